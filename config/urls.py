@@ -1,0 +1,33 @@
+from django.conf.urls.i18n import i18n_patterns
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
+
+from programmes import views as programme_views
+
+admin.site.site_header = _("Quản trị cổng chương trình hành động")
+admin.site.site_title = _("Quản trị")
+admin.site.index_title = _("Quản trị hệ thống")
+
+urlpatterns = [
+    path("health/", programme_views.health, name="health"),
+    path("i18n/", include("django.conf.urls.i18n")),
+]
+
+urlpatterns += i18n_patterns(
+    path("", include("programmes.urls")),
+    path("kiem-diem/", include("reviews.urls")),
+    path("cong-khai/", include("publicity.urls")),
+    path("dang-nhap/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("dang-xuat/", auth_views.LogoutView.as_view(), name="logout"),
+    path("doi-mat-khau/", auth_views.PasswordChangeView.as_view(), name="password_change"),
+    path("doi-mat-khau/xong/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
+    path("quan-tri/", admin.site.urls),
+    prefix_default_language=False,
+)
+
+handler400 = "programmes.views.error_400"
+handler403 = "programmes.views.error_403"
+handler404 = "programmes.views.error_404"
+handler500 = "programmes.views.error_500"

@@ -1,0 +1,274 @@
+"""The one place that answers "may this user see or do this, here?".
+
+A user's grants are derived from what they hold today: the cell they are a member of, the party
+posts they hold, and the roles given to their account (organisation-board staff, Front and
+People's Council overseers). Each grant covers an organisation, and for most roles its whole
+subtree. Checking an organisation against the grants needs no query: materialised paths make
+"inside the subtree" a string prefix test. Views, services and selectors ask this module; nothing
+else decides access.
+"""
+
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from programmes.models import (
+    Cadre,
+    Membership,
+    PartyOrganisation,
+    PartyPost,
+    Position,
+    PostKind,
+    RoleAssignment,
+)
+from programmes.models.organisations import CELL_KINDS
+
+AnyUser = AbstractBaseUser | AnonymousUser
+
+
+class Persona(StrEnum):
+    MEMBER = "member"
+    CELL_SECRETARY = "cell_secretary"
+    CELL_DEPUTY = "cell_deputy"
+    COMMITTEE_MEMBER = "committee_member"
+    STANDING_MEMBER = "standing_member"
+    COMMITTEE_HEAD = "committee_head"
+    ORG_BOARD_STAFF = "org_board_staff"
+    FRONT_OVERSEER = "front_overseer"
+    COUNCIL_OVERSEER = "council_overseer"
+
+
+class Action(StrEnum):
+    VIEW_ORGANISATION = "view_organisation"
+    VIEW_MEMBERS = "view_members"
+    VIEW_PRIVATE_DETAILS = "view_private_details"
+    MANAGE_TREE = "manage_tree"
+    IMPORT_ROSTER = "import_roster"
+    VIEW_AUDIT_LOG = "view_audit_log"
+    OPEN_REVIEW_PERIOD = "open_review_period"
+    RECORD_CELL_PROPOSAL = "record_cell_proposal"
+    DECIDE_RATING = "decide_rating"
+    CONFIRM_DECISION = "confirm_decision"
+    OVERSEE_AREA = "oversee_area"
+
+
+_INTERNAL = {
+    Persona.MEMBER,
+    Persona.CELL_SECRETARY,
+    Persona.CELL_DEPUTY,
+    Persona.COMMITTEE_MEMBER,
+    Persona.STANDING_MEMBER,
+    Persona.COMMITTEE_HEAD,
+    Persona.ORG_BOARD_STAFF,
+}
+_OVERSEERS = {Persona.FRONT_OVERSEER, Persona.COUNCIL_OVERSEER}
+_COMMITTEE = {Persona.COMMITTEE_MEMBER, Persona.STANDING_MEMBER, Persona.COMMITTEE_HEAD}
+
+# Which personas may do what, inside the organisation their grant covers.
+PERMISSIONS: dict[Action, frozenset[Persona]] = {
+    Action.VIEW_ORGANISATION: frozenset(_INTERNAL | _OVERSEERS),
+    Action.VIEW_MEMBERS: frozenset(_INTERNAL),
+    # The secretary keeps the cell's contact list; organisation-board staff keep the records.
+    Action.VIEW_PRIVATE_DETAILS: frozenset({Persona.CELL_SECRETARY, Persona.ORG_BOARD_STAFF}),
+    Action.MANAGE_TREE: frozenset({Persona.ORG_BOARD_STAFF}),
+    Action.IMPORT_ROSTER: frozenset({Persona.ORG_BOARD_STAFF}),
+    Action.VIEW_AUDIT_LOG: frozenset({Persona.ORG_BOARD_STAFF, Persona.COMMITTEE_HEAD}),
+    Action.OPEN_REVIEW_PERIOD: frozenset({Persona.ORG_BOARD_STAFF, Persona.STANDING_MEMBER, Persona.COMMITTEE_HEAD}),
+    Action.RECORD_CELL_PROPOSAL: frozenset({Persona.CELL_SECRETARY, Persona.CELL_DEPUTY}),
+    Action.DECIDE_RATING: frozenset(_COMMITTEE),
+    Action.CONFIRM_DECISION: frozenset({Persona.COMMITTEE_HEAD}),
+    Action.OVERSEE_AREA: frozenset(_OVERSEERS),
+}
+
+
+@dataclass(frozen=True)
+class Grant:
+    persona: Persona
+    organisation_id: int
+    path: str
+    # A plain member's grant covers their own cell only; every other grant covers the subtree.
+    subtree: bool = True
+
+    def covers(self, organisation: PartyOrganisation) -> bool:
+        if self.subtree:
+            return organisation.path.startswith(self.path)
+        return organisation.pk == self.organisation_id
+
+    def as_q(self, prefix: str = "") -> Q:
+        if self.subtree:
+            return Q(**{f"{prefix}path__startswith": self.path})
+        return Q(**{f"{prefix}pk": self.organisation_id})
+
+
+_CACHE_ATTRIBUTE = "_portal_grants"
+
+
+def _party_post_persona(position: Position) -> Persona:
+    organisation = position.organisation
+    assert organisation is not None
+    in_cell = organisation.kind in CELL_KINDS
+    if position.party_post == PartyPost.SECRETARY:
+        return Persona.CELL_SECRETARY if in_cell else Persona.COMMITTEE_HEAD
+    if position.party_post == PartyPost.DEPUTY_SECRETARY:
+        return Persona.CELL_DEPUTY if in_cell else Persona.STANDING_MEMBER
+    if position.party_post == PartyPost.STANDING_MEMBER:
+        return Persona.STANDING_MEMBER
+    return Persona.COMMITTEE_MEMBER
+
+
+def _load_grants(user: AbstractBaseUser) -> tuple[Grant, ...]:
+    today = timezone.localdate()
+    grants: list[Grant] = []
+    cadre = Cadre.objects.filter(user=user).only("pk").first()
+    if cadre is not None:
+        membership = (
+            Membership.objects.filter(cadre=cadre, end_date__isnull=True).select_related("cell").only("cell__path").first()
+        )
+        if membership is not None:
+            cell = membership.cell
+            grants.append(Grant(Persona.MEMBER, cell.pk, cell.path, subtree=False))
+        positions = Position.objects.current(today).filter(
+            cadre=cadre, post_kind=PostKind.PARTY, organisation__isnull=False
+        ).select_related("organisation")
+        for position in positions:
+            organisation = position.organisation
+            assert organisation is not None
+            grants.append(Grant(_party_post_persona(position), organisation.pk, organisation.path))
+    assignments = RoleAssignment.objects.filter(
+        Q(end_date__isnull=True) | Q(end_date__gte=today), user=user, start_date__lte=today
+    ).select_related("organisation")
+    for assignment in assignments:
+        grants.append(Grant(Persona(assignment.role), assignment.organisation.pk, assignment.organisation.path))
+    return tuple(grants)
+
+
+def grants_for(user: AnyUser) -> tuple[Grant, ...]:
+    """The user's grants today, loaded once per user object (so once per request)."""
+    if not user.is_authenticated or not user.is_active:
+        return ()
+    cached: tuple[Grant, ...] | None = getattr(user, _CACHE_ATTRIBUTE, None)
+    if cached is None:
+        cached = _load_grants(user)
+        setattr(user, _CACHE_ATTRIBUTE, cached)
+    return cached
+
+
+def forget_grants(user: AnyUser) -> None:
+    """Drop the cached grants, after a change of posts or roles within one request or test."""
+    if hasattr(user, _CACHE_ATTRIBUTE):
+        delattr(user, _CACHE_ATTRIBUTE)
+
+
+def personas(user: AnyUser) -> set[Persona]:
+    return {grant.persona for grant in grants_for(user)}
+
+
+def _is_superuser(user: AnyUser) -> bool:
+    return bool(user.is_authenticated and user.is_active and getattr(user, "is_superuser", False))
+
+
+def _grants_allowing(user: AnyUser, action: Action) -> list[Grant]:
+    allowed = PERMISSIONS[action]
+    return [grant for grant in grants_for(user) if grant.persona in allowed]
+
+
+def can(user: AnyUser, action: Action, organisation: PartyOrganisation) -> bool:
+    """May `user` do `action` in `organisation`? Answered from cached grants, with no query."""
+    if _is_superuser(user):
+        return True
+    return any(grant.covers(organisation) for grant in _grants_allowing(user, action))
+
+
+def can_anywhere(user: AnyUser, action: Action) -> bool:
+    """Does the user hold `action` somewhere? For navigation and menus."""
+    return _is_superuser(user) or bool(_grants_allowing(user, action))
+
+
+def organisations_where(user: AnyUser, action: Action) -> QuerySet[PartyOrganisation]:
+    """Every organisation in which `user` may do `action`, as one query."""
+    queryset = PartyOrganisation.objects.all()
+    if _is_superuser(user):
+        return queryset
+    grants = _grants_allowing(user, action)
+    if not grants:
+        return queryset.none()
+    condition = Q()
+    for grant in grants:
+        condition |= grant.as_q()
+    return queryset.filter(condition)
+
+
+def get_organisation_for(
+    user: AnyUser, pk: Any, action: Action = Action.VIEW_ORGANISATION
+) -> PartyOrganisation:
+    """The organisation, if the user may see it (else 404) and may do `action` there (else 403)."""
+    organisation = PartyOrganisation.objects.filter(pk=pk).first()
+    if organisation is None or not can(user, Action.VIEW_ORGANISATION, organisation):
+        raise Http404
+    if not can(user, action, organisation):
+        raise PermissionDenied
+    return organisation
+
+
+def _cadres_in(user: AnyUser, action: Action) -> Q | None:
+    """A condition selecting cadres whose current cell lies where `user` may do `action`."""
+    grants = _grants_allowing(user, action)
+    if not grants:
+        return None
+    condition = Q()
+    for grant in grants:
+        condition |= grant.as_q("memberships__cell__")
+    return condition & Q(memberships__end_date__isnull=True)
+
+
+def cadres_visible_to(user: AnyUser) -> QuerySet[Cadre]:
+    """Cadres the user may see in rosters: their own cell's, or their subtree's; always themself."""
+    queryset = Cadre.objects.all()
+    if _is_superuser(user):
+        return queryset
+    if not user.is_authenticated:
+        return queryset.none()
+    condition = _cadres_in(user, Action.VIEW_MEMBERS)
+    own = Q(user=user)
+    return queryset.filter(own | condition if condition is not None else own).distinct()
+
+
+def _current_cell(cadre: Cadre) -> PartyOrganisation | None:
+    membership = cadre.current_membership
+    return membership.cell if membership is not None else None
+
+
+def can_view_cadre(user: AnyUser, cadre: Cadre) -> bool:
+    if not user.is_authenticated:
+        return False
+    if cadre.user_id is not None and cadre.user_id == user.pk:
+        return True
+    cell = _current_cell(cadre)
+    return cell is not None and can(user, Action.VIEW_MEMBERS, cell)
+
+
+def can_view_private_details(user: AnyUser, cadre: Cadre) -> bool:
+    """Date of birth, citizen ID and phone: the cadre, their cell secretary, organisation-board staff."""
+    if not user.is_authenticated:
+        return False
+    if cadre.user_id is not None and cadre.user_id == user.pk:
+        return True
+    cell = _current_cell(cadre)
+    return cell is not None and can(user, Action.VIEW_PRIVATE_DETAILS, cell)
+
+
+def get_cadre_for(user: AnyUser, pk: Any, *, private: bool = False) -> Cadre:
+    """The cadre if the user may see them (else 404); with `private`, also their personal data (else 403)."""
+    cadre = Cadre.objects.filter(pk=pk).first()
+    if cadre is None or not can_view_cadre(user, cadre):
+        raise Http404
+    if private and not can_view_private_details(user, cadre):
+        raise PermissionDenied
+    return cadre

@@ -1,0 +1,48 @@
+"""Writing audit events. Every state-changing service calls `audit_record` inside its transaction."""
+
+import json
+from contextvars import ContextVar
+from typing import Any, Iterable
+
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import AnonymousUser
+from django.contrib.contenttypes.models import ContentType
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import models
+
+from programmes.models import AuditEvent
+
+# Set by AuditContextMiddleware for the length of a request; empty in workers and commands.
+current_ip_address: ContextVar[str | None] = ContextVar("current_ip_address", default=None)
+
+
+def snapshot(obj: models.Model, fields: Iterable[str]) -> dict[str, Any]:
+    """The named fields of `obj` as JSON-safe values (dates as ISO strings, foreign keys as ids)."""
+    values = {}
+    for name in fields:
+        field = obj._meta.get_field(name)
+        values[name] = getattr(obj, field.attname)
+    return json.loads(json.dumps(values, cls=DjangoJSONEncoder))
+
+
+def audit_record(
+    *,
+    actor: AbstractBaseUser | AnonymousUser | None,
+    action: str,
+    obj: models.Model | None = None,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+) -> AuditEvent:
+    """Append one event. `actor` None means the system itself (an import command, a scheduled task)."""
+    user = actor if actor is not None and actor.is_authenticated else None
+    return AuditEvent.objects.create(
+        actor=user,
+        actor_repr=user.get_username() if user is not None else "system",
+        action=action,
+        content_type=ContentType.objects.get_for_model(obj) if obj is not None else None,
+        object_id=str(obj.pk) if obj is not None else "",
+        object_repr=str(obj)[:255] if obj is not None else "",
+        before=before,
+        after=after,
+        ip_address=current_ip_address.get(),
+    )

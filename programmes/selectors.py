@@ -1,0 +1,51 @@
+"""Reads scoped to the user and already joined. Views list through these, never through Model.objects."""
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from programmes import access
+from programmes.access import Action, AnyUser
+from programmes.models import Cadre, Membership, PartyOrganisation, Position
+
+
+def organisations_visible_to(user: AnyUser) -> QuerySet[PartyOrganisation]:
+    return access.organisations_where(user, Action.VIEW_ORGANISATION).order_by("path")
+
+
+def organisation_children(organisation: PartyOrganisation) -> QuerySet[PartyOrganisation]:
+    """Direct children with the number of current members of each, in one query."""
+    return (
+        PartyOrganisation.objects.filter(path__startswith=organisation.path, depth=organisation.depth + 1)
+        .annotate(member_count=Count("memberships", filter=Q(memberships__end_date__isnull=True)))
+        .order_by("name")
+    )
+
+
+def _current_positions() -> Prefetch:
+    return Prefetch(
+        "positions",
+        queryset=Position.objects.current(timezone.localdate()).select_related("organisation").order_by("start_date"),
+        to_attr="current_positions",
+    )
+
+
+def members_of(organisation: PartyOrganisation) -> QuerySet[Membership]:
+    """Current memberships of every cell in the organisation's subtree, with cadre, cell and posts."""
+    return (
+        Membership.objects.filter(end_date__isnull=True, cell__path__startswith=organisation.path)
+        .select_related("cadre", "cell")
+        .prefetch_related(Prefetch("cadre__positions", queryset=Position.objects.current().select_related("organisation")))
+        .order_by("cell__path", "cadre__name_folded")
+    )
+
+
+def cadre_profile(cadre_pk: int) -> Cadre:
+    """One cadre with current membership and current posts, for the profile page."""
+    return (
+        Cadre.objects.select_related("user")
+        .prefetch_related(
+            Prefetch("memberships", queryset=Membership.objects.select_related("cell").order_by("-start_date")),
+            _current_positions(),
+        )
+        .get(pk=cadre_pk)
+    )

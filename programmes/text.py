@@ -1,0 +1,15 @@
+"""Text helpers shared by models, imports and search."""
+
+import unicodedata
+
+
+def normalise(text: str) -> str:
+    """NFC with outer spaces removed: decomposed Vietnamese looks the same but searches badly."""
+    return unicodedata.normalize("NFC", text or "").strip()
+
+
+def fold(text: str) -> str:
+    """Lower case without accents, so that "nguyen van nen" finds "Nguyễn Văn Nên"."""
+    decomposed = unicodedata.normalize("NFD", (text or "").replace("đ", "d").replace("Đ", "D"))
+    stripped = "".join(ch for ch in decomposed if unicodedata.category(ch) != "Mn")
+    return " ".join(stripped.lower().split())
