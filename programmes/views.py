@@ -11,7 +11,7 @@ from django.views.decorators.http import require_GET
 from config.celery import app as celery_app
 from programmes import access, selectors
 from programmes.access import Action
-from programmes.models import CadrePrivateDetails
+from programmes.models import CadrePrivateDetails, PartyOrganisation
 
 logger = logging.getLogger(__name__)
 
@@ -48,7 +48,7 @@ def organisation_detail(request: HttpRequest, pk: int) -> HttpResponse:
         members_page = Paginator(selectors.members_of(organisation), MEMBERS_PER_PAGE).get_page(request.GET.get("page"))
     context = {
         "organisation": organisation,
-        "ancestors": organisation.get_ancestors(),
+        "ancestors": PartyOrganisation.objects.get_ancestors(organisation),
         "children": selectors.organisation_children(organisation),
         "predecessors": organisation.predecessors.all(),
         "successors": organisation.successors.all(),

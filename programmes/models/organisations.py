@@ -83,7 +83,7 @@ class PartyOrganisation(MP_Node):
         """The grassroots organisation (TCCSĐ) this node belongs to, itself included."""
         if self.is_grassroots:
             return self
-        return self.get_ancestors().filter(kind__in=GRASSROOTS_KINDS).order_by("-depth").first()
+        return PartyOrganisation.objects.get_ancestors(self).filter(kind__in=GRASSROOTS_KINDS).order_by("-depth").first()
 
 
 class SuccessionShare(models.TextChoices):

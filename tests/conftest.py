@@ -1,0 +1,77 @@
+"""The fixed cast of personas every access test uses.
+
+A ward committee (Đảng bộ phường Bến Thành) has a grassroots committee with two cells:
+- cell A: `member` (Alice), `secretary` (Bình, its secretary);
+- cell B (the neighbouring cell): `outsider` (Cường);
+- the grassroots committee: `committee_staff` (a committee member) and `head` (its secretary);
+- `org_board` is organisation-board staff for the ward; `overseer` is the ward's Front overseer.
+"""
+
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from django.contrib.auth.models import AnonymousUser
+
+from programmes.models import Cadre, OrganisationKind, PartyOrganisation, PartyPost, Role
+from tests.factories import PositionFactory, RoleAssignmentFactory, UserFactory, make_member, make_organisation
+
+
+@dataclass
+class Cast:
+    city: PartyOrganisation
+    ward: PartyOrganisation
+    grassroots: PartyOrganisation
+    cell_a: PartyOrganisation
+    cell_b: PartyOrganisation
+    other_ward: PartyOrganisation
+    member: Cadre
+    secretary: Cadre
+    outsider: Cadre
+    committee_staff: Cadre
+    head: Cadre
+    org_board: Any
+    overseer: Any
+    anonymous: AnonymousUser
+
+
+@pytest.fixture
+def cast(db: None) -> Cast:
+    city = make_organisation("Đảng bộ Thành phố Hồ Chí Minh", OrganisationKind.CITY_COMMITTEE, code="79")
+    ward = make_organisation("Đảng bộ phường Bến Thành", OrganisationKind.COMMUNE_COMMITTEE, city, code="79-26743")
+    other_ward = make_organisation("Đảng bộ phường Sài Gòn", OrganisationKind.COMMUNE_COMMITTEE, city, code="79-26740")
+    grassroots = make_organisation("Đảng bộ Khu phố 1", OrganisationKind.GRASSROOTS_COMMITTEE, ward)
+    cell_a = make_organisation("Chi bộ Khu phố 1A", OrganisationKind.SUBORDINATE_CELL, grassroots)
+    cell_b = make_organisation("Chi bộ Khu phố 1B", OrganisationKind.SUBORDINATE_CELL, grassroots)
+
+    member = make_member(cell_a, "member", full_name="Trần Thị Ánh")
+    secretary = make_member(cell_a, "secretary", full_name="Lê Văn Bình")
+    PositionFactory(cadre=secretary, organisation=cell_a, party_post=PartyPost.SECRETARY)
+    outsider = make_member(cell_b, "outsider", full_name="Phạm Văn Cường")
+    committee_staff = make_member(cell_b, "committee_staff", full_name="Võ Thị Dung")
+    PositionFactory(cadre=committee_staff, organisation=grassroots, party_post=PartyPost.COMMITTEE_MEMBER)
+    head = make_member(cell_b, "head", full_name="Huỳnh Văn Em")
+    PositionFactory(cadre=head, organisation=grassroots, party_post=PartyPost.SECRETARY)
+
+    org_board = RoleAssignmentFactory(
+        user=UserFactory(username="org_board"), role=Role.ORG_BOARD_STAFF, organisation=ward
+    ).user
+    overseer = RoleAssignmentFactory(
+        user=UserFactory(username="overseer"), role=Role.FRONT_OVERSEER, organisation=ward
+    ).user
+    return Cast(
+        city=city,
+        ward=ward,
+        grassroots=grassroots,
+        cell_a=cell_a,
+        cell_b=cell_b,
+        other_ward=other_ward,
+        member=member,
+        secretary=secretary,
+        outsider=outsider,
+        committee_staff=committee_staff,
+        head=head,
+        org_board=org_board,
+        overseer=overseer,
+        anonymous=AnonymousUser(),
+    )

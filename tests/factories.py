@@ -1,0 +1,114 @@
+"""Factories for the test suite. Organisations are added through treebeard so paths stay valid."""
+
+import datetime
+from typing import Any
+
+import factory
+from django.contrib.auth import get_user_model
+from factory.django import DjangoModelFactory
+
+from programmes.models import (
+    Cadre,
+    CadrePrivateDetails,
+    Membership,
+    OrganisationKind,
+    PartyOrganisation,
+    PartyPost,
+    Position,
+    PostKind,
+    Role,
+    RoleAssignment,
+)
+
+User = get_user_model()
+DEFAULT_PASSWORD = "mat-khau-thu-nghiem-2025"
+
+
+class UserFactory(DjangoModelFactory):
+    class Meta:
+        model = User
+        django_get_or_create = ("username",)
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    email = factory.LazyAttribute(lambda o: f"{o.username}@example.vn")
+    password = factory.PostGenerationMethodCall("set_password", DEFAULT_PASSWORD)
+
+    @factory.post_generation
+    def _save(obj: Any, create: bool, extracted: Any, **kwargs: Any) -> None:  # noqa: N805
+        if create:
+            obj.save()
+
+
+_code_counter = iter(range(1, 10**9))
+
+
+def make_organisation(
+    name: str,
+    kind: str = OrganisationKind.SUBORDINATE_CELL,
+    parent: PartyOrganisation | None = None,
+    code: str | None = None,
+    **fields: Any,
+) -> PartyOrganisation:
+    """An organisation under `parent` (a new root when None), saved through treebeard."""
+    node = PartyOrganisation(name=name, kind=kind, code=code or f"ORG{next(_code_counter):06d}", **fields)
+    if parent is None:
+        return PartyOrganisation.objects.add_root(instance=node)
+    parent.refresh_from_db()
+    return PartyOrganisation.objects.add_child(parent, instance=node)
+
+
+class CadreFactory(DjangoModelFactory):
+    class Meta:
+        model = Cadre
+
+    code = factory.Sequence(lambda n: f"DV{n:08d}")
+    full_name = factory.Sequence(lambda n: f"Nguyễn Văn Thử {n}")
+    gender = "male"
+
+
+class PrivateDetailsFactory(DjangoModelFactory):
+    class Meta:
+        model = CadrePrivateDetails
+
+    cadre = factory.SubFactory(CadreFactory)
+    date_of_birth = datetime.date(1980, 5, 17)
+    citizen_id = factory.Sequence(lambda n: f"0790{n:08d}")
+    phone = factory.Sequence(lambda n: f"0909{n:06d}")
+    email = factory.Sequence(lambda n: f"canbo{n}@example.vn")
+
+
+class MembershipFactory(DjangoModelFactory):
+    class Meta:
+        model = Membership
+
+    cadre = factory.SubFactory(CadreFactory)
+    start_date = datetime.date(2020, 1, 1)
+
+
+class PositionFactory(DjangoModelFactory):
+    class Meta:
+        model = Position
+
+    cadre = factory.SubFactory(CadreFactory)
+    post_kind = PostKind.PARTY
+    party_post = PartyPost.SECRETARY
+    start_date = datetime.date(2020, 1, 1)
+
+
+class RoleAssignmentFactory(DjangoModelFactory):
+    class Meta:
+        model = RoleAssignment
+
+    user = factory.SubFactory(UserFactory)
+    role = Role.ORG_BOARD_STAFF
+    start_date = datetime.date(2020, 1, 1)
+
+
+def make_member(cell: PartyOrganisation, username: str | None = None, **cadre_fields: Any) -> Cadre:
+    """A cadre with a login (when `username` is given), private details and a current membership."""
+    user = UserFactory(username=username) if username else None
+    cadre = CadreFactory(user=user, **cadre_fields)
+    PrivateDetailsFactory(cadre=cadre)
+    MembershipFactory(cadre=cadre, cell=cell)
+    return cadre
