@@ -12,8 +12,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from django.contrib.auth.base_user import AbstractBaseUser
-from django.contrib.auth.models import AnonymousUser
+from django.contrib.auth.models import AnonymousUser, User
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404
@@ -30,7 +29,7 @@ from programmes.models import (
 )
 from programmes.models.organisations import CELL_KINDS
 
-AnyUser = AbstractBaseUser | AnonymousUser
+AnyUser = User | AnonymousUser
 
 
 class Persona(StrEnum):
@@ -110,37 +109,41 @@ class Grant:
 _CACHE_ATTRIBUTE = "_portal_grants"
 
 
-def _party_post_persona(position: Position) -> Persona:
-    organisation = position.organisation
-    assert organisation is not None
+def _party_post_persona(party_post: str, organisation: PartyOrganisation) -> Persona:
     in_cell = organisation.kind in CELL_KINDS
-    if position.party_post == PartyPost.SECRETARY:
+    if party_post == PartyPost.SECRETARY:
         return Persona.CELL_SECRETARY if in_cell else Persona.COMMITTEE_HEAD
-    if position.party_post == PartyPost.DEPUTY_SECRETARY:
+    if party_post == PartyPost.DEPUTY_SECRETARY:
         return Persona.CELL_DEPUTY if in_cell else Persona.STANDING_MEMBER
-    if position.party_post == PartyPost.STANDING_MEMBER:
+    if party_post == PartyPost.STANDING_MEMBER:
         return Persona.STANDING_MEMBER
     return Persona.COMMITTEE_MEMBER
 
 
-def _load_grants(user: AbstractBaseUser) -> tuple[Grant, ...]:
+def _load_grants(user: User) -> tuple[Grant, ...]:
     today = timezone.localdate()
     grants: list[Grant] = []
     cadre = Cadre.objects.filter(user=user).only("pk").first()
     if cadre is not None:
         membership = (
-            Membership.objects.filter(cadre=cadre, end_date__isnull=True).select_related("cell").only("cell__path").first()
+            Membership.objects.filter(cadre=cadre, end_date__isnull=True)
+            .select_related("cell")
+            .only("cell__path")
+            .first()
         )
         if membership is not None:
             cell = membership.cell
             grants.append(Grant(Persona.MEMBER, cell.pk, cell.path, subtree=False))
-        positions = Position.objects.current(today).filter(
-            cadre=cadre, post_kind=PostKind.PARTY, organisation__isnull=False
-        ).select_related("organisation")
+        positions = (
+            Position.objects.current(today)
+            .filter(cadre=cadre, post_kind=PostKind.PARTY, organisation__isnull=False)
+            .select_related("organisation")
+        )
         for position in positions:
             organisation = position.organisation
-            assert organisation is not None
-            grants.append(Grant(_party_post_persona(position), organisation.pk, organisation.path))
+            if organisation is not None:
+                persona = _party_post_persona(position.party_post, organisation)
+                grants.append(Grant(persona, organisation.pk, organisation.path))
     assignments = RoleAssignment.objects.filter(
         Q(end_date__isnull=True) | Q(end_date__gte=today), user=user, start_date__lte=today
     ).select_related("organisation")
@@ -205,9 +208,7 @@ def organisations_where(user: AnyUser, action: Action) -> QuerySet[PartyOrganisa
     return queryset.filter(condition)
 
 
-def get_organisation_for(
-    user: AnyUser, pk: Any, action: Action = Action.VIEW_ORGANISATION
-) -> PartyOrganisation:
+def get_organisation_for(user: AnyUser, pk: Any, action: Action = Action.VIEW_ORGANISATION) -> PartyOrganisation:
     """The organisation, if the user may see it (else 404) and may do `action` there (else 403)."""
     organisation = PartyOrganisation.objects.filter(pk=pk).first()
     if organisation is None or not can(user, Action.VIEW_ORGANISATION, organisation):

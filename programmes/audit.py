@@ -1,11 +1,11 @@
 """Writing audit events. Every state-changing service calls `audit_record` inside its transaction."""
 
 import json
+from collections.abc import Iterable
 from contextvars import ContextVar
-from typing import Any, Iterable
+from typing import Any
 
-from django.contrib.auth.base_user import AbstractBaseUser
-from django.contrib.auth.models import AnonymousUser
+from django.contrib.auth.models import AnonymousUser, User
 from django.contrib.contenttypes.models import ContentType
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
@@ -21,13 +21,13 @@ def snapshot(obj: models.Model, fields: Iterable[str]) -> dict[str, Any]:
     values = {}
     for name in fields:
         field = obj._meta.get_field(name)
-        values[name] = getattr(obj, field.attname)
+        values[name] = getattr(obj, getattr(field, "attname", name))
     return json.loads(json.dumps(values, cls=DjangoJSONEncoder))
 
 
 def audit_record(
     *,
-    actor: AbstractBaseUser | AnonymousUser | None,
+    actor: User | AnonymousUser | None,
     action: str,
     obj: models.Model | None = None,
     before: dict[str, Any] | None = None,

@@ -21,9 +21,10 @@ def organisation_children(organisation: PartyOrganisation) -> QuerySet[PartyOrga
     )
 
 
-def _current_positions() -> Prefetch:
+def _current_positions(lookup: str = "positions") -> Prefetch:
+    """Today's posts of each cadre, as `cadre.current_positions`."""
     return Prefetch(
-        "positions",
+        lookup,
         queryset=Position.objects.current(timezone.localdate()).select_related("organisation").order_by("start_date"),
         to_attr="current_positions",
     )
@@ -34,7 +35,7 @@ def members_of(organisation: PartyOrganisation) -> QuerySet[Membership]:
     return (
         Membership.objects.filter(end_date__isnull=True, cell__path__startswith=organisation.path)
         .select_related("cadre", "cell")
-        .prefetch_related(Prefetch("cadre__positions", queryset=Position.objects.current().select_related("organisation")))
+        .prefetch_related(_current_positions("cadre__positions"))
         .order_by("cell__path", "cadre__name_folded")
     )
 

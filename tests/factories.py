@@ -1,6 +1,7 @@
 """Factories for the test suite. Organisations are added through treebeard so paths stay valid."""
 
 import datetime
+import typing
 from typing import Any
 
 import factory
@@ -35,7 +36,7 @@ class UserFactory(DjangoModelFactory):
     password = factory.PostGenerationMethodCall("set_password", DEFAULT_PASSWORD)
 
     @factory.post_generation
-    def _save(obj: Any, create: bool, extracted: Any, **kwargs: Any) -> None:  # noqa: N805
+    def _save(obj: Any, create: bool, extracted: Any, **kwargs: Any) -> None:
         if create:
             obj.save()
 
@@ -108,7 +109,7 @@ class RoleAssignmentFactory(DjangoModelFactory):
 def make_member(cell: PartyOrganisation, username: str | None = None, **cadre_fields: Any) -> Cadre:
     """A cadre with a login (when `username` is given), private details and a current membership."""
     user = UserFactory(username=username) if username else None
-    cadre = CadreFactory(user=user, **cadre_fields)
+    cadre = typing.cast(Cadre, CadreFactory(user=user, **cadre_fields))
     PrivateDetailsFactory(cadre=cadre)
     MembershipFactory(cadre=cadre, cell=cell)
     return cadre

@@ -53,7 +53,9 @@ class PartyOrganisation(MP_Node):
         verbose_name_plural = _("tổ chức đảng")
         constraints = [
             models.CheckConstraint(
-                condition=Q(valid_to__isnull=True) | Q(valid_from__isnull=True) | Q(valid_to__gte=models.F("valid_from")),
+                condition=Q(valid_to__isnull=True)
+                | Q(valid_from__isnull=True)
+                | Q(valid_to__gte=models.F("valid_from")),
                 name="organisation_valid_to_after_valid_from",
             ),
         ]
@@ -83,7 +85,9 @@ class PartyOrganisation(MP_Node):
         """The grassroots organisation (TCCSĐ) this node belongs to, itself included."""
         if self.is_grassroots:
             return self
-        return PartyOrganisation.objects.get_ancestors(self).filter(kind__in=GRASSROOTS_KINDS).order_by("-depth").first()
+        return (
+            PartyOrganisation.objects.get_ancestors(self).filter(kind__in=GRASSROOTS_KINDS).order_by("-depth").first()
+        )
 
 
 class SuccessionShare(models.TextChoices):
@@ -98,7 +102,9 @@ class OrganisationSuccession(models.Model):
         PartyOrganisation, on_delete=models.PROTECT, related_name="succession_as_predecessor"
     )
     successor = models.ForeignKey(PartyOrganisation, on_delete=models.PROTECT, related_name="succession_as_successor")
-    share = models.CharField(_("phần kế thừa"), max_length=10, choices=SuccessionShare.choices, default=SuccessionShare.FULL)
+    share = models.CharField(
+        _("phần kế thừa"), max_length=10, choices=SuccessionShare.choices, default=SuccessionShare.FULL
+    )
     effective_on = models.DateField(_("ngày hiệu lực"), null=True, blank=True)
 
     history = HistoricalRecords()

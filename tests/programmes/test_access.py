@@ -93,7 +93,11 @@ def test_cadre_always_sees_own_private_details(cast):
 def test_cadres_visible_to_follows_the_roster_scopes(cast):
     assert set(access.cadres_visible_to(cast.member.user)) == {cast.member, cast.secretary}
     assert set(access.cadres_visible_to(cast.head.user)) == {
-        cast.member, cast.secretary, cast.outsider, cast.committee_staff, cast.head,
+        cast.member,
+        cast.secretary,
+        cast.outsider,
+        cast.committee_staff,
+        cast.head,
     }
     assert set(access.cadres_visible_to(cast.overseer)) == set()
 
