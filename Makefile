@@ -1,0 +1,23 @@
+# The two commands of the README, plus lint, bench, install and clean. The work is in scripts/
+.PHONY: run test install lint bench clean
+
+run:  ## install what is missing, migrate, load the demo once, serve on 127.0.0.1:8000 with a worker and beat
+	bash scripts/run.sh
+
+test:  ## everything CI runs: lint, types, migrations, catalogue, SQLite stage, PostgreSQL + Redis stage
+	bash scripts/test.sh
+
+install:  ## only the installation step (Debian packages as root, .venv, Python packages)
+	bash scripts/install.sh
+
+lint: install
+	.venv/bin/ruff check .
+	.venv/bin/ruff format --check .
+	.venv/bin/mypy .
+
+bench: install
+	bash scripts/bench.sh
+
+clean:  ## remove what runs leave behind; keeps .venv and the local database
+	rm -rf var/staticfiles var/broker var/test.sqlite3* .mypy_cache .ruff_cache .pytest_cache .hypothesis test-results
+	find . -path ./.venv -prune -o -name __pycache__ -type d -prune -exec rm -rf {} +
