@@ -20,7 +20,9 @@ urlpatterns += i18n_patterns(
     path("kiem-diem/", include("reviews.urls")),
     path("cong-khai/", include("publicity.urls")),
     path("dang-nhap/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
-    path("dang-xuat/", auth_views.LogoutView.as_view(), name="logout"),
+    # next_page is the logout URL itself, so the view shows "logged out" in place instead of redirecting:
+    # on a shared computer the person sees that the session really ended.
+    path("dang-xuat/", auth_views.LogoutView.as_view(next_page="logout"), name="logout"),
     path("doi-mat-khau/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path("doi-mat-khau/xong/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     path("quan-tri/", admin.site.urls),

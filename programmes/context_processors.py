@@ -1,19 +1,40 @@
+from django.conf import settings
 from django.http import HttpRequest
+from django.urls import translate_url
+from django.utils.translation import get_language_info
 
 from programmes import access
 from programmes.access import Action
+from programmes.text import normalise
+
+
+def _language_choices(request: HttpRequest) -> list[tuple[str, str, str]]:
+    """(code, the language named in itself, this page's address in it) for the language switch.
+
+    The address is translated here, while the page's language is active: set_language runs on an
+    unprefixed URL, so in the default language, and cannot resolve a prefixed "/en/..." itself.
+    Django stores some local names decomposed; the page wants NFC.
+    """
+    path = request.get_full_path()
+    return [
+        (code, normalise(get_language_info(code)["name_local"]), translate_url(path, code))
+        for code, _name in settings.LANGUAGES
+    ]
 
 
 def navigation(request: HttpRequest) -> dict[str, object]:
     """What the menu offers this user, asked of the access module once per page."""
-    user = request.user
-    if not user.is_authenticated:
-        return {"nav": {}}
+    languages = _language_choices(request)
+    # A 400 raised before the authentication middleware ran has no user: render it as anonymous.
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"nav": {}, "language_choices": languages}
     return {
         "nav": {
             "organisations": access.can_anywhere(user, Action.VIEW_ORGANISATION),
             "import_roster": access.can_anywhere(user, Action.IMPORT_ROSTER),
             "oversight": access.can_anywhere(user, Action.OVERSEE_AREA),
             "admin": user.is_staff,
-        }
+        },
+        "language_choices": languages,
     }

@@ -1,21 +1,103 @@
 import logging
+from dataclasses import dataclass
 
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
 from django.db import connection
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.db.models import Min, QuerySet
+from django.http import HttpRequest, HttpResponse, HttpResponseServerError, JsonResponse
 from django.shortcuts import render
+from django.template import loader
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import requires_csrf_token
 from django.views.decorators.http import require_GET
 
 from config.celery import app as celery_app
 from programmes import access, selectors
-from programmes.access import Action
-from programmes.models import CadrePrivateDetails, PartyOrganisation
+from programmes.access import Action, Grant, Persona
+from programmes.models import Cadre, CadrePrivateDetails, Membership, PartyOrganisation
 
 logger = logging.getLogger(__name__)
 
 MEMBERS_PER_PAGE = 50
+ORGANISATIONS_PER_PAGE = 100
+# Deeper levels than this share the last indentation step, so a page never scrolls sideways on a phone.
+MAX_INDENT = 8
+
+PERSONA_LABELS: dict[Persona, Promise] = {
+    Persona.MEMBER: _("Đảng viên"),
+    Persona.CELL_SECRETARY: _("Bí thư chi bộ"),
+    Persona.CELL_DEPUTY: _("Phó Bí thư chi bộ"),
+    Persona.COMMITTEE_MEMBER: _("Cấp ủy viên"),
+    Persona.STANDING_MEMBER: _("Ủy viên Ban Thường vụ"),
+    Persona.COMMITTEE_HEAD: _("Bí thư cấp ủy (người đứng đầu)"),
+    Persona.ORG_BOARD_STAFF: _("Cán bộ Ban Tổ chức"),
+    Persona.FRONT_OVERSEER: _("Mặt trận Tổ quốc"),
+    Persona.COUNCIL_OVERSEER: _("Thường trực HĐND"),
+}
+
+ACTION_LABELS: dict[Action, Promise] = {
+    Action.VIEW_ORGANISATION: _("Xem cơ cấu tổ chức"),
+    Action.VIEW_MEMBERS: _("Xem danh sách đảng viên"),
+    Action.VIEW_PRIVATE_DETAILS: _("Xem thông tin cá nhân của đảng viên"),
+    Action.MANAGE_TREE: _("Quản lý cây tổ chức"),
+    Action.IMPORT_ROSTER: _("Nhập danh sách"),
+    Action.VIEW_AUDIT_LOG: _("Xem nhật ký thao tác"),
+    Action.OPEN_REVIEW_PERIOD: _("Mở đợt kiểm điểm"),
+    Action.RECORD_CELL_PROPOSAL: _("Ghi đề xuất của chi bộ"),
+    Action.DECIDE_RATING: _("Quyết định xếp loại"),
+    Action.CONFIRM_DECISION: _("Xác nhận quyết định xếp loại"),
+    Action.OVERSEE_AREA: _("Giám sát trên địa bàn"),
+}
+
+
+@dataclass(frozen=True)
+class RoleRow:
+    """One line of "what I may do": a role, where it applies, and what it allows there."""
+
+    persona: Promise
+    organisation: PartyOrganisation
+    actions: list[Promise]
+
+
+@dataclass(frozen=True)
+class TreeRow:
+    organisation: PartyOrganisation
+    indent: int
+
+
+@dataclass(frozen=True)
+class Link:
+    """An organisation named on a page, linked only when the user may open it."""
+
+    organisation: PartyOrganisation
+    may_open: bool
+
+
+def _paginate(request: HttpRequest, items: QuerySet, per_page: int) -> tuple[Page, list[int | str]]:
+    page = Paginator(items, per_page).get_page(request.GET.get("page"))
+    return page, list(page.paginator.get_elided_page_range(page.number))
+
+
+def _current_membership(cadre: Cadre) -> Membership | None:
+    """From the prefetched memberships, so it costs no query."""
+    return next((m for m in cadre.memberships.all() if m.end_date is None), None)
+
+
+def _role_rows(grants: tuple[Grant, ...], scopes: dict[int, PartyOrganisation]) -> list[RoleRow]:
+    return [
+        RoleRow(
+            persona=PERSONA_LABELS[grant.persona],
+            organisation=scopes[grant.organisation_id],
+            actions=[
+                ACTION_LABELS[action] for action, allowed in access.PERMISSIONS.items() if grant.persona in allowed
+            ],
+        )
+        for grant in grants
+        if grant.organisation_id in scopes
+    ]
 
 
 @login_required
@@ -24,35 +106,55 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     profile = selectors.cadre_profile(cadre.pk) if cadre is not None else None
     grants = access.grants_for(request.user)
     organisation_ids = {grant.organisation_id for grant in grants}
-    scopes = selectors.organisations_visible_to(request.user).filter(pk__in=organisation_ids)
-    return render(
-        request,
-        "programmes/dashboard.html",
-        {"profile": profile, "grants": grants, "scopes": scopes},
-    )
+    scopes = {o.pk: o for o in selectors.organisations_visible_to(request.user).filter(pk__in=organisation_ids)}
+    context = {
+        "profile": profile,
+        "membership": _current_membership(profile) if profile is not None else None,
+        "roles": _role_rows(grants, scopes),
+        "is_superuser": request.user.is_superuser,
+    }
+    return render(request, "programmes/dashboard.html", context)
 
 
 @login_required
 def organisation_list(request: HttpRequest) -> HttpResponse:
     organisations = selectors.organisations_visible_to(request.user)
-    page = Paginator(organisations, 100).get_page(request.GET.get("page"))
-    return render(request, "programmes/organisation_list.html", {"page": page})
+    page, page_numbers = _paginate(request, organisations, ORGANISATIONS_PER_PAGE)
+    # Indent relative to the highest visible level, so staff of a ward see their ward flush left.
+    top_depth = organisations.aggregate(top=Min("depth"))["top"] or 1
+    rows = [TreeRow(o, min(o.depth - top_depth, MAX_INDENT)) for o in page.object_list]
+    return render(
+        request, "programmes/organisation_list.html", {"page": page, "page_numbers": page_numbers, "rows": rows}
+    )
+
+
+def _links(request: HttpRequest, organisations: QuerySet[PartyOrganisation]) -> list[Link]:
+    return [Link(o, access.can(request.user, Action.VIEW_ORGANISATION, o)) for o in organisations]
 
 
 @login_required
 def organisation_detail(request: HttpRequest, pk: int) -> HttpResponse:
     organisation = access.get_organisation_for(request.user, pk)
     may_view_members = access.can(request.user, Action.VIEW_MEMBERS, organisation)
-    members_page = None
+    members_page: Page | None = None
+    member_page_numbers: list[int | str] = []
     if may_view_members:
-        members_page = Paginator(selectors.members_of(organisation), MEMBERS_PER_PAGE).get_page(request.GET.get("page"))
+        members_page, member_page_numbers = _paginate(request, selectors.members_of(organisation), MEMBERS_PER_PAGE)
     context = {
         "organisation": organisation,
-        "ancestors": PartyOrganisation.objects.get_ancestors(organisation),
+        "ancestors": _links(request, PartyOrganisation.objects.get_ancestors(organisation)),
         "children": selectors.organisation_children(organisation),
-        "predecessors": organisation.predecessors.all(),
-        "successors": organisation.successors.all(),
+        # Named through the succession rows: the self-referential M2M's direction is easy to misread.
+        "predecessors": _links(
+            request,
+            PartyOrganisation.objects.filter(succession_as_predecessor__successor=organisation).order_by("name"),
+        ),
+        "successors": _links(
+            request,
+            PartyOrganisation.objects.filter(succession_as_successor__predecessor=organisation).order_by("name"),
+        ),
         "members_page": members_page,
+        "member_page_numbers": member_page_numbers,
         "may_view_members": may_view_members,
         "may_import": access.can(request.user, Action.IMPORT_ROSTER, organisation),
     }
@@ -65,11 +167,16 @@ def cadre_detail(request: HttpRequest, pk: int) -> HttpResponse:
     private = None
     if access.can_view_private_details(request.user, cadre):
         private = CadrePrivateDetails.objects.filter(cadre=cadre).first()
-    return render(
-        request,
-        "programmes/cadre_detail.html",
-        {"cadre": selectors.cadre_profile(cadre.pk), "private": private},
-    )
+    profile = selectors.cadre_profile(cadre.pk)
+    membership = _current_membership(profile)
+    cell = membership.cell if membership is not None else None
+    context = {
+        "cadre": profile,
+        "membership": membership,
+        "may_open_cell": cell is not None and access.can(request.user, Action.VIEW_ORGANISATION, cell),
+        "private": private,
+    }
+    return render(request, "programmes/cadre_detail.html", context)
 
 
 def _database_ok() -> bool:
@@ -104,17 +211,21 @@ def health(request: HttpRequest) -> JsonResponse:
     )
 
 
+@requires_csrf_token
 def error_400(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     return render(request, "errors/400.html", status=400)
 
 
+@requires_csrf_token
 def error_403(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     return render(request, "errors/403.html", status=403)
 
 
+@requires_csrf_token
 def error_404(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     return render(request, "errors/404.html", status=404)
 
 
 def error_500(request: HttpRequest) -> HttpResponse:
-    return render(request, "errors/500.html", status=500)
+    """Rendered without the request: no context processor may fail again while the portal is failing."""
+    return HttpResponseServerError(loader.get_template("errors/500.html").render())

@@ -13,3 +13,6 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 AXES_FAILURE_LIMIT = 5
+# Tests run without collectstatic: serve the files straight from static/ as the finders see them.
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True

@@ -1,0 +1,80 @@
+"""Browser tests: Debian's Chromium driven by Playwright against pytest-django's live server.
+
+Playwright's sync API runs an event loop in the test thread, so Django's guard against database
+access from async code must be lifted for the fixtures that build data.
+"""
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, ConsoleMessage, Page, Playwright, sync_playwright
+
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+HERE = Path(__file__).parent
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if HERE in Path(item.path).parents:
+            item.add_marker(pytest.mark.browser)
+
+
+@pytest.fixture(scope="session")
+def playwright() -> Iterator[Playwright]:
+    if not CHROMIUM.exists():
+        pytest.skip(f"Debian's Chromium is not installed at {CHROMIUM} (apt-get install chromium)")
+    with sync_playwright() as driver:
+        yield driver
+
+
+@pytest.fixture(scope="session")
+def browser(playwright: Playwright) -> Iterator[Browser]:
+    chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+    yield chromium
+    chromium.close()
+
+
+class ConsoleLog(list[str]):
+    """Errors the page reported, such as content-security-policy refusals."""
+
+
+@pytest.fixture
+def console_errors() -> ConsoleLog:
+    return ConsoleLog()
+
+
+def _make_page(browser: Browser, console_errors: ConsoleLog, **context_options: object) -> Iterator[Page]:
+    context = browser.new_context(locale="vi-VN", **context_options)  # type: ignore[arg-type]
+    page = context.new_page()
+
+    def record(message: ConsoleMessage) -> None:
+        if message.type == "error":
+            console_errors.append(message.text)
+
+    page.on("console", record)
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def page(browser: Browser, console_errors: ConsoleLog) -> Iterator[Page]:
+    yield from _make_page(browser, console_errors)
+
+
+@pytest.fixture
+def phone_page(browser: Browser, console_errors: ConsoleLog) -> Iterator[Page]:
+    yield from _make_page(browser, console_errors, viewport={"width": 375, "height": 812}, is_mobile=True)
