@@ -11,15 +11,19 @@ from .cadres import (
     Role,
     RoleAssignment,
 )
+from .imports import ImportJob, ImportKind, ImportStatus
 from .organisations import OrganisationKind, OrganisationSuccession, PartyOrganisation, SuccessionShare
 
 __all__ = [
     "AuditEvent",
     "Cadre",
     "CadrePrivateDetails",
+    "ImportJob",
+    "ImportKind",
+    "ImportStatus",
+    "MemberType",
     "Membership",
     "MembershipStatus",
-    "MemberType",
     "OrganisationKind",
     "OrganisationSuccession",
     "PartyOrganisation",

@@ -40,6 +40,8 @@ class PartyOrganisation(MP_Node):
     predecessors = models.ManyToManyField(
         "self",
         through="OrganisationSuccession",
+        # The accessor starts from the successor: `organisation.predecessors` are the units it was formed from.
+        through_fields=("successor", "predecessor"),
         symmetrical=False,
         related_name="successors",
         verbose_name=_("tổ chức tiền thân"),

@@ -1,0 +1,103 @@
+"""Roster and organisation-tree imports on the web: upload, follow the job, read and download its errors."""
+
+import csv
+import io
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+from django_htmx.middleware import HtmxDetails
+
+from programmes import access
+from programmes.access import Action
+from programmes.importing.forms import ImportUploadForm
+from programmes.importing.samples import sample_csv, sample_xlsx
+from programmes.importing.selectors import get_import_job_for, import_jobs_visible_to
+from programmes.importing.services import KINDS, import_job_submit
+from programmes.models import ImportKind
+
+JOBS_PER_PAGE = 25
+# The page shows the first errors; the CSV download has all of them.
+ERRORS_ON_PAGE = 500
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+class HtmxHttpRequest(HttpRequest):
+    htmx: HtmxDetails
+
+
+def _require_import_right(request: HttpRequest) -> None:
+    if not access.can_anywhere(request.user, Action.IMPORT_ROSTER):
+        raise PermissionDenied
+
+
+@login_required
+@require_GET
+def import_list(request: HttpRequest) -> HttpResponse:
+    page = Paginator(import_jobs_visible_to(request.user), JOBS_PER_PAGE).get_page(request.GET.get("page"))
+    numbers = list(page.paginator.get_elided_page_range(page.number))
+    return render(request, "programmes/import_list.html", {"page": page, "page_numbers": numbers})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def import_new(request: HttpRequest) -> HttpResponse:
+    _require_import_right(request)
+    form = ImportUploadForm(request.POST or None, request.FILES or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            job = import_job_submit(
+                kind=form.cleaned_data["kind"],
+                uploaded_file=form.cleaned_data["file"],
+                scope=form.cleaned_data["scope"],
+                acting_user=request.user,
+            )
+        except ValidationError as error:
+            form.add_error("file", error)
+        else:
+            return redirect("programmes:import_detail", pk=job.pk)
+    kinds = [(value, label, KINDS[value].columns) for value, label in ImportKind.choices]
+    context = {"form": form, "kinds": kinds, "max_upload_mb": settings.IMPORT_MAX_UPLOAD_MB}
+    return render(request, "programmes/import_new.html", context)
+
+
+@login_required
+@require_GET
+def import_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    job = get_import_job_for(request.user, pk)
+    context = {"job": job, "errors": job.errors[:ERRORS_ON_PAGE], "more_errors": len(job.errors) > ERRORS_ON_PAGE}
+    # htmx polls this page while the job runs and swaps in only the status block.
+    template = "includes/import_status.html" if request.htmx else "programmes/import_detail.html"
+    return render(request, template, context)
+
+
+@login_required
+@require_GET
+def import_errors_csv(request: HttpRequest, pk: int) -> HttpResponse:
+    job = get_import_job_for(request.user, pk)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow([_("Dòng"), _("Cột"), _("Lỗi")])
+    writer.writerows([error["row"], error["column"], error["message"]] for error in job.errors)
+    response = HttpResponse("\ufeff" + buffer.getvalue(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="loi-nhap-{job.pk}.csv"'
+    return response
+
+
+@login_required
+@require_GET
+def import_template(request: HttpRequest, kind: str, file_format: str) -> HttpResponse:
+    _require_import_right(request)
+    if kind not in KINDS or file_format not in ("csv", "xlsx"):
+        raise Http404
+    if file_format == "xlsx":
+        response = HttpResponse(sample_xlsx(kind), content_type=XLSX_TYPE)
+    else:
+        response = HttpResponse(sample_csv(kind), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="mau-{kind}.{file_format}"'
+    return response

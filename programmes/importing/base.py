@@ -1,0 +1,356 @@
+"""What every import kind shares: reading a CSV or XLSX sheet, parsing cells, collecting errors, checking scope."""
+
+import csv
+import datetime
+import io
+import re
+import zipfile
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+from django.contrib.auth.models import User
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import models
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django_stubs_ext import StrOrPromise
+from openpyxl import load_workbook
+from openpyxl.utils.exceptions import InvalidFileException
+
+from programmes import access
+from programmes.access import Action
+from programmes.models import PartyOrganisation
+from programmes.text import fold, normalise
+
+# A file's own header is its first row, so the first data row the user sees is row 2.
+HEADER_ROW = 1
+CellValue = str | int | float | datetime.date | datetime.datetime | None
+
+
+@dataclass(frozen=True)
+class Column:
+    header: str
+    description: StrOrPromise
+    example: str = ""
+    required: bool = False
+
+
+@dataclass(frozen=True)
+class ImportIssue:
+    """One problem, where the user will find it: sheet row number and column header."""
+
+    row: int
+    column: str
+    message: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"row": self.row, "column": self.column, "message": self.message}
+
+
+@dataclass
+class ImportResult:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    errors: list[ImportIssue] = field(default_factory=list)
+    dry_run: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def counts(self) -> dict[str, int]:
+        return {"created": self.created, "updated": self.updated, "unchanged": self.unchanged}
+
+
+@dataclass(frozen=True)
+class SourceRow:
+    number: int
+    values: dict[str, CellValue]
+
+
+@dataclass
+class Table:
+    headers: list[str]
+    rows: list[SourceRow]
+
+
+class UnreadableFile(Exception):
+    """The file cannot be read at all; the message says why, in Vietnamese."""
+
+
+def _normalise_header(value: CellValue) -> str:
+    return normalise(str(value)).lower() if value is not None else ""
+
+
+def _is_blank(values: Iterable[CellValue]) -> bool:
+    return all(value is None or (isinstance(value, str) and not value.strip()) for value in values)
+
+
+def _table(header: list[CellValue], records: Iterable[tuple[int, list[CellValue]]]) -> Table:
+    headers = [_normalise_header(value) for value in header]
+    while headers and not headers[-1]:
+        headers.pop()
+    rows = []
+    for number, values in records:
+        if _is_blank(values):
+            continue
+        padded = list(values) + [None] * (len(headers) - len(values))
+        rows.append(SourceRow(number, {name: padded[i] for i, name in enumerate(headers) if name}))
+    return Table(headers=[name for name in headers if name], rows=rows)
+
+
+def _read_csv(data: bytes) -> Table:
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise UnreadableFile(_("Tệp CSV phải được lưu với bảng mã UTF-8.")) from error
+    first_line = text.split("\n", 1)[0]
+    # Spreadsheets set to a European or Vietnamese locale save CSV with semicolons.
+    delimiter = max((",", ";", "\t"), key=first_line.count)
+    records = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+    if not records:
+        raise UnreadableFile(_("Tệp không có dòng tiêu đề."))
+    header, *body = records
+    # A spreadsheet row is one CSV record even when a cell holds a line break.
+    return _table(list(header), ((HEADER_ROW + i, list(values)) for i, values in enumerate(body, start=1)))
+
+
+def _cell(value: object) -> CellValue:
+    """A spreadsheet cell as text, number or date; anything else (times, rich text, booleans) as its text."""
+    if value is None or (isinstance(value, str | int | float | datetime.date) and not isinstance(value, bool)):
+        return value
+    return str(value)
+
+
+def _read_xlsx(data: bytes) -> Table:
+    try:
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError) as error:
+        raise UnreadableFile(_("Không đọc được tệp Excel; hãy lưu lại dưới dạng .xlsx.")) from error
+    try:
+        sheet = workbook.worksheets[0]
+        rows = sheet.iter_rows(values_only=True)
+        header = next(rows, None)
+        if header is None:
+            raise UnreadableFile(_("Tệp không có dòng tiêu đề."))
+        body = [(HEADER_ROW + i, [_cell(value) for value in values]) for i, values in enumerate(rows, start=1)]
+        return _table([_cell(value) for value in header], body)
+    finally:
+        workbook.close()
+
+
+def read_table(source: Path | IO[bytes], name: str) -> Table:
+    """The first sheet (XLSX) or the file (CSV): header on row 1, blank rows skipped."""
+    data = source.read_bytes() if isinstance(source, Path) else source.read()
+    suffix = Path(name).suffix.lower()
+    if suffix == ".xlsx":
+        return _read_xlsx(data)
+    if suffix == ".csv":
+        return _read_csv(data)
+    raise UnreadableFile(_("Chỉ nhận tệp .csv hoặc .xlsx."))
+
+
+def check_headers(table: Table, columns: Iterable[Column]) -> list[ImportIssue]:
+    """Missing and unknown columns, each reported once on row 1."""
+    expected = [column.header for column in columns]
+    issues = [
+        ImportIssue(
+            HEADER_ROW, header, _("Thiếu cột “%(column)s”. Dòng 1 phải có đủ các cột của mẫu.") % {"column": header}
+        )
+        for header in expected
+        if header not in table.headers
+    ]
+    issues += [
+        ImportIssue(
+            HEADER_ROW,
+            header,
+            _("Cột “%(column)s” không có trong mẫu. Các cột hợp lệ: %(expected)s.")
+            % {"column": header, "expected": ", ".join(expected)},
+        )
+        for header in table.headers
+        if header not in expected
+    ]
+    seen: set[str] = set()
+    for header in table.headers:
+        if header in seen:
+            issues.append(ImportIssue(HEADER_ROW, header, _("Cột “%(column)s” bị lặp lại.") % {"column": header}))
+        seen.add(header)
+    return issues
+
+
+YES = frozenset({"co", "x", "1", "yes", "true", "c"})
+NO = frozenset({"khong", "0", "no", "false", "k", ""})
+CITIZEN_ID = re.compile(r"^[0-9]{12}$")
+
+
+@dataclass(frozen=True)
+class ChoiceLookup:
+    """Accepted spellings of each value, folded (the value, its Vietnamese label, aliases), and how to list them."""
+
+    values: dict[str, str]
+    allowed: str
+
+
+def choice_lookup(choices: type[models.TextChoices], aliases: dict[str, str] | None = None) -> ChoiceLookup:
+    values: dict[str, str] = {}
+    shown: list[str] = []
+    with translation.override("vi"):
+        for value, label in zip(choices.values, choices.labels, strict=True):
+            values[fold(value.replace("_", " "))] = value
+            values[fold(str(label))] = value
+            shown.append(f"{label} ({value})")
+    for alias, value in (aliases or {}).items():
+        values[fold(alias.replace("_", " "))] = value
+    return ChoiceLookup(values, "; ".join(shown))
+
+
+class RowReader:
+    """Parses one row's cells, recording every problem instead of stopping at the first."""
+
+    def __init__(self, row: SourceRow, issues: list[ImportIssue]) -> None:
+        self.row = row
+        self.issues = issues
+
+    def error(self, column: str, message: str) -> None:
+        self.issues.append(ImportIssue(self.row.number, column, message))
+
+    def raw(self, column: str) -> CellValue:
+        return self.row.values.get(column)
+
+    def text(self, column: str, *, required: bool = False, max_length: int = 255) -> str:
+        value = self.raw(column)
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+        if isinstance(value, datetime.datetime | datetime.date):
+            value = value.isoformat()
+        text = normalise(str(value)) if value is not None else ""
+        if required and not text:
+            self.error(column, _("Cột “%(column)s” không được để trống.") % {"column": column})
+        elif len(text) > max_length:
+            self.error(column, _("Dài quá %(max)d ký tự.") % {"max": max_length})
+            return text[:max_length]
+        return text
+
+    def date(self, column: str, *, required: bool = False) -> datetime.date | None:
+        value = self.raw(column)
+        if isinstance(value, datetime.datetime):
+            return value.date()
+        if isinstance(value, datetime.date):
+            return value
+        text = self.text(column, required=required)
+        if not text:
+            return None
+        for pattern in ("%d/%m/%Y", "%Y-%m-%d"):
+            try:
+                return datetime.datetime.strptime(text, pattern).date()
+            except ValueError:
+                continue
+        self.error(
+            column,
+            _("Ngày “%(value)s” không hợp lệ. Nhập theo dạng dd/mm/yyyy (ví dụ 01/07/2025) hoặc yyyy-mm-dd.")
+            % {"value": text},
+        )
+        return None
+
+    def choice(self, column: str, lookup: ChoiceLookup, *, required: bool = False, default: str = "") -> str:
+        text = self.text(column, required=required)
+        if not text:
+            return default
+        value = lookup.values.get(fold(text.replace("_", " ")))
+        if value is None:
+            self.error(
+                column,
+                _("Giá trị “%(value)s” không hợp lệ. Chọn một trong: %(allowed)s.")
+                % {"value": text, "allowed": lookup.allowed},
+            )
+            return default
+        return value
+
+    def flag(self, column: str) -> bool:
+        text = fold(self.text(column))
+        if text in YES:
+            return True
+        if text not in NO:
+            self.error(column, _("Giá trị “%(value)s” không hợp lệ. Nhập “có” hoặc “không”.") % {"value": text})
+        return False
+
+    def citizen_id(self, column: str) -> str:
+        value = self.raw(column)
+        text = self.text(column)
+        if text and not CITIZEN_ID.match(text):
+            hint = (
+                _(" Trong Excel, hãy định dạng ô là văn bản để giữ số 0 ở đầu.")
+                if isinstance(value, int | float)
+                else ""
+            )
+            self.error(column, _("Số CCCD “%(value)s” phải gồm đúng 12 chữ số.") % {"value": text} + hint)
+            return ""
+        return text
+
+    def email(self, column: str) -> str:
+        text = self.text(column, max_length=254)
+        if text:
+            try:
+                validate_email(text)
+            except ValidationError:
+                self.error(column, _("Địa chỉ thư điện tử “%(value)s” không hợp lệ.") % {"value": text})
+                return ""
+        return text
+
+    def period(
+        self, start_column: str, end_column: str, start: datetime.date | None, end: datetime.date | None
+    ) -> None:
+        if start is not None and end is not None and end < start:
+            self.error(
+                end_column,
+                _("Ngày ở cột “%(end)s” (%(end_value)s) trước ngày ở cột “%(start)s” (%(start_value)s).")
+                % {
+                    "end": end_column,
+                    "start": start_column,
+                    "end_value": end.strftime("%d/%m/%Y"),
+                    "start_value": start.strftime("%d/%m/%Y"),
+                },
+            )
+
+
+class ScopeCheck:
+    """Where an import may write: inside `scope` (when given) and where the user may import.
+
+    `user` None is the system itself (management commands), which may write anywhere.
+    """
+
+    def __init__(self, user: User | None, scope: PartyOrganisation | None) -> None:
+        self.user = user
+        self.scope = scope
+
+    def allows(self, organisation: PartyOrganisation) -> bool:
+        if self.scope is not None and not self.scope.contains(organisation):
+            return False
+        return self.user is None or access.can(self.user, Action.IMPORT_ROSTER, organisation)
+
+    def allows_new_root(self) -> bool:
+        if self.scope is not None:
+            return False
+        return self.user is None or bool(getattr(self.user, "is_superuser", False))
+
+    def refusal(self, organisation: PartyOrganisation) -> str:
+        return _("“%(code)s – %(name)s” nằm ngoài phạm vi bạn được nhập dữ liệu.") % {
+            "code": organisation.code,
+            "name": organisation.name,
+        }
+
+
+def in_chunks(values: Iterable[Any], size: int = 2000) -> Iterable[list[Any]]:
+    """Split long `__in` lists: SQLite limits the number of parameters in one query."""
+    chunk: list[Any] = []
+    for value in values:
+        chunk.append(value)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk

@@ -1,0 +1,118 @@
+"""The July 2025 commune-level party committees of one province, with the units they were formed from.
+
+Reads the national file (one row per new unit and predecessor: province_code, province_name, commune_code,
+commune_name, predecessor_code, predecessor_name, predecessor_share) and feeds the organisation import.
+Official codes were reused: a new unit may carry the code of one of its predecessors, and one old unit
+may be split among several new ones. So post-2025 committees are coded "<province>-<code>" and the
+closed pre-2025 ones "<province>-<code>-truoc-2025", and each old unit is created once.
+"""
+
+import csv
+import datetime
+import io
+from pathlib import Path
+
+from django.contrib.auth.models import User
+from django.utils.translation import gettext as _
+
+from programmes.models import ImportJob, OrganisationKind, SuccessionShare
+from programmes.text import normalise
+
+from .base import HEADER_ROW, ImportIssue, ImportResult
+from .organisations import OrganisationImport, OrganisationRow
+from .services import import_run
+
+REFORM_DAY = datetime.date(2025, 7, 1)
+LAST_DAY_BEFORE = REFORM_DAY - datetime.timedelta(days=1)
+COLUMNS = (
+    "province_code",
+    "province_name",
+    "commune_code",
+    "commune_name",
+    "predecessor_code",
+    "predecessor_name",
+    "predecessor_share",
+)
+SHARES = {"full": SuccessionShare.FULL, "partial": SuccessionShare.PARTIAL}
+
+
+def current_code(province: str, commune_code: str) -> str:
+    return f"{province}-{commune_code}"
+
+
+def historic_code(province: str, commune_code: str) -> str:
+    return f"{province}-{commune_code}-truoc-2025"
+
+
+def _read(source: Path) -> tuple[list[tuple[int, dict[str, str]]], list[ImportIssue]]:
+    text = source.read_text(encoding="utf-8-sig")
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    missing = [column for column in COLUMNS if column not in (reader.fieldnames or [])]
+    if missing:
+        message = _("Thiếu cột “%(column)s” của tệp đơn vị hành chính.")
+        return [], [ImportIssue(HEADER_ROW, column, message % {"column": column}) for column in missing]
+    records = [(number, {k: normalise(v or "") for k, v in row.items()}) for number, row in enumerate(reader, start=2)]
+    return records, []
+
+
+def commune_rows(source: Path, province: str) -> tuple[list[OrganisationRow], list[ImportIssue]]:
+    """Organisation rows for the city committee, its current communes and their closed predecessors."""
+    records, issues = _read(source)
+    records = [(number, record) for number, record in records if record["province_code"] == province]
+    if issues or not records:
+        message = _("Không có dòng nào của tỉnh, thành phố mã “%(code)s”.")
+        return [], issues or [ImportIssue(2, "province_code", message % {"code": province})]
+    first_number, first = records[0]
+    city = OrganisationRow(
+        number=first_number,
+        code=province,
+        name=f"Đảng bộ {first['province_name']}",
+        kind=OrganisationKind.CITY_COMMITTEE,
+    )
+    current: dict[str, OrganisationRow] = {}
+    historic: dict[str, OrganisationRow] = {}
+    for number, record in records:
+        share = SHARES.get(record["predecessor_share"])
+        if share is None:
+            message = _("Phần kế thừa “%(value)s” không hợp lệ; ghi full hoặc partial.")
+            issues.append(ImportIssue(number, "predecessor_share", message % {"value": record["predecessor_share"]}))
+            continue
+        unit = current.setdefault(
+            record["commune_code"],
+            OrganisationRow(
+                number=number,
+                code=current_code(province, record["commune_code"]),
+                name=f"Đảng bộ {record['commune_name']}",
+                kind=OrganisationKind.COMMUNE_COMMITTEE,
+                parent_code=province,
+                admin_area_code=record["commune_code"],
+                valid_from=REFORM_DAY,
+            ),
+        )
+        old = historic.setdefault(
+            record["predecessor_code"],
+            OrganisationRow(
+                number=number,
+                code=historic_code(province, record["predecessor_code"]),
+                name=f"Đảng bộ {record['predecessor_name']}",
+                kind=OrganisationKind.COMMUNE_COMMITTEE,
+                parent_code=province,
+                admin_area_code=record["predecessor_code"],
+                valid_to=LAST_DAY_BEFORE,
+            ),
+        )
+        if old.code not in {code for code, _share in unit.predecessors}:
+            unit.predecessors.append((old.code, share))
+    return [city, *historic.values(), *current.values()], issues
+
+
+def import_communes(
+    *, source: Path, province: str, acting_user: User | None = None, job: ImportJob | None = None
+) -> ImportResult:
+    """Create or update the province's commune committees; running it again changes nothing."""
+    rows, issues = commune_rows(source, province)
+    if issues:
+        return ImportResult(errors=issues)
+    importer = OrganisationImport(rows)
+    importer.audit_action = "import.communes"
+    return import_run(importer=importer, scope=None, acting_user=acting_user, job=job)

@@ -1,0 +1,226 @@
+"""Import services: run a file through validation and, if it is clean, apply it in one transaction."""
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path, PurePath
+from typing import IO, Any, Protocol
+
+from django.conf import settings
+from django.contrib.auth.models import AnonymousUser, User
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import OperationalError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from programmes import access
+from programmes.access import Action
+from programmes.audit import audit_record
+from programmes.models import ImportJob, ImportKind, ImportStatus, PartyOrganisation
+from programmes.models.imports import FINISHED_STATUSES
+from programmes.text import normalise
+
+from . import organisations, positions, roster
+from .base import Column, ImportIssue, ImportResult, ScopeCheck, Table, UnreadableFile, check_headers, read_table
+
+logger = logging.getLogger(__name__)
+
+ALLOWED_SUFFIXES = (".csv", ".xlsx")
+XLSX_SIGNATURE = b"PK\x03\x04"
+
+
+class Importer(Protocol):
+    audit_action: str
+
+    def validate(self, scope: ScopeCheck) -> list[ImportIssue]: ...
+
+    def apply(self, acting_user: User | None) -> ImportResult: ...
+
+
+@dataclass(frozen=True)
+class KindSpec:
+    columns: tuple[Column, ...]
+    build: Callable[[Table], tuple[Importer, list[ImportIssue]]]
+
+
+def _builder(parse: Callable[[Table], tuple[list[Any], list[ImportIssue]]], cls: Callable[[Any], Importer]) -> Any:
+    def build(table: Table) -> tuple[Importer, list[ImportIssue]]:
+        rows, issues = parse(table)
+        return cls(rows), issues
+
+    return build
+
+
+KINDS: dict[str, KindSpec] = {
+    ImportKind.ORGANISATIONS: KindSpec(
+        organisations.COLUMNS, _builder(organisations.parse_rows, organisations.OrganisationImport)
+    ),
+    ImportKind.ROSTER: KindSpec(roster.COLUMNS, _builder(roster.parse_rows, roster.RosterImport)),
+    ImportKind.POSITIONS: KindSpec(positions.COLUMNS, _builder(positions.parse_rows, positions.PositionImport)),
+}
+
+
+def _check_permission(acting_user: User | AnonymousUser | None, scope: PartyOrganisation | None) -> None:
+    if acting_user is None:
+        return
+    if scope is None:
+        if not getattr(acting_user, "is_superuser", False):
+            raise PermissionDenied(_("Hãy chọn phạm vi (tổ chức) được nhập dữ liệu."))
+    elif not access.can(acting_user, Action.IMPORT_ROSTER, scope):
+        raise PermissionDenied(_("Bạn không được nhập dữ liệu cho tổ chức này."))
+
+
+def import_run(
+    *,
+    importer: Importer,
+    scope: PartyOrganisation | None,
+    acting_user: User | None,
+    dry_run: bool = False,
+    job: ImportJob | None = None,
+    parse_issues: list[ImportIssue] | None = None,
+) -> ImportResult:
+    """Validate everything; when clean (and not a dry run), apply it all in one transaction with one audit event."""
+    issues = [*(parse_issues or []), *importer.validate(ScopeCheck(acting_user, scope))]
+    if issues or dry_run:
+        return ImportResult(errors=sorted(issues, key=lambda issue: issue.row), dry_run=dry_run)
+    with transaction.atomic():
+        result = importer.apply(acting_user)
+        audit_record(actor=acting_user, action=importer.audit_action, obj=job, after=result.counts())
+    return result
+
+
+def import_file(
+    *,
+    kind: str,
+    source: Path | IO[bytes],
+    name: str,
+    acting_user: User | None,
+    scope: PartyOrganisation | None = None,
+    dry_run: bool = False,
+    job: ImportJob | None = None,
+) -> ImportResult:
+    """Import one CSV or XLSX file of `kind`. `acting_user` None is the system (a management command).
+
+    Nothing is written unless the whole file is valid. Errors carry the sheet row and column header.
+    """
+    _check_permission(acting_user, scope)
+    spec = KINDS[kind]
+    try:
+        table = read_table(source, name)
+    except UnreadableFile as error:
+        return ImportResult(errors=[ImportIssue(1, "", str(error))])
+    header_issues = check_headers(table, spec.columns)
+    if header_issues:
+        return ImportResult(errors=header_issues)
+    if not table.rows:
+        return ImportResult(errors=[ImportIssue(2, "", _("Tệp không có dòng dữ liệu nào dưới dòng tiêu đề."))])
+    # Cells that do not parse are reported together with references that do not resolve.
+    importer, issues = spec.build(table)
+    return import_run(
+        importer=importer, scope=scope, acting_user=acting_user, dry_run=dry_run, job=job, parse_issues=issues
+    )
+
+
+def _check_upload(uploaded_file: UploadedFile) -> str:
+    name = normalise(PurePath(uploaded_file.name or "").name)
+    suffix = PurePath(name).suffix.lower()
+    if suffix not in ALLOWED_SUFFIXES:
+        raise ValidationError(_("Chỉ nhận tệp .csv hoặc .xlsx."), code="file_type")
+    limit_mb: int = settings.IMPORT_MAX_UPLOAD_MB
+    if (uploaded_file.size or 0) > limit_mb * 1024 * 1024:
+        raise ValidationError(_("Tệp lớn hơn %(limit)d MB.") % {"limit": limit_mb}, code="file_size")
+    head = uploaded_file.read(len(XLSX_SIGNATURE))
+    uploaded_file.seek(0)
+    if suffix == ".xlsx" and head != XLSX_SIGNATURE:
+        raise ValidationError(_("Tệp không phải tệp Excel .xlsx hợp lệ."), code="file_type")
+    if suffix == ".csv" and b"\x00" in uploaded_file.read(8192):
+        raise ValidationError(_("Tệp không phải tệp văn bản CSV."), code="file_type")
+    uploaded_file.seek(0)
+    return name
+
+
+def import_job_submit(
+    *,
+    kind: str,
+    uploaded_file: UploadedFile,
+    scope: PartyOrganisation | None,
+    acting_user: User | AnonymousUser,
+) -> ImportJob:
+    """Store the upload privately and queue its import once the job row is committed."""
+    if not acting_user.is_authenticated:
+        raise PermissionDenied
+    _check_permission(acting_user, scope)
+    if kind not in KINDS:
+        raise ValidationError(_("Loại dữ liệu không hợp lệ."), code="kind")
+    name = _check_upload(uploaded_file)
+    with transaction.atomic():
+        job = ImportJob(kind=kind, original_name=name[:255], scope=scope, created_by=acting_user)
+        job.file.save(name, uploaded_file, save=False)
+        job.save()
+        audit_record(
+            actor=acting_user,
+            action="import_job.submit",
+            obj=job,
+            after={"kind": kind, "original_name": job.original_name, "scope": scope.code if scope else None},
+        )
+        # Imported here, not at module level: the task module imports this one.
+        from programmes.tasks import run_import_job
+
+        transaction.on_commit(lambda: run_import_job.delay(job.pk))
+    return job
+
+
+def _claim(job_id: int) -> bool:
+    """Mark the job running unless it has finished; a redelivered job that never finished runs again."""
+    claimed = (
+        ImportJob.objects.filter(pk=job_id)
+        .exclude(status__in=FINISHED_STATUSES)
+        .update(status=ImportStatus.RUNNING, started_at=timezone.now())
+    )
+    return claimed == 1
+
+
+def _finish(job: ImportJob, status: str, counts: dict[str, int], errors: list[dict[str, Any]]) -> None:
+    job.status = status
+    job.counts = counts
+    job.errors = errors
+    job.finished_at = timezone.now()
+    job.save(update_fields=["status", "counts", "errors", "finished_at"])
+
+
+def import_job_run(*, job_id: int) -> ImportJob | None:
+    """Run a queued job once. Returns None when it had already finished. Database outages propagate (for retry)."""
+    if not _claim(job_id):
+        return None
+    job = ImportJob.objects.select_related("scope", "created_by").get(pk=job_id)
+    try:
+        with job.file.open("rb") as handle:
+            result = import_file(
+                kind=job.kind,
+                source=handle,
+                name=job.original_name,
+                acting_user=job.created_by,
+                scope=job.scope,
+                job=job,
+            )
+    except OperationalError:
+        raise
+    except PermissionDenied as error:
+        _finish(job, ImportStatus.FAILED, {}, [ImportIssue(1, "", str(error)).as_dict()])
+        return job
+    except Exception:
+        logger.exception("import job %s failed", job_id)
+        message = _("Lỗi hệ thống khi nhập tệp; hãy báo cho quản trị viên.")
+        _finish(job, ImportStatus.FAILED, {}, [ImportIssue(1, "", message).as_dict()])
+        return job
+    status = ImportStatus.SUCCEEDED if result.ok else ImportStatus.FAILED
+    _finish(job, status, result.counts() if result.ok else {}, [issue.as_dict() for issue in result.errors])
+    return job
+
+
+def import_job_fail(*, job_id: int, message: str) -> None:
+    """Give up on a job the worker could not run (the database stayed unreachable)."""
+    job = ImportJob.objects.filter(pk=job_id).exclude(status__in=FINISHED_STATUSES).first()
+    if job is not None:
+        _finish(job, ImportStatus.FAILED, {}, [ImportIssue(1, "", message).as_dict()])

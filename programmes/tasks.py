@@ -1,0 +1,22 @@
+"""Background jobs of the programmes app. Each takes an id, calls one service and may safely run twice."""
+
+from celery import Task, shared_task
+from django.db import OperationalError
+from django.utils.translation import gettext as _
+
+from programmes.importing.services import import_job_fail, import_job_run
+
+IMPORT_MAX_RETRIES = 3
+
+
+@shared_task(bind=True, acks_late=True, max_retries=IMPORT_MAX_RETRIES)
+def run_import_job(self: Task, job_id: int) -> str:
+    """Import an uploaded file. A finished job is skipped; only a database outage is retried, with backoff."""
+    try:
+        job = import_job_run(job_id=job_id)
+    except OperationalError as error:
+        if self.request.retries >= IMPORT_MAX_RETRIES:
+            import_job_fail(job_id=job_id, message=_("Cơ sở dữ liệu không sẵn sàng; hãy tải tệp lên lại sau."))
+            raise
+        raise self.retry(exc=error, countdown=10 * 2**self.request.retries) from error
+    return job.status if job is not None else "skipped"

@@ -1,0 +1,200 @@
+import datetime
+import io
+
+import pytest
+from django.utils import timezone
+
+from programmes.importing.services import import_file
+from programmes.models import AuditEvent, Cadre, Membership, MembershipStatus, MemberType
+from tests.factories import RoleAssignmentFactory, UserFactory
+from tests.programmes.import_files import ROSTER_HEADERS, row_counts, to_csv, to_xlsx, where
+
+
+def current(cadre: Cadre) -> Membership:
+    return Membership.objects.get(cadre=cadre, end_date__isnull=True)
+
+
+def roster_rows(cell_code: str, *, start: int = 1, count: int = 3) -> list[list]:
+    return [
+        [
+            f"IMP{n:04d}",
+            f"Nguyễn Thị Hồng {n}",
+            "Nữ",
+            "17/05/1980",
+            f"0791800{n:05d}",
+            f"0909{n:06d}",
+            f"hong{n}@example.vn",
+            cell_code,
+            "chinh_thuc" if n % 2 else "Đảng viên dự bị",
+            "",
+            "03/02/2005",
+            "03/02/2006",
+        ]
+        for n in range(start, start + count)
+    ]
+
+
+def run(data: bytes, name: str = "dang-vien.csv", **kwargs):
+    kwargs.setdefault("acting_user", None)
+    return import_file(kind="roster", source=io.BytesIO(data), name=name, **kwargs)
+
+
+@pytest.mark.django_db
+def test_roster_csv_with_bom_creates_cadres_details_and_memberships(cast):
+    result = run(to_csv(ROSTER_HEADERS, roster_rows(cast.cell_a.code)))
+
+    assert result.errors == []
+    assert result.counts() == {"created": 3, "updated": 0, "unchanged": 0}
+    cadre = Cadre.objects.get(code="IMP0001")
+    assert cadre.full_name == "Nguyễn Thị Hồng 1"
+    assert cadre.name_folded == "nguyen thi hong 1"
+    assert cadre.gender == "female"
+    assert cadre.private.citizen_id == "079180000001"
+    assert cadre.private.date_of_birth == datetime.date(1980, 5, 17)
+    membership = current(cadre)
+    assert membership.cell == cast.cell_a
+    assert membership.member_type == MemberType.OFFICIAL
+    assert membership.status == MembershipStatus.ACTIVE
+    assert current(Cadre.objects.get(code="IMP0002")).member_type == MemberType.PROBATIONARY
+    assert cadre.history.count() == 1
+    assert membership.history.count() == 1
+
+
+@pytest.mark.django_db
+def test_roster_xlsx_with_real_date_cells_and_no_bom_csv(cast):
+    rows = roster_rows(cast.cell_b.code, count=2)
+    for row in rows:
+        row[3] = datetime.datetime(1980, 5, 17)
+        row[10] = datetime.date(2005, 2, 3)
+    result = run(to_xlsx(ROSTER_HEADERS, rows), "dang-vien.xlsx")
+    assert result.counts()["created"] == 2
+    membership = current(Cadre.objects.get(code="IMP0001"))
+    assert membership.joined_party_on == datetime.date(2005, 2, 3)
+
+    plain = run(to_csv(ROSTER_HEADERS, roster_rows(cast.cell_b.code, start=10, count=1), bom=False))
+    assert plain.counts()["created"] == 1
+
+
+@pytest.mark.django_db
+@pytest.mark.postgres
+def test_same_roster_twice_changes_nothing(cast):
+    data = to_xlsx(ROSTER_HEADERS, roster_rows(cast.cell_a.code, count=5))
+    first = run(data, "dang-vien.xlsx")
+    before = row_counts()
+
+    second = run(data, "dang-vien.xlsx")
+
+    assert first.counts() == {"created": 5, "updated": 0, "unchanged": 0}
+    assert second.counts() == {"created": 0, "updated": 0, "unchanged": 5}
+    after = row_counts()
+    assert after.pop("AuditEvent") == before.pop("AuditEvent") + 1
+    assert after == before
+    assert AuditEvent.objects.filter(action="import.roster").count() == 2
+
+
+@pytest.mark.django_db
+@pytest.mark.postgres
+def test_transfer_closes_the_old_membership_and_opens_a_new_one(cast):
+    run(to_csv(ROSTER_HEADERS, roster_rows(cast.cell_a.code, count=2)))
+    moved = roster_rows(cast.cell_a.code, count=2)
+    moved[0][7] = cast.cell_b.code
+    moved[1][1] = "Nguyễn Thị Hồng Hai"
+
+    result = run(to_csv(ROSTER_HEADERS, moved))
+
+    assert result.counts() == {"created": 0, "updated": 2, "unchanged": 0}
+    cadre = Cadre.objects.get(code="IMP0001")
+    old = Membership.objects.get(cadre=cadre, cell=cast.cell_a)
+    today = timezone.localdate()
+    assert old.status == MembershipStatus.TRANSFERRED
+    assert old.end_date == max(today - datetime.timedelta(days=1), old.start_date)
+    assert current(cadre).cell == cast.cell_b
+    assert current(cadre).start_date == today
+    assert Cadre.objects.get(code="IMP0002").full_name == "Nguyễn Thị Hồng Hai"
+
+
+@pytest.mark.django_db
+def test_existing_cadre_is_transferred_from_a_longstanding_membership(cast):
+    rows = roster_rows(cast.cell_b.code, count=1)
+    rows[0][0] = cast.member.code
+    rows[0][1] = cast.member.full_name
+
+    assert run(to_csv(ROSTER_HEADERS, rows)).counts()["updated"] == 1
+
+    old = Membership.objects.get(cadre=cast.member, cell=cast.cell_a)
+    assert old.end_date == timezone.localdate() - datetime.timedelta(days=1)
+    assert current(cast.member).cell == cast.cell_b
+
+
+def _refused(data, expected, **kwargs):
+    before = row_counts()
+    result = run(data, **kwargs)
+    assert expected <= where(result), result.errors
+    assert row_counts() == before
+    return result
+
+
+@pytest.mark.django_db
+def test_cadre_listed_in_two_cells_is_refused(cast):
+    rows = roster_rows(cast.cell_a.code, count=2)
+    twin = roster_rows(cast.cell_b.code, count=1)[0]
+    result = _refused(to_csv(ROSTER_HEADERS, [*rows, twin]), {(4, "ma_dang_vien")})
+    assert "hai chi bộ" in result.errors[0].message
+
+
+@pytest.mark.django_db
+def test_membership_outside_a_cell_and_unknown_cell_are_refused(cast):
+    rows = roster_rows(cast.grassroots.code, count=1) + roster_rows("KHONG-CO", start=2, count=1)
+    result = _refused(to_csv(ROSTER_HEADERS, rows), {(2, "ma_chi_bo"), (3, "ma_chi_bo")})
+    assert "không phải chi bộ" in result.errors[0].message
+
+
+@pytest.mark.django_db
+def test_bad_values_are_each_reported_with_row_and_column(cast):
+    rows = roster_rows(cast.cell_a.code, count=4)
+    rows[0][4] = "07918000001"
+    rows[1][3] = "17-05-80"
+    rows[2][8] = "tạm"
+    rows[3][11] = "01/01/2000"
+    result = _refused(
+        to_csv(ROSTER_HEADERS, rows), {(2, "so_cccd"), (3, "ngay_sinh"), (4, "loai_dang_vien"), (5, "ngay_chinh_thuc")}
+    )
+    assert len(result.errors) == 4
+    assert "12 chữ số" in result.errors[0].message
+
+
+@pytest.mark.django_db
+def test_citizen_id_typed_as_a_number_in_excel_gets_a_hint(cast):
+    rows = roster_rows(cast.cell_a.code, count=1)
+    rows[0][4] = 79180000001
+    result = _refused(to_xlsx(ROSTER_HEADERS, rows), {(2, "so_cccd")}, name="dang-vien.xlsx")
+    assert "văn bản" in result.errors[0].message
+
+
+@pytest.mark.django_db
+def test_org_board_staff_of_another_ward_is_refused(cast):
+    other_board = UserFactory(username="other_board")
+    RoleAssignmentFactory(user=other_board, organisation=cast.other_ward)
+    result = _refused(
+        to_csv(ROSTER_HEADERS, roster_rows(cast.cell_a.code, count=2)),
+        {(2, "ma_chi_bo"), (3, "ma_chi_bo")},
+        acting_user=other_board,
+        scope=cast.other_ward,
+    )
+    assert "ngoài phạm vi" in result.errors[0].message
+
+
+@pytest.mark.django_db
+def test_org_board_staff_import_their_own_ward_with_history_naming_them(cast):
+    result = run(
+        to_csv(ROSTER_HEADERS, roster_rows(cast.cell_a.code, count=2)), acting_user=cast.org_board, scope=cast.ward
+    )
+    assert result.counts()["created"] == 2
+    assert Cadre.objects.get(code="IMP0001").history.get().history_user == cast.org_board
+
+
+@pytest.mark.django_db
+def test_unreadable_and_empty_files_are_refused(cast):
+    assert where(run("mã,tên\n".encode("utf-16"))) == {(1, "")}
+    assert where(run(b"not a workbook", "dang-vien.xlsx")) == {(1, "")}
+    assert where(run(to_csv(ROSTER_HEADERS, []))) == {(2, "")}
