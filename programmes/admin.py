@@ -1,11 +1,21 @@
+"""The Django admin for staff. Every save and delete here writes an audit event, and staff who are not
+system administrators see and edit only the rows of the subtree they manage."""
+
 from typing import Any
 
 from django.contrib import admin
-from django.http import HttpRequest
+from django.core.exceptions import PermissionDenied
+from django.db import models, transaction
+from django.db.models import Q, QuerySet
+from django.forms import BaseInlineFormSet, ModelForm
+from django.http import HttpRequest, HttpResponse
 from simple_history.admin import SimpleHistoryAdmin
 from treebeard.admin import TreeAdmin
 from treebeard.forms import movenodeform_factory
 
+from programmes import access
+from programmes.access import Action
+from programmes.audit import audit_record, snapshot
 from programmes.models import (
     AuditEvent,
     Cadre,
@@ -17,8 +27,116 @@ from programmes.models import (
     RoleAssignment,
 )
 
+# Models whose values must never reach the audit log: only the names of the fields that changed are kept.
+PERSONAL_DATA_MODELS: tuple[type[models.Model], ...] = (CadrePrivateDetails,)
 
-class SuccessionInline(admin.TabularInline):
+
+def _full_snapshot(obj: models.Model) -> dict[str, Any]:
+    return snapshot(obj, [field.name for field in obj._meta.concrete_fields])
+
+
+def _stored_snapshot(obj: models.Model) -> dict[str, Any] | None:
+    """The row as the database holds it now, before the form's values are saved over it."""
+    if obj.pk is None:
+        return None
+    stored = type(obj)._default_manager.filter(pk=obj.pk).first()
+    return _full_snapshot(stored) if stored is not None else None
+
+
+def _admin_audit(
+    request: HttpRequest, action: str, obj: models.Model, before: dict[str, Any] | None, after: dict[str, Any] | None
+) -> None:
+    if before is not None and before == after:
+        # An inline form can count as changed while the row is not (a re-rendered date): nothing happened.
+        return
+    if isinstance(obj, PERSONAL_DATA_MODELS):
+        changed = sorted(
+            name for name in {*(before or {}), *(after or {})} if (before or {}).get(name) != (after or {}).get(name)
+        )
+        before, after = None, {"changed_fields": changed}
+    audit_record(actor=request.user, action=action, obj=obj, before=before, after=after)
+
+
+def _is_superuser(request: HttpRequest) -> bool:
+    return bool(getattr(request.user, "is_superuser", False))
+
+
+def _managed_organisations(request: HttpRequest) -> QuerySet[PartyOrganisation]:
+    return access.organisations_where(request.user, Action.MANAGE_TREE)
+
+
+_BEFORE_ATTRIBUTE = "_audit_before"
+
+
+class AuditedAdminMixin:
+    """Writes "admin.add", "admin.change" and "admin.delete" events for the object and for its inlines."""
+
+    def get_object(self, request: HttpRequest, object_id: str, from_field: str | None = None) -> Any:
+        obj = super().get_object(request, object_id, from_field)  # type: ignore[misc]
+        if obj is not None:
+            # Taken before the form touches anything: a tree form moves the node before save_model runs.
+            setattr(request, _BEFORE_ATTRIBUTE, {(obj._meta.label, obj.pk): _full_snapshot(obj)})
+        return obj
+
+    def save_model(self, request: HttpRequest, obj: Any, form: ModelForm, change: bool) -> None:
+        before = None
+        if change:
+            taken = getattr(request, _BEFORE_ATTRIBUTE, {})
+            before = taken.get((obj._meta.label, obj.pk)) or _stored_snapshot(obj)
+        super().save_model(request, obj, form, change)  # type: ignore[misc]
+        _admin_audit(request, "admin.change" if change else "admin.add", obj, before, _full_snapshot(obj))
+
+    def delete_model(self, request: HttpRequest, obj: Any) -> None:
+        # Recorded first: after the delete the object has no primary key to point at.
+        _admin_audit(request, "admin.delete", obj, _stored_snapshot(obj), None)
+        super().delete_model(request, obj)  # type: ignore[misc]
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
+        for obj in queryset:
+            _admin_audit(request, "admin.delete", obj, _full_snapshot(obj), None)
+        super().delete_queryset(request, queryset)  # type: ignore[misc]
+
+    def save_formset(self, request: HttpRequest, form: ModelForm, formset: BaseInlineFormSet, change: bool) -> None:
+        befores = {
+            inline_form.instance.pk: _stored_snapshot(inline_form.instance)
+            for inline_form in formset.initial_forms
+            if inline_form.instance.pk is not None
+        }
+        super().save_formset(request, form, formset, change)  # type: ignore[misc]
+        for obj in formset.new_objects:
+            _admin_audit(request, "admin.add", obj, None, _full_snapshot(obj))
+        for obj, _changed in formset.changed_objects:
+            _admin_audit(request, "admin.change", obj, befores.get(obj.pk), _full_snapshot(obj))
+        for obj in formset.deleted_objects:
+            _admin_audit(request, "admin.delete", obj, befores.get(obj.pk), None)
+
+
+class ScopedForeignKeyMixin:
+    """Staff who are not system administrators may point rows only to organisations they manage."""
+
+    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        if db_field.related_model is PartyOrganisation and not _is_superuser(request):
+            kwargs["queryset"] = _managed_organisations(request)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)  # type: ignore[misc]
+
+
+class ScopedAdminMixin(ScopedForeignKeyMixin):
+    """Staff who are not system administrators see only rows of the organisations they manage.
+    `scope_lookup` names the path from the row to its organisation."""
+
+    scope_lookup = ""
+
+    def scope_condition(self, request: HttpRequest) -> Q:
+        return Q(**{f"{self.scope_lookup}__in": _managed_organisations(request)})
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
+        queryset: QuerySet[Any] = super().get_queryset(request)  # type: ignore[misc]
+        if _is_superuser(request):
+            return queryset
+        return queryset.filter(self.scope_condition(request)).distinct()
+
+
+class SuccessionInline(ScopedForeignKeyMixin, admin.TabularInline):
     model = OrganisationSuccession
     fk_name = "successor"
     raw_id_fields = ["predecessor"]
@@ -26,12 +144,72 @@ class SuccessionInline(admin.TabularInline):
 
 
 @admin.register(PartyOrganisation)
-class PartyOrganisationAdmin(TreeAdmin, SimpleHistoryAdmin):
+class PartyOrganisationAdmin(AuditedAdminMixin, ScopedAdminMixin, TreeAdmin, SimpleHistoryAdmin):
     form = movenodeform_factory(PartyOrganisation)
     list_display = ["name", "code", "kind", "valid_from", "valid_to"]
     list_filter = ["kind"]
     search_fields = ["name", "code", "admin_area_code"]
     inlines = [SuccessionInline]
+    scope_lookup = "pk"
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
+        if not _is_superuser(request) and self._lists_top_level(request):
+            # The tree opens at the roots, which lie outside a scoped user's subtree: open it at their grants.
+            request._treebeard_parent = None  # type: ignore[attr-defined]
+            return PartyOrganisation.objects.filter(pk__in=_managed_tops(request))
+        return super().get_queryset(request)
+
+    def _lists_top_level(self, request: HttpRequest) -> bool:
+        return (
+            hasattr(request, "_treebeard_parent_id")
+            and not request._treebeard_parent_id
+            and not getattr(request, "_ignore_treebeard_filters", False)
+            and not self.is_filtered(request)
+        )
+
+    def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any) -> Any:
+        form = super().get_form(request, obj, change, **kwargs)
+        if _is_superuser(request):
+            return form
+        allowed = _managed_organisations(request).values("pk")
+
+        class ScopedMoveNodeForm(form):  # type: ignore[misc,valid-type]
+            def __init__(self, *args: Any, **form_kwargs: Any) -> None:
+                super().__init__(*args, **form_kwargs)
+                # Staff place nodes only next to or under nodes they manage, and never add a root.
+                reference = self.fields["treebeard_ref_node"]
+                reference.queryset = reference.queryset.filter(pk__in=allowed)
+                reference.required = True
+
+        return ScopedMoveNodeForm
+
+    def save_model(self, request: HttpRequest, obj: Any, form: ModelForm, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        # The form has already placed the node in the tree; refusing here rolls the whole change back.
+        if not _is_superuser(request) and not access.can(request.user, Action.MANAGE_TREE, obj):
+            raise PermissionDenied
+
+    def move_node(self, request: HttpRequest) -> HttpResponse:
+        node = PartyOrganisation.objects.filter(pk=request.POST.get("node") or None).first()
+        target = PartyOrganisation.objects.filter(pk=request.POST.get("target") or None).first()
+        if node is None or target is None:
+            return super().move_node(request)
+        if not _is_superuser(request) and not (
+            access.can(request.user, Action.MANAGE_TREE, node) and access.can(request.user, Action.MANAGE_TREE, target)
+        ):
+            raise PermissionDenied
+        before = _full_snapshot(node)
+        with transaction.atomic():
+            response = super().move_node(request)
+            if response.status_code == 200:
+                node.refresh_from_db()
+                _admin_audit(request, "admin.change", node, before, _full_snapshot(node))
+        return response
+
+
+def _managed_tops(request: HttpRequest) -> list[int]:
+    allowed = access.PERMISSIONS[Action.MANAGE_TREE]
+    return [grant.organisation_id for grant in access.grants_for(request.user) if grant.persona in allowed]
 
 
 class PrivateDetailsInline(admin.StackedInline):
@@ -39,50 +217,69 @@ class PrivateDetailsInline(admin.StackedInline):
     can_delete = False
 
 
-class MembershipInline(admin.TabularInline):
+class MembershipInline(ScopedForeignKeyMixin, admin.TabularInline):
     model = Membership
     raw_id_fields = ["cell"]
     extra = 0
 
 
-class PositionInline(admin.TabularInline):
+class PositionInline(ScopedForeignKeyMixin, admin.TabularInline):
     model = Position
     raw_id_fields = ["organisation"]
     extra = 0
 
 
+def _cadre_in(request: HttpRequest, prefix: str = "") -> Q:
+    return Q(
+        **{
+            f"{prefix}memberships__end_date__isnull": True,
+            f"{prefix}memberships__cell__in": _managed_organisations(request),
+        }
+    )
+
+
 @admin.register(Cadre)
-class CadreAdmin(SimpleHistoryAdmin):
+class CadreAdmin(AuditedAdminMixin, ScopedAdminMixin, SimpleHistoryAdmin):
     list_display = ["full_name", "code", "gender", "user"]
     search_fields = ["full_name", "name_folded", "code"]
     raw_id_fields = ["user"]
     inlines = [PrivateDetailsInline, MembershipInline, PositionInline]
 
+    def scope_condition(self, request: HttpRequest) -> Q:
+        return _cadre_in(request)
+
 
 @admin.register(Membership)
-class MembershipAdmin(SimpleHistoryAdmin):
+class MembershipAdmin(AuditedAdminMixin, ScopedAdminMixin, SimpleHistoryAdmin):
     list_display = ["cadre", "cell", "member_type", "status", "start_date", "end_date"]
     list_filter = ["member_type", "status"]
     search_fields = ["cadre__full_name", "cadre__code", "cell__name"]
     raw_id_fields = ["cadre", "cell"]
     list_select_related = ["cadre", "cell"]
+    scope_lookup = "cell"
 
 
 @admin.register(Position)
-class PositionAdmin(SimpleHistoryAdmin):
+class PositionAdmin(AuditedAdminMixin, ScopedAdminMixin, SimpleHistoryAdmin):
     list_display = ["cadre", "post_kind", "party_post", "title", "organisation", "is_head", "start_date", "end_date"]
     list_filter = ["post_kind", "party_post", "is_head"]
     search_fields = ["cadre__full_name", "title", "organisation__name"]
     raw_id_fields = ["cadre", "organisation"]
     list_select_related = ["cadre", "organisation"]
 
+    def scope_condition(self, request: HttpRequest) -> Q:
+        # A government post may have no organisation: it belongs where its holder's membership is.
+        in_tree = Q(organisation__in=_managed_organisations(request))
+        return in_tree | (Q(organisation__isnull=True) & _cadre_in(request, "cadre__"))
+
 
 @admin.register(RoleAssignment)
-class RoleAssignmentAdmin(SimpleHistoryAdmin):
+class RoleAssignmentAdmin(AuditedAdminMixin, ScopedAdminMixin, SimpleHistoryAdmin):
     list_display = ["user", "role", "organisation", "start_date", "end_date"]
     list_filter = ["role"]
     raw_id_fields = ["user", "organisation"]
     list_select_related = ["user", "organisation"]
+    scope_lookup = "organisation"
 
 
 @admin.register(AuditEvent)
@@ -94,6 +291,11 @@ class AuditEventAdmin(admin.ModelAdmin):
     search_fields = ["actor_repr", "object_repr", "action"]
     date_hierarchy = "at"
 
+    def get_queryset(self, request: HttpRequest) -> QuerySet[AuditEvent]:
+        queryset = super().get_queryset(request)
+        # Events name objects of every kind, with no organisation to scope them by: staff see their own.
+        return queryset if _is_superuser(request) else queryset.filter(actor=request.user.pk)
+
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
@@ -102,3 +304,6 @@ class AuditEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+from programmes import admin_import  # noqa: E402,F401

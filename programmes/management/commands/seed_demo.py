@@ -1,0 +1,878 @@
+"""Demo data: a slice of Ho Chi Minh City after the July 2025 restructuring, the same on every run.
+
+Four ward/commune party committees with their real post-2025 names and codes and the units each was formed from,
+their grassroots organisations and cells, about 300 cadres with private details, memberships and posts, and the
+demo accounts. Everything is upserted by code, so a second run changes nothing.
+"""
+
+import datetime
+import os
+import random
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.contrib.auth.hashers import check_password, make_password
+from django.contrib.auth.models import Group, Permission, User
+from django.core.management.base import BaseCommand, CommandParser
+from django.db import models, transaction
+from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+
+from programmes.audit import audit_record
+from programmes.models import (
+    Cadre,
+    CadrePrivateDetails,
+    Membership,
+    MembershipStatus,
+    MemberType,
+    OrganisationKind,
+    OrganisationSuccession,
+    PartyOrganisation,
+    PartyPost,
+    Position,
+    PostKind,
+    Role,
+    RoleAssignment,
+    SuccessionShare,
+)
+from programmes.models.cadres import Gender
+from programmes.text import fold, normalise
+
+SEED = 2025
+TOTAL_CADRES = 300
+MIN_CELL_SIZE = 5
+NEW_STRUCTURE = datetime.date(2025, 7, 1)
+OLD_STRUCTURE_END = datetime.date(2025, 6, 30)
+# Documented for the demo only; a real deployment has no demo accounts.
+DEFAULT_PASSWORD = "demo-2025"  # noqa: S105
+CITY_CODE = "79"
+CITY_NAME = "Đảng bộ Thành phố Hồ Chí Minh"
+STAFF_GROUP = "Ban Tổ chức"
+
+# Family names with their approximate share of the population (southern spellings Huỳnh, Võ weigh more here).
+FAMILY_NAMES = {
+    "Nguyễn": 38.4,
+    "Trần": 11.2,
+    "Lê": 9.5,
+    "Phạm": 7.1,
+    "Huỳnh": 3.5,
+    "Hoàng": 1.6,
+    "Phan": 4.5,
+    "Võ": 3.0,
+    "Vũ": 0.9,
+    "Đặng": 2.1,
+    "Bùi": 2.0,
+    "Đỗ": 1.4,
+    "Hồ": 1.3,
+    "Ngô": 1.3,
+    "Dương": 1.0,
+    "Lý": 0.5,
+}
+MIDDLE_NAMES = {
+    Gender.MALE: ["Văn", "Văn", "Văn", "Hữu", "Đức", "Minh", "Quốc", "Thanh", "Công", "Hoàng", "Tấn", "Ngọc"],
+    Gender.FEMALE: ["Thị", "Thị", "Thị", "Thị", "Ngọc", "Thu", "Thanh", "Kim", "Hồng", "Mỹ", "Bích", "Phương"],
+}
+GIVEN_NAMES = {
+    Gender.MALE: [
+        "Hùng", "Dũng", "Tuấn", "Minh", "Phúc", "Khang", "Bảo", "Long", "Nam", "Sơn", "Thắng", "Trung", "Hải",
+        "Hiếu", "Nghĩa", "Tài", "Lộc", "Thành", "Quang", "Vinh", "Hòa", "Tâm", "Cường", "Đạt", "Khoa", "Phong",
+        "Toàn", "Thịnh", "Nhân", "Duy",
+    ],
+    Gender.FEMALE: [
+        "Lan", "Hương", "Hoa", "Mai", "Linh", "Trang", "Thảo", "Ngân", "Hạnh", "Nhung", "Yến", "Vy", "Tuyết",
+        "Loan", "Phượng", "Dung", "Hằng", "Nga", "Thủy", "Hà", "Trinh", "Uyên", "Châu", "Diễm", "Oanh", "Quyên",
+    ],
+}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class OrgSpec:
+    code: str
+    name: str
+    kind: str
+    parent_code: str | None
+    admin_area_code: str = ""
+    valid_from: datetime.date | None = None
+    valid_to: datetime.date | None = None
+
+
+@dataclass(frozen=True)
+class WardSpec:
+    area_code: str
+    title: str  # "phường Bến Thành" / "xã Bình Chánh"
+    rural: bool
+    hospital: bool
+    # (old official code, old name, share of it that went into this unit)
+    predecessors: tuple[tuple[str, str, str], ...]
+
+    @property
+    def code(self) -> str:
+        return f"{CITY_CODE}-{self.area_code}"
+
+    @property
+    def short(self) -> str:
+        return self.title.split(" ", 1)[1]
+
+
+WARDS = (
+    WardSpec(
+        "26740",
+        "phường Sài Gòn",
+        rural=False,
+        hospital=True,
+        predecessors=(
+            ("26740", "phường Bến Nghé, Quận 1", SuccessionShare.FULL),
+            ("26737", "phường Đa Kao, Quận 1", SuccessionShare.PARTIAL),
+            ("26746", "phường Nguyễn Thái Bình, Quận 1", SuccessionShare.PARTIAL),
+        ),
+    ),
+    WardSpec(
+        "26743",
+        "phường Bến Thành",
+        rural=False,
+        hospital=False,
+        predecessors=(
+            ("26743", "phường Bến Thành, Quận 1", SuccessionShare.FULL),
+            ("26746", "phường Nguyễn Thái Bình, Quận 1", SuccessionShare.PARTIAL),
+            ("26749", "phường Phạm Ngũ Lão, Quận 1", SuccessionShare.FULL),
+            ("26752", "phường Cầu Ông Lãnh, Quận 1", SuccessionShare.PARTIAL),
+        ),
+    ),
+    WardSpec(
+        "26737",
+        "phường Tân Định",
+        rural=False,
+        hospital=False,
+        predecessors=(
+            ("26734", "phường Tân Định, Quận 1", SuccessionShare.FULL),
+            ("26737", "phường Đa Kao, Quận 1", SuccessionShare.PARTIAL),
+        ),
+    ),
+    WardSpec(
+        "27637",
+        "xã Bình Chánh",
+        rural=True,
+        hospital=True,
+        predecessors=(
+            ("27625", "xã An Phú Tây, huyện Bình Chánh", SuccessionShare.PARTIAL),
+            ("27634", "xã Tân Quý Tây, huyện Bình Chánh", SuccessionShare.FULL),
+            ("27637", "xã Bình Chánh, huyện Bình Chánh", SuccessionShare.FULL),
+        ),
+    ),
+)
+DEMO_WARD = WARDS[1]
+QUARTERS_PER_WARD = 3
+
+
+def _old_code(official_code: str) -> str:
+    # Old and new units may share an official code (new Bến Thành was formed from old Bến Thành): keep them apart.
+    return f"{CITY_CODE}-{official_code}-truoc-2025"
+
+
+def _government_code(ward: WardSpec) -> str:
+    return f"{ward.code}-UBND"
+
+
+def _school_code(ward: WardSpec) -> str:
+    return f"{ward.code}-TRUONG"
+
+
+def _hospital_code(ward: WardSpec) -> str:
+    return f"{ward.code}-BENHVIEN"
+
+
+def _quarter_word(ward: WardSpec) -> str:
+    return "Ấp" if ward.rural else "Khu phố"
+
+
+def _children(parent: str, names: Sequence[str], kind: str) -> list[OrgSpec]:
+    return [
+        OrgSpec(f"{parent}-{index:02d}", f"Chi bộ {name}", kind, parent, valid_from=NEW_STRUCTURE)
+        for index, name in enumerate(names, start=1)
+    ]
+
+
+def _ward_organisations(ward: WardSpec) -> list[OrgSpec]:
+    """The ward committee, its grassroots organisations and their cells, parents first."""
+    sub = OrganisationKind.SUBORDINATE_CELL
+    grassroots = OrganisationKind.GRASSROOTS_COMMITTEE
+    economy = "Phòng Kinh tế" if ward.rural else "Phòng Kinh tế, Hạ tầng và Đô thị"
+    specs = [
+        OrgSpec(
+            ward.code,
+            f"Đảng bộ {ward.title}",
+            OrganisationKind.COMMUNE_COMMITTEE,
+            CITY_CODE,
+            ward.area_code,
+            NEW_STRUCTURE,
+        ),
+        OrgSpec(
+            _government_code(ward),
+            f"Đảng bộ Ủy ban nhân dân {ward.title}",
+            grassroots,
+            ward.code,
+            valid_from=NEW_STRUCTURE,
+        ),
+        *_children(
+            _government_code(ward),
+            ["Văn phòng HĐND và UBND", economy, "Phòng Văn hóa - Xã hội", "Trung tâm Phục vụ hành chính công"],
+            sub,
+        ),
+        OrgSpec(
+            _school_code(ward),
+            f"Đảng bộ Trường Trung học cơ sở {ward.short}",
+            grassroots,
+            ward.code,
+            valid_from=NEW_STRUCTURE,
+        ),
+        *_children(_school_code(ward), ["Tổ Toán - Tin học", "Tổ Ngữ văn - Ngoại ngữ", "Hành chính - Văn phòng"], sub),
+    ]
+    if ward.hospital:
+        specs.append(
+            OrgSpec(
+                _hospital_code(ward),
+                f"Đảng bộ Bệnh viện Đa khoa khu vực {ward.short}",
+                grassroots,
+                ward.code,
+                valid_from=NEW_STRUCTURE,
+            )
+        )
+        specs += _children(_hospital_code(ward), ["Khối Nội", "Khối Ngoại", "Cận lâm sàng - Hành chính"], sub)
+    word = _quarter_word(ward)
+    specs += [
+        OrgSpec(
+            f"{ward.code}-KP{n:02d}",
+            f"Chi bộ {word} {n}",
+            OrganisationKind.GRASSROOTS_CELL,
+            ward.code,
+            valid_from=NEW_STRUCTURE,
+        )
+        for n in range(1, QUARTERS_PER_WARD + 1)
+    ]
+    return specs
+
+
+def _historic_organisations() -> list[OrgSpec]:
+    """Each pre-July-2025 unit once, closed, even when it was split among several new ones."""
+    seen: dict[str, OrgSpec] = {}
+    for ward in WARDS:
+        for official_code, name, _share in ward.predecessors:
+            seen.setdefault(
+                official_code,
+                OrgSpec(
+                    _old_code(official_code),
+                    f"Đảng bộ {name}",
+                    OrganisationKind.COMMUNE_COMMITTEE,
+                    CITY_CODE,
+                    official_code,
+                    valid_to=OLD_STRUCTURE_END,
+                ),
+            )
+    return list(seen.values())
+
+
+def organisation_specs() -> list[OrgSpec]:
+    city = OrgSpec(CITY_CODE, CITY_NAME, OrganisationKind.CITY_COMMITTEE, None)
+    return [city, *_historic_organisations(), *(spec for ward in WARDS for spec in _ward_organisations(ward))]
+
+
+def _spec_names() -> dict[str, str]:
+    return {spec.code: spec.name for spec in organisation_specs()}
+
+
+@dataclass(frozen=True)
+class AccountSpec:
+    username: str
+    role_label: str
+    scope_code: str | None
+    first_name: str
+    last_name: str = ""
+
+
+def account_specs() -> list[AccountSpec]:
+    """The demo accounts. Cadre accounts take the name of the cadre chosen for them."""
+    school, cell = _school_code(DEMO_WARD), f"{_school_code(DEMO_WARD)}-01"
+    return [
+        AccountSpec("quantri", _("Quản trị hệ thống"), None, "Quản trị", "hệ thống"),
+        AccountSpec("bantochuc", _("Cán bộ Ban Tổ chức"), DEMO_WARD.code, "Hạnh", "Lê Thị"),
+        AccountSpec("mattran", _("Mặt trận Tổ quốc (giám sát)"), DEMO_WARD.code, "Phúc", "Trần Văn"),
+        AccountSpec("hdnd", _("Thường trực HĐND (giám sát)"), DEMO_WARD.code, "Loan", "Phạm Thị Kim"),
+        AccountSpec("bithuphuong", _("Bí thư Đảng ủy phường"), DEMO_WARD.code, ""),
+        AccountSpec("bithudangbo", _("Bí thư đảng ủy cơ sở, người đứng đầu"), school, ""),
+        AccountSpec("capuy", _("Cấp ủy viên"), school, ""),
+        AccountSpec("bithuchibo", _("Bí thư chi bộ"), cell, ""),
+        AccountSpec("dangvien", _("Đảng viên"), cell, ""),
+    ]
+
+
+# People ----------------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Person:
+    code: str
+    full_name: str
+    gender: str
+    cell_code: str
+    date_of_birth: datetime.date
+    citizen_id: str
+    phone: str
+    address: str
+    member_type: str
+    joined_party_on: datetime.date
+    official_on: datetime.date | None
+    status: str = MembershipStatus.ACTIVE
+    username: str | None = None
+
+
+@dataclass(frozen=True)
+class PostSpec:
+    cadre_code: str
+    post_kind: str
+    organisation_code: str
+    party_post: str = ""
+    title: str = ""
+    agency_name: str = ""
+    is_head: bool = False
+
+
+@dataclass
+class Plan:
+    people: list[Person] = field(default_factory=list)
+    posts: list[PostSpec] = field(default_factory=list)
+
+
+class PeopleGenerator:
+    """Draws every random value from one seeded generator, in a fixed order, so each run plans the same."""
+
+    def __init__(self) -> None:
+        self.rng = random.Random(SEED)  # noqa: S311 - repeatable on purpose; nothing secret is drawn
+        self.citizen_ids: set[str] = set()
+        self.phones: set[str] = set()
+
+    def _date_between(self, start: datetime.date, end: datetime.date) -> datetime.date:
+        return start + datetime.timedelta(days=self.rng.randint(0, (end - start).days))
+
+    def _unique_digits(self, prefix: str, length: int, taken: set[str]) -> str:
+        while True:
+            value = prefix + "".join(self.rng.choice("0123456789") for _digit in range(length))
+            if value not in taken:
+                taken.add(value)
+                return value
+
+    def name(self, gender: str) -> str:
+        family = self.rng.choices(list(FAMILY_NAMES), weights=list(FAMILY_NAMES.values()))[0]
+        middle = self.rng.choice(MIDDLE_NAMES[Gender(gender)])
+        given = self.rng.choice(GIVEN_NAMES[Gender(gender)])
+        return f"{family} {middle} {given}"
+
+    def citizen_id(self, gender: str, born: datetime.date) -> str:
+        # 079 (province), century and sex digit, two digits of the year of birth, six random digits.
+        century = 0 if born.year < 2000 else 2
+        sex = 0 if gender == Gender.MALE else 1
+        return self._unique_digits(f"079{century + sex}{born.year % 100:02d}", 6, self.citizen_ids)
+
+    def person(self, index: int, cell: OrgSpec, ward: WardSpec, residential: bool) -> Person:
+        gender = Gender.MALE if self.rng.random() < (0.5 if residential else 0.55) else Gender.FEMALE
+        oldest, youngest = (1948, 1985) if residential else (1966, 2001)
+        born = self._date_between(datetime.date(oldest, 1, 1), datetime.date(youngest, 12, 31))
+        full_name = self.name(gender)
+        probationary = self.rng.random() < 0.05
+        if probationary:
+            joined = self._date_between(datetime.date(2025, 3, 1), datetime.date(2025, 6, 30))
+        else:
+            earliest = datetime.date(born.year + 20, born.month, min(born.day, 28))
+            joined = self._date_between(earliest, max(earliest, datetime.date(2023, 12, 31)))
+        quarter = self.rng.randint(1, QUARTERS_PER_WARD)
+        return Person(
+            code=f"{CITY_CODE}-DV{index:06d}",
+            full_name=full_name,
+            gender=gender,
+            cell_code=cell.code,
+            date_of_birth=born,
+            citizen_id=self.citizen_id(gender, born),
+            phone=self._unique_digits("09", 8, self.phones),
+            address=f"{_quarter_word(ward)} {quarter}, {ward.title}, Thành phố Hồ Chí Minh",
+            member_type=MemberType.PROBATIONARY if probationary else MemberType.OFFICIAL,
+            joined_party_on=joined,
+            official_on=None if probationary else joined + datetime.timedelta(days=365),
+        )
+
+    def cell_sizes(self, cells: Sequence[OrgSpec]) -> list[int]:
+        """At least MIN_CELL_SIZE each; residential cells, with their retired members, draw twice the rest."""
+        sizes = [MIN_CELL_SIZE] * len(cells)
+        weights = [2 if cell.kind == OrganisationKind.GRASSROOTS_CELL else 1 for cell in cells]
+        for _extra in range(TOTAL_CADRES - MIN_CELL_SIZE * len(cells)):
+            sizes[self.rng.choices(range(len(cells)), weights=weights)[0]] += 1
+        return sizes
+
+
+class PostPlanner:
+    """Hands out party posts, preferring members who hold none yet, so most people hold one post at most."""
+
+    def __init__(self, rng: random.Random, plan: Plan, members_by_cell: dict[str, list[Person]]) -> None:
+        self.rng = rng
+        self.plan = plan
+        self.members_by_cell = members_by_cell
+        self.holding: dict[str, int] = {}
+
+    def pool(self, organisation: OrgSpec, specs: Sequence[OrgSpec]) -> list[Person]:
+        codes = [s.code for s in specs if s.code == organisation.code or s.code.startswith(organisation.code + "-")]
+        return [person for code in codes for person in self.members_by_cell.get(code, [])]
+
+    def pick(self, pool: Sequence[Person]) -> Person:
+        free = [person for person in pool if not self.holding.get(person.code)]
+        person = self.rng.choice(free or list(pool))
+        self.holding[person.code] = self.holding.get(person.code, 0) + 1
+        return person
+
+    def party(self, organisation: OrgSpec, pool: Sequence[Person], post: str, count: int = 1) -> list[Person]:
+        holders = [self.pick(pool) for _seat in range(count)]
+        self.plan.posts += [PostSpec(p.code, PostKind.PARTY, organisation.code, party_post=post) for p in holders]
+        return holders
+
+    def government(self, person: Person, organisation: OrgSpec, title: str, agency: str, is_head: bool) -> None:
+        self.plan.posts.append(
+            PostSpec(
+                person.code, PostKind.GOVERNMENT, organisation.code, title=title, agency_name=agency, is_head=is_head
+            )
+        )
+
+
+def _assign_posts(planner: PostPlanner, specs: Sequence[OrgSpec]) -> None:
+    by_code = {spec.code: spec for spec in specs}
+    for ward in WARDS:
+        ward_org = by_code[ward.code]
+        leaders = planner.pool(by_code[_government_code(ward)], specs)
+        planner.party(ward_org, leaders, PartyPost.SECRETARY)
+        (chair,) = planner.party(ward_org, leaders, PartyPost.DEPUTY_SECRETARY)
+        planner.party(ward_org, leaders, PartyPost.STANDING_MEMBER, 3)
+        agency = f"Ủy ban nhân dân {ward.title}"
+        planner.government(chair, ward_org, f"Chủ tịch {agency}", agency, is_head=True)
+    for spec in specs:
+        if spec.kind == OrganisationKind.GRASSROOTS_COMMITTEE:
+            _grassroots_committee_posts(planner, spec, specs)
+    for spec in specs:
+        if spec.kind in (OrganisationKind.SUBORDINATE_CELL, OrganisationKind.GRASSROOTS_CELL) and spec.valid_to is None:
+            _cell_posts(planner, spec)
+
+
+def _grassroots_committee_posts(planner: PostPlanner, spec: OrgSpec, specs: Sequence[OrgSpec]) -> None:
+    pool = planner.pool(spec, specs)
+    (secretary,) = planner.party(spec, pool, PartyPost.SECRETARY)
+    planner.party(spec, pool, PartyPost.DEPUTY_SECRETARY)
+    planner.party(spec, pool, PartyPost.COMMITTEE_MEMBER, 3)
+    unit = spec.name.removeprefix("Đảng bộ ")
+    if spec.code.endswith("-TRUONG"):
+        planner.government(secretary, spec, f"Hiệu trưởng {unit}", unit, is_head=True)
+    elif spec.code.endswith("-BENHVIEN"):
+        planner.government(secretary, spec, f"Giám đốc {unit}", unit, is_head=True)
+
+
+def _cell_posts(planner: PostPlanner, spec: OrgSpec) -> None:
+    pool = planner.members_by_cell[spec.code]
+    planner.party(spec, pool, PartyPost.SECRETARY)
+    (deputy,) = planner.party(spec, pool, PartyPost.DEPUTY_SECRETARY)
+    if spec.kind == OrganisationKind.GRASSROOTS_CELL:
+        quarter = spec.name.removeprefix("Chi bộ ")
+        ward = next(w for w in WARDS if spec.code.startswith(w.code + "-"))
+        planner.government(deputy, spec, f"Trưởng {quarter.lower()}", f"{quarter}, {ward.title}", is_head=False)
+
+
+def _holders(plan: Plan, organisation_code: str, post: str) -> list[str]:
+    return [
+        p.cadre_code
+        for p in plan.posts
+        if p.organisation_code == organisation_code and p.party_post == post and p.post_kind == PostKind.PARTY
+    ]
+
+
+def _party_post_count(plan: Plan) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for post in plan.posts:
+        if post.post_kind == PostKind.PARTY:
+            counts[post.cadre_code] = counts.get(post.cadre_code, 0) + 1
+    return counts
+
+
+def _choose_accounts(plan: Plan) -> None:
+    """Pick the cadres behind the demo accounts so that each has exactly the role the account shows."""
+    counts = _party_post_count(plan)
+    people = {person.code: person for person in plan.people}
+    school, cell = _school_code(DEMO_WARD), f"{_school_code(DEMO_WARD)}-01"
+    only_post = [code for code in _holders(plan, school, PartyPost.COMMITTEE_MEMBER) if counts[code] == 1]
+    members = [p.code for p in plan.people if p.cell_code == cell and not counts.get(p.code)]
+    chosen = {
+        "bithuphuong": _holders(plan, DEMO_WARD.code, PartyPost.SECRETARY)[0],
+        "bithudangbo": _holders(plan, school, PartyPost.SECRETARY)[0],
+        "capuy": only_post[0],
+        "bithuchibo": _holders(plan, cell, PartyPost.SECRETARY)[0],
+        "dangvien": next(code for code in members if people[code].member_type == MemberType.OFFICIAL),
+    }
+    for username, code in chosen.items():
+        people[code].username = username
+
+
+def _mark_exempt_and_suspended(plan: Plan) -> None:
+    """One elderly member exempt from party work, one member suspended; neither holds a post or an account."""
+    counts = _party_post_count(plan)
+    free = [p for p in plan.people if not counts.get(p.code) and p.username is None]
+    residential = [p for p in free if "-KP" in p.cell_code]
+    min(residential, key=lambda p: p.date_of_birth).status = MembershipStatus.EXEMPT
+    working = [p for p in free if "-UBND-" in p.cell_code and p.member_type == MemberType.OFFICIAL]
+    working[len(working) // 2].status = MembershipStatus.SUSPENDED
+
+
+def build_plan() -> Plan:
+    """The whole demo population, from the seed alone: no database read, so every run plans the same."""
+    specs = organisation_specs()
+    cells = [s for s in specs if s.kind in (OrganisationKind.SUBORDINATE_CELL, OrganisationKind.GRASSROOTS_CELL)]
+    generator = PeopleGenerator()
+    plan = Plan()
+    members_by_cell: dict[str, list[Person]] = {}
+    index = 0
+    for cell, size in zip(cells, generator.cell_sizes(cells), strict=True):
+        ward = next(w for w in WARDS if cell.code.startswith(w.code + "-"))
+        for _slot in range(size):
+            index += 1
+            person = generator.person(index, cell, ward, cell.kind == OrganisationKind.GRASSROOTS_CELL)
+            plan.people.append(person)
+            members_by_cell.setdefault(cell.code, []).append(person)
+    _assign_posts(PostPlanner(generator.rng, plan, members_by_cell), specs)
+    _choose_accounts(plan)
+    _mark_exempt_and_suspended(plan)
+    return plan
+
+
+# Writing ---------------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Tally:
+    created: dict[str, int] = field(default_factory=dict)
+    updated: dict[str, int] = field(default_factory=dict)
+
+    def add(self, name: str, created: int, updated: int) -> None:
+        self.created[name] = self.created.get(name, 0) + created
+        self.updated[name] = self.updated.get(name, 0) + updated
+
+
+def _differs(obj: models.Model, values: dict[str, Any]) -> bool:
+    changed = False
+    for name, value in values.items():
+        if getattr(obj, name) != value:
+            setattr(obj, name, value)
+            changed = True
+    return changed
+
+
+def _update(model: type[models.Model], objs: list[Any], fields: Sequence[str]) -> int:
+    if objs:
+        bulk_update_with_history(objs, model, list(fields), default_change_reason="demo.seed")
+    return len(objs)
+
+
+def _create(model: type[models.Model], objs: list[Any]) -> list[Any]:
+    if not objs:
+        return []
+    return list(bulk_create_with_history(objs, model, default_change_reason="demo.seed"))
+
+
+ORG_FIELDS = ("name", "kind", "admin_area_code", "valid_from", "valid_to")
+
+
+def _write_organisations(tally: Tally) -> dict[str, PartyOrganisation]:
+    specs = organisation_specs()
+    existing = {o.code: o for o in PartyOrganisation.objects.filter(code__in=[s.code for s in specs])}
+    changed, created = [], 0
+    for spec in specs:
+        values = {name: getattr(spec, name) for name in ORG_FIELDS}
+        node = existing.get(spec.code)
+        if node is not None:
+            if _differs(node, values):
+                changed.append(node)
+            continue
+        node = PartyOrganisation(code=spec.code, **values)
+        if spec.parent_code is None:
+            existing[spec.code] = PartyOrganisation.objects.add_root(instance=node)
+        else:
+            parent = existing[spec.parent_code]
+            # Treebeard places a child from the parent's stored child count: read it fresh.
+            parent.refresh_from_db()
+            existing[spec.code] = PartyOrganisation.objects.add_child(parent, instance=node)
+        created += 1
+    tally.add("organisations", created, _update(PartyOrganisation, changed, ORG_FIELDS))
+    return existing
+
+
+def _write_successions(organisations: dict[str, PartyOrganisation], tally: Tally) -> None:
+    existing = {
+        (s.predecessor_id, s.successor_id): s
+        for s in OrganisationSuccession.objects.filter(successor__code__in=[w.code for w in WARDS])
+    }
+    new, changed = [], []
+    for ward in WARDS:
+        successor = organisations[ward.code]
+        for official_code, _name, share in ward.predecessors:
+            predecessor = organisations[_old_code(official_code)]
+            link = existing.get((predecessor.pk, successor.pk))
+            values = {"share": share, "effective_on": NEW_STRUCTURE}
+            if link is None:
+                new.append(OrganisationSuccession(predecessor=predecessor, successor=successor, **values))
+            elif _differs(link, values):
+                changed.append(link)
+    tally.add(
+        "successions",
+        len(_create(OrganisationSuccession, new)),
+        _update(OrganisationSuccession, changed, ["share", "effective_on"]),
+    )
+
+
+class _PasswordHashes:
+    """Hashing is slow on purpose: hash the demo password once and check each distinct stored hash once."""
+
+    def __init__(self, password: str) -> None:
+        self.password = password
+        self._encoded: str | None = None
+        self._checked: dict[str, bool] = {}
+
+    @property
+    def encoded(self) -> str:
+        if self._encoded is None:
+            self._encoded = make_password(self.password)
+        return self._encoded
+
+    def matches(self, stored: str) -> bool:
+        if stored not in self._checked:
+            self._checked[stored] = check_password(self.password, stored)
+        return self._checked[stored]
+
+
+def _write_users(password: str, plan: Plan, tally: Tally) -> dict[str, User]:
+    """The demo accounts, all with the one demo password."""
+    names = {p.username: p.full_name for p in plan.people if p.username}
+    specs = account_specs()
+    existing = {u.username: u for u in User.objects.filter(username__in=[s.username for s in specs])}
+    hashes = _PasswordHashes(password)
+    new, changed = [], []
+    for spec in specs:
+        family_middle, given = (
+            names[spec.username].rsplit(" ", 1) if spec.username in names else (spec.last_name, spec.first_name)
+        )
+        superuser = spec.username == "quantri"
+        values = {
+            "first_name": given,
+            "last_name": family_middle,
+            "is_staff": superuser or spec.username == "bantochuc",
+            "is_superuser": superuser,
+            "is_active": True,
+        }
+        user = existing.get(spec.username)
+        if user is None:
+            new.append(User(username=spec.username, password=hashes.encoded, **values))
+            continue
+        stale_password = not hashes.matches(user.password)
+        if stale_password:
+            user.password = hashes.encoded
+        if _differs(user, values) or stale_password:
+            changed.append(user)
+    User.objects.bulk_create(new)
+    User.objects.bulk_update(changed, ["password", "first_name", "last_name", "is_staff", "is_superuser", "is_active"])
+    tally.add("accounts", len(new), len(changed))
+    return {u.username: u for u in User.objects.filter(username__in=[s.username for s in specs])}
+
+
+def _write_staff_group(user: User) -> None:
+    """Organisation-board staff use the admin for their subtree: give them the model permissions it checks."""
+    group, _created = Group.objects.get_or_create(name=STAFF_GROUP)
+    models_managed = [
+        "partyorganisation",
+        "organisationsuccession",
+        "cadre",
+        "cadreprivatedetails",
+        "membership",
+        "position",
+        "roleassignment",
+    ]
+    codenames = [f"{verb}_{model}" for model in models_managed for verb in ("view", "add", "change")]
+    group.permissions.set(
+        Permission.objects.filter(content_type__app_label="programmes", codename__in=[*codenames, "view_auditevent"])
+    )
+    user.groups.add(group)
+
+
+def _write_cadres(plan: Plan, users: dict[str, User], tally: Tally) -> dict[str, Cadre]:
+    existing = {c.code: c for c in Cadre.objects.filter(code__in=[p.code for p in plan.people])}
+    new, changed = [], []
+    for person in plan.people:
+        name = normalise(person.full_name)
+        user = users[person.username] if person.username else None
+        values = {"full_name": name, "name_folded": fold(name), "gender": person.gender, "user_id": user and user.pk}
+        cadre = existing.get(person.code)
+        if cadre is None:
+            new.append(Cadre(code=person.code, **values))
+        elif _differs(cadre, values):
+            changed.append(cadre)
+    _create(Cadre, new)
+    tally.add("cadres", len(new), _update(Cadre, changed, ["full_name", "name_folded", "gender", "user"]))
+    return {c.code: c for c in Cadre.objects.filter(code__in=[p.code for p in plan.people])}
+
+
+PRIVATE_FIELDS = ("date_of_birth", "citizen_id", "phone", "address")
+
+
+def _write_private_details(plan: Plan, cadres: dict[str, Cadre], tally: Tally) -> None:
+    existing = {d.cadre_id: d for d in CadrePrivateDetails.objects.filter(cadre__in=cadres.values())}
+    new, changed = [], []
+    for person in plan.people:
+        cadre = cadres[person.code]
+        values = {name: getattr(person, name) for name in PRIVATE_FIELDS}
+        details = existing.get(cadre.pk)
+        if details is None:
+            new.append(CadrePrivateDetails(cadre=cadre, **values))
+        elif _differs(details, values):
+            changed.append(details)
+    _create(CadrePrivateDetails, new)
+    tally.add("private_details", len(new), _update(CadrePrivateDetails, changed, PRIVATE_FIELDS))
+
+
+MEMBERSHIP_FIELDS = ("cell_id", "member_type", "status", "joined_party_on", "official_on", "start_date")
+
+
+def _write_memberships(
+    plan: Plan, cadres: dict[str, Cadre], organisations: dict[str, PartyOrganisation], tally: Tally
+) -> None:
+    """Upserted by cadre: each demo cadre's current membership is set to the planned cell."""
+    existing = {m.cadre_id: m for m in Membership.objects.filter(cadre__in=cadres.values(), end_date__isnull=True)}
+    new, changed = [], []
+    for person in plan.people:
+        cadre = cadres[person.code]
+        values = {
+            "cell_id": organisations[person.cell_code].pk,
+            "member_type": person.member_type,
+            "status": person.status,
+            "joined_party_on": person.joined_party_on,
+            "official_on": person.official_on,
+            "start_date": NEW_STRUCTURE,
+        }
+        membership = existing.get(cadre.pk)
+        if membership is None:
+            new.append(Membership(cadre=cadre, **values))
+        elif _differs(membership, values):
+            changed.append(membership)
+    _create(Membership, new)
+    fields = [name.removesuffix("_id") for name in MEMBERSHIP_FIELDS]
+    tally.add("memberships", len(new), _update(Membership, changed, fields))
+
+
+def _write_positions(
+    plan: Plan, cadres: dict[str, Cadre], organisations: dict[str, PartyOrganisation], tally: Tally
+) -> None:
+    """Upserted by (cadre, kind, post, organisation, title) among current posts."""
+    existing = {
+        (p.cadre_id, p.post_kind, p.party_post, p.organisation_id, p.title): p
+        for p in Position.objects.filter(cadre__in=cadres.values(), end_date__isnull=True)
+    }
+    new, changed = [], []
+    for post in plan.posts:
+        cadre, organisation = cadres[post.cadre_code], organisations[post.organisation_code]
+        key = (cadre.pk, post.post_kind, post.party_post, organisation.pk, post.title)
+        values = {"agency_name": post.agency_name, "is_head": post.is_head, "start_date": NEW_STRUCTURE}
+        position = existing.get(key)
+        if position is None:
+            new.append(
+                Position(
+                    cadre=cadre,
+                    post_kind=post.post_kind,
+                    party_post=post.party_post,
+                    organisation=organisation,
+                    title=post.title,
+                    **values,
+                )
+            )
+        elif _differs(position, values):
+            changed.append(position)
+    _create(Position, new)
+    tally.add("positions", len(new), _update(Position, changed, ["agency_name", "is_head", "start_date"]))
+
+
+ROLE_ACCOUNTS = {"bantochuc": Role.ORG_BOARD_STAFF, "mattran": Role.FRONT_OVERSEER, "hdnd": Role.COUNCIL_OVERSEER}
+
+
+def _write_roles(users: dict[str, User], organisations: dict[str, PartyOrganisation], tally: Tally) -> None:
+    ward = organisations[DEMO_WARD.code]
+    created = 0
+    for username, role in ROLE_ACCOUNTS.items():
+        current = RoleAssignment.objects.filter(
+            user=users[username], role=role, organisation=ward, end_date__isnull=True
+        )
+        if not current.exists():
+            _create(
+                RoleAssignment,
+                [RoleAssignment(user=users[username], role=role, organisation=ward, start_date=NEW_STRUCTURE)],
+            )
+            created += 1
+    tally.add("roles", created, 0)
+
+
+def _iter_rows(rows: Sequence[Sequence[str]]) -> Iterator[str]:
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    for number, row in enumerate(rows):
+        yield "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip()
+        if number == 0:
+            yield "  ".join("-" * width for width in widths)
+
+
+def accounts_table(password: str) -> str:
+    names = _spec_names()
+    rows = [(_("Tên đăng nhập"), _("Vai trò"), _("Phạm vi"))]
+    rows += [
+        (s.username, s.role_label, names[s.scope_code] if s.scope_code else _("Toàn hệ thống")) for s in account_specs()
+    ]
+    lines = [_("Tài khoản dùng thử:"), *_iter_rows(rows), _("Mật khẩu chung: %(password)s") % {"password": password}]
+    return "\n".join(lines)
+
+
+@transaction.atomic
+def seed_demo(password: str) -> Tally:
+    """Write the whole demo slice in one transaction and record one "demo.seed" audit event with the counts."""
+    plan = build_plan()
+    tally = Tally()
+    organisations = _write_organisations(tally)
+    _write_successions(organisations, tally)
+    users = _write_users(password, plan, tally)
+    _write_staff_group(users["bantochuc"])
+    cadres = _write_cadres(plan, users, tally)
+    _write_private_details(plan, cadres, tally)
+    _write_memberships(plan, cadres, organisations, tally)
+    _write_positions(plan, cadres, organisations, tally)
+    _write_roles(users, organisations, tally)
+    # Counts only: the audit log must never carry personal data.
+    audit_record(
+        actor=None,
+        action="demo.seed",
+        obj=organisations[CITY_CODE],
+        after={"created": tally.created, "updated": tally.updated, "cadres": len(plan.people)},
+    )
+    return tally
+
+
+class Command(BaseCommand):
+    help = "Nạp dữ liệu dùng thử: một phần Thành phố Hồ Chí Minh sau ngày 01/07/2025."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--password", default=None, help="Mật khẩu chung của tài khoản dùng thử.")
+        parser.add_argument("--accounts", action="store_true", help="Chỉ in bảng tài khoản, không ghi dữ liệu.")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        password = options["password"] or os.environ.get("DEMO_PASSWORD") or DEFAULT_PASSWORD
+        if not options["accounts"]:
+            tally = seed_demo(password)
+            created = sum(tally.created.values())
+            updated = sum(tally.updated.values())
+            self.stdout.write(
+                _("Đã nạp dữ liệu dùng thử: %(created)d bản ghi mới, %(updated)d bản ghi cập nhật.")
+                % {"created": created, "updated": updated}
+            )
+        self.stdout.write(accounts_table(password))
