@@ -36,6 +36,25 @@ COLUMNS = (
 SHARES = {"full": SuccessionShare.FULL, "partial": SuccessionShare.PARTIAL}
 
 
+# Administrative levels as the official list capitalises them; party documents write them in lower case
+# after "Đảng bộ" ("Đảng bộ phường Bến Thành"). Longest first, so "Đặc khu" is not read as one word.
+AREA_LEVELS = ("Thị trấn ", "Đặc khu ", "Phường ", "Xã ")
+
+
+def area_in_text(area_name: str) -> str:
+    """An area's name inside a sentence or a title: "Phường Bến Thành" gives "phường Bến Thành"."""
+    area_name = " ".join(area_name.split())
+    for level in AREA_LEVELS:
+        if area_name.startswith(level) or area_name.startswith(level.lower()):
+            return level.lower() + area_name[len(level) :]
+    return area_name
+
+
+def committee_name(area_name: str) -> str:
+    """The party committee of an area: "Phường Bến Thành" gives "Đảng bộ phường Bến Thành"."""
+    return f"Đảng bộ {area_in_text(area_name)}"
+
+
 def current_code(province: str, commune_code: str) -> str:
     return f"{province}-{commune_code}"
 
@@ -82,7 +101,7 @@ def commune_rows(source: Path, province: str) -> tuple[list[OrganisationRow], li
             OrganisationRow(
                 number=number,
                 code=current_code(province, record["commune_code"]),
-                name=f"Đảng bộ {record['commune_name']}",
+                name=committee_name(record["commune_name"]),
                 kind=OrganisationKind.COMMUNE_COMMITTEE,
                 parent_code=province,
                 admin_area_code=record["commune_code"],
@@ -94,7 +113,7 @@ def commune_rows(source: Path, province: str) -> tuple[list[OrganisationRow], li
             OrganisationRow(
                 number=number,
                 code=historic_code(province, record["predecessor_code"]),
-                name=f"Đảng bộ {record['predecessor_name']}",
+                name=committee_name(record["predecessor_name"]),
                 kind=OrganisationKind.COMMUNE_COMMITTEE,
                 parent_code=province,
                 admin_area_code=record["predecessor_code"],

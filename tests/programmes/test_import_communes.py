@@ -4,7 +4,7 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
-from programmes.importing.communes import historic_code, import_communes
+from programmes.importing.communes import committee_name, historic_code, import_communes
 from programmes.models import AuditEvent, OrganisationKind, OrganisationSuccession, PartyOrganisation, SuccessionShare
 from tests.programmes.import_files import row_counts
 
@@ -26,9 +26,9 @@ def test_hcmc_has_168_current_units_by_kind_of_place(hcmc):
     current = PartyOrganisation.objects.filter(valid_from=REFORM_DAY, kind=OrganisationKind.COMMUNE_COMMITTEE)
     assert current.count() == 168
     names = list(current.values_list("name", flat=True))
-    assert sum(name.startswith("Đảng bộ Phường ") for name in names) == 113
-    assert sum(name.startswith("Đảng bộ Xã ") for name in names) == 54
-    assert sum(name.startswith("Đảng bộ Đặc khu ") for name in names) == 1
+    assert sum(name.startswith("Đảng bộ phường ") for name in names) == 113
+    assert sum(name.startswith("Đảng bộ xã ") for name in names) == 54
+    assert sum(name.startswith("Đảng bộ đặc khu ") for name in names) == 1
     assert all(unit.path.startswith(city.path) and unit.depth == 2 for unit in current)
 
 
@@ -46,13 +46,40 @@ def test_a_reused_code_and_a_split_unit_are_kept_apart(hcmc):
     # New 25747 (Thủ Dầu Một) was formed partly from old 25741, which also went to new 25750 (Phú Lợi).
     new = PartyOrganisation.objects.get(code="79-25747")
     old_same_code = PartyOrganisation.objects.get(code=historic_code("79", "25747"))
-    assert new.name == "Đảng bộ Phường Thủ Dầu Một"
-    assert old_same_code.name == "Đảng bộ Phường Phú Cường"
+    assert new.name == "Đảng bộ phường Thủ Dầu Một"
+    assert old_same_code.name == "Đảng bộ phường Phú Cường"
     split = PartyOrganisation.objects.get(code=historic_code("79", "25741"))
     assert sorted(split.successors.values_list("code", flat=True)) == ["79-25747", "79-25750"]
     shares = set(OrganisationSuccession.objects.filter(predecessor=split).values_list("share", flat=True))
     assert shares == {SuccessionShare.PARTIAL}
     assert PartyOrganisation.objects.filter(admin_area_code="25741").count() == 1
+
+
+@pytest.mark.parametrize(
+    ("area", "committee"),
+    [
+        ("Phường Bến Thành", "Đảng bộ phường Bến Thành"),
+        ("Xã  Bình Chánh", "Đảng bộ xã Bình Chánh"),
+        ("Đặc khu Côn Đảo", "Đảng bộ đặc khu Côn Đảo"),
+        ("phường Tân Định", "Đảng bộ phường Tân Định"),
+        ("Thành phố Hồ Chí Minh", "Đảng bộ Thành phố Hồ Chí Minh"),
+        ("Phường 1", "Đảng bộ phường 1"),
+    ],
+)
+def test_committee_names_follow_party_document_style(area, committee):
+    assert committee_name(area) == committee
+
+
+def test_demo_data_and_the_official_list_name_the_same_units_alike(hcmc):
+    """Loading the demo after the real list (or the other way round) must not rename anything."""
+    official = dict(PartyOrganisation.objects.values_list("code", "name"))
+    call_command("seed_demo", verbosity=0)
+    renamed = {
+        code: (name, official[code])
+        for code, name in PartyOrganisation.objects.values_list("code", "name")
+        if code in official and official[code] != name
+    }
+    assert renamed == {}
 
 
 @pytest.mark.postgres

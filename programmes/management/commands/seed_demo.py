@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from programmes.audit import audit_record
+from programmes.importing.communes import area_in_text, committee_name
 from programmes.models import (
     Cadre,
     CadrePrivateDetails,
@@ -100,7 +101,7 @@ class OrgSpec:
 @dataclass(frozen=True)
 class WardSpec:
     area_code: str
-    title: str  # "phường Bến Thành" / "xã Bình Chánh"
+    title: str  # "Phường Bến Thành" / "Xã Bình Chánh"
     rural: bool
     hospital: bool
     # (old official code, old name, share of it that went into this unit)
@@ -111,6 +112,10 @@ class WardSpec:
         return f"{CITY_CODE}-{self.area_code}"
 
     @property
+    def in_text(self) -> str:
+        return area_in_text(self.title)
+
+    @property
     def short(self) -> str:
         return self.title.split(" ", 1)[1]
 
@@ -118,46 +123,46 @@ class WardSpec:
 WARDS = (
     WardSpec(
         "26740",
-        "phường Sài Gòn",
+        "Phường Sài Gòn",
         rural=False,
         hospital=True,
         predecessors=(
-            ("26740", "phường Bến Nghé, Quận 1", SuccessionShare.FULL),
-            ("26737", "phường Đa Kao, Quận 1", SuccessionShare.PARTIAL),
-            ("26746", "phường Nguyễn Thái Bình, Quận 1", SuccessionShare.PARTIAL),
+            ("26740", "Phường Bến Nghé", SuccessionShare.FULL),
+            ("26737", "Phường Đa Kao", SuccessionShare.PARTIAL),
+            ("26746", "Phường Nguyễn Thái Bình", SuccessionShare.PARTIAL),
         ),
     ),
     WardSpec(
         "26743",
-        "phường Bến Thành",
+        "Phường Bến Thành",
         rural=False,
         hospital=False,
         predecessors=(
-            ("26743", "phường Bến Thành, Quận 1", SuccessionShare.FULL),
-            ("26746", "phường Nguyễn Thái Bình, Quận 1", SuccessionShare.PARTIAL),
-            ("26749", "phường Phạm Ngũ Lão, Quận 1", SuccessionShare.FULL),
-            ("26752", "phường Cầu Ông Lãnh, Quận 1", SuccessionShare.PARTIAL),
+            ("26743", "Phường Bến Thành", SuccessionShare.FULL),
+            ("26746", "Phường Nguyễn Thái Bình", SuccessionShare.PARTIAL),
+            ("26749", "Phường Phạm Ngũ Lão", SuccessionShare.FULL),
+            ("26752", "Phường Cầu Ông Lãnh", SuccessionShare.PARTIAL),
         ),
     ),
     WardSpec(
         "26737",
-        "phường Tân Định",
+        "Phường Tân Định",
         rural=False,
         hospital=False,
         predecessors=(
-            ("26734", "phường Tân Định, Quận 1", SuccessionShare.FULL),
-            ("26737", "phường Đa Kao, Quận 1", SuccessionShare.PARTIAL),
+            ("26734", "Phường Tân Định", SuccessionShare.FULL),
+            ("26737", "Phường Đa Kao", SuccessionShare.PARTIAL),
         ),
     ),
     WardSpec(
         "27637",
-        "xã Bình Chánh",
+        "Xã Bình Chánh",
         rural=True,
         hospital=True,
         predecessors=(
-            ("27625", "xã An Phú Tây, huyện Bình Chánh", SuccessionShare.PARTIAL),
-            ("27634", "xã Tân Quý Tây, huyện Bình Chánh", SuccessionShare.FULL),
-            ("27637", "xã Bình Chánh, huyện Bình Chánh", SuccessionShare.FULL),
+            ("27625", "Xã An Phú Tây", SuccessionShare.PARTIAL),
+            ("27634", "Xã Tân Quý Tây", SuccessionShare.FULL),
+            ("27637", "Xã Bình Chánh", SuccessionShare.FULL),
         ),
     ),
 )
@@ -201,7 +206,7 @@ def _ward_organisations(ward: WardSpec) -> list[OrgSpec]:
     specs = [
         OrgSpec(
             ward.code,
-            f"Đảng bộ {ward.title}",
+            committee_name(ward.title),
             OrganisationKind.COMMUNE_COMMITTEE,
             CITY_CODE,
             ward.area_code,
@@ -209,7 +214,7 @@ def _ward_organisations(ward: WardSpec) -> list[OrgSpec]:
         ),
         OrgSpec(
             _government_code(ward),
-            f"Đảng bộ Ủy ban nhân dân {ward.title}",
+            f"Đảng bộ Ủy ban nhân dân {ward.in_text}",
             grassroots,
             ward.code,
             valid_from=NEW_STRUCTURE,
@@ -262,7 +267,7 @@ def _historic_organisations() -> list[OrgSpec]:
                 official_code,
                 OrgSpec(
                     _old_code(official_code),
-                    f"Đảng bộ {name}",
+                    committee_name(name),
                     OrganisationKind.COMMUNE_COMMITTEE,
                     CITY_CODE,
                     official_code,
@@ -393,7 +398,7 @@ class PeopleGenerator:
             date_of_birth=born,
             citizen_id=self.citizen_id(gender, born),
             phone=self._unique_digits("09", 8, self.phones),
-            address=f"{_quarter_word(ward)} {quarter}, {ward.title}, Thành phố Hồ Chí Minh",
+            address=f"{_quarter_word(ward)} {quarter}, {ward.in_text}, Thành phố Hồ Chí Minh",
             member_type=MemberType.PROBATIONARY if probationary else MemberType.OFFICIAL,
             joined_party_on=joined,
             official_on=None if probationary else joined + datetime.timedelta(days=365),
@@ -448,7 +453,7 @@ def _assign_posts(planner: PostPlanner, specs: Sequence[OrgSpec]) -> None:
         planner.party(ward_org, leaders, PartyPost.SECRETARY)
         (chair,) = planner.party(ward_org, leaders, PartyPost.DEPUTY_SECRETARY)
         planner.party(ward_org, leaders, PartyPost.STANDING_MEMBER, 3)
-        agency = f"Ủy ban nhân dân {ward.title}"
+        agency = f"Ủy ban nhân dân {ward.in_text}"
         planner.government(chair, ward_org, f"Chủ tịch {agency}", agency, is_head=True)
     for spec in specs:
         if spec.kind == OrganisationKind.GRASSROOTS_COMMITTEE:
@@ -477,7 +482,7 @@ def _cell_posts(planner: PostPlanner, spec: OrgSpec) -> None:
     if spec.kind == OrganisationKind.GRASSROOTS_CELL:
         quarter = spec.name.removeprefix("Chi bộ ")
         ward = next(w for w in WARDS if spec.code.startswith(w.code + "-"))
-        planner.government(deputy, spec, f"Trưởng {quarter.lower()}", f"{quarter}, {ward.title}", is_head=False)
+        planner.government(deputy, spec, f"Trưởng {quarter.lower()}", f"{quarter}, {ward.in_text}", is_head=False)
 
 
 def _holders(plan: Plan, organisation_code: str, post: str) -> list[str]:
