@@ -22,6 +22,12 @@ def _language_choices(request: HttpRequest) -> list[tuple[str, str, str]]:
     ]
 
 
+def vietnamese_name(user: object) -> str:
+    """Family and middle names come first in Vietnamese ("Phan Đức Bảo"), unlike get_full_name()."""
+    parts = (getattr(user, "last_name", ""), getattr(user, "first_name", ""))
+    return " ".join(part.strip() for part in parts if part.strip()) or str(getattr(user, "username", ""))
+
+
 def navigation(request: HttpRequest) -> dict[str, object]:
     """What the menu offers this user, asked of the access module once per page."""
     languages = _language_choices(request)
@@ -37,4 +43,5 @@ def navigation(request: HttpRequest) -> dict[str, object]:
             "admin": user.is_staff,
         },
         "language_choices": languages,
+        "account_name": vietnamese_name(user),
     }

@@ -32,7 +32,7 @@ check_catalogue() {
   fi
 }
 if [[ -f locale/vi/LC_MESSAGES/django.po ]]; then
-  for catalogue in locale/vi/LC_MESSAGES/*.po; do check_catalogue "$catalogue"; done
+  for catalogue in locale/*/LC_MESSAGES/*.po; do check_catalogue "$catalogue"; done
 else
   echo "no Vietnamese catalogue yet"
 fi

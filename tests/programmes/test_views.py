@@ -447,3 +447,10 @@ def test_handlers_are_wired_in_the_url_configuration():
     assert urls.handler403 == "programmes.views.error_403"
     assert urls.handler404 == "programmes.views.error_404"
     assert urls.handler500 == "programmes.views.error_500"
+
+
+def test_the_header_names_the_account_family_name_first():
+    user = UserFactory(username="bao", first_name="Bảo", last_name="Phan Đức")
+    response = client_for(user).get(reverse("programmes:dashboard"))
+    assert "Phan Đức Bảo" in response.text
+    assert "Bảo Phan Đức" not in response.text
