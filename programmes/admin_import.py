@@ -3,7 +3,7 @@
 from typing import Any
 
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
@@ -16,7 +16,6 @@ from programmes import access
 from programmes.access import Action
 from programmes.importing.forms import ImportUploadForm
 from programmes.importing.selectors import import_jobs_visible_to
-from programmes.importing.services import import_job_submit
 from programmes.models import ImportJob
 
 
@@ -59,16 +58,8 @@ class ImportJobAdmin(admin.ModelAdmin):
         form.helper.form_tag = False
         form.helper.inputs = []
         if request.method == "POST" and form.is_valid():
-            try:
-                job = import_job_submit(
-                    kind=form.cleaned_data["kind"],
-                    uploaded_file=form.cleaned_data["file"],
-                    scope=form.cleaned_data["scope"],
-                    acting_user=request.user,
-                )
-            except ValidationError as error:
-                form.add_error("file", error)
-            else:
+            job = form.submit()
+            if job is not None:
                 messages.success(
                     request, _("Đã nhận tệp “%(name)s”; việc nhập đang chạy.") % {"name": job.original_name}
                 )

@@ -5,7 +5,7 @@ import io
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -18,7 +18,7 @@ from programmes.access import Action
 from programmes.importing.forms import ImportUploadForm
 from programmes.importing.samples import sample_csv, sample_xlsx
 from programmes.importing.selectors import get_import_job_for, import_jobs_visible_to
-from programmes.importing.services import KINDS, import_job_submit
+from programmes.importing.services import KINDS
 from programmes.models import ImportKind
 
 JOBS_PER_PAGE = 25
@@ -50,16 +50,8 @@ def import_new(request: HttpRequest) -> HttpResponse:
     _require_import_right(request)
     form = ImportUploadForm(request.POST or None, request.FILES or None, user=request.user)
     if request.method == "POST" and form.is_valid():
-        try:
-            job = import_job_submit(
-                kind=form.cleaned_data["kind"],
-                uploaded_file=form.cleaned_data["file"],
-                scope=form.cleaned_data["scope"],
-                acting_user=request.user,
-            )
-        except ValidationError as error:
-            form.add_error("file", error)
-        else:
+        job = form.submit()
+        if job is not None:
             return redirect("programmes:import_detail", pk=job.pk)
     kinds = [(value, label, KINDS[value].columns) for value, label in ImportKind.choices]
     context = {"form": form, "kinds": kinds, "max_upload_mb": settings.IMPORT_MAX_UPLOAD_MB}

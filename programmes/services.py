@@ -408,22 +408,38 @@ def position_assign(
     return position
 
 
+def _end_dated_record(
+    record: Position | RoleAssignment,
+    *,
+    end_date: datetime.date,
+    fields: Sequence[str],
+    action: str,
+    already_ended: str,
+    ends_too_early: str,
+    acting_user: ActingUser,
+) -> None:
+    """Close a post or a role on a date, keeping the row as history."""
+    if record.end_date is not None:
+        raise ValidationError(already_ended)
+    if end_date < record.start_date:
+        raise ValidationError({"end_date": ends_too_early})
+    before = snapshot(record, fields)
+    record.end_date = end_date
+    record.save(update_fields=["end_date"])
+    audit_record(actor=acting_user, action=action, obj=record, before=before, after=snapshot(record, fields))
+
+
 @transaction.atomic
 def position_end(*, position: Position, end_date: datetime.date, acting_user: ActingUser) -> Position:
     _require(acting_user, [Action.MANAGE_TREE], _position_scope(position.cadre, position.organisation))
-    if position.end_date is not None:
-        raise ValidationError(_("Chức vụ này đã kết thúc."))
-    if end_date < position.start_date:
-        raise ValidationError({"end_date": _("Ngày kết thúc phải sau ngày bắt đầu giữ chức vụ.")})
-    before = snapshot(position, POSITION_FIELDS)
-    position.end_date = end_date
-    position.save(update_fields=["end_date"])
-    audit_record(
-        actor=acting_user,
+    _end_dated_record(
+        position,
+        end_date=end_date,
+        fields=POSITION_FIELDS,
         action="position.end",
-        obj=position,
-        before=before,
-        after=snapshot(position, POSITION_FIELDS),
+        already_ended=_("Chức vụ này đã kết thúc."),
+        ends_too_early=_("Ngày kết thúc phải sau ngày bắt đầu giữ chức vụ."),
+        acting_user=acting_user,
     )
     return position
 
@@ -461,18 +477,13 @@ def role_assign(
 @transaction.atomic
 def role_end(*, assignment: RoleAssignment, end_date: datetime.date, acting_user: ActingUser) -> RoleAssignment:
     _require(acting_user, [Action.MANAGE_TREE], assignment.organisation)
-    if assignment.end_date is not None:
-        raise ValidationError(_("Vai trò này đã kết thúc."))
-    if end_date < assignment.start_date:
-        raise ValidationError({"end_date": _("Ngày kết thúc phải sau ngày bắt đầu.")})
-    before = snapshot(assignment, ROLE_FIELDS)
-    assignment.end_date = end_date
-    assignment.save(update_fields=["end_date"])
-    audit_record(
-        actor=acting_user,
+    _end_dated_record(
+        assignment,
+        end_date=end_date,
+        fields=ROLE_FIELDS,
         action="role.end",
-        obj=assignment,
-        before=before,
-        after=snapshot(assignment, ROLE_FIELDS),
+        already_ended=_("Vai trò này đã kết thúc."),
+        ends_too_early=_("Ngày kết thúc phải sau ngày bắt đầu."),
+        acting_user=acting_user,
     )
     return assignment

@@ -5,11 +5,13 @@ from typing import Any
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from programmes import access
 from programmes.access import Action, AnyUser
-from programmes.models import ImportKind, PartyOrganisation
+from programmes.importing.services import import_job_submit
+from programmes.models import ImportJob, ImportKind, PartyOrganisation
 from programmes.models.organisations import CELL_KINDS
 
 
@@ -36,3 +38,17 @@ class ImportUploadForm(forms.Form):
         self.helper = FormHelper()
         self.helper.form_enctype = "multipart/form-data"
         self.helper.add_input(Submit("submit", _("Tải lên và nhập")))
+        self.user = user
+
+    def submit(self) -> ImportJob | None:
+        """Queue the import of a valid form; a refusal from the service becomes the file field's error."""
+        try:
+            return import_job_submit(
+                kind=self.cleaned_data["kind"],
+                uploaded_file=self.cleaned_data["file"],
+                scope=self.cleaned_data["scope"],
+                acting_user=self.user,
+            )
+        except ValidationError as error:
+            self.add_error("file", error)
+            return None
