@@ -38,10 +38,14 @@ else
 fi
 compile_messages
 
-banner "stage 1: SQLite + filesystem broker, the whole suite ($PYTEST_WORKERS processes)"
+banner "stage 1: SQLite + filesystem broker, the whole suite but the browser journeys ($PYTEST_WORKERS processes)"
 # Explicit, so that a developer's .env cannot move this stage onto another database or broker.
-DATABASE_URL="sqlite:///$REPO_ROOT/var/test.sqlite3" CELERY_BROKER_URL="filesystem://" \
-  "${PYTEST[@]}" -n "$PYTEST_WORKERS"
+export DATABASE_URL="sqlite:///$REPO_ROOT/var/test.sqlite3" CELERY_BROKER_URL="filesystem://"
+"${PYTEST[@]}" -n "$PYTEST_WORKERS" -m "not browser"
+
+banner "browser journeys: Debian's Chromium driven by Playwright, on SQLite"
+"${PYTEST[@]}" -m browser -v
+unset DATABASE_URL CELERY_BROKER_URL
 
 # ---- stage 2 services -------------------------------------------------------------------------
 as_postgres() {
