@@ -19,12 +19,15 @@ from django.http import Http404
 from django.utils import timezone
 
 from programmes.models import (
+    ActionProgramme,
     Cadre,
     Membership,
     PartyOrganisation,
     PartyPost,
     Position,
     PostKind,
+    ProgrammeVersion,
+    PublicityLevel,
     RoleAssignment,
 )
 from programmes.models.organisations import CELL_KINDS
@@ -273,3 +276,93 @@ def get_cadre_for(user: AnyUser, pk: Any, *, private: bool = False) -> Cadre:
     if private and not can_view_private_details(user, cadre):
         raise PermissionDenied
     return cadre
+
+
+# --- Action programmes ----------------------------------------------------------------------------------------
+
+# What each persona may read of a confirmed programme, by the programme's publicity level.
+_READ_LEVEL_FOR: dict[Persona, int] = {
+    Persona.MEMBER: PublicityLevel.CELL,
+    Persona.CELL_SECRETARY: PublicityLevel.CELL,
+    Persona.CELL_DEPUTY: PublicityLevel.CELL,
+    Persona.COMMITTEE_MEMBER: PublicityLevel.COMMITTEE,
+    Persona.STANDING_MEMBER: PublicityLevel.COMMITTEE,
+    Persona.COMMITTEE_HEAD: PublicityLevel.COMMITTEE,
+    Persona.ORG_BOARD_STAFF: PublicityLevel.COMMITTEE,
+    Persona.FRONT_OVERSEER: PublicityLevel.OVERSIGHT,
+    Persona.COUNCIL_OVERSEER: PublicityLevel.OVERSIGHT,
+}
+
+
+def secretary_user(organisation: PartyOrganisation) -> User | None:
+    """The account of whoever is secretary of `organisation` today, if they have one."""
+    position = (
+        Position.objects.current()
+        .filter(organisation=organisation, post_kind=PostKind.PARTY, party_post=PartyPost.SECRETARY)
+        .exclude(cadre__user__isnull=True)
+        .select_related("cadre__user")
+        .order_by("-start_date")
+        .first()
+    )
+    return position.cadre.user if position is not None else None
+
+
+def is_programme_owner(user: AnyUser, programme: ActionProgramme) -> bool:
+    return bool(user.is_authenticated and programme.owner.user_id == user.pk)
+
+
+def can_confirm_version(user: AnyUser, version: ProgrammeVersion) -> bool:
+    """The secretary of the confirming body today, and never the programme's owner."""
+    if not user.is_authenticated or version.confirming_organisation is None:
+        return False
+    if is_programme_owner(user, version.programme):
+        return False
+    confirmer = secretary_user(version.confirming_organisation)
+    return confirmer is not None and confirmer.pk == user.pk
+
+
+def _reader_cell(programme: ActionProgramme) -> PartyOrganisation:
+    """Where the owner's colleagues are: their current cell, else the organisation of the programme."""
+    cell = _current_cell(programme.owner)
+    return cell if cell is not None else programme.organisation
+
+
+def can_view_programme(user: AnyUser, programme: ActionProgramme) -> bool:
+    """The owner and the confirmer always; others by their role around the owner's cell and the publicity level."""
+    if not user.is_authenticated:
+        return False
+    if _is_superuser(user) or is_programme_owner(user, programme):
+        return True
+    versions = programme.versions.filter(Q(confirmer=user) | Q(confirmed_by=user))
+    if versions.exists():
+        return True
+    if programme.current_version_id is None:
+        return False
+    cell = _reader_cell(programme)
+    return any(
+        grant.covers(cell) and programme.publicity_level >= _READ_LEVEL_FOR[grant.persona] for grant in grants_for(user)
+    )
+
+
+def get_programme_for(user: AnyUser, pk: Any, *, write: bool = False) -> ActionProgramme:
+    """The programme if the user may see it (else 404); with `write`, only its owner (else 403)."""
+    programme = ActionProgramme.objects.select_related("owner", "organisation", "current_version").filter(pk=pk).first()
+    if programme is None or not can_view_programme(user, programme):
+        raise Http404
+    if write and not is_programme_owner(user, programme):
+        raise PermissionDenied
+    return programme
+
+
+def programmes_visible_to(user: AnyUser) -> QuerySet[ActionProgramme]:
+    """Confirmed programmes the user may read by role and publicity level, and their own; one query."""
+    queryset = ActionProgramme.objects.all()
+    if _is_superuser(user):
+        return queryset
+    if not user.is_authenticated:
+        return queryset.none()
+    condition = Q(owner__user=user) | Q(versions__confirmer=user) | Q(versions__confirmed_by=user)
+    for grant in grants_for(user):
+        in_scope = grant.as_q("owner__memberships__cell__") & Q(owner__memberships__end_date__isnull=True)
+        condition |= in_scope & Q(current_version__isnull=False, publicity_level__gte=_READ_LEVEL_FOR[grant.persona])
+    return queryset.filter(condition).distinct()

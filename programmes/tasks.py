@@ -20,3 +20,11 @@ def run_import_job(self: Task, job_id: int) -> str:
             raise
         raise self.retry(exc=error, countdown=10 * 2**self.request.retries) from error
     return job.status if job is not None else "skipped"
+
+
+@shared_task(acks_late=True, autoretry_for=(OSError,), retry_backoff=30, max_retries=5)
+def send_notification_email(notification_id: int) -> bool:
+    """Email one notification; a mail-server failure is retried, and a sent one is never sent again."""
+    from programmes.action_programmes.notifications import notification_email_send
+
+    return notification_email_send(notification_id=notification_id)

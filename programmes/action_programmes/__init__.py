@@ -1,0 +1,1 @@
+"""Action programmes: registration, the quality check, confirmation, amendments, progress and evidence."""

@@ -1,0 +1,41 @@
+"""In-portal notifications, each also sent by email by a background task once the transaction commits."""
+
+from django.conf import settings
+from django.contrib.auth.models import User
+from django.core.mail import send_mail
+from django.db import transaction
+from django.utils import timezone
+
+from programmes.models import Notification
+
+
+def notify(*, recipient: User, subject: str, body: str, link: str) -> Notification:
+    """Record the notification; its email is queued for after the commit, so a rollback sends nothing."""
+    notification = Notification.objects.create(recipient=recipient, subject=subject, body=body, link=link)
+    if recipient.email:
+        from programmes.tasks import send_notification_email
+
+        transaction.on_commit(lambda: send_notification_email.delay(notification.pk))
+    return notification
+
+
+def notification_email_send(*, notification_id: int) -> bool:
+    """Send one notification's email at most once; True when it was sent now."""
+    with transaction.atomic():
+        notification = (
+            Notification.objects.select_for_update().select_related("recipient").filter(pk=notification_id).first()
+        )
+        if notification is None or notification.emailed_at is not None or not notification.recipient.email:
+            return False
+        body = notification.body
+        if notification.link:
+            body = f"{body}\n\n{settings.SITE_URL}{notification.link}"
+        send_mail(notification.subject, body, None, [notification.recipient.email])
+        notification.emailed_at = timezone.now()
+        notification.save(update_fields=["emailed_at"])
+    return True
+
+
+def mark_read(*, recipient: User) -> int:
+    """Mark every unread notification of the user read (reading one's own list is not audited)."""
+    return Notification.objects.filter(recipient=recipient, read_at__isnull=True).update(read_at=timezone.now())

@@ -1,0 +1,170 @@
+"""Progress on commitments: the owner's reports with evidence, and the figures the pages show."""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.contrib.auth.models import User
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from programmes.action_programmes.evidence import CheckedFile, check_link, check_upload
+from programmes.action_programmes.services import _require_owner
+from programmes.audit import audit_record, snapshot
+from programmes.models import (
+    Commitment,
+    CommitmentTerms,
+    Evidence,
+    ProgrammeState,
+    ProgrammeVersion,
+    ProgressReport,
+    ProgressStatus,
+)
+
+REPORT_FIELDS = ("commitment", "status", "value_reached", "note", "drop_reason")
+
+
+def _terms_in_force(commitment: Commitment) -> CommitmentTerms:
+    programme = commitment.programme
+    if programme.state != ProgrammeState.CONFIRMED or programme.current_version_id is None:
+        raise ValidationError(_("Chỉ báo cáo tiến độ cho chương trình đã được xác nhận và đang thực hiện."))
+    terms = commitment.terms.filter(version_id=programme.current_version_id).first()
+    if terms is None:
+        raise ValidationError(_("Nội dung này không còn trong phiên bản đang có hiệu lực."))
+    return terms
+
+
+@transaction.atomic
+def progress_report(
+    *,
+    commitment: Commitment,
+    status: str,
+    value_reached: Decimal | None = None,
+    note: str = "",
+    drop_reason: str = "",
+    files: Sequence[UploadedFile] = (),
+    links: Sequence[str] = (),
+    acting_user: User,
+) -> ProgressReport:
+    """Record progress on a commitment of the version in force, with its evidence, all or nothing.
+
+    Done and exceeded need evidence in the same report; dropped needs a reason. Every file is checked
+    before anything is written, so a refused file leaves no report behind.
+    """
+    commitment = Commitment.objects.select_for_update().select_related("programme__owner").get(pk=commitment.pk)
+    _require_owner(acting_user, commitment.programme)
+    _terms_in_force(commitment)
+    if status not in ProgressStatus.values:
+        raise ValidationError({"status": _("Tình trạng không hợp lệ.")})
+    if status == ProgressStatus.DROPPED and not drop_reason.strip():
+        raise ValidationError({"drop_reason": _("Hãy ghi lý do không thực hiện.")})
+    checked: list[CheckedFile] = [check_upload(upload) for upload in files]
+    clean_links = [check_link(link) for link in links if link.strip()]
+    if status in ProgressStatus.needing_evidence() and not (checked or clean_links):
+        raise ValidationError(
+            {
+                "files": _("Báo “%(status)s” cần kèm minh chứng: tệp hoặc đường dẫn.")
+                % {"status": ProgressStatus(status).label}
+            }
+        )
+    report = ProgressReport.objects.create(
+        commitment=commitment,
+        status=status,
+        value_reached=value_reached,
+        note=note.strip(),
+        drop_reason=drop_reason.strip() if status == ProgressStatus.DROPPED else "",
+        reported_by=acting_user,
+    )
+    evidence: list[Evidence] = []
+    try:
+        for item in checked:
+            evidence.append(_evidence_from_file(report, item, acting_user))
+    except Exception:
+        # The rows roll back with the transaction; the files already written must go with them.
+        for stored in evidence:
+            stored.file.delete(save=False)
+        raise
+    evidence += [
+        Evidence.objects.create(commitment=commitment, progress_report=report, link=link, uploaded_by=acting_user)
+        for link in clean_links
+    ]
+    commitment.status = status
+    if value_reached is not None:
+        commitment.value_reached = value_reached
+    commitment.last_reported_at = report.reported_at
+    commitment.save(update_fields=["status", "value_reached", "last_reported_at"])
+    audit_record(
+        actor=acting_user,
+        action="progress.report",
+        obj=report,
+        after={
+            **snapshot(report, REPORT_FIELDS),
+            "evidence": [{"name": item.original_name, "sha256": item.sha256, "link": item.link} for item in evidence],
+        },
+    )
+    return report
+
+
+def _evidence_from_file(report: ProgressReport, item: CheckedFile, acting_user: User) -> Evidence:
+    evidence = Evidence(
+        commitment=report.commitment,
+        progress_report=report,
+        original_name=item.original_name,
+        content_type=item.kind.content_type,
+        size=item.upload.size,
+        sha256=item.sha256,
+        uploaded_by=acting_user,
+    )
+    evidence.file.save(item.storage_name, item.upload, save=False)
+    evidence.save()
+    return evidence
+
+
+# --- Figures for the pages -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CommitmentProgress:
+    terms: CommitmentTerms
+    status: str
+    status_label: str
+    value_reached: Decimal | None
+    percent: int
+    overdue: bool
+
+
+@dataclass(frozen=True)
+class ProgrammeProgress:
+    items: list[CommitmentProgress]
+    # Weighted over the task commitments; None when the version has no weights yet.
+    percent: int | None
+    overdue_count: int
+
+
+def programme_progress(version: ProgrammeVersion) -> ProgrammeProgress:
+    """Per-commitment completion and the programme's weighted total, from already-fetched rows.
+
+    Expects `version.terms` prefetched with their commitments (the selectors do it), so that it adds
+    no query whatever the number of commitments.
+    """
+    today = timezone.localdate()
+    items = []
+    for terms in version.terms.all():
+        commitment = terms.commitment
+        items.append(
+            CommitmentProgress(
+                terms=terms,
+                status=commitment.status,
+                status_label=commitment.get_status_display(),
+                value_reached=commitment.value_reached,
+                percent=terms.completion(commitment.status, commitment.value_reached),
+                overdue=terms.is_overdue(commitment.status, today),
+            )
+        )
+    weighted = [(item.terms.weight, item.percent) for item in items if item.terms.is_task and item.terms.weight]
+    total_weight = sum(weight for weight, _percent in weighted)
+    percent = round(sum(weight * share for weight, share in weighted) / total_weight) if total_weight else None
+    return ProgrammeProgress(items=items, percent=percent, overdue_count=sum(item.overdue for item in items))

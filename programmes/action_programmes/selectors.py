@@ -1,0 +1,100 @@
+"""Reads for the programme pages, scoped to the user and joined once, so list pages keep a fixed query count."""
+
+from django.db.models import Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from programmes import access
+from programmes.access import AnyUser
+from programmes.models import (
+    ActionProgramme,
+    CommitmentTerms,
+    Notification,
+    PartyPost,
+    PostKind,
+    ProgrammeVersion,
+    VersionState,
+)
+from programmes.models.action_programmes import PENDING_VERSION_STATES
+
+
+def terms_prefetch(lookup: str = "terms") -> Prefetch:
+    """A version's commitments in order, each with its lasting commitment and milestones."""
+    return Prefetch(
+        lookup,
+        queryset=CommitmentTerms.objects.select_related("commitment")
+        .prefetch_related("milestones")
+        .order_by("position"),
+    )
+
+
+def pending_versions_prefetch() -> Prefetch:
+    return Prefetch(
+        "versions",
+        queryset=ProgrammeVersion.objects.filter(state__in=PENDING_VERSION_STATES),
+        to_attr="pending_versions",
+    )
+
+
+def programmes_owned_by(user: AnyUser) -> QuerySet[ActionProgramme]:
+    """The user's own programmes, newest first, with what the list shows (progress of the version in force)."""
+    if not user.is_authenticated:
+        return ActionProgramme.objects.none()
+    return (
+        ActionProgramme.objects.filter(owner__user=user)
+        .select_related("current_version", "organisation")
+        .prefetch_related(terms_prefetch("current_version__terms"), pending_versions_prefetch())
+        .order_by("-created_at", "-pk")
+    )
+
+
+def programmes_readable_by(user: AnyUser) -> QuerySet[ActionProgramme]:
+    """Programmes of others the user may read by role and publicity level (the unit's list)."""
+    if not user.is_authenticated:
+        return ActionProgramme.objects.none()
+    return (
+        access.programmes_visible_to(user)
+        .exclude(owner__user_id=user.pk)
+        .filter(current_version__isnull=False)
+        .select_related("owner", "current_version", "organisation")
+        .prefetch_related(terms_prefetch("current_version__terms"))
+        .order_by("owner__name_folded", "-term_start")
+    )
+
+
+def confirmation_queue(user: AnyUser) -> QuerySet[ProgrammeVersion]:
+    """Versions waiting for this user: they are secretary of the confirming body today."""
+    if not user.is_authenticated:
+        return ProgrammeVersion.objects.none()
+    today = timezone.localdate()
+    holds_post = Q(
+        confirming_organisation__positions__cadre__user=user,
+        confirming_organisation__positions__post_kind=PostKind.PARTY,
+        confirming_organisation__positions__party_post=PartyPost.SECRETARY,
+        confirming_organisation__positions__start_date__lte=today,
+    ) & (
+        Q(confirming_organisation__positions__end_date__isnull=True)
+        | Q(confirming_organisation__positions__end_date__gte=today)
+    )
+    return (
+        ProgrammeVersion.objects.filter(holds_post, state=VersionState.SUBMITTED)
+        .exclude(programme__owner__user=user)
+        .select_related("programme__owner", "programme__organisation", "confirming_organisation")
+        .distinct()
+        .order_by("submitted_at", "pk")
+    )
+
+
+def version_for_display(programme: ActionProgramme, number: int) -> ProgrammeVersion | None:
+    """One version of a programme the caller may already see, with its commitments joined."""
+    return (
+        programme.versions.filter(number=number)
+        .select_related("confirmed_by", "confirmer", "confirming_organisation")
+        .prefetch_related(terms_prefetch())
+        .first()
+    )
+
+
+def unread_notifications(user: AnyUser) -> QuerySet[Notification]:
+    if not user.is_authenticated:
+        return Notification.objects.none()
+    return Notification.objects.filter(recipient=user, read_at__isnull=True)
