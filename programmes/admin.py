@@ -17,13 +17,16 @@ from programmes import access
 from programmes.access import Action
 from programmes.audit import audit_record, snapshot
 from programmes.models import (
+    ActionProgramme,
     AuditEvent,
     Cadre,
     CadrePrivateDetails,
+    ConfirmerRule,
     Membership,
     OrganisationSuccession,
     PartyOrganisation,
     Position,
+    ProgrammeVersion,
     RoleAssignment,
 )
 
@@ -304,6 +307,53 @@ class AuditEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+@admin.register(ConfirmerRule)
+class ConfirmerRuleAdmin(AuditedAdminMixin, admin.ModelAdmin):
+    """Who confirms whose programme: city-wide policy, changed by those given the model permission."""
+
+    list_display = ["owner_standing", "occasion", "confirming_body"]
+    list_filter = ["owner_standing", "confirming_body"]
+
+
+class ReadOnlyAdminMixin:
+    """Programmes change only through their services (with checks and audit), never in the admin."""
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return _is_superuser(request)
+
+
+class ProgrammeVersionInline(ReadOnlyAdminMixin, admin.TabularInline):
+    model = ProgrammeVersion
+    fields = readonly_fields = (
+        "number",
+        "state",
+        "amendment_reason",
+        "submitted_at",
+        "confirmer",
+        "confirmed_at",
+        "confirmed_by",
+    )
+    extra = 0
+
+
+@admin.register(ActionProgramme)
+class ActionProgrammeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["title", "owner", "occasion", "state", "term_start", "term_end", "publicity_level"]
+    list_filter = ["state", "occasion", "publicity_level"]
+    search_fields = ["title", "owner__full_name", "owner__code"]
+    list_select_related = ["owner"]
+    inlines = [ProgrammeVersionInline]
 
 
 from programmes import admin_import  # noqa: E402,F401

@@ -12,9 +12,11 @@ from django.test import Client
 from django.urls import reverse
 
 from programmes.models import (
+    ActionProgramme,
     AuditEvent,
     Cadre,
     CadrePrivateDetails,
+    ConfirmerRule,
     Membership,
     OrganisationKind,
     PartyOrganisation,
@@ -22,6 +24,7 @@ from programmes.models import (
     RoleAssignment,
 )
 from tests.factories import UserFactory, make_member
+from tests.programmes.programme_data import make_confirmed
 
 pytestmark = pytest.mark.django_db
 
@@ -277,3 +280,30 @@ def test_staff_add_organisations_only_under_nodes_of_their_ward(cast, staff_clie
     created = PartyOrganisation.objects.get(code="X10")
     assert PartyOrganisation.objects.get_parent(created) == cast.ward
     assert after(AuditEvent.objects.get(action="admin.add"))["code"] == "X10"
+
+
+# --- Action programmes ----------------------------------------------------------------------------------------
+
+
+def test_programmes_are_read_only_in_the_admin_and_hidden_from_staff(cast, superuser_client, staff_client):
+    programme = make_confirmed(cast.member, cast.secretary.user)
+    assert superuser_client.get(url(ActionProgramme, "changelist")).status_code == 200
+    page = superuser_client.get(url(ActionProgramme, "change", programme.pk))
+    assert page.status_code == 200
+    assert 'name="title"' not in page.content.decode()
+    assert superuser_client.get(url(ActionProgramme, "add")).status_code == 403
+    assert superuser_client.post(url(ActionProgramme, "delete", programme.pk), {"post": "yes"}).status_code == 403
+    assert staff_client.get(url(ActionProgramme, "changelist")).status_code == 403
+
+
+def test_a_changed_confirmer_rule_is_audited(cast, superuser_client):
+    rule = ConfirmerRule.objects.get(owner_standing="member", occasion="")
+    response = superuser_client.get(url(ConfirmerRule, "change", rule.pk))
+    data = form_data(response)
+    data["confirming_body"] = "grassroots_committee"
+    assert superuser_client.post(url(ConfirmerRule, "change", rule.pk), data).status_code == 302
+    rule.refresh_from_db()
+    assert rule.confirming_body == "grassroots_committee"
+    event = AuditEvent.objects.get(action="admin.change", object_id=str(rule.pk), object_repr__contains="→")
+    assert before(event)["confirming_body"] == "own_cell"
+    assert after(event)["confirming_body"] == "grassroots_committee"
