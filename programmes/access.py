@@ -14,7 +14,7 @@ from typing import Any
 
 from django.contrib.auth.models import AnonymousUser, User
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -362,7 +362,11 @@ def programmes_visible_to(user: AnyUser) -> QuerySet[ActionProgramme]:
     if not user.is_authenticated:
         return queryset.none()
     condition = Q(owner__user=user) | Q(versions__confirmer=user) | Q(versions__confirmed_by=user)
+    # As _reader_cell: an owner without a current cell is read where the programme was registered.
+    without_cell = ~Exists(Membership.objects.filter(cadre=OuterRef("owner"), end_date__isnull=True))
     for grant in grants_for(user):
-        in_scope = grant.as_q("owner__memberships__cell__") & Q(owner__memberships__end_date__isnull=True)
+        in_scope = (grant.as_q("owner__memberships__cell__") & Q(owner__memberships__end_date__isnull=True)) | (
+            grant.as_q("organisation__") & without_cell
+        )
         condition |= in_scope & Q(current_version__isnull=False, publicity_level__gte=_READ_LEVEL_FOR[grant.persona])
     return queryset.filter(condition).distinct()

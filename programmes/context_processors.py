@@ -1,10 +1,14 @@
 from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db.models import F, Func, QuerySet, Subquery
 from django.http import HttpRequest
 from django.urls import translate_url
 from django.utils.translation import get_language_info
 
 from programmes import access
-from programmes.access import Action
+from programmes.access import Action, AnyUser
+from programmes.action_programmes import selectors as programme_selectors
+from programmes.models import ProgrammeVersion, Role
 from programmes.text import normalise
 
 
@@ -28,6 +32,26 @@ def vietnamese_name(user: object) -> str:
     return " ".join(part.strip() for part in parts if part.strip()) or str(getattr(user, "username", ""))
 
 
+def _count(queryset: QuerySet) -> Subquery:
+    # COUNT as a plain function, not an aggregate, so the subquery has no GROUP BY and always one row.
+    return Subquery(queryset.order_by().annotate(n=Func(F("pk"), function="COUNT")).values("n")[:1])
+
+
+def header_counts(user: AnyUser) -> tuple[int, int]:
+    """(unread notifications, versions waiting for the user's confirmation), in one query for every page."""
+    if user.pk is None:
+        return 0, 0
+    waiting = ProgrammeVersion.objects.filter(pk__in=programme_selectors.confirmation_queue(user).values("pk"))
+    row = (
+        get_user_model()
+        .objects.filter(pk=user.pk)
+        .annotate(unread=_count(programme_selectors.unread_notifications(user)), waiting=_count(waiting))
+        .values_list("unread", "waiting")
+        .first()
+    )
+    return (row[0] or 0, row[1] or 0) if row is not None else (0, 0)
+
+
 def navigation(request: HttpRequest) -> dict[str, object]:
     """What the menu offers this user, asked of the access module once per page."""
     languages = _language_choices(request)
@@ -35,12 +59,17 @@ def navigation(request: HttpRequest) -> dict[str, object]:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"nav": {}, "language_choices": languages}
+    unread, waiting = header_counts(user)
     return {
         "nav": {
             "organisations": access.can_anywhere(user, Action.VIEW_ORGANISATION),
             "import_roster": access.can_anywhere(user, Action.IMPORT_ROSTER),
             "oversight": access.can_anywhere(user, Action.OVERSEE_AREA),
             "admin": user.is_staff,
+            # A cadre (party member or party post) registers programmes; role-only accounts do not.
+            "my_programmes": bool(access.personas(user) - set(Role.values)),
+            "unread_notifications": unread,
+            "waiting_confirmation": waiting,
         },
         "language_choices": languages,
         "account_name": vietnamese_name(user),

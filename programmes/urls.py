@@ -1,6 +1,13 @@
 from django.urls import path
 
-from programmes import import_views, views
+from programmes import (
+    confirmation_views,
+    document_views,
+    import_views,
+    progress_views,
+    registration_views,
+    views,
+)
 
 app_name = "programmes"
 
@@ -18,4 +25,47 @@ urlpatterns = [
         import_views.import_template,
         name="import_template",
     ),
+    # Registration and drafts (registration_views)
+    path("chuong-trinh/", registration_views.programme_list, name="programme_list"),
+    path("chuong-trinh/moi/", registration_views.programme_create, name="programme_create"),
+    path("chuong-trinh/<int:pk>/soan/", registration_views.programme_edit, name="programme_edit"),
+    path("chuong-trinh/<int:pk>/soan/kiem-tra/", registration_views.programme_quality, name="programme_quality"),
+    path("chuong-trinh/<int:pk>/soan/cam-ket/them/", registration_views.commitment_add, name="commitment_add"),
+    path(
+        "chuong-trinh/<int:pk>/soan/cam-ket/<int:terms_pk>/sua/",
+        registration_views.commitment_edit,
+        name="commitment_edit",
+    ),
+    path(
+        "chuong-trinh/<int:pk>/soan/cam-ket/<int:terms_pk>/xoa/",
+        registration_views.commitment_delete,
+        name="commitment_delete",
+    ),
+    path(
+        "chuong-trinh/<int:pk>/soan/cam-ket/<int:terms_pk>/di-chuyen/",
+        registration_views.commitment_move,
+        name="commitment_move",
+    ),
+    path("chuong-trinh/<int:pk>/gui/", registration_views.programme_submit, name="programme_submit"),
+    path("chuong-trinh/<int:pk>/rut/", registration_views.version_withdraw, name="version_withdraw"),
+    path("chuong-trinh/<int:pk>/dieu-chinh/", registration_views.amendment_start, name="amendment_start"),
+    # Confirmation, comparison and notifications (confirmation_views)
+    path("xac-nhan/", confirmation_views.confirmation_queue, name="confirmation_queue"),
+    path(
+        "chuong-trinh/<int:pk>/phien-ban/<int:number>/xac-nhan/",
+        confirmation_views.programme_review,
+        name="programme_review",
+    ),
+    path("chuong-trinh/<int:pk>/so-sanh/", confirmation_views.version_compare, name="version_compare"),
+    path("thong-bao/", confirmation_views.notification_list, name="notification_list"),
+    # The programme page, progress and evidence (progress_views)
+    path("chuong-trinh/<int:pk>/", progress_views.programme_detail, name="programme_detail"),
+    path(
+        "chuong-trinh/<int:pk>/cam-ket/<int:commitment_pk>/tien-do/",
+        progress_views.progress_new,
+        name="progress_new",
+    ),
+    path("minh-chung/<int:pk>/", progress_views.evidence_download, name="evidence_download"),
+    # The printable programme (document_views)
+    path("chuong-trinh/<int:pk>/ban-in.pdf", document_views.programme_pdf, name="programme_pdf"),
 ]

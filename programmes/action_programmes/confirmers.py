@@ -55,7 +55,7 @@ def _starting_point(programme: ActionProgramme) -> PartyOrganisation:
 def _nearest(organisation: PartyOrganisation, kinds: frozenset[str]) -> PartyOrganisation | None:
     if organisation.kind in kinds:
         return organisation
-    for ancestor in reversed(list(organisation.get_ancestors())):
+    for ancestor in reversed(list(PartyOrganisation.objects.get_ancestors(organisation))):
         if ancestor.kind in kinds:
             return ancestor
     return None
@@ -67,9 +67,9 @@ def confirming_body(programme: ActionProgramme, rule: ConfirmerRule) -> PartyOrg
         return _nearest(start, CELL_KINDS) or start
     grassroots = _nearest(start, GRASSROOTS_KINDS)
     if rule.confirming_body == Body.GRASSROOTS_COMMITTEE:
-        return grassroots or start.get_parent()
+        return grassroots or PartyOrganisation.objects.get_parent(start)
     # The managing committee sits above the grassroots organisation (or above the owner's committee).
-    return (grassroots or start).get_parent()
+    return PartyOrganisation.objects.get_parent(grassroots or start)
 
 
 def find_confirmer(programme: ActionProgramme) -> Confirmer:
@@ -90,5 +90,5 @@ def find_confirmer(programme: ActionProgramme) -> Confirmer:
         if user.pk != programme.owner.user_id:
             title = _("Bí thư %(organisation)s") % {"organisation": organisation.name}
             return Confirmer(organisation=organisation, user=user, title=title, rule=rule)
-        organisation = organisation.get_parent()
+        organisation = PartyOrganisation.objects.get_parent(organisation)
     raise ValidationError(_("Không tìm được cấp xác nhận phía trên tổ chức của bạn."))

@@ -8,10 +8,12 @@ from programmes.access import AnyUser
 from programmes.models import (
     ActionProgramme,
     CommitmentTerms,
+    Evidence,
     Notification,
     PartyPost,
     PostKind,
     ProgrammeVersion,
+    ProgressReport,
     VersionState,
 )
 from programmes.models.action_programmes import PENDING_VERSION_STATES
@@ -98,3 +100,44 @@ def unread_notifications(user: AnyUser) -> QuerySet[Notification]:
     if not user.is_authenticated:
         return Notification.objects.none()
     return Notification.objects.filter(recipient=user, read_at__isnull=True)
+
+
+# The programme page lists the latest reports of each commitment; the full history is in the audit log.
+REPORTS_PER_COMMITMENT = 5
+
+
+def programme_versions(programme: ActionProgramme) -> QuerySet[ProgrammeVersion]:
+    """Every version of a programme the caller may already see, oldest first, with who confirms it."""
+    return programme.versions.select_related(
+        "confirmer__cadre", "confirmed_by__cadre", "confirming_organisation"
+    ).order_by("number")
+
+
+def terms_with_progress_prefetch() -> Prefetch:
+    """A version's commitments in order, with milestones, all evidence and the latest progress reports
+    (as `commitment.latest_reports`, newest first).
+
+    A fixed number of queries whatever the number of commitments, reports and files.
+    """
+    return Prefetch(
+        "terms",
+        queryset=CommitmentTerms.objects.select_related("commitment")
+        .prefetch_related(
+            "milestones",
+            Prefetch(
+                "commitment__progress_reports",
+                queryset=ProgressReport.objects.order_by("-reported_at", "-pk")[:REPORTS_PER_COMMITMENT],
+                # A sliced prefetch needs its own attribute: the related manager cannot filter a slice.
+                to_attr="latest_reports",
+            ),
+            Prefetch("commitment__evidence", queryset=Evidence.objects.order_by("-uploaded_at", "-pk")),
+        )
+        .order_by("position"),
+    )
+
+
+def notifications_of(user: AnyUser) -> QuerySet[Notification]:
+    """The user's notifications, newest first."""
+    if not user.is_authenticated:
+        return Notification.objects.none()
+    return Notification.objects.filter(recipient=user).order_by("-created_at", "-pk")

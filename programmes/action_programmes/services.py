@@ -239,6 +239,10 @@ def _clean_content(content: Mapping[str, Any]) -> dict[str, Any]:
     unknown = set(content) - set(CONTENT_FIELDS)
     if unknown:
         raise ValueError(f"unknown commitment fields: {sorted(unknown)}")
+    # The database constraint would only say, in English and for no field, that it was violated.
+    weight = content.get("weight")
+    if weight is not None and not 1 <= weight <= 100:
+        raise ValidationError({"weight": _("Trọng số phải từ 1 đến 100.")})
     return dict(content)
 
 

@@ -4,11 +4,14 @@ Playwright's sync API runs an event loop in the test thread, so Django's guard a
 access from async code must be lifted for the fixtures that build data.
 """
 
+import importlib
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
+from django.db import connection
 from playwright.sync_api import Browser, ConsoleMessage, Page, Playwright, sync_playwright
 
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
@@ -46,6 +49,34 @@ def browser(playwright: Playwright) -> Iterator[Browser]:
     chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
     yield chromium
     chromium.close()
+
+
+_audit_trigger = importlib.import_module("programmes.migrations.0002_audit_append_only_trigger")
+
+
+def _set_audit_trigger(*, present: bool) -> None:
+    with connection.schema_editor() as editor:
+        _audit_trigger.drop_trigger(None, editor)
+        if present:
+            _audit_trigger.create_trigger(None, editor)
+
+
+@pytest.fixture(autouse=True)
+def _audit_trigger_restored(django_db_blocker: Any) -> Iterator[None]:
+    """Torn down last, after the live server's flush: the next test finds the audit log protected again."""
+    yield
+    with django_db_blocker.unblock():
+        _set_audit_trigger(present=True)
+
+
+@pytest.fixture(autouse=True)
+def _audit_log_flushable(_audit_trigger_restored: None, live_server: Any) -> Iterator[None]:
+    """The live server's tests end by emptying every table, which the append-only audit log refuses.
+
+    Lift the protection for that flush only; `_audit_trigger_restored` puts it back.
+    """
+    yield
+    _set_audit_trigger(present=False)
 
 
 class ConsoleLog(list[str]):

@@ -2,6 +2,7 @@
 
 import json
 import re
+from collections import Counter
 from io import StringIO
 
 import pytest
@@ -13,18 +14,34 @@ from django.urls import reverse
 
 from programmes import access
 from programmes.access import Persona
+from programmes.action_programmes.progress import programme_progress
+from programmes.action_programmes.quality import check_version
+from programmes.action_programmes.selectors import confirmation_queue, terms_prefetch
+from programmes.management.commands.seed_demo import build_plan
 from programmes.models import (
+    ActionProgramme,
     AuditEvent,
     Cadre,
     CadrePrivateDetails,
+    Commitment,
+    CommitmentTerms,
+    Evidence,
     Membership,
     MembershipStatus,
     MemberType,
+    Milestone,
+    Notification,
+    Occasion,
     OrganisationSuccession,
     PartyOrganisation,
     Position,
     PostKind,
+    ProgrammeState,
+    ProgrammeVersion,
+    ProgressReport,
+    ProgressStatus,
     RoleAssignment,
+    VersionState,
 )
 
 pytestmark = pytest.mark.django_db
@@ -48,6 +65,14 @@ MODELS: list[type[models.Model]] = [
     Membership,
     Position,
     RoleAssignment,
+    ActionProgramme,
+    ProgrammeVersion,
+    Commitment,
+    CommitmentTerms,
+    Milestone,
+    ProgressReport,
+    Evidence,
+    Notification,
 ]
 
 
@@ -162,3 +187,188 @@ def test_accounts_option_prints_the_table_and_writes_nothing():
     assert "Đảng bộ phường Bến Thành" in output
     assert not PartyOrganisation.objects.exists()
     assert not AuditEvent.objects.exists()
+
+
+# --- Action programmes ------------------------------------------------------------------------------------------
+
+
+def account_of(cadre: Cadre) -> User:
+    assert cadre.user is not None
+    return cadre.user
+
+
+def programmes_of(username: str) -> list[ActionProgramme]:
+    return list(ActionProgramme.objects.filter(owner__user__username=username).order_by("pk"))
+
+
+def test_the_demo_has_programmes_in_every_state():
+    seed()
+    states = Counter(ActionProgramme.objects.values_list("state", flat=True))
+    assert states == {
+        ProgrammeState.CONFIRMED: 4,
+        ProgrammeState.SUBMITTED: 2,
+        ProgrammeState.RETURNED: 1,
+        ProgrammeState.DRAFT: 1,
+        ProgrammeState.WITHDRAWN: 1,
+    }
+    versions = Counter(ProgrammeVersion.objects.values_list("state", flat=True))
+    assert versions == {
+        VersionState.CONFIRMED: 4,
+        VersionState.SUPERSEDED: 1,
+        VersionState.SUBMITTED: 3,
+        VersionState.RETURNED: 1,
+        VersionState.DRAFT: 1,
+        VersionState.WITHDRAWN: 1,
+    }
+    ward = PartyOrganisation.objects.get(code="79-26743")
+    assert all(
+        p.organisation.path.startswith(ward.path) for p in ActionProgramme.objects.select_related("organisation")
+    )
+    # Everything sent to a confirmer passed the quality check; so does the draft, ready to send.
+    for version in ProgrammeVersion.objects.exclude(state=VersionState.WITHDRAWN):
+        assert check_version(version) == [], version
+
+
+def test_each_programme_went_to_the_secretary_the_rule_names_and_never_to_its_owner():
+    seed()
+    plan = build_plan()
+    sent = ProgrammeVersion.objects.exclude(confirmer=None).select_related(
+        "programme__owner", "confirming_organisation", "confirmer", "confirmed_by"
+    )
+    assert sent.count() == 10
+    confirmers = {}
+    by_owner = {code: slot for slot, code in plan.programme_owners.items()}
+    for version in sent:
+        owner, body, confirmer = version.programme.owner, version.confirming_organisation, version.confirmer
+        assert body is not None and confirmer is not None
+        assert confirmer != owner.user
+        assert confirmer == access.secretary_user(body)
+        assert version.confirmer_title == f"Bí thư {body.name}"
+        if version.confirmed_by is not None:
+            assert version.confirmed_by == confirmer
+        if account_of(owner).username == "bithuchibo":
+            assert body.code == "79-26743-TRUONG"
+            assert confirmer.username == "bithudangbo"
+        else:
+            membership = owner.current_membership
+            assert membership is not None and body == membership.cell
+        if version.number == 1:
+            confirmers[by_owner[owner.code]] = confirmer.username
+    cell_2_secretary = account_of(
+        Position.objects.get(organisation__code="79-26743-TRUONG-02", party_post="secretary").cadre
+    )
+    assert confirmers == {
+        "dangvien": "bithuchibo",
+        "bithuchibo": "bithudangbo",
+        "toan-1": "bithuchibo",
+        "toan-2": "bithuchibo",
+        "toan-3": "bithuchibo",
+        "van-1": cell_2_secretary.username,
+        "van-2": cell_2_secretary.username,
+        "van-3": cell_2_secretary.username,
+    }
+
+
+def test_dangvien_has_a_confirmed_programme_with_progress_and_an_overdue_commitment_and_a_draft():
+    seed()
+    confirmed, draft = programmes_of("dangvien")
+    assert (confirmed.occasion, confirmed.state) == (Occasion.NEW_DUTY, ProgrammeState.CONFIRMED)
+    assert confirmed.organisation.name == "Chi bộ Tổ Toán - Tin học"
+    assert confirmed.current_version_id is not None
+    version = ProgrammeVersion.objects.prefetch_related(terms_prefetch()).get(pk=confirmed.current_version_id)
+    assert 4 <= len(version.terms.all()) <= 5
+    figures = programme_progress(version)
+    assert figures.overdue_count >= 1
+    assert any(item.status == ProgressStatus.AT_RISK and item.overdue for item in figures.items)
+    assert figures.percent is not None and 0 < figures.percent < 100
+    reports = ProgressReport.objects.filter(commitment__programme=confirmed)
+    assert reports.count() >= 4
+    evidence = Evidence.objects.filter(commitment__programme=confirmed)
+    assert evidence.count() >= 2
+    assert not Evidence.objects.exclude(file="").exists()
+    assert all(item.link.startswith("https://") for item in evidence)
+    for status in ProgressStatus.needing_evidence():
+        for report in reports.filter(status=status):
+            assert report.evidence.exists(), report
+    assert (draft.occasion, draft.state) == (Occasion.ANNUAL, ProgrammeState.DRAFT)
+    assert draft.versions.get().terms.count() == 3
+
+
+def test_bithuchibo_has_two_versions_waiting_and_a_programme_confirmed_one_level_up():
+    seed()
+    bithuchibo = User.objects.get(username="bithuchibo")
+    queue = list(confirmation_queue(bithuchibo))
+    assert [(version.number, version.programme.state) for version in queue] == [
+        (2, ProgrammeState.CONFIRMED),
+        (1, ProgrammeState.SUBMITTED),
+    ]
+    assert queue[0].amendment_reason
+    (own,) = programmes_of("bithuchibo")
+    assert own.position_title == "Bí thư Chi bộ Tổ Toán - Tin học"
+    assert own.current_version is not None
+    assert own.current_version.number == 2
+    assert own.current_version.confirmed_by == User.objects.get(username="bithudangbo")
+    assert Notification.objects.filter(recipient=bithuchibo, read_at__isnull=True).count() >= 2
+    returned = ActionProgramme.objects.get(state=ProgrammeState.RETURNED)
+    version = returned.versions.get()
+    assert version.return_reason
+    assert version.terms.exclude(return_note="").count() == 1
+    assert access.can_view_programme(bithuchibo, returned)
+
+
+def test_the_other_programme_owners_have_accounts_that_cannot_log_in():
+    seed("--password", "mat-khau-demo")
+    plan = build_plan()
+    owners = list(Cadre.objects.filter(code__in=plan.programme_owners.values()))
+    assert len(owners) == 8
+    extra = [account_of(cadre) for cadre in owners if account_of(cadre).username not in EXPECTED_PERSONAS]
+    extra.append(
+        account_of(Position.objects.get(organisation__code="79-26743-TRUONG-02", party_post="secretary").cadre)
+    )
+    assert len(extra) == 7
+    for user in extra:
+        assert re.fullmatch(r"dv\d{6}", user.username)
+        assert not user.has_usable_password()
+        assert not user.is_staff and not user.email
+        assert not user.check_password("mat-khau-demo")
+
+
+def test_a_second_run_creates_no_programme_and_no_event_but_its_own():
+    seed()
+    counts = {model.__name__: model._default_manager.count() for model in MODELS}
+    events = AuditEvent.objects.count()
+    seed()
+    assert {model.__name__: model._default_manager.count() for model in MODELS} == counts
+    assert AuditEvent.objects.count() == events + 1
+    assert AuditEvent.objects.latest("id").action == "demo.seed"
+
+
+def test_a_programme_changed_after_seeding_is_left_as_it_is():
+    seed()
+    programme = ActionProgramme.objects.get(state=ProgrammeState.RETURNED)
+    ActionProgramme.objects.filter(pk=programme.pk).update(state=ProgrammeState.WITHDRAWN)
+    seed()
+    programme.refresh_from_db()
+    assert programme.state == ProgrammeState.WITHDRAWN
+    assert ActionProgramme.objects.count() == 9
+
+
+def test_programme_audit_events_carry_no_private_data():
+    seed()
+    actions = set(AuditEvent.objects.values_list("action", flat=True))
+    assert {
+        "programme.create",
+        "commitment.add",
+        "programme.submit",
+        "programme.return",
+        "programme.confirm",
+        "programme.amend",
+        "commitment.update",
+        "programme.withdraw",
+        "progress.report",
+    } <= actions
+    logged = json.dumps(list(AuditEvent.objects.values("before", "after", "object_repr")), ensure_ascii=False)
+    for details in CadrePrivateDetails.objects.all():
+        assert details.date_of_birth is not None
+        for value in (details.citizen_id, details.phone, details.address, details.date_of_birth.isoformat()):
+            assert value not in logged

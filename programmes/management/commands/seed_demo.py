@@ -1,8 +1,9 @@
 """Demo data: a slice of Ho Chi Minh City after the July 2025 restructuring, the same on every run.
 
 Four ward/commune party committees with their real post-2025 names and codes and the units each was formed from,
-their grassroots organisations and cells, about 300 cadres with private details, memberships and posts, and the
-demo accounts. Everything is upserted by code, so a second run changes nothing.
+their grassroots organisations and cells, about 300 cadres with private details, memberships and posts, the
+demo accounts, and action programmes in every state made through the programme services. Everything is upserted
+by code (programmes by owner and title), so a second run changes nothing.
 """
 
 import datetime
@@ -10,6 +11,7 @@ import os
 import random
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth.hashers import check_password, make_password
@@ -19,20 +21,29 @@ from django.db import models, transaction
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from programmes.action_programmes import services as programme_services
+from programmes.action_programmes.progress import progress_report
 from programmes.audit import audit_record
 from programmes.importing.communes import area_in_text, committee_name
 from programmes.models import (
+    ActionProgramme,
     Cadre,
     CadrePrivateDetails,
+    CommitmentCategory,
     Membership,
     MembershipStatus,
     MemberType,
+    Occasion,
     OrganisationKind,
     OrganisationSuccession,
     PartyOrganisation,
     PartyPost,
     Position,
     PostKind,
+    ProgrammeState,
+    ProgrammeVersion,
+    ProgressStatus,
+    PublicityLevel,
     Role,
     RoleAssignment,
     SuccessionShare,
@@ -346,6 +357,8 @@ class PostSpec:
 class Plan:
     people: list[Person] = field(default_factory=list)
     posts: list[PostSpec] = field(default_factory=list)
+    # The cadre code behind each owner the demo programmes name ("dangvien", "toan-1", ...).
+    programme_owners: dict[str, str] = field(default_factory=dict)
 
 
 class PeopleGenerator:
@@ -529,6 +542,35 @@ def _mark_exempt_and_suspended(plan: Plan) -> None:
     working[len(working) // 2].status = MembershipStatus.SUSPENDED
 
 
+def _choose_programme_owners(plan: Plan) -> None:
+    """The owners of the demo programmes, and the secretary who confirms the second cell's.
+
+    Besides dangvien and bithuchibo, plain members of the demo cell and of the next cell of the school own
+    programmes. They get accounts because a programme is registered by its owner's own account, but no password:
+    they are not demo logins.
+    """
+    counts = _party_post_count(plan)
+    people = {person.code: person for person in plan.people}
+    owners = {p.username: p.code for p in plan.people if p.username in ("dangvien", "bithuchibo")}
+    school = _school_code(DEMO_WARD)
+    for slot, cell in (("toan", f"{school}-01"), ("van", f"{school}-02")):
+        free = [
+            p.code
+            for p in plan.people
+            if p.cell_code == cell
+            and not counts.get(p.code)
+            and p.username is None
+            and p.status == MembershipStatus.ACTIVE
+        ]
+        owners.update({f"{slot}-{number}": code for number, code in enumerate(free[:3], start=1)})
+    confirmer = _holders(plan, f"{school}-02", PartyPost.SECRETARY)[0]
+    for code in [*owners.values(), confirmer]:
+        person = people[code]
+        if person.username is None:
+            person.username = "dv" + code.rsplit("DV", 1)[1]
+    plan.programme_owners = owners
+
+
 def build_plan() -> Plan:
     """The whole demo population, from the seed alone: no database read, so every run plans the same."""
     specs = organisation_specs()
@@ -547,6 +589,7 @@ def build_plan() -> Plan:
     _assign_posts(PostPlanner(generator.rng, plan, members_by_cell), specs)
     _choose_accounts(plan)
     _mark_exempt_and_suspended(plan)
+    _choose_programme_owners(plan)
     return plan
 
 
@@ -655,10 +698,13 @@ class _PasswordHashes:
 
 
 def _write_users(password: str, plan: Plan, tally: Tally) -> dict[str, User]:
-    """The demo accounts, all with the one demo password."""
+    """The demo accounts, all with the one demo password, and the accounts of the other programme owners."""
     names = {p.username: p.full_name for p in plan.people if p.username}
     specs = account_specs()
-    existing = {u.username: u for u in User.objects.filter(username__in=[s.username for s in specs])}
+    usernames = [s.username for s in specs]
+    others = [(p.username, p) for p in plan.people if p.username and p.username not in usernames]
+    usernames += [username for username, _person in others]
+    existing = {u.username: u for u in User.objects.filter(username__in=usernames)}
     hashes = _PasswordHashes(password)
     new, changed = [], []
     for spec in specs:
@@ -682,10 +728,19 @@ def _write_users(password: str, plan: Plan, tally: Tally) -> dict[str, User]:
             user.password = hashes.encoded
         if _differs(user, values) or stale_password:
             changed.append(user)
+    for username, person in others:
+        family_middle, given = person.full_name.rsplit(" ", 1)
+        values = {"first_name": given, "last_name": family_middle, "is_staff": False, "is_superuser": False}
+        user = existing.get(username)
+        if user is None:
+            # No usable password: the account exists for the cadre's programme, not as a demo login.
+            new.append(User(username=username, password=make_password(None), is_active=True, **values))
+        elif _differs(user, values):
+            changed.append(user)
     User.objects.bulk_create(new)
     User.objects.bulk_update(changed, ["password", "first_name", "last_name", "is_staff", "is_superuser", "is_active"])
     tally.add("accounts", len(new), len(changed))
-    return {u.username: u for u in User.objects.filter(username__in=[s.username for s in specs])}
+    return {u.username: u for u in User.objects.filter(username__in=usernames)}
 
 
 def _write_staff_group(user: User) -> None:
@@ -821,6 +876,626 @@ def _write_roles(users: dict[str, User], organisations: dict[str, PartyOrganisat
     tally.add("roles", created, 0)
 
 
+# Action programmes --------------------------------------------------------------------------------------------------
+
+# The programmes run over this fixed year, so every run writes the same content; deadlines early in it have passed.
+DEMO_YEAR = 2026
+SCHOOL_SITE = "https://thcsbenthanh.example"
+
+
+def _day(month: int, day: int, years_on: int = 0) -> datetime.date:
+    return datetime.date(DEMO_YEAR + years_on, month, day)
+
+
+def _decimal(value: str | None) -> Decimal | None:
+    return Decimal(value) if value is not None else None
+
+
+@dataclass(frozen=True)
+class ReportSpec:
+    status: str
+    value: str | None = None
+    note: str = ""
+    link: str = ""
+
+
+@dataclass(frozen=True)
+class CommitmentSpec:
+    category: str
+    statement: str
+    measures: str
+    deadline: datetime.date
+    evidence_kind: str
+    indicator: str = ""
+    unit: str = ""
+    baseline: str | None = None
+    target: str | None = None
+    weight: int | None = None
+    deliverable: bool = False
+    milestones: tuple[tuple[datetime.date, str], ...] = ()
+    reports: tuple[ReportSpec, ...] = ()
+
+    def content(self) -> dict[str, Any]:
+        return {
+            "category": self.category,
+            "statement": self.statement,
+            "is_deliverable": self.deliverable,
+            "indicator": self.indicator,
+            "unit": self.unit,
+            "baseline_value": _decimal(self.baseline),
+            "target_value": _decimal(self.target),
+            "measures": self.measures,
+            "deadline": self.deadline,
+            "evidence_kind": self.evidence_kind,
+            "weight": self.weight,
+            "within_own_authority": True,
+        }
+
+
+@dataclass(frozen=True)
+class AmendmentSpec:
+    reason: str
+    position: int
+    changes: tuple[tuple[str, Any], ...]
+    confirm: bool = False
+    comment: str = ""
+
+
+@dataclass(frozen=True)
+class ProgrammeSpec:
+    owner: str  # a key of Plan.programme_owners
+    occasion: str
+    title: str
+    term: tuple[datetime.date, datetime.date]
+    commitments: tuple[CommitmentSpec, ...]
+    outcome: str  # the ProgrammeState the script leaves it in
+    for_party_post: bool = False
+    publicity_max: int = PublicityLevel.COMMITTEE
+    comment: str = ""
+    return_reason: str = ""
+    return_notes: tuple[tuple[int, str], ...] = ()
+    amendment: AmendmentSpec | None = None
+
+
+Category = CommitmentCategory
+Status = ProgressStatus
+
+
+def demo_programmes() -> tuple[ProgrammeSpec, ...]:
+    """Programmes in every state for the school's two teachers' cells of Phường Bến Thành."""
+    annual = Occasion.ANNUAL
+    year = (_day(1, 1), _day(12, 31))
+    next_year = (_day(1, 1, 1), _day(12, 31, 1))
+    school_year = f"{DEMO_YEAR}-{DEMO_YEAR + 1}"
+    return (
+        ProgrammeSpec(
+            "dangvien",
+            Occasion.NEW_DUTY,
+            f"Chương trình hành động khi nhận nhiệm vụ phụ trách bồi dưỡng học sinh giỏi Tin học năm {DEMO_YEAR}",
+            year,
+            (
+                CommitmentSpec(
+                    Category.PROFESSIONAL_TASK,
+                    "Bồi dưỡng đội tuyển học sinh giỏi Tin học của trường đạt ít nhất 6 giải cấp phường",
+                    "Dạy bồi dưỡng 2 buổi mỗi tuần từ tháng 01; tổ chức 3 đợt thi thử; trao đổi với phụ huynh sau "
+                    "mỗi đợt",
+                    _day(4, 30),
+                    "Quyết định công nhận giải của Ủy ban nhân dân phường Bến Thành",
+                    indicator="Số giải học sinh giỏi Tin học cấp phường",
+                    unit="giải",
+                    baseline="3",
+                    target="6",
+                    weight=40,
+                    milestones=((_day(2, 28), "Hoàn thành 2 đợt thi thử, chọn đội tuyển 10 em"),),
+                    reports=(
+                        ReportSpec(Status.ON_TRACK, None, "Đã chọn đội tuyển 10 em sau 2 đợt thi thử."),
+                        ReportSpec(
+                            Status.EXCEEDED,
+                            "7",
+                            "Đội tuyển đạt 7 giải: 2 giải nhất, 2 giải nhì, 3 giải ba.",
+                            f"{SCHOOL_SITE}/tin-tuc/ket-qua-hoc-sinh-gioi-tin-hoc-cap-phuong-{DEMO_YEAR}",
+                        ),
+                    ),
+                ),
+                CommitmentSpec(
+                    Category.PROFESSIONAL_TASK,
+                    "Có 95% học sinh lớp 9A3 đạt từ 5,0 điểm môn Toán trở lên ở kỳ thi tuyển sinh lớp 10",
+                    "Phụ đạo học sinh yếu chiều thứ Ba và thứ Năm; kiểm tra định kỳ hằng tháng; theo dõi từng em "
+                    "trong sổ tay chủ nhiệm",
+                    _day(6, 30),
+                    "Bảng điểm thi tuyển sinh lớp 10 của lớp 9A3",
+                    indicator="Tỷ lệ học sinh lớp 9A3 đạt từ 5,0 điểm môn Toán",
+                    unit="%",
+                    baseline="88",
+                    target="95",
+                    weight=30,
+                    reports=(
+                        ReportSpec(
+                            Status.DONE,
+                            "96",
+                            "Lớp 9A3 có 43/45 em đạt từ 5,0 điểm môn Toán.",
+                            f"{SCHOOL_SITE}/tuyen-sinh-lop-10/{DEMO_YEAR}/ket-qua-lop-9a3",
+                        ),
+                    ),
+                ),
+                CommitmentSpec(
+                    Category.SERVICE_TO_PEOPLE,
+                    "Hoàn thành kho 40 bài giảng điện tử môn Tin học dùng chung cho học sinh trong phường",
+                    "Mỗi tuần hoàn thành 2 bài; tổ chuyên môn góp ý trước khi đăng; đăng trên kho học liệu của trường",
+                    _day(3, 31),
+                    "Đường dẫn kho học liệu và danh sách bài giảng đã đăng",
+                    indicator="Số bài giảng điện tử đã đăng trên kho học liệu",
+                    unit="bài",
+                    baseline="12",
+                    target="40",
+                    weight=15,
+                    reports=(
+                        ReportSpec(
+                            Status.AT_RISK,
+                            "26",
+                            "Mới đăng 26/40 bài do thiếu thiết bị quay dựng; đã đề nghị nhà trường hỗ trợ.",
+                            f"{SCHOOL_SITE}/hoc-lieu/tin-hoc",
+                        ),
+                    ),
+                ),
+                CommitmentSpec(
+                    Category.PARTY_BUILDING,
+                    "Bồi dưỡng, giới thiệu 1 quần chúng ưu tú trong Tổ Toán - Tin học để chi bộ xem xét kết nạp Đảng",
+                    "Phân công kèm cặp; giới thiệu học lớp bồi dưỡng nhận thức về Đảng; báo cáo chi bộ hằng quý",
+                    _day(12, 15),
+                    "Nghị quyết của chi bộ giới thiệu quần chúng ưu tú",
+                    weight=15,
+                    deliverable=True,
+                    reports=(
+                        ReportSpec(Status.ON_TRACK, None, "Quần chúng đã học xong lớp bồi dưỡng nhận thức về Đảng."),
+                    ),
+                ),
+                CommitmentSpec(
+                    Category.EXEMPLARY,
+                    "Tham gia đầy đủ 12/12 kỳ sinh hoạt chi bộ thường kỳ, gương mẫu thực hiện quy định nêu gương",
+                    "Sắp xếp lịch dạy trước ngày sinh hoạt; báo cáo chi bộ bằng văn bản khi vắng có lý do",
+                    _day(12, 31),
+                    "Sổ biên bản sinh hoạt chi bộ",
+                    indicator="Số kỳ sinh hoạt chi bộ tham dự",
+                    unit="kỳ",
+                    baseline="0",
+                    target="12",
+                    reports=(ReportSpec(Status.ON_TRACK, "10", "Đã dự 10/10 kỳ sinh hoạt đến hết tháng 10."),),
+                ),
+            ),
+            ProgrammeState.CONFIRMED,
+            publicity_max=PublicityLevel.PUBLIC,
+            comment="Nội dung cụ thể, sát nhiệm vụ được giao. Đồng ý xác nhận.",
+        ),
+        ProgrammeSpec(
+            "dangvien",
+            annual,
+            f"Bản cam kết tu dưỡng, rèn luyện, phấn đấu năm {DEMO_YEAR + 1}",
+            next_year,
+            (
+                CommitmentSpec(
+                    Category.POLITICS_ETHICS,
+                    "Học tập đầy đủ 100% chuyên đề, nghị quyết do chi bộ tổ chức và viết bài thu hoạch",
+                    "Tham gia học tập trực tiếp; viết bài thu hoạch sau mỗi chuyên đề",
+                    _day(12, 15, 1),
+                    "Bài thu hoạch có nhận xét của chi bộ",
+                    indicator="Tỷ lệ chuyên đề, nghị quyết đã học tập",
+                    unit="%",
+                    target="100",
+                ),
+                CommitmentSpec(
+                    Category.PROFESSIONAL_TASK,
+                    f"Đạt danh hiệu giáo viên dạy giỏi cấp trường năm học {school_year}",
+                    "Đăng ký 2 tiết thao giảng; dự giờ đồng nghiệp 18 tiết mỗi học kỳ",
+                    _day(5, 31, 1),
+                    "Quyết định công nhận giáo viên dạy giỏi cấp trường",
+                    weight=60,
+                    deliverable=True,
+                ),
+                CommitmentSpec(
+                    Category.PROFESSIONAL_TASK,
+                    "Giảm tỷ lệ học sinh lớp chủ nhiệm 8A2 có kết quả học tập chưa đạt xuống dưới 3%",
+                    "Lập nhóm học tập; phụ đạo 1 buổi mỗi tuần; liên lạc với phụ huynh hằng tháng",
+                    _day(5, 31, 1),
+                    "Sổ điểm điện tử và báo cáo tổng kết năm học của lớp 8A2",
+                    indicator="Tỷ lệ học sinh có kết quả học tập chưa đạt",
+                    unit="%",
+                    baseline="6",
+                    target="3",
+                    weight=40,
+                ),
+            ),
+            ProgrammeState.DRAFT,
+        ),
+        ProgrammeSpec(
+            "bithuchibo",
+            Occasion.ELECTION,
+            "Chương trình hành động của Bí thư Chi bộ Tổ Toán - Tin học nhiệm kỳ 2025 - 2027",
+            (_day(8, 1, -1), _day(7, 31, 1)),
+            (
+                CommitmentSpec(
+                    Category.PARTY_BUILDING,
+                    "Tổ chức đủ 100% kỳ sinh hoạt chi bộ hằng tháng, mỗi quý 1 kỳ sinh hoạt chuyên đề",
+                    "Lập kế hoạch sinh hoạt cả năm; chuẩn bị nội dung chuyên đề trước 1 tuần; mời đảng ủy dự mỗi "
+                    "quý 1 kỳ",
+                    _day(6, 30, 1),
+                    "Sổ biên bản sinh hoạt chi bộ và kế hoạch sinh hoạt chuyên đề",
+                    indicator="Tỷ lệ kỳ sinh hoạt tổ chức đúng quy định",
+                    unit="%",
+                    baseline="90",
+                    target="100",
+                    weight=40,
+                    reports=(ReportSpec(Status.ON_TRACK, "100", "Đủ 16/16 kỳ sinh hoạt, 5 kỳ chuyên đề."),),
+                ),
+                CommitmentSpec(
+                    Category.PARTY_BUILDING,
+                    "Kết nạp ít nhất 2 đảng viên mới là giáo viên trẻ trong nhiệm kỳ",
+                    "Lập danh sách quần chúng ưu tú; phân công đảng viên kèm cặp; phối hợp Chi đoàn giới thiệu",
+                    _day(6, 30, 1),
+                    "Quyết định kết nạp đảng viên của Đảng ủy phường",
+                    indicator="Số đảng viên mới được kết nạp",
+                    unit="đảng viên",
+                    baseline="0",
+                    target="2",
+                    weight=30,
+                    reports=(ReportSpec(Status.ON_TRACK, "1", "Đã kết nạp 1 đồng chí; 1 quần chúng đang bồi dưỡng."),),
+                ),
+                CommitmentSpec(
+                    Category.PROFESSIONAL_TASK,
+                    "100% giáo viên Tổ Toán - Tin học sử dụng bài giảng điện tử trong giảng dạy",
+                    "Tập huấn nội bộ 2 buổi mỗi học kỳ; dự giờ, góp ý; chia sẻ học liệu dùng chung",
+                    _day(12, 31),
+                    "Biên bản dự giờ và thống kê của tổ chuyên môn",
+                    indicator="Tỷ lệ giáo viên của tổ sử dụng bài giảng điện tử",
+                    unit="%",
+                    baseline="60",
+                    target="100",
+                    weight=30,
+                ),
+            ),
+            ProgrammeState.CONFIRMED,
+            for_party_post=True,
+            publicity_max=PublicityLevel.OVERSIGHT,
+            comment="Đồng ý. Đề nghị chú trọng công tác phát triển đảng viên trong giáo viên trẻ.",
+            amendment=AmendmentSpec(
+                f"Thực hiện nghị quyết của Đảng ủy Trường quý II/{DEMO_YEAR}: nâng chỉ tiêu phát triển đảng viên.",
+                2,
+                (("statement", "Kết nạp ít nhất 3 đảng viên mới là giáo viên trẻ trong nhiệm kỳ"), ("target_value", 3)),
+                confirm=True,
+                comment="Đồng ý điều chỉnh chỉ tiêu.",
+            ),
+        ),
+        ProgrammeSpec(
+            "toan-1",
+            annual,
+            f"Bản cam kết tu dưỡng, rèn luyện, phấn đấu năm {DEMO_YEAR}",
+            year,
+            (
+                CommitmentSpec(
+                    Category.POLITICS_ETHICS,
+                    "Không vi phạm 19 điều đảng viên không được làm; thực hiện nghiêm quy định nêu gương",
+                    "Tự kiểm tra hằng quý; tiếp thu góp ý của chi bộ, đồng nghiệp và nơi cư trú",
+                    _day(12, 31),
+                    "Nhận xét của chi bộ và của chi ủy nơi cư trú",
+                    indicator="Số lần bị nhắc nhở, phê bình",
+                    unit="lần",
+                    target="0",
+                ),
+                CommitmentSpec(
+                    Category.PROFESSIONAL_TASK,
+                    "Có 90% học sinh lớp 7A1 đạt điểm trung bình môn Toán từ 6,5 trở lên",
+                    "Chia nhóm theo trình độ; giao bài tập phân hóa; kiểm tra 15 phút hằng tuần",
+                    _day(5, 31),
+                    "Sổ điểm điện tử cuối năm học của lớp 7A1",
+                    indicator="Tỷ lệ học sinh lớp 7A1 đạt từ 6,5 điểm",
+                    unit="%",
+                    baseline="78",
+                    target="90",
+                    weight=70,
+                    reports=(
+                        ReportSpec(
+                            Status.DONE,
+                            "91",
+                            "Cuối năm học lớp 7A1 có 41/45 em đạt từ 6,5 điểm.",
+                            f"{SCHOOL_SITE}/tong-ket-nam-hoc/{DEMO_YEAR}/lop-7a1",
+                        ),
+                    ),
+                ),
+                CommitmentSpec(
+                    Category.SERVICE_TO_PEOPLE,
+                    "Dạy miễn phí 4 buổi ôn tập cho học sinh có hoàn cảnh khó khăn tại Khu phố 2",
+                    "Phối hợp Ban điều hành khu phố lập danh sách; mượn nhà văn hóa khu phố làm lớp học",
+                    _day(8, 31),
+                    "Xác nhận của Ban điều hành Khu phố 2",
+                    indicator="Số buổi dạy miễn phí",
+                    unit="buổi",
+                    baseline="0",
+                    target="4",
+                    weight=30,
+                    reports=(ReportSpec(Status.ON_TRACK, "4", "Đã dạy 4 buổi cho 18 em."),),
+                ),
+            ),
+            ProgrammeState.CONFIRMED,
+            comment="Đồng ý xác nhận.",
+            amendment=AmendmentSpec(
+                "Ban điều hành Khu phố 2 đề nghị mở thêm 2 buổi ôn tập cuối năm cho học sinh có hoàn cảnh khó khăn.",
+                3,
+                (
+                    ("statement", "Dạy miễn phí 6 buổi ôn tập cho học sinh có hoàn cảnh khó khăn tại Khu phố 2"),
+                    ("target_value", 6),
+                    ("deadline", _day(12, 20)),
+                ),
+            ),
+        ),
+        ProgrammeSpec(
+            "toan-2",
+            Occasion.NEW_DUTY,
+            f"Chương trình hành động khi nhận nhiệm vụ Tổ phó Tổ Toán - Tin học năm học {school_year}",
+            (_day(11, 1), _day(5, 31, 1)),
+            (
+                CommitmentSpec(
+                    Category.PROFESSIONAL_TASK,
+                    "Tổ chức 6 chuyên đề đổi mới phương pháp dạy học môn Toán trong năm học",
+                    "Mỗi tháng 1 chuyên đề; phân công giáo viên báo cáo; mời Ban Giám hiệu dự",
+                    _day(5, 15, 1),
+                    "Biên bản sinh hoạt chuyên đề của tổ",
+                    indicator="Số chuyên đề đã tổ chức",
+                    unit="chuyên đề",
+                    baseline="0",
+                    target="6",
+                    weight=50,
+                ),
+                CommitmentSpec(
+                    Category.PROFESSIONAL_TASK,
+                    "Hướng dẫn 2 giáo viên mới đạt yêu cầu tiết dạy thao giảng cấp tổ",
+                    "Dự giờ mỗi giáo viên 2 tiết mỗi tháng; góp ý giáo án trước khi lên lớp",
+                    _day(3, 31, 1),
+                    "Phiếu đánh giá tiết dạy thao giảng",
+                    indicator="Số giáo viên mới đạt yêu cầu",
+                    unit="giáo viên",
+                    baseline="0",
+                    target="2",
+                    weight=50,
+                ),
+                CommitmentSpec(
+                    Category.EXEMPLARY,
+                    "Đi đầu chuyển đổi số: 100% hồ sơ chuyên môn của tổ lưu trên hệ thống quản lý của trường",
+                    "Hướng dẫn từng giáo viên; rà soát hồ sơ cuối mỗi tháng",
+                    _day(1, 31, 1),
+                    "Thống kê hồ sơ trên hệ thống quản lý trường học",
+                    indicator="Tỷ lệ hồ sơ chuyên môn đã số hóa",
+                    unit="%",
+                    baseline="40",
+                    target="100",
+                ),
+            ),
+            ProgrammeState.SUBMITTED,
+        ),
+        ProgrammeSpec(
+            "toan-3",
+            annual,
+            f"Bản cam kết tu dưỡng, rèn luyện, phấn đấu năm {DEMO_YEAR + 1}",
+            next_year,
+            (
+                CommitmentSpec(
+                    Category.PROFESSIONAL_TASK,
+                    "100% học sinh khối 6 được kiểm tra đạt yêu cầu kỹ năng tin học cơ bản",
+                    "Dạy đúng chương trình; kiểm tra thực hành cuối mỗi chủ đề",
+                    _day(5, 31, 1),
+                    "Kết quả kiểm tra thực hành của khối 6",
+                    indicator="Tỷ lệ học sinh khối 6 đạt yêu cầu kỹ năng tin học",
+                    unit="%",
+                    baseline="85",
+                    target="100",
+                    weight=100,
+                ),
+                CommitmentSpec(
+                    Category.SELF_IMPROVEMENT,
+                    "Hoàn thành chương trình bồi dưỡng lý luận chính trị sơ cấp",
+                    "Đăng ký lớp với Trung tâm Chính trị; sắp xếp lịch dạy để học đầy đủ",
+                    _day(10, 31, 1),
+                    "Giấy chứng nhận hoàn thành chương trình sơ cấp lý luận chính trị",
+                    deliverable=True,
+                ),
+            ),
+            ProgrammeState.RETURNED,
+            return_reason="Chỉ tiêu chưa sát thực tế; đề nghị bổ sung nội dung về phục vụ Nhân dân nơi cư trú.",
+            return_notes=((1, "Đề nghị ghi rõ số học sinh hiện chưa đạt và cách kèm cặp từng em."),),
+        ),
+        ProgrammeSpec(
+            "van-1",
+            annual,
+            f"Bản cam kết tu dưỡng, rèn luyện, phấn đấu năm {DEMO_YEAR}",
+            year,
+            (
+                CommitmentSpec(
+                    Category.PROFESSIONAL_TASK,
+                    "Có 92% học sinh lớp 9A1 đạt từ 5,0 điểm môn Ngữ văn ở kỳ thi tuyển sinh lớp 10",
+                    "Ôn tập theo chủ đề; chấm chữa bài viết hằng tuần; thi thử 3 đợt",
+                    _day(6, 30),
+                    "Bảng điểm thi tuyển sinh lớp 10 của lớp 9A1",
+                    indicator="Tỷ lệ học sinh lớp 9A1 đạt từ 5,0 điểm môn Ngữ văn",
+                    unit="%",
+                    baseline="85",
+                    target="92",
+                    weight=60,
+                    reports=(
+                        ReportSpec(
+                            Status.DONE,
+                            "93",
+                            "Lớp 9A1 có 40/43 em đạt từ 5,0 điểm môn Ngữ văn.",
+                            f"{SCHOOL_SITE}/tuyen-sinh-lop-10/{DEMO_YEAR}/ket-qua-lop-9a1",
+                        ),
+                    ),
+                ),
+                CommitmentSpec(
+                    Category.PROFESSIONAL_TASK,
+                    "Duy trì câu lạc bộ Đọc sách cho học sinh khối 6 và khối 7, mỗi tháng 1 buổi, đủ 9 buổi",
+                    "Xây dựng danh mục sách theo tháng; phối hợp thư viện trường và Đoàn thanh niên",
+                    _day(12, 20),
+                    "Sổ sinh hoạt câu lạc bộ và ảnh hoạt động",
+                    indicator="Số buổi sinh hoạt câu lạc bộ",
+                    unit="buổi",
+                    baseline="0",
+                    target="9",
+                    weight=40,
+                    reports=(ReportSpec(Status.ON_TRACK, "7", "Đã tổ chức 7 buổi, trung bình 35 em mỗi buổi."),),
+                ),
+                CommitmentSpec(
+                    Category.POLITICS_ETHICS,
+                    "Viết 2 bài thu hoạch về học tập và làm theo tư tưởng, đạo đức, phong cách Hồ Chí Minh",
+                    "Đăng ký nội dung làm theo với chi bộ; tự đánh giá mỗi học kỳ",
+                    _day(11, 30),
+                    "Bài thu hoạch có nhận xét của chi bộ",
+                    indicator="Số bài thu hoạch",
+                    unit="bài",
+                    baseline="0",
+                    target="2",
+                ),
+            ),
+            ProgrammeState.CONFIRMED,
+            comment="Đồng ý xác nhận.",
+        ),
+        ProgrammeSpec(
+            "van-2",
+            Occasion.NEW_DUTY,
+            f"Chương trình hành động khi nhận nhiệm vụ Tổng phụ trách Đội năm học {school_year}",
+            (_day(9, 1), _day(5, 31, 1)),
+            (
+                CommitmentSpec(
+                    Category.SERVICE_TO_PEOPLE,
+                    "Tổ chức 3 đợt hoạt động tình nguyện của Liên đội tại các khu phố của phường",
+                    "Phối hợp Đoàn phường và Ban điều hành khu phố; mỗi đợt có kế hoạch và tổng kết",
+                    _day(5, 31, 1),
+                    "Kế hoạch, báo cáo tổng kết từng đợt có xác nhận của khu phố",
+                    indicator="Số đợt hoạt động tình nguyện",
+                    unit="đợt",
+                    baseline="1",
+                    target="3",
+                    weight=50,
+                ),
+                CommitmentSpec(
+                    Category.PROFESSIONAL_TASK,
+                    "Liên đội đạt danh hiệu Liên đội vững mạnh xuất sắc cấp phường",
+                    "Xây dựng chương trình công tác Đội cả năm; kiểm tra chi đội hằng tháng",
+                    _day(5, 31, 1),
+                    "Quyết định khen thưởng của Hội đồng Đội phường",
+                    weight=50,
+                    deliverable=True,
+                ),
+            ),
+            ProgrammeState.SUBMITTED,
+        ),
+        ProgrammeSpec(
+            "van-3",
+            Occasion.ELECTION,
+            "Chương trình hành động khi ứng cử Ban Chấp hành Công đoàn Trường nhiệm kỳ 2026 - 2031",
+            (_day(10, 1), _day(9, 30, 5)),
+            (
+                CommitmentSpec(
+                    Category.SERVICE_TO_PEOPLE,
+                    "Vận động 100% đoàn viên công đoàn đóng góp quỹ hỗ trợ giáo viên có hoàn cảnh khó khăn",
+                    "Phát động vào đầu năm học; công khai thu chi mỗi học kỳ",
+                    _day(5, 31, 1),
+                    "Sổ quỹ và biên bản công khai thu chi",
+                    indicator="Tỷ lệ đoàn viên tham gia đóng góp",
+                    unit="%",
+                    baseline="70",
+                    target="100",
+                    weight=100,
+                ),
+            ),
+            ProgrammeState.WITHDRAWN,
+        ),
+    )
+
+
+def _report_progress(spec: ProgrammeSpec, version: ProgrammeVersion, user: User) -> None:
+    for terms, item in zip(version.terms.order_by("position"), spec.commitments, strict=True):
+        for report in item.reports:
+            progress_report(
+                commitment=terms.commitment,
+                status=report.status,
+                value_reached=_decimal(report.value),
+                note=report.note,
+                links=[report.link] if report.link else [],
+                acting_user=user,
+            )
+
+
+def _amend(amendment: AmendmentSpec, programme: ActionProgramme, user: User, publicity_max: int) -> None:
+    version = programme_services.amendment_start(programme=programme, reason=amendment.reason, acting_user=user)
+    terms = version.terms.get(position=amendment.position)
+    content = {name: getattr(terms, name) for name in programme_services.CONTENT_FIELDS}
+    content.update(amendment.changes)
+    milestones = [(milestone.due_date, milestone.description) for milestone in terms.milestones.all()]
+    programme_services.commitment_update(terms=terms, content=content, milestones=milestones, acting_user=user)
+    version = programme_services.programme_submit(version=version, acting_user=user)
+    if amendment.confirm and version.confirmer is not None:
+        programme_services.programme_confirm(
+            version=version, publicity_max=publicity_max, comment=amendment.comment, acting_user=version.confirmer
+        )
+
+
+def _play(spec: ProgrammeSpec, owner: Cadre, user: User) -> None:
+    """Register the programme as its owner would, then take it as far as the script says, through the services."""
+    position = None
+    if spec.for_party_post:
+        position = Position.objects.current().filter(cadre=owner, post_kind=PostKind.PARTY).order_by("pk").first()
+    programme = programme_services.programme_create(
+        owner=owner,
+        occasion=spec.occasion,
+        title=spec.title,
+        position=position,
+        term_start=spec.term[0],
+        term_end=spec.term[1],
+        acting_user=user,
+    )
+    version = programme.versions.get()
+    for item in spec.commitments:
+        programme_services.commitment_add(
+            version=version, content=item.content(), milestones=item.milestones, acting_user=user
+        )
+    if spec.outcome == ProgrammeState.DRAFT:
+        return
+    version = programme_services.programme_submit(version=version, acting_user=user)
+    confirmer = version.confirmer
+    if spec.outcome == ProgrammeState.WITHDRAWN:
+        programme_services.version_withdraw(version=version, acting_user=user)
+    elif confirmer is None or spec.outcome == ProgrammeState.SUBMITTED:
+        return
+    elif spec.outcome == ProgrammeState.RETURNED:
+        at = {terms.position: terms.pk for terms in version.terms.all()}
+        programme_services.programme_return(
+            version=version,
+            reason=spec.return_reason,
+            commitment_notes={at[position]: note for position, note in spec.return_notes},
+            acting_user=confirmer,
+        )
+    else:
+        programme_services.programme_confirm(
+            version=version, publicity_max=spec.publicity_max, comment=spec.comment, acting_user=confirmer
+        )
+        _report_progress(spec, version, user)
+        if spec.amendment is not None:
+            _amend(spec.amendment, programme, user, spec.publicity_max)
+
+
+def _write_programmes(plan: Plan, cadres: dict[str, Cadre], tally: Tally) -> None:
+    """The demo programmes; one whose owner already has a programme of that title is left as it is."""
+    created = 0
+    for spec in demo_programmes():
+        code = plan.programme_owners.get(spec.owner)
+        owner = cadres[code] if code is not None else None
+        if owner is None or owner.user is None:
+            continue
+        if ActionProgramme.objects.filter(owner=owner, title=spec.title).exists():
+            continue
+        _play(spec, owner, owner.user)
+        created += 1
+    tally.add("programmes", created, 0)
+
+
 def _iter_rows(rows: Sequence[Sequence[str]]) -> Iterator[str]:
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     for number, row in enumerate(rows):
@@ -853,6 +1528,7 @@ def seed_demo(password: str) -> Tally:
     _write_memberships(plan, cadres, organisations, tally)
     _write_positions(plan, cadres, organisations, tally)
     _write_roles(users, organisations, tally)
+    _write_programmes(plan, cadres, tally)
     # Counts only: the audit log must never carry personal data.
     audit_record(
         actor=None,

@@ -1,0 +1,352 @@
+"""Printable documents: the Party document layout (Hướng dẫn 36-HD/VPTW) rendered to PDF by WeasyPrint.
+
+Every PDF the portal makes goes through `render_pdf`: the printable programme here, and the periodic
+evaluation reports of `reviews` later. A template extends `reports/base.html` and fills its blocks (the
+issuing-organisation header, the title, the body, the signatures); the print CSS and the bundled Noto
+fonts come from the portal's own static files, and nothing else may be fetched while rendering.
+"""
+
+import base64
+import dataclasses
+import datetime
+import mimetypes
+from collections.abc import Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, unquote_to_bytes, urljoin
+
+from django.conf import settings
+from django.contrib.staticfiles import finders
+from django.core.exceptions import SuspiciousFileOperation
+from django.template.loader import render_to_string
+from django.utils import numberformat, timezone, translation
+from django.utils.functional import Promise
+from django.utils.safestring import SafeData, mark_safe
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
+from weasyprint import HTML
+from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
+
+from programmes.models import (
+    ActionProgramme,
+    Cadre,
+    CommitmentCategory,
+    CommitmentTerms,
+    Occasion,
+    OrganisationKind,
+    PartyOrganisation,
+    ProgrammeVersion,
+)
+from programmes.text import normalise
+
+# The document's own address. `.invalid` never resolves (RFC 2606), so a URL under it can only be
+# answered by the fetcher below; relative URLs in the templates and the CSS are joined to it.
+BASE_URL = "https://portal.invalid/"
+STATIC_SCHEME = "static:"
+# Fonts may come inline as data: URLs; anything else inline (images, SVG) could smuggle content in.
+DATA_FONT_TYPES = ("font/", "application/font-", "application/x-font-", "application/vnd.ms-fontobject")
+CONTENT_TYPES = {
+    ".css": "text/css",
+    ".ttf": "font/ttf",
+    ".otf": "font/otf",
+    ".woff": "font/woff",
+    ".woff2": "font/woff2",
+    ".svg": "image/svg+xml",
+    ".png": "image/png",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+}
+
+
+class RefusedURL(ValueError):
+    """A document asked for something outside the portal's static files (or for one that does not exist)."""
+
+
+# --- Fetching: the portal's static files and nothing else ----------------------------------------------------
+
+
+def _static_name(url: str) -> str | None:
+    """The static file a URL names ("static:css/x.css" or under STATIC_URL), or None for anything else."""
+    if url.startswith(STATIC_SCHEME):
+        name = url.removeprefix(STATIC_SCHEME)
+    else:
+        static_prefix = urljoin(BASE_URL, settings.STATIC_URL)
+        if not url.startswith(static_prefix):
+            return None
+        name = url.removeprefix(static_prefix)
+    name = unquote(name.split("#")[0].split("?")[0]).lstrip("/")
+    if not name or any(part in ("", ".", "..") for part in name.split("/")):
+        return None
+    return name
+
+
+def static_file_path(name: str) -> Path | None:
+    """Where a static file lives on disk: found by the staticfiles finders, else collected in STATIC_ROOT.
+
+    STATIC_ROOT matters in production, where templates name the hashed copies collectstatic made.
+    """
+    try:
+        found = finders.find(name)
+    except SuspiciousFileOperation:
+        return None
+    if isinstance(found, str):
+        return Path(found)
+    if settings.STATIC_ROOT:
+        root = Path(settings.STATIC_ROOT).resolve()
+        candidate = (root / name).resolve()
+        if candidate.is_relative_to(root) and candidate.is_file():
+            return candidate
+    return None
+
+
+def _data_font(url: str) -> URLFetcherResponse:
+    header, _comma, payload = url.removeprefix("data:").partition(",")
+    media_type = header.split(";")[0].strip().lower()
+    if not media_type.startswith(DATA_FONT_TYPES):
+        raise RefusedURL(f"inline data other than a font is refused: {media_type or 'text/plain'}")
+    raw = unquote_to_bytes(payload)
+    body = base64.b64decode(raw) if header.lower().endswith(";base64") else raw
+    return URLFetcherResponse(url, body, {"Content-Type": media_type})
+
+
+class StaticOnlyFetcher(URLFetcher):
+    """Answers only for the portal's own static files, read from disk; refuses every other URL.
+
+    A document must never reach the network or the file system on behalf of what a user typed:
+    no http(s) to anywhere, no file:, no inline images. Refusals are fatal: user text is escaped, so
+    whatever a document fetches was written in a template, and a template asking for something refused
+    or missing is a bug to see at once, not a PDF silently printed without its fonts.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(fail_on_errors=True)
+
+    def fetch(self, url: str, headers: Mapping[str, str] | None = None) -> URLFetcherResponse:
+        if url.lower().startswith("data:"):
+            return _data_font(url)
+        name = _static_name(url)
+        path = static_file_path(name) if name is not None else None
+        if name is None or path is None:
+            raise RefusedURL(f"only the portal's static files may be loaded into a document: {url[:200]}")
+        content_type = CONTENT_TYPES.get(path.suffix.lower()) or mimetypes.guess_type(path.name)[0]
+        return URLFetcherResponse(url, path.read_bytes(), {"Content-Type": content_type or "application/octet-stream"})
+
+
+# --- Rendering -----------------------------------------------------------------------------------------------
+
+
+def _nfc(value: Any) -> Any:
+    """The context with every text in NFC: decomposed Vietnamese prints with stray accents and copies out badly."""
+    if isinstance(value, SafeData):
+        return mark_safe(normalise(str(value)))  # noqa: S308 - it was already safe; NFC changes no markup
+    if isinstance(value, str | Promise):
+        return normalise(str(value))
+    if isinstance(value, Mapping):
+        return {key: _nfc(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return type(value)(_nfc(item) for item in value)
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        changes = {field.name: _nfc(getattr(value, field.name)) for field in dataclasses.fields(value) if field.init}
+        return dataclasses.replace(value, **changes)
+    return value
+
+
+def html_to_pdf(html: str) -> bytes:
+    """The PDF of a finished HTML document, fetching only static files; RefusedURL for anything else."""
+    document = HTML(string=html, base_url=BASE_URL, url_fetcher=StaticOnlyFetcher())
+    try:
+        return document.write_pdf(pdf_tags=True)
+    except FatalURLFetchingError as error:
+        # WeasyPrint's fatal error is a BaseException; a view or a task should see an ordinary one.
+        raise RefusedURL(str(error)) from error.__cause__
+
+
+def render_pdf(template_name: str, context: dict[str, Any]) -> bytes:
+    """Render a template from `templates/reports/` to PDF bytes.
+
+    Text in the context (also inside lists, tuples, dicts and dataclasses) is normalised to NFC, and
+    lazy labels are resolved, in the portal's language: a Party document is a Vietnamese document
+    whatever language the reader's screen is in, and a worker without a request renders the same.
+    `generated_at` (for the footer) defaults to now.
+    """
+    with translation.override(settings.LANGUAGE_CODE):
+        values = _nfc({"generated_at": timezone.now(), **context})
+        html = render_to_string(template_name, values)
+    return html_to_pdf(html)
+
+
+# --- The Party document header ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PartyHeader:
+    """The two columns above a Party document: who issues it (under whom), and where and when."""
+
+    superior: str
+    issuer: str
+    place: str
+    issued_on: datetime.date
+
+    # "ngày 03 tháng 4 năm 2018": days under 10 and the months January and February take a leading zero.
+    @property
+    def day(self) -> str:
+        return f"{self.issued_on.day:02d}"
+
+    @property
+    def month(self) -> str:
+        month = self.issued_on.month
+        return f"{month:02d}" if month < 3 else str(month)
+
+
+def _without_prefix(name: str, prefix: str) -> str:
+    name = normalise(name)
+    if name.casefold().startswith(prefix.casefold()):
+        name = name[len(prefix) :].strip()
+    return name[:1].upper() + name[1:]
+
+
+def place_of(organisation: PartyOrganisation) -> str:
+    """The ward or commune in the date line: "Phường Bến Thành" from "Đảng bộ phường Bến Thành"."""
+    if organisation.kind == OrganisationKind.COMMUNE_COMMITTEE:
+        commune: PartyOrganisation | None = organisation
+    else:
+        commune = (
+            PartyOrganisation.objects.get_ancestors(organisation)
+            .filter(kind=OrganisationKind.COMMUNE_COMMITTEE)
+            .order_by("-depth")
+            .first()
+        )
+    return _without_prefix((commune or organisation).name, "Đảng bộ ")
+
+
+def party_header(
+    organisation: PartyOrganisation, issued_on: datetime.date, *, issuer_name: str | None = None
+) -> PartyHeader:
+    """The header of a document issued in `organisation`; `issuer_name` keeps a name recorded at the time."""
+    parent = PartyOrganisation.objects.get_parent(organisation)
+    return PartyHeader(
+        superior=normalise(parent.name).upper() if parent is not None else "",
+        issuer=normalise(issuer_name or organisation.name).upper(),
+        place=place_of(organisation),
+        issued_on=issued_on,
+    )
+
+
+# --- The printable programme -----------------------------------------------------------------------------------
+
+DRAFT_MARK = _("BẢN NHÁP – CHƯA ĐƯỢC XÁC NHẬN")
+ROMAN_NUMERALS = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X")
+
+
+def format_number(value: Decimal) -> str:
+    """Vietnamese figures: 1.500 and 12,5, without trailing zeros."""
+    return numberformat.format(value.normalize(), ",", thousand_sep=".", grouping=3, force_grouping=True)
+
+
+def target_text(terms: CommitmentTerms) -> str | Promise:
+    """Where the indicator goes from where it is: "từ 80 lên 100 %".
+
+    In words rather than with an arrow: the bundled fonts have no arrow glyph, and a fallback glyph
+    would come from whatever fonts the server happens to have.
+    """
+    if terms.target_value is None:
+        return ""
+    target = f"{format_number(terms.target_value)} {terms.unit}".strip()
+    baseline = terms.baseline_value
+    if baseline is None:
+        return target
+    # Lazy, so that the words come in the document's language when the PDF is rendered.
+    values = {"baseline": format_number(baseline), "target": target}
+    if terms.target_value > baseline:
+        return format_lazy(_("từ {baseline} lên {target}"), **values)
+    if terms.target_value < baseline:
+        return format_lazy(_("từ {baseline} xuống {target}"), **values)
+    return format_lazy(_("giữ ở mức {target}"), **values)
+
+
+@dataclass(frozen=True)
+class CommitmentRow:
+    number: int
+    statement: str
+    indicator: str
+    target: str | Promise
+    evidence_kind: str
+    measures: str
+    deadline: datetime.date | None
+    weight: int | None
+    within_own_authority: bool
+    milestones: tuple[tuple[datetime.date, str], ...]
+
+
+@dataclass(frozen=True)
+class CommitmentGroup:
+    numeral: str
+    label: str | Promise
+    rows: tuple[CommitmentRow, ...]
+
+
+def commitment_groups(terms: list[CommitmentTerms]) -> tuple[CommitmentGroup, ...]:
+    """The commitments by category in the categories' order, numbered from 1 within each group."""
+    groups: list[CommitmentGroup] = []
+    for category in CommitmentCategory:
+        in_category = sorted((item for item in terms if item.category == category), key=lambda item: item.position)
+        if not in_category:
+            continue
+        rows = tuple(
+            CommitmentRow(
+                number=number,
+                statement=item.statement,
+                indicator=item.indicator,
+                target="" if item.is_deliverable else target_text(item),
+                evidence_kind=item.evidence_kind,
+                measures=item.measures,
+                deadline=item.deadline,
+                weight=item.weight,
+                within_own_authority=item.within_own_authority,
+                milestones=tuple((milestone.due_date, milestone.description) for milestone in item.milestones.all()),
+            )
+            for number, item in enumerate(in_category, start=1)
+        )
+        numeral = ROMAN_NUMERALS[len(groups)] if len(groups) < len(ROMAN_NUMERALS) else str(len(groups) + 1)
+        groups.append(CommitmentGroup(numeral=numeral, label=category.label, rows=rows))
+    return tuple(groups)
+
+
+def _cadre_name(user_id: int | None) -> str:
+    if user_id is None:
+        return ""
+    return Cadre.objects.filter(user_id=user_id).values_list("full_name", flat=True).first() or ""
+
+
+def programme_document_context(programme: ActionProgramme, version: ProgrammeVersion) -> dict[str, Any]:
+    """What `reports/programme.html` prints for one version; only what a Party document shows, nothing private.
+
+    `version` should come from `selectors.version_for_display` (its commitments and milestones prefetched).
+    A version never confirmed is printed as a draft, marked on every page.
+    """
+    confirmed_on = timezone.localdate(version.confirmed_at) if version.confirmed_at is not None else None
+    is_draft = confirmed_on is None
+    return {
+        "header": party_header(
+            programme.organisation, confirmed_on or timezone.localdate(), issuer_name=programme.organisation_name
+        ),
+        "is_annual": programme.occasion == Occasion.ANNUAL,
+        "programme_title": programme.title,
+        "occasion": Occasion(programme.occasion).label,
+        "owner_name": programme.owner.full_name,
+        "position_title": programme.position_title,
+        "organisation_name": programme.organisation_name,
+        "term_start": programme.term_start,
+        "term_end": programme.term_end,
+        "groups": commitment_groups(list(version.terms.all())),
+        "version_number": version.number,
+        "is_superseded": not is_draft and version.pk != programme.current_version_id,
+        "amendment_reason": version.amendment_reason if version.is_amendment else "",
+        "confirmed_on": confirmed_on,
+        "confirmation_comment": version.confirmation_comment,
+        "confirmer_title": version.confirmer_title,
+        "confirmer_name": _cadre_name(version.confirmed_by_id if not is_draft else version.confirmer_id),
+        "draft_mark": DRAFT_MARK if is_draft else "",
+    }

@@ -1,0 +1,203 @@
+"""The programme page, the owner's progress reports with evidence, and the private evidence download."""
+
+from dataclasses import dataclass
+from typing import cast
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import User
+from django.db.models import prefetch_related_objects
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from programmes import access
+from programmes.action_programmes import selectors
+from programmes.action_programmes.evidence import ALLOWED_EXTENSIONS, JPEG, OLE, OOXML, OPENDOCUMENT, PDF, PNG, WEBP
+from programmes.action_programmes.progress import CommitmentProgress, programme_progress
+from programmes.action_programmes.progress_forms import ProgressForm
+from programmes.context_processors import vietnamese_name
+from programmes.models import (
+    CommitmentTerms,
+    Evidence,
+    ProgrammeState,
+    ProgrammeVersion,
+    ProgressReport,
+    VersionState,
+)
+from programmes.models.action_programmes import PENDING_VERSION_STATES
+
+# A friendly name for each stored content type ("Word" rather than a long MIME type).
+KIND_LABELS = {
+    kind.content_type: kind.label
+    for kind in (PDF, PNG, JPEG, WEBP, *OOXML.values(), *OPENDOCUMENT.values(), *OLE.values())
+}
+
+
+@dataclass(frozen=True)
+class EvidenceRow:
+    evidence: Evidence
+    kind_label: str
+
+
+@dataclass(frozen=True)
+class CommitmentRow:
+    """One commitment on the page: its terms and figures, its latest reports and its evidence."""
+
+    progress: CommitmentProgress
+    terms: CommitmentTerms
+    reports: list[ProgressReport]
+    evidence: list[EvidenceRow]
+    may_report: bool
+
+
+@dataclass(frozen=True)
+class VersionRow:
+    version: ProgrammeVersion
+    confirmer_name: str
+    # The version it is compared with (the one before it), None for the first.
+    previous_number: int | None
+
+
+def person_name(user: User | None) -> str:
+    """The cadre's full name when the account has one (already joined), else the account's name."""
+    if user is None:
+        return ""
+    cadre = getattr(user, "cadre", None)
+    return cadre.full_name if cadre is not None else vietnamese_name(user)
+
+
+def _commitment_rows(items: list[CommitmentProgress], may_report: bool) -> list[CommitmentRow]:
+    return [
+        CommitmentRow(
+            progress=item,
+            terms=item.terms,
+            # Set by selectors.terms_with_progress_prefetch.
+            reports=item.terms.commitment.latest_reports,  # type: ignore[attr-defined]
+            evidence=[
+                EvidenceRow(evidence, KIND_LABELS.get(evidence.content_type, evidence.content_type))
+                for evidence in item.terms.commitment.evidence.all()
+            ],
+            may_report=may_report,
+        )
+        for item in items
+    ]
+
+
+@login_required
+@require_GET
+def programme_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    programme = access.get_programme_for(request.user, pk)
+    versions = list(selectors.programme_versions(programme))
+    if not versions:
+        raise Http404
+    in_force = next((v for v in versions if v.pk == programme.current_version_id), None)
+    pending = next((v for v in versions if v.state in PENDING_VERSION_STATES), None)
+    # Before the first confirmation the page shows the draft (or submitted, returned, withdrawn) version.
+    shown = in_force or versions[-1]
+    prefetch_related_objects([shown], selectors.terms_with_progress_prefetch())
+    figures = programme_progress(shown)
+
+    is_owner = access.is_programme_owner(request.user, programme)
+    may_report = is_owner and in_force is not None and programme.state == ProgrammeState.CONFIRMED
+    submitted = pending if pending is not None and pending.state == VersionState.SUBMITTED else None
+    version_rows = [
+        VersionRow(
+            version=version,
+            confirmer_name=person_name(version.confirmed_by or version.confirmer),
+            previous_number=versions[index - 1].number if index else None,
+        )
+        for index, version in enumerate(versions)
+    ]
+    context = {
+        "programme": programme,
+        "in_force": in_force,
+        "in_force_confirmer": person_name(in_force.confirmed_by) if in_force is not None else "",
+        "shown": shown,
+        "pending": pending,
+        "figures": figures,
+        "rows": _commitment_rows(figures.items, may_report),
+        "version_rows": version_rows,
+        "is_owner": is_owner,
+        "may_edit": is_owner and pending is not None and pending.is_editable,
+        "may_amend": is_owner and programme.state == ProgrammeState.CONFIRMED and pending is None,
+        "may_review": submitted is not None and access.can_confirm_version(request.user, submitted),
+        "submitted": submitted,
+    }
+    return render(request, "programmes/programme_detail.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def progress_new(request: HttpRequest, pk: int, commitment_pk: int) -> HttpResponse:
+    programme = access.get_programme_for(request.user, pk, write=True)
+    if programme.current_version is None:
+        raise Http404
+    terms = programme.current_version.terms.select_related("commitment").filter(commitment_id=commitment_pk).first()
+    if terms is None:
+        raise Http404
+    # Only the owner gets this far (get_programme_for with write), so the user is a signed-in account.
+    owner = cast(User, request.user)
+    form = ProgressForm(request.POST or None, request.FILES or None, terms=terms, user=owner)
+    if request.method == "POST" and form.is_valid():
+        report = form.submit()
+        if report is not None:
+            messages.success(
+                request,
+                _("Đã ghi báo cáo tiến độ “%(status)s” cho nội dung cam kết số %(position)s.")
+                % {"status": report.get_status_display(), "position": terms.position},
+            )
+            detail = reverse("programmes:programme_detail", args=[programme.pk])
+            return redirect(f"{detail}#cam-ket-{terms.commitment_id}")
+    context = {
+        "programme": programme,
+        "terms": terms,
+        "form": form,
+        "accepted_extensions": ", ".join(ALLOWED_EXTENSIONS),
+        "max_upload_mb": settings.EVIDENCE_MAX_UPLOAD_MB,
+    }
+    return render(request, "programmes/progress_form.html", context)
+
+
+def _download_name(evidence: Evidence) -> str:
+    """The original name, without characters a header cannot carry; Django encodes the rest (RFC 5987)."""
+    name = "".join(character for character in evidence.original_name if character.isprintable()).strip()
+    return name or f"minh-chung-{evidence.pk}"
+
+
+def _evidence_for(user: access.AnyUser, pk: int) -> Evidence:
+    """The evidence if the user may read its programme, else 404 (whether or not it exists)."""
+    evidence = (
+        Evidence.objects.select_related("commitment__programme__owner", "commitment__programme__organisation")
+        .filter(pk=pk)
+        .first()
+    )
+    if evidence is None or not access.can_view_programme(user, evidence.commitment.programme):
+        raise Http404
+    return evidence
+
+
+@login_required
+@require_GET
+def evidence_download(request: HttpRequest, pk: int) -> FileResponse:
+    evidence = _evidence_for(request.user, pk)
+    # A link is shown on the programme page as it is; there is no file to serve.
+    if not evidence.file:
+        raise Http404
+    try:
+        handle = evidence.file.open("rb")
+    except FileNotFoundError as missing:
+        raise Http404 from missing
+    response = FileResponse(
+        handle,
+        as_attachment=True,
+        filename=_download_name(evidence),
+        content_type=evidence.content_type or "application/octet-stream",
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "sandbox"
+    response["Cache-Control"] = "private"
+    return response
