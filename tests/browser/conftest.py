@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.apps import apps as django_apps
 from django.db import connection
 from playwright.sync_api import Browser, ConsoleMessage, Page, Playwright, sync_playwright
 
@@ -52,6 +53,7 @@ def browser(playwright: Playwright) -> Iterator[Browser]:
 
 
 _audit_trigger = importlib.import_module("programmes.migrations.0002_audit_append_only_trigger")
+_confirmer_rules = importlib.import_module("programmes.migrations.0005_default_confirmer_rules")
 
 
 def _set_audit_trigger(*, present: bool) -> None:
@@ -62,19 +64,29 @@ def _set_audit_trigger(*, present: bool) -> None:
 
 
 @pytest.fixture(autouse=True)
-def _audit_trigger_restored(django_db_blocker: Any) -> Iterator[None]:
-    """Torn down last, after the live server's flush: the next test finds the audit log protected again."""
+def _migrated_state_restored(django_db_blocker: Any) -> Iterator[None]:
+    """Torn down after the live server's flush: the next test finds what the migrations put in place,
+    the append-only protection of the audit log and the default confirmer rules."""
     yield
     with django_db_blocker.unblock():
         _set_audit_trigger(present=True)
+        _confirmer_rules.add_rules(django_apps, None)
+
+
+@pytest.fixture
+def _django_db_helper(_migrated_state_restored: None, _django_db_helper: None) -> None:
+    """pytest-django's database fixture, made to depend on the restorer so that its flush runs first.
+
+    pytest-django's marker requests `_django_db_helper` before any autouse fixture; without this
+    override it would be torn down, and the database flushed, after the restorer had already run.
+    """
+    return _django_db_helper
 
 
 @pytest.fixture(autouse=True)
-def _audit_log_flushable(_audit_trigger_restored: None, live_server: Any) -> Iterator[None]:
-    """The live server's tests end by emptying every table, which the append-only audit log refuses.
-
-    Lift the protection for that flush only; `_audit_trigger_restored` puts it back.
-    """
+def _audit_log_flushable(_migrated_state_restored: None, live_server: Any) -> Iterator[None]:
+    """The live server's tests end by emptying every table, which the append-only audit log refuses:
+    lift the protection for that flush only."""
     yield
     _set_audit_trigger(present=False)
 
