@@ -16,13 +16,18 @@ from programmes.models import AuditEvent
 current_ip_address: ContextVar[str | None] = ContextVar("current_ip_address", default=None)
 
 
+def json_safe(values: dict[str, Any]) -> dict[str, Any]:
+    """Dates as ISO strings, decimals as strings: what the audit log's JSON column stores."""
+    return json.loads(json.dumps(values, cls=DjangoJSONEncoder))
+
+
 def snapshot(obj: models.Model, fields: Iterable[str]) -> dict[str, Any]:
     """The named fields of `obj` as JSON-safe values (dates as ISO strings, foreign keys as ids)."""
     values = {}
     for name in fields:
         field = obj._meta.get_field(name)
         values[name] = getattr(obj, getattr(field, "attname", name))
-    return json.loads(json.dumps(values, cls=DjangoJSONEncoder))
+    return json_safe(values)
 
 
 def audit_record(

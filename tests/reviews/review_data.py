@@ -1,0 +1,90 @@
+"""Review periods and reviews built through the real services, for tests of every layer."""
+
+import datetime
+from typing import Any
+
+from django.contrib.auth.models import User
+from django.utils import timezone
+
+from reviews import services
+from reviews.models import CellMeeting, PeriodKind, Review, ReviewPeriod, RuleSet, Verdict
+
+COVERS_FROM = datetime.date(2026, 1, 1)
+COVERS_TO = datetime.date(2026, 12, 31)
+
+SECTIONS = {
+    "strengths": "Giữ vững lập trường chính trị, hoàn thành các nhiệm vụ được giao.",
+    "shortcomings": "Có lúc chưa sâu sát cơ sở; nguyên nhân: khối lượng công việc lớn.",
+    "remedy_plan": "Sắp xếp lịch làm việc, mỗi tháng xuống khu phố ít nhất 2 lần.",
+}
+
+
+def open_period(scope: Any, acting_user: User, *, rule_code: str = "366-2025", **overrides: Any) -> ReviewPeriod:
+    today = timezone.localdate()
+    values: dict[str, Any] = {
+        "title": "Kiểm điểm, đánh giá, xếp loại năm 2026",
+        "kind": PeriodKind.ANNUAL,
+        "rule_set": RuleSet.objects.get(code=rule_code),
+        "scope": scope,
+        "covers_from": COVERS_FROM,
+        "covers_to": COVERS_TO,
+        "self_review_until": today + datetime.timedelta(days=10),
+        "cell_meetings_until": today + datetime.timedelta(days=20),
+        "decisions_until": today + datetime.timedelta(days=30),
+    }
+    values.update(overrides)
+    return services.period_open(**values, acting_user=acting_user)
+
+
+def write_and_submit(
+    review: Review, *, general: int | None = 27, task: int | None = 60, level: str = "good", verdict: str = Verdict.DONE
+) -> Review:
+    user = review.cadre.user
+    assert user is not None
+    verdicts = {assessment.pk: (verdict, "") for assessment in review.assessments.all()}
+    services.self_review_save(
+        review=review,
+        sections=SECTIONS,
+        general_points=general,
+        task_points=task,
+        level=level,
+        verdicts=verdicts,
+        acting_user=user,
+    )
+    return services.self_review_submit(review=review, acting_user=user)
+
+
+def meeting(review: Review, secretary: User, *, total: int = 5, present: int = 4) -> CellMeeting:
+    return services.meeting_record(
+        period=review.period,
+        cell=review.place,
+        held_on=timezone.localdate(),
+        members_total=total,
+        members_present=present,
+        chaired_by="Lê Văn Bình",
+        minutes="Chi bộ họp kiểm điểm cuối năm, các đồng chí dự họp góp ý từng bản kiểm điểm.",
+        acting_user=secretary,
+    )
+
+
+def propose(
+    review: Review,
+    secretary: User,
+    *,
+    level: str = "good",
+    general: int | None = 27,
+    task: int | None = 60,
+    verdict: str = Verdict.DONE,
+) -> Any:
+    verdicts = {assessment.pk: (verdict, "") for assessment in review.assessments.all()}
+    return services.proposal_record(
+        review=review,
+        meeting=meeting(review, secretary),
+        general_points=general,
+        task_points=task,
+        level=level,
+        votes_for=4,
+        votes_against=0,
+        verdicts=verdicts,
+        acting_user=secretary,
+    )
