@@ -121,7 +121,8 @@ def can_reclassify(user: AnyUser, review: Review) -> bool:
 
 
 def can_add_prompt_or_input(user: AnyUser, review: Review) -> bool:
-    return (
+    # Never the subject: a committee head who may open periods over their own cell must not comment on themself.
+    return not is_subject(user, review) and (
         can_record_proposal(user, review)
         or can_decide(user, review)
         or access.can(user, Action.OPEN_REVIEW_PERIOD, review.cell)

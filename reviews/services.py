@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from programmes.action_programmes.evidence import check_upload
 from programmes.action_programmes.notifications import notify
 from programmes.audit import audit_record, json_safe, snapshot
+from programmes.documents import format_number
 from programmes.models import (
     ActionProgramme,
     CommitmentTerms,
@@ -158,7 +159,8 @@ def _form_for(posts: list[Position]) -> str:
 def _target_text(terms: CommitmentTerms) -> str:
     if terms.is_deliverable:
         return terms.evidence_kind
-    parts = [terms.indicator, str(terms.target_value or ""), terms.unit]
+    target = format_number(terms.target_value) if terms.target_value is not None else ""
+    parts = [terms.indicator + (":" if terms.indicator and target else ""), target, terms.unit]
     return " ".join(part for part in parts if part).strip()
 
 

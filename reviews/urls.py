@@ -1,6 +1,32 @@
-from django.urls import URLPattern
+from django.urls import path
+
+from reviews import cell_views, decision_views, self_review_views, views
 
 app_name = "reviews"
 
-# The review workflow's pages arrive with the reviews capability.
-urlpatterns: list[URLPattern] = []
+urlpatterns = [
+    # Work lists, periods and the review's page (views)
+    path("", views.work_list, name="work_list"),
+    path("dot/", views.period_list, name="period_list"),
+    path("dot/moi/", views.period_open, name="period_open"),
+    path("dot/<int:pk>/", views.period_detail, name="period_detail"),
+    path("<int:pk>/", views.review_detail, name="review_detail"),
+    # The member's self-review, prompts and inputs (self_review_views)
+    path("<int:pk>/ban-kiem-diem/", self_review_views.self_review_edit, name="self_review_edit"),
+    path("<int:pk>/ban-kiem-diem/nop/", self_review_views.self_review_submit, name="self_review_submit"),
+    path("<int:pk>/goi-y/", self_review_views.prompt_add, name="prompt_add"),
+    path("<int:pk>/y-kien/", self_review_views.input_add, name="input_add"),
+    path("y-kien/<int:pk>/tai-ve/", self_review_views.input_download, name="input_download"),
+    # The cell's meeting and proposal (cell_views)
+    path("dot/<int:period_pk>/chi-bo/<int:cell_pk>/", cell_views.cell_reviews, name="cell_reviews"),
+    path("dot/<int:period_pk>/chi-bo/<int:cell_pk>/hop/", cell_views.meeting_record, name="meeting_record"),
+    path("<int:pk>/de-xuat/", cell_views.proposal_record, name="proposal_record"),
+    path("bien-ban/<int:pk>/tai-ve/", cell_views.minutes_download, name="minutes_download"),
+    # The decision, the head's confirmation, appeals and re-classification (decision_views)
+    path("<int:pk>/quyet-dinh/", decision_views.decision_make, name="decision_make"),
+    path("<int:pk>/tra-lai/", decision_views.decision_return, name="decision_return"),
+    path("<int:pk>/xac-nhan/", decision_views.decision_confirm, name="decision_confirm"),
+    path("<int:pk>/kien-nghi/", decision_views.appeal_file, name="appeal_file"),
+    path("kien-nghi/<int:pk>/giai-quyet/", decision_views.appeal_resolve, name="appeal_resolve"),
+    path("<int:pk>/xep-loai-lai/", decision_views.review_reclassify, name="review_reclassify"),
+]

@@ -17,7 +17,7 @@ from programmes.access import Persona
 from programmes.action_programmes.progress import programme_progress
 from programmes.action_programmes.quality import check_version
 from programmes.action_programmes.selectors import confirmation_queue, terms_prefetch
-from programmes.management.commands.seed_demo import build_plan
+from programmes.management.commands.seed_demo import REVIEW_PERIOD_TITLE, build_plan
 from programmes.models import (
     ActionProgramme,
     AuditEvent,
@@ -42,6 +42,18 @@ from programmes.models import (
     ProgressStatus,
     RoleAssignment,
     VersionState,
+)
+from reviews import access as review_access
+from reviews.models import (
+    CellMeeting,
+    CellProposal,
+    CommitmentAssessment,
+    Decision,
+    DecisionState,
+    RatingLevel,
+    Review,
+    ReviewPeriod,
+    ReviewState,
 )
 
 pytestmark = pytest.mark.django_db
@@ -73,6 +85,12 @@ MODELS: list[type[models.Model]] = [
     ProgressReport,
     Evidence,
     Notification,
+    ReviewPeriod,
+    Review,
+    CommitmentAssessment,
+    CellMeeting,
+    CellProposal,
+    Decision,
 ]
 
 
@@ -368,6 +386,170 @@ def test_programme_audit_events_carry_no_private_data():
         "progress.report",
     } <= actions
     logged = json.dumps(list(AuditEvent.objects.values("before", "after", "object_repr")), ensure_ascii=False)
+    for details in CadrePrivateDetails.objects.all():
+        assert details.date_of_birth is not None
+        for value in (details.citizen_id, details.phone, details.address, details.date_of_birth.isoformat()):
+            assert value not in logged
+
+
+# --- The annual review ------------------------------------------------------------------------------------------
+
+SCHOOL = "Đảng bộ Trường Trung học cơ sở Bến Thành"
+
+
+def demo_cell_reviews() -> dict[str, Review]:
+    """The reviews held in dangvien's cell, by the subject's account name."""
+    reviews = Review.objects.filter(place__code="79-26743-TRUONG-01").select_related("cadre__user")
+    return {account_of(review.cadre).username: review for review in reviews}
+
+
+def review_of(slot: str) -> Review:
+    code = build_plan().review_subjects[slot]
+    return Review.objects.select_related("cadre__user").get(cadre__code=code, place__code="79-26743-TRUONG-01")
+
+
+def test_the_school_has_its_annual_review_opened_by_the_board_with_reviews_in_every_state():
+    seed()
+    period = ReviewPeriod.objects.select_related("scope", "rule_set", "opened_by").get()
+    assert period.title == REVIEW_PERIOD_TITLE == "Kiểm điểm, đánh giá, xếp loại chất lượng đảng viên năm 2026"
+    assert (period.scope.name, period.rule_set.code, period.opened_by.username) == (SCHOOL, "366-2025", "bantochuc")
+    assert (period.covers_from.isoformat(), period.covers_to.isoformat()) == ("2026-01-01", "2026-12-31")
+    # 19 members of the school's three cells, and the school's committee reviews of its 5 committee members.
+    assert Review.objects.count() == 24
+    assert Review.objects.filter(place__name=SCHOOL).count() == 5
+    states = Counter(Review.objects.values_list("state", flat=True))
+    assert states == {
+        ReviewState.SELF_DRAFTING: 19,
+        ReviewState.SELF_SUBMITTED: 2,
+        ReviewState.CELL_PROPOSED: 1,
+        ReviewState.DECIDED: 1,
+        ReviewState.FINAL: 1,
+    }
+    # The only exempt member of the demo lives in another ward: nobody in the school is left unrated.
+    exempt = Membership.objects.select_related("cell").get(status=MembershipStatus.EXEMPT)
+    assert not exempt.cell.code.startswith("79-26743-TRUONG")
+    moving = Review.objects.exclude(state=ReviewState.SELF_DRAFTING)
+    assert {review.place.code for review in moving.select_related("place")} == {"79-26743-TRUONG-01"}
+
+
+def test_dangviens_review_is_a_draft_prefilled_from_the_confirmed_programme_only():
+    seed()
+    review = demo_cell_reviews()["dangvien"]
+    assert review.state == ReviewState.SELF_DRAFTING
+    assert review.deciding_organisation.name == SCHOOL
+    assert (review.strengths, review.self_level, review.self_general_points) == ("", "", None)
+    confirmed, draft = programmes_of("dangvien")
+    assessments = list(review.assessments.order_by("position"))
+    assert len(assessments) == 5
+    assert {assessment.commitment.programme_id for assessment in assessments} == {confirmed.pk}
+    assert assessments[0].statement.startswith("Bồi dưỡng đội tuyển học sinh giỏi Tin học")
+    assert not any(assessment.self_verdict or assessment.cell_verdict for assessment in assessments)
+    assert not CommitmentAssessment.objects.filter(commitment__programme=draft).exists()
+    assert not review.prompts.exists() and not review.inputs.exists()
+
+
+def test_the_colleagues_reviews_went_through_the_demo_accounts_each_in_their_role():
+    seed()
+    users = {user.username: user for user in User.objects.filter(username__in=EXPECTED_PERSONAS)}
+    by_state = {review.state: review for review in demo_cell_reviews().values()}
+    submitted = [review for review in demo_cell_reviews().values() if review.state == ReviewState.SELF_SUBMITTED]
+    assert len(submitted) == 2
+    for review in submitted:
+        assert review.self_submitted_at is not None and review.strengths and review.self_level
+        assert review_access.can_record_proposal(users["bithuchibo"], review)
+
+    proposed = by_state[ReviewState.CELL_PROPOSED]
+    assert proposed == review_of("toan-3")
+    proposal = proposed.proposal
+    assert proposal.recorded_by == users["bithuchibo"]
+    assert (proposal.level, proposal.general_points, proposal.task_points) == (RatingLevel.COMPLETED, 24, 40)
+    assert (
+        proposal.votes_for + proposal.votes_against <= proposal.meeting.members_present < proposal.meeting.members_total
+    )
+    assert review_access.can_decide(users["capuy"], proposed)
+
+    decided = by_state[ReviewState.DECIDED]
+    decision = decided.decisions.get()
+    assert (decision.state, decision.level, decision.decided_by) == (
+        DecisionState.AWAITING_CONFIRMATION,
+        RatingLevel.GOOD,
+        users["capuy"],
+    )
+    assert review_access.can_confirm_decision(users["bithudangbo"], decided)
+    assert Notification.objects.filter(recipient=users["bithudangbo"], link__endswith=f"/{decided.pk}/").exists()
+
+    final = by_state[ReviewState.FINAL]
+    assert final == review_of("toan-1")
+    confirmed = final.decisions.get()
+    assert confirmed.state == DecisionState.CONFIRMED
+    assert confirmed.confirmed_by == users["bithudangbo"]
+    assert confirmed.grounds.startswith("Lớp 7A1 có 91% học sinh")
+    assert final.final_level == RatingLevel.GOOD
+    # Subject, proposer, decider and confirmer: four different people.
+    people = {account_of(final.cadre), final.proposal.recorded_by, confirmed.decided_by, confirmed.confirmed_by}
+    assert len(people) == 4
+    cited = set(confirmed.grounds_assessments.values_list("pk", flat=True))
+    assert cited == set(final.assessments.values_list("pk", flat=True)) and len(cited) == 3
+    assert confirmed.grounds_evidence.exists()
+    assert set(confirmed.grounds_evidence.values_list("commitment__programme__owner", flat=True)) == {final.cadre_id}
+
+    # One meeting of the cell, recorded by its secretary, carries the three proposals.
+    meeting = CellMeeting.objects.get()
+    assert (meeting.recorded_by, meeting.cell.code) == (users["bithuchibo"], "79-26743-TRUONG-01")
+    assert meeting.proposals.count() == 3
+
+
+def test_the_review_subjects_have_accounts_that_cannot_log_in():
+    seed("--password", "mat-khau-demo")
+    plan = build_plan()
+    assert sorted(plan.review_subjects) == ["toan-1", "toan-2", "toan-3", "toan-4", "toan-5"]
+    assert {plan.review_subjects[slot] for slot in ("toan-1", "toan-2", "toan-3")} == {
+        plan.programme_owners[slot] for slot in ("toan-1", "toan-2", "toan-3")
+    }
+    for code in plan.review_subjects.values():
+        user = account_of(Cadre.objects.get(code=code))
+        assert re.fullmatch(r"dv\d{6}", user.username)
+        assert not user.has_usable_password()
+
+
+def test_nobody_outside_reads_the_demo_reviews():
+    seed()
+    for username in ("mattran", "hdnd"):
+        assert not review_access.reviews_visible_to(User.objects.get(username=username)).exists()
+    dangvien = User.objects.get(username="dangvien")
+    assert list(review_access.reviews_visible_to(dangvien)) == [demo_cell_reviews()["dangvien"]]
+    assert review_access.reviews_visible_to(User.objects.get(username="bantochuc")).count() == 24
+
+
+def test_a_second_run_opens_no_second_period_and_leaves_a_changed_one_as_it_is():
+    seed()
+    review = demo_cell_reviews()["dangvien"]
+    Review.objects.filter(pk=review.pk).update(strengths="Đã viết trên cổng.")
+    events = AuditEvent.objects.filter(action__startswith="review.").count()
+    seed()
+    assert ReviewPeriod.objects.count() == 1
+    assert Review.objects.count() == 24
+    assert AuditEvent.objects.filter(action__startswith="review.").count() == events
+    review.refresh_from_db()
+    assert review.strengths == "Đã viết trên cổng."
+
+
+def test_review_audit_events_carry_no_private_data():
+    seed()
+    actions = Counter(AuditEvent.objects.filter(action__startswith="review.").values_list("action", flat=True))
+    assert actions == {
+        "review.period_open": 1,
+        "review.self_save": 5,
+        "review.self_submit": 5,
+        "review.meeting_record": 1,
+        "review.propose": 3,
+        "review.decide": 2,
+        "review.confirm": 1,
+    }
+    logged = json.dumps(
+        list(AuditEvent.objects.filter(action__startswith="review.").values("before", "after", "object_repr")),
+        ensure_ascii=False,
+    )
     for details in CadrePrivateDetails.objects.all():
         assert details.date_of_birth is not None
         for value in (details.citizen_id, details.phone, details.address, details.date_of_birth.isoformat()):

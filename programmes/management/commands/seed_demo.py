@@ -2,8 +2,9 @@
 
 Four ward/commune party committees with their real post-2025 names and codes and the units each was formed from,
 their grassroots organisations and cells, about 300 cadres with private details, memberships and posts, the
-demo accounts, and action programmes in every state made through the programme services. Everything is upserted
-by code (programmes by owner and title), so a second run changes nothing.
+demo accounts, action programmes in every state made through the programme services, and the school's annual
+review of 2026 with reviews in every state made through the review services. Everything is upserted by code
+(programmes by owner and title, the review period by title), so a second run changes nothing.
 """
 
 import datetime
@@ -18,6 +19,7 @@ from django.contrib.auth.hashers import check_password, make_password
 from django.contrib.auth.models import Group, Permission, User
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import models, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
@@ -30,6 +32,7 @@ from programmes.models import (
     Cadre,
     CadrePrivateDetails,
     CommitmentCategory,
+    Evidence,
     Membership,
     MembershipStatus,
     MemberType,
@@ -50,6 +53,20 @@ from programmes.models import (
 )
 from programmes.models.cadres import Gender
 from programmes.text import fold, normalise
+
+# The demo command seeds every app, so it alone reaches up to reviews (DESIGN: nothing else imports upwards).
+from reviews import services as review_services
+from reviews.models import (
+    CellMeeting,
+    Decision,
+    PeriodKind,
+    RatingLevel,
+    Review,
+    ReviewPeriod,
+    ReviewState,
+    RuleSet,
+    Verdict,
+)
 
 SEED = 2025
 TOTAL_CADRES = 300
@@ -359,6 +376,8 @@ class Plan:
     posts: list[PostSpec] = field(default_factory=list)
     # The cadre code behind each owner the demo programmes name ("dangvien", "toan-1", ...).
     programme_owners: dict[str, str] = field(default_factory=dict)
+    # The cadre code behind each colleague of the demo cell the demo reviews name ("toan-1" ... "toan-5").
+    review_subjects: dict[str, str] = field(default_factory=dict)
 
 
 class PeopleGenerator:
@@ -571,6 +590,19 @@ def _choose_programme_owners(plan: Plan) -> None:
     plan.programme_owners = owners
 
 
+def _choose_review_subjects(plan: Plan) -> None:
+    """dangvien's colleagues of the demo cell whose reviews the demo takes along: the programme owners first, then
+    the other members without an account. A bản kiểm điểm is written by its subject's own account, so they get one,
+    without a password like the programme owners."""
+    cell = f"{_school_code(DEMO_WARD)}-01"
+    subjects = {slot: code for slot, code in plan.programme_owners.items() if slot.startswith("toan-")}
+    rest = [p for p in plan.people if p.cell_code == cell and p.username is None]
+    for number, person in enumerate(rest, start=len(subjects) + 1):
+        person.username = "dv" + person.code.rsplit("DV", 1)[1]
+        subjects[f"toan-{number}"] = person.code
+    plan.review_subjects = subjects
+
+
 def build_plan() -> Plan:
     """The whole demo population, from the seed alone: no database read, so every run plans the same."""
     specs = organisation_specs()
@@ -590,6 +622,7 @@ def build_plan() -> Plan:
     _choose_accounts(plan)
     _mark_exempt_and_suspended(plan)
     _choose_programme_owners(plan)
+    _choose_review_subjects(plan)
     return plan
 
 
@@ -1496,6 +1529,206 @@ def _write_programmes(plan: Plan, cadres: dict[str, Cadre], tally: Tally) -> Non
     tally.add("programmes", created, 0)
 
 
+# Reviews -----------------------------------------------------------------------------------------------------------
+
+REVIEW_PERIOD_TITLE = f"Kiểm điểm, đánh giá, xếp loại chất lượng đảng viên năm {DEMO_YEAR}"
+REVIEW_RULE_SET = "366-2025"
+
+
+@dataclass(frozen=True)
+class ReviewSpec:
+    subject: str  # a key of Plan.review_subjects
+    outcome: str  # the ReviewState the script leaves the review in
+    strengths: str
+    shortcomings: str
+    remedy_plan: str
+    self_points: tuple[int, int]
+    self_level: str
+    cell_points: tuple[int, int] = (0, 0)
+    cell_level: str = ""
+    cell_comments: str = ""
+    grounds: str = ""
+
+
+def demo_reviews() -> tuple[ReviewSpec, ...]:
+    """dangvien's colleagues in the annual review: one rated, one awaiting the head's confirmation, one proposed
+    by the cell, two submitted. dangvien's own review stays a draft for the demo user to write."""
+    good, completed = RatingLevel.GOOD, RatingLevel.COMPLETED
+    return (
+        ReviewSpec(
+            "toan-1",
+            ReviewState.FINAL,
+            "Giữ vững lập trường chính trị, chấp hành nghiêm chủ trương của Đảng, pháp luật của Nhà nước. Lớp 7A1 "
+            "có 41/45 em đạt từ 6,5 điểm môn Toán, vượt chỉ tiêu đăng ký; đã dạy miễn phí 4 buổi ôn tập cho học "
+            "sinh có hoàn cảnh khó khăn tại Khu phố 2.",
+            "Đổi mới phương pháp dạy học ở một số tiết chưa đều; nguyên nhân: chưa dành đủ thời gian dự giờ, học "
+            "hỏi đồng nghiệp.",
+            "Mỗi tháng dự giờ ít nhất 2 tiết của đồng nghiệp; đăng ký 1 tiết thao giảng mỗi học kỳ.",
+            (27, 61),
+            good,
+            (27, 60),
+            good,
+            "Chi bộ thống nhất đề nghị mức hoàn thành tốt nhiệm vụ.",
+            "Lớp 7A1 có 91% học sinh đạt từ 6,5 điểm môn Toán (chỉ tiêu 90%), có sổ điểm cuối năm học làm minh "
+            "chứng; cả 3 nội dung cam kết hoàn thành đúng hạn.",
+        ),
+        ReviewSpec(
+            "toan-2",
+            ReviewState.DECIDED,
+            "Chấp hành tốt nội quy nhà trường; dạy đúng chương trình Tin học khối 6; tích cực hướng dẫn đồng nghiệp "
+            "sử dụng bài giảng điện tử.",
+            "Hồ sơ chuyên môn có lúc cập nhật chậm; nguyên nhân: nhận thêm nhiệm vụ Tổ phó từ tháng 11.",
+            "Lập lịch cập nhật hồ sơ hằng tuần; phân công lại công việc trong tổ.",
+            (26, 58),
+            good,
+            (26, 56),
+            good,
+            "Chi bộ thống nhất đề nghị mức hoàn thành tốt nhiệm vụ.",
+        ),
+        ReviewSpec(
+            "toan-3",
+            ReviewState.CELL_PROPOSED,
+            "Giữ gìn phẩm chất đạo đức, lối sống; hoàn thành nhiệm vụ giảng dạy được giao.",
+            "Bản cam kết đầu năm bị trả lại vì chỉ tiêu chưa sát thực tế; vắng 2 kỳ sinh hoạt chi bộ có lý do.",
+            "Xây dựng lại chỉ tiêu có số liệu cụ thể; sắp xếp lịch dạy để dự đủ các kỳ sinh hoạt chi bộ.",
+            (25, 50),
+            good,
+            (24, 40),
+            completed,
+            "Chi bộ đề nghị mức hoàn thành nhiệm vụ: còn vắng 2 kỳ sinh hoạt, bản cam kết chưa được xác nhận.",
+        ),
+        ReviewSpec(
+            "toan-4",
+            ReviewState.SELF_SUBMITTED,
+            "Cùng chi ủy duy trì sinh hoạt chi bộ đúng định kỳ; hoàn thành nhiệm vụ giảng dạy môn Toán khối 8.",
+            "Kiểm tra, giám sát đảng viên trong chi bộ chưa thường xuyên; nguyên nhân: chưa lập kế hoạch theo quý.",
+            "Tham mưu chi ủy ban hành kế hoạch kiểm tra, giám sát theo quý ngay từ đầu năm.",
+            (27, 58),
+            good,
+        ),
+        ReviewSpec(
+            "toan-5",
+            ReviewState.SELF_SUBMITTED,
+            "Cùng tập thể đảng ủy lãnh đạo nhà trường hoàn thành kế hoạch năm học; gương mẫu thực hiện quy định nêu "
+            "gương.",
+            "Theo dõi, đôn đốc các chi bộ thực hiện nghị quyết có lúc chưa sâu sát; nguyên nhân: kiêm nhiệm nhiều "
+            "việc.",
+            "Mỗi quý dự ít nhất 1 kỳ sinh hoạt ở mỗi chi bộ; báo cáo đảng ủy kết quả theo dõi.",
+            (28, 60),
+            good,
+        ),
+    )
+
+
+def _self_review(spec: ReviewSpec, review: Review, user: User) -> None:
+    verdicts = {assessment.pk: (Verdict.DONE, "") for assessment in review.assessments.all()}
+    sections = {"strengths": spec.strengths, "shortcomings": spec.shortcomings, "remedy_plan": spec.remedy_plan}
+    general, task = spec.self_points
+    review_services.self_review_save(
+        review=review,
+        sections=sections,
+        general_points=general,
+        task_points=task,
+        level=spec.self_level,
+        verdicts=verdicts,
+        acting_user=user,
+    )
+    review_services.self_review_submit(review=review, acting_user=user)
+
+
+def _cell_meeting(period: ReviewPeriod, cell: PartyOrganisation, secretary: Cadre, user: User) -> CellMeeting:
+    members = Membership.objects.filter(cell=cell, end_date__isnull=True, status=MembershipStatus.ACTIVE).count()
+    return review_services.meeting_record(
+        period=period,
+        cell=cell,
+        held_on=min(timezone.localdate(), period.cell_meetings_until),
+        members_total=members,
+        members_present=members - 1,
+        chaired_by=secretary.full_name,
+        minutes=(
+            f"Chi bộ họp kiểm điểm cuối năm {DEMO_YEAR}; 1 đồng chí vắng có lý do. Từng đồng chí đọc bản kiểm "
+            "điểm, chi bộ góp ý, rồi biểu quyết đề xuất mức xếp loại của từng đồng chí."
+        ),
+        acting_user=user,
+    )
+
+
+def _propose(spec: ReviewSpec, review: Review, meeting: CellMeeting, secretary: User) -> None:
+    verdicts = {assessment.pk: (Verdict.DONE, "") for assessment in review.assessments.all()}
+    general, task = spec.cell_points
+    against = 0 if spec.cell_level == spec.self_level else 1
+    review_services.proposal_record(
+        review=review,
+        meeting=meeting,
+        general_points=general,
+        task_points=task,
+        level=spec.cell_level,
+        votes_for=meeting.members_present - against,
+        votes_against=against,
+        comments=spec.cell_comments,
+        verdicts=verdicts,
+        acting_user=secretary,
+    )
+
+
+def _confirm(spec: ReviewSpec, decision: Decision, head: User) -> None:
+    """The head confirms on the cell's verdicts and the evidence the member reported."""
+    assessments = list(decision.review.assessments.values_list("pk", "commitment_id"))
+    evidence = Evidence.objects.filter(commitment__in=[commitment for _pk, commitment in assessments])
+    review_services.decision_confirm(
+        decision=decision,
+        grounds=spec.grounds,
+        assessment_ids=[pk for pk, _commitment in assessments],
+        evidence_ids=list(evidence.values_list("pk", flat=True)),
+        acting_user=head,
+    )
+
+
+def _write_reviews(
+    plan: Plan,
+    cadres: dict[str, Cadre],
+    organisations: dict[str, PartyOrganisation],
+    users: dict[str, User],
+    tally: Tally,
+) -> None:
+    """The school's annual review, opened by the organisation board through the review services, with dangvien's
+    colleagues taken as far as the script says. An existing period of that title is left as it is."""
+    if ReviewPeriod.objects.filter(title=REVIEW_PERIOD_TITLE).exists():
+        return
+    school = organisations[_school_code(DEMO_WARD)]
+    cell = organisations[f"{_school_code(DEMO_WARD)}-01"]
+    period = review_services.period_open(
+        title=REVIEW_PERIOD_TITLE,
+        kind=PeriodKind.ANNUAL,
+        rule_set=RuleSet.objects.get(code=REVIEW_RULE_SET),
+        scope=school,
+        covers_from=_day(1, 1),
+        covers_to=_day(12, 31),
+        self_review_until=_day(12, 10),
+        cell_meetings_until=_day(12, 20),
+        decisions_until=_day(12, 31),
+        acting_user=users["bantochuc"],
+    )
+    usernames = {person.code: person.username for person in plan.people if person.username}
+    secretary = next(cadres[code] for code, username in usernames.items() if username == "bithuchibo")
+    meeting = None
+    for spec in demo_reviews():
+        code = plan.review_subjects[spec.subject]
+        review = Review.objects.get(period=period, cadre=cadres[code], place=cell)
+        _self_review(spec, review, users[usernames[code]])
+        if spec.outcome == ReviewState.SELF_SUBMITTED:
+            continue
+        meeting = meeting or _cell_meeting(period, cell, secretary, users["bithuchibo"])
+        _propose(spec, review, meeting, users["bithuchibo"])
+        if spec.outcome == ReviewState.CELL_PROPOSED:
+            continue
+        decision = review_services.decision_make(review=review, level=spec.cell_level, acting_user=users["capuy"])
+        if spec.outcome == ReviewState.FINAL:
+            _confirm(spec, decision, users["bithudangbo"])
+    tally.add("review_periods", 1, 0)
+    tally.add("reviews", period.reviews.count(), 0)
+
+
 def _iter_rows(rows: Sequence[Sequence[str]]) -> Iterator[str]:
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     for number, row in enumerate(rows):
@@ -1529,6 +1762,7 @@ def seed_demo(password: str) -> Tally:
     _write_positions(plan, cadres, organisations, tally)
     _write_roles(users, organisations, tally)
     _write_programmes(plan, cadres, tally)
+    _write_reviews(plan, cadres, organisations, users, tally)
     # Counts only: the audit log must never carry personal data.
     audit_record(
         actor=None,

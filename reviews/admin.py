@@ -1,0 +1,78 @@
+"""The Django admin for reviews. Rule sets are data a system administrator maintains, audited like every admin
+change; periods and reviews change only through reviews.services, so the admin only shows them."""
+
+from typing import Any
+
+from django.contrib import admin
+from django.http import HttpRequest
+
+from programmes.admin import AuditedAdminMixin, ReadOnlyAdminMixin
+from reviews.models import CommitmentAssessment, Decision, LevelChange, Review, ReviewPeriod, RuleSet
+
+
+def _is_superuser(request: HttpRequest) -> bool:
+    return bool(getattr(request.user, "is_superuser", False))
+
+
+def _in_use(obj: RuleSet | None) -> bool:
+    return obj is not None and obj.pk is not None and obj.periods.exists()
+
+
+@admin.register(RuleSet)
+class RuleSetAdmin(AuditedAdminMixin, admin.ModelAdmin):
+    """Only system administrators edit rule sets. One a period already uses is kept as it was, so that the
+    period is judged and shown under the rules it was opened with: a change of rules is a new rule set."""
+
+    list_display = ["code", "name", "uses_points", "excellent_from", "good_from", "completed_from", "quota_percent"]
+    list_filter = ["uses_points"]
+    search_fields = ["code", "name", "regulation"]
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return _is_superuser(request)
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return _is_superuser(request)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return _is_superuser(request)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return _is_superuser(request) and not _in_use(obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return _is_superuser(request) and not _in_use(obj)
+
+
+@admin.register(ReviewPeriod)
+class ReviewPeriodAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["title", "kind", "rule_set", "scope", "covers_from", "covers_to", "state", "opened_by"]
+    list_filter = ["state", "kind", "rule_set"]
+    search_fields = ["title", "scope__name"]
+    list_select_related = ["rule_set", "scope", "opened_by"]
+
+
+class AssessmentInline(ReadOnlyAdminMixin, admin.TabularInline):
+    model = CommitmentAssessment
+    fields = readonly_fields = ("position", "statement", "deadline", "is_task", "self_verdict", "cell_verdict")
+    extra = 0
+
+
+class DecisionInline(ReadOnlyAdminMixin, admin.TabularInline):
+    model = Decision
+    fields = readonly_fields = ("level", "state", "decided_by", "decided_at", "confirmed_by", "confirmed_at", "grounds")
+    extra = 0
+
+
+class LevelChangeInline(ReadOnlyAdminMixin, admin.TabularInline):
+    model = LevelChange
+    fields = readonly_fields = ("cause", "from_level", "to_level", "reason", "changed_by", "changed_at")
+    extra = 0
+
+
+@admin.register(Review)
+class ReviewAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["cadre", "place", "period", "state", "self_level", "final_level"]
+    list_filter = ["state", "final_level", "period"]
+    search_fields = ["cadre__full_name", "cadre__name_folded", "cadre__code", "place__name"]
+    list_select_related = ["cadre", "place", "period"]
+    inlines = [AssessmentInline, DecisionInline, LevelChangeInline]

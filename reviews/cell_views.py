@@ -1,0 +1,307 @@
+"""The cell's part of a review: its page for a period, the meeting, the proposal, and the minutes download.
+
+Those who record for a place (its secretary or deputy, or the head of a leadership collective) work
+here; those who may read the place's reviews (the deciding committee, organisation-board staff) see the
+page. Anyone else gets 404, whether or not the period, place or meeting exists.
+"""
+
+import mimetypes
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import PurePath
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from programmes.access import AnyUser
+from programmes.import_views import HtmxHttpRequest
+from programmes.models import Membership, MembershipStatus, PartyOrganisation, Position
+from programmes.models.organisations import CELL_KINDS
+from reviews import access as review_access
+from reviews import rules, services
+from reviews.cell_forms import MeetingForm, ProposalForm, attendance_text, quorum_needed
+from reviews.models import CellMeeting, CellProposal, Review, ReviewPeriod, ReviewState
+
+
+@dataclass(frozen=True)
+class ReviewRow:
+    review: Review
+    proposal: CellProposal | None
+    may_propose: bool
+
+
+@dataclass(frozen=True)
+class MeetingRow:
+    meeting: CellMeeting
+    attendance: str
+
+
+@dataclass(frozen=True)
+class QuotaRow:
+    organisation: PartyOrganisation
+    status: rules.QuotaStatus
+
+
+@dataclass(frozen=True)
+class CellAccess:
+    period: ReviewPeriod
+    place: PartyOrganisation
+    may_record: bool
+    # The place's reviews in the period that the user may read, already joined for the page.
+    reviews: QuerySet[Review]
+
+
+def _cell_access(user: AnyUser, period_pk: int, place_pk: int) -> CellAccess:
+    """The period and place if the user records for the place or reads one of its reviews, else 404."""
+    period = ReviewPeriod.objects.select_related("rule_set", "scope").filter(pk=period_pk).first()
+    place = PartyOrganisation.objects.filter(pk=place_pk).first()
+    if period is None or place is None or not place.path.startswith(period.scope.path):
+        raise Http404
+    may_record = review_access.can_record_meeting(user, place)
+    reviews = review_access.reviews_visible_to(user).filter(period=period, place=place)
+    if not may_record and not reviews.exists():
+        raise Http404
+    return CellAccess(period, place, may_record, reviews)
+
+
+def _quota_rows(period: ReviewPeriod, reviews: list[Review]) -> list[QuotaRow]:
+    """The quota of each deciding organisation of these reviews, over every proposal it will decide on."""
+    if period.rule_set.quota_percent is None or not reviews:
+        return []
+    organisations = {review.deciding_organisation_id: review.deciding_organisation for review in reviews}
+    levels: dict[int, list[str]] = defaultdict(list)
+    for organisation_id, level in CellProposal.objects.filter(
+        review__period=period, review__deciding_organisation__in=list(organisations)
+    ).values_list("review__deciding_organisation", "level"):
+        levels[organisation_id].append(level)
+    return [
+        QuotaRow(organisation, rules.quota_status(period.rule_set, levels[organisation_id]))
+        for organisation_id, organisation in organisations.items()
+        if levels[organisation_id]
+    ]
+
+
+@login_required
+@require_GET
+def cell_reviews(request: HttpRequest, period_pk: int, cell_pk: int) -> HttpResponse:
+    found = _cell_access(request.user, period_pk, cell_pk)
+    period, place = found.period, found.place
+    reviews = list(found.reviews.select_related("cadre", "place", "deciding_organisation", "proposal"))
+    rows = [
+        ReviewRow(
+            review=review,
+            proposal=getattr(review, "proposal", None),
+            may_propose=review.state == ReviewState.SELF_SUBMITTED
+            and review_access.can_record_proposal(request.user, review),
+        )
+        for review in reviews
+    ]
+    meetings = [
+        MeetingRow(meeting, attendance_text(meeting.members_present, meeting.members_total))
+        for meeting in CellMeeting.objects.filter(period=period, cell=place).order_by("-held_on", "-pk")
+    ]
+    # A member who sees only their own review is not shown the counts of the whole organisation.
+    reads_others = found.may_record or any(review.cadre.user_id != request.user.pk for review in reviews)
+    context = {
+        "period": period,
+        "place": place,
+        "rows": rows,
+        "meetings": meetings,
+        "quotas": _quota_rows(period, reviews) if reads_others else [],
+        "may_record": found.may_record,
+        "uses_points": period.rule_set.uses_points,
+    }
+    return render(request, "reviews/cell_reviews.html", context)
+
+
+def _members_now(place: PartyOrganisation) -> int:
+    """The members of a cell who attend its meetings today; for a leadership collective, its members."""
+    if place.kind in CELL_KINDS:
+        return Membership.objects.filter(cell=place, end_date__isnull=True, status=MembershipStatus.ACTIVE).count()
+    return Position.objects.current().filter(organisation=place).values("cadre").distinct().count()
+
+
+def _int_or_none(value: str | None) -> int | None:
+    try:
+        number = int(value or "")
+    except ValueError:
+        return None
+    return number if number >= 0 else None
+
+
+def _quorum_context(total: int | None, present: int | None) -> dict[str, object]:
+    if not total:
+        return {"quorum_known": False}
+    context: dict[str, object] = {"quorum_known": True, "total": total, "needed": quorum_needed(total)}
+    if present is not None and present <= total:
+        context.update(
+            {"present": present, "quorum": present * 2 > total, "attendance": attendance_text(present, total)}
+        )
+    return context
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def meeting_record(request: HtmxHttpRequest, period_pk: int, cell_pk: int) -> HttpResponse:
+    found = _cell_access(request.user, period_pk, cell_pk)
+    period, place = found.period, found.place
+    if not found.may_record:
+        raise PermissionDenied(_("Chỉ bí thư, phó bí thư mới ghi cuộc họp này."))
+    address = reverse("reviews:meeting_record", args=[period.pk, place.pk])
+    if request.method == "GET" and request.htmx and "members_total" in request.GET:
+        hint = _quorum_context(
+            _int_or_none(request.GET.get("members_total")), _int_or_none(request.GET.get("members_present"))
+        )
+        return render(request, "includes/review_cell_quorum.html", hint)
+    form = MeetingForm(
+        request.POST or None,
+        request.FILES or None,
+        period=period,
+        place=place,
+        user=review_access.acting(request.user),
+        quorum_url=address,
+        initial={
+            "held_on": timezone.localdate(),
+            "members_total": _members_now(place),
+            "chaired_by": _chair_name(request.user),
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        meeting = form.submit()
+        if meeting is not None:
+            text = _("Đã ghi cuộc họp ngày %(date)s: %(attendance)s.") % {
+                "date": f"{meeting.held_on:%d/%m/%Y}",
+                "attendance": attendance_text(meeting.members_present, meeting.members_total),
+            }
+            if meeting.has_quorum:
+                messages.success(request, text)
+            else:
+                messages.warning(request, text + " " + _("Cuộc họp này không đủ điều kiện để đề xuất xếp loại."))
+            return redirect("reviews:cell_reviews", period_pk=period.pk, cell_pk=place.pk)
+    if form.is_bound:
+        hint = _quorum_context(
+            _int_or_none(request.POST.get("members_total")), _int_or_none(request.POST.get("members_present"))
+        )
+    else:
+        hint = _quorum_context(form.initial["members_total"], None)
+    context = {"period": period, "place": place, "form": form, "action": address, **hint}
+    return render(request, "reviews/meeting_form.html", context)
+
+
+def _chair_name(user: AnyUser) -> str:
+    cadre = getattr(user, "cadre", None)
+    return cadre.full_name if cadre is not None else ""
+
+
+def _refused(request: HttpRequest, review: Review, message: str) -> HttpResponse:
+    """A 403 that says why: the service's own words, so that the secretary knows who records instead."""
+    context = {"review": review, "refusal": message}
+    return render(request, "reviews/proposal_form.html", context, status=403)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def proposal_record(request: HttpRequest, pk: int) -> HttpResponse:
+    review = review_access.get_review_for(request.user, pk)
+    place = review.place
+    if review_access.is_subject(request.user, review) and review_access.can_record_meeting(request.user, place):
+        return _refused(
+            request,
+            review,
+            _("Bí thư không tự ghi đề xuất cho bản kiểm điểm của chính mình; phó bí thư ghi thay."),
+        )
+    if not review_access.can_record_proposal(request.user, review):
+        return _refused(request, review, _("Chỉ bí thư, phó bí thư chi bộ ghi đề xuất."))
+    cell_page = reverse("reviews:cell_reviews", args=[review.period_id, place.pk])
+    if review.state != ReviewState.SELF_SUBMITTED:
+        messages.info(
+            request,
+            _("Bước này không làm được khi bản kiểm điểm đang ở trạng thái “%(state)s”.")
+            % {"state": review.get_state_display()},
+        )
+        return redirect(cell_page)
+    assessments = list(review.assessments.all())
+    form = ProposalForm(
+        request.POST or None,
+        review=review,
+        assessments=assessments,
+        previous=CellProposal.objects.filter(review=review).first(),
+        user=review_access.acting(request.user),
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            recorded = form.submit()
+        except PermissionDenied as refusal:
+            return _refused(request, review, str(refusal))
+        if recorded is not None:
+            proposal, warnings = recorded
+            messages.success(
+                request,
+                _("Đã ghi đề xuất của chi bộ cho đồng chí %(name)s: “%(level)s”.")
+                % {"name": review.cadre.full_name, "level": proposal.get_level_display()},
+            )
+            for warning in warnings:
+                messages.warning(request, warning)
+            return redirect(cell_page)
+    rule_set = review.period.rule_set
+    self_total = (
+        review.self_general_points + review.self_task_points
+        if review.self_general_points is not None and review.self_task_points is not None
+        else None
+    )
+    context = {
+        "review": review,
+        "form": form,
+        "rows": form.assessment_rows(),
+        "has_meetings": form.has_meetings,
+        "uses_points": rule_set.uses_points,
+        "self_total": self_total,
+        "sections": [(services.section_title(name), getattr(review, name)) for name in services.SELF_REVIEW_SECTIONS],
+        "inputs": list(review.inputs.all()),
+        "cell_page": cell_page,
+    }
+    return render(request, "reviews/proposal_form.html", context)
+
+
+def _meeting_for(user: AnyUser, pk: int) -> CellMeeting:
+    """The meeting if the user records for its place or reads a review of that place in its period, else 404."""
+    meeting = CellMeeting.objects.select_related("cell").filter(pk=pk).first()
+    if meeting is None:
+        raise Http404
+    if review_access.can_record_meeting(user, meeting.cell):
+        return meeting
+    if not review_access.reviews_visible_to(user).filter(period=meeting.period_id, place=meeting.cell_id).exists():
+        raise Http404
+    return meeting
+
+
+@login_required
+@require_GET
+def minutes_download(request: HttpRequest, pk: int) -> FileResponse:
+    meeting = _meeting_for(request.user, pk)
+    if not meeting.minutes_file:
+        raise Http404
+    try:
+        handle = meeting.minutes_file.open("rb")
+    except FileNotFoundError as missing:
+        raise Http404 from missing
+    extension = PurePath(meeting.minutes_file.name or "").suffix.lower()
+    content_type, _encoding = mimetypes.guess_type(f"bien-ban{extension}")
+    response = FileResponse(
+        handle,
+        as_attachment=True,
+        filename=f"bien-ban-{meeting.pk}{extension}",
+        content_type=content_type or "application/octet-stream",
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "sandbox"
+    response["Cache-Control"] = "private"
+    return response

@@ -1,0 +1,344 @@
+"""The deciding committee's pages: the decision (with the quota of Excellent ratings), the return to the cell,
+the head's confirmation on concrete grounds, the member's appeal and its resolution, and the superior
+committee's re-classification.
+
+Every page shows the review's essentials first (who, where, what the cell proposed and how it judged each
+commitment), then its form. Who may act is asked of reviews.access before the form is shown; the service
+asks again and decides. A refusal is a 403 page that says why, in the service's words.
+"""
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import User
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+from django_htmx.middleware import HtmxDetails
+
+from programmes.models import Evidence
+from reviews import access, rules, services
+from reviews.decision_forms import (
+    AppealForm,
+    AppealResolveForm,
+    DecisionConfirmForm,
+    DecisionForm,
+    DecisionReturnForm,
+    ReclassifyForm,
+)
+from reviews.models import (
+    Appeal,
+    AppealState,
+    CellProposal,
+    Decision,
+    DecisionState,
+    RatingLevel,
+    Review,
+    ReviewState,
+)
+
+QUOTA_TEMPLATE = "includes/review_decision_quota.html"
+
+
+class AuthenticatedRequest(HttpRequest):
+    """What a view behind login_required receives (with django-htmx's details)."""
+
+    user: User
+    htmx: HtmxDetails
+
+
+# --- What every page shows and how it refuses ----------------------------------------------------------------
+
+
+def _proposal(review: Review) -> CellProposal | None:
+    return CellProposal.objects.select_related("meeting", "recorded_by__cadre").filter(review=review).first()
+
+
+def _essentials(review: Review, proposal: CellProposal | None) -> dict[str, Any]:
+    return {"review": review, "proposal": proposal, "assessments": list(review.assessments.all())}
+
+
+def _refuse(request: HttpRequest, template: str, review: Review, message: str) -> HttpResponse:
+    return render(request, template, {"review": review, "refusal": message}, status=403)
+
+
+def _not_now(request: HttpRequest, review: Review) -> HttpResponse:
+    """The step does not apply in the review's state (already decided, not yet proposed…): say so on its page."""
+    messages.error(
+        request,
+        _("Bước này không làm được khi bản kiểm điểm đang ở trạng thái “%(state)s”.")
+        % {"state": review.get_state_display()},
+    )
+    return redirect("reviews:review_detail", pk=review.pk)
+
+
+def _posted(request: HttpRequest) -> QueryDict | None:
+    """The submitted data, even when empty (an empty submission is still one, and gets its errors)."""
+    return request.POST if request.method == "POST" else None
+
+
+def _done(request: HttpRequest, review: Review, message: str) -> HttpResponse:
+    messages.success(request, message)
+    return redirect("reviews:review_detail", pk=review.pk)
+
+
+# --- The decision --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class QuotaBox:
+    """The deciding organisation's Excellent and Good decisions so far, and with this review at `level`."""
+
+    organisation: str
+    level: RatingLevel
+    status: rules.QuotaStatus
+
+    @property
+    def decided_excellent(self) -> int:
+        return self.status.excellent - (self.level == RatingLevel.EXCELLENT)
+
+    @property
+    def decided_good(self) -> int:
+        return self.status.good - (self.level == RatingLevel.GOOD)
+
+
+def _quota_box(review: Review, level: str) -> QuotaBox:
+    return QuotaBox(
+        organisation=review.deciding_organisation.name,
+        level=RatingLevel(level),
+        status=services.decision_quota(review, level),
+    )
+
+
+def _decision_form(request: AuthenticatedRequest, review: Review, proposal: CellProposal) -> DecisionForm:
+    """Bound to a real submission; otherwise showing what was chosen (a quota check or an htmx refresh)."""
+    if request.method == "POST" and request.POST.get("action") != "check":
+        return DecisionForm(request.POST, review=review, proposal=proposal)
+    # Without JavaScript, "check the quota" posts the form back: it is shown again for the level chosen,
+    # nothing saved. With htmx, changing the level asks for the quota box alone with ?level=.
+    sent = request.POST if request.method == "POST" else request.GET
+    initial = {name: sent[name] for name in DecisionForm.base_fields if name in sent}
+    initial |= {name: sent[name] for name in ("general_points", "task_points") if name in sent}
+    return DecisionForm(initial=initial, review=review, proposal=proposal)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def decision_make(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    template = "reviews/decision_form.html"
+    review = access.get_review_for(request.user, pk)
+    if not access.can_decide(request.user, review):
+        return _refuse(request, template, review, _("Bạn không thuộc cấp ủy có thẩm quyền quyết định."))
+    proposal = _proposal(review)
+    if review.state != ReviewState.CELL_PROPOSED or proposal is None:
+        return _not_now(request, review)
+    form = _decision_form(request, review, proposal)
+    if form.is_bound:
+        try:
+            if form.is_valid() and (decision := form.submit(acting_user=request.user)):
+                return _done(
+                    request,
+                    review,
+                    _("Đã quyết định mức “%(level)s” cho đồng chí %(name)s; chờ người đứng đầu xác nhận.")
+                    % {"level": decision.get_level_display(), "name": review.cadre.full_name},
+                )
+        except PermissionDenied as refusal:
+            return _refuse(request, template, review, str(refusal))
+    quota = _quota_box(review, form.chosen_level())
+    if request.htmx and request.method == "GET":
+        return render(request, QUOTA_TEMPLATE, {"form": form, "quota": quota})
+    context = _essentials(review, proposal) | {"form": form, "quota": quota}
+    return render(request, template, context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def decision_return(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    template = "reviews/decision_return_form.html"
+    review = access.get_review_for(request.user, pk)
+    if not access.can_decide(request.user, review):
+        return _refuse(request, template, review, _("Bạn không thuộc cấp ủy có thẩm quyền quyết định."))
+    if review.state not in (ReviewState.CELL_PROPOSED, ReviewState.DECIDED):
+        return _not_now(request, review)
+    form = DecisionReturnForm(_posted(request), review=review)
+    if form.is_bound:
+        try:
+            if form.is_valid() and form.submit(acting_user=request.user):
+                return _done(
+                    request,
+                    review,
+                    _("Đã trả lại %(cell)s đề xuất về đồng chí %(name)s để ghi lại.")
+                    % {"cell": review.cell.name, "name": review.cadre.full_name},
+                )
+        except PermissionDenied as refusal:
+            return _refuse(request, template, review, str(refusal))
+    proposal = _proposal(review)
+    context = _essentials(review, proposal) | {"form": form, "pending": _pending_decision(review)}
+    return render(request, template, context)
+
+
+# --- The head's confirmation ---------------------------------------------------------------------------------
+
+
+def _pending_decision(review: Review) -> Decision | None:
+    return (
+        review.decisions.filter(state=DecisionState.AWAITING_CONFIRMATION).select_related("decided_by__cadre").first()
+    )
+
+
+def _confirm_refusal(user: User, review: Review, proposal: CellProposal | None) -> str | None:
+    """Why `user` may not confirm, in the service's words, asked before the head writes the grounds.
+
+    Subject, proposer and confirmer are three different people (services._distinct_people, which
+    decides on submission); only the head of the deciding body confirms.
+    """
+    if access.is_subject(user, review):
+        return _("Không ai được tự xác nhận kết quả xếp loại của chính mình.")
+    if proposal is not None and proposal.recorded_by_id == user.pk:
+        return _("Người ghi đề xuất của chi bộ không được đồng thời xác nhận kết quả; cần người đứng đầu khác.")
+    if not access.can_confirm_decision(user, review):
+        return _("Chỉ người đứng đầu cấp quyết định mới xác nhận kết quả.")
+    return None
+
+
+def _evidence_of(review: Review) -> QuerySet[Evidence]:
+    """The evidence of the review's commitments, which the head may cite."""
+    return (
+        Evidence.objects.filter(commitment__assessments__review=review)
+        .distinct()
+        .order_by("commitment__assessments__position", "uploaded_at", "pk")
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def decision_confirm(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    template = "reviews/decision_confirm_form.html"
+    review = access.get_review_for(request.user, pk)
+    proposal = _proposal(review)
+    refusal = _confirm_refusal(request.user, review, proposal)
+    if refusal is not None:
+        return _refuse(request, template, review, refusal)
+    decision = _pending_decision(review)
+    if review.state != ReviewState.DECIDED or decision is None:
+        return _not_now(request, review)
+    evidence = _evidence_of(review)
+    form = DecisionConfirmForm(
+        _posted(request), decision=decision, assessments=review.assessments.all(), evidence=evidence
+    )
+    if form.is_bound:
+        try:
+            if form.is_valid() and form.submit(acting_user=request.user):
+                return _done(
+                    request,
+                    review,
+                    _("Đã xác nhận kết quả “%(level)s” của đồng chí %(name)s; đồng chí được báo kết quả.")
+                    % {"level": decision.get_level_display(), "name": review.cadre.full_name},
+                )
+        except PermissionDenied as refused:
+            return _refuse(request, template, review, str(refused))
+    context = _essentials(review, proposal) | {"form": form, "pending": decision, "has_evidence": evidence.exists()}
+    return render(request, template, context)
+
+
+# --- Appeals -------------------------------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def appeal_file(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    template = "reviews/appeal_form.html"
+    review = access.get_review_for(request.user, pk)
+    if not access.is_subject(request.user, review):
+        return _refuse(request, template, review, _("Chỉ người được kiểm điểm mới kiến nghị."))
+    if review.state != ReviewState.FINAL:
+        return _not_now(request, review)
+    form = AppealForm(_posted(request), review=review)
+    if form.is_bound:
+        try:
+            if form.is_valid() and form.submit(acting_user=request.user):
+                return _done(
+                    request,
+                    review,
+                    _("Đã gửi kiến nghị; cấp ủy có thẩm quyền sẽ xem xét và trả lời đồng chí."),
+                )
+        except PermissionDenied as refusal:
+            return _refuse(request, template, review, str(refusal))
+    deadline = services.appeal_deadline(review)
+    context = _essentials(review, _proposal(review)) | {
+        "form": form,
+        "deadline": deadline,
+        "window_open": deadline is not None and timezone.localdate() <= deadline,
+    }
+    return render(request, template, context)
+
+
+def _get_appeal_for(user: User, pk: int) -> Appeal:
+    """The appeal, if its review is one `user` may read (404 otherwise, as for the review itself)."""
+    appeal = Appeal.objects.select_related("filed_by__cadre").filter(pk=pk).first()
+    if appeal is None:
+        raise Http404
+    appeal.review = access.get_review_for(user, appeal.review_id)
+    return appeal
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def appeal_resolve(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    template = "reviews/appeal_resolve_form.html"
+    appeal = _get_appeal_for(request.user, pk)
+    review = appeal.review
+    if not access.can_decide(request.user, review):
+        return _refuse(request, template, review, _("Bạn không có thẩm quyền giải quyết kiến nghị này."))
+    if appeal.state != AppealState.PENDING:
+        messages.error(request, _("Kiến nghị này đã được giải quyết."))
+        return redirect("reviews:review_detail", pk=review.pk)
+    form = AppealResolveForm(_posted(request), appeal=appeal, review=review)
+    if form.is_bound:
+        try:
+            if form.is_valid() and (resolved := form.submit(acting_user=request.user)):
+                return _done(
+                    request,
+                    review,
+                    _("Đã giải quyết kiến nghị của đồng chí %(name)s: %(outcome)s.")
+                    % {"name": review.cadre.full_name, "outcome": resolved.get_state_display()},
+                )
+        except PermissionDenied as refusal:
+            return _refuse(request, template, review, str(refusal))
+    context = _essentials(review, _proposal(review)) | {"form": form, "appeal": appeal}
+    return render(request, template, context)
+
+
+# --- Re-classification by the superior committee -------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def review_reclassify(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    template = "reviews/reclassify_form.html"
+    review = access.get_review_for(request.user, pk)
+    if not access.can_reclassify(request.user, review):
+        return _refuse(request, template, review, _("Chỉ cấp ủy cấp trên mới xếp loại lại."))
+    if review.state != ReviewState.FINAL:
+        return _not_now(request, review)
+    form = ReclassifyForm(_posted(request), review=review)
+    if form.is_bound:
+        try:
+            if form.is_valid() and (change := form.submit(acting_user=request.user)):
+                return _done(
+                    request,
+                    review,
+                    _("Đã xếp loại lại đồng chí %(name)s: “%(level)s”.")
+                    % {"name": review.cadre.full_name, "level": change.get_to_level_display()},
+                )
+        except PermissionDenied as refusal:
+            return _refuse(request, template, review, str(refusal))
+    changes = review.level_changes.select_related("changed_by__cadre")
+    context = _essentials(review, _proposal(review)) | {"form": form, "changes": list(changes)}
+    return render(request, template, context)

@@ -1,0 +1,313 @@
+"""Reads of reviews, scoped to the user through reviews.access and already joined, for the review pages.
+
+Each selector is one query whatever the number of rows; the work lists add the role conditions of
+reviews.access (decide, confirm, record the proposal) in SQL on top of `reviews_visible_to`.
+"""
+
+import datetime
+from collections import defaultdict
+from typing import Any
+
+from django.db.models import BooleanField, Count, ExpressionWrapper, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.utils import timezone
+
+from programmes import access
+from programmes.access import Action, AnyUser, Persona
+from programmes.models import AuditEvent, Evidence
+from programmes.models.organisations import CELL_KINDS
+from reviews.access import periods_visible_to, reviews_visible_to
+from reviews.models import (
+    Appeal,
+    AppealState,
+    CellProposal,
+    CommitmentAssessment,
+    Decision,
+    DecisionState,
+    LevelChange,
+    PeriodState,
+    Review,
+    ReviewInput,
+    ReviewPeriod,
+    ReviewPrompt,
+    ReviewState,
+)
+
+LIVE_DECISION_STATES = (DecisionState.AWAITING_CONFIRMATION, DecisionState.CONFIRMED)
+# Whoever holds the secretary's post of an organisation: the head who confirms its decisions.
+_SECRETARY_PERSONAS = frozenset({Persona.COMMITTEE_HEAD, Persona.CELL_SECRETARY})
+# Who records the proposal of a leadership collective (a place that is not a cell), as reviews.access says.
+_COLLECTIVE_RECORDERS = frozenset({Persona.COMMITTEE_HEAD, Persona.STANDING_MEMBER})
+
+
+def _is_superuser(user: AnyUser) -> bool:
+    return bool(user.is_authenticated and getattr(user, "is_superuser", False))
+
+
+def overdue_condition(today: datetime.date) -> Q:
+    """A review whose current step's window has passed: self-review, cell meeting, or decision."""
+    return (
+        Q(state=ReviewState.SELF_DRAFTING, period__self_review_until__lt=today)
+        | Q(state=ReviewState.SELF_SUBMITTED, period__cell_meetings_until__lt=today)
+        | Q(state__in=[ReviewState.CELL_PROPOSED, ReviewState.DECIDED], period__decisions_until__lt=today)
+    )
+
+
+def _with_overdue(queryset: QuerySet[Review], today: datetime.date) -> QuerySet[Review]:
+    return queryset.annotate(is_overdue=ExpressionWrapper(overdue_condition(today), output_field=BooleanField()))
+
+
+def _awaiting_level() -> Subquery:
+    """The level of the decision waiting for the head's confirmation, if any."""
+    return Subquery(
+        Decision.objects.filter(review=OuterRef("pk"), state=DecisionState.AWAITING_CONFIRMATION).values("level")[:1]
+    )
+
+
+# --- Work lists ----------------------------------------------------------------------------------------------
+
+
+def own_reviews(user: AnyUser, today: datetime.date | None = None) -> QuerySet[Review]:
+    """The user's own reviews in every period, newest first."""
+    if not user.is_authenticated:
+        return Review.objects.none()
+    queryset = reviews_visible_to(user).filter(cadre__user=user).select_related("period", "place")
+    return _with_overdue(queryset, today or timezone.localdate()).order_by("-period__covers_to", "-period_id")
+
+
+def _recording_condition(user: AnyUser) -> Q | None:
+    """Reviews whose proposal the user records (reviews.access.can_record_proposal), as a condition."""
+    if _is_superuser(user):
+        return Q()
+    grants = access.grants_for(user)
+    condition: Q | None = None
+    for grant in grants:
+        if grant.persona in access.PERMISSIONS[Action.RECORD_CELL_PROPOSAL]:
+            part = grant.as_q("place__") & Q(place__kind__in=CELL_KINDS)
+        elif grant.persona in _COLLECTIVE_RECORDERS:
+            part = Q(place_id=grant.organisation_id) & ~Q(place__kind__in=CELL_KINDS)
+        else:
+            continue
+        condition = part if condition is None else condition | part
+    return condition
+
+
+def recorded_places(user: AnyUser, today: datetime.date | None = None) -> QuerySet[Any, Any] | None:
+    """Per open period and cell the user records for: how many reviews in each state, and how many overdue.
+
+    Rows are dicts; None when the user records for no place (so the page makes no query for it).
+    """
+    condition = _recording_condition(user)
+    if condition is None:
+        return None
+    today = today or timezone.localdate()
+    per_state = {
+        state: Count("pk", filter=Q(state=state))
+        for state in (
+            ReviewState.SELF_DRAFTING,
+            ReviewState.SELF_SUBMITTED,
+            ReviewState.CELL_PROPOSED,
+            ReviewState.DECIDED,
+            ReviewState.FINAL,
+            ReviewState.APPEALED,
+            ReviewState.NOT_RATED,
+        )
+    }
+    return (
+        reviews_visible_to(user)
+        .filter(condition, period__state=PeriodState.OPEN)
+        .values("period", "period__title", "period__cell_meetings_until", "cell", "cell__name", "cell__path")
+        .annotate(total=Count("pk"), overdue=Count("pk", filter=overdue_condition(today)), **per_state)
+        .order_by("-period__cell_meetings_until", "period", "cell__path")
+    )
+
+
+def _deciding_condition(user: AnyUser) -> Q | None:
+    """Reviews whose deciding organisation lies within the user's DECIDE_RATING grants (reviews.access.can_decide)."""
+    if not access.can_anywhere(user, Action.DECIDE_RATING):
+        return None
+    return Q(deciding_organisation__in=access.organisations_where(user, Action.DECIDE_RATING)) & ~Q(cadre__user=user)
+
+
+def _queue(user: AnyUser, condition: Q, state: str, today: datetime.date | None) -> QuerySet[Review]:
+    queryset = (
+        reviews_visible_to(user)
+        .filter(condition, state=state)
+        .select_related("period", "cadre", "place", "deciding_organisation", "proposal")
+    )
+    return _with_overdue(queryset, today or timezone.localdate()).order_by(
+        "period__decisions_until", "period_id", "place__path", "cadre__name_folded"
+    )
+
+
+def reviews_to_decide(user: AnyUser, today: datetime.date | None = None) -> QuerySet[Review] | None:
+    """Cell proposals waiting for a committee the user sits on (or one above it); None if the user decides nowhere."""
+    condition = _deciding_condition(user)
+    return None if condition is None else _queue(user, condition, ReviewState.CELL_PROPOSED, today)
+
+
+def reviews_to_confirm(user: AnyUser, today: datetime.date | None = None) -> QuerySet[Review] | None:
+    """Decisions waiting for the user as head (secretary) of the deciding organisation."""
+    headed = [grant.organisation_id for grant in access.grants_for(user) if grant.persona in _SECRETARY_PERSONAS]
+    if not headed:
+        return None
+    condition = Q(deciding_organisation_id__in=headed) & ~Q(cadre__user=user)
+    return _queue(user, condition, ReviewState.DECIDED, today).annotate(decided_level=_awaiting_level())
+
+
+def appeals_to_resolve(user: AnyUser, today: datetime.date | None = None) -> QuerySet[Review] | None:
+    """Appealed reviews the user's committee may resolve, with the pending appeal's id as `pending_appeal`."""
+    condition = _deciding_condition(user)
+    if condition is None:
+        return None
+    pending = Appeal.objects.filter(review=OuterRef("pk"), state=AppealState.PENDING)
+    return _queue(user, condition, ReviewState.APPEALED, today).annotate(
+        pending_appeal=Subquery(pending.values("pk")[:1]), appealed_at=Subquery(pending.values("filed_at")[:1])
+    )
+
+
+# --- Periods -------------------------------------------------------------------------------------------------
+
+
+def periods_for(user: AnyUser) -> QuerySet[ReviewPeriod]:
+    return periods_visible_to(user).select_related("rule_set", "scope").order_by("-covers_to", "-pk")
+
+
+def state_counts(user: AnyUser, periods: list[ReviewPeriod]) -> dict[int, dict[str, int]]:
+    """{period id: {state: number}} over the reviews the user may see, in one query."""
+    counts: dict[int, dict[str, int]] = defaultdict(dict)
+    if not periods:
+        return counts
+    rows = (
+        reviews_visible_to(user)
+        .filter(period__in=[period.pk for period in periods])
+        .values("period", "state")
+        .annotate(number=Count("pk"))
+        .order_by()
+    )
+    for row in rows:
+        counts[row["period"]][row["state"]] = row["number"]
+    return counts
+
+
+def opening_counts(period: ReviewPeriod) -> dict[str, int]:
+    """How many reviews a period opened with ("rated"), and how many members it lists as not rated."""
+    return period.reviews.aggregate(
+        rated=Count("pk", filter=~Q(state=ReviewState.NOT_RATED)),
+        not_rated=Count("cadre", filter=Q(state=ReviewState.NOT_RATED), distinct=True),
+    )
+
+
+def get_period(pk: Any) -> ReviewPeriod | None:
+    return ReviewPeriod.objects.select_related("rule_set", "scope", "opened_by__cadre").filter(pk=pk).first()
+
+
+def period_reviews(user: AnyUser, period: ReviewPeriod) -> QuerySet[Review]:
+    """The period's reviews the user may see, grouped by cell, with the proposal and the awaiting decision."""
+    return (
+        reviews_visible_to(user)
+        .filter(period=period)
+        .select_related("cadre", "place", "cell", "deciding_organisation", "proposal")
+        .annotate(decided_level=_awaiting_level())
+        .order_by("cell__path", "cadre__name_folded", "place__path")
+    )
+
+
+def quota_levels(period: ReviewPeriod, organisation_ids: set[int]) -> tuple[dict[int, list[str]], dict[int, list[str]]]:
+    """The decided and the proposed levels of every review of each deciding organisation, as the services count.
+
+    Decisions awaiting confirmation or confirmed (services.decision_quota), and every cell proposal
+    (services.cell_quota); two queries.
+    """
+    decided: dict[int, list[str]] = defaultdict(list)
+    proposed: dict[int, list[str]] = defaultdict(list)
+    if not organisation_ids:
+        return decided, proposed
+    decision_rows = (
+        Decision.objects.filter(
+            review__period=period, deciding_organisation_id__in=organisation_ids, state__in=LIVE_DECISION_STATES
+        )
+        .values("deciding_organisation", "level")
+        .annotate(number=Count("pk"))
+        .order_by()
+    )
+    for row in decision_rows:
+        decided[row["deciding_organisation"]] += [row["level"]] * row["number"]
+    proposal_rows = (
+        CellProposal.objects.filter(review__period=period, review__deciding_organisation_id__in=organisation_ids)
+        .values("review__deciding_organisation", "level")
+        .annotate(number=Count("pk"))
+        .order_by()
+    )
+    for proposal_row in proposal_rows:
+        proposed[proposal_row["review__deciding_organisation"]] += [proposal_row["level"]] * proposal_row["number"]
+    return decided, proposed
+
+
+# --- One review ----------------------------------------------------------------------------------------------
+
+
+def review_assessments(review: Review) -> QuerySet[CommitmentAssessment]:
+    """The commitments judged in the review, each with its commitment's evidence (two queries)."""
+    return (
+        CommitmentAssessment.objects.filter(review=review)
+        .select_related("commitment")
+        .prefetch_related(
+            Prefetch("commitment__evidence", queryset=Evidence.objects.order_by("uploaded_at", "pk"), to_attr="files")
+        )
+        .order_by("position", "pk")
+    )
+
+
+def review_prompts(review: Review) -> QuerySet[ReviewPrompt]:
+    return ReviewPrompt.objects.filter(review=review).select_related("issued_by__cadre").order_by("issued_at", "pk")
+
+
+def review_inputs(review: Review) -> QuerySet[ReviewInput]:
+    return ReviewInput.objects.filter(review=review).order_by("received_on", "pk")
+
+
+def review_proposal(review: Review) -> CellProposal | None:
+    return CellProposal.objects.select_related("meeting", "recorded_by__cadre").filter(review=review).first()
+
+
+def review_decisions(review: Review) -> QuerySet[Decision]:
+    return (
+        Decision.objects.filter(review=review)
+        .select_related("deciding_organisation", "decided_by__cadre", "confirmed_by__cadre")
+        .prefetch_related(
+            Prefetch("grounds_assessments", queryset=CommitmentAssessment.objects.order_by("position", "pk")),
+            Prefetch("grounds_evidence", queryset=Evidence.objects.order_by("uploaded_at", "pk")),
+        )
+        .order_by("decided_at", "pk")
+    )
+
+
+def review_appeals(review: Review) -> QuerySet[Appeal]:
+    return (
+        Appeal.objects.filter(review=review)
+        .select_related("filed_by__cadre", "resolved_by__cadre")
+        .order_by("filed_at", "pk")
+    )
+
+
+def review_level_changes(review: Review) -> QuerySet[LevelChange]:
+    return LevelChange.objects.filter(review=review).select_related("changed_by__cadre").order_by("changed_at", "pk")
+
+
+def review_history(review: Review, proposal: CellProposal | None) -> QuerySet[AuditEvent]:
+    """The audit events of the review and of what hangs off it (their `after` names the review), oldest first.
+
+    The cell meeting behind the proposal is included: its event names the meeting, not the review.
+    """
+    condition = Q(content_type__app_label="reviews", content_type__model="review", object_id=str(review.pk)) | Q(
+        after__review=review.pk
+    )
+    if proposal is not None:
+        condition |= Q(
+            content_type__app_label="reviews", content_type__model="cellmeeting", object_id=str(proposal.meeting_id)
+        )
+    return (
+        AuditEvent.objects.filter(condition, action__startswith="review.")
+        .select_related("actor__cadre")
+        .order_by("at", "pk")
+    )

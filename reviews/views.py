@@ -1,0 +1,444 @@
+"""The review pages everyone starts from: the work lists by role, the periods (list, opening one, one period)
+and one review with everything the user may see of it, its next steps and its history.
+
+Reads go through reviews.selectors (scoped by reviews.access, joined once); the one state change here,
+opening a period, goes through services.period_open.
+"""
+
+import datetime
+from dataclasses import dataclass, field
+from itertools import groupby
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import User
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_http_methods
+
+from programmes import access as programme_access
+from programmes.access import Action, Persona
+from programmes.action_programmes.forms import add_service_error
+from programmes.context_processors import vietnamese_name
+from programmes.models import AuditEvent, PartyOrganisation
+from reviews import access, rules, selectors, services
+from reviews.forms import PeriodForm, default_initial
+from reviews.models import (
+    Appeal,
+    AppealState,
+    RatingLevel,
+    Review,
+    ReviewPeriod,
+    ReviewState,
+)
+
+PERIODS_PER_PAGE = 25
+
+# The history's wording of each audit action of a review, as a person would say what happened.
+HISTORY_LABELS: dict[str, Promise] = {
+    "review.period_open": gettext_lazy("Mở đợt kiểm điểm"),
+    "review.self_save": gettext_lazy("Lưu bản kiểm điểm"),
+    "review.self_submit": gettext_lazy("Nộp bản kiểm điểm"),
+    "review.prompt_add": gettext_lazy("Gửi gợi ý kiểm điểm"),
+    "review.input_add": gettext_lazy("Thêm ý kiến nhận xét"),
+    "review.meeting_record": gettext_lazy("Ghi cuộc họp kiểm điểm của chi bộ"),
+    "review.propose": gettext_lazy("Chi bộ đề xuất mức xếp loại"),
+    "review.decide": gettext_lazy("Cấp ủy quyết định xếp loại"),
+    "review.return_to_cell": gettext_lazy("Cấp ủy trả lại chi bộ"),
+    "review.confirm": gettext_lazy("Người đứng đầu xác nhận kết quả"),
+    "review.appeal": gettext_lazy("Gửi kiến nghị về kết quả"),
+    "review.appeal_resolve": gettext_lazy("Giải quyết kiến nghị"),
+    "review.reclassify": gettext_lazy("Cấp ủy cấp trên xếp loại lại"),
+    "review.period_close": gettext_lazy("Kết thúc đợt kiểm điểm"),
+}
+
+
+class AuthenticatedRequest(HttpRequest):
+    """What a view behind login_required receives."""
+
+    user: User
+
+
+def person_name(user: User | None) -> str:
+    """A cadre's full name, else the account's name; from joined rows, so without a query."""
+    if user is None:
+        return ""
+    cadre = getattr(user, "cadre", None)
+    return cadre.full_name if cadre is not None else vietnamese_name(user)
+
+
+# --- Work lists ----------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Link:
+    label: str
+    url: str
+
+
+@dataclass(frozen=True)
+class OwnRow:
+    """One of the user's own reviews, with what comes next for them."""
+
+    review: Review
+    next_step: str
+    link: Link | None = None
+
+
+def _own_row(review: Review, today: datetime.date) -> OwnRow:
+    period = review.period
+    state = review.state
+    if state == ReviewState.SELF_DRAFTING:
+        return OwnRow(
+            review,
+            _("Viết và nộp bản kiểm điểm, hạn %(date)s.") % {"date": f"{period.self_review_until:%d/%m/%Y}"},
+            Link(_("Viết bản kiểm điểm"), reverse("reviews:self_review_edit", args=[review.pk])),
+        )
+    if state == ReviewState.SELF_SUBMITTED:
+        if review.return_reason:
+            return OwnRow(review, _("Cấp ủy đã trả lại chi bộ; chờ chi bộ đề xuất lại."))
+        return OwnRow(
+            review,
+            _("Đã nộp; chờ chi bộ họp, đề xuất (hạn %(date)s).") % {"date": f"{period.cell_meetings_until:%d/%m/%Y}"},
+        )
+    if state == ReviewState.CELL_PROPOSED:
+        return OwnRow(review, _("Chi bộ đã đề xuất; chờ cấp ủy quyết định."))
+    if state == ReviewState.DECIDED:
+        return OwnRow(review, _("Cấp ủy đã quyết định; chờ người đứng đầu xác nhận."))
+    if state == ReviewState.APPEALED:
+        return OwnRow(review, _("Đang giải quyết kiến nghị của đồng chí."))
+    if state == ReviewState.NOT_RATED:
+        return OwnRow(review, _("Không đánh giá, xếp loại: %(reason)s.") % {"reason": review.not_rated_reason})
+    deadline = services.appeal_deadline(review)
+    result = _("Kết quả: %(level)s.") % {"level": review.get_final_level_display()}
+    if deadline is not None and today <= deadline:
+        return OwnRow(
+            review,
+            result + " " + _("Được kiến nghị đến hết ngày %(date)s.") % {"date": f"{deadline:%d/%m/%Y}"},
+            Link(_("Gửi kiến nghị"), reverse("reviews:appeal_file", args=[review.pk])),
+        )
+    return OwnRow(review, result)
+
+
+@login_required
+@require_GET
+def work_list(request: AuthenticatedRequest) -> HttpResponse:
+    user = request.user
+    today = timezone.localdate()
+    own = [_own_row(review, today) for review in selectors.own_reviews(user, today)]
+    places = selectors.recorded_places(user, today)
+    to_decide = selectors.reviews_to_decide(user, today)
+    to_confirm = selectors.reviews_to_confirm(user, today)
+    appeals = selectors.appeals_to_resolve(user, today)
+    confirmations = list(to_confirm) if to_confirm is not None else []
+    context = {
+        "today": today,
+        "own": own,
+        "records": places is not None,
+        "places": list(places) if places is not None else [],
+        "decides": to_decide is not None,
+        "to_decide": list(to_decide) if to_decide is not None else [],
+        # A cell secretary heads a grassroots cell at most: their empty list would only be noise.
+        "heads": bool(confirmations) or Persona.COMMITTEE_HEAD in programme_access.personas(user),
+        "to_confirm": confirmations,
+        "appeals": list(appeals) if appeals is not None else [],
+        "may_open": programme_access.can_anywhere(user, Action.OPEN_REVIEW_PERIOD),
+    }
+    return render(request, "reviews/work_list.html", context)
+
+
+# --- Periods -------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StateCount:
+    label: str
+    state: str
+    number: int
+
+
+@dataclass(frozen=True)
+class PeriodRow:
+    period: ReviewPeriod
+    counts: list[StateCount]
+    total: int
+
+
+def _state_counts(counts: dict[str, int]) -> list[StateCount]:
+    return [StateCount(str(label), value, counts[value]) for value, label in ReviewState.choices if counts.get(value)]
+
+
+@login_required
+@require_GET
+def period_list(request: AuthenticatedRequest) -> HttpResponse:
+    page = Paginator(selectors.periods_for(request.user), PERIODS_PER_PAGE).get_page(request.GET.get("page"))
+    periods = list(page.object_list)
+    counts = selectors.state_counts(request.user, periods)
+    rows = [
+        PeriodRow(period, _state_counts(counts.get(period.pk, {})), sum(counts.get(period.pk, {}).values()))
+        for period in periods
+    ]
+    context = {
+        "page": page,
+        "page_numbers": list(page.paginator.get_elided_page_range(page.number)),
+        "rows": rows,
+        "may_open": programme_access.can_anywhere(request.user, Action.OPEN_REVIEW_PERIOD),
+    }
+    return render(request, "reviews/period_list.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def period_open(request: AuthenticatedRequest) -> HttpResponse:
+    if not programme_access.can_anywhere(request.user, Action.OPEN_REVIEW_PERIOD):
+        raise Http404
+    form = PeriodForm(
+        request.POST if request.method == "POST" else None,
+        user=request.user,
+        initial=default_initial(timezone.localdate()),
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            period = services.period_open(**form.cleaned_data, acting_user=access.acting(request.user))
+        except ValidationError as error:
+            add_service_error(form, error)
+        except PermissionDenied as refused:
+            form.add_error("scope", str(refused))
+        else:
+            created = selectors.opening_counts(period)
+            messages.success(
+                request,
+                _(
+                    "Đã mở đợt “%(title)s”: tạo %(rated)s bản kiểm điểm; "
+                    "%(not_rated)s đảng viên thuộc diện không đánh giá, xếp loại."
+                )
+                % {"title": period.title, "rated": created["rated"], "not_rated": created["not_rated"]},
+            )
+            return redirect("reviews:period_detail", pk=period.pk)
+    return render(request, "reviews/period_form.html", {"form": form})
+
+
+@dataclass
+class CellGroup:
+    """The reviews of one cell (or leadership collective) that the user may see."""
+
+    cell: PartyOrganisation
+    may_record: bool
+    rated: list[Review] = field(default_factory=list)
+    not_rated: list[Review] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class QuotaLine:
+    organisation: PartyOrganisation
+    decided: str
+    decided_exceeded: bool
+    proposed: str
+    proposed_exceeded: bool
+
+
+def quota_text(status: rules.QuotaStatus) -> str:
+    """ "2 xuất sắc / 10 tốt — tối đa 2: đạt" """
+    counted = _("%(excellent)s xuất sắc / %(good)s tốt") % {"excellent": status.excellent, "good": status.good}
+    if status.allowed is None:
+        return counted + " — " + _("không giới hạn tỷ lệ")
+    verdict = _("vượt tỷ lệ") if status.exceeded else _("đạt")
+    return counted + " — " + _("tối đa %(allowed)s: %(verdict)s") % {"allowed": status.allowed, "verdict": verdict}
+
+
+def _may_see_quota(user: User, organisation: PartyOrganisation) -> bool:
+    """Counts of a whole organisation's levels are for those who decide there or run its periods: with a
+    handful of members, a member or a cell secretary could read others' ratings off them."""
+    return programme_access.can(user, Action.DECIDE_RATING, organisation) or programme_access.can(
+        user, Action.OPEN_REVIEW_PERIOD, organisation
+    )
+
+
+def _quota_lines(user: User, period: ReviewPeriod, reviews: list[Review]) -> list[QuotaLine]:
+    organisations = {
+        review.deciding_organisation_id: review.deciding_organisation
+        for review in reviews
+        if _may_see_quota(user, review.deciding_organisation)
+    }
+    decided, proposed = selectors.quota_levels(period, set(organisations))
+    lines = []
+    for organisation in sorted(organisations.values(), key=lambda organisation: organisation.path):
+        on_decisions = rules.quota_status(period.rule_set, decided.get(organisation.pk, []))
+        on_proposals = rules.quota_status(period.rule_set, proposed.get(organisation.pk, []))
+        lines.append(
+            QuotaLine(
+                organisation,
+                quota_text(on_decisions),
+                on_decisions.exceeded,
+                quota_text(on_proposals),
+                on_proposals.exceeded,
+            )
+        )
+    return lines
+
+
+def _cell_groups(request: AuthenticatedRequest, reviews: list[Review]) -> list[CellGroup]:
+    groups = []
+    for _cell_id, members in groupby(reviews, key=lambda review: review.cell_id):
+        rows = list(members)
+        cell = rows[0].cell
+        group = CellGroup(cell, access.can_record_meeting(request.user, cell))
+        for review in rows:
+            (group.not_rated if review.state == ReviewState.NOT_RATED else group.rated).append(review)
+        groups.append(group)
+    return groups
+
+
+@login_required
+@require_GET
+def period_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    period = selectors.get_period(pk)
+    if period is None:
+        raise Http404
+    reviews = list(selectors.period_reviews(request.user, period))
+    # Seeing a period is seeing some of its reviews: overseers and other organisations learn nothing of it.
+    if not reviews and period.opened_by_id != request.user.pk and not request.user.is_superuser:
+        raise Http404
+    context = {
+        "period": period,
+        "rule_set": period.rule_set,
+        "groups": _cell_groups(request, reviews),
+        "quotas": _quota_lines(request.user, period, reviews),
+        "total": len(reviews),
+        "today": timezone.localdate(),
+    }
+    return render(request, "reviews/period_detail.html", context)
+
+
+# --- One review ----------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Section:
+    title: str
+    text: str
+
+
+@dataclass(frozen=True)
+class HistoryRow:
+    at: datetime.datetime
+    actor: str
+    label: str
+
+
+@dataclass(frozen=True)
+class ActionButton:
+    label: str
+    url: str
+    primary: bool = True
+
+
+def _history(events: list[AuditEvent]) -> list[HistoryRow]:
+    return [
+        HistoryRow(
+            event.at,
+            person_name(event.actor) if event.actor is not None else event.actor_repr,
+            str(HISTORY_LABELS.get(event.action, event.action)),
+        )
+        for event in events
+    ]
+
+
+def _pending_appeal(appeals: list[Appeal]) -> Appeal | None:
+    return next((appeal for appeal in appeals if appeal.state == AppealState.PENDING), None)
+
+
+def _actions(user: User, review: Review, appeals: list[Appeal], today: datetime.date) -> list[ActionButton]:
+    """The steps this user may take on the review now, as links to their pages."""
+    pk = review.pk
+    state = review.state
+    subject = access.is_subject(user, review)
+    buttons: list[ActionButton] = []
+    if subject and state == ReviewState.SELF_DRAFTING:
+        buttons.append(ActionButton(_("Viết bản kiểm điểm"), reverse("reviews:self_review_edit", args=[pk])))
+    if state in (ReviewState.SELF_DRAFTING, ReviewState.SELF_SUBMITTED) and access.can_add_prompt_or_input(
+        user, review
+    ):
+        buttons.append(ActionButton(_("Gửi gợi ý kiểm điểm"), reverse("reviews:prompt_add", args=[pk]), False))
+        buttons.append(ActionButton(_("Thêm ý kiến nhận xét"), reverse("reviews:input_add", args=[pk]), False))
+    if state == ReviewState.SELF_SUBMITTED and access.can_record_proposal(user, review):
+        buttons.append(ActionButton(_("Ghi đề xuất của chi bộ"), reverse("reviews:proposal_record", args=[pk])))
+    if state == ReviewState.CELL_PROPOSED and access.can_decide(user, review):
+        buttons.append(ActionButton(_("Quyết định xếp loại"), reverse("reviews:decision_make", args=[pk])))
+        buttons.append(ActionButton(_("Trả lại chi bộ"), reverse("reviews:decision_return", args=[pk]), False))
+    if state == ReviewState.DECIDED and access.can_confirm_decision(user, review):
+        buttons.append(ActionButton(_("Xác nhận kết quả"), reverse("reviews:decision_confirm", args=[pk])))
+    if state == ReviewState.FINAL and subject:
+        deadline = services.appeal_deadline(review)
+        if deadline is not None and today <= deadline:
+            buttons.append(ActionButton(_("Gửi kiến nghị"), reverse("reviews:appeal_file", args=[pk]), False))
+    if state == ReviewState.APPEALED and access.can_decide(user, review):
+        pending = _pending_appeal(appeals)
+        if pending is not None:
+            buttons.append(
+                ActionButton(_("Giải quyết kiến nghị"), reverse("reviews:appeal_resolve", args=[pending.pk]))
+            )
+    if state == ReviewState.FINAL and access.can_reclassify(user, review):
+        buttons.append(ActionButton(_("Xếp loại lại"), reverse("reviews:review_reclassify", args=[pk]), False))
+    return buttons
+
+
+def _level_label(level: str) -> str:
+    return str(RatingLevel(level).label) if level in RatingLevel.values else ""
+
+
+@login_required
+@require_GET
+def review_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    review = access.get_review_for(request.user, pk)
+    period = review.period
+    rule_set = period.rule_set
+    today = timezone.localdate()
+    proposal = selectors.review_proposal(review)
+    appeals = list(selectors.review_appeals(review))
+    self_total = (
+        review.self_general_points + review.self_task_points
+        if review.self_general_points is not None and review.self_task_points is not None
+        else None
+    )
+    proposal_total = (
+        proposal.general_points + proposal.task_points
+        if proposal is not None and proposal.general_points is not None and proposal.task_points is not None
+        else None
+    )
+    context: dict[str, Any] = {
+        "review": review,
+        "period": period,
+        "rule_set": rule_set,
+        "sections": [
+            Section(services.section_title(name), getattr(review, name)) for name in services.SELF_REVIEW_SECTIONS
+        ],
+        "self_total": self_total,
+        "self_reached": _level_label(rules.level_for_points(rule_set, self_total))
+        if self_total is not None and rule_set.uses_points
+        else "",
+        "assessments": list(selectors.review_assessments(review)),
+        "prompts": list(selectors.review_prompts(review)),
+        "inputs": list(selectors.review_inputs(review)),
+        "proposal": proposal,
+        "proposal_total": proposal_total,
+        "meeting": proposal.meeting if proposal is not None else None,
+        "decisions": list(selectors.review_decisions(review)),
+        "appeals": appeals,
+        "level_changes": list(selectors.review_level_changes(review)),
+        "history": _history(list(selectors.review_history(review, proposal))),
+        "appeal_until": services.appeal_deadline(review),
+        "actions": _actions(request.user, review, appeals, today),
+        "may_open_cell": access.can_record_meeting(request.user, review.cell),
+        "is_subject": access.is_subject(request.user, review),
+        "today": today,
+    }
+    return render(request, "reviews/review_detail.html", context)
