@@ -192,21 +192,6 @@ def _pending_decision(review: Review) -> Decision | None:
     )
 
 
-def _confirm_refusal(user: User, review: Review, proposal: CellProposal | None) -> str | None:
-    """Why `user` may not confirm, in the service's words, asked before the head writes the grounds.
-
-    Subject, proposer and confirmer are three different people (services._distinct_people, which
-    decides on submission); only the head of the deciding body confirms.
-    """
-    if access.is_subject(user, review):
-        return _("Không ai được tự xác nhận kết quả xếp loại của chính mình.")
-    if proposal is not None and proposal.recorded_by_id == user.pk:
-        return _("Người ghi đề xuất của chi bộ không được đồng thời xác nhận kết quả; cần người đứng đầu khác.")
-    if not access.can_confirm_decision(user, review):
-        return _("Chỉ người đứng đầu cấp quyết định mới xác nhận kết quả.")
-    return None
-
-
 def _evidence_of(review: Review) -> QuerySet[Evidence]:
     """The evidence of the review's commitments, which the head may cite."""
     return (
@@ -222,7 +207,7 @@ def decision_confirm(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     template = "reviews/decision_confirm_form.html"
     review = access.get_review_for(request.user, pk)
     proposal = _proposal(review)
-    refusal = _confirm_refusal(request.user, review, proposal)
+    refusal = services.confirm_refusal(review, request.user)
     if refusal is not None:
         return _refuse(request, template, review, refusal)
     decision = _pending_decision(review)

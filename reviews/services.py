@@ -704,18 +704,23 @@ def decision_return(*, review: Review, reason: str, acting_user: User) -> Review
     return review
 
 
-def _distinct_people(review: Review, confirmer: User) -> None:
-    """Subject, proposer and confirmer: three different people, or the system refuses."""
-    proposal = review.proposal
+def confirm_refusal(review: Review, confirmer: User) -> str | None:
+    """Why `confirmer` may not confirm this review's decision, or None.
+
+    Subject, proposer and confirmer are three different people, and only the head of the deciding
+    body confirms. Pages ask this before the head writes the grounds; decision_confirm enforces it.
+    """
+    proposal = getattr(review, "proposal", None)
     subject_user_id = review.cadre.user_id
     if confirmer.pk == subject_user_id:
-        raise PermissionDenied(_("Không ai được tự xác nhận kết quả xếp loại của chính mình."))
-    if confirmer.pk == proposal.recorded_by_id:
-        raise PermissionDenied(
-            _("Người ghi đề xuất của chi bộ không được đồng thời xác nhận kết quả; cần người đứng đầu khác.")
-        )
-    if proposal.recorded_by_id == subject_user_id:
-        raise PermissionDenied(_("Đề xuất do chính người được kiểm điểm ghi, không hợp lệ."))
+        return _("Không ai được tự xác nhận kết quả xếp loại của chính mình.")
+    if proposal is not None and confirmer.pk == proposal.recorded_by_id:
+        return _("Người ghi đề xuất của chi bộ không được đồng thời xác nhận kết quả; cần người đứng đầu khác.")
+    if proposal is not None and proposal.recorded_by_id == subject_user_id:
+        return _("Đề xuất do chính người được kiểm điểm ghi, không hợp lệ.")
+    if not review_access.can_confirm_decision(confirmer, review):
+        return _("Chỉ người đứng đầu cấp quyết định mới xác nhận kết quả.")
+    return None
 
 
 @transaction.atomic
@@ -730,11 +735,9 @@ def decision_confirm(
     """The head of the deciding body confirms on concrete grounds: a text plus the verdicts and evidence."""
     decision = Decision.objects.select_for_update().select_related("review").get(pk=decision.pk)
     review = _lock(decision.review)
-    _distinct_people(review, acting_user)
-    _require(
-        review_access.can_confirm_decision(acting_user, review),
-        _("Chỉ người đứng đầu cấp quyết định mới xác nhận kết quả."),
-    )
+    refusal = confirm_refusal(review, acting_user)
+    if refusal is not None:
+        raise PermissionDenied(refusal)
     if decision.state != DecisionState.AWAITING_CONFIRMATION:
         raise ValidationError(_("Quyết định này không ở trạng thái chờ xác nhận."))
     assessment_ids = list(assessment_ids)
