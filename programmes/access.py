@@ -29,6 +29,7 @@ from programmes.models import (
     ProgrammeVersion,
     PublicityLevel,
     RoleAssignment,
+    VersionState,
 )
 from programmes.models.organisations import CELL_KINDS
 
@@ -307,6 +308,13 @@ def secretary_user(organisation: PartyOrganisation) -> User | None:
     return position.cadre.user if position is not None else None
 
 
+def _secretary_posts(user: AnyUser) -> QuerySet[Position]:
+    """The party bodies whose secretary `user` is today (as `secretary_user` and the confirmation queue read it)."""
+    return Position.objects.current().filter(
+        Q(cadre__user=user), post_kind=PostKind.PARTY, party_post=PartyPost.SECRETARY
+    )
+
+
 def is_programme_owner(user: AnyUser, programme: ActionProgramme) -> bool:
     return bool(user.is_authenticated and programme.owner.user_id == user.pk)
 
@@ -321,6 +329,21 @@ def can_confirm_version(user: AnyUser, version: ProgrammeVersion) -> bool:
     return confirmer is not None and confirmer.pk == user.pk
 
 
+# Versions every reader of the programme may see; a draft, a submission or a withdrawn version is its owner's,
+# and a submission also its confirmer's.
+SHARED_VERSION_STATES = frozenset({VersionState.CONFIRMED, VersionState.SUPERSEDED})
+
+
+def can_view_version(user: AnyUser, version: ProgrammeVersion) -> bool:
+    """One version of a programme the user may already read: confirmed ones for every reader; the others for
+    the owner, and a submitted one also for whoever may confirm it."""
+    if version.state in SHARED_VERSION_STATES:
+        return True
+    if _is_superuser(user) or is_programme_owner(user, version.programme):
+        return True
+    return version.state == VersionState.SUBMITTED and can_confirm_version(user, version)
+
+
 def _reader_cell(programme: ActionProgramme) -> PartyOrganisation:
     """Where the owner's colleagues are: their current cell, else the organisation of the programme."""
     cell = _current_cell(programme.owner)
@@ -328,13 +351,17 @@ def _reader_cell(programme: ActionProgramme) -> PartyOrganisation:
 
 
 def can_view_programme(user: AnyUser, programme: ActionProgramme) -> bool:
-    """The owner and the confirmer always; others by their role around the owner's cell and the publicity level."""
+    """The owner and the confirmer always; others by their role around the owner's cell and the publicity level.
+
+    The confirmer is whoever a version was sent to or confirmed by, and also whoever holds the confirming
+    body's secretaryship today while a version waits: a successor confirms what their predecessor was sent.
+    """
     if not user.is_authenticated:
         return False
     if _is_superuser(user) or is_programme_owner(user, programme):
         return True
-    versions = programme.versions.filter(Q(confirmer=user) | Q(confirmed_by=user))
-    if versions.exists():
+    waiting = Q(state=VersionState.SUBMITTED, confirming_organisation__in=_secretary_posts(user).values("organisation"))
+    if programme.versions.filter(Q(confirmer=user) | Q(confirmed_by=user) | waiting).exists():
         return True
     if programme.current_version_id is None:
         return False
@@ -361,7 +388,11 @@ def programmes_visible_to(user: AnyUser) -> QuerySet[ActionProgramme]:
         return queryset
     if not user.is_authenticated:
         return queryset.none()
-    condition = Q(owner__user=user) | Q(versions__confirmer=user) | Q(versions__confirmed_by=user)
+    waiting = Q(
+        versions__state=VersionState.SUBMITTED,
+        versions__confirming_organisation__in=_secretary_posts(user).values("organisation"),
+    )
+    condition = Q(owner__user=user) | Q(versions__confirmer=user) | Q(versions__confirmed_by=user) | waiting
     # As _reader_cell: an owner without a current cell is read where the programme was registered.
     without_cell = ~Exists(Membership.objects.filter(cadre=OuterRef("owner"), end_date__isnull=True))
     for grant in grants_for(user):

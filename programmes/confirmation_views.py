@@ -28,8 +28,6 @@ from programmes.models.action_programmes import PENDING_VERSION_STATES
 
 QUEUE_PER_PAGE = 50
 NOTIFICATIONS_PER_PAGE = 25
-# Versions every reader of the programme may compare; drafts and submissions are their author's and confirmer's.
-SHARED_VERSION_STATES = frozenset({VersionState.CONFIRMED, VersionState.SUPERSEDED})
 
 
 class AuthenticatedRequest(HttpRequest):
@@ -164,14 +162,8 @@ def programme_review(request: AuthenticatedRequest, pk: int, number: int) -> Htt
 
 def _comparable_versions(request: AuthenticatedRequest, programme: ActionProgramme) -> list[ProgrammeVersion]:
     """The versions this reader may compare: all for the owner; confirmed ones, and the one they confirm, for others."""
-    versions = list(selectors.programme_versions(programme))
-    if request.user.is_superuser or access.is_programme_owner(request.user, programme):
-        return versions
     return [
-        version
-        for version in versions
-        if version.state in SHARED_VERSION_STATES
-        or (version.state == VersionState.SUBMITTED and access.can_confirm_version(request.user, version))
+        version for version in selectors.programme_versions(programme) if access.can_view_version(request.user, version)
     ]
 
 

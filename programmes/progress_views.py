@@ -91,13 +91,15 @@ def _commitment_rows(items: list[CommitmentProgress], may_report: bool) -> list[
 @require_GET
 def programme_detail(request: HttpRequest, pk: int) -> HttpResponse:
     programme = access.get_programme_for(request.user, pk)
-    versions = list(selectors.programme_versions(programme))
-    if not versions:
+    every_version = list(selectors.programme_versions(programme))
+    if not every_version:
         raise Http404
-    in_force = next((v for v in versions if v.pk == programme.current_version_id), None)
-    pending = next((v for v in versions if v.state in PENDING_VERSION_STATES), None)
+    in_force = next((v for v in every_version if v.pk == programme.current_version_id), None)
     # Before the first confirmation the page shows the draft (or submitted, returned, withdrawn) version.
-    shown = in_force or versions[-1]
+    shown = in_force or every_version[-1]
+    # An amendment being drafted, withdrawn or waiting for someone else's confirmation is not other readers' to see.
+    versions = [version for version in every_version if access.can_view_version(request.user, version)]
+    pending = next((v for v in versions if v.state in PENDING_VERSION_STATES), None)
     prefetch_related_objects([shown], selectors.terms_with_progress_prefetch())
     figures = programme_progress(shown)
 

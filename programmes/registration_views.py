@@ -25,7 +25,13 @@ from django_htmx.http import HttpResponseClientRedirect
 from programmes import access
 from programmes.action_programmes import selectors, services
 from programmes.action_programmes.confirmers import Confirmer, find_confirmer
-from programmes.action_programmes.forms import AmendmentForm, CommitmentForm, ProgrammeForm, add_service_error
+from programmes.action_programmes.forms import (
+    GENERAL_FIELDS,
+    AmendmentForm,
+    CommitmentForm,
+    ProgrammeForm,
+    call_service,
+)
 from programmes.action_programmes.progress import ProgrammeProgress, programme_progress
 from programmes.action_programmes.quality import TASK_WEIGHT_TOTAL, Finding, check_version
 from programmes.context_processors import vietnamese_name
@@ -110,20 +116,10 @@ def programme_create(request: HttpRequest) -> HttpResponse:
         return render(request, "programmes/programme_form.html", {"no_cadre": True}, status=403)
     form = ProgrammeForm(request.POST or None, cadre=cadre)
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            programme = services.programme_create(
-                owner=cadre,
-                occasion=data["occasion"],
-                title=data["title"],
-                position=data["position"],
-                term_start=data["term_start"],
-                term_end=data["term_end"],
-                acting_user=user,
-            )
-        except ValidationError as error:
-            add_service_error(form, error)
-        else:
+        programme = call_service(
+            form, services.programme_create, owner=cadre, **form.general_information(), acting_user=user
+        )
+        if programme is not None:
             messages.success(request, _("Đã tạo chương trình. Hãy thêm các nội dung cam kết."))
             return redirect("programmes:programme_edit", pk=programme.pk)
     return render(request, "programmes/programme_form.html", {"form": form})
@@ -162,8 +158,17 @@ def _not_editable(request: HtmxHttpRequest, programme: ActionProgramme) -> HttpR
             request,
             _("Chương trình không có bản nào đang soạn. Muốn thay đổi bản đã xác nhận, hãy lập bản điều chỉnh."),
         )
-    url = reverse("programmes:programme_detail", args=[programme.pk])
+    return _go(request, reverse("programmes:programme_detail", args=[programme.pk]))
+
+
+def _go(request: HtmxHttpRequest, url: str) -> HttpResponse:
+    """A redirect; sent by htmx, one that reloads the whole page rather than swapping the answer in."""
     return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
+
+
+def _report_refusal(request: HttpRequest, error: ValidationError) -> None:
+    for message in error.messages:
+        messages.error(request, message)
 
 
 def _general_info_editable(programme: ActionProgramme, version: ProgrammeVersion) -> bool:
@@ -315,17 +320,7 @@ def _changed(
 
 
 def _programme_form(programme: ActionProgramme, data: Any = None) -> ProgrammeForm:
-    return ProgrammeForm(
-        data,
-        cadre=programme.owner,
-        initial={
-            "occasion": programme.occasion,
-            "title": programme.title,
-            "position": programme.position_id,
-            "term_start": programme.term_start,
-            "term_end": programme.term_end,
-        },
-    )
+    return ProgrammeForm(data, cadre=programme.owner, initial=model_to_dict(programme, fields=GENERAL_FIELDS))
 
 
 @login_required
@@ -344,20 +339,8 @@ def programme_edit(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         return redirect("programmes:programme_edit", pk=programme.pk)
     form = _programme_form(programme, request.POST)
     if form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.programme_update(
-                programme=programme,
-                occasion=data["occasion"],
-                title=data["title"],
-                position=data["position"],
-                term_start=data["term_start"],
-                term_end=data["term_end"],
-                acting_user=user,
-            )
-        except ValidationError as error:
-            add_service_error(form, error)
-        else:
+        information = form.general_information()
+        if call_service(form, services.programme_update, programme=programme, **information, acting_user=user):
             messages.success(request, _("Đã lưu thông tin chung."))
             return redirect("programmes:programme_edit", pk=programme.pk)
     # The general information is a plain form: a refused change is shown on the whole page.
@@ -385,13 +368,8 @@ def commitment_add(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     version = _editable_or_404(programme)
     form = _commitment_form(request.POST, _load_terms(version))
     if form.is_valid():
-        try:
-            terms = services.commitment_add(
-                version=version, content=form.content(), milestones=form.milestones(), acting_user=user
-            )
-        except ValidationError as error:
-            add_service_error(form, error)
-        else:
+        terms = form.submit(services.commitment_add, version=version, acting_user=user)
+        if terms is not None:
             message = _("Đã thêm nội dung cam kết %(number)s.") % {"number": terms.position}
             return _changed(request, programme, version, message, focus=str(terms.pk))
     return _render_editor(request, programme, version, add_form=form)
@@ -405,16 +383,10 @@ def commitment_edit(request: HtmxHttpRequest, pk: int, terms_pk: int) -> HttpRes
     version = _editable_or_404(programme)
     terms = _terms_or_404(version, terms_pk)
     form = _commitment_form(request.POST if request.method == "POST" else None, _load_terms(version), terms)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.commitment_update(
-                terms=terms, content=form.content(), milestones=form.milestones(), acting_user=user
-            )
-        except ValidationError as error:
-            add_service_error(form, error)
-        else:
-            message = _("Đã lưu nội dung cam kết %(number)s.") % {"number": terms.position}
-            return _changed(request, programme, version, message, focus=str(terms.pk))
+    valid_post = request.method == "POST" and form.is_valid()
+    if valid_post and form.submit(services.commitment_update, terms=terms, acting_user=user) is not None:
+        message = _("Đã lưu nội dung cam kết %(number)s.") % {"number": terms.position}
+        return _changed(request, programme, version, message, focus=str(terms.pk))
     return _render_editor(request, programme, version, editing=terms, edit_form=form, focus="form")
 
 
@@ -457,10 +429,8 @@ def commitment_move(request: HtmxHttpRequest, pk: int, terms_pk: int) -> HttpRes
 
 
 def _refused(request: HtmxHttpRequest, programme: ActionProgramme, error: ValidationError) -> HttpResponse:
-    for message in error.messages:
-        messages.error(request, message)
-    url = reverse("programmes:programme_edit", args=[programme.pk])
-    return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
+    _report_refusal(request, error)
+    return _go(request, reverse("programmes:programme_edit", args=[programme.pk]))
 
 
 # --- Submission, withdrawal, amendment -----------------------------------------------------------------------
@@ -501,8 +471,7 @@ def version_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.version_withdraw(version=version, acting_user=user)
         except ValidationError as error:
-            for message in error.messages:
-                messages.error(request, message)
+            _report_refusal(request, error)
             return redirect("programmes:programme_detail", pk=programme.pk)
         if version.is_amendment:
             messages.success(
@@ -531,13 +500,9 @@ def amendment_start(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("programmes:programme_detail", pk=programme.pk)
     form = AmendmentForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
-            version = services.amendment_start(
-                programme=programme, reason=form.cleaned_data["reason"], acting_user=user
-            )
-        except ValidationError as error:
-            add_service_error(form, error)
-        else:
+        reason = form.cleaned_data["reason"]
+        version = call_service(form, services.amendment_start, programme=programme, reason=reason, acting_user=user)
+        if version is not None:
             messages.success(
                 request,
                 _("Đã mở bản điều chỉnh (phiên bản %(number)s) từ phiên bản đang có hiệu lực.")

@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from programmes import access
+from programmes.action_programmes.notifications import in_portal_language
 from programmes.models import ActionProgramme, ConfirmerRule, PartyOrganisation, PartyPost, Position, PostKind
 from programmes.models.organisations import CELL_KINDS, GRASSROOTS_KINDS
 
@@ -88,7 +89,8 @@ def find_confirmer(programme: ActionProgramme) -> Confirmer:
                 % {"organisation": organisation.name}
             )
         if user.pk != programme.owner.user_id:
-            title = _("Bí thư %(organisation)s") % {"organisation": organisation.name}
+            with in_portal_language():
+                title = _("Bí thư %(organisation)s") % {"organisation": organisation.name}
             return Confirmer(organisation=organisation, user=user, title=title, rule=rule)
         organisation = PartyOrganisation.objects.get_parent(organisation)
     raise ValidationError(_("Không tìm được cấp xác nhận phía trên tổ chức của bạn."))

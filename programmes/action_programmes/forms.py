@@ -5,11 +5,11 @@ form with `add_service_error`, on the field it names when the form has that fiel
 """
 
 import datetime
-from collections.abc import Iterable
-from typing import Any
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any, TypeVar
 
 from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Column, Field, Fieldset, Layout, Row
+from crispy_forms.layout import Column, Fieldset, Layout, LayoutObject, Row
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
@@ -18,7 +18,12 @@ from programmes.action_programmes.quality import TASK_WEIGHT_TOTAL
 from programmes.action_programmes.services import CONTENT_FIELDS, Milestones
 from programmes.models import Cadre, CommitmentCategory, CommitmentTerms, Milestone, Occasion, Position
 
+Result = TypeVar("Result")
+
 MILESTONE_SLOTS = 3
+# What a programme is for: the fields of ProgrammeForm, and the keyword arguments programme_create and
+# programme_update take for them.
+GENERAL_FIELDS = ("occasion", "title", "position", "term_start", "term_end")
 
 
 class DateInput(forms.DateInput):
@@ -30,21 +35,48 @@ class DateInput(forms.DateInput):
         super().__init__(attrs=attrs, format="%Y-%m-%d")
 
 
-def _helper() -> FormHelper:
+def _helper(*layout: str | LayoutObject) -> FormHelper:
     """The templates write the <form> element themselves (with its htmx attributes and CSRF token)."""
     helper = FormHelper()
     helper.form_tag = False
     helper.disable_csrf = True
+    if layout:
+        helper.layout = Layout(*layout)
     return helper
 
 
-def add_service_error(form: forms.BaseForm, error: ValidationError) -> None:
-    """Show a service's refusal on the form: at the field it names, else above the form."""
-    if hasattr(error, "error_dict"):
-        for name, errors in error.error_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
+def _side_by_side(first: str, second: str, *, first_width: int = 6) -> Row:
+    """Two fields on one line from a small screen up, `first_width` of twelve columns for the first."""
+    return Row(Column(first, css_class=f"col-sm-{first_width}"), Column(second, css_class=f"col-sm-{12 - first_width}"))
+
+
+def add_service_error(
+    form: forms.BaseForm, error: ValidationError, field_names: Mapping[str, str] | None = None
+) -> None:
+    """Show a service's refusal on the form: at the field it names, else above the form.
+
+    `field_names` maps a name the service uses to the form's name for that field, where they differ.
+    """
+    if not hasattr(error, "error_dict"):
         form.add_error(None, error)
+        return
+    for name, errors in error.error_dict.items():
+        field = (field_names or {}).get(name, name)
+        form.add_error(field if field in form.fields else None, errors)
+
+
+def call_service(
+    form: forms.BaseForm,
+    service: Callable[..., Result],
+    field_names: Mapping[str, str] | None = None,
+    **arguments: Any,
+) -> Result | None:
+    """Run a service for a valid form; its refusal goes onto the form (nothing was saved) and None comes back."""
+    try:
+        return service(**arguments)
+    except ValidationError as error:
+        add_service_error(form, error, field_names)
+        return None
 
 
 class PositionChoiceField(forms.ModelChoiceField):
@@ -75,13 +107,7 @@ class ProgrammeForm(forms.Form):
         position_field.queryset = (
             Position.objects.current().filter(cadre=cadre).select_related("organisation").order_by("start_date", "pk")
         )
-        self.helper = _helper()
-        self.helper.layout = Layout(
-            "occasion",
-            "title",
-            "position",
-            Row(Column("term_start", css_class="col-sm-6"), Column("term_end", css_class="col-sm-6")),
-        )
+        self.helper = _helper("occasion", "title", "position", _side_by_side("term_start", "term_end"))
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
@@ -89,6 +115,10 @@ class ProgrammeForm(forms.Form):
         if start and end and end < start:
             self.add_error("term_end", _("Ngày kết thúc phải sau ngày bắt đầu."))
         return cleaned
+
+    def general_information(self) -> dict[str, Any]:
+        """The cleaned fields, as programme_create and programme_update take them."""
+        return {name: self.cleaned_data[name] for name in GENERAL_FIELDS}
 
 
 class CommitmentForm(forms.ModelForm):
@@ -137,16 +167,15 @@ class CommitmentForm(forms.ModelForm):
             if number <= len(existing) and not self.is_bound:
                 self.initial[date_name] = existing[number - 1].due_date
                 self.initial[text_name] = existing[number - 1].description
-            slots.append(Row(Column(date_name, css_class="col-sm-4"), Column(text_name, css_class="col-sm-8")))
-        self.helper = _helper()
-        self.helper.layout = Layout(
+            slots.append(_side_by_side(date_name, text_name, first_width=4))
+        self.helper = _helper(
             "category",
             "statement",
             "is_deliverable",
-            Row(Column("indicator", css_class="col-sm-8"), Column("unit", css_class="col-sm-4")),
-            Row(Column("baseline_value", css_class="col-sm-6"), Column("target_value", css_class="col-sm-6")),
+            _side_by_side("indicator", "unit", first_width=8),
+            _side_by_side("baseline_value", "target_value"),
             "measures",
-            Row(Column("deadline", css_class="col-sm-6"), Column(Field("weight"), css_class="col-sm-6")),
+            _side_by_side("deadline", "weight"),
             "evidence_kind",
             "within_own_authority",
             Fieldset(_("Mốc thực hiện (không bắt buộc)"), *slots),
@@ -165,6 +194,10 @@ class CommitmentForm(forms.ModelForm):
 
     def content(self) -> dict[str, Any]:
         return {name: self.cleaned_data[name] for name in CONTENT_FIELDS}
+
+    def submit(self, service: Callable[..., CommitmentTerms], **arguments: Any) -> CommitmentTerms | None:
+        """Hand the commitment to `service` (commitment_add with a version, commitment_update with the terms)."""
+        return call_service(self, service, content=self.content(), milestones=self.milestones(), **arguments)
 
     def milestones(self) -> Milestones:
         pairs: list[tuple[datetime.date, str]] = []

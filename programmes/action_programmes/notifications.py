@@ -4,9 +4,15 @@ from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.mail import send_mail
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from programmes.models import Notification
+
+
+def in_portal_language() -> translation.override:
+    """Write text that is stored for others to read (a notification, a title printed on a Party document) in
+    the portal's language, whatever language the person acting has chosen for their own screen."""
+    return translation.override(settings.LANGUAGE_CODE)
 
 
 def notify(*, recipient: User, subject: str, body: str, link: str) -> Notification:

@@ -1,6 +1,5 @@
 """The owner's progress report on one commitment: status, value reached, note, evidence files and links."""
 
-from collections.abc import Sequence
 from typing import Any
 
 from crispy_forms.helper import FormHelper
@@ -14,6 +13,7 @@ from django.template.defaultfilters import floatformat
 from django.utils.translation import gettext_lazy as _
 
 from programmes.action_programmes.evidence import ALLOWED_EXTENSIONS, check_link, check_upload
+from programmes.action_programmes.forms import call_service
 from programmes.action_programmes.progress import progress_report
 from programmes.models import CommitmentTerms, ProgressReport, ProgressStatus
 
@@ -131,26 +131,16 @@ class ProgressForm(forms.Form):
     def submit(self) -> ProgressReport | None:
         """Record the report; a refusal from the service becomes the error of the field it is about."""
         data = self.cleaned_data
-        try:
-            return progress_report(
-                commitment=self.terms.commitment,
-                status=data["status"],
-                value_reached=data.get("value_reached"),
-                note=data["note"],
-                drop_reason=data["drop_reason"],
-                files=data["evidence_files"],
-                links=data["links"],
-                acting_user=self.user,
-            )
-        except ValidationError as error:
-            self._add_service_error(error)
-            return None
-
-    def _add_service_error(self, error: ValidationError) -> None:
-        if not hasattr(error, "error_dict"):
-            self.add_error(None, error)
-            return
-        for key, errors in error.error_dict.items():
-            field = SERVICE_FIELDS.get(key, key)
-            messages: Sequence[ValidationError] = errors
-            self.add_error(field if field in self.fields else None, list(messages))
+        return call_service(
+            self,
+            progress_report,
+            SERVICE_FIELDS,
+            commitment=self.terms.commitment,
+            status=data["status"],
+            value_reached=data.get("value_reached"),
+            note=data["note"],
+            drop_reason=data["drop_reason"],
+            files=data["evidence_files"],
+            links=data["links"],
+            acting_user=self.user,
+        )

@@ -12,13 +12,13 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Layout
 from django import forms
 from django.contrib.auth.models import User
-from django.core.exceptions import ValidationError
 from django.utils.functional import Promise
 from django.utils.html import format_html, format_html_join
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
 from programmes.action_programmes import services
+from programmes.action_programmes.forms import call_service
 from programmes.models import CommitmentTerms, ProgrammeVersion, PublicityLevel
 
 NOTE_PREFIX = "note_"
@@ -75,16 +75,14 @@ class ReturnForm(forms.Form):
         return {item.pk: self.cleaned_data.get(f"{NOTE_PREFIX}{item.pk}", "") for item in self.terms}
 
     def submit(self, *, version: ProgrammeVersion, acting_user: User) -> ProgrammeVersion | None:
-        try:
-            return services.programme_return(
-                version=version,
-                reason=self.cleaned_data["reason"],
-                commitment_notes=self.commitment_notes(),
-                acting_user=acting_user,
-            )
-        except ValidationError as error:
-            self.add_error(None, error)
-            return None
+        return call_service(
+            self,
+            services.programme_return,
+            version=version,
+            reason=self.cleaned_data["reason"],
+            commitment_notes=self.commitment_notes(),
+            acting_user=acting_user,
+        )
 
 
 def _publicity_help() -> str:
@@ -121,16 +119,14 @@ class ConfirmForm(forms.Form):
         self.helper.layout = Layout("publicity_max", "comment", _submit_button(_("Xác nhận"), "confirm", "btn-portal"))
 
     def submit(self, *, version: ProgrammeVersion, acting_user: User) -> ProgrammeVersion | None:
-        try:
-            return services.programme_confirm(
-                version=version,
-                publicity_max=self.cleaned_data["publicity_max"],
-                comment=self.cleaned_data["comment"],
-                acting_user=acting_user,
-            )
-        except ValidationError as error:
-            self.add_error(None, error)
-            return None
+        return call_service(
+            self,
+            services.programme_confirm,
+            version=version,
+            publicity_max=self.cleaned_data["publicity_max"],
+            comment=self.cleaned_data["comment"],
+            acting_user=acting_user,
+        )
 
 
 class VersionPickForm(forms.Form):

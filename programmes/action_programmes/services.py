@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from programmes import access
 from programmes.action_programmes.confirmers import find_confirmer
-from programmes.action_programmes.notifications import notify
+from programmes.action_programmes.notifications import in_portal_language, notify
 from programmes.action_programmes.quality import check_version
 from programmes.audit import audit_record, snapshot
 from programmes.models import (
@@ -38,8 +38,8 @@ from programmes.models import (
 )
 from programmes.models.action_programmes import PENDING_VERSION_STATES
 
-PROGRAMME_FIELDS = (
-    "owner",
+# What the owner may change before the first confirmation, as programme_update stores it.
+REGISTRATION_FIELDS = (
     "occasion",
     "title",
     "position",
@@ -48,11 +48,8 @@ PROGRAMME_FIELDS = (
     "organisation_name",
     "term_start",
     "term_end",
-    "state",
-    "current_version",
-    "publicity_max",
-    "publicity_level",
 )
+PROGRAMME_FIELDS = ("owner", *REGISTRATION_FIELDS, "state", "current_version", "publicity_max", "publicity_level")
 VERSION_FIELDS = ("programme", "number", "state", "amendment_reason", "confirming_organisation", "confirmer")
 # What a cadre writes for one commitment; the form's fields are exactly these.
 CONTENT_FIELDS = (
@@ -107,13 +104,43 @@ def _lock_version(version: ProgrammeVersion) -> ProgrammeVersion:
     return ProgrammeVersion.objects.select_for_update().select_related("programme__owner").get(pk=version.pk)
 
 
+def _lock_draft(version: ProgrammeVersion, acting_user: User) -> ProgrammeVersion:
+    """The version locked, once it is certain that `acting_user` may change its commitments now."""
+    version = _lock_version(version)
+    _require_owner(acting_user, version.programme)
+    _require_editable(version)
+    return version
+
+
 def _touch(programme: ActionProgramme, *fields: str) -> None:
     programme.updated_at = timezone.now()
     programme.save(update_fields=[*fields, "updated_at"])
 
 
-def _programme_link(programme: ActionProgramme) -> str:
-    return reverse("programmes:programme_detail", args=[programme.pk])
+def _follow_first_version(programme: ActionProgramme, state: str) -> None:
+    """Until its first confirmation a programme stands where its first version stands."""
+    if programme.current_version_id is None:
+        programme.state = state
+        _touch(programme, "state")
+
+
+def _audit_version(
+    acting_user: User, action: str, version: ProgrammeVersion, *, before: dict[str, Any] | None, **extra: Any
+) -> None:
+    after = {**snapshot(version, VERSION_FIELDS), **extra}
+    audit_record(actor=acting_user, action=action, obj=version, before=before, after=after)
+
+
+def _notify_owner(programme: ActionProgramme, *, subject: str, body: str) -> None:
+    """Tell the owner, on their programme's page; call it `in_portal_language` (the texts are stored)."""
+    owner_user = programme.owner.user
+    if owner_user is not None:
+        notify(
+            recipient=owner_user,
+            subject=subject,
+            body=body,
+            link=reverse("programmes:programme_detail", args=[programme.pk]),
+        )
 
 
 # --- Registration --------------------------------------------------------------------------------------------
@@ -140,8 +167,38 @@ def _place_of(owner: Cadre, position: Position | None) -> tuple[Any, str]:
     membership = owner.current_membership
     if membership is None:
         raise ValidationError(_("Bạn chưa sinh hoạt ở chi bộ nào trên cổng; hãy liên hệ Ban Tổ chức."))
-    title = position.display_title if position is not None else _("Đảng viên %(cell)s") % {"cell": membership.cell}
-    return membership.cell, title
+    if position is not None:
+        return membership.cell, position.display_title
+    # Stored with the programme and printed on it: in the portal's language, not the registering user's.
+    with in_portal_language():
+        return membership.cell, _("Đảng viên %(cell)s") % {"cell": membership.cell}
+
+
+def _registration(
+    owner: Cadre,
+    *,
+    occasion: str,
+    title: str,
+    position: Position | None,
+    term_start: datetime.date,
+    term_end: datetime.date,
+) -> dict[str, Any]:
+    """What the programme is for, checked, as the REGISTRATION_FIELDS it is stored in."""
+    if occasion not in Occasion.values:
+        raise ValidationError({"occasion": _("Lý do lập chương trình không hợp lệ.")})
+    _check_position(owner, position)
+    _check_term(term_start, term_end)
+    organisation, position_title = _place_of(owner, position)
+    return {
+        "occasion": occasion,
+        "title": title.strip(),
+        "position": position,
+        "position_title": position_title,
+        "organisation": organisation,
+        "organisation_name": organisation.name,
+        "term_start": term_start,
+        "term_end": term_end,
+    }
 
 
 @transaction.atomic
@@ -158,22 +215,10 @@ def programme_create(
     """Register a new programme, as a draft with an empty first version."""
     if owner.user_id != acting_user.pk:
         raise PermissionDenied(_("Mỗi người tự lập chương trình hành động của mình."))
-    if occasion not in Occasion.values:
-        raise ValidationError({"occasion": _("Lý do lập chương trình không hợp lệ.")})
-    _check_position(owner, position)
-    _check_term(term_start, term_end)
-    organisation, position_title = _place_of(owner, position)
-    programme = ActionProgramme.objects.create(
-        owner=owner,
-        occasion=occasion,
-        title=title.strip(),
-        position=position,
-        position_title=position_title,
-        organisation=organisation,
-        organisation_name=organisation.name,
-        term_start=term_start,
-        term_end=term_end,
+    registration = _registration(
+        owner, occasion=occasion, title=title, position=position, term_start=term_start, term_end=term_end
     )
+    programme = ActionProgramme.objects.create(owner=owner, **registration)
     ProgrammeVersion.objects.create(programme=programme, number=1)
     audit_record(
         actor=acting_user, action="programme.create", obj=programme, after=snapshot(programme, PROGRAMME_FIELDS)
@@ -197,31 +242,13 @@ def programme_update(
     if programme.current_version_id is not None:
         raise ValidationError(_("Chương trình đã được xác nhận: thông tin chung không sửa được nữa."))
     _require_editable(programme.versions.get(number=1))
-    if occasion not in Occasion.values:
-        raise ValidationError({"occasion": _("Lý do lập chương trình không hợp lệ.")})
-    _check_position(programme.owner, position)
-    _check_term(term_start, term_end)
-    before = snapshot(programme, PROGRAMME_FIELDS)
-    organisation, position_title = _place_of(programme.owner, position)
-    programme.occasion = occasion
-    programme.title = title.strip()
-    programme.position = position
-    programme.position_title = position_title
-    programme.organisation = organisation
-    programme.organisation_name = organisation.name
-    programme.term_start = term_start
-    programme.term_end = term_end
-    _touch(
-        programme,
-        "occasion",
-        "title",
-        "position",
-        "position_title",
-        "organisation",
-        "organisation_name",
-        "term_start",
-        "term_end",
+    registration = _registration(
+        programme.owner, occasion=occasion, title=title, position=position, term_start=term_start, term_end=term_end
     )
+    before = snapshot(programme, PROGRAMME_FIELDS)
+    for name, value in registration.items():
+        setattr(programme, name, value)
+    _touch(programme, *REGISTRATION_FIELDS)
     audit_record(
         actor=acting_user,
         action="programme.update",
@@ -259,9 +286,7 @@ def commitment_add(
     *, version: ProgrammeVersion, content: Mapping[str, Any], milestones: Milestones = (), acting_user: User
 ) -> CommitmentTerms:
     """Add a commitment at the end of a draft version."""
-    version = _lock_version(version)
-    _require_owner(acting_user, version.programme)
-    _require_editable(version)
+    version = _lock_draft(version, acting_user)
     last = version.terms.aggregate(last=Max("position"))["last"] or 0
     commitment = Commitment.objects.create(programme=version.programme)
     terms = CommitmentTerms(version=version, commitment=commitment, position=last + 1, **_clean_content(content))
@@ -277,9 +302,7 @@ def commitment_update(
     *, terms: CommitmentTerms, content: Mapping[str, Any], milestones: Milestones = (), acting_user: User
 ) -> CommitmentTerms:
     """Rewrite a commitment of a draft version; a confirmed version's commitments are frozen."""
-    version = _lock_version(terms.version)
-    _require_owner(acting_user, version.programme)
-    _require_editable(version)
+    _lock_draft(terms.version, acting_user)
     before = snapshot(terms, TERMS_FIELDS)
     for name, value in _clean_content(content).items():
         setattr(terms, name, value)
@@ -295,20 +318,18 @@ def commitment_update(
 @transaction.atomic
 def commitment_remove(*, terms: CommitmentTerms, acting_user: User) -> None:
     """Take a commitment out of a draft version; one never confirmed disappears altogether."""
-    version = _lock_version(terms.version)
-    _require_owner(acting_user, version.programme)
-    _require_editable(version)
+    version = _lock_draft(terms.version, acting_user)
     before = snapshot(terms, TERMS_FIELDS)
     commitment = terms.commitment
     audit_record(actor=acting_user, action="commitment.remove", obj=terms, before=before)
     terms.delete()
     if not commitment.terms.exists():
         commitment.delete()
-    _renumber(version)
+    _renumber(list(version.terms.order_by("position", "pk")))
 
 
-def _renumber(version: ProgrammeVersion) -> None:
-    items = list(version.terms.order_by("position", "pk"))
+def _renumber(items: list[CommitmentTerms]) -> None:
+    """Number the commitments 1, 2, 3… in the order given."""
     for number, item in enumerate(items, start=1):
         item.position = number
     CommitmentTerms.objects.bulk_update(items, ["position"])
@@ -317,18 +338,14 @@ def _renumber(version: ProgrammeVersion) -> None:
 @transaction.atomic
 def commitment_move(*, terms: CommitmentTerms, offset: int, acting_user: User) -> None:
     """Move a commitment up (offset -1) or down (offset 1) in a draft version."""
-    version = _lock_version(terms.version)
-    _require_owner(acting_user, version.programme)
-    _require_editable(version)
+    version = _lock_draft(terms.version, acting_user)
     items = list(version.terms.order_by("position", "pk"))
     index = next(i for i, item in enumerate(items) if item.pk == terms.pk)
     target = index + offset
     if offset not in (-1, 1) or not 0 <= target < len(items):
         return
     items[index], items[target] = items[target], items[index]
-    for number, item in enumerate(items, start=1):
-        item.position = number
-    CommitmentTerms.objects.bulk_update(items, ["position"])
+    _renumber(items)
     audit_record(
         actor=acting_user,
         action="commitment.move",
@@ -358,24 +375,17 @@ def programme_submit(*, version: ProgrammeVersion, acting_user: User) -> Program
     version.confirmer = confirmer.user
     version.confirmer_title = confirmer.title
     version.save()
-    if programme.current_version_id is None:
-        programme.state = ProgrammeState.SUBMITTED
-        _touch(programme, "state")
-    audit_record(
-        actor=acting_user,
-        action="programme.submit",
-        obj=version,
-        before=before,
-        after=snapshot(version, VERSION_FIELDS),
-    )
-    kind = _("bản điều chỉnh") if version.is_amendment else _("chương trình hành động")
-    notify(
-        recipient=confirmer.user,
-        subject=_("Chờ xác nhận: %(kind)s của %(owner)s") % {"kind": kind, "owner": programme.owner.full_name},
-        body=_("%(owner)s đã gửi “%(title)s” để đồng chí xác nhận.")
-        % {"owner": programme.owner.full_name, "title": programme.title},
-        link=reverse("programmes:programme_review", args=[programme.pk, version.number]),
-    )
+    _follow_first_version(programme, ProgrammeState.SUBMITTED)
+    _audit_version(acting_user, "programme.submit", version, before=before)
+    with in_portal_language():
+        kind = _("bản điều chỉnh") if version.is_amendment else _("chương trình hành động")
+        notify(
+            recipient=confirmer.user,
+            subject=_("Chờ xác nhận: %(kind)s của %(owner)s") % {"kind": kind, "owner": programme.owner.full_name},
+            body=_("%(owner)s đã gửi “%(title)s” để đồng chí xác nhận.")
+            % {"owner": programme.owner.full_name, "title": programme.title},
+            link=reverse("programmes:programme_review", args=[programme.pk, version.number]),
+        )
     return version
 
 
@@ -404,23 +414,15 @@ def programme_return(
     version.return_reason = reason.strip()
     version.save(update_fields=["state", "returned_at", "return_reason"])
     programme = version.programme
-    if programme.current_version_id is None:
-        programme.state = ProgrammeState.RETURNED
-        _touch(programme, "state")
-    audit_record(
-        actor=acting_user,
-        action="programme.return",
-        obj=version,
-        before=before,
-        after={**snapshot(version, VERSION_FIELDS), "return_reason": version.return_reason, "notes": notes},
+    _follow_first_version(programme, ProgrammeState.RETURNED)
+    _audit_version(
+        acting_user, "programme.return", version, before=before, return_reason=version.return_reason, notes=notes
     )
-    owner_user = programme.owner.user
-    if owner_user is not None:
-        notify(
-            recipient=owner_user,
+    with in_portal_language():
+        _notify_owner(
+            programme,
             subject=_("Chương trình được trả lại để sửa: %(title)s") % {"title": programme.title},
             body=version.return_reason or _("Xem ý kiến ở từng nội dung cam kết."),
-            link=_programme_link(programme),
         )
     return version
 
@@ -434,7 +436,7 @@ def programme_confirm(
     _require_confirmer(acting_user, version)
     _require_submitted(version)
     if publicity_max not in PublicityLevel.values or publicity_max < PublicityLevel.CELL:
-        raise ValidationError({"publicity_max": _("Mức công khai tối đa không hợp lệ.")})
+        raise ValidationError({"publicity_max": _("Mức độ công khai tối đa không hợp lệ.")})
     findings = check_version(version)
     if findings:
         raise ValidationError([finding.message for finding in findings])
@@ -463,14 +465,12 @@ def programme_confirm(
         before=before,
         after={**snapshot(programme, PROGRAMME_FIELDS), "version": version.number, "comment": comment.strip()},
     )
-    owner_user = programme.owner.user
-    if owner_user is not None:
-        notify(
-            recipient=owner_user,
+    with in_portal_language():
+        _notify_owner(
+            programme,
             subject=_("Đã xác nhận: %(title)s (phiên bản %(number)s)")
             % {"title": programme.title, "number": version.number},
             body=version.confirmation_comment,
-            link=_programme_link(programme),
         )
     return version
 
@@ -500,12 +500,7 @@ def amendment_start(*, programme: ActionProgramme, reason: str, acting_user: Use
             **{name: getattr(old, name) for name in CONTENT_FIELDS},
         )
         _set_milestones(new, [(milestone.due_date, milestone.description) for milestone in old.milestones.all()])
-    audit_record(
-        actor=acting_user,
-        action="programme.amend",
-        obj=version,
-        after={**snapshot(version, VERSION_FIELDS), "reason": version.amendment_reason},
-    )
+    _audit_version(acting_user, "programme.amend", version, before=None, reason=version.amendment_reason)
     return version
 
 
@@ -520,14 +515,6 @@ def version_withdraw(*, version: ProgrammeVersion, acting_user: User) -> Program
     before = snapshot(version, VERSION_FIELDS)
     version.state = VersionState.WITHDRAWN
     version.save(update_fields=["state"])
-    if programme.current_version_id is None:
-        programme.state = ProgrammeState.WITHDRAWN
-        _touch(programme, "state")
-    audit_record(
-        actor=acting_user,
-        action="programme.withdraw",
-        obj=version,
-        before=before,
-        after=snapshot(version, VERSION_FIELDS),
-    )
+    _follow_first_version(programme, ProgrammeState.WITHDRAWN)
+    _audit_version(acting_user, "programme.withdraw", version, before=before)
     return version

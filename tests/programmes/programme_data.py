@@ -10,11 +10,13 @@ from programmes.action_programmes import services
 from programmes.models import (
     ActionProgramme,
     Cadre,
+    CadrePrivateDetails,
     CommitmentCategory,
     Occasion,
     ProgrammeVersion,
     PublicityLevel,
 )
+from tests.factories import PrivateDetailsFactory
 
 TERM_START = datetime.date(2026, 1, 1)
 TERM_END = datetime.date(2026, 12, 31)
@@ -81,3 +83,20 @@ def make_confirmed(
     services.programme_confirm(version=version, publicity_max=publicity_max, acting_user=confirmer)
     programme.refresh_from_db()
     return programme
+
+
+# What give_private_details stores, as it would read on a page; none of it may ever appear on a programme.
+PRIVATE_DETAILS_SHOWN = ("0912345678", "079185012345", "09/03/1985", "tran.thi.anh@example.vn", "12 Lê Lợi")
+
+
+def give_private_details(cadre: Cadre) -> None:
+    """Personal data of the kind a programme must never show (see PRIVATE_DETAILS_SHOWN)."""
+    CadrePrivateDetails.objects.filter(cadre=cadre).delete()
+    PrivateDetailsFactory(
+        cadre=cadre,
+        phone="0912345678",
+        citizen_id="079185012345",
+        date_of_birth=datetime.date(1985, 3, 9),
+        email="tran.thi.anh@example.vn",
+        address="12 Lê Lợi, phường Bến Thành",
+    )

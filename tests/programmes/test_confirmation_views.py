@@ -15,12 +15,13 @@ from programmes.models import (
     ActionProgramme,
     CommitmentTerms,
     Notification,
+    PartyPost,
     ProgrammeState,
     ProgrammeVersion,
     PublicityLevel,
     VersionState,
 )
-from tests.factories import make_member
+from tests.factories import PositionFactory, make_member
 from tests.programmes.programme_data import make_confirmed, make_draft, submit
 
 pytestmark = pytest.mark.django_db
@@ -300,6 +301,31 @@ def test_owner_is_refused_with_403_and_nothing_changes(cast):
     version.refresh_from_db()
     assert version.state == VersionState.SUBMITTED
     assert version.programme.current_version_id is None
+
+
+def test_a_new_secretary_opens_and_confirms_what_waits_in_their_queue(cast):
+    version = submitted_by_member(cast)
+    programme = version.programme
+    old_post = cast.secretary.positions.get()
+    old_post.end_date = datetime.date.today() - datetime.timedelta(days=1)
+    old_post.save()
+    successor = make_member(cast.cell_a, "secretary2", full_name="Đỗ Thị Giang")
+    PositionFactory(cadre=successor, organisation=cast.cell_a, party_post=PartyPost.SECRETARY)
+    client = client_for(successor.user)
+    assert review_url(programme) in client.get(reverse("programmes:confirmation_queue")).text
+    assert client.get(reverse("programmes:programme_detail", args=[programme.pk])).status_code == 200
+    assert client.get(review_url(programme)).status_code == 200
+    response = client.post(
+        review_url(programme), {"action": "confirm", "confirm-publicity_max": str(PublicityLevel.CELL)}
+    )
+    assert response.status_code == 302
+    version.refresh_from_db()
+    assert version.state == VersionState.CONFIRMED
+    assert version.confirmed_by == successor.user
+    # The one who left still reads what was sent to them, but no longer confirms.
+    predecessor = client_for(cast.secretary.user)
+    assert predecessor.get(reverse("programmes:programme_detail", args=[programme.pk])).status_code == 200
+    assert predecessor.get(review_url(programme)).status_code == 403
 
 
 def test_head_who_cannot_see_an_unconfirmed_programme_gets_404(cast):

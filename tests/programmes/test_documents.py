@@ -3,7 +3,6 @@
 PDFs are read back with poppler (`pdftotext`, `pdffonts`), as a person copying text out of them would.
 """
 
-import datetime
 import http.server
 import re
 import subprocess
@@ -33,15 +32,14 @@ from programmes.documents import (
     target_text,
 )
 from programmes.models import (
-    CadrePrivateDetails,
     CommitmentCategory,
     CommitmentTerms,
     Occasion,
     OrganisationKind,
     PublicityLevel,
 )
-from tests.factories import PrivateDetailsFactory, make_organisation
-from tests.programmes.programme_data import commitment_content, make_confirmed, make_draft, submit
+from tests.factories import make_organisation
+from tests.programmes.programme_data import commitment_content, give_private_details, make_confirmed, make_draft, submit
 
 pytestmark = pytest.mark.django_db
 
@@ -314,15 +312,7 @@ def test_unknown_or_malformed_version_is_404(cast, number):
 
 
 def test_no_private_data_in_the_document(cast):
-    CadrePrivateDetails.objects.filter(cadre=cast.member).delete()
-    PrivateDetailsFactory(
-        cadre=cast.member,
-        phone="0912345678",
-        citizen_id="079185012345",
-        date_of_birth=datetime.date(1985, 3, 9),
-        email="tran.thi.anh@example.vn",
-        address="12 Lê Lợi, phường Bến Thành",
-    )
+    give_private_details(cast.member)
     programme = make_confirmed(cast.member, cast.secretary.user)
 
     text = pdf_text(client_for(cast.member.user).get(pdf_url(programme)).content)

@@ -95,6 +95,21 @@ def test_a_programme_before_confirmation_is_read_by_its_owner_and_its_confirmer(
     assert readers == {"owner", "confirmer"}
 
 
+def test_a_successor_secretary_reads_what_waits_for_them_and_the_list_agrees(cast, viewers):
+    programme = make_draft(cast.member)
+    submit(programme)
+    cast.secretary.positions.update(end_date=datetime.date.today() - datetime.timedelta(days=1))
+    successor = make_member(cast.cell_a, "secretary2", full_name="Đỗ Thị Giang")
+    PositionFactory(cadre=successor, organisation=cast.cell_a, party_post=PartyPost.SECRETARY)
+    assert successor.user is not None
+    assert access.can_view_programme(successor.user, programme)
+    assert programme in access.programmes_visible_to(successor.user)
+    # Once the version is no longer waiting, it is back to the publicity level: nothing before confirmation.
+    services.version_withdraw(version=programme.versions.get(), acting_user=cast.member.user)
+    assert not access.can_view_programme(successor.user, programme)
+    assert programme not in access.programmes_visible_to(successor.user)
+
+
 def test_the_head_who_confirmed_the_secretary_s_programme_reads_it_at_the_cell_level(cast, viewers):
     programme = make_confirmed(cast.secretary, cast.head.user, publicity_max=PublicityLevel.CELL)
     assert programme.publicity_level == PublicityLevel.CELL

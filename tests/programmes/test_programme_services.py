@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.urls import reverse
+from django.utils import translation
 
 from programmes.action_programmes import services
 from programmes.action_programmes.selectors import confirmation_queue
@@ -422,6 +423,33 @@ def test_once_fixed_the_programme_goes_to_the_cell_secretary_with_a_notification
     assert list(confirmation_queue(cast.secretary.user)) == [version]
 
 
+def test_texts_stored_for_others_are_in_the_portal_language_whatever_the_actors_screen(cast):
+    with translation.override("en"):
+        programme = make_draft(cast.member)
+        version = submit(programme)
+        services.programme_return(
+            version=version,
+            reason="",
+            commitment_notes={version.terms.get(position=1).pk: "Ghi rõ nguồn số liệu."},
+            acting_user=cast.secretary.user,
+        )
+        submit(programme)
+        services.programme_confirm(version=version, publicity_max=PublicityLevel.CELL, acting_user=cast.secretary.user)
+    programme.refresh_from_db()
+    version.refresh_from_db()
+    assert programme.position_title == "Đảng viên Chi bộ Khu phố 1A"
+    assert version.confirmer_title == "Bí thư Chi bộ Khu phố 1A"
+    assert list(Notification.objects.order_by("pk").values_list("subject", flat=True)) == [
+        "Chờ xác nhận: chương trình hành động của Trần Thị Ánh",
+        "Chương trình được trả lại để sửa: Chương trình hành động nhiệm kỳ 2026",
+        "Chờ xác nhận: chương trình hành động của Trần Thị Ánh",
+        "Đã xác nhận: Chương trình hành động nhiệm kỳ 2026 (phiên bản 1)",
+    ]
+    assert Notification.objects.get(subject__startswith="Chương trình được trả lại").body == (
+        "Xem ý kiến ở từng nội dung cam kết."
+    )
+
+
 def test_a_submitted_version_cannot_be_submitted_again(cast):
     programme = make_draft(cast.member)
     submit(programme)
@@ -562,7 +590,7 @@ def test_a_maximum_below_the_cell_or_unknown_is_refused(cast, publicity_max):
     version = submit(make_draft(cast.member))
     with writes_events(), pytest.raises(ValidationError) as error:
         services.programme_confirm(version=version, publicity_max=publicity_max, acting_user=cast.secretary.user)
-    assert error.value.message_dict == {"publicity_max": ["Mức công khai tối đa không hợp lệ."]}
+    assert error.value.message_dict == {"publicity_max": ["Mức độ công khai tối đa không hợp lệ."]}
     version.refresh_from_db()
     assert version.state == VersionState.SUBMITTED
 
@@ -597,6 +625,22 @@ def test_a_new_secretary_confirms_what_the_old_one_was_sent(cast):
     services.programme_confirm(version=version, publicity_max=PublicityLevel.CELL, acting_user=successor.user)
     version.refresh_from_db()
     assert version.confirmed_by == successor.user
+
+
+def test_a_returned_version_sent_again_goes_to_whoever_confirms_now(cast):
+    programme = make_draft(cast.member)
+    version = submit(programme)
+    services.programme_return(version=version, reason="Bổ sung", acting_user=cast.secretary.user)
+    cast.secretary.positions.update(end_date=datetime.date.today() - datetime.timedelta(days=1))
+    successor = make_member(cast.cell_a, "secretary2", full_name="Đỗ Thị Giang")
+    PositionFactory(cadre=successor, organisation=cast.cell_a, party_post=PartyPost.SECRETARY)
+    assert successor.user is not None
+    submit(programme)
+    version.refresh_from_db()
+    assert version.confirmer == successor.user
+    assert list(confirmation_queue(successor.user)) == [version]
+    assert list(confirmation_queue(cast.secretary.user)) == []
+    assert Notification.objects.filter(recipient=successor.user, link__endswith="/xac-nhan/").count() == 1
 
 
 def test_the_secretary_s_own_programme_goes_one_level_up_and_they_cannot_confirm_it(cast):

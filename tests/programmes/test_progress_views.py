@@ -2,6 +2,7 @@
 
 import datetime
 import hashlib
+import re
 from decimal import Decimal
 from typing import Any
 
@@ -23,7 +24,14 @@ from programmes.models import (
     ProgressStatus,
     PublicityLevel,
 )
-from tests.programmes.programme_data import commitment_content, make_confirmed, make_draft, submit
+from tests.programmes.programme_data import (
+    PRIVATE_DETAILS_SHOWN,
+    commitment_content,
+    give_private_details,
+    make_confirmed,
+    make_draft,
+    submit,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -205,9 +213,87 @@ def test_pending_amendment_is_announced_with_edit_and_compare_links(cast):
     assert reverse("programmes:amendment_start", args=[programme.pk]) not in owner_page
     assert "Nội dung cam kết (phiên bản 1)" in owner_page
 
-    confirmer_page = client_for(cast.secretary.user).get(detail_url(programme)).text
+    # The confirmer of version 1 reads the programme, not the owner's draft; once it is sent, they review it.
+    confirmer = client_for(cast.secretary.user)
+    confirmer_page = confirmer.get(detail_url(programme)).text
+    assert "Có bản điều chỉnh" not in confirmer_page
+    assert "Điều chỉnh chỉ tiêu quý 3" not in confirmer_page
+    assert compare not in confirmer_page
+    submit(programme, 2)
+    confirmer_page = confirmer.get(detail_url(programme)).text
     assert "Sửa bản điều chỉnh" not in confirmer_page
+    assert "Điều chỉnh chỉ tiêu quý 3" in confirmer_page
     assert compare in confirmer_page
+    assert confirmer.get(reverse("programmes:version_compare", args=[programme.pk]) + "?tu=1&den=2").status_code == 200
+
+
+def test_readers_never_see_an_amendment_being_drafted_or_one_withdrawn(cast):
+    programme = make_confirmed(cast.member, cast.secretary.user)
+    services.amendment_start(programme=programme, reason="Lý do còn đang cân nhắc", acting_user=cast.member.user)
+    services.version_withdraw(version=programme.versions.get(number=2), acting_user=cast.member.user)
+    services.amendment_start(programme=programme, reason="Bản nháp thứ hai", acting_user=cast.member.user)
+    compare_address = reverse("programmes:version_compare", args=[programme.pk])
+    for reader in (cast.secretary.user, cast.committee_staff.user, cast.head.user, cast.org_board):
+        page = client_for(reader).get(detail_url(programme)).text
+        assert "Lý do còn đang cân nhắc" not in page
+        assert "Bản nháp thứ hai" not in page
+        assert "Có bản điều chỉnh" not in page
+        assert f"{compare_address}?tu=" not in page
+    owner_page = client_for(cast.member.user).get(detail_url(programme)).text
+    assert "Lý do còn đang cân nhắc" in owner_page
+    assert "Bản nháp thứ hai" in owner_page
+
+
+def test_no_programme_page_shows_the_owners_private_details(cast):
+    give_private_details(cast.member)
+    programme = make_confirmed(cast.member, cast.secretary.user)
+    services.amendment_start(programme=programme, reason="Điều chỉnh chỉ tiêu", acting_user=cast.member.user)
+    submit(programme, 2)
+    secretary = client_for(cast.secretary.user)
+    pages = [
+        secretary.get(detail_url(programme)),
+        secretary.get(reverse("programmes:programme_list")),
+        secretary.get(reverse("programmes:confirmation_queue")),
+        secretary.get(reverse("programmes:programme_review", args=[programme.pk, 2])),
+        secretary.get(reverse("programmes:version_compare", args=[programme.pk])),
+        client_for(cast.head.user).get(detail_url(programme)),
+    ]
+    for response in pages:
+        assert response.status_code == 200, response.request["PATH_INFO"]
+        assert "Trần Thị Ánh" in response.text
+        for secret in PRIVATE_DETAILS_SHOWN:
+            assert secret not in response.text, (response.request["PATH_INFO"], secret)
+
+
+def test_programme_pages_have_nothing_inline_that_the_content_security_policy_would_block(cast):
+    programme = make_confirmed(cast.member, cast.secretary.user)
+    services.amendment_start(programme=programme, reason="Điều chỉnh chỉ tiêu", acting_user=cast.member.user)
+    owner = client_for(cast.member.user)
+    commitment = first_commitment(programme)
+    addresses = [
+        reverse("programmes:programme_list"),
+        reverse("programmes:programme_create"),
+        detail_url(programme),
+        reverse("programmes:programme_edit", args=[programme.pk]),
+        reverse("programmes:version_withdraw", args=[programme.pk]),
+        reverse("programmes:version_compare", args=[programme.pk]),
+        progress_url(programme, commitment),
+        reverse("programmes:notification_list"),
+    ]
+    for address in addresses:
+        text = owner.get(address).text
+        assert " style=" not in text, address
+        assert "<script>" not in text and "<style" not in text, address
+        assert not re.search(r"\son[a-z]+=", text), address
+    submit(programme, 2)
+    secretary = client_for(cast.secretary.user)
+    for address in (
+        reverse("programmes:confirmation_queue"),
+        reverse("programmes:programme_review", args=[programme.pk, 2]),
+    ):
+        text = secretary.get(address).text
+        assert " style=" not in text and "<script>" not in text, address
+        assert not re.search(r"\son[a-z]+=", text), address
 
 
 # --- Progress reports with evidence --------------------------------------------------------------------------

@@ -243,6 +243,12 @@ def test_registering_a_programme_from_creation_to_submission(cast):
     assert programme.state == ProgrammeState.SUBMITTED
     assert Notification.objects.filter(recipient=cast.secretary.user).count() == 1
 
+    # A second click (another tab, a double click) sends nothing again.
+    response = client.post(url("programme_submit", programme), follow=True)
+    assert response.redirect_chain[-1][0] == url("programme_detail", programme)
+    assert "đang ở trạng thái “Chờ xác nhận” nên không sửa được" in response.text
+    assert Notification.objects.filter(recipient=cast.secretary.user).count() == 1
+
 
 def test_a_bad_commitment_is_shown_at_its_fields_and_nothing_is_saved(cast):
     programme = make_draft(cast.member, weights=(100,))
@@ -502,7 +508,7 @@ def test_the_list_shows_state_progress_overdue_and_a_pending_amendment(cast):
     assert "Bản nháp" in page
     assert "Bản điều chỉnh (phiên bản 2): Bản nháp" in page
     # 90 of the way from 80 to 100 is 50% of a commitment weighted 60, the other one 0%: 30%.
-    assert "30% hoàn thành" in page
+    assert 'aria-valuetext="30%"' in page
     assert reverse("programmes:programme_create") in page
 
 
