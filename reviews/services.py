@@ -773,6 +773,8 @@ def decision_confirm(
         assessments=[item.pk for item in assessments],
         evidence=[item.pk for item in evidence],
     )
+    # The individual evaluation report is produced as soon as the result stands.
+    transaction.on_commit(lambda: _queue_review_report(review.pk))
     subject = review.cadre.user
     if subject is not None:
         notify(
@@ -782,6 +784,12 @@ def decision_confirm(
             link=_review_link(review),
         )
     return decision
+
+
+def _queue_review_report(review_id: int) -> None:
+    from reviews.tasks import produce_review_report
+
+    produce_review_report.delay(review_id)
 
 
 # --- After the decision --------------------------------------------------------------------------------------

@@ -1,0 +1,163 @@
+"""Producing a report exactly once, and checking a printed one.
+
+A report is keyed by its subject (kind and what it is about) and the hash of its data. Producing it
+again with unchanged data returns the stored report and writes nothing; changed data makes a new
+version and marks the previous one superseded. Two workers racing on the same subject meet at the
+database's unique constraints: one stores, the other finds what was stored and throws its file away.
+A worker killed at any point leaves either no row (the task runs again) or the finished row.
+"""
+
+import hashlib
+import json
+import secrets
+from dataclasses import dataclass
+
+import segno
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.safestring import mark_safe
+
+from programmes.documents import render_pdf
+from reviews.models import Report, ReviewPeriod
+from reviews.reports import contexts  # noqa: F401  (registers the builders)
+from reviews.reports.kinds import BUILDERS, ReportData
+
+# Crockford's alphabet: no I, L, O or U, so a code read off paper is not mistyped.
+CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+CODE_LENGTH = 10
+# The public verification page (built by the public-oversight pages) answers at this address.
+VERIFY_PATH = "/cong-khai/xac-thuc/"
+
+
+def data_hash(data: dict[str, object]) -> str:
+    canonical = json.dumps(data, sort_keys=True, ensure_ascii=False, cls=DjangoJSONEncoder)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def new_verification_code() -> str:
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+
+
+def display_code(code: str) -> str:
+    """ "ABCDE12345" printed as "ABCDE-12345", easier to read out and type."""
+    return f"{code[:5]}-{code[5:]}"
+
+
+def verification_url(code: str) -> str:
+    return f"{settings.SITE_URL}{VERIFY_PATH}?ma={code}"
+
+
+def _qr_svg(url: str) -> str:
+    # Inline SVG: WeasyPrint draws it without fetching anything.
+    return segno.make(url, error="m").svg_inline(scale=2, border=1, omitsize=False)
+
+
+def report_data(kind: str, object_id: int, period: ReviewPeriod | None = None) -> ReportData:
+    builder = BUILDERS.get(kind)
+    if builder is None:
+        raise ValueError(f"unknown report kind {kind!r}")
+    return builder(object_id, period)
+
+
+def render(report: ReportData, code: str) -> bytes:
+    context = {
+        **report.data,
+        **report.extra,
+        "verification_code": display_code(code),
+        "verification_url": verification_url(code),
+        "verification_qr": mark_safe(_qr_svg(verification_url(code))),  # noqa: S308 (segno's own markup)
+    }
+    return render_pdf(report.template, context)
+
+
+def _stored(subject_key: str, content_hash: str) -> Report | None:
+    return Report.objects.filter(subject_key=subject_key, content_hash=content_hash).first()
+
+
+def report_produce(kind: str, object_id: int, period: ReviewPeriod | None = None) -> tuple[Report, bool]:
+    """The report of this subject for its current data: (report, whether it was made now)."""
+    built = report_data(kind, object_id, period)
+    content_hash = data_hash(built.data)
+    existing = _stored(built.subject_key, content_hash)
+    if existing is not None:
+        return existing, False
+    code = new_verification_code()
+    pdf = render(built, code)
+    sha256 = hashlib.sha256(pdf).hexdigest()
+    report = Report(
+        kind=built.kind,
+        subject_key=built.subject_key,
+        period=built.period,
+        organisation=built.organisation,
+        review=built.review,
+        programme=built.programme,
+        title=built.title[:255],
+        content_hash=content_hash,
+        sha256=sha256,
+        verification_code=code,
+        size=len(pdf),
+    )
+    report.file.save(f"{built.kind}-{code}.pdf", ContentFile(pdf), save=False)
+    try:
+        with transaction.atomic():
+            previous = Report.objects.select_for_update().filter(subject_key=built.subject_key, is_current=True).first()
+            last = Report.objects.filter(subject_key=built.subject_key).aggregate(last=Max("version"))["last"]
+            report.version = (last or 0) + 1
+            if previous is not None:
+                previous.is_current = False
+                previous.superseded_at = timezone.now()
+                previous.save(update_fields=["is_current", "superseded_at"])
+            report.save()
+    except IntegrityError:
+        # Another worker stored this subject at the same moment: keep theirs, drop our file.
+        report.file.delete(save=False)
+        winner = _stored(built.subject_key, content_hash)
+        if winner is None:
+            raise
+        return winner, False
+    return report, True
+
+
+@dataclass(frozen=True)
+class Verification:
+    kind_label: str
+    title: str
+    organisation: str
+    period: str
+    generated_at: object
+    version: int
+    is_latest: bool
+    sha256: str
+    verification_code: str
+
+
+def verify(code_or_hash: str) -> Verification | None:
+    """Is this a genuine report? Found by its printed code (with or without the dash) or its file's SHA-256.
+
+    Answers only what a public page may show: kind, title, organisation, period, dates and whether a
+    newer version replaced it. None when nothing matches.
+    """
+    value = code_or_hash.strip().upper().replace("-", "").replace(" ", "")
+    if len(value) == 64:
+        report = Report.objects.filter(sha256=value.lower()).select_related("organisation", "period").first()
+    elif len(value) == CODE_LENGTH and all(char in CODE_ALPHABET for char in value):
+        report = Report.objects.filter(verification_code=value).select_related("organisation", "period").first()
+    else:
+        return None
+    if report is None:
+        return None
+    return Verification(
+        kind_label=report.get_kind_display(),
+        title=report.title,
+        organisation=report.organisation.name,
+        period=report.period.title if report.period is not None else "",
+        generated_at=report.generated_at,
+        version=report.version,
+        is_latest=report.is_current,
+        sha256=report.sha256,
+        verification_code=display_code(report.verification_code),
+    )

@@ -1,0 +1,93 @@
+"""Background jobs of the reviews app: evaluation reports. Thin: an id in, one service call.
+
+Every task is safe to run twice. `acks_late` with `reject_on_worker_lost` gives a task whose worker
+died back to the broker, and the services make the second run a no-op where the first finished.
+Time limits are sized for the largest report (an organisation roll-up of a big ward, a few seconds);
+the broker's visibility timeout (settings) is longer than them, so a slow task is not delivered twice.
+"""
+
+import datetime
+
+from celery import Task, shared_task
+from celery.exceptions import SoftTimeLimitExceeded
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from reviews.models import PeriodState, ReportKind, ReviewPeriod
+from reviews.reports.batches import MAX_ATTEMPTS, batch_create, batch_item_fail, batch_item_run, planned_items
+from reviews.reports.produce import report_produce
+
+REPORT_SOFT_TIME_LIMIT = 120
+REPORT_TIME_LIMIT = 150
+RETRY_BASE_SECONDS = 5
+
+
+@shared_task(
+    bind=True,
+    acks_late=True,
+    reject_on_worker_lost=True,
+    max_retries=MAX_ATTEMPTS - 1,
+    soft_time_limit=REPORT_SOFT_TIME_LIMIT,
+    time_limit=REPORT_TIME_LIMIT,
+)
+def produce_batch_item(self: Task, item_id: int) -> str:
+    """Produce one report of a batch; retried with backoff, then listed as failed with its error."""
+    try:
+        item = batch_item_run(item_id)
+    except (Exception, SoftTimeLimitExceeded) as error:
+        if self.request.retries + 1 >= MAX_ATTEMPTS:
+            batch_item_fail(item_id, f"{type(error).__name__}: {error}")
+            return "failed"
+        raise self.retry(exc=error, countdown=RETRY_BASE_SECONDS * 2**self.request.retries) from error
+    return item.state if item is not None else "missing"
+
+
+@shared_task(
+    acks_late=True,
+    reject_on_worker_lost=True,
+    autoretry_for=(Exception,),
+    retry_backoff=RETRY_BASE_SECONDS,
+    max_retries=MAX_ATTEMPTS - 1,
+    soft_time_limit=REPORT_SOFT_TIME_LIMIT,
+    time_limit=REPORT_TIME_LIMIT,
+)
+def produce_review_report(review_id: int) -> int:
+    """The individual report of a review whose decision was just confirmed."""
+    report, _made = report_produce(ReportKind.INDIVIDUAL, review_id)
+    return report.pk
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def nightly_reports() -> list[int]:
+    """Every report of the periods whose decision window closed today (run after midnight: yesterday)."""
+    yesterday = timezone.localdate() - datetime.timedelta(days=1)
+    batches = []
+    for period in ReviewPeriod.objects.filter(decisions_until__in=[yesterday, timezone.localdate()]):
+        batches.append(_batch_for(period, "nightly"))
+    return [batch for batch in batches if batch is not None]
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def weekly_rollups() -> list[int]:
+    """The roll-ups of every open period, so committees follow progress while it runs."""
+    batches = []
+    for period in ReviewPeriod.objects.filter(state=PeriodState.OPEN):
+        batches.append(_batch_for(period, "weekly", kinds={ReportKind.ORGANISATION_ROLLUP, ReportKind.CELL_SUMMARY}))
+    return [batch for batch in batches if batch is not None]
+
+
+def _batch_for(period: ReviewPeriod, label: str, kinds: set[str] | None = None) -> int | None:
+    items = [item for item in planned_items(period, period.scope) if kinds is None or item[0] in kinds]
+    if not items:
+        return None
+    try:
+        batch = batch_create(
+            period=period,
+            scope=period.scope,
+            title=f"{period.title} ({label} {timezone.localdate():%d/%m/%Y})",
+            items=items,
+            acting_user=None,
+        )
+    except ValidationError:
+        return None
+    return batch.pk
