@@ -773,8 +773,10 @@ def decision_confirm(
         assessments=[item.pk for item in assessments],
         evidence=[item.pk for item in evidence],
     )
-    # The individual evaluation report is produced as soon as the result stands.
-    transaction.on_commit(lambda: _queue_review_report(review.pk))
+    # The individual evaluation report is produced as soon as the result stands. Robust: the rating is
+    # already committed, and a broker that cannot take the task must not turn it into an error page;
+    # the nightly run produces any report that is missing.
+    transaction.on_commit(lambda: _queue_review_report(review.pk), robust=True)
     subject = review.cadre.user
     if subject is not None:
         notify(

@@ -21,7 +21,7 @@ def notify(*, recipient: User, subject: str, body: str, link: str) -> Notificati
     if recipient.email:
         from programmes.tasks import send_notification_email
 
-        transaction.on_commit(lambda: send_notification_email.delay(notification.pk))
+        transaction.on_commit(lambda: send_notification_email.delay(notification.pk), robust=True)
     return notification
 
 

@@ -54,6 +54,8 @@ def browser(playwright: Playwright) -> Iterator[Browser]:
 
 _audit_trigger = importlib.import_module("programmes.migrations.0002_audit_append_only_trigger")
 _confirmer_rules = importlib.import_module("programmes.migrations.0005_default_confirmer_rules")
+_rule_sets = importlib.import_module("reviews.migrations.0002_rule_sets")
+_report_schedules = importlib.import_module("reviews.migrations.0004_report_schedules")
 
 
 def _set_audit_trigger(*, present: bool) -> None:
@@ -66,11 +68,14 @@ def _set_audit_trigger(*, present: bool) -> None:
 @pytest.fixture(autouse=True)
 def _migrated_state_restored(django_db_blocker: Any) -> Iterator[None]:
     """Torn down after the live server's flush: the next test finds what the migrations put in place,
-    the append-only protection of the audit log and the default confirmer rules."""
+    the append-only protection of the audit log, the default confirmer rules, the rule sets and the
+    report schedules."""
     yield
     with django_db_blocker.unblock():
         _set_audit_trigger(present=True)
         _confirmer_rules.add_rules(django_apps, None)
+        _rule_sets.add_rule_sets(django_apps, None)
+        _report_schedules.add_schedules(django_apps, None)
 
 
 @pytest.fixture
