@@ -1,6 +1,6 @@
 from django.urls import path
 
-from reviews import cell_views, decision_views, self_review_views, views
+from reviews import cell_views, decision_views, report_views, self_review_views, views
 
 app_name = "reviews"
 
@@ -29,4 +29,10 @@ urlpatterns = [
     path("<int:pk>/kien-nghi/", decision_views.appeal_file, name="appeal_file"),
     path("kien-nghi/<int:pk>/giai-quyet/", decision_views.appeal_resolve, name="appeal_resolve"),
     path("<int:pk>/xep-loai-lai/", decision_views.review_reclassify, name="review_reclassify"),
+    # Evaluation reports: the list, asking for a batch, its progress, one download (report_views)
+    path("bao-cao/", report_views.report_list, name="report_list"),
+    path("bao-cao/tao/", report_views.report_request, name="report_request"),
+    path("bao-cao/luot/<int:pk>/", report_views.batch_detail, name="batch_detail"),
+    path("bao-cao/luot/<int:pk>/tien-do/", report_views.batch_progress_part, name="batch_progress"),
+    path("bao-cao/<int:pk>/tai-ve/", report_views.report_download, name="report_download"),
 ]

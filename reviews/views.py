@@ -39,6 +39,7 @@ from reviews.models import (
     ReviewPeriod,
     ReviewState,
 )
+from reviews.report_access import current_individual_report
 
 PERIODS_PER_PAGE = 25
 
@@ -439,6 +440,7 @@ def review_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         "actions": _actions(request.user, review, appeals, today),
         "may_open_cell": access.can_record_meeting(request.user, review.cell),
         "is_subject": access.is_subject(request.user, review),
+        "report": current_individual_report(review),
         "today": today,
     }
     return render(request, "reviews/review_detail.html", context)

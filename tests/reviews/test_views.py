@@ -33,9 +33,9 @@ SECRETARY_WORK_LIST_QUERIES = 7 + 3
 # Organisation-board staff (no cadre): the page of periods (count and rows), then the counts by state.
 PERIOD_LIST_QUERIES = 5 + 3
 # The head on a final review: the review; proposal with meeting; appeals; assessments and their evidence;
-# prompts; inputs; decisions and their grounds (verdicts, evidence); level changes; history; and the
-# superior committee for re-classification.
-REVIEW_DETAIL_QUERIES = 7 + 13
+# prompts; inputs; decisions and their grounds (verdicts, evidence); level changes; history; the
+# superior committee for re-classification; and the current individual report (a final review's PDF link).
+REVIEW_DETAIL_QUERIES = 7 + 14
 
 
 def client_for(user) -> Client:
