@@ -5,9 +5,21 @@ from typing import Any
 
 from django.contrib import admin
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 
 from programmes.admin import AuditedAdminMixin, ReadOnlyAdminMixin
-from reviews.models import CommitmentAssessment, Decision, LevelChange, Review, ReviewPeriod, RuleSet
+from reviews.models import (
+    CommitmentAssessment,
+    Decision,
+    ItemState,
+    LevelChange,
+    Report,
+    ReportBatch,
+    ReportBatchItem,
+    Review,
+    ReviewPeriod,
+    RuleSet,
+)
 
 
 def _is_superuser(request: HttpRequest) -> bool:
@@ -76,3 +88,56 @@ class ReviewAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     search_fields = ["cadre__full_name", "cadre__name_folded", "cadre__code", "place__name"]
     list_select_related = ["cadre", "place", "period"]
     inlines = [AssessmentInline, DecisionInline, LevelChangeInline]
+
+
+@admin.register(Report)
+class ReportAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Stored reports, shown to system administrators; they are made only by reviews.reports.produce."""
+
+    list_display = ["title", "kind", "organisation", "period", "version", "is_current", "generated_at", "size"]
+    list_filter = ["kind", "is_current", "period"]
+    search_fields = ["title", "subject_key", "verification_code", "sha256"]
+    list_select_related = ["organisation", "period"]
+    # The file's name, not a link: reports are private media, downloaded only through the access-checked views.
+    fields = readonly_fields = (
+        "kind",
+        "subject_key",
+        "title",
+        "organisation",
+        "period",
+        "review",
+        "programme",
+        "version",
+        "is_current",
+        "superseded_at",
+        "generated_at",
+        "stored_file",
+        "size",
+        "sha256",
+        "content_hash",
+        "verification_code",
+    )
+
+    @admin.display(description=_("tệp PDF"))
+    def stored_file(self, obj: Report) -> str:
+        return obj.file.name or ""
+
+
+class ReportBatchItemInline(ReadOnlyAdminMixin, admin.TabularInline):
+    model = ReportBatchItem
+    fields = readonly_fields = ("kind", "object_id", "state", "attempts", "report", "error", "updated_at")
+    extra = 0
+
+
+@admin.register(ReportBatch)
+class ReportBatchAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["title", "period", "scope", "requested_by", "created_at", "finished_at", "progress"]
+    list_filter = ["period"]
+    search_fields = ["title", "scope__name"]
+    list_select_related = ["period", "scope", "requested_by"]
+    inlines = [ReportBatchItemInline]
+
+    @admin.display(description=_("đã xong / lỗi / tổng"))
+    def progress(self, obj: ReportBatch) -> str:
+        states = list(obj.items.values_list("state", flat=True))
+        return f"{states.count(ItemState.DONE)} / {states.count(ItemState.FAILED)} / {len(states)}"

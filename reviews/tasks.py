@@ -14,12 +14,23 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from reviews.models import PeriodState, ReportKind, ReviewPeriod
-from reviews.reports.batches import MAX_ATTEMPTS, batch_create, batch_item_fail, batch_item_run, planned_items
+from reviews.reports.batches import (
+    MAX_ATTEMPTS,
+    batch_create,
+    batch_item_fail,
+    batch_item_run,
+    batch_items_requeue,
+    planned_items,
+)
 from reviews.reports.produce import report_produce
 
 REPORT_SOFT_TIME_LIMIT = 120
 REPORT_TIME_LIMIT = 150
 RETRY_BASE_SECONDS = 5
+# A pending batch item untouched this long lost its message (reviews.reports.batches.batch_items_requeue):
+# longer than the broker's visibility timeout (2 h) plus a task's time limit, after which Redis has
+# already given back the message of a task whose worker died.
+STALLED_AFTER = datetime.timedelta(hours=3)
 
 
 @shared_task(
@@ -59,7 +70,9 @@ def produce_review_report(review_id: int) -> int:
 
 @shared_task(acks_late=True, reject_on_worker_lost=True)
 def nightly_reports() -> list[int]:
-    """Every report of the periods whose decision window closed today (run after midnight: yesterday)."""
+    """Every report of the periods whose decision window closed today (run after midnight: yesterday);
+    and the items of earlier batches whose message the broker lost are sent again."""
+    batch_items_requeue(STALLED_AFTER)
     yesterday = timezone.localdate() - datetime.timedelta(days=1)
     batches = []
     for period in ReviewPeriod.objects.filter(decisions_until__in=[yesterday, timezone.localdate()]):

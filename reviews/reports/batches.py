@@ -4,6 +4,7 @@ An item is done once, whatever the number of deliveries: a redelivered task find
 and producing its report again with unchanged data stores nothing new (reviews.reports.produce).
 """
 
+import datetime
 from dataclasses import dataclass
 
 from django.contrib.auth.models import User
@@ -104,7 +105,9 @@ def batch_create(
 def batch_item_run(item_id: int) -> ReportBatchItem | None:
     """Produce one item's report; a done item is left as it is."""
     with transaction.atomic():
-        item = ReportBatchItem.objects.select_for_update().select_related("batch__period").filter(pk=item_id).first()
+        # Lock the item row only: the batch's period is an outer join, which PostgreSQL cannot lock.
+        items = ReportBatchItem.objects.select_for_update(of=("self",)).select_related("batch__period")
+        item = items.filter(pk=item_id).first()
         if item is None or item.state == ItemState.DONE:
             return item
         item.attempts += 1
@@ -134,7 +137,38 @@ def batch_item_fail(item_id: int, error: str) -> None:
         _finish_if_complete(item.batch_id)
 
 
+def batch_items_requeue(older_than: datetime.timedelta) -> int:
+    """Send again the task of every pending item untouched for `older_than`; how many were sent.
+
+    The broker can lose a message: kombu's Redis transport pops it from the queue and only then records
+    it as unacknowledged, so a worker killed between the two forgets it, and its batch would never finish.
+    A task sent twice is harmless (a done item is left as it is); `older_than` should outlast the broker's
+    own redelivery (its visibility timeout) and a task's time limit, so that only lost items are sent.
+    """
+    from reviews.tasks import produce_batch_item
+
+    with transaction.atomic():
+        stalled = list(
+            ReportBatchItem.objects.select_for_update(skip_locked=True)
+            .filter(state=ItemState.PENDING, updated_at__lt=timezone.now() - older_than)
+            .values_list("pk", flat=True)
+        )
+        # Touched, so that the next sweep waits again before sending them once more.
+        ReportBatchItem.objects.filter(pk__in=stalled).update(updated_at=timezone.now())
+
+        def enqueue() -> None:
+            for item_id in stalled:
+                produce_batch_item.delay(item_id)
+
+        if stalled:
+            transaction.on_commit(enqueue)
+    return len(stalled)
+
+
 def _finish_if_complete(batch_id: int) -> None:
+    # The batch row is locked first: two items finishing at once would otherwise each see the other
+    # still pending (neither commit is visible to the other) and leave the batch unfinished for ever.
+    list(ReportBatch.objects.select_for_update().filter(pk=batch_id).values_list("pk", flat=True))
     if not ReportBatchItem.objects.filter(batch_id=batch_id, state=ItemState.PENDING).exists():
         ReportBatch.objects.filter(pk=batch_id, finished_at__isnull=True).update(finished_at=timezone.now())
 
