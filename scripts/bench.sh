@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Benchmarks, on a fresh temporary SQLite database; results go into docs/BENCHMARKS.md.
+# Benchmarks, on fresh temporary SQLite databases; results go into docs/BENCHMARKS.md.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
@@ -8,4 +8,9 @@ echo "nproc: $(nproc); $("$BIN/python" --version)"
 # An empty DATABASE_URL lets the script create its own throwaway database.
 env -u DATABASE_URL DJANGO_SETTINGS_MODULE=config.settings.test \
   "$BIN/python" scripts/bench_import.py --output docs/BENCHMARKS.md
+
+banner "Evaluation report benchmark"
+# Its own throwaway database and media folder too; each script rewrites only its own section of the file.
+env -u DATABASE_URL -u DJANGO_MEDIA_ROOT DJANGO_SETTINGS_MODULE=config.settings.test \
+  "$BIN/python" scripts/bench_reports.py --output docs/BENCHMARKS.md
 echo "Written to docs/BENCHMARKS.md"
