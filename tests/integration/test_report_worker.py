@@ -16,6 +16,7 @@ import importlib
 import json
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 import redis
@@ -23,13 +24,14 @@ from django.apps import apps as django_apps
 from django.db.models import Count
 from django.utils import timezone
 
-from programmes.models import ActionProgramme
-from reviews.models import ItemState, Report, ReportBatch, ReportBatchItem, ReportKind
-from reviews.reports.batches import batch_create, batch_items_requeue
+from programmes.models import ActionProgramme, Cadre
+from reviews import services
+from reviews.models import ItemState, Report, ReportBatch, ReportBatchItem, ReportKind, Review
+from reviews.reports.batches import batch_create, batch_items_requeue, planned_items
 from tests.factories import make_member
 from tests.integration.conftest import CeleryWorker
 from tests.programmes.programme_data import make_confirmed
-from tests.reviews.review_data import open_period
+from tests.reviews.review_data import open_period, propose, write_and_submit
 
 pytestmark = pytest.mark.integration
 
@@ -216,5 +218,63 @@ def test_an_item_whose_message_the_broker_lost_is_sent_again_and_its_batch_finis
         assert set(ReportBatchItem.objects.filter(batch=batch).values_list("state", flat=True)) == {ItemState.DONE}
         assert Report.objects.count() == len(items)
         assert len(stored_files(media)) == len(items)
+    finally:
+        celery_worker.kill()
+
+
+def _final_review(cast: Any, cadre: Cadre) -> None:
+    """The cadre's review taken to a final rating through the services, as in tests/reviews/test_review_flow."""
+    review = Review.objects.get(cadre=cadre, place=cast.cell_a)
+    write_and_submit(review)
+    propose(review, cast.secretary.user)
+    decision = services.decision_make(review=review, level="good", acting_user=cast.committee_staff.user)
+    first = review.assessments.order_by("position")[0]
+    services.decision_confirm(
+        decision=decision,
+        grounds="Hoàn thành đúng hạn các nội dung cam kết.",
+        assessment_ids=[first.pk],
+        acting_user=cast.head.user,
+    )
+
+
+def test_a_batch_for_a_wards_reviews_stores_every_report_once(
+    cast, migrated_rows, celery_worker: CeleryWorker, settings, tmp_path: Path
+) -> None:
+    media = tmp_path / "media"
+    media.mkdir()
+    settings.MEDIA_ROOT = media
+    stop_and_empty_the_queue(celery_worker, settings.CELERY_BROKER_URL)
+    celery_worker.start({"DJANGO_MEDIA_ROOT": str(media)})
+    try:
+        members = [cast.member, *(make_member(cast.cell_a, f"thanh_vien_{number}") for number in range(3))]
+        for member in members:
+            make_confirmed(member, cast.secretary.user)
+        period = open_period(cast.ward, cast.org_board)
+        for member in members:
+            _final_review(cast, member)
+        # The confirmations' own report tasks went to the worker too: let them settle first.
+        deadline = time.monotonic() + BATCH_TIMEOUT
+        while Report.objects.filter(kind=ReportKind.INDIVIDUAL).count() < len(members):
+            assert time.monotonic() < deadline, celery_worker.log_tail()
+            time.sleep(0.2)
+
+        items = planned_items(period, cast.ward)
+        kinds = {kind for kind, _object_id in items}
+        assert kinds == {ReportKind.INDIVIDUAL, ReportKind.CELL_SUMMARY, ReportKind.ORGANISATION_ROLLUP}
+        batch = batch_create(period=period, scope=cast.ward, acting_user=cast.org_board)
+        wait_until_finished(batch, celery_worker)
+
+        done = ReportBatchItem.objects.filter(batch=batch)
+        assert {item.state for item in done} == {ItemState.DONE}, [(item.kind, item.error) for item in done]
+        assert Report.objects.count() == len(items)
+        assert not Report.objects.values("subject_key").annotate(n=Count("pk")).filter(n__gt=1).exists()
+        files = stored_files(media)
+        assert len(files) == len(items)
+
+        # Unchanged data: a second batch stores nothing new.
+        again = batch_create(period=period, scope=cast.ward, acting_user=cast.org_board)
+        wait_until_finished(again, celery_worker)
+        assert Report.objects.count() == len(items)
+        assert stored_files(media) == files
     finally:
         celery_worker.kill()
