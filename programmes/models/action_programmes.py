@@ -180,6 +180,9 @@ class ActionProgramme(models.Model):
     publicity_level = models.PositiveSmallIntegerField(
         _("mức công khai"), choices=PublicityLevel.choices, default=PublicityLevel.PRIVATE
     )
+    # The owner's consent to publication beyond the party (Front, People's Council, the public). Withdrawing
+    # it clears this and brings the programme back inside the party at once; the record itself stays.
+    publication_consent_at = models.DateTimeField(_("đồng ý công khai lúc"), null=True, blank=True)
     created_at = models.DateTimeField(_("ngày tạo"), default=timezone.now)
     updated_at = models.DateTimeField(_("cập nhật lần cuối"), default=timezone.now)
 
@@ -196,6 +199,10 @@ class ActionProgramme(models.Model):
             models.CheckConstraint(
                 condition=Q(publicity_level__lte=PublicityLevel.CELL) | Q(current_version__isnull=False),
                 name="programme_unconfirmed_stays_in_cell",
+            ),
+            models.CheckConstraint(
+                condition=Q(publicity_level__lte=PublicityLevel.COMMITTEE) | Q(publication_consent_at__isnull=False),
+                name="programme_published_with_consent",
             ),
         ]
         indexes = [models.Index(fields=["owner", "state"], name="programme_owner_state")]
@@ -288,6 +295,10 @@ class Commitment(models.Model):
     )
     value_reached = models.DecimalField(_("giá trị đạt được"), max_digits=14, decimal_places=2, null=True, blank=True)
     last_reported_at = models.DateTimeField(_("báo cáo gần nhất"), null=True, blank=True)
+    # A commitment may be shown to fewer people than its programme, never to more. None: as the programme.
+    publicity_cap = models.PositiveSmallIntegerField(
+        _("mức độ công khai riêng"), choices=PublicityLevel.choices, null=True, blank=True
+    )
 
     class Meta:
         verbose_name = _("nội dung cam kết")

@@ -5,6 +5,7 @@ import datetime
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
+from django.utils import timezone
 
 from programmes import access
 from programmes.action_programmes import services
@@ -66,7 +67,9 @@ def readers_at(level: int) -> set[str]:
 
 
 def set_level(programme: ActionProgramme, level: int) -> ActionProgramme:
-    ActionProgramme.objects.filter(pk=programme.pk).update(publicity_level=level)
+    # Beyond the party only with the owner's consent (constraint programme_published_with_consent).
+    consent = timezone.now() if level > PublicityLevel.COMMITTEE else None
+    ActionProgramme.objects.filter(pk=programme.pk).update(publicity_level=level, publication_consent_at=consent)
     programme.refresh_from_db()
     return programme
 
