@@ -20,6 +20,7 @@ from programmes.action_programmes.evidence import ALLOWED_EXTENSIONS, JPEG, OLE,
 from programmes.action_programmes.progress import CommitmentProgress, programme_progress
 from programmes.action_programmes.progress_forms import ProgressForm
 from programmes.context_processors import vietnamese_name
+from programmes.files import private_download
 from programmes.models import (
     CommitmentTerms,
     Evidence,
@@ -187,19 +188,4 @@ def _evidence_for(user: access.AnyUser, pk: int) -> Evidence:
 def evidence_download(request: HttpRequest, pk: int) -> FileResponse:
     evidence = _evidence_for(request.user, pk)
     # A link is shown on the programme page as it is; there is no file to serve.
-    if not evidence.file:
-        raise Http404
-    try:
-        handle = evidence.file.open("rb")
-    except FileNotFoundError as missing:
-        raise Http404 from missing
-    response = FileResponse(
-        handle,
-        as_attachment=True,
-        filename=_download_name(evidence),
-        content_type=evidence.content_type or "application/octet-stream",
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "sandbox"
-    response["Cache-Control"] = "private"
-    return response
+    return private_download(evidence.file, filename=_download_name(evidence), content_type=evidence.content_type)

@@ -5,10 +5,8 @@ here; those who may read the place's reviews (the deciding committee, organisati
 page. Anyone else gets 404, whether or not the period, place or meeting exists.
 """
 
-import mimetypes
 from collections import defaultdict
 from dataclasses import dataclass
-from pathlib import PurePath
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -22,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from programmes.access import AnyUser
+from programmes.files import extension_of, private_download
 from programmes.import_views import HtmxHttpRequest
 from programmes.models import Membership, MembershipStatus, PartyOrganisation, Position
 from programmes.models.organisations import CELL_KINDS
@@ -287,21 +286,4 @@ def _meeting_for(user: AnyUser, pk: int) -> CellMeeting:
 @require_GET
 def minutes_download(request: HttpRequest, pk: int) -> FileResponse:
     meeting = _meeting_for(request.user, pk)
-    if not meeting.minutes_file:
-        raise Http404
-    try:
-        handle = meeting.minutes_file.open("rb")
-    except FileNotFoundError as missing:
-        raise Http404 from missing
-    extension = PurePath(meeting.minutes_file.name or "").suffix.lower()
-    content_type, _encoding = mimetypes.guess_type(f"bien-ban{extension}")
-    response = FileResponse(
-        handle,
-        as_attachment=True,
-        filename=f"bien-ban-{meeting.pk}{extension}",
-        content_type=content_type or "application/octet-stream",
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "sandbox"
-    response["Cache-Control"] = "private"
-    return response
+    return private_download(meeting.minutes_file, filename=f"bien-ban-{meeting.pk}{extension_of(meeting.minutes_file)}")

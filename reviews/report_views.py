@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from programmes.access import AnyUser
+from programmes.files import private_download
 from reviews import access as review_access
 from reviews.models import ItemState, Report, ReportBatch, ReportBatchItem
 from reviews.report_access import can_download_report, get_report_for, reports_visible_to
@@ -158,19 +159,10 @@ def batch_progress_part(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def report_download(request: HttpRequest, pk: int) -> FileResponse:
     report = get_report_for(request.user, pk)
-    try:
-        handle = report.file.open("rb")
-    except FileNotFoundError as missing:
-        raise Http404 from missing
-    response = FileResponse(
-        handle,
-        as_attachment=True,
-        filename=f"{report.kind}-{report.verification_code}.pdf",
-        content_type="application/pdf",
-    )
-    response["X-Content-Type-Options"] = "nosniff"
     # It names people and their ratings: kept by the browser only, never by a shared cache.
-    response["Cache-Control"] = "private"
+    response = private_download(
+        report.file, filename=f"{report.kind}-{report.verification_code}.pdf", content_type="application/pdf"
+    )
     response["ETag"] = f'"{report.sha256}"'
     response["X-Report-SHA256"] = report.sha256
     return response

@@ -6,8 +6,7 @@ belongs to the same form and posts it to self_review_submit, which saves the dra
 typed is lost; a refusal comes back on the edit page with the service's reasons.
 """
 
-from pathlib import PurePath
-from typing import Any, cast
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -22,6 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_htmx.http import HttpResponseClientRedirect, reswap, retarget
 
 from programmes.action_programmes.evidence import JPEG, OLE, OOXML, OPENDOCUMENT, PDF, PNG, WEBP
+from programmes.files import extension_of, private_download
 from programmes.import_views import HtmxHttpRequest
 from programmes.models import Evidence
 from reviews import access as review_access
@@ -271,18 +271,9 @@ def input_download(request: HttpRequest, pk: int) -> FileResponse:
     # 404 whether the comment does not exist or may not be read: its existence is itself private.
     if entry is None or not review_access.can_view_review(request.user, entry.review) or not entry.document:
         raise Http404
-    try:
-        handle = entry.document.open("rb")
-    except FileNotFoundError as missing:
-        raise Http404 from missing
-    extension = PurePath(cast(str, entry.document.name)).suffix.lower()
-    response = FileResponse(
-        handle,
-        as_attachment=True,
+    extension = extension_of(entry.document)
+    return private_download(
+        entry.document,
         filename=f"nhan-xet-{entry.pk}{extension}",
-        content_type=CONTENT_TYPES.get(extension, "application/octet-stream"),
+        content_type=CONTENT_TYPES.get(extension, ""),
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "sandbox"
-    response["Cache-Control"] = "private"
-    return response
