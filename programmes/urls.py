@@ -5,6 +5,7 @@ from programmes import (
     document_views,
     import_views,
     progress_views,
+    publication_views,
     registration_views,
     views,
 )
@@ -66,6 +67,8 @@ urlpatterns = [
         name="progress_new",
     ),
     path("minh-chung/<int:pk>/", progress_views.evidence_download, name="evidence_download"),
+    # Publication: level, consent, per-item caps and evidence flags (publication_views)
+    path("chuong-trinh/<int:pk>/cong-khai/", publication_views.publication_edit, name="publication_edit"),
     # The printable programme (document_views)
     path("chuong-trinh/<int:pk>/ban-in.pdf", document_views.programme_pdf, name="programme_pdf"),
 ]

@@ -10,6 +10,7 @@ from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.template.defaultfilters import floatformat
+from django.utils.html import escape
 from django.utils.translation import gettext_lazy as _
 
 from programmes.action_programmes.evidence import ALLOWED_EXTENSIONS, check_link, check_upload
@@ -89,7 +90,8 @@ class ProgressForm(forms.Form):
             value_field.help_text = _("Giá trị ban đầu: %(baseline)s; giá trị cam kết: %(target)s %(unit)s.") % {
                 "baseline": _decimal(terms.baseline_value),
                 "target": _decimal(terms.target_value),
-                "unit": terms.unit,
+                # Help texts are rendered unescaped by the form templates; the unit is the cadre's text.
+                "unit": escape(terms.unit),
             }
             value_field.initial = commitment.value_reached
         self.fields["evidence_files"].help_text = _(

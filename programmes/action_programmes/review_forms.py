@@ -13,7 +13,7 @@ from crispy_forms.layout import Layout
 from django import forms
 from django.contrib.auth.models import User
 from django.utils.functional import Promise
-from django.utils.html import format_html, format_html_join
+from django.utils.html import escape, format_html, format_html_join
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
@@ -62,7 +62,8 @@ class ReturnForm(forms.Form):
                 label=_("Ý kiến về nội dung %(number)s") % {"number": item.position},
                 required=False,
                 widget=forms.Textarea(attrs={"rows": 2}),
-                help_text=Truncator(item.statement).words(20),
+                # Crispy shows help text unescaped; this is the owner's own text.
+                help_text=escape(Truncator(item.statement).words(20)),
             )
         self.helper = FormHelper()
         self.helper.form_id = "return-form"
