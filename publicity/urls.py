@@ -1,6 +1,30 @@
-from django.urls import URLPattern
+from django.contrib.sitemaps.views import sitemap
+from django.urls import path
+from django.views.decorators.http import require_safe
+
+from publicity import views
+from publicity.feeds import RecentChangesFeed
+from publicity.sitemaps import SITEMAPS
 
 app_name = "publicity"
 
-# The public pages arrive with the public-oversight capability.
-urlpatterns: list[URLPattern] = []
+# Mounted at /cong-khai/. Printed reports point to xac-thuc/ (reviews.reports.produce.VERIFY_PATH).
+urlpatterns = [
+    path("", views.public_home, name="public_home"),
+    path("chuong-trinh/<int:pk>/", views.public_programme, name="public_programme"),
+    path("minh-chung/<int:pk>/", views.public_evidence, name="public_evidence"),
+    path("thay-doi-gan-day/", views.public_changes, name="public_changes"),
+    path(
+        "thay-doi-gan-day/atom.xml",
+        require_safe(views.public_cache()(RecentChangesFeed())),
+        name="public_changes_feed",
+    ),
+    path("gioi-thieu/", views.public_about, name="public_about"),
+    path("xac-thuc/", views.report_verify, name="report_verify"),
+    path(
+        "sitemap.xml",
+        require_safe(views.public_cache()(sitemap)),
+        {"sitemaps": SITEMAPS},
+        name="sitemap",
+    ),
+]

@@ -1,0 +1,62 @@
+"""The Atom feed of what changed recently: the same entries as the page, from the same live query."""
+
+import datetime
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.contrib.syndication.views import Feed
+from django.urls import reverse
+from django.utils.feedgenerator import Atom1Feed
+from django.utils.translation import gettext as _
+
+from publicity import selectors
+
+FEED_ENTRIES = 30
+
+
+class RecentChangesFeed(Feed):
+    feed_type = Atom1Feed
+
+    def title(self) -> str:
+        return _("Thay đổi gần đây: chương trình hành động được công khai")
+
+    def subtitle(self) -> str:
+        return _(
+            "Chương trình được xác nhận, điều chỉnh được xác nhận và cập nhật tiến độ của các nội dung cam kết "
+            "được công khai."
+        )
+
+    def link(self) -> str:
+        return reverse("publicity:public_changes")
+
+    def feed_url(self) -> str:
+        return reverse("publicity:public_changes_feed")
+
+    def items(self) -> list[selectors.RecentChange]:
+        return selectors.recent_changes(FEED_ENTRIES)
+
+    def item_title(self, item: selectors.RecentChange) -> str:
+        return f"{item.kind_label}: {item.owner_name} – {item.programme_title}"
+
+    def item_description(self, item: selectors.RecentChange) -> str:
+        return f"{item.summary} ({item.organisation_name})"
+
+    def item_link(self, item: selectors.RecentChange) -> str:
+        address = reverse("publicity:public_programme", args=[item.programme_id])
+        return f"{address}#cam-ket-{item.commitment_id}" if item.commitment_id else address
+
+    def item_guid(self, item: selectors.RecentChange) -> str:
+        # Atom wants an IRI that never changes: a tag URI (RFC 4151) on the portal's host and the entry's day.
+        host = urlsplit(settings.SITE_URL).hostname or "localhost"
+        return f"tag:{host},{item.at:%Y-%m-%d}:{item.key}"
+
+    item_guid_is_permalink = False
+
+    def item_pubdate(self, item: selectors.RecentChange) -> datetime.datetime:
+        return item.at
+
+    def item_updateddate(self, item: selectors.RecentChange) -> datetime.datetime:
+        return item.at
+
+    def item_author_name(self, item: selectors.RecentChange) -> str:
+        return item.owner_name

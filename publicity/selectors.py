@@ -1,0 +1,446 @@
+"""Reads for the public pages: only what anyone may see, already joined, in a fixed number of queries.
+
+The rule is the one `programmes.action_programmes.publication` states for one object (`is_public`,
+`public_commitment`), written here as SQL so that lists, the feed and the sitemap filter in the database.
+Every page asks the live data: withdrawing consent or lowering a level removes a programme from all of them
+at the next request. Nothing here reaches private details, reviews or the audit log.
+"""
+
+import datetime
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+from itertools import pairwise
+
+from django.db.models import (
+    Count,
+    Exists,
+    F,
+    Func,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+)
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from programmes.action_programmes.compare import ChangeKind, CommitmentChange, compare_versions
+from programmes.action_programmes.progress import ProgrammeProgress, programme_progress
+from programmes.action_programmes.publication import PUBLISHED_STATES
+from programmes.models import (
+    ActionProgramme,
+    CommitmentTerms,
+    Evidence,
+    OrganisationKind,
+    PartyOrganisation,
+    ProgrammeState,
+    ProgrammeVersion,
+    ProgressReport,
+    ProgressStatus,
+    PublicityLevel,
+    VersionState,
+)
+from programmes.text import fold
+
+PUBLIC = PublicityLevel.PUBLIC
+# The versions a reader may see of a programme: the one in force and those it replaced.
+SHARED_VERSION_STATES = (VersionState.CONFIRMED, VersionState.SUPERSEDED)
+# A search of more words than this is cut: each word is one more condition.
+MAX_SEARCH_WORDS = 6
+
+
+# --- The rule, as conditions ---------------------------------------------------------------------------------
+
+
+def public_programme_q(prefix: str = "") -> Q:
+    """`publication.is_public` as a condition on ActionProgramme (through `prefix`, e.g. "programme__")."""
+    return Q(
+        **{
+            f"{prefix}publicity_level__gte": PUBLIC,
+            f"{prefix}publicity_max__gte": PUBLIC,
+            f"{prefix}publication_consent_at__isnull": False,
+            f"{prefix}current_version__isnull": False,
+            f"{prefix}state__in": PUBLISHED_STATES,
+        }
+    )
+
+
+def public_commitment_q(prefix: str = "") -> Q:
+    """The commitment's own cap of `publication.public_commitment`: none, or not below PUBLIC."""
+    return Q(**{f"{prefix}publicity_cap__isnull": True}) | Q(**{f"{prefix}publicity_cap__gte": PUBLIC})
+
+
+def public_programmes() -> QuerySet[ActionProgramme]:
+    return ActionProgramme.objects.filter(public_programme_q())
+
+
+def public_terms() -> QuerySet[CommitmentTerms]:
+    """Terms of commitments shown in public, in order, with their commitment (status, value reached)."""
+    return CommitmentTerms.objects.filter(public_commitment_q("commitment__")).select_related("commitment")
+
+
+def _in_force_q(prefix: str = "") -> Q:
+    """The commitment (through `prefix`) has terms in the version in force of its programme."""
+    return Q(
+        Exists(
+            CommitmentTerms.objects.filter(
+                commitment=OuterRef(f"{prefix}pk"), version=OuterRef(f"{prefix}programme__current_version")
+            )
+        )
+    )
+
+
+def _overdue_q() -> Q:
+    """The programme has a public commitment in force past its deadline and not finished."""
+    return Q(
+        Exists(
+            CommitmentTerms.objects.filter(
+                public_commitment_q("commitment__"),
+                version=OuterRef("current_version"),
+                deadline__lt=timezone.localdate(),
+            ).exclude(commitment__status__in=ProgressStatus.finished_values())
+        )
+    )
+
+
+def _count(queryset: QuerySet) -> Subquery:
+    # COUNT as a plain function, not an aggregate, so that the subquery has no GROUP BY and always one row.
+    return Subquery(queryset.order_by().annotate(n=Func(F("pk"), function="COUNT")).values("n")[:1])
+
+
+# --- The list of published programmes ------------------------------------------------------------------------
+
+
+class StatusFilter(StrEnum):
+    IN_PROGRESS = "dang-thuc-hien"
+    CLOSED = "da-ket-thuc"
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What the visitor asked for; every part optional."""
+
+    text: str = ""
+    area: PartyOrganisation | None = None
+    organisation_id: int | None = None
+    occasion: str = ""
+    status: str = ""
+    overdue: bool = False
+
+
+@dataclass
+class Area:
+    """A ward or commune committee with the number of programmes published in it."""
+
+    organisation: PartyOrganisation
+    published: int
+
+
+def areas() -> list[Area]:
+    """Ward and commune committees with at least one published programme in their subtree; one query."""
+    published = _count(public_programmes().filter(organisation__path__startswith=OuterRef("path")))
+    rows = (
+        PartyOrganisation.objects.filter(kind=OrganisationKind.COMMUNE_COMMITTEE)
+        .annotate(published=published)
+        .filter(published__gt=0)
+        .order_by("name", "pk")
+    )
+    return [Area(row, row.published) for row in rows]
+
+
+@dataclass(frozen=True)
+class OrganisationCount:
+    pk: int
+    name: str
+    published: int
+
+
+def organisations(area: PartyOrganisation | None) -> list[OrganisationCount]:
+    """Party organisations holding published programmes (in `area`, if given), with their number; one query."""
+    queryset = public_programmes()
+    if area is not None:
+        queryset = queryset.filter(organisation__path__startswith=area.path)
+    rows = (
+        queryset.order_by()
+        .values("organisation_id", "organisation__name")
+        .annotate(published=Count("pk"))
+        .order_by("organisation__name", "organisation_id")
+    )
+    return [OrganisationCount(row["organisation_id"], row["organisation__name"], row["published"]) for row in rows]
+
+
+def _word_starts(folded_text: str, word: str) -> bool:
+    return folded_text.startswith(word) or f" {word}" in folded_text
+
+
+def _search_q(text: str) -> Q | None:
+    """Every word of `text`, without accents, begins a word of the name, the position or the organisation.
+
+    Names are stored folded (`Cadre.name_folded`); the position and organisation titles are folded here, from
+    one query over the distinct titles of published programmes, which are few beside the programmes.
+    """
+    words = fold(text).split()[:MAX_SEARCH_WORDS]
+    if not words:
+        return None
+    titles = list(public_programmes().order_by().values_list("position_title", "organisation_name").distinct())
+    folded_positions = {position: fold(position) for position, _organisation in titles}
+    folded_places = {organisation: fold(organisation) for _position, organisation in titles}
+    condition = Q()
+    for word in words:
+        positions = [title for title, folded in folded_positions.items() if _word_starts(folded, word)]
+        places = [title for title, folded in folded_places.items() if _word_starts(folded, word)]
+        condition &= (
+            Q(owner__name_folded__startswith=word)
+            | Q(owner__name_folded__contains=f" {word}")
+            | Q(position_title__in=positions)
+            | Q(organisation_name__in=places)
+        )
+    return condition
+
+
+def programme_list(filters: Filters) -> QuerySet[ActionProgramme]:
+    """Published programmes matching `filters`, by owner's name, each with its public commitments in force
+    (for `public_progress`): the page's slice costs two queries whatever its length."""
+    queryset = public_programmes()
+    if filters.area is not None:
+        queryset = queryset.filter(organisation__path__startswith=filters.area.path)
+    if filters.organisation_id is not None:
+        queryset = queryset.filter(organisation_id=filters.organisation_id)
+    if filters.occasion:
+        queryset = queryset.filter(occasion=filters.occasion)
+    if filters.status == StatusFilter.IN_PROGRESS:
+        queryset = queryset.filter(state=ProgrammeState.CONFIRMED)
+    elif filters.status == StatusFilter.CLOSED:
+        queryset = queryset.filter(state=ProgrammeState.CLOSED)
+    if filters.overdue:
+        queryset = queryset.filter(_overdue_q())
+    search = _search_q(filters.text)
+    if search is not None:
+        queryset = queryset.filter(search)
+    return (
+        queryset.select_related("owner", "current_version")
+        .prefetch_related(Prefetch("current_version__terms", queryset=public_terms().order_by("position")))
+        .order_by("owner__name_folded", "-term_start", "pk")
+    )
+
+
+def public_progress(programme: ActionProgramme) -> ProgrammeProgress:
+    """The weighted progress and overdue count over the public commitments in force (prefetched by the
+    selectors above, so no query): a hidden commitment weighs nothing in what the public sees."""
+    if programme.current_version is None:
+        raise ValueError("a published programme has a version in force")
+    return programme_progress(programme.current_version)
+
+
+# --- One published programme ---------------------------------------------------------------------------------
+
+
+def public_programme(pk: int) -> ActionProgramme:
+    """The programme if it is published, else 404 (whether or not it exists)."""
+    programme = public_programmes().select_related("owner").filter(pk=pk).first()
+    if programme is None:
+        raise Http404
+    return programme
+
+
+def _evidence_prefetch() -> Prefetch:
+    return Prefetch(
+        "commitment__evidence",
+        queryset=Evidence.objects.filter(is_public=True).order_by("-uploaded_at", "-pk"),
+        to_attr="public_evidence",
+    )
+
+
+def public_versions(programme: ActionProgramme) -> list[ProgrammeVersion]:
+    """The confirmed versions of a published programme, oldest first, each with its public commitments,
+    their milestones and public evidence: four queries whatever the number of versions and commitments."""
+    return list(
+        programme.versions.filter(state__in=SHARED_VERSION_STATES, confirmed_at__isnull=False)
+        .prefetch_related(
+            Prefetch(
+                "terms",
+                queryset=public_terms().prefetch_related("milestones", _evidence_prefetch()).order_by("position"),
+            )
+        )
+        .order_by("number")
+    )
+
+
+@dataclass(frozen=True)
+class Amendment:
+    """A confirmed amendment as the public sees it: what changed against the version it replaced, and why."""
+
+    version: ProgrammeVersion
+    previous: ProgrammeVersion
+    changes: list[CommitmentChange]
+
+
+@dataclass
+class AmendmentHistory:
+    baseline: ProgrammeVersion
+    current: ProgrammeVersion
+    amendments: list[Amendment]
+    # The registration next to the version in force, commitment by commitment (only those that differ).
+    baseline_changes: list[CommitmentChange]
+    # How many confirmed amendments moved each commitment's target (indicator, unit or value).
+    target_changes: dict[int, int] = field(default_factory=dict)
+
+
+def amendment_history(versions: Sequence[ProgrammeVersion], current_id: int) -> AmendmentHistory:
+    """The public history of amendments from already-fetched versions (`public_versions`); no query."""
+    current = next(version for version in versions if version.pk == current_id)
+    # The version in force is the last one confirmed; the others are those it replaced, in order.
+    in_effect = list(versions)
+    amendments = []
+    target_changes: dict[int, int] = {}
+    for previous, version in pairwise(in_effect):
+        changes = [change for change in compare_versions(previous, version) if change.kind != ChangeKind.UNCHANGED]
+        amendments.append(Amendment(version, previous, changes))
+        for change in changes:
+            if change.target_changed:
+                target_changes[change.commitment_id] = target_changes.get(change.commitment_id, 0) + 1
+    baseline = in_effect[0]
+    baseline_changes = (
+        [change for change in compare_versions(baseline, current) if change.kind != ChangeKind.UNCHANGED]
+        if baseline.pk != current.pk
+        else []
+    )
+    return AmendmentHistory(baseline, current, amendments, baseline_changes, target_changes)
+
+
+def public_evidence_file(pk: int) -> Evidence:
+    """A public file of a public commitment in force of a published programme, else 404."""
+    evidence = (
+        Evidence.objects.filter(
+            public_programme_q("commitment__programme__"),
+            public_commitment_q("commitment__"),
+            _in_force_q("commitment__"),
+            pk=pk,
+            is_public=True,
+        )
+        .exclude(file="")
+        .first()
+    )
+    if evidence is None:
+        raise Http404
+    return evidence
+
+
+# --- What changed recently -----------------------------------------------------------------------------------
+
+
+class ChangeKindPublic(StrEnum):
+    CONFIRMED = "confirmed"
+    AMENDED = "amended"
+    PROGRESS = "progress"
+
+
+@dataclass(frozen=True)
+class RecentChange:
+    kind: ChangeKindPublic
+    at: datetime.datetime
+    # Unique and stable across requests: the feed's entry id.
+    key: str
+    programme_id: int
+    programme_title: str
+    owner_name: str
+    organisation_name: str
+    summary: str
+    commitment_id: int | None = None
+
+    @property
+    def kind_label(self) -> str:
+        return {
+            ChangeKindPublic.CONFIRMED: _("Chương trình được xác nhận"),
+            ChangeKindPublic.AMENDED: _("Điều chỉnh được xác nhận"),
+            ChangeKindPublic.PROGRESS: _("Cập nhật tiến độ"),
+        }[self.kind]
+
+
+def _version_changes(limit: int) -> Iterable[RecentChange]:
+    versions = (
+        ProgrammeVersion.objects.filter(
+            public_programme_q("programme__"), state__in=SHARED_VERSION_STATES, confirmed_at__isnull=False
+        )
+        .select_related("programme__owner")
+        .order_by("-confirmed_at", "-pk")[:limit]
+    )
+    for version in versions:
+        programme = version.programme
+        if version.is_amendment:
+            kind = ChangeKindPublic.AMENDED
+            summary = _("Phiên bản %(number)s có hiệu lực. Lý do điều chỉnh: %(reason)s") % {
+                "number": version.number,
+                "reason": version.amendment_reason,
+            }
+        else:
+            kind = ChangeKindPublic.CONFIRMED
+            summary = _("%(confirmer)s đã xác nhận chương trình.") % {
+                "confirmer": version.confirmer_title or _("Người xác nhận")
+            }
+        if version.confirmed_at is None:  # excluded by the query; this tells the type checker
+            continue
+        yield RecentChange(
+            kind=kind,
+            at=version.confirmed_at,
+            key=f"version-{version.pk}",
+            programme_id=programme.pk,
+            programme_title=programme.title,
+            owner_name=programme.owner.full_name,
+            organisation_name=programme.organisation_name,
+            summary=summary,
+        )
+
+
+def _progress_changes(limit: int) -> Iterable[RecentChange]:
+    terms_in_force = CommitmentTerms.objects.filter(
+        commitment=OuterRef("commitment"), version=OuterRef("commitment__programme__current_version")
+    )
+    reports = (
+        ProgressReport.objects.filter(
+            public_programme_q("commitment__programme__"),
+            public_commitment_q("commitment__"),
+            Exists(terms_in_force),
+        )
+        .annotate(
+            position=Subquery(terms_in_force.values("position")[:1]),
+            statement=Subquery(terms_in_force.values("statement")[:1]),
+        )
+        .select_related("commitment__programme__owner")
+        .order_by("-reported_at", "-pk")[:limit]
+    )
+    for report in reports:
+        programme = report.commitment.programme
+        summary = _("Nội dung %(position)s “%(statement)s”: %(status)s.") % {
+            "position": report.position,
+            "statement": report.statement,
+            "status": report.get_status_display(),
+        }
+        yield RecentChange(
+            kind=ChangeKindPublic.PROGRESS,
+            at=report.reported_at,
+            key=f"progress-{report.pk}",
+            programme_id=programme.pk,
+            programme_title=programme.title,
+            owner_name=programme.owner.full_name,
+            organisation_name=programme.organisation_name,
+            summary=summary,
+            commitment_id=report.commitment_id,
+        )
+
+
+def recent_changes(limit: int = 50) -> list[RecentChange]:
+    """Confirmations, confirmed amendments and progress on public commitments, newest first; two queries."""
+    merged = [*_version_changes(limit), *_progress_changes(limit)]
+    merged.sort(key=lambda change: (change.at, change.key), reverse=True)
+    return merged[:limit]
+
+
+# --- The sitemap ----------------------------------------------------------------------------------------------
+
+
+def programmes_for_sitemap() -> QuerySet[ActionProgramme]:
+    return public_programmes().only("pk", "updated_at").order_by("pk")

@@ -1,0 +1,173 @@
+"""The public pages: anyone, without logging in, browses and reads published programmes and checks a report.
+
+Every page reads live data through `publicity.selectors`, so unpublishing takes effect at the next request;
+shared caches may keep a page for a few minutes (PUBLIC_MAX_AGE), never a page rendered for a signed-in user.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import wraps
+from typing import Any
+
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.shortcuts import render
+from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.views.decorators.http import require_safe
+
+from programmes.action_programmes.progress import CommitmentProgress, programme_progress
+from programmes.models import Evidence, Occasion, ProgressStatus, PublicityLevel
+from programmes.progress_views import KIND_LABELS
+from publicity import selectors
+from publicity.forms import PublicSearchForm, VerifyForm
+from reviews.reports.produce import verify
+
+# Seconds a shared cache or a browser may keep a public page: a withdrawn consent shows within this time.
+PUBLIC_MAX_AGE = 300
+# The verification answer changes when a newer version of the report is produced: kept briefly.
+VERIFY_MAX_AGE = 60
+RESULTS_PER_PAGE = 20
+RECENT_CHANGES = 50
+
+View = Callable[..., HttpResponseBase]
+
+
+def public_cache(max_age: int = PUBLIC_MAX_AGE) -> Callable[[View], View]:
+    """Cache-Control for a public page: public for visitors, private for a signed-in person (whose header
+    carries their name and notifications); the page varies with the language and the cookies."""
+
+    def decorator(view: View) -> View:
+        @wraps(view)
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+            response = view(request, *args, **kwargs)
+            if request.user.is_authenticated:
+                patch_cache_control(response, private=True, max_age=0)
+            else:
+                patch_cache_control(response, public=True, max_age=max_age)
+            patch_vary_headers(response, ("Accept-Language", "Cookie"))
+            return response
+
+        return wrapped
+
+    return decorator
+
+
+def _selected_area(request: HttpRequest, areas: list[selectors.Area]) -> selectors.Area | None:
+    """The area asked for, read before the form so that the organisation choices can be limited to it."""
+    raw = request.GET.get("khu_vuc", "")
+    return next((area for area in areas if raw.isascii() and raw.isdigit() and area.organisation.pk == int(raw)), None)
+
+
+@require_safe
+@public_cache()
+def public_home(request: HttpRequest) -> HttpResponse:
+    areas = selectors.areas()
+    area = _selected_area(request, areas)
+    organisations = selectors.organisations(area.organisation if area is not None else None)
+    form = PublicSearchForm(request.GET or None, areas=areas, organisations=organisations)
+    if form.is_bound:
+        form.is_valid()
+    filters = form.filters()
+    paginator = Paginator(selectors.programme_list(filters), RESULTS_PER_PAGE)
+    page = paginator.get_page(request.GET.get("page"))
+    rows = [(programme, selectors.public_progress(programme)) for programme in page.object_list]
+    context = {
+        "form": form,
+        "areas": areas,
+        "area": area,
+        "organisations": organisations,
+        "filtered": filters != selectors.Filters(),
+        "filters": filters,
+        "page": page,
+        "page_numbers": list(paginator.get_elided_page_range(page.number)),
+        "rows": rows,
+    }
+    return render(request, "publicity/public_home.html", context)
+
+
+@dataclass(frozen=True)
+class PublicCommitmentRow:
+    progress: CommitmentProgress
+    evidence: list[tuple[Evidence, str]]
+    # Confirmed amendments that moved the target (indicator, unit or value) of this commitment.
+    target_changes: int
+
+
+@require_safe
+@public_cache()
+def public_programme(request: HttpRequest, pk: int) -> HttpResponse:
+    programme = selectors.public_programme(pk)
+    if programme.current_version_id is None:  # excluded by the selector; this tells the type checker
+        raise Http404
+    versions = selectors.public_versions(programme)
+    history = selectors.amendment_history(versions, programme.current_version_id)
+    figures = programme_progress(history.current)
+    rows = [
+        PublicCommitmentRow(
+            progress=item,
+            evidence=[
+                (evidence, KIND_LABELS.get(evidence.content_type, evidence.content_type))
+                # Set by the selector's prefetch: the commitment's public evidence only.
+                for evidence in item.terms.commitment.public_evidence  # type: ignore[attr-defined]
+            ],
+            target_changes=history.target_changes.get(item.terms.commitment_id, 0),
+        )
+        for item in figures.items
+    ]
+    context = {
+        "programme": programme,
+        "history": history,
+        "current": history.current,
+        "figures": figures,
+        "rows": rows,
+    }
+    return render(request, "publicity/public_programme.html", context)
+
+
+@require_safe
+@public_cache()
+def public_evidence(request: HttpRequest, pk: int) -> FileResponse:
+    evidence = selectors.public_evidence_file(pk)
+    try:
+        handle = evidence.file.open("rb")
+    except FileNotFoundError as missing:
+        raise Http404 from missing
+    name = "".join(character for character in evidence.original_name if character.isprintable()).strip()
+    response = FileResponse(
+        handle,
+        as_attachment=True,
+        filename=name or f"minh-chung-{evidence.pk}",
+        content_type=evidence.content_type or "application/octet-stream",
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "sandbox"
+    return response
+
+
+@require_safe
+@public_cache()
+def public_changes(request: HttpRequest) -> HttpResponse:
+    context = {"changes": selectors.recent_changes(RECENT_CHANGES), "limit": RECENT_CHANGES}
+    return render(request, "publicity/public_changes.html", context)
+
+
+@require_safe
+@public_cache()
+def public_about(request: HttpRequest) -> HttpResponse:
+    context = {
+        "levels": PublicityLevel.choices,
+        "public_level": PublicityLevel.PUBLIC.label,
+        "statuses": ProgressStatus.choices,
+        "occasions": Occasion.choices,
+    }
+    return render(request, "publicity/public_about.html", context)
+
+
+@require_safe
+@public_cache(VERIFY_MAX_AGE)
+def report_verify(request: HttpRequest) -> HttpResponse:
+    form = VerifyForm(request.GET or None)
+    checked = form.is_bound and form.is_valid()
+    result = verify(form.cleaned_data["ma"]) if checked else None
+    context = {"form": form, "checked": checked, "result": result}
+    return render(request, "publicity/report_verify.html", context)

@@ -1,0 +1,104 @@
+"""The public pages in a real browser, for a visitor without an account: find a cadre by an unaccented name,
+open the programme, read an amended target with its history; accessible, and usable on a phone."""
+
+import re
+from collections.abc import Iterator
+
+import pytest
+from django.utils import translation
+from playwright.sync_api import Page, expect
+
+from reviews.models import ReportKind
+from reviews.reports.produce import display_code, report_produce
+from tests.browser.test_login_journey import blocking_violations, csp_refusals
+from tests.factories import make_member
+from tests.publicity.public_data import AMENDMENT_REASON, amend_target, make_public
+
+PHONE_WIDTH = 375
+
+
+@pytest.fixture(autouse=True)
+def _vietnamese() -> Iterator[None]:
+    with translation.override("vi"):
+        yield
+
+
+@pytest.fixture
+def published(cast, settings, tmp_path):
+    """Nguyễn Văn Nên's programme, published, with its first target raised by a confirmed amendment; and a
+    printed report of it to verify."""
+    settings.MEDIA_ROOT = tmp_path
+    nen = make_member(cast.cell_a, "nen", full_name="Nguyễn Văn Nên")
+    programme = make_public(nen, cast.secretary.user, title="Chương trình hành động nhiệm kỳ 2026 của đồng chí Nên")
+    amend_target(programme, cast.secretary.user, "90")
+    make_public(cast.member, cast.secretary.user, title="Chương trình hành động của đồng chí Ánh")
+    report, _made = report_produce(ReportKind.PROGRAMME, programme.pk)
+    return programme, report
+
+
+def _addresses(base: str, programme, report) -> dict[str, str]:
+    return {
+        "home": f"{base}/cong-khai/",
+        "programme": f"{base}/cong-khai/chuong-trinh/{programme.pk}/",
+        "changes": f"{base}/cong-khai/thay-doi-gan-day/",
+        "about": f"{base}/cong-khai/gioi-thieu/",
+        "verify": f"{base}/cong-khai/xac-thuc/?ma={display_code(report.verification_code)}",
+    }
+
+
+@pytest.mark.django_db(transaction=True)
+def test_visitor_finds_a_cadre_unaccented_and_reads_the_amended_target_with_its_history(
+    live_server, published, page: Page, console_errors
+):
+    programme, _report = published
+    page.goto(f"{live_server.url}/")
+    page.get_by_role("link", name="Công khai").first.click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Chương trình hành động được công khai")
+
+    page.get_by_label("Tìm theo tên, chức vụ hoặc tổ chức").fill("nguyen van nen")
+    page.get_by_role("button", name="Tìm").click()
+    results = page.locator("#main-content")
+    expect(results.get_by_text("Có 1 chương trình.")).to_be_visible()
+    expect(results.get_by_role("link", name="Trần Thị Ánh")).to_have_count(0)
+
+    results.get_by_role("link", name="Nguyễn Văn Nên").click()
+    expect(page).to_have_url(re.compile(rf"/cong-khai/chuong-trinh/{programme.pk}/$"))
+    expect(page.get_by_role("heading", level=1)).to_have_text(programme.title)
+    first = page.locator("article", has=page.get_by_role("heading", name=re.compile(r"^Nội dung 1 ·")))
+    expect(first.get_by_text("Chỉ tiêu đã thay đổi 1 lần")).to_be_visible()
+    expect(first.get_by_text("80 → 90 %")).to_be_visible()
+
+    first.get_by_role("link", name=re.compile("Xem chỉ tiêu ban đầu")).click()
+    history = page.locator("section", has=page.get_by_role("heading", name="Lịch sử điều chỉnh"))
+    expect(history.get_by_text(AMENDMENT_REASON)).to_be_visible()
+    registered = history.locator("tr", has=page.get_by_role("rowheader", name=re.compile("Giá trị cam kết")))
+    expect(registered.locator("del")).to_contain_text("100")
+    expect(registered.locator("ins")).to_contain_text("90")
+    assert csp_refusals(console_errors) == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_public_pages_have_no_serious_accessibility_violations(live_server, published, page: Page, console_errors):
+    programme, report = published
+    for name, address in _addresses(live_server.url, programme, report).items():
+        response = page.goto(address)
+        assert response is not None and response.status == 200, name
+        assert blocking_violations(page) == [], name
+    expect(page.get_by_text("Đây là báo cáo thật do cổng tạo ra.")).to_be_visible()
+    assert csp_refusals(console_errors) == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_public_pages_fit_a_phone(live_server, published, phone_page: Page):
+    programme, report = published
+    for name, address in _addresses(live_server.url, programme, report).items():
+        phone_page.goto(address)
+        expect(phone_page.get_by_role("heading", level=1)).to_be_visible()
+        # Nothing wider than the phone: the page never scrolls sideways.
+        assert phone_page.evaluate("document.documentElement.scrollWidth") <= PHONE_WIDTH, name
+
+    phone_page.goto(f"{live_server.url}/cong-khai/")
+    phone_page.get_by_label("Tìm theo tên, chức vụ hoặc tổ chức").fill("nen")
+    phone_page.get_by_role("button", name="Tìm").click()
+    phone_page.get_by_role("link", name="Nguyễn Văn Nên").click()
+    expect(phone_page.get_by_text("Chỉ tiêu đã thay đổi 1 lần").first).to_be_visible()
