@@ -51,6 +51,8 @@ def fill_vietnamese(path: Path) -> None:
         if "fuzzy" in entry.flags:
             entry.flags.remove("fuzzy")
         entry.previous_msgid = None
+        entry.previous_msgid_plural = None
+        entry.previous_msgctxt = None
     catalogue.save()
 
 
@@ -64,6 +66,8 @@ def tidy_english(path: Path) -> None:
             entry.msgstr = ""
             entry.msgstr_plural = dict.fromkeys(entry.msgstr_plural, "")
             entry.previous_msgid = None
+            entry.previous_msgid_plural = None
+            entry.previous_msgctxt = None
     catalogue.save()
     untranslated = [entry.msgid for entry in catalogue.untranslated_entries()]
     print(f"{path.relative_to(ROOT)}: {len(untranslated)} untranslated")
