@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from programmes.action_programmes import publication
 from programmes.action_programmes import services as programme_services
 from programmes.action_programmes.progress import progress_report
 from programmes.audit import audit_record
@@ -1512,6 +1513,16 @@ def _play(spec: ProgrammeSpec, owner: Cadre, user: User) -> None:
         _report_progress(spec, version, user)
         if spec.amendment is not None:
             _amend(spec.amendment, programme, user, spec.publicity_max)
+        if spec.publicity_max == PublicityLevel.PUBLIC:
+            _publish(programme, user)
+
+
+def _publish(programme: ActionProgramme, user: User) -> None:
+    """The owner consents and publishes to the People, with the evidence links shown, as a cadre would."""
+    publication.consent_give(programme=programme, acting_user=user)
+    publication.publicity_set(programme=programme, level=PublicityLevel.PUBLIC, acting_user=user)
+    for evidence in Evidence.objects.filter(commitment__programme=programme).exclude(link=""):
+        publication.evidence_publicity_set(evidence=evidence, is_public=True, acting_user=user)
 
 
 def _write_programmes(plan: Plan, cadres: dict[str, Cadre], tally: Tally) -> None:
