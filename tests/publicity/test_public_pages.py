@@ -452,6 +452,16 @@ def test_public_pages_are_cacheable_by_anyone_for_five_minutes(cast, nen):
         assert "max-age=300" in response["Cache-Control"], address
         vary = response["Vary"]
         assert "Accept-Language" in vary and "Cookie" in vary, address
+        # A cookie would make every visitor's copy different and keep shared caches from storing it.
+        assert not response.cookies, (address, list(response.cookies))
+
+
+def test_an_anonymous_visitor_switches_language_by_links_and_gets_no_cookie(cast, nen):
+    programme = make_public(nen, cast.secretary.user)
+    response = get(page_of(programme))
+    assert 'hreflang="en"' in response.text
+    assert 'action="/i18n/setlang/"' not in response.text
+    assert not response.cookies
 
 
 def test_the_verification_page_is_kept_only_briefly(db):
