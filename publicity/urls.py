@@ -2,7 +2,7 @@ from django.contrib.sitemaps.views import sitemap
 from django.urls import path
 from django.views.decorators.http import require_safe
 
-from publicity import views
+from publicity import opendata, views
 from publicity.feeds import RecentChangesFeed
 from publicity.sitemaps import SITEMAPS
 
@@ -20,6 +20,10 @@ urlpatterns = [
         name="public_changes_feed",
     ),
     path("gioi-thieu/", views.public_about, name="public_about"),
+    path("du-lieu-mo/", opendata.open_data, name="open_data"),
+    path("du-lieu-mo/chuong-trinh.csv", opendata.programmes_csv, name="open_data_programmes_csv"),
+    path("du-lieu-mo/noi-dung-cam-ket.csv", opendata.commitments_csv, name="open_data_commitments_csv"),
+    path("du-lieu-mo/chuong-trinh.json", opendata.programmes_json, name="open_data_programmes_json"),
     path("xac-thuc/", views.report_verify, name="report_verify"),
     path(
         "sitemap.xml",

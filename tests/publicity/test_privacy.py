@@ -147,6 +147,10 @@ def _public_addresses(programmes: list[ActionProgramme], verification_code: str)
         reverse("publicity:report_verify"),
         reverse("publicity:report_verify") + f"?ma={verification_code}",
         reverse("publicity:sitemap"),
+        reverse("publicity:open_data"),
+        reverse("publicity:open_data_programmes_csv"),
+        reverse("publicity:open_data_commitments_csv"),
+        reverse("publicity:open_data_programmes_json"),
     ]
     pages += [reverse("publicity:public_programme", args=[programme.pk]) for programme in programmes]
     return pages + ["/en" + address for address in pages]
@@ -163,7 +167,7 @@ def test_no_public_page_shows_private_details_review_text_points_or_ratings(demo
     for address in _public_addresses(demo, display_code(report.verification_code)):
         response = client.get(address)
         assert response.status_code == 200, address
-        page = response.content.decode()
+        page = response.getvalue().decode()
         readable = html.unescape(re.sub(r"<[^>]+>", " ", page))
         for value in forbidden:
             assert value not in page and value not in readable, (address, value)
@@ -189,5 +193,9 @@ def test_every_published_demo_programme_is_listed_until_its_owner_withdraws_cons
         reverse("publicity:public_changes"),
         reverse("publicity:public_changes_feed"),
         reverse("publicity:sitemap"),
+        reverse("publicity:open_data_programmes_csv"),
+        reverse("publicity:open_data_programmes_json"),
     ):
-        assert address not in client.get(listing_address).content.decode(), listing_address
+        response = client.get(listing_address)
+        content = response.getvalue()
+        assert address not in content.decode(), listing_address
