@@ -132,20 +132,37 @@ class _Place:
     deciding: PartyOrganisation
 
 
-def _places(membership: Membership, posts: list[Position]) -> list[_Place]:
+class _TreeReader:
+    """Ancestors and parents read once per organisation while a period opens, not once per member."""
+
+    def __init__(self) -> None:
+        self._ancestors: dict[int, list[PartyOrganisation]] = {}
+        self._parents: dict[int, PartyOrganisation | None] = {}
+
+    def ancestors(self, organisation: PartyOrganisation) -> list[PartyOrganisation]:
+        if organisation.pk not in self._ancestors:
+            self._ancestors[organisation.pk] = list(PartyOrganisation.objects.get_ancestors(organisation))
+        return self._ancestors[organisation.pk]
+
+    def parent(self, organisation: PartyOrganisation) -> PartyOrganisation | None:
+        if organisation.pk not in self._parents:
+            self._parents[organisation.pk] = PartyOrganisation.objects.get_parent(organisation)
+        return self._parents[organisation.pk]
+
+
+def _places(membership: Membership, posts: list[Position], tree: _TreeReader) -> list[_Place]:
     """Where a member is reviewed: their cell, and each leadership collective they belong to (HD 43)."""
     cell = membership.cell
-    ancestors = list(PartyOrganisation.objects.get_ancestors(cell))
-    grassroots = _nearest(cell, GRASSROOTS_KINDS, ancestors)
+    grassroots = _nearest(cell, GRASSROOTS_KINDS, tree.ancestors(cell))
     committee_posts = [
         post for post in posts if post.organisation is not None and post.organisation.kind not in CELL_KINDS
     ]
     leads = bool(committee_posts) or any(post.post_kind == PostKind.GOVERNMENT and post.is_head for post in posts)
     # Committee members and leaders are rated by the standing committee above their grassroots organisation.
-    above = PartyOrganisation.objects.get_parent(grassroots) if leads else None
+    above = tree.parent(grassroots) if leads else None
     places = [_Place(cell, cell, above or grassroots)]
     for organisation in (post.organisation for post in committee_posts if post.organisation is not None):
-        superior = PartyOrganisation.objects.get_parent(organisation) or organisation
+        superior = tree.parent(organisation) or organisation
         if organisation.pk not in {place.place.pk for place in places}:
             places.append(_Place(organisation, organisation, superior))
     return places
@@ -244,10 +261,11 @@ def period_open(
     ):
         posts_by_cadre.setdefault(post.cadre_id, []).append(post)
     created = 0
+    tree = _TreeReader()
     for membership in memberships:
         posts = posts_by_cadre.get(membership.cadre_id, [])
         not_rated = membership.status in (MembershipStatus.EXEMPT, MembershipStatus.SUSPENDED)
-        for place in _places(membership, posts):
+        for place in _places(membership, posts, tree):
             review = Review.objects.create(
                 period=period,
                 cadre=membership.cadre,
