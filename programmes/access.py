@@ -344,7 +344,7 @@ def can_view_version(user: AnyUser, version: ProgrammeVersion) -> bool:
     return version.state == VersionState.SUBMITTED and can_confirm_version(user, version)
 
 
-def _reader_cell(programme: ActionProgramme) -> PartyOrganisation:
+def reader_cell(programme: ActionProgramme) -> PartyOrganisation:
     """Where the owner's colleagues are: their current cell, else the organisation of the programme."""
     cell = _current_cell(programme.owner)
     return cell if cell is not None else programme.organisation
@@ -365,7 +365,7 @@ def can_view_programme(user: AnyUser, programme: ActionProgramme) -> bool:
         return True
     if programme.current_version_id is None:
         return False
-    cell = _reader_cell(programme)
+    cell = reader_cell(programme)
     return any(
         grant.covers(cell) and programme.publicity_level >= _READ_LEVEL_FOR[grant.persona] for grant in grants_for(user)
     )
@@ -393,7 +393,7 @@ def programmes_visible_to(user: AnyUser) -> QuerySet[ActionProgramme]:
         versions__confirming_organisation__in=_secretary_posts(user).values("organisation"),
     )
     condition = Q(owner__user=user) | Q(versions__confirmer=user) | Q(versions__confirmed_by=user) | waiting
-    # As _reader_cell: an owner without a current cell is read where the programme was registered.
+    # As reader_cell: an owner without a current cell is read where the programme was registered.
     without_cell = ~Exists(Membership.objects.filter(cadre=OuterRef("owner"), end_date__isnull=True))
     for grant in grants_for(user):
         in_scope = (grant.as_q("owner__memberships__cell__") & Q(owner__memberships__end_date__isnull=True)) | (

@@ -264,8 +264,18 @@ class MembershipAdmin(AuditedAdminMixin, ScopedAdminMixin, SimpleHistoryAdmin):
 
 @admin.register(Position)
 class PositionAdmin(AuditedAdminMixin, ScopedAdminMixin, SimpleHistoryAdmin):
-    list_display = ["cadre", "post_kind", "party_post", "title", "organisation", "is_head", "start_date", "end_date"]
-    list_filter = ["post_kind", "party_post", "is_head"]
+    list_display = [
+        "cadre",
+        "post_kind",
+        "party_post",
+        "title",
+        "organisation",
+        "is_head",
+        "council_deputy",
+        "start_date",
+        "end_date",
+    ]
+    list_filter = ["post_kind", "party_post", "is_head", "council_deputy"]
     search_fields = ["cadre__full_name", "title", "organisation__name"]
     raw_id_fields = ["cadre", "organisation"]
     list_select_related = ["cadre", "organisation"]

@@ -46,6 +46,7 @@ POSITION_FIELDS = (
     "organisation",
     "agency_name",
     "is_head",
+    "council_deputy",
     "start_date",
     "end_date",
 )

@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -5,3 +7,14 @@ from django.utils.translation import gettext_lazy as _
 class PublicityConfig(AppConfig):
     name = "publicity"
     verbose_name = _("Công khai và giám sát")
+
+    def ready(self) -> None:
+        from reviews.signals import period_opened
+
+        period_opened.connect(_attach_verified_feedback, dispatch_uid="publicity.attach_verified_feedback")
+
+
+def _attach_verified_feedback(sender: Any, period: Any, **kwargs: Any) -> None:
+    from publicity.feedback import attach_pending
+
+    attach_pending(period)

@@ -2,7 +2,7 @@ from django.contrib.sitemaps.views import sitemap
 from django.urls import path
 from django.views.decorators.http import require_safe
 
-from publicity import opendata, views
+from publicity import feedback_views, opendata, views
 from publicity.feeds import RecentChangesFeed
 from publicity.sitemaps import SITEMAPS
 
@@ -12,6 +12,9 @@ app_name = "publicity"
 urlpatterns = [
     path("", views.public_home, name="public_home"),
     path("chuong-trinh/<int:pk>/", views.public_programme, name="public_programme"),
+    path("chuong-trinh/<int:pk>/gop-y/", feedback_views.feedback_new, name="feedback_new"),
+    path("gop-y/", feedback_views.track, name="track"),
+    path("gop-y/<str:code>/", feedback_views.track_case, name="track_case"),
     path("minh-chung/<int:pk>/", views.public_evidence, name="public_evidence"),
     path("thay-doi-gan-day/", views.public_changes, name="public_changes"),
     path(

@@ -60,6 +60,7 @@ from reviews.models import (
     RuleSet,
     Verdict,
 )
+from reviews.signals import period_opened
 
 REVIEW_FIELDS = ("period", "cadre", "place", "state", "self_level", "final_level", "not_rated_reason")
 SELF_REVIEW_SECTIONS = (
@@ -289,6 +290,7 @@ def period_open(
         scope=scope.pk,
         reviews=created,
     )
+    period_opened.send(sender=ReviewPeriod, period=period)
     return period
 
 

@@ -133,6 +133,17 @@ MEDIA_ROOT = env.path("DJANGO_MEDIA_ROOT", default=VAR_DIR / "media")
 IMPORT_MAX_UPLOAD_MB = env.int("IMPORT_MAX_UPLOAD_MB", default=20)
 # Largest evidence file (PDF, image, office document) a cadre may attach to a progress report, in megabytes.
 EVIDENCE_MAX_UPLOAD_MB = env.int("EVIDENCE_MAX_UPLOAD_MB", default=10)
+
+# Citizen feedback: how many cases one network address may send, as (window in minutes, most cases) pairs;
+# the days the oversight body has to answer; how long after a case closes the sender's contact is kept.
+FEEDBACK_RATE_LIMITS = (
+    (10, env.int("FEEDBACK_BURST_LIMIT", default=3)),
+    (24 * 60, env.int("FEEDBACK_DAILY_LIMIT", default=10)),
+)
+FEEDBACK_ANSWER_DAYS = env.int("FEEDBACK_ANSWER_DAYS", default=30)
+FEEDBACK_CONTACT_RETENTION_DAYS = env.int("FEEDBACK_CONTACT_RETENTION_DAYS", default=180)
+# The question a person answers on the feedback form stays valid this long (seconds).
+FEEDBACK_CHALLENGE_MAX_AGE = 2 * 60 * 60
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},

@@ -19,7 +19,7 @@ Roster (kind ``roster``), upserted by ``ma_dang_vien``:
 
 Positions (kind ``positions``), upserted by (cadre, kind, post, organisation, title, start date):
     ma_dang_vien, loai_chuc_vu (dang/chinh_quyen), chuc_vu_dang, ma_to_chuc, chuc_danh, co_quan,
-    nguoi_dung_dau (co/khong), tu_ngay, den_ngay.
+    nguoi_dung_dau (co/khong), dai_bieu_hdnd (co/khong), tu_ngay, den_ngay.
 
 The whole file is validated first and every error is reported as (sheet row, column header, message in
 Vietnamese). If there is any error nothing is written; otherwise the file is applied in one transaction

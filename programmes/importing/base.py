@@ -36,6 +36,8 @@ class Column:
     description: StrOrPromise
     example: str = ""
     required: bool = False
+    # A column added to the template later: files made before it may leave it out, and read as blank.
+    may_be_absent: bool = False
 
 
 @dataclass(frozen=True)
@@ -156,13 +158,15 @@ def read_table(source: Path | IO[bytes], name: str) -> Table:
 
 def check_headers(table: Table, columns: Iterable[Column]) -> list[ImportIssue]:
     """Missing and unknown columns, each reported once on row 1."""
+    columns = list(columns)
     expected = [column.header for column in columns]
+    absent_allowed = {column.header for column in columns if column.may_be_absent}
     issues = [
         ImportIssue(
             HEADER_ROW, header, _("Thiếu cột “%(column)s”. Dòng 1 phải có đủ các cột của mẫu.") % {"column": header}
         )
         for header in expected
-        if header not in table.headers
+        if header not in table.headers and header not in absent_allowed
     ]
     issues += [
         ImportIssue(

@@ -24,6 +24,7 @@ COLUMNS = (
     Column("chuc_danh", gettext_lazy("Chức danh (bắt buộc với chức vụ chính quyền)."), "Chủ tịch UBND phường"),
     Column("co_quan", gettext_lazy("Cơ quan, đơn vị."), "UBND phường Bến Thành"),
     Column("nguoi_dung_dau", gettext_lazy("Người đứng đầu cơ quan, đơn vị: có hoặc không."), "không"),
+    Column("dai_bieu_hdnd", gettext_lazy("Đại biểu Hội đồng nhân dân: có hoặc không."), "không", may_be_absent=True),
     Column("tu_ngay", gettext_lazy("Giữ chức vụ từ ngày (dd/mm/yyyy)."), "01/07/2025", True),
     Column("den_ngay", gettext_lazy("Đến ngày (dd/mm/yyyy); để trống nếu đang giữ."), ""),
 )
@@ -38,7 +39,7 @@ PARTY_POSTS = choice_lookup(
     },
 )
 HISTORY_REASON = "import"
-UPDATABLE_FIELDS = ("agency_name", "is_head", "end_date")
+UPDATABLE_FIELDS = ("agency_name", "is_head", "council_deputy", "end_date")
 PositionKey = tuple[int, str, str, int | None, str, datetime.date]
 
 
@@ -52,6 +53,7 @@ class PositionRow:
     title: str
     agency_name: str
     is_head: bool
+    council_deputy: bool
     start_date: datetime.date | None
     end_date: datetime.date | None
 
@@ -73,6 +75,7 @@ def parse_rows(table: Table) -> tuple[list[PositionRow], list[ImportIssue]]:
             title=cells.text("chuc_danh"),
             agency_name=cells.text("co_quan"),
             is_head=cells.flag("nguoi_dung_dau"),
+            council_deputy=cells.flag("dai_bieu_hdnd"),
             start_date=start,
             end_date=end,
         )
@@ -176,7 +179,12 @@ class PositionImport:
         updates: list[Position] = []
         for row in self.rows:
             key = self.keys[row.number]
-            values = {"agency_name": row.agency_name, "is_head": row.is_head, "end_date": row.end_date}
+            values = {
+                "agency_name": row.agency_name,
+                "is_head": row.is_head,
+                "council_deputy": row.council_deputy,
+                "end_date": row.end_date,
+            }
             found = existing.get(key)
             if found is None:
                 cadre_id, post_kind, party_post, organisation_id, title, start = key

@@ -174,6 +174,8 @@ class Position(models.Model):
     )
     agency_name = models.CharField(_("cơ quan, đơn vị"), max_length=255, blank=True)
     is_head = models.BooleanField(_("người đứng đầu cơ quan, đơn vị"), default=False)
+    # Citizen feedback on an elected deputy goes to the People's Council standing body, not the Front.
+    council_deputy = models.BooleanField(_("đại biểu Hội đồng nhân dân"), default=False)
     start_date = models.DateField(_("từ ngày"), default=timezone.localdate)
     end_date = models.DateField(_("đến ngày"), null=True, blank=True)
 

@@ -1189,7 +1189,7 @@ def demo_programmes() -> tuple[ProgrammeSpec, ...]:
             ),
             ProgrammeState.CONFIRMED,
             for_party_post=True,
-            publicity_max=PublicityLevel.OVERSIGHT,
+            publicity_max=PublicityLevel.PUBLIC,
             comment="Đồng ý. Đề nghị chú trọng công tác phát triển đảng viên trong giáo viên trẻ.",
             amendment=AmendmentSpec(
                 f"Thực hiện nghị quyết của Đảng ủy Trường quý II/{DEMO_YEAR}: nâng chỉ tiêu phát triển đảng viên.",

@@ -1,0 +1,74 @@
+"""Who may see and handle citizen feedback cases.
+
+A case belongs to one oversight body (the Front, or the People's Council standing body) of one area. The
+accounts of that body whose grant covers the area handle it; an account of another area, or of the other
+body, sees nothing of it. The cadre the case is about sees it only once it has been accepted, without the
+sender's contact details, and may reply; the party side never sees who sent it.
+"""
+
+from typing import Any
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from programmes.access import AnyUser, Grant, Persona, grants_for, is_programme_owner
+from publicity.models import CaseState, FeedbackCase, OversightBody
+
+PERSONA_FOR_BODY = {
+    OversightBody.FRONT: Persona.FRONT_OVERSEER,
+    OversightBody.COUNCIL: Persona.COUNCIL_OVERSEER,
+}
+BODY_FOR_PERSONA = {persona: body for body, persona in PERSONA_FOR_BODY.items()}
+# The cadre sees a case once the oversight body has accepted it, so abuse rejected at once never reaches them.
+OWNER_VISIBLE_STATES = (CaseState.ACCEPTED, CaseState.FORWARDED, CaseState.ANSWERED)
+OWNER_REPLY_STATES = (CaseState.ACCEPTED, CaseState.FORWARDED)
+
+
+def _overseer_grants(user: AnyUser) -> list[Grant]:
+    return [grant for grant in grants_for(user) if grant.persona in BODY_FOR_PERSONA]
+
+
+def is_overseer(user: AnyUser) -> bool:
+    """Does the user hold a Front or People's Council account somewhere? For menus."""
+    return bool(_overseer_grants(user))
+
+
+def can_handle_case(user: AnyUser, case: FeedbackCase) -> bool:
+    """An account of the case's body whose grant covers the case's area."""
+    return any(
+        BODY_FOR_PERSONA[grant.persona] == case.body and grant.covers(case.area) for grant in _overseer_grants(user)
+    )
+
+
+def cases_handled_by(user: AnyUser) -> QuerySet[FeedbackCase]:
+    """Every case the user's oversight accounts handle, as one query."""
+    condition = Q()
+    grants = _overseer_grants(user)
+    if not grants:
+        return FeedbackCase.objects.none()
+    for grant in grants:
+        condition |= grant.as_q("area__") & Q(body=BODY_FOR_PERSONA[grant.persona])
+    return FeedbackCase.objects.filter(condition)
+
+
+def get_case_for(user: AnyUser, pk: Any) -> FeedbackCase:
+    """The case, for an account that handles it; anyone else gets 404, as if it did not exist."""
+    case = (
+        FeedbackCase.objects.select_related("programme__owner", "commitment", "area", "forwarded_to", "handled_by")
+        .filter(pk=pk)
+        .first()
+    )
+    if case is None or not can_handle_case(user, case):
+        raise Http404
+    return case
+
+
+def cases_for_owner(user: AnyUser) -> QuerySet[FeedbackCase]:
+    """Accepted cases about the user's own programmes."""
+    if not user.is_authenticated:
+        return FeedbackCase.objects.none()
+    return FeedbackCase.objects.filter(programme__owner__user=user, state__in=OWNER_VISIBLE_STATES)
+
+
+def can_reply_as_owner(user: AnyUser, case: FeedbackCase) -> bool:
+    return is_programme_owner(user, case.programme) and case.state in OWNER_REPLY_STATES

@@ -1,0 +1,211 @@
+"""Forms of citizen feedback: the citizen's form and code lookup, the oversight body's steps, the cadre's reply.
+
+The citizen's form is kept from robots without any outside service: a field people never see (robots fill it)
+and a small sum a person answers, signed so that the server keeps no state between showing and sending.
+"""
+
+import random
+import re
+from typing import Any
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Field, Fieldset, Layout, Submit
+from django import forms
+from django.conf import settings
+from django.core import signing
+from django.utils.translation import gettext_lazy as _
+
+from programmes.models import CommitmentTerms, PartyOrganisation
+from publicity.feedback import CODE_LENGTH, TEXT_MAX_LENGTH, normalise_code
+from publicity.models import FeedbackKind, RejectionReason, Verification
+
+CHALLENGE_SALT = "publicity.feedback.challenge"
+PHONE = re.compile(r"^\+?[0-9 .]{8,20}$")
+
+
+def new_challenge() -> str:
+    first, second = random.randint(1, 9), random.randint(1, 9)  # noqa: S311 - a sum for people, not a secret
+    return signing.dumps([first, second], salt=CHALLENGE_SALT)
+
+
+def challenge_terms(token: str) -> tuple[int, int] | None:
+    try:
+        first, second = signing.loads(token, salt=CHALLENGE_SALT, max_age=settings.FEEDBACK_CHALLENGE_MAX_AGE)
+    except (signing.BadSignature, ValueError, TypeError):
+        return None
+    return int(first), int(second)
+
+
+class FeedbackForm(forms.Form):
+    kind = forms.ChoiceField(
+        label=_("Bạn muốn gửi"), choices=FeedbackKind.choices, initial=FeedbackKind.SUGGESTION, widget=forms.RadioSelect
+    )
+    commitment = forms.TypedChoiceField(label=_("Về nội dung"), coerce=int, empty_value=None, required=False)
+    text = forms.CharField(
+        label=_("Nội dung góp ý, phản ánh"),
+        max_length=TEXT_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text=_("Nêu cụ thể việc gì, ở đâu, khi nào. Tối đa 2.000 ký tự."),
+    )
+    name = forms.CharField(label=_("Họ và tên"), max_length=120, required=False)
+    email = forms.EmailField(label=_("Thư điện tử"), required=False, help_text=_("Để nhận thư báo khi có kết quả."))
+    phone = forms.CharField(label=_("Số điện thoại"), max_length=20, required=False)
+    # People never see this field; a robot that fills every field fills it.
+    website = forms.CharField(label=_("Để trống ô này"), required=False)
+    challenge = forms.CharField(widget=forms.HiddenInput)
+    answer = forms.IntegerField(label=_("Câu hỏi kiểm tra"), min_value=0, max_value=99)
+
+    def __init__(self, *args: Any, terms: list[CommitmentTerms], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        commitment_field: forms.TypedChoiceField = self.fields["commitment"]  # type: ignore[assignment]
+        commitment_field.choices = [
+            ("", _("Cả chương trình")),
+            *[
+                (
+                    item.commitment_id,
+                    _("Nội dung %(position)s: %(statement)s")
+                    % {"position": item.position, "statement": item.statement[:90]},
+                )
+                for item in terms
+            ],
+        ]
+        token = self.data.get("challenge") if self.is_bound else None
+        if not token or challenge_terms(token) is None:
+            token = new_challenge()
+        self.initial["challenge"] = token
+        sums = challenge_terms(token)
+        if sums is not None:
+            self.fields["answer"].label = _("Câu hỏi kiểm tra: %(first)s cộng %(second)s bằng bao nhiêu?") % {
+                "first": sums[0],
+                "second": sums[1],
+            }
+            self.fields["answer"].help_text = _("Ghi kết quả bằng chữ số, để chúng tôi biết người gửi là một người.")
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.layout = Layout(
+            Field("kind"),
+            Field("commitment"),
+            Field("text"),
+            Fieldset(
+                _("Thông tin liên hệ (không bắt buộc)"),
+                Field("name", autocomplete="name"),
+                Field("email", autocomplete="email"),
+                Field("phone", autocomplete="tel", inputmode="tel"),
+            ),
+            Field("website", wrapper_class="feedback-trap", tabindex="-1", autocomplete="off"),
+            Field("challenge"),
+            Field("answer", inputmode="numeric", autocomplete="off"),
+        )
+
+    def clean_phone(self) -> str:
+        phone: str = self.cleaned_data["phone"].strip()
+        if phone and not PHONE.match(phone):
+            raise forms.ValidationError(_("Số điện thoại chỉ gồm chữ số (8 đến 20 ký tự), ví dụ 0903 123 456."))
+        return phone
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if cleaned.get("website"):
+            raise forms.ValidationError(_("Không gửi được. Hãy để trống ô “Để trống ô này” và gửi lại."))
+        sums = challenge_terms(self.data.get("challenge", ""))
+        answer = cleaned.get("answer")
+        if sums is None:
+            self.add_error("answer", _("Câu hỏi kiểm tra đã hết hạn. Hãy trả lời câu hỏi mới và gửi lại."))
+        elif answer is not None and answer != sums[0] + sums[1]:
+            self.add_error("answer", _("Kết quả chưa đúng. Hãy tính lại và gửi lại."))
+        if cleaned.get("name") and not (cleaned.get("email") or cleaned.get("phone")):
+            self.add_error("email", _("Nếu ghi họ tên, hãy để lại thư điện tử hoặc số điện thoại để được liên hệ."))
+        return cleaned
+
+
+class TrackingForm(forms.Form):
+    ma = forms.CharField(
+        label=_("Mã tra cứu"),
+        max_length=20,
+        help_text=_("Mã gồm %(length)s chữ và số, ví dụ ABCDE-23456.") % {"length": CODE_LENGTH},
+    )
+
+    def clean_ma(self) -> str:
+        code = normalise_code(self.cleaned_data["ma"])
+        if not code:
+            raise forms.ValidationError(_("Mã tra cứu gồm %(length)s chữ và số.") % {"length": CODE_LENGTH})
+        return code
+
+
+def _helper(*fields: str, submit: str) -> FormHelper:
+    helper = FormHelper()
+    helper.form_tag = False
+    helper.layout = Layout(*fields)
+    helper.add_input(Submit("submit", submit))
+    return helper
+
+
+class RejectForm(forms.Form):
+    reason = forms.ChoiceField(
+        label=_("Lý do không tiếp nhận"), choices=RejectionReason.choices, widget=forms.RadioSelect
+    )
+    duplicate_code = forms.CharField(
+        label=_("Mã của góp ý, phản ánh bị trùng"), max_length=20, required=False, help_text=_("Chỉ ghi khi trùng.")
+    )
+    note = forms.CharField(
+        label=_("Giải thích cho người gửi"), widget=forms.Textarea(attrs={"rows": 3}), max_length=TEXT_MAX_LENGTH
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = _helper("reason", "duplicate_code", "note", submit=str(_("Không tiếp nhận")))
+
+
+class ForwardForm(forms.Form):
+    organisation = forms.TypedChoiceField(label=_("Chuyển cho"), coerce=int)
+    note = forms.CharField(
+        label=_("Nội dung đề nghị xác minh"), widget=forms.Textarea(attrs={"rows": 3}), max_length=TEXT_MAX_LENGTH
+    )
+
+    def __init__(self, *args: Any, committees: list[PartyOrganisation], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.committees = {committee.pk: committee for committee in committees}
+        organisation_field: forms.TypedChoiceField = self.fields["organisation"]  # type: ignore[assignment]
+        organisation_field.choices = [(committee.pk, committee.name) for committee in committees]
+        self.helper = _helper("organisation", "note", submit=str(_("Chuyển cấp ủy xác minh")))
+
+    def clean_organisation(self) -> PartyOrganisation:
+        return self.committees[self.cleaned_data["organisation"]]
+
+
+class AnswerForm(forms.Form):
+    verification = forms.ChoiceField(
+        label=_("Kết quả xác minh"), choices=Verification.choices, widget=forms.RadioSelect
+    )
+    answer = forms.CharField(
+        label=_("Trả lời công khai cho người gửi"),
+        widget=forms.Textarea(attrs={"rows": 5}),
+        max_length=TEXT_MAX_LENGTH,
+        help_text=_("Người gửi đọc nội dung này bằng mã tra cứu. Không ghi thông tin cá nhân của ai."),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = _helper("verification", "answer", submit=str(_("Ghi kết quả và công khai trả lời")))
+
+
+class ReplyForm(forms.Form):
+    text = forms.CharField(
+        label=_("Ý kiến của đồng chí"), widget=forms.Textarea(attrs={"rows": 5}), max_length=TEXT_MAX_LENGTH
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = _helper("text", submit=str(_("Gửi ý kiến")))
+
+
+QUEUE_FILTERS = [
+    ("open", _("Đang xử lý")),
+    ("overdue", _("Quá hạn")),
+    ("closed", _("Đã kết thúc")),
+    ("all", _("Tất cả")),
+]
+
+
+class QueueFilterForm(forms.Form):
+    loc = forms.ChoiceField(label=_("Hiển thị"), choices=QUEUE_FILTERS, required=False)

@@ -1,0 +1,284 @@
+"""Citizen feedback: the public form and the tracking page; the oversight body's queue and case; the cadre's reply.
+
+The public feedback pages are never cached and never indexed: the form carries a CSRF token and a fresh
+question, and a case page is for whoever holds its code.
+"""
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, cast
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import User
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Case, IntegerField, Value, When
+from django.forms import Form
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.cache import add_never_cache_headers
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from publicity import access, feedback, selectors
+from publicity.feedback_forms import (
+    AnswerForm,
+    FeedbackForm,
+    ForwardForm,
+    QueueFilterForm,
+    RejectForm,
+    ReplyForm,
+    TrackingForm,
+)
+from publicity.models import CLOSED_STATES, OPEN_STATES, CaseState, FeedbackCase, FeedbackContact
+
+CASES_PER_PAGE = 25
+View = Callable[..., HttpResponseBase]
+
+
+def private_page(view: View) -> View:
+    """Not cached anywhere and not indexed by search engines."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        response = view(request, *args, **kwargs)
+        add_never_cache_headers(response)
+        response["X-Robots-Tag"] = "noindex, nofollow"
+        return response
+
+    return wrapped
+
+
+def _user(request: HttpRequest) -> User:
+    """The signed-in account; every view that asks is behind login_required."""
+    return cast(User, request.user)
+
+
+def _apply_errors(form: Form, error: ValidationError) -> None:
+    """Show a service's refusal on the form: on the field it names, else above the form."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+# --- The citizen -----------------------------------------------------------------------------------------------
+
+
+@private_page
+@require_http_methods(["GET", "POST"])
+def feedback_new(request: HttpRequest, pk: int) -> HttpResponse:
+    programme = selectors.public_programme(pk)
+    terms = list(selectors.public_terms().filter(version=programme.current_version_id).order_by("position"))
+    commitments = {item.commitment_id: item.commitment for item in terms}
+    initial = {}
+    if request.GET.get("cam_ket", "").isdigit() and int(request.GET["cam_ket"]) in commitments:
+        initial["commitment"] = int(request.GET["cam_ket"])
+    form = FeedbackForm(request.POST or None, terms=terms, initial=initial)
+    status = 200 if not form.is_bound else 400
+    if form.is_bound and form.is_valid():
+        data = form.cleaned_data
+        try:
+            case = feedback.feedback_submit(
+                programme=programme,
+                commitment=commitments.get(data["commitment"]) if data["commitment"] else None,
+                kind=data["kind"],
+                text=data["text"],
+                name=data["name"],
+                email=data["email"],
+                phone=data["phone"],
+                source_address=request.META.get("REMOTE_ADDR", ""),
+            )
+        except ValidationError as error:
+            _apply_errors(form, error)
+            status = 429 if isinstance(error, feedback.FeedbackThrottled) else 400
+        else:
+            request.session["feedback_sent"] = case.tracking_code
+            return redirect("publicity:track_case", code=case.tracking_code)
+    context = {"programme": programme, "form": form}
+    return render(request, "publicity/feedback_new.html", context, status=status)
+
+
+@private_page
+@require_safe
+def track(request: HttpRequest) -> HttpResponse:
+    form = TrackingForm(request.GET or None)
+    if form.is_bound and form.is_valid():
+        if feedback.case_by_code(form.cleaned_data["ma"]) is not None:
+            return redirect("publicity:track_case", code=form.cleaned_data["ma"])
+        form.add_error("ma", _("Không tìm thấy góp ý, phản ánh nào có mã này. Hãy kiểm tra lại từng ký tự."))
+    return render(request, "publicity/feedback_track.html", {"form": form})
+
+
+@private_page
+@require_safe
+def track_case(request: HttpRequest, code: str) -> HttpResponse:
+    case = feedback.case_by_code(code)
+    if case is None:
+        raise Http404
+    just_sent = request.session.pop("feedback_sent", None) == case.tracking_code if request.session else False
+    context = {
+        "case": case,
+        "just_sent": just_sent,
+        "commitment_statement": feedback.commitment_statement(case),
+        "duplicate_code": case.duplicate_of.tracking_code if case.duplicate_of_id and case.duplicate_of else "",
+    }
+    return render(request, "publicity/feedback_case.html", context)
+
+
+# --- The oversight body ----------------------------------------------------------------------------------------
+
+
+def _require_overseer(request: HttpRequest) -> User:
+    user = _user(request)
+    if not access.is_overseer(user):
+        raise PermissionDenied
+    return user
+
+
+def _queue(user: User, shown: str) -> Any:
+    cases = access.cases_handled_by(user).select_related("programme__owner", "area")
+    today = timezone.localdate()
+    if shown == "closed":
+        return cases.filter(state__in=CLOSED_STATES).order_by("-closed_at", "-pk")
+    if shown == "all":
+        return cases.order_by("-submitted_at", "-pk")
+    cases = cases.filter(state__in=OPEN_STATES)
+    if shown == "overdue":
+        cases = cases.filter(due_on__lt=today)
+    # New cases first, then by deadline; a sender who left contact details comes first among equals.
+    waiting_first = Case(When(state=CaseState.RECEIVED, then=Value(0)), default=Value(1), output_field=IntegerField())
+    return cases.order_by(waiting_first, "due_on", "-identified", "pk")
+
+
+@private_page
+@login_required
+@require_safe
+def oversight_queue(request: HttpRequest) -> HttpResponse:
+    user = _require_overseer(request)
+    form = QueueFilterForm(request.GET or None)
+    shown = form.cleaned_data["loc"] or "open" if form.is_valid() else "open"
+    page = Paginator(_queue(user, shown), CASES_PER_PAGE).get_page(request.GET.get("page"))
+    context = {
+        "form": form,
+        "shown": shown,
+        "page": page,
+        "page_numbers": list(page.paginator.get_elided_page_range(page.number)),
+        "today": timezone.localdate(),
+    }
+    return render(request, "publicity/oversight_queue.html", context)
+
+
+def _case_context(case: FeedbackCase, **forms: Form | None) -> dict[str, Any]:
+    return {
+        "case": case,
+        "contact": FeedbackContact.objects.filter(case=case).first(),
+        "commitment_statement": feedback.commitment_statement(case),
+        "accept_possible": case.state == CaseState.RECEIVED,
+        "reject_form": forms.get("reject_form")
+        or (RejectForm() if case.state in (CaseState.RECEIVED, CaseState.ACCEPTED) else None),
+        "forward_form": forms.get("forward_form")
+        or (ForwardForm(committees=feedback.managing_committees(case)) if case.state == CaseState.ACCEPTED else None),
+        "answer_form": forms.get("answer_form")
+        or (AnswerForm() if case.state in (CaseState.ACCEPTED, CaseState.FORWARDED) else None),
+    }
+
+
+@private_page
+@login_required
+@require_safe
+def oversight_case(request: HttpRequest, pk: int) -> HttpResponse:
+    case = access.get_case_for(_user(request), pk)
+    return render(request, "publicity/oversight_case.html", _case_context(case))
+
+
+def _case_step(
+    form_name: str, build: Callable[[HttpRequest, FeedbackCase], Form], run: Callable[..., FeedbackCase], done: str
+) -> View:
+    """A POST that runs one service with a form's data; on refusal the case page shows the form again."""
+
+    @private_page
+    @login_required
+    @require_POST
+    def step(request: HttpRequest, pk: int) -> HttpResponse:
+        user = _user(request)
+        case = access.get_case_for(user, pk)
+        form = build(request, case)
+        if form.is_valid():
+            try:
+                run(case=case, acting_user=user, **form.cleaned_data)
+            except ValidationError as error:
+                _apply_errors(form, error)
+            else:
+                messages.success(request, done)
+                return redirect("oversight:case", pk=case.pk)
+        return render(request, "publicity/oversight_case.html", _case_context(case, **{form_name: form}), status=400)
+
+    return step
+
+
+@private_page
+@login_required
+@require_POST
+def oversight_accept(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _user(request)
+    case = access.get_case_for(user, pk)
+    try:
+        feedback.case_accept(case=case, acting_user=user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Đã tiếp nhận. Cán bộ được thông báo và có thể gửi ý kiến."))
+    return redirect("oversight:case", pk=case.pk)
+
+
+oversight_reject = _case_step(
+    "reject_form",
+    lambda request, case: RejectForm(request.POST),
+    feedback.case_reject,
+    _("Đã ghi không tiếp nhận; người gửi xem được lý do bằng mã tra cứu."),
+)
+oversight_forward = _case_step(
+    "forward_form",
+    lambda request, case: ForwardForm(request.POST, committees=feedback.managing_committees(case)),
+    feedback.case_forward,
+    _("Đã chuyển cấp ủy xác minh."),
+)
+oversight_answer = _case_step(
+    "answer_form",
+    lambda request, case: AnswerForm(request.POST),
+    feedback.case_answer,
+    _("Đã ghi kết quả; người gửi xem được trả lời bằng mã tra cứu."),
+)
+
+
+# --- The cadre -------------------------------------------------------------------------------------------------
+
+
+@private_page
+@login_required
+@require_http_methods(["GET", "POST"])
+def owner_case(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _user(request)
+    case = access.cases_for_owner(user).select_related("programme__owner", "commitment", "area").filter(pk=pk).first()
+    if case is None:
+        raise Http404
+    form = ReplyForm(request.POST or None) if access.can_reply_as_owner(user, case) else None
+    if request.method == "POST":
+        if form is None:
+            raise PermissionDenied
+        if form.is_valid():
+            try:
+                feedback.case_reply(case=case, text=form.cleaned_data["text"], acting_user=user)
+            except ValidationError as error:
+                _apply_errors(form, error)
+            else:
+                messages.success(
+                    request, _("Đã gửi ý kiến của đồng chí tới %(body)s.") % {"body": case.get_body_display()}
+                )
+                return redirect("oversight:owner_case", pk=case.pk)
+    context = {"case": case, "form": form, "commitment_statement": feedback.commitment_statement(case)}
+    return render(request, "publicity/owner_case.html", context)

@@ -1,0 +1,167 @@
+"""Citizen feedback (góp ý, phản ánh) on a published programme, as a case the oversight body of the area handles.
+
+A case goes to the Fatherland Front committee of the area, or to the People's Council standing body when the
+cadre is an elected deputy; never to the cadre. The citizen keeps a tracking code. Contact details live in a
+table of their own so that they can be purged once the case has been closed for the retention period.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from programmes.models import ActionProgramme, Commitment, PartyOrganisation
+
+
+class FeedbackKind(models.TextChoices):
+    SUGGESTION = "suggestion", _("Góp ý")
+    REPORT = "report", _("Phản ánh")
+
+
+class OversightBody(models.TextChoices):
+    FRONT = "front", _("Ủy ban Mặt trận Tổ quốc")
+    COUNCIL = "council", _("Thường trực Hội đồng nhân dân")
+
+
+class CaseState(models.TextChoices):
+    RECEIVED = "received", _("Đã nhận, chờ tiếp nhận")
+    ACCEPTED = "accepted", _("Đã tiếp nhận, đang xem xét")
+    FORWARDED = "forwarded", _("Đã chuyển cấp ủy quản lý xác minh")
+    ANSWERED = "answered", _("Đã có kết quả")
+    REJECTED = "rejected", _("Không tiếp nhận")
+
+
+OPEN_STATES = (CaseState.RECEIVED, CaseState.ACCEPTED, CaseState.FORWARDED)
+CLOSED_STATES = (CaseState.ANSWERED, CaseState.REJECTED)
+
+
+class Verification(models.TextChoices):
+    TRUE = "true", _("Đúng")
+    PARTLY = "partly", _("Đúng một phần")
+    UNTRUE = "untrue", _("Không đúng")
+
+
+# Verified cases, true or partly true, are attached to the cadre's next review.
+ATTACHED_VERIFICATIONS = (Verification.TRUE, Verification.PARTLY)
+
+
+class RejectionReason(models.TextChoices):
+    ABUSIVE = "abusive", _("Nội dung xúc phạm, vu khống")
+    OFF_TOPIC = "off_topic", _("Không liên quan đến chương trình hành động")
+    DUPLICATE = "duplicate", _("Trùng với góp ý, phản ánh đã nhận")
+
+
+class FeedbackCase(models.Model):
+    programme = models.ForeignKey(
+        ActionProgramme, on_delete=models.PROTECT, related_name="feedback_cases", verbose_name=_("chương trình")
+    )
+    commitment = models.ForeignKey(
+        Commitment,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="feedback_cases",
+        verbose_name=_("nội dung cam kết"),
+    )
+    kind = models.CharField(_("loại"), max_length=16, choices=FeedbackKind.choices, default=FeedbackKind.SUGGESTION)
+    text = models.TextField(_("nội dung góp ý, phản ánh"))
+    tracking_code = models.CharField(_("mã tra cứu"), max_length=16, unique=True)
+    submitted_at = models.DateTimeField(_("gửi lúc"), default=timezone.now)
+    due_on = models.DateField(_("hạn trả lời"))
+    # Where the case was routed: the area (a ward or commune committee, or the city) and which body there.
+    area = models.ForeignKey(PartyOrganisation, on_delete=models.PROTECT, related_name="+", verbose_name=_("địa bàn"))
+    body = models.CharField(_("cơ quan giám sát"), max_length=16, choices=OversightBody.choices)
+    identified = models.BooleanField(_("người gửi để lại liên hệ"), default=False)
+    # A keyed digest of the sender's address, for the rate limit; emptied with the contact details.
+    source_digest = models.CharField(max_length=64, blank=True, db_index=True)
+    state = models.CharField(_("trạng thái"), max_length=16, choices=CaseState.choices, default=CaseState.RECEIVED)
+    handled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("người xử lý"),
+    )
+    accepted_at = models.DateTimeField(_("tiếp nhận lúc"), null=True, blank=True)
+    rejection_reason = models.CharField(
+        _("lý do không tiếp nhận"), max_length=16, choices=RejectionReason.choices, blank=True
+    )
+    rejection_note = models.TextField(_("giải thích"), blank=True)
+    duplicate_of = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("trùng với")
+    )
+    forwarded_to = models.ForeignKey(
+        PartyOrganisation,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("cấp ủy quản lý được chuyển"),
+    )
+    forwarded_at = models.DateTimeField(_("chuyển lúc"), null=True, blank=True)
+    forward_note = models.TextField(_("nội dung đề nghị xác minh"), blank=True)
+    verification = models.CharField(_("kết quả xác minh"), max_length=16, choices=Verification.choices, blank=True)
+    answer = models.TextField(_("trả lời công khai"), blank=True)
+    answered_at = models.DateTimeField(_("trả lời lúc"), null=True, blank=True)
+    cadre_reply = models.TextField(_("ý kiến của cán bộ"), blank=True)
+    cadre_replied_at = models.DateTimeField(_("cán bộ trả lời lúc"), null=True, blank=True)
+    # The review input this case became, once verified and a review of the cadre is open for it.
+    review_input = models.OneToOneField(
+        "reviews.ReviewInput",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="feedback_case",
+        verbose_name=_("đã đưa vào bản kiểm điểm"),
+    )
+    closed_at = models.DateTimeField(_("kết thúc lúc"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("góp ý, phản ánh của Nhân dân")
+        verbose_name_plural = _("góp ý, phản ánh của Nhân dân")
+        ordering = ["due_on", "pk"]
+        indexes = [models.Index(fields=["area", "body", "state"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(state="answered") | (~Q(verification="") & ~Q(answer="")),
+                name="feedback_answer_has_verification",
+            ),
+            models.CheckConstraint(
+                condition=~Q(state="rejected") | ~Q(rejection_reason=""),
+                name="feedback_rejection_has_reason",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.tracking_code
+
+    @property
+    def is_open(self) -> bool:
+        return self.state in OPEN_STATES
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.is_open and self.due_on < timezone.localdate()
+
+    @property
+    def days_left(self) -> int:
+        return (self.due_on - timezone.localdate()).days
+
+
+class FeedbackContact(models.Model):
+    """Who sent a case and how to reach them: seen by the oversight body only, purged after the retention period."""
+
+    case = models.OneToOneField(FeedbackCase, on_delete=models.CASCADE, related_name="contact")
+    name = models.CharField(_("họ và tên"), max_length=120, blank=True)
+    email = models.EmailField(_("thư điện tử"), blank=True)
+    phone = models.CharField(_("số điện thoại"), max_length=20, blank=True)
+    answer_emailed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("liên hệ của người gửi")
+        verbose_name_plural = _("liên hệ của người gửi")
+
+    def __str__(self) -> str:
+        return self.name or self.email or self.phone

@@ -1,0 +1,19 @@
+"""Background jobs of citizen feedback. Thin: an id in, one service call; safe to run twice."""
+
+from celery import shared_task
+
+
+@shared_task(acks_late=True, autoretry_for=(OSError,), retry_backoff=30, max_retries=5)
+def send_answer_email(case_id: int) -> bool:
+    """Tell the sender their case has an answer; a mail-server failure is retried, a sent one never resent."""
+    from publicity.feedback import answer_email_send
+
+    return answer_email_send(case_id=case_id)
+
+
+@shared_task(acks_late=True)
+def purge_feedback_contacts() -> int:
+    """Nightly: erase the contact details of cases closed longer ago than the retention period."""
+    from publicity.feedback import contacts_purge
+
+    return contacts_purge()
