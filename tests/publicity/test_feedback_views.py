@@ -1,0 +1,195 @@
+"""The feedback pages: the citizen's form and tracking page, the oversight workspace and the cadre's reply."""
+
+import re
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from programmes.models import Role
+from publicity import feedback
+from publicity.models import CaseState, FeedbackCase, Verification
+from tests.factories import RoleAssignmentFactory, UserFactory
+from tests.publicity.feedback_data import SENDER, send
+from tests.publicity.public_data import make_public
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def programme(cast):
+    return make_public(cast.member, cast.secretary.user)
+
+
+def _form_answer(page: str) -> dict[str, str]:
+    """The hidden challenge and the answer a person gives to the question shown."""
+    token = re.search(r'name="challenge" value="([^"]+)"', page)
+    question = re.search(r"(\d+) cộng (\d+) bằng bao nhiêu", page)
+    assert token and question, "the form asks its question"
+    return {"challenge": token.group(1), "answer": str(int(question.group(1)) + int(question.group(2)))}
+
+
+def _post_feedback(client: Client, programme, **fields: str):
+    address = reverse("publicity:feedback_new", args=[programme.pk])
+    data = {
+        "kind": "suggestion",
+        "commitment": "",
+        "text": "Đề nghị công khai lịch tiếp dân.",
+        **_form_answer(client.get(address).text),
+    }
+    data.update(fields)
+    return client.post(address, data, REMOTE_ADDR="192.0.2.44")
+
+
+def test_a_visitor_sends_feedback_and_reads_its_code(programme):
+    client = Client()
+    page = client.get(reverse("publicity:feedback_new", args=[programme.pk]))
+    assert page.status_code == 200 and "no-store" in page["Cache-Control"]
+    assert page["X-Robots-Tag"].startswith("noindex")
+
+    response = _post_feedback(client, programme, **SENDER)
+
+    case = FeedbackCase.objects.get()
+    assert response.status_code == 302 and response["Location"].endswith(f"/gop-y/{case.tracking_code}/")
+    shown = client.get(response["Location"]).text
+    assert "Đã gửi. Xin cảm ơn bạn." in shown and case.tracking_code in shown
+    assert SENDER["email"] not in shown and SENDER["phone"] not in shown and SENDER["name"] not in shown
+    # The thanks are shown once; the page itself stays for whoever holds the code.
+    again = client.get(response["Location"]).text
+    assert "Đã gửi. Xin cảm ơn bạn." not in again and "Đã nhận, chờ tiếp nhận" in again
+
+
+def test_a_commitment_link_preselects_it(programme):
+    commitment = programme.commitments.order_by("pk").last()
+    page = Client().get(reverse("publicity:feedback_new", args=[programme.pk]) + f"?cam_ket={commitment.pk}").text
+    assert f'<option value="{commitment.pk}" selected>' in page
+
+
+def test_a_wrong_answer_or_a_filled_trap_is_refused_with_a_clear_message(programme):
+    client = Client()
+    wrong = _post_feedback(client, programme, answer="99")
+    assert wrong.status_code == 400 and "Kết quả chưa đúng" in wrong.text
+    trapped = _post_feedback(client, programme, website="http://spam.example")
+    assert trapped.status_code == 400 and "Để trống ô này" in trapped.text
+    expired = _post_feedback(client, programme, challenge="forged")
+    assert expired.status_code == 400 and "hết hạn" in expired.text
+    assert not FeedbackCase.objects.exists()
+
+
+def test_a_burst_beyond_the_limit_is_refused_with_a_clear_message(programme):
+    client = Client()
+    for _number in range(3):
+        assert _post_feedback(client, programme).status_code == 302
+
+    refused = _post_feedback(client, programme)
+
+    assert refused.status_code == 429
+    assert "Bạn đã gửi 3 góp ý, phản ánh trong 10 phút qua, là mức tối đa." in refused.text
+    assert FeedbackCase.objects.count() == 3
+
+
+def test_the_form_of_an_unpublished_programme_does_not_exist(cast):
+    from tests.programmes.programme_data import make_confirmed
+
+    hidden = make_confirmed(cast.member, cast.secretary.user)
+    assert Client().get(reverse("publicity:feedback_new", args=[hidden.pk])).status_code == 404
+
+
+def test_tracking_by_code_shows_the_published_answer(cast, programme):
+    case = send(programme)
+    feedback.case_accept(case=case, acting_user=cast.overseer)
+    feedback.case_answer(
+        case=case,
+        verification=Verification.TRUE,
+        answer="Ủy ban MTTQ đã làm việc với khu phố.",
+        acting_user=cast.overseer,
+    )
+    client = Client()
+
+    found = client.get(reverse("publicity:track"), {"ma": case.tracking_code.lower()})
+    assert found.status_code == 302
+    page = client.get(found["Location"]).text
+    assert "Ủy ban MTTQ đã làm việc với khu phố." in page and "Đúng" in page
+    for value in SENDER.values():
+        assert value not in page
+
+    unknown = client.get(reverse("publicity:track"), {"ma": "AAAAA-BBBBB"})
+    assert unknown.status_code == 200 and "Không tìm thấy góp ý, phản ánh nào có mã này." in unknown.text
+    assert client.get(reverse("publicity:track_case", args=["AAAAA-BBBBB"])).status_code == 404
+
+
+def test_the_front_handles_a_case_from_its_workspace(cast, programme):
+    case = send(programme)
+    client = Client()
+    client.force_login(cast.overseer)
+
+    queue = client.get(reverse("oversight:queue")).text
+    assert case.tracking_code in queue and cast.member.full_name in queue
+    page = client.get(reverse("oversight:case", args=[case.pk])).text
+    assert SENDER["email"] in page  # the body handling the case may contact the sender
+
+    assert client.post(reverse("oversight:accept", args=[case.pk])).status_code == 302
+    forward = client.post(
+        reverse("oversight:forward", args=[case.pk]), {"organisation": cast.grassroots.pk, "note": "Đề nghị xác minh"}
+    )
+    assert forward.status_code == 302
+    missing = client.post(reverse("oversight:answer", args=[case.pk]), {"verification": "true", "answer": ""})
+    assert missing.status_code == 400 and "Trường này là bắt buộc." in missing.text
+    answered = client.post(reverse("oversight:answer", args=[case.pk]), {"verification": "true", "answer": "Đúng."})
+    assert answered.status_code == 302
+    case.refresh_from_db()
+    assert case.state == CaseState.ANSWERED and case.forwarded_to == cast.grassroots
+
+
+def test_another_wards_front_and_party_accounts_see_nothing_of_a_case(cast, programme):
+    case = send(programme)
+    other_front = RoleAssignmentFactory(user=UserFactory(), role=Role.FRONT_OVERSEER, organisation=cast.other_ward).user
+    client = Client()
+    client.force_login(other_front)
+    assert case.tracking_code not in client.get(reverse("oversight:queue")).text
+    assert client.get(reverse("oversight:case", args=[case.pk])).status_code == 404
+    assert client.post(reverse("oversight:accept", args=[case.pk])).status_code == 404
+
+    for party_user in (cast.head.user, cast.member.user):
+        client.force_login(party_user)
+        assert client.get(reverse("oversight:queue")).status_code == 403
+        assert client.get(reverse("oversight:case", args=[case.pk])).status_code == 404
+
+
+def test_the_cadre_replies_once_the_case_is_accepted_and_never_sees_the_sender(cast, programme):
+    case = send(programme)
+    client = Client()
+    client.force_login(cast.member.user)
+    address = reverse("oversight:owner_case", args=[case.pk])
+    assert client.get(address).status_code == 404  # not yet accepted
+
+    feedback.case_accept(case=case, acting_user=cast.overseer)
+    page = client.get(address).text
+    for value in SENDER.values():
+        assert value not in page
+    assert client.post(address, {"text": "Tôi đã lên lịch đối thoại."}).status_code == 302
+    case.refresh_from_db()
+    assert case.cadre_reply == "Tôi đã lên lịch đối thoại."
+
+
+def test_feedback_pages_keep_a_fixed_number_of_queries(cast, programme, django_assert_num_queries):
+    for _number in range(3):
+        send(programme, address=f"192.0.2.{_number}")
+    client = Client()
+    form_address = reverse("publicity:feedback_new", args=[programme.pk])
+    case = FeedbackCase.objects.first()
+    track_address = reverse("publicity:track_case", args=[case.tracking_code])
+    client.get(form_address)
+    with django_assert_num_queries(2):
+        client.get(form_address)
+    with django_assert_num_queries(1):
+        client.get(track_address)
+
+    client.force_login(cast.overseer)
+    client.get(reverse("oversight:queue"))
+    with django_assert_num_queries(7):
+        client.get(reverse("oversight:queue"))
+    for _number in range(10):
+        send(programme, address=f"192.0.2.{_number + 10}")
+    with django_assert_num_queries(7):
+        client.get(reverse("oversight:queue"))
