@@ -266,7 +266,7 @@ def case_accept(*, case: FeedbackCase, acting_user: User) -> FeedbackCase:
             [owner],
             _("Có góp ý, phản ánh của Nhân dân về chương trình của đồng chí"),
             _("%(body)s đã tiếp nhận góp ý, phản ánh mã %(code)s. Đồng chí có thể gửi ý kiến của mình.")
-            % {"body": case.get_body_display(), "code": case.tracking_code},
+            % {"body": case.addressee, "code": case.tracking_code},
             reverse("oversight:owner_case", args=[case.pk]),
         )
     return case
@@ -326,7 +326,7 @@ def case_forward(*, case: FeedbackCase, organisation: PartyOrganisation, note: s
     if secretary is not None and secretary.pk != case.programme.owner.user_id:
         _notify_all(
             [secretary],
-            _("%(body)s đề nghị xác minh góp ý, phản ánh của Nhân dân") % {"body": case.get_body_display()},
+            _("%(body)s đề nghị xác minh góp ý, phản ánh của Nhân dân") % {"body": case.addressee},
             _("Về chương trình hành động của đồng chí %(name)s (mã %(code)s): %(note)s")
             % {"name": case.programme.owner.full_name, "code": case.tracking_code, "note": case.forward_note},
             reverse("programmes:programme_detail", args=[case.programme_id]),
@@ -446,7 +446,7 @@ def _input_text(case: FeedbackCase) -> str:
     lines += [
         _("Nội dung: %(text)s") % {"text": case.text},
         _("Kết quả xác minh: %(verification)s.") % {"verification": case.get_verification_display()},
-        _("Trả lời của %(body)s: %(answer)s") % {"body": case.get_body_display(), "answer": case.answer},
+        _("Trả lời của %(body)s: %(answer)s") % {"body": case.addressee, "answer": case.answer},
     ]
     if case.cadre_reply:
         lines.append(_("Ý kiến của cán bộ: %(reply)s") % {"reply": case.cadre_reply})
@@ -460,7 +460,7 @@ def _attach(case: FeedbackCase, review: Review) -> ReviewInput:
         entry = ReviewInput.objects.create(
             review=review,
             source=InputSource.CITIZEN_FEEDBACK,
-            author=f"{case.get_body_display()} – {case.area.name}"[:255],
+            author=case.addressee[:255],
             text=_input_text(case),
             received_on=timezone.localdate(),
             added_by=case.handled_by,

@@ -132,11 +132,17 @@ class TrackingForm(forms.Form):
         return code
 
 
-def _helper(*fields: str, submit: str) -> FormHelper:
+class RefusalSubmit(Submit):
+    """A button that turns something down, so that it does not look like the page's main action."""
+
+    field_classes = "btn btn-outline-danger"
+
+
+def _helper(*fields: str, name: str, submit: str, refusal: bool = False) -> FormHelper:
     helper = FormHelper()
     helper.form_tag = False
     helper.layout = Layout(*fields)
-    helper.add_input(Submit("submit", submit))
+    helper.add_input((RefusalSubmit if refusal else Submit)(name, submit))
     return helper
 
 
@@ -153,7 +159,9 @@ class RejectForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.helper = _helper("reason", "duplicate_code", "note", submit=str(_("Không tiếp nhận")))
+        self.helper = _helper(
+            "reason", "duplicate_code", "note", name="do_reject", submit=str(_("Không tiếp nhận")), refusal=True
+        )
 
 
 class ForwardForm(forms.Form):
@@ -167,7 +175,7 @@ class ForwardForm(forms.Form):
         self.committees = {committee.pk: committee for committee in committees}
         organisation_field: forms.TypedChoiceField = self.fields["organisation"]  # type: ignore[assignment]
         organisation_field.choices = [(committee.pk, committee.name) for committee in committees]
-        self.helper = _helper("organisation", "note", submit=str(_("Chuyển cấp ủy xác minh")))
+        self.helper = _helper("organisation", "note", name="do_forward", submit=str(_("Chuyển cấp ủy xác minh")))
 
     def clean_organisation(self) -> PartyOrganisation:
         return self.committees[self.cleaned_data["organisation"]]
@@ -186,7 +194,9 @@ class AnswerForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.helper = _helper("verification", "answer", submit=str(_("Ghi kết quả và công khai trả lời")))
+        self.helper = _helper(
+            "verification", "answer", name="do_answer", submit=str(_("Ghi kết quả và công khai trả lời"))
+        )
 
 
 class ReplyForm(forms.Form):
@@ -196,7 +206,7 @@ class ReplyForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.helper = _helper("text", submit=str(_("Gửi ý kiến")))
+        self.helper = _helper("text", name="do_reply", submit=str(_("Gửi ý kiến")))
 
 
 QUEUE_FILTERS = [

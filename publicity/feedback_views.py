@@ -276,9 +276,7 @@ def owner_case(request: HttpRequest, pk: int) -> HttpResponse:
             except ValidationError as error:
                 _apply_errors(form, error)
             else:
-                messages.success(
-                    request, _("Đã gửi ý kiến của đồng chí tới %(body)s.") % {"body": case.get_body_display()}
-                )
+                messages.success(request, _("Đã gửi ý kiến của đồng chí tới %(body)s.") % {"body": case.addressee})
                 return redirect("oversight:owner_case", pk=case.pk)
     context = {"case": case, "form": form, "commitment_statement": feedback.commitment_statement(case)}
     return render(request, "publicity/owner_case.html", context)

@@ -14,6 +14,10 @@ from django.utils.translation import gettext_lazy as _
 from programmes.models import ActionProgramme, Commitment, PartyOrganisation
 
 
+# Party committees are named after their area ("Đảng bộ phường Bến Thành"); the bodies of the area share its name.
+PARTY_COMMITTEE_PREFIX = "Đảng bộ "
+
+
 class FeedbackKind(models.TextChoices):
     SUGGESTION = "suggestion", _("Góp ý")
     REPORT = "report", _("Phản ánh")
@@ -136,6 +140,12 @@ class FeedbackCase(models.Model):
 
     def __str__(self) -> str:
         return self.tracking_code
+
+    @property
+    def addressee(self) -> str:
+        """The body and its area as people name them: "Ủy ban Mặt trận Tổ quốc phường Bến Thành"."""
+        area = self.area.name.removeprefix(PARTY_COMMITTEE_PREFIX)
+        return f"{self.get_body_display()} {area}"
 
     @property
     def is_open(self) -> bool:

@@ -23,7 +23,11 @@ from programmes.models import (
     Membership,
     ProgrammeState,
     PublicityLevel,
+    Role,
+    RoleAssignment,
 )
+from publicity import feedback
+from publicity.models import FeedbackCase
 from publicity.selectors import areas
 from reviews.models import (
     Appeal,
@@ -40,6 +44,7 @@ from reviews.models import (
     ReviewState,
 )
 from reviews.reports.produce import display_code, report_produce
+from tests.publicity.feedback_data import SENDER, send
 from tests.publicity.public_data import owner_user, unpublish
 
 pytestmark = pytest.mark.django_db
@@ -133,9 +138,22 @@ def demo(settings, tmp_path) -> list[ActionProgramme]:
     return _publish_the_whole_demo()
 
 
+def _answered_feedback(programme: ActionProgramme) -> FeedbackCase:
+    """A case with the sender's contact, handled to its published answer by the Front of the area."""
+    case = send(programme, address="192.0.2.200")
+    handler = RoleAssignment.objects.filter(role=Role.FRONT_OVERSEER, organisation=case.area).first()
+    assert handler is not None, "the demo has a Front account for the ward"
+    feedback.case_accept(case=case, acting_user=handler.user)
+    feedback.case_answer(case=case, verification="partly", answer="Đã làm việc với chi bộ.", acting_user=handler.user)
+    return case
+
+
 def _public_addresses(programmes: list[ActionProgramme], verification_code: str) -> list[str]:
     someone = programmes[0].owner
+    case = _answered_feedback(programmes[0])
     pages = [
+        reverse("publicity:track"),
+        reverse("publicity:track_case", args=[case.tracking_code]),
         reverse("publicity:public_home"),
         reverse("publicity:public_home") + f"?q={someone.name_folded}",
         reverse("publicity:public_home") + "?q=nguyen",
@@ -153,6 +171,7 @@ def _public_addresses(programmes: list[ActionProgramme], verification_code: str)
         reverse("publicity:open_data_programmes_json"),
     ]
     pages += [reverse("publicity:public_programme", args=[programme.pk]) for programme in programmes]
+    pages += [reverse("publicity:feedback_new", args=[programme.pk]) for programme in programmes]
     return pages + ["/en" + address for address in pages]
 
 
@@ -160,7 +179,7 @@ def test_no_public_page_shows_private_details_review_text_points_or_ratings(demo
     rated = Review.objects.filter(state=ReviewState.FINAL).exclude(final_level="").first()
     assert rated is not None, "the demo has a rated review"
     report, _made = report_produce(ReportKind.INDIVIDUAL, rated.pk)
-    forbidden = sorted({*_private_values(), *_review_values()})
+    forbidden = sorted({*_private_values(), *_review_values(), *SENDER.values()})
     assert len(demo) >= 3 and len(forbidden) > 1000  # the test really covers something
 
     client = Client()

@@ -56,6 +56,8 @@ from programmes.models.cadres import Gender
 from programmes.text import fold, normalise
 
 # The demo command seeds every app, so it alone reaches up to reviews (DESIGN: nothing else imports upwards).
+from publicity import feedback
+from publicity.models import FeedbackCase
 from reviews import services as review_services
 from reviews.models import (
     CellMeeting,
@@ -1758,6 +1760,50 @@ def accounts_table(password: str) -> str:
     return "\n".join(lines)
 
 
+# Two citizens' cases on the published programme of the cell secretary: one waiting for the Front of the ward,
+# one answered. Sent from a made-up address so that they never count against a visitor's limit.
+DEMO_FEEDBACK_ADDRESS = "demo-seed"
+DEMO_FEEDBACK_OWNER = "bithuchibo"
+
+
+def _write_feedback(users: dict[str, User], tally: Tally) -> None:
+    """Demo cases for the Front's workspace; a programme that already has cases is left as it is."""
+    programme = (
+        ActionProgramme.objects.filter(owner__user__username=DEMO_FEEDBACK_OWNER, publicity_level=PublicityLevel.PUBLIC)
+        .order_by("pk")
+        .first()
+    )
+    if programme is None or FeedbackCase.objects.filter(programme=programme).exists():
+        tally.add("feedback cases", 0, 0)
+        return
+    first_commitment = programme.commitments.order_by("pk").first()
+    feedback.feedback_submit(
+        programme=programme,
+        commitment=first_commitment,
+        kind="report",
+        text="Tháng 9 vừa rồi chi bộ không sinh hoạt chuyên đề như chương trình đã nêu; đề nghị Mặt trận xem lại.",
+        name="Nguyễn Thị Lan",
+        email="lan.nguyen@example.vn",
+        source_address=DEMO_FEEDBACK_ADDRESS,
+    )
+    answered = feedback.feedback_submit(
+        programme=programme,
+        commitment=None,
+        kind="suggestion",
+        text="Đề nghị đăng kế hoạch sinh hoạt chuyên đề của chi bộ để phụ huynh được biết.",
+        source_address=DEMO_FEEDBACK_ADDRESS,
+    )
+    front = users["mattran"]
+    feedback.case_accept(case=answered, acting_user=front)
+    feedback.case_answer(
+        case=answered,
+        verification="true",
+        answer="Ủy ban MTTQ phường đã trao đổi với chi bộ; kế hoạch sinh hoạt chuyên đề sẽ được niêm yết tại trường.",
+        acting_user=front,
+    )
+    tally.add("feedback cases", 2, 0)
+
+
 @transaction.atomic
 def seed_demo(password: str) -> Tally:
     """Write the whole demo slice in one transaction and record one "demo.seed" audit event with the counts."""
@@ -1774,6 +1820,7 @@ def seed_demo(password: str) -> Tally:
     _write_roles(users, organisations, tally)
     _write_programmes(plan, cadres, tally)
     _write_reviews(plan, cadres, organisations, users, tally)
+    _write_feedback(users, tally)
     # Counts only: the audit log must never carry personal data.
     audit_record(
         actor=None,
