@@ -13,7 +13,6 @@ from django.utils.translation import gettext_lazy as _
 
 from programmes.models import ActionProgramme, Commitment, PartyOrganisation
 
-
 # Party committees are named after their area ("Đảng bộ phường Bến Thành"); the bodies of the area share its name.
 PARTY_COMMITTEE_PREFIX = "Đảng bộ "
 

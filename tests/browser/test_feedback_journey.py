@@ -11,7 +11,8 @@ from playwright.sync_api import Browser, Page, expect
 
 from programmes.models import Role
 from tests.browser.test_login_journey import blocking_violations, csp_refusals, log_in
-from tests.factories import RoleAssignmentFactory, UserFactory, make_member
+from tests.factories import make_member
+from tests.publicity.feedback_data import overseer_of
 from tests.publicity.public_data import AMENDMENT_REASON, amend_target, make_public
 
 FEEDBACK = "Khu phố chưa thấy lịch tiếp nhận hồ sơ buổi tối như đồng chí đã cam kết."
@@ -31,9 +32,7 @@ def published(cast):
     nen = make_member(cast.cell_a, "nen", full_name="Nguyễn Văn Nên")
     programme = make_public(nen, cast.secretary.user, title="Chương trình hành động nhiệm kỳ 2026 của đồng chí Nên")
     amend_target(programme, cast.secretary.user, "90")
-    RoleAssignmentFactory(
-        user=UserFactory(username="front_saigon"), role=Role.FRONT_OVERSEER, organisation=cast.other_ward
-    )
+    overseer_of(cast.other_ward, Role.FRONT_OVERSEER, "front_saigon")
     return programme
 
 

@@ -13,8 +13,8 @@ from programmes.models import AuditEvent, Notification, Role
 from publicity import access, feedback
 from publicity.models import CaseState, FeedbackCase, FeedbackContact, OversightBody, Verification
 from reviews.models import InputSource, ReviewInput
-from tests.factories import PositionFactory, RoleAssignmentFactory, UserFactory
-from tests.publicity.feedback_data import FEEDBACK_TEXT, SENDER, send
+from tests.factories import PositionFactory
+from tests.publicity.feedback_data import FEEDBACK_TEXT, SENDER, overseer_of, send
 from tests.publicity.public_data import make_public, unpublish
 from tests.reviews.review_data import open_period
 
@@ -29,9 +29,7 @@ def programme(cast):
 @pytest.fixture
 def other_front(cast):
     """The Front account of the neighbouring ward."""
-    return RoleAssignmentFactory(
-        user=UserFactory(username="front_saigon"), role=Role.FRONT_OVERSEER, organisation=cast.other_ward
-    ).user
+    return overseer_of(cast.other_ward, Role.FRONT_OVERSEER, "front_saigon")
 
 
 def test_a_case_goes_to_the_front_of_the_cadres_ward_never_to_the_cadre(cast, programme):
@@ -59,9 +57,7 @@ def test_an_elected_deputy_answers_to_the_peoples_council(cast, programme, other
     PositionFactory(
         cadre=cast.member, post_kind="government", party_post="", title="Đại biểu HĐND phường", council_deputy=True
     )
-    council = RoleAssignmentFactory(
-        user=UserFactory(username="hdnd"), role=Role.COUNCIL_OVERSEER, organisation=cast.ward
-    ).user
+    council = overseer_of(cast.ward, Role.COUNCIL_OVERSEER, "hdnd")
 
     case = send(programme)
 
@@ -142,7 +138,7 @@ def test_an_account_of_another_ward_or_the_cadre_cannot_handle_a_case(cast, prog
             feedback.case_accept(case=case, acting_user=outsider)
         assert not access.cases_handled_by(outsider).exists()
     # A Front account of the city reaches every ward below it.
-    city_front = RoleAssignmentFactory(user=UserFactory(), role=Role.FRONT_OVERSEER, organisation=cast.city).user
+    city_front = overseer_of(cast.city, Role.FRONT_OVERSEER)
     assert access.can_handle_case(city_front, case)
 
 
