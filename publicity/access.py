@@ -11,7 +11,7 @@ from typing import Any
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from programmes.access import AnyUser, Grant, Persona, grants_for, is_programme_owner
+from programmes.access import Action, AnyUser, Grant, Persona, can_anywhere, grants_for, is_programme_owner
 from publicity.models import CaseState, FeedbackCase, OversightBody
 
 PERSONA_FOR_BODY = {
@@ -29,8 +29,9 @@ def _overseer_grants(user: AnyUser) -> list[Grant]:
 
 
 def is_overseer(user: AnyUser) -> bool:
-    """Does the user hold a Front or People's Council account somewhere? For menus."""
-    return bool(_overseer_grants(user))
+    """May the user open the oversight workspace? Front and People's Council accounts (and the system
+    administrator, who sees the workspace but handles no area's cases)."""
+    return can_anywhere(user, Action.OVERSEE_AREA)
 
 
 def can_handle_case(user: AnyUser, case: FeedbackCase) -> bool:

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from functools import wraps
 from typing import Any
 
+from django.conf import settings
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import render
@@ -159,6 +160,7 @@ def public_about(request: HttpRequest) -> HttpResponse:
         "public_level": PublicityLevel.PUBLIC.label,
         "statuses": ProgressStatus.choices,
         "occasions": Occasion.choices,
+        "answer_days": settings.FEEDBACK_ANSWER_DAYS,
     }
     return render(request, "publicity/public_about.html", context)
 

@@ -208,6 +208,7 @@ def test_every_published_demo_programme_is_listed_until_its_owner_withdraws_cons
     address = reverse("publicity:public_programme", args=[withdrawn.pk])
     assert address not in client.get(reverse("publicity:public_home")).text
     assert client.get(address).status_code == 404
+    assert client.get(reverse("publicity:feedback_new", args=[withdrawn.pk])).status_code == 404
     for listing_address in (
         reverse("publicity:public_changes"),
         reverse("publicity:public_changes_feed"),
