@@ -6,9 +6,12 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from programmes.models import Role
+from programmes.action_programmes import publication
+from programmes.models import PublicityLevel, Role
 from publicity import feedback
 from publicity.models import CaseState, FeedbackCase, Verification
+from tests.factories import make_member
+from tests.programmes.programme_data import make_confirmed
 from tests.publicity.feedback_data import SENDER, overseer_of, send
 from tests.publicity.public_data import make_public
 
@@ -192,3 +195,21 @@ def test_feedback_pages_keep_a_fixed_number_of_queries(cast, programme, django_a
         send(programme, address=f"192.0.2.{_number + 10}")
     with django_assert_num_queries(7):
         client.get(reverse("oversight:queue"))
+
+
+def test_overseers_list_the_programmes_published_to_them_in_their_area_only(cast, programme):
+    colleague = make_member(cast.cell_a, "phuc", full_name="Lý Văn Phúc")
+    for_the_front = make_confirmed(
+        colleague, cast.secretary.user, publicity_max=PublicityLevel.OVERSIGHT, title="Chương trình cho Mặt trận"
+    )
+    owner = for_the_front.owner.user
+    publication.consent_give(programme=for_the_front, acting_user=owner)
+    publication.publicity_set(programme=for_the_front, level=PublicityLevel.OVERSIGHT, acting_user=owner)
+    client = Client()
+    client.force_login(cast.overseer)
+    listing = client.get(reverse("programmes:programme_list")).text
+    assert "Chương trình cho Mặt trận" in listing and programme.title in listing
+
+    client.force_login(overseer_of(cast.other_ward))
+    listing = client.get(reverse("programmes:programme_list")).text
+    assert "Chương trình cho Mặt trận" not in listing and programme.title not in listing
