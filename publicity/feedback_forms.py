@@ -160,7 +160,12 @@ class RejectForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.helper = _helper(
-            "reason", "duplicate_code", "note", name="do_reject", submit=str(_("Không tiếp nhận góp ý này")), refusal=True
+            "reason",
+            "duplicate_code",
+            "note",
+            name="do_reject",
+            submit=str(_("Không tiếp nhận góp ý này")),
+            refusal=True,
         )
 
 
