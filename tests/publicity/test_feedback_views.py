@@ -13,7 +13,7 @@ from publicity.models import CaseState, FeedbackCase, Verification
 from tests.factories import make_member
 from tests.programmes.programme_data import make_confirmed
 from tests.publicity.feedback_data import SENDER, overseer_of, send
-from tests.publicity.public_data import make_public
+from tests.publicity.public_data import make_public, owner_user
 
 pytestmark = pytest.mark.django_db
 
@@ -202,7 +202,7 @@ def test_overseers_list_the_programmes_published_to_them_in_their_area_only(cast
     for_the_front = make_confirmed(
         colleague, cast.secretary.user, publicity_max=PublicityLevel.OVERSIGHT, title="Chương trình cho Mặt trận"
     )
-    owner = for_the_front.owner.user
+    owner = owner_user(for_the_front)
     publication.consent_give(programme=for_the_front, acting_user=owner)
     publication.publicity_set(programme=for_the_front, level=PublicityLevel.OVERSIGHT, acting_user=owner)
     client = Client()
