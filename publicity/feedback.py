@@ -137,7 +137,7 @@ def _audit(actor: User | None, action: str, case: FeedbackCase, **after: object)
 
 def _lock(case: FeedbackCase) -> FeedbackCase:
     return (
-        FeedbackCase.objects.select_for_update()
+        FeedbackCase.objects.select_for_update(of=("self",))
         .select_related("programme__owner", "area", "commitment")
         .get(pk=case.pk)
     )

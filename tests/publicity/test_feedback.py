@@ -18,7 +18,8 @@ from tests.publicity.feedback_data import FEEDBACK_TEXT, SENDER, overseer_of, se
 from tests.publicity.public_data import make_public, unpublish
 from tests.reviews.review_data import open_period
 
-pytestmark = pytest.mark.django_db
+# The locking steps run on PostgreSQL too (stage 2), where row locks and outer joins have rules of their own.
+pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
 
 
 @pytest.fixture
