@@ -22,6 +22,7 @@ from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from programmes.action_programmes.forms import add_service_error
 from publicity import access, feedback, selectors
 from publicity.feedback_forms import (
     AnswerForm,
@@ -56,15 +57,6 @@ def _user(request: HttpRequest) -> User:
     return cast(User, request.user)
 
 
-def _apply_errors(form: Form, error: ValidationError) -> None:
-    """Show a service's refusal on the form: on the field it names, else above the form."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
-
-
 # --- The citizen -----------------------------------------------------------------------------------------------
 
 
@@ -93,7 +85,7 @@ def feedback_new(request: HttpRequest, pk: int) -> HttpResponse:
                 source_address=request.META.get("REMOTE_ADDR", ""),
             )
         except ValidationError as error:
-            _apply_errors(form, error)
+            add_service_error(form, error)
             status = 429 if isinstance(error, feedback.FeedbackThrottled) else 400
         else:
             request.session["feedback_sent"] = case.tracking_code
@@ -211,7 +203,7 @@ def _case_step(
             try:
                 run(case=case, acting_user=user, **form.cleaned_data)
             except ValidationError as error:
-                _apply_errors(form, error)
+                add_service_error(form, error)
             else:
                 messages.success(request, done)
                 return redirect("oversight:case", pk=case.pk)
@@ -274,7 +266,7 @@ def owner_case(request: HttpRequest, pk: int) -> HttpResponse:
             try:
                 feedback.case_reply(case=case, text=form.cleaned_data["text"], acting_user=user)
             except ValidationError as error:
-                _apply_errors(form, error)
+                add_service_error(form, error)
             else:
                 messages.success(request, _("Đã gửi ý kiến của đồng chí tới %(body)s.") % {"body": case.addressee})
                 return redirect("oversight:owner_case", pk=case.pk)

@@ -4,7 +4,6 @@ Forms validate and lay out; reviews.services records. A refusal from a service b
 field it is about, or of the whole form when it names none (the rule conflicts of a level).
 """
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -18,6 +17,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from programmes.action_programmes.evidence import ALLOWED_EXTENSIONS, check_upload
+from programmes.action_programmes.forms import add_service_error
 from programmes.models import PartyOrganisation
 from reviews import services
 from reviews.models import (
@@ -41,15 +41,6 @@ def attendance_text(present: int, total: int) -> str:
     if present * 2 > total:
         return gettext("%(present)s/%(total)s đảng viên dự — đủ quá nửa") % {"present": present, "total": total}
     return gettext("%(present)s/%(total)s đảng viên dự — chưa đủ quá nửa") % {"present": present, "total": total}
-
-
-def _add_service_error(form: forms.Form, error: ValidationError) -> None:
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error)
-        return
-    for field, errors in error.error_dict.items():
-        messages: Sequence[ValidationError] = errors
-        form.add_error(field if field in form.fields else None, list(messages))
 
 
 class MeetingForm(forms.Form):
@@ -140,7 +131,7 @@ class MeetingForm(forms.Form):
                 acting_user=self.user,
             )
         except ValidationError as error:
-            _add_service_error(self, error)
+            add_service_error(self, error)
             return None
 
 
@@ -281,5 +272,5 @@ class ProposalForm(forms.Form):
                 acting_user=self.user,
             )
         except ValidationError as error:
-            _add_service_error(self, error)
+            add_service_error(self, error)
             return None
