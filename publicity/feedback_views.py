@@ -252,6 +252,17 @@ oversight_answer = _case_step(
 
 @private_page
 @login_required
+@require_safe
+def owner_cases(request: HttpRequest) -> HttpResponse:
+    """The People's feedback on the user's own programmes, once the oversight body has accepted it."""
+    cases = access.cases_for_owner(_user(request)).select_related("programme", "area").order_by("-submitted_at", "-pk")
+    page = Paginator(cases, CASES_PER_PAGE).get_page(request.GET.get("page"))
+    context = {"page": page, "page_numbers": list(page.paginator.get_elided_page_range(page.number))}
+    return render(request, "publicity/owner_cases.html", context)
+
+
+@private_page
+@login_required
 @require_http_methods(["GET", "POST"])
 def owner_case(request: HttpRequest, pk: int) -> HttpResponse:
     user = _user(request)

@@ -12,5 +12,6 @@ urlpatterns = [
     path("gop-y/<int:pk>/khong-tiep-nhan/", feedback_views.oversight_reject, name="reject"),
     path("gop-y/<int:pk>/chuyen-xac-minh/", feedback_views.oversight_forward, name="forward"),
     path("gop-y/<int:pk>/ket-qua/", feedback_views.oversight_answer, name="answer"),
+    path("y-kien-cua-nhan-dan/", feedback_views.owner_cases, name="owner_cases"),
     path("y-kien-cua-nhan-dan/<int:pk>/", feedback_views.owner_case, name="owner_case"),
 ]

@@ -165,7 +165,9 @@ def test_the_cadre_replies_once_the_case_is_accepted_and_never_sees_the_sender(c
     address = reverse("oversight:owner_case", args=[case.pk])
     assert client.get(address).status_code == 404  # not yet accepted
 
+    assert case.tracking_code not in client.get(reverse("oversight:owner_cases")).text
     feedback.case_accept(case=case, acting_user=cast.overseer)
+    assert case.tracking_code in client.get(reverse("oversight:owner_cases")).text
     page = client.get(address).text
     for value in SENDER.values():
         assert value not in page
