@@ -1,8 +1,21 @@
 from collections.abc import Callable
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
 from programmes.audit import current_ip_address
+
+
+def client_address(request: HttpRequest) -> str:
+    """The address the request came from. Behind PORTAL_TRUSTED_PROXIES reverse proxies, each of which appends
+    the address it saw to X-Forwarded-For, the client is that many entries from the right; entries further
+    left were written by the client itself and are not believed."""
+    proxies = settings.PORTAL_TRUSTED_PROXIES
+    if proxies:
+        forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
+        if len(forwarded) >= proxies:
+            return forwarded[-proxies]
+    return str(request.META.get("REMOTE_ADDR") or "")
 
 
 class AuditContextMiddleware:
@@ -12,7 +25,7 @@ class AuditContextMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        token = current_ip_address.set(request.META.get("REMOTE_ADDR") or None)
+        token = current_ip_address.set(client_address(request) or None)
         try:
             return self.get_response(request)
         finally:

@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from programmes.action_programmes.forms import add_service_error
+from programmes.middleware import client_address
 from publicity import access, feedback, selectors
 from publicity.feedback_forms import (
     AnswerForm,
@@ -82,7 +83,7 @@ def feedback_new(request: HttpRequest, pk: int) -> HttpResponse:
                 name=data["name"],
                 email=data["email"],
                 phone=data["phone"],
-                source_address=request.META.get("REMOTE_ADDR", ""),
+                source_address=client_address(request),
             )
         except ValidationError as error:
             add_service_error(form, error)

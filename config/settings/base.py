@@ -134,6 +134,10 @@ IMPORT_MAX_UPLOAD_MB = env.int("IMPORT_MAX_UPLOAD_MB", default=20)
 # Largest evidence file (PDF, image, office document) a cadre may attach to a progress report, in megabytes.
 EVIDENCE_MAX_UPLOAD_MB = env.int("EVIDENCE_MAX_UPLOAD_MB", default=10)
 
+# Reverse proxies in front of the portal that append the client's address to X-Forwarded-For (0: none, the
+# connection's own address is the client's). Used for the audit log and the feedback rate limit.
+PORTAL_TRUSTED_PROXIES = env.int("PORTAL_TRUSTED_PROXIES", default=0)
+
 # Citizen feedback: how many cases one network address may send, as (window in minutes, most cases) pairs;
 # the days the oversight body has to answer; how long after a case closes the sender's contact is kept.
 FEEDBACK_RATE_LIMITS = (

@@ -215,3 +215,25 @@ def test_overseers_list_the_programmes_published_to_them_in_their_area_only(cast
     client.force_login(overseer_of(cast.other_ward))
     listing = client.get(reverse("programmes:programme_list")).text
     assert "Chương trình cho Mặt trận" not in listing and programme.title not in listing
+
+
+def test_behind_a_trusted_proxy_each_client_has_its_own_limit(programme, settings):
+    from django.test import RequestFactory
+
+    from programmes.middleware import client_address
+
+    settings.PORTAL_TRUSTED_PROXIES = 1
+    request = RequestFactory().get("/", REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="6.6.6.6, 198.51.100.9")
+    # The proxy's own entry is believed; what the client wrote before it is not.
+    assert client_address(request) == "198.51.100.9"
+    settings.PORTAL_TRUSTED_PROXIES = 0
+    assert client_address(request) == "10.0.0.2"
+
+    settings.PORTAL_TRUSTED_PROXIES = 1
+    client = Client()
+    address = reverse("publicity:feedback_new", args=[programme.pk])
+    for number in range(4):
+        data = {"kind": "suggestion", "commitment": "", "text": "Góp ý", **_form_answer(client.get(address).text)}
+        forwarded = f"6.6.6.6, 198.51.100.{number}"
+        assert client.post(address, data, REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR=forwarded).status_code == 302
+    assert FeedbackCase.objects.count() == 4
