@@ -44,6 +44,7 @@ from programmes.models import (
     VersionState,
 )
 from programmes.text import fold
+from publicity.models import CaseState, FeedbackCase
 
 PUBLIC = PublicityLevel.PUBLIC
 # The versions a reader may see of a programme: the one in force and those it replaced.
@@ -444,3 +445,16 @@ def recent_changes(limit: int = 50) -> list[RecentChange]:
 
 def programmes_for_sitemap() -> QuerySet[ActionProgramme]:
     return public_programmes().only("pk", "updated_at").order_by("pk")
+
+
+def answered_feedback(programme: ActionProgramme) -> list[FeedbackCase]:
+    """The People's feedback on the programme that its oversight body answered, newest first; one query.
+
+    Only what the body wrote for publication, the result and the cadre's reply go on the page: never the
+    sender, nor the sender's own words, which may name other people."""
+    return list(
+        FeedbackCase.objects.filter(programme=programme, state=CaseState.ANSWERED)
+        .only("kind", "commitment_id", "area__name", "body", "verification", "answer", "answered_at", "cadre_reply")
+        .select_related("area")
+        .order_by("-answered_at", "-pk")
+    )

@@ -115,12 +115,14 @@ def public_programme(request: HttpRequest, pk: int) -> HttpResponse:
         )
         for item in figures.items
     ]
+    positions = {item.terms.commitment_id: item.terms.position for item in figures.items}
     context = {
         "programme": programme,
         "history": history,
         "current": history.current,
         "figures": figures,
         "rows": rows,
+        "answered": [(case, positions.get(case.commitment_id)) for case in selectors.answered_feedback(programme)],
     }
     return render(request, "publicity/public_programme.html", context)
 

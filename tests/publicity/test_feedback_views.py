@@ -237,3 +237,19 @@ def test_behind_a_trusted_proxy_each_client_has_its_own_limit(programme, setting
         forwarded = f"6.6.6.6, 198.51.100.{number}"
         assert client.post(address, data, REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR=forwarded).status_code == 302
     assert FeedbackCase.objects.count() == 4
+
+
+def test_the_programme_page_publishes_answers_but_never_the_sender_or_their_words(cast, programme):
+    answered, waiting = send(programme), send(programme, text="Một phản ánh chưa xử lý.")
+    feedback.case_accept(case=answered, acting_user=cast.overseer)
+    feedback.case_reply(case=answered, text="Đã lên lịch đối thoại.", acting_user=cast.member.user)
+    feedback.case_answer(
+        case=answered, verification=Verification.PARTLY, answer="Đã có lịch.", acting_user=cast.overseer
+    )
+
+    page = Client().get(reverse("publicity:public_programme", args=[programme.pk])).text
+
+    assert "Đã có lịch." in page and "Đúng một phần" in page and "Đã lên lịch đối thoại." in page
+    assert answered.text not in page and waiting.text not in page
+    for value in SENDER.values():
+        assert value not in page

@@ -554,7 +554,7 @@ def test_programme_page_query_count_does_not_grow_with_commitments(cast, nen, dj
         amend_target(programme, cast.secretary.user, "90")
 
     assert _queries(page_of(small)) == _queries(page_of(large))
-    # Pinned: the programme, its versions, their commitments, milestones and public evidence.
-    with django_assert_num_queries(5):
+    # Pinned: the programme, its versions, their commitments, milestones, public evidence and answered feedback.
+    with django_assert_num_queries(6):
         response = Client().get(page_of(large))
     assert response.text.count('href="https://example.vn/minh-chung"') == 6
