@@ -122,7 +122,10 @@ def public_programme(request: HttpRequest, pk: int) -> HttpResponse:
         "current": history.current,
         "figures": figures,
         "rows": rows,
-        "answered": [(case, positions.get(case.commitment_id)) for case in selectors.answered_feedback(programme)],
+        "answered": [
+            (case, positions.get(case.commitment_id) if case.commitment_id else None)
+            for case in selectors.answered_feedback(programme)
+        ],
     }
     return render(request, "publicity/public_programme.html", context)
 
