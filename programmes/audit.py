@@ -37,8 +37,12 @@ def audit_record(
     obj: models.Model | None = None,
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
+    keep_address: bool = True,
 ) -> AuditEvent:
-    """Append one event. `actor` None means the system itself (an import command, a scheduled task)."""
+    """Append one event. `actor` None means the system itself (an import command, a scheduled task).
+
+    `keep_address` False leaves out the network address of the request, for a member of the public whose
+    address the portal promises not to keep (citizen feedback)."""
     user = actor if actor is not None and actor.is_authenticated else None
     return AuditEvent.objects.create(
         actor=user,
@@ -49,5 +53,5 @@ def audit_record(
         object_repr=str(obj)[:255] if obj is not None else "",
         before=before,
         after=after,
-        ip_address=current_ip_address.get(),
+        ip_address=current_ip_address.get() if keep_address else None,
     )

@@ -35,7 +35,10 @@ def is_overseer(user: AnyUser) -> bool:
 
 
 def can_handle_case(user: AnyUser, case: FeedbackCase) -> bool:
-    """An account of the case's body whose grant covers the case's area."""
+    """An account of the case's body whose grant covers the case's area; never the cadre the case is about,
+    who may well also sit on the Front or the People's Council."""
+    if is_programme_owner(user, case.programme):
+        return False
     return any(
         BODY_FOR_PERSONA[grant.persona] == case.body and grant.covers(case.area) for grant in _overseer_grants(user)
     )
@@ -49,7 +52,7 @@ def cases_handled_by(user: AnyUser) -> QuerySet[FeedbackCase]:
         return FeedbackCase.objects.none()
     for grant in grants:
         condition |= grant.as_q("area__") & Q(body=BODY_FOR_PERSONA[grant.persona])
-    return FeedbackCase.objects.filter(condition)
+    return FeedbackCase.objects.filter(condition).exclude(programme__owner__user=user.pk)
 
 
 def get_case_for(user: AnyUser, pk: Any) -> FeedbackCase:

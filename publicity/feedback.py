@@ -33,7 +33,9 @@ from programmes.models import (
     Commitment,
     CommitmentTerms,
     PartyOrganisation,
+    PartyPost,
     Position,
+    PostKind,
     RoleAssignment,
 )
 from programmes.models.organisations import OrganisationKind
@@ -117,8 +119,9 @@ def body_for(programme: ActionProgramme) -> str:
     return OversightBody.COUNCIL if deputy else OversightBody.FRONT
 
 
-def body_accounts(area: PartyOrganisation, body: str) -> list[User]:
-    """The accounts of `body` whose grant covers `area`: of the area itself, or of a body above it."""
+def body_accounts(area: PartyOrganisation, body: str, programme: ActionProgramme) -> list[User]:
+    """The accounts of `body` whose grant covers `area` (of the area itself, or of a body above it), but not
+    the account of the cadre the case is about."""
     today = timezone.localdate()
     assignments = RoleAssignment.objects.filter(
         Q(end_date__isnull=True) | Q(end_date__gte=today),
@@ -127,12 +130,17 @@ def body_accounts(area: PartyOrganisation, body: str) -> list[User]:
         organisation__path__in=_path_prefixes(area.path),
         user__is_active=True,
     ).select_related("user")
+    if programme.owner.user_id is not None:
+        assignments = assignments.exclude(user=programme.owner.user_id)
     return list({assignment.user for assignment in assignments})
 
 
 def _audit(actor: User | None, action: str, case: FeedbackCase, **after: object) -> None:
-    # Never the sender's name, e-mail, phone or address: the audit trail is read by staff.
-    audit_record(actor=actor, action=action, obj=case, after={"state": case.state, **after})
+    # Never the sender's name, e-mail, phone or network address: the audit trail is read by staff. Steps
+    # taken by accounts keep their address, as every other event does.
+    audit_record(
+        actor=actor, action=action, obj=case, after={"state": case.state, **after}, keep_address=actor is not None
+    )
 
 
 def _lock(case: FeedbackCase) -> FeedbackCase:
@@ -161,9 +169,10 @@ def _case_link(case: FeedbackCase) -> str:
 
 
 def _notify_all(recipients: Iterable[User], subject: str, body: str, link: str) -> None:
-    with in_portal_language():
-        for recipient in recipients:
-            notify(recipient=recipient, subject=subject, body=body, link=link)
+    """Callers build the text and the link inside in_portal_language(): stored text is in the portal's
+    language and links carry no language prefix, whatever language the person acting reads."""
+    for recipient in recipients:
+        notify(recipient=recipient, subject=subject, body=body, link=link)
 
 
 # --- The citizen -----------------------------------------------------------------------------------------------
@@ -212,7 +221,7 @@ def feedback_submit(
         due_on=timezone.localdate() + datetime.timedelta(days=settings.FEEDBACK_ANSWER_DAYS),
         area=area,
         body=body,
-        identified=bool(name and (email or phone)),
+        identified=bool(email or phone),
         source_digest=digest,
     )
     if name or email or phone:
@@ -226,12 +235,14 @@ def feedback_submit(
         body=body,
         area=area.pk,
     )
-    _notify_all(
-        body_accounts(area, body),
-        _("Góp ý, phản ánh mới về chương trình của %(name)s") % {"name": programme.owner.full_name},
-        _("Mã %(code)s, hạn trả lời %(due)s.") % {"code": case.tracking_code, "due": case.due_on.strftime("%d/%m/%Y")},
-        _case_link(case),
-    )
+    with in_portal_language():
+        _notify_all(
+            body_accounts(area, body, programme),
+            _("Góp ý, phản ánh mới về chương trình của %(name)s") % {"name": programme.owner.full_name},
+            _("Mã %(code)s, hạn trả lời %(due)s.")
+            % {"code": case.tracking_code, "due": case.due_on.strftime("%d/%m/%Y")},
+            _case_link(case),
+        )
     return case
 
 
@@ -262,13 +273,14 @@ def case_accept(*, case: FeedbackCase, acting_user: User) -> FeedbackCase:
     _audit(acting_user, "feedback.accept", case)
     owner = case.programme.owner.user
     if owner is not None:
-        _notify_all(
-            [owner],
-            _("Có góp ý, phản ánh của Nhân dân về chương trình của đồng chí"),
-            _("%(body)s đã tiếp nhận góp ý, phản ánh mã %(code)s. Đồng chí có thể gửi ý kiến của mình.")
-            % {"body": case.addressee, "code": case.tracking_code},
-            reverse("oversight:owner_case", args=[case.pk]),
-        )
+        with in_portal_language():
+            _notify_all(
+                [owner],
+                _("Có góp ý, phản ánh của Nhân dân về chương trình của đồng chí"),
+                _("%(body)s đã tiếp nhận góp ý, phản ánh mã %(code)s. Đồng chí có thể gửi ý kiến của mình.")
+                % {"body": case.addressee, "code": case.tracking_code},
+                reverse("oversight:owner_case", args=[case.pk]),
+            )
     return case
 
 
@@ -301,8 +313,20 @@ def case_reject(
 
 
 def managing_committees(case: FeedbackCase) -> list[PartyOrganisation]:
-    """Where a case can be forwarded: the party bodies above the cadre's cell, the nearest first."""
-    return _self_and_ancestors(reader_cell(case.programme))
+    """Where a case can be forwarded: the cadre's cell and the party bodies above it, the nearest first; not a
+    body the cadre leads as its secretary, which would make them verify a case about themselves."""
+    bodies = _self_and_ancestors(reader_cell(case.programme))
+    led = set(
+        Position.objects.current()
+        .filter(
+            cadre=case.programme.owner_id,
+            post_kind=PostKind.PARTY,
+            party_post=PartyPost.SECRETARY,
+            organisation__in=[body.pk for body in bodies],
+        )
+        .values_list("organisation_id", flat=True)
+    )
+    return [body for body in bodies if body.pk not in led]
 
 
 @transaction.atomic
@@ -324,13 +348,14 @@ def case_forward(*, case: FeedbackCase, organisation: PartyOrganisation, note: s
     _audit(acting_user, "feedback.forward", case, organisation=organisation.pk)
     secretary = secretary_user(organisation)
     if secretary is not None and secretary.pk != case.programme.owner.user_id:
-        _notify_all(
-            [secretary],
-            _("%(body)s đề nghị xác minh góp ý, phản ánh của Nhân dân") % {"body": case.addressee},
-            _("Về chương trình hành động của đồng chí %(name)s (mã %(code)s): %(note)s")
-            % {"name": case.programme.owner.full_name, "code": case.tracking_code, "note": case.forward_note},
-            reverse("programmes:programme_detail", args=[case.programme_id]),
-        )
+        with in_portal_language():
+            _notify_all(
+                [secretary],
+                _("%(body)s đề nghị xác minh góp ý, phản ánh của Nhân dân") % {"body": case.addressee},
+                _("Về chương trình hành động của đồng chí %(name)s (mã %(code)s): %(note)s")
+                % {"name": case.programme.owner.full_name, "code": case.tracking_code, "note": case.forward_note},
+                reverse("programmes:programme_detail", args=[case.programme_id]),
+            )
     return case
 
 
@@ -357,12 +382,13 @@ def case_answer(*, case: FeedbackCase, verification: str, answer: str, acting_us
             _attach(case, review)
     owner = case.programme.owner.user
     if owner is not None:
-        _notify_all(
-            [owner],
-            _("Kết quả xác minh góp ý, phản ánh mã %(code)s") % {"code": case.tracking_code},
-            _("Kết quả: %(verification)s.") % {"verification": case.get_verification_display()},
-            reverse("oversight:owner_case", args=[case.pk]),
-        )
+        with in_portal_language():
+            _notify_all(
+                [owner],
+                _("Kết quả xác minh góp ý, phản ánh mã %(code)s") % {"code": case.tracking_code},
+                _("Kết quả: %(verification)s.") % {"verification": case.get_verification_display()},
+                reverse("oversight:owner_case", args=[case.pk]),
+            )
     if FeedbackContact.objects.filter(case=case).exclude(email="").exists():
         from publicity.tasks import send_answer_email
 
@@ -403,12 +429,13 @@ def case_reply(*, case: FeedbackCase, text: str, acting_user: User) -> FeedbackC
     case.cadre_replied_at = timezone.now()
     case.save(update_fields=["cadre_reply", "cadre_replied_at"])
     _audit(acting_user, "feedback.reply", case)
-    _notify_all(
-        body_accounts(case.area, case.body),
-        _("Cán bộ đã gửi ý kiến về góp ý, phản ánh mã %(code)s") % {"code": case.tracking_code},
-        case.programme.owner.full_name,
-        _case_link(case),
-    )
+    with in_portal_language():
+        _notify_all(
+            body_accounts(case.area, case.body, case.programme),
+            _("Cán bộ đã gửi ý kiến về góp ý, phản ánh mã %(code)s") % {"code": case.tracking_code},
+            case.programme.owner.full_name,
+            _case_link(case),
+        )
     return case
 
 
@@ -426,14 +453,14 @@ def _review_taking_inputs(case: FeedbackCase) -> Review | None:
     )
 
 
-def commitment_statement(case: FeedbackCase) -> str:
-    """What the commitment the case is about promises, in the version in force."""
-    if case.commitment is None:
+def commitment_statement(case: FeedbackCase, *, public: bool = False) -> str:
+    """What the commitment the case is about promises, in the version in force; with `public`, only while
+    the commitment is still shown in public."""
+    if case.commitment_id is None:
         return ""
-    terms = CommitmentTerms.objects.filter(
-        version=case.programme.current_version_id, commitment=case.commitment_id
-    ).first()
-    return terms.statement if terms is not None else ""
+    terms = selectors.public_terms() if public else CommitmentTerms.objects.all()
+    found = terms.filter(version=case.programme.current_version_id, commitment=case.commitment_id).first()
+    return found.statement if found is not None else ""
 
 
 def _input_text(case: FeedbackCase) -> str:
@@ -492,12 +519,20 @@ def attach_pending(period: ReviewPeriod) -> int:
 
 @transaction.atomic
 def contacts_purge(now: datetime.datetime | None = None) -> int:
-    """Erase the senders' contact details and address digests of cases closed longer ago than the retention."""
+    """Erase the senders' contact details once the retention period has passed, and the address digests once
+    the rate limit no longer needs them."""
     now = now or timezone.now()
-    before = now - datetime.timedelta(days=settings.FEEDBACK_CONTACT_RETENTION_DAYS)
-    expired = FeedbackCase.objects.filter(closed_at__lt=before)
+    retention = datetime.timedelta(days=settings.FEEDBACK_CONTACT_RETENTION_DAYS)
+    # Closed for the retention period, or left unanswered that long past the deadline.
+    expired = FeedbackCase.objects.filter(
+        Q(closed_at__lt=now - retention) | Q(closed_at__isnull=True, due_on__lt=(now - retention).date())
+    )
     purged, _by_model = FeedbackContact.objects.filter(case__in=expired).delete()
-    expired.exclude(source_digest="").update(source_digest="")
+    # The address digest serves the rate limit only: kept no longer than its longest window.
+    longest_window = max(minutes for minutes, _limit in settings.FEEDBACK_RATE_LIMITS)
+    FeedbackCase.objects.filter(submitted_at__lt=now - datetime.timedelta(minutes=longest_window)).exclude(
+        source_digest=""
+    ).update(source_digest="")
     if purged:
         audit_record(actor=None, action="feedback.contacts_purge", after={"contacts": purged})
     return purged

@@ -6,13 +6,15 @@ and a small sum a person answers, signed so that the server keeps no state betwe
 
 import random
 import re
+from collections.abc import Mapping
 from typing import Any
 
 from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Field, Fieldset, Layout, Submit
+from crispy_forms.layout import Div, Field, Fieldset, Layout, Submit
 from django import forms
 from django.conf import settings
 from django.core import signing
+from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
 from programmes.models import CommitmentTerms, PartyOrganisation
@@ -36,6 +38,15 @@ def challenge_terms(token: str) -> tuple[int, int] | None:
     return int(first), int(second)
 
 
+def _with_value(data: Mapping[str, Any], key: str, value: str) -> Mapping[str, Any]:
+    """A copy of the submitted data with one value replaced (a request's QueryDict cannot be changed)."""
+    if isinstance(data, QueryDict):
+        changed = data.copy()
+        changed[key] = value
+        return changed
+    return {**data, key: value}
+
+
 class FeedbackForm(forms.Form):
     kind = forms.ChoiceField(
         label=_("Bạn muốn gửi"), choices=FeedbackKind.choices, initial=FeedbackKind.SUGGESTION, widget=forms.RadioSelect
@@ -52,6 +63,7 @@ class FeedbackForm(forms.Form):
     phone = forms.CharField(label=_("Số điện thoại"), max_length=20, required=False)
     # People never see this field; a robot that fills every field fills it.
     website = forms.CharField(label=_("Để trống ô này"), required=False)
+    expired_challenge = False
     challenge = forms.CharField(widget=forms.HiddenInput)
     answer = forms.IntegerField(label=_("Câu hỏi kiểm tra"), min_value=0, max_value=99)
 
@@ -72,6 +84,10 @@ class FeedbackForm(forms.Form):
         token = self.data.get("challenge") if self.is_bound else None
         if not token or challenge_terms(token) is None:
             token = new_challenge()
+            if self.is_bound:
+                # The page shown again asks the new question, and sends the new token with the answer.
+                self.data = _with_value(self.data, "challenge", token)
+                self.expired_challenge = True
         self.initial["challenge"] = token
         sums = challenge_terms(token)
         if sums is not None:
@@ -92,7 +108,7 @@ class FeedbackForm(forms.Form):
                 Field("email", autocomplete="email"),
                 Field("phone", autocomplete="tel", inputmode="tel"),
             ),
-            Field("website", wrapper_class="feedback-trap", tabindex="-1", autocomplete="off"),
+            Div(Field("website", tabindex="-1", autocomplete="off"), css_class="feedback-trap", aria_hidden="true"),
             Field("challenge"),
             Field("answer", inputmode="numeric", autocomplete="off"),
         )
@@ -106,10 +122,13 @@ class FeedbackForm(forms.Form):
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
         if cleaned.get("website"):
-            raise forms.ValidationError(_("Không gửi được. Hãy để trống ô “Để trống ô này” và gửi lại."))
+            # A person who filled it by mistake (a browser's autofill) just sends again: the page comes back
+            # with the trap emptied.
+            self.data = _with_value(self.data, "website", "")
+            raise forms.ValidationError(_("Không gửi được. Hãy kiểm tra lại nội dung và bấm gửi lần nữa."))
         sums = challenge_terms(self.data.get("challenge", ""))
         answer = cleaned.get("answer")
-        if sums is None:
+        if self.expired_challenge or sums is None:
             self.add_error("answer", _("Câu hỏi kiểm tra đã hết hạn. Hãy trả lời câu hỏi mới và gửi lại."))
         elif answer is not None and answer != sums[0] + sums[1]:
             self.add_error("answer", _("Kết quả chưa đúng. Hãy tính lại và gửi lại."))
@@ -119,11 +138,12 @@ class FeedbackForm(forms.Form):
 
 
 class TrackingForm(forms.Form):
-    ma = forms.CharField(
-        label=_("Mã tra cứu"),
-        max_length=20,
-        help_text=_("Mã gồm %(length)s chữ và số, ví dụ ABCDE-23456.") % {"length": CODE_LENGTH},
-    )
+    ma = forms.CharField(label=_("Mã tra cứu"), max_length=20)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Formatted per request, in the language of the page.
+        self.fields["ma"].help_text = _("Mã gồm %(length)s chữ và số, ví dụ ABCDE-23456.") % {"length": CODE_LENGTH}
 
     def clean_ma(self) -> str:
         code = normalise_code(self.cleaned_data["ma"])

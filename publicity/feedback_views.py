@@ -113,11 +113,14 @@ def track_case(request: HttpRequest, code: str) -> HttpResponse:
     if case is None:
         raise Http404
     just_sent = request.session.pop("feedback_sent", None) == case.tracking_code if request.session else False
+    # Whoever holds the code reads the case; the programme it is about only while it is still published.
+    still_public = selectors.public_programmes().filter(pk=case.programme_id).exists()
     context = {
         "case": case,
         "just_sent": just_sent,
-        "commitment_statement": feedback.commitment_statement(case),
-        "duplicate_code": case.duplicate_of.tracking_code if case.duplicate_of_id and case.duplicate_of else "",
+        "still_public": still_public,
+        "withdrawn": not still_public,
+        "commitment_statement": feedback.commitment_statement(case, public=True) if still_public else "",
     }
     return render(request, "publicity/feedback_case.html", context)
 
@@ -171,12 +174,17 @@ def _case_context(case: FeedbackCase, **forms: Form | None) -> dict[str, Any]:
         "contact": FeedbackContact.objects.filter(case=case).first(),
         "commitment_statement": feedback.commitment_statement(case),
         "accept_possible": case.state == CaseState.RECEIVED,
+        # Each form has its prefix: three of them on one page would otherwise share field ids.
         "reject_form": forms.get("reject_form")
-        or (RejectForm() if case.state in (CaseState.RECEIVED, CaseState.ACCEPTED) else None),
+        or (RejectForm(prefix="reject") if case.state in (CaseState.RECEIVED, CaseState.ACCEPTED) else None),
         "forward_form": forms.get("forward_form")
-        or (ForwardForm(committees=feedback.managing_committees(case)) if case.state == CaseState.ACCEPTED else None),
+        or (
+            ForwardForm(prefix="forward", committees=feedback.managing_committees(case))
+            if case.state == CaseState.ACCEPTED
+            else None
+        ),
         "answer_form": forms.get("answer_form")
-        or (AnswerForm() if case.state in (CaseState.ACCEPTED, CaseState.FORWARDED) else None),
+        or (AnswerForm(prefix="answer") if case.state in (CaseState.ACCEPTED, CaseState.FORWARDED) else None),
     }
 
 
@@ -230,19 +238,19 @@ def oversight_accept(request: HttpRequest, pk: int) -> HttpResponse:
 
 oversight_reject = _case_step(
     "reject_form",
-    lambda request, case: RejectForm(request.POST),
+    lambda request, case: RejectForm(request.POST, prefix="reject"),
     feedback.case_reject,
     _("Đã ghi không tiếp nhận; người gửi xem được lý do bằng mã tra cứu."),
 )
 oversight_forward = _case_step(
     "forward_form",
-    lambda request, case: ForwardForm(request.POST, committees=feedback.managing_committees(case)),
+    lambda request, case: ForwardForm(request.POST, prefix="forward", committees=feedback.managing_committees(case)),
     feedback.case_forward,
     _("Đã chuyển cấp ủy xác minh."),
 )
 oversight_answer = _case_step(
     "answer_form",
-    lambda request, case: AnswerForm(request.POST),
+    lambda request, case: AnswerForm(request.POST, prefix="answer"),
     feedback.case_answer,
     _("Đã ghi kết quả; người gửi xem được trả lời bằng mã tra cứu."),
 )

@@ -122,9 +122,11 @@ def public_programme(request: HttpRequest, pk: int) -> HttpResponse:
         "current": history.current,
         "figures": figures,
         "rows": rows,
+        # A case about a commitment no longer shown in public is left out with it.
         "answered": [
             (case, positions.get(case.commitment_id) if case.commitment_id else None)
             for case in selectors.answered_feedback(programme)
+            if case.commitment_id is None or case.commitment_id in positions
         ],
     }
     return render(request, "publicity/public_programme.html", context)

@@ -34,20 +34,30 @@ def other_front(cast):
 
 
 def test_a_case_goes_to_the_front_of_the_cadres_ward_never_to_the_cadre(cast, programme):
+    before = Notification.objects.filter(recipient=cast.member.user).count()
     case = send(programme)
 
     assert case.area == cast.ward and case.body == OversightBody.FRONT
     assert case.state == CaseState.RECEIVED and case.identified
+    assert send(programme, contact={"phone": "0903 555 123"}).identified  # reachable is enough
+    assert not send(programme, contact={"name": "Hạnh"}).identified
     assert len(case.tracking_code) == 11 and feedback.case_by_code(case.tracking_code.lower().replace("-", " ")) == case
     assert case.due_on == timezone.localdate() + datetime.timedelta(days=30)
     assert Notification.objects.filter(recipient=cast.overseer, link__contains=str(case.pk)).exists()
-    assert not Notification.objects.filter(recipient=cast.member.user, subject__contains="góp ý").exists()
+    assert Notification.objects.filter(recipient=cast.member.user).count() == before
     assert FeedbackContact.objects.get(case=case).email == SENDER["email"]
 
 
-def test_the_audit_trail_never_holds_the_senders_contact(programme):
-    case = send(programme)
+def test_the_audit_trail_never_holds_the_senders_contact_nor_address(programme):
+    from programmes.audit import current_ip_address
+
+    token = current_ip_address.set("192.0.2.44")  # as the middleware sets it during a request
+    try:
+        case = send(programme, address="192.0.2.44")
+    finally:
+        current_ip_address.reset(token)
     event = AuditEvent.objects.get(action="feedback.submit", object_id=str(case.pk))
+    assert event.ip_address is None
     stored = str(event.before) + str(event.after) + event.object_repr
     for value in SENDER.values():
         assert value not in stored
@@ -224,12 +234,17 @@ def test_contacts_are_purged_after_the_retention_period(cast, programme, setting
     closed, still_open = send(programme), send(programme)
     feedback.case_reject(case=closed, reason="off_topic", note="Không liên quan.", acting_user=cast.overseer)
 
+    # The address digests go once the rate limit no longer needs them (a day); the contacts stay.
+    assert feedback.contacts_purge(timezone.now() + datetime.timedelta(days=2)) == 0
+    assert not FeedbackCase.objects.exclude(source_digest="").exists()
     assert feedback.contacts_purge(timezone.now() + datetime.timedelta(days=29)) == 0
     assert feedback.contacts_purge(timezone.now() + datetime.timedelta(days=31)) == 1
 
-    closed.refresh_from_db()
-    assert not FeedbackContact.objects.filter(case=closed).exists() and closed.source_digest == ""
+    assert not FeedbackContact.objects.filter(case=closed).exists()
     assert FeedbackContact.objects.filter(case=still_open).exists()
+    # A case left unanswered for the retention period past its deadline loses its contact too.
+    assert feedback.contacts_purge(timezone.now() + datetime.timedelta(days=30 + 31)) == 1
+    assert not FeedbackContact.objects.exists()
 
 
 def test_an_overseer_reads_programmes_published_to_the_front_in_the_area_and_no_review(cast, programme, other_front):
@@ -241,3 +256,39 @@ def test_an_overseer_reads_programmes_published_to_the_front_in_the_area_and_no_
     assert list(programmes_visible_to(cast.overseer)) == [programme]
     assert not programmes_visible_to(other_front).exists()
     assert not reviews_visible_to(cast.overseer).exists()
+
+
+def test_a_cadre_on_the_front_never_handles_nor_hears_of_a_case_about_themself(cast, programme):
+    from tests.factories import RoleAssignmentFactory
+
+    RoleAssignmentFactory(user=cast.member.user, role=Role.FRONT_OVERSEER, organisation=cast.ward)
+    forget_grants(cast.member.user)
+    before = Notification.objects.filter(recipient=cast.member.user).count()
+
+    case = send(programme)
+
+    assert not access.can_handle_case(cast.member.user, case)
+    assert not access.cases_handled_by(cast.member.user).exists()
+    assert Notification.objects.filter(recipient=cast.member.user).count() == before
+    with pytest.raises(PermissionDenied):
+        feedback.case_accept(case=case, acting_user=cast.member.user)
+
+
+def test_a_case_is_never_forwarded_to_a_body_the_cadre_leads(cast):
+    secretary_programme = make_public(cast.secretary, cast.head.user)
+    case = send(secretary_programme)
+    feedback.case_accept(case=case, acting_user=cast.overseer)
+
+    assert cast.cell_a not in feedback.managing_committees(case)
+    with pytest.raises(ValidationError):
+        feedback.case_forward(case=case, organisation=cast.cell_a, note="Xác minh", acting_user=cast.overseer)
+    feedback.case_forward(case=case, organisation=cast.grassroots, note="Xác minh", acting_user=cast.overseer)
+
+
+def test_notifications_are_stored_in_the_portals_language_whoever_acts(cast, programme):
+    from django.utils import translation
+
+    with translation.override("en"):
+        case = send(programme)
+    notification = Notification.objects.get(recipient=cast.overseer, link__contains=str(case.pk))
+    assert notification.subject.startswith("Góp ý, phản ánh mới") and notification.link.startswith("/giam-sat/")

@@ -72,10 +72,22 @@ def test_a_wrong_answer_or_a_filled_trap_is_refused_with_a_clear_message(program
     wrong = _post_feedback(client, programme, answer="99")
     assert wrong.status_code == 400 and "Kết quả chưa đúng" in wrong.text
     trapped = _post_feedback(client, programme, website="http://spam.example")
-    assert trapped.status_code == 400 and "Để trống ô này" in trapped.text
+    assert trapped.status_code == 400 and "Không gửi được. Hãy kiểm tra lại nội dung" in trapped.text
+    assert "http://spam.example" not in trapped.text  # the trap comes back empty: a person just sends again
     expired = _post_feedback(client, programme, challenge="forged")
-    assert expired.status_code == 400 and "hết hạn" in expired.text
+    assert expired.status_code == 400 and "Câu hỏi kiểm tra đã hết hạn" in expired.text
     assert not FeedbackCase.objects.exists()
+
+    # The page shown again carries a fresh question with its own token: answering it sends the feedback.
+    again = {
+        "kind": "suggestion",
+        "commitment": "",
+        "text": "Đề nghị công khai lịch tiếp dân.",
+        **_form_answer(expired.text),
+    }
+    address = reverse("publicity:feedback_new", args=[programme.pk])
+    assert client.post(address, again, REMOTE_ADDR="192.0.2.44").status_code == 302
+    assert FeedbackCase.objects.count() == 1
 
 
 def test_a_burst_beyond_the_limit_is_refused_with_a_clear_message(programme):
@@ -132,12 +144,17 @@ def test_the_front_handles_a_case_from_its_workspace(cast, programme):
 
     assert client.post(reverse("oversight:accept", args=[case.pk])).status_code == 302
     forward = client.post(
-        reverse("oversight:forward", args=[case.pk]), {"organisation": cast.grassroots.pk, "note": "Đề nghị xác minh"}
+        reverse("oversight:forward", args=[case.pk]),
+        {"forward-organisation": cast.grassroots.pk, "forward-note": "Đề nghị xác minh"},
     )
     assert forward.status_code == 302
-    missing = client.post(reverse("oversight:answer", args=[case.pk]), {"verification": "true", "answer": ""})
+    missing = client.post(
+        reverse("oversight:answer", args=[case.pk]), {"answer-verification": "true", "answer-answer": ""}
+    )
     assert missing.status_code == 400 and "Trường này là bắt buộc." in missing.text
-    answered = client.post(reverse("oversight:answer", args=[case.pk]), {"verification": "true", "answer": "Đúng."})
+    answered = client.post(
+        reverse("oversight:answer", args=[case.pk]), {"answer-verification": "true", "answer-answer": "Đúng."}
+    )
     assert answered.status_code == 302
     case.refresh_from_db()
     assert case.state == CaseState.ANSWERED and case.forwarded_to == cast.grassroots
@@ -186,7 +203,8 @@ def test_feedback_pages_keep_a_fixed_number_of_queries(cast, programme, django_a
     client.get(form_address)
     with django_assert_num_queries(2):
         client.get(form_address)
-    with django_assert_num_queries(1):
+    # The case with its programme, and whether the programme is still published.
+    with django_assert_num_queries(2):
         client.get(track_address)
 
     client.force_login(cast.overseer)
@@ -253,3 +271,37 @@ def test_the_programme_page_publishes_answers_but_never_the_sender_or_their_word
     assert answered.text not in page and waiting.text not in page
     for value in SENDER.values():
         assert value not in page
+
+
+def test_a_case_page_outlives_the_programme_but_shows_it_only_while_published(cast, programme):
+    from tests.publicity.public_data import unpublish
+
+    commitment = programme.commitments.order_by("pk").first()
+    case = send(programme, commitment=commitment)
+    address = reverse("publicity:track_case", args=[case.tracking_code])
+    assert programme.title in Client().get(address).text
+
+    unpublish(programme)
+    page = Client().get(address).text
+    assert "Chương trình này không còn được công khai." in page
+    assert programme.title not in page and cast.member.full_name not in page
+    assert reverse("publicity:public_programme", args=[programme.pk]) not in page
+
+
+def test_a_duplicate_never_reveals_the_code_of_the_case_it_repeats(cast, programme):
+    first, second = send(programme), send(programme)
+    feedback.case_reject(
+        case=second, reason="duplicate", note="Đã nhận.", duplicate_code=first.tracking_code, acting_user=cast.overseer
+    )
+    page = Client().get(reverse("publicity:track_case", args=[second.tracking_code])).text
+    assert "Trùng với góp ý, phản ánh đã nhận" in page and first.tracking_code not in page
+
+
+def test_the_oversight_case_page_has_no_duplicate_ids(cast, programme):
+    case = send(programme)
+    feedback.case_accept(case=case, acting_user=cast.overseer)
+    client = Client()
+    client.force_login(cast.overseer)
+    page = client.get(reverse("oversight:case", args=[case.pk])).text
+    ids = re.findall(r'\sid="([^"]+)"', page)
+    assert len(ids) == len(set(ids)), sorted({i for i in ids if ids.count(i) > 1})
