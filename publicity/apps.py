@@ -11,10 +11,10 @@ class PublicityConfig(AppConfig):
     def ready(self) -> None:
         from reviews.signals import period_opened
 
-        period_opened.connect(_attach_verified_feedback, dispatch_uid="publicity.attach_verified_feedback")
+        period_opened.connect(attach_verified_feedback, dispatch_uid="publicity.attach_verified_feedback")
 
 
-def _attach_verified_feedback(sender: Any, period: Any, **kwargs: Any) -> None:
+def attach_verified_feedback(sender: Any, period: Any, **kwargs: Any) -> None:
     from publicity.feedback import attach_pending
 
     attach_pending(period)

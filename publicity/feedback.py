@@ -480,7 +480,10 @@ def _input_text(case: FeedbackCase) -> str:
     return "\n".join(lines)
 
 
-def _attach(case: FeedbackCase, review: Review) -> ReviewInput:
+def _attach(case: FeedbackCase, review: Review) -> ReviewInput | None:
+    """The case becomes an input of `review`, once: the row lock makes a concurrent attachment wait and skip."""
+    if FeedbackCase.objects.select_for_update().filter(pk=case.pk, review_input__isnull=False).exists():
+        return None
     if case.handled_by is None:  # every answered case has its handler; this tells the type checker
         raise ValueError(case.pk)
     with in_portal_language():
@@ -509,9 +512,15 @@ def attach_pending(period: ReviewPeriod) -> int:
     }
     attached = 0
     for case in waiting.filter(programme__owner__in=list(reviews)):
-        _attach(case, reviews[case.programme.owner_id])
-        attached += 1
+        if _attach(case, reviews[case.programme.owner_id]) is not None:
+            attached += 1
     return attached
+
+
+@transaction.atomic
+def attach_waiting() -> int:
+    """Attach every verified case still waiting to a review of its cadre in any open period."""
+    return sum(attach_pending(period) for period in ReviewPeriod.objects.filter(state=PeriodState.OPEN))
 
 
 # --- Data minimisation -----------------------------------------------------------------------------------------

@@ -17,3 +17,12 @@ def purge_feedback_contacts() -> int:
     from publicity.feedback import contacts_purge
 
     return contacts_purge()
+
+
+@shared_task(acks_late=True)
+def attach_verified_feedback() -> int:
+    """Nightly: verified cases still waiting join the open reviews of their cadre (a period opened while the
+    case was being answered may have missed it)."""
+    from publicity.feedback import attach_waiting
+
+    return attach_waiting()

@@ -292,3 +292,23 @@ def test_notifications_are_stored_in_the_portals_language_whoever_acts(cast, pro
         case = send(programme)
     notification = Notification.objects.get(recipient=cast.overseer, link__contains=str(case.pk))
     assert notification.subject.startswith("Góp ý, phản ánh mới") and notification.link.startswith("/giam-sat/")
+
+
+def test_the_nightly_sweep_attaches_a_case_a_concurrent_opening_missed(cast, programme):
+    from publicity.apps import attach_verified_feedback
+    from reviews.signals import period_opened
+
+    case = send(programme)
+    feedback.case_accept(case=case, acting_user=cast.overseer)
+    feedback.case_answer(case=case, verification=Verification.TRUE, answer="Đúng.", acting_user=cast.overseer)
+    # As if the period opened while the case was being answered: its own attachment saw nothing to attach.
+    period_opened.disconnect(dispatch_uid="publicity.attach_verified_feedback")
+    try:
+        open_period(cast.ward, cast.org_board)
+    finally:
+        period_opened.connect(attach_verified_feedback, dispatch_uid="publicity.attach_verified_feedback")
+    assert not ReviewInput.objects.exists()
+
+    assert feedback.attach_waiting() == 1
+    assert feedback.attach_waiting() == 0
+    assert ReviewInput.objects.count() == 1
