@@ -24,8 +24,11 @@ if [[ ! -f var/staticfiles/staticfiles.json || ! -f $STATIC_STAMP || $(cat "$STA
   manage collectstatic --noinput --verbosity 0
   echo "$static_hash" >"$STATIC_STAMP"
 fi
+# The demo is loaded once per database: again when the local database file has been removed.
+fresh_database=false
+[[ -n ${DATABASE_URL:-} || -f var/portal.sqlite3 ]] || fresh_database=true
 manage migrate --noinput
-if [[ ! -f $DEMO_STAMP ]]; then
+if [[ ! -f $DEMO_STAMP || $fresh_database == true ]]; then
   manage seed_demo
   touch "$DEMO_STAMP"
 fi
