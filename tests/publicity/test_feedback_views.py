@@ -305,3 +305,27 @@ def test_the_oversight_case_page_has_no_duplicate_ids(cast, programme):
     page = client.get(reverse("oversight:case", args=[case.pk])).text
     ids = re.findall(r'\sid="([^"]+)"', page)
     assert len(ids) == len(set(ids)), sorted({i for i in ids if ids.count(i) > 1})
+
+
+def test_anonymous_visitors_and_other_cadres_are_refused_the_workspace_and_the_reply(cast, programme):
+    case = send(programme)
+    feedback.case_accept(case=case, acting_user=cast.overseer)
+    private_pages = [
+        reverse("oversight:queue"),
+        reverse("oversight:case", args=[case.pk]),
+        reverse("oversight:owner_cases"),
+        reverse("oversight:owner_case", args=[case.pk]),
+    ]
+    anonymous = Client()
+    for address in private_pages:
+        response = anonymous.get(address)
+        assert response.status_code == 302 and response["Location"].startswith("/dang-nhap/"), address
+    for step in ("accept", "reject", "forward", "answer"):
+        response = anonymous.post(reverse(f"oversight:{step}", args=[case.pk]))
+        assert response.status_code == 302 and response["Location"].startswith("/dang-nhap/"), step
+
+    outsider = Client()
+    outsider.force_login(cast.outsider.user)
+    assert outsider.get(reverse("oversight:owner_case", args=[case.pk])).status_code == 404
+    assert outsider.post(reverse("oversight:owner_case", args=[case.pk]), {"text": "x"}).status_code == 404
+    assert case.tracking_code not in outsider.get(reverse("oversight:owner_cases")).text
