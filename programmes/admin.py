@@ -4,16 +4,18 @@ system administrators see and edit only the rows of the subtree they manage."""
 from typing import Any
 
 from django.contrib import admin
-from django.core.exceptions import PermissionDenied
+from django.contrib.admin.utils import unquote
+from django.contrib.auth.models import User
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.forms import BaseInlineFormSet, ModelForm
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from simple_history.admin import SimpleHistoryAdmin
 from treebeard.admin import TreeAdmin
 from treebeard.forms import movenodeform_factory
 
-from programmes import access
+from programmes import access, grants
 from programmes.access import Action
 from programmes.audit import audit_record, snapshot
 from programmes.models import (
@@ -114,13 +116,91 @@ class AuditedAdminMixin:
             _admin_audit(request, "admin.delete", obj, befores.get(obj.pk), None)
 
 
+def _cadres_staff_may_place(request: HttpRequest) -> QuerySet[Cadre]:
+    """Cadres of the managed subtree, and cadres with no current cell (a transfer not yet placed anywhere)."""
+    placed = Membership.objects.filter(cadre=OuterRef("pk"), end_date__isnull=True)
+    return Cadre.objects.filter(Q(pk__in=Cadre.objects.filter(_cadre_in(request)).values("pk")) | ~Exists(placed))
+
+
 class ScopedForeignKeyMixin:
-    """Staff who are not system administrators may point rows only to organisations they manage."""
+    """Staff who are not system administrators may point rows only to organisations they manage and to cadres of
+    their subtree. Accounts are checked by the rules of programmes.grants when they change (GrantRulesMixin)."""
 
     def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
-        if db_field.related_model is PartyOrganisation and not _is_superuser(request):
-            kwargs["queryset"] = _managed_organisations(request)
+        if not _is_superuser(request):
+            if db_field.related_model is PartyOrganisation:
+                kwargs["queryset"] = _managed_organisations(request)
+            elif db_field.related_model is Cadre:
+                kwargs["queryset"] = _cadres_staff_may_place(request)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)  # type: ignore[misc]
+
+
+def _refuse(request: HttpRequest, obj: models.Model | None, reason: str, field: str | None = None) -> ValidationError:
+    """A refused grant: on the record (the form is shown again and nothing is saved) and told to the person."""
+    grants.grant_refusal_record(acting_user=request.user, obj=obj, reason=reason)
+    return ValidationError({field: reason} if field else reason)
+
+
+class GrantRulesMixin:
+    """Runs `grant_refusal` of the admin on every add and change form: a right is given only within the rules."""
+
+    def grant_refusal(self, request: HttpRequest, instance: Any, data: dict[str, Any]) -> tuple[str, str] | None:
+        """(field, reason) when the change would break a rule of programmes.grants, else None."""
+        return None
+
+    def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any) -> Any:
+        form = super().get_form(request, obj, change, **kwargs)  # type: ignore[misc]
+        model_admin = self
+
+        class GrantCheckedForm(form):  # type: ignore[misc,valid-type]
+            def clean(self) -> dict[str, Any]:
+                data: dict[str, Any] = super().clean()
+                refused = model_admin.grant_refusal(request, self.instance, data)
+                if refused is not None:
+                    field, reason = refused
+                    raise _refuse(request, self.instance, reason, field if field in self.fields else None)
+                return data
+
+        return GrantCheckedForm
+
+
+class ScopedHistoryMixin:
+    """django-simple-history's pages answer from the same scope as the change page: staff who are not system
+    administrators see the history only of rows they may open, and never revert (a revert would bypass the
+    checks of a change); system administrators revert through save_model, so through the same rules."""
+
+    def _refuse_history(self, request: HttpRequest, reason: str) -> None:
+        audit_record(
+            actor=request.user,
+            action="admin.history_refused",
+            after={"path": request.path, "method": request.method, "reason": reason},
+        )
+
+    def _object_in_scope(self, request: HttpRequest, object_id: str) -> bool:
+        queryset = self.get_queryset(request)  # type: ignore[attr-defined]
+        return bool(queryset.filter(pk=unquote(object_id)).exists())
+
+    def history_view(self, request: HttpRequest, object_id: str, extra_context: Any = None) -> HttpResponse:
+        if not _is_superuser(request) and not self._object_in_scope(request, object_id):
+            # Also a deleted row: its history is a system administrator's to read.
+            self._refuse_history(request, "out_of_scope")
+            raise Http404
+        return super().history_view(request, object_id, extra_context)  # type: ignore[misc]
+
+    def history_form_view(
+        self, request: HttpRequest, object_id: str, version_id: str, extra_context: Any = None
+    ) -> HttpResponse:
+        if not _is_superuser(request):
+            if not self._object_in_scope(request, object_id):
+                self._refuse_history(request, "out_of_scope")
+                raise Http404
+            if request.method != "GET":
+                self._refuse_history(request, "revert")
+                raise PermissionDenied
+        return super().history_form_view(request, object_id, version_id, extra_context)  # type: ignore[misc]
+
+    def revert_disabled(self, request: HttpRequest, obj: Any = None) -> bool:
+        return not _is_superuser(request)
 
 
 class ScopedAdminMixin(ScopedForeignKeyMixin):
@@ -147,7 +227,7 @@ class SuccessionInline(ScopedForeignKeyMixin, admin.TabularInline):
 
 
 @admin.register(PartyOrganisation)
-class PartyOrganisationAdmin(AuditedAdminMixin, ScopedAdminMixin, TreeAdmin, SimpleHistoryAdmin):
+class PartyOrganisationAdmin(AuditedAdminMixin, ScopedHistoryMixin, ScopedAdminMixin, TreeAdmin, SimpleHistoryAdmin):
     form = movenodeform_factory(PartyOrganisation)
     list_display = ["name", "code", "kind", "valid_from", "valid_to"]
     list_filter = ["kind"]
@@ -220,13 +300,35 @@ class PrivateDetailsInline(admin.StackedInline):
     can_delete = False
 
 
-class MembershipInline(ScopedForeignKeyMixin, admin.TabularInline):
+class OwnRecordFormSet(BaseInlineFormSet):
+    """Posts and cells of one's own cadre record are changed by someone else (programmes.grants)."""
+
+    request: HttpRequest
+
+    def clean(self) -> None:
+        super().clean()
+        user = self.request.user
+        own = self.instance.pk is not None and self.instance.user_id == user.pk
+        if own and not _is_superuser(self.request) and self.has_changed():
+            reason = str(grants.OWN_ACCOUNT_REFUSAL)
+            raise _refuse(self.request, self.instance, reason)
+
+
+class OwnRecordInlineMixin(ScopedForeignKeyMixin):
+    formset: Any = OwnRecordFormSet
+
+    def get_formset(self, request: HttpRequest, obj: Any = None, **kwargs: Any) -> Any:
+        formset = super().get_formset(request, obj, **kwargs)  # type: ignore[misc]
+        return type(formset.__name__, (formset,), {"request": request})
+
+
+class MembershipInline(OwnRecordInlineMixin, admin.TabularInline):
     model = Membership
     raw_id_fields = ["cell"]
     extra = 0
 
 
-class PositionInline(ScopedForeignKeyMixin, admin.TabularInline):
+class PositionInline(OwnRecordInlineMixin, admin.TabularInline):
     model = Position
     raw_id_fields = ["organisation"]
     extra = 0
@@ -242,7 +344,7 @@ def _cadre_in(request: HttpRequest, prefix: str = "") -> Q:
 
 
 @admin.register(Cadre)
-class CadreAdmin(AuditedAdminMixin, ScopedAdminMixin, SimpleHistoryAdmin):
+class CadreAdmin(AuditedAdminMixin, GrantRulesMixin, ScopedHistoryMixin, ScopedAdminMixin, SimpleHistoryAdmin):
     list_display = ["full_name", "code", "gender", "user"]
     search_fields = ["full_name", "name_folded", "code"]
     raw_id_fields = ["user"]
@@ -251,9 +353,30 @@ class CadreAdmin(AuditedAdminMixin, ScopedAdminMixin, SimpleHistoryAdmin):
     def scope_condition(self, request: HttpRequest) -> Q:
         return _cadre_in(request)
 
+    def grant_refusal(self, request: HttpRequest, instance: Any, data: dict[str, Any]) -> tuple[str, str] | None:
+        if "user" not in data or not self._account_changes(instance, data["user"]):
+            return None
+        reason = grants.cadre_link_refusal(request.user, instance, data["user"])
+        return ("user", reason) if reason is not None else None
+
+    @staticmethod
+    def _account_changes(instance: Cadre, account: User | None) -> bool:
+        stored = Cadre.objects.filter(pk=instance.pk).values_list("user_id", flat=True).first() if instance.pk else None
+        return stored != (account.pk if account is not None else None)
+
+    def save_model(self, request: HttpRequest, obj: Any, form: ModelForm, change: bool) -> None:
+        # The account is linked by its service (rules, audit, the previous holder told), after the rest is saved.
+        account = form.cleaned_data.get("user")
+        linking = self._account_changes(obj, account)
+        if linking:
+            obj.user_id = Cadre.objects.filter(pk=obj.pk).values_list("user_id", flat=True).first() if change else None
+        super().save_model(request, obj, form, change)
+        if linking:
+            obj.user = grants.cadre_link_account(cadre=obj, account=account, acting_user=request.user).user
+
 
 @admin.register(Membership)
-class MembershipAdmin(AuditedAdminMixin, ScopedAdminMixin, SimpleHistoryAdmin):
+class MembershipAdmin(AuditedAdminMixin, GrantRulesMixin, ScopedHistoryMixin, ScopedAdminMixin, SimpleHistoryAdmin):
     list_display = ["cadre", "cell", "member_type", "status", "start_date", "end_date"]
     list_filter = ["member_type", "status"]
     search_fields = ["cadre__full_name", "cadre__code", "cell__name"]
@@ -261,9 +384,23 @@ class MembershipAdmin(AuditedAdminMixin, ScopedAdminMixin, SimpleHistoryAdmin):
     list_select_related = ["cadre", "cell"]
     scope_lookup = "cell"
 
+    def grant_refusal(self, request: HttpRequest, instance: Any, data: dict[str, Any]) -> tuple[str, str] | None:
+        return _cadre_refusal(request, data.get("cadre"))
+
+
+def _cadre_refusal(request: HttpRequest, cadre: Cadre | None) -> tuple[str, str] | None:
+    """A membership or a post is given to a cadre of one's subtree, and never to one's own record."""
+    if cadre is None or _is_superuser(request):
+        return None
+    if cadre.user_id is not None and cadre.user_id == request.user.pk:
+        return ("cadre", str(grants.OWN_ACCOUNT_REFUSAL))
+    if not grants.cadre_in_scope(request.user, cadre):
+        return ("cadre", str(grants.OUT_OF_SCOPE_REFUSAL))
+    return None
+
 
 @admin.register(Position)
-class PositionAdmin(AuditedAdminMixin, ScopedAdminMixin, SimpleHistoryAdmin):
+class PositionAdmin(AuditedAdminMixin, GrantRulesMixin, ScopedHistoryMixin, ScopedAdminMixin, SimpleHistoryAdmin):
     list_display = [
         "cadre",
         "post_kind",
@@ -285,14 +422,26 @@ class PositionAdmin(AuditedAdminMixin, ScopedAdminMixin, SimpleHistoryAdmin):
         in_tree = Q(organisation__in=_managed_organisations(request))
         return in_tree | (Q(organisation__isnull=True) & _cadre_in(request, "cadre__"))
 
+    def grant_refusal(self, request: HttpRequest, instance: Any, data: dict[str, Any]) -> tuple[str, str] | None:
+        return _cadre_refusal(request, data.get("cadre"))
+
 
 @admin.register(RoleAssignment)
-class RoleAssignmentAdmin(AuditedAdminMixin, ScopedAdminMixin, SimpleHistoryAdmin):
+class RoleAssignmentAdmin(AuditedAdminMixin, GrantRulesMixin, ScopedHistoryMixin, ScopedAdminMixin, SimpleHistoryAdmin):
     list_display = ["user", "role", "organisation", "start_date", "end_date"]
     list_filter = ["role"]
     raw_id_fields = ["user", "organisation"]
     list_select_related = ["user", "organisation"]
     scope_lookup = "organisation"
+
+    def grant_refusal(self, request: HttpRequest, instance: Any, data: dict[str, Any]) -> tuple[str, str] | None:
+        # Checked on every change, the end of a role included: nobody ends or edits a role of their own either.
+        stored = RoleAssignment.objects.filter(pk=instance.pk).values_list("user_id", flat=True).first()
+        for account in (data.get("user"), User.objects.filter(pk=stored).first() if stored else None):
+            reason = grants.account_grant_refusal(request.user, account)
+            if reason is not None:
+                return ("user", reason)
+        return None
 
 
 @admin.register(AuditEvent)
