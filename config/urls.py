@@ -5,6 +5,7 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
 from programmes import views as programme_views
+from programmes.accounts import views as account_views
 
 admin.site.site_header = _("Quản trị cổng chương trình hành động")
 admin.site.site_title = _("Quản trị")
@@ -26,6 +27,15 @@ urlpatterns += i18n_patterns(
     path("dang-xuat/", auth_views.LogoutView.as_view(next_page="logout"), name="logout"),
     path("doi-mat-khau/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path("doi-mat-khau/xong/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
+    path("quen-mat-khau/", account_views.PasswordResetView.as_view(), name="password_reset"),
+    path("quen-mat-khau/da-gui/", auth_views.PasswordResetDoneView.as_view(), name="password_reset_done"),
+    path(
+        "dat-lai-mat-khau/<uidb64>/<token>/",
+        account_views.PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
+    path("dat-lai-mat-khau/xong/", auth_views.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
+    path("tai-khoan/", include("programmes.accounts.urls")),
     path("quan-tri/", admin.site.urls),
     prefix_default_language=False,
 )

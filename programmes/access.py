@@ -177,6 +177,22 @@ def personas(user: AnyUser) -> set[Persona]:
     return {grant.persona for grant in grants_for(user)}
 
 
+# Holders of these read private details or decide on ratings: a stolen password alone must not open their account.
+SECOND_FACTOR_PERSONAS = frozenset(
+    {Persona.ORG_BOARD_STAFF, Persona.COMMITTEE_MEMBER, Persona.STANDING_MEMBER, Persona.COMMITTEE_HEAD}
+)
+
+
+def requires_second_factor(user: AnyUser) -> bool:
+    """Must this account sign in with a second factor? Staff and superusers (the admin), and every account that
+    holds a post or role in SECOND_FACTOR_PERSONAS today."""
+    if not user.is_authenticated:
+        return False
+    if getattr(user, "is_staff", False) or getattr(user, "is_superuser", False):
+        return True
+    return bool(personas(user) & SECOND_FACTOR_PERSONAS)
+
+
 def _is_superuser(user: AnyUser) -> bool:
     return bool(user.is_authenticated and user.is_active and getattr(user, "is_superuser", False))
 

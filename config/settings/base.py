@@ -36,6 +36,9 @@ INSTALLED_APPS = [
     "simple_history",
     "treebeard",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "programmes",
     "reviews",
     "publicity",
@@ -49,7 +52,10 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # After the two above: it reads the verified device and leaves a message with its redirect.
+    "programmes.accounts.middleware.SecondFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -108,13 +114,29 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "programmes:dashboard"
 LOGOUT_REDIRECT_URL = "login"
 
-# Login lockout: after AXES_FAILURE_LIMIT failures for a user name from one address.
+# Login lockout: after AXES_FAILURE_LIMIT failures for a user name from one address, that name is locked from
+# that address only (someone else's failures never lock a person out); after LOGIN_ADDRESS_FAILURE_LIMIT failures
+# from one address whatever the user names (a password spray), the whole address is locked. Both last
+# AXES_COOLOFF_HOURS. The address is the portal's client address (PORTAL_TRUSTED_PROXIES), as in the audit log.
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+LOGIN_ADDRESS_FAILURE_LIMIT = env.int("LOGIN_ADDRESS_FAILURE_LIMIT", default=20)
 AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=0.5)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_HANDLER = "programmes.accounts.lockout.PortalAxesHandler"
+AXES_CLIENT_IP_CALLABLE = "programmes.middleware.client_address"
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
+
+# Second factor (TOTP with recovery codes). When true, staff, superusers, organisation-board staff and committee
+# members, standing members and heads must set it up before they can use anything else; everyone may turn it on.
+PORTAL_REQUIRE_SECOND_FACTOR = env.bool("PORTAL_REQUIRE_SECOND_FACTOR", default=True)
+# The name authenticator apps show next to the account.
+OTP_TOTP_ISSUER = env("PORTAL_TOTP_ISSUER", default="Cổng chương trình hành động")
+# The admin's device pages never show a device's secret key.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+# A password-reset link is valid this long (seconds).
+PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_TIMEOUT", default=60 * 60)
 
 LANGUAGE_CODE = "vi"
 LANGUAGES = [("vi", _("Tiếng Việt")), ("en", _("English"))]

@@ -13,6 +13,9 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 AXES_FAILURE_LIMIT = 5
+LOGIN_ADDRESS_FAILURE_LIMIT = 20
+# Most tests sign in with force_login and no device; the second-factor tests turn the requirement on.
+PORTAL_REQUIRE_SECOND_FACTOR = False
 # Tests run without collectstatic: serve the files straight from static/ as the finders see them.
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
