@@ -8,6 +8,7 @@ review of 2026 with reviews in every state made through the review services. Eve
 """
 
 import datetime
+import hashlib
 import os
 import random
 from collections.abc import Iterator, Sequence
@@ -21,8 +22,10 @@ from django.core.management.base import BaseCommand, CommandParser
 from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from programmes.accounts.second_factor import TOTP_DEVICE_NAME, key_text
 from programmes.action_programmes import publication
 from programmes.action_programmes import services as programme_services
 from programmes.action_programmes.progress import progress_report
@@ -78,6 +81,12 @@ NEW_STRUCTURE = datetime.date(2025, 7, 1)
 OLD_STRUCTURE_END = datetime.date(2025, 6, 30)
 # Documented for the demo only; a real deployment has no demo accounts.
 DEFAULT_PASSWORD = "demo-2025"  # noqa: S105
+# The demo accounts whose roles require a second factor (programmes.access.requires_second_factor). Each has an
+# authenticator key derived from its name, the same on every machine and printed with the accounts, so that a
+# person can add it to an app or ask `manage.py demo_otp <name>` for the current code.
+SECOND_FACTOR_ACCOUNTS = ("quantri", "bantochuc", "bithuphuong", "bithudangbo", "capuy")
+# Demo accounts have an address on a reserved domain, so that password reset can be tried (the mail is printed).
+DEMO_EMAIL_DOMAIN = "demo.example.vn"
 CITY_CODE = "79"
 CITY_NAME = "Đảng bộ Thành phố Hồ Chí Minh"
 STAFF_GROUP = "Ban Tổ chức"
@@ -754,6 +763,7 @@ def _write_users(password: str, plan: Plan, tally: Tally) -> dict[str, User]:
             "is_staff": superuser or spec.username == "bantochuc",
             "is_superuser": superuser,
             "is_active": True,
+            "email": f"{spec.username}@{DEMO_EMAIL_DOMAIN}",
         }
         user = existing.get(spec.username)
         if user is None:
@@ -774,9 +784,32 @@ def _write_users(password: str, plan: Plan, tally: Tally) -> dict[str, User]:
         elif _differs(user, values):
             changed.append(user)
     User.objects.bulk_create(new)
-    User.objects.bulk_update(changed, ["password", "first_name", "last_name", "is_staff", "is_superuser", "is_active"])
+    User.objects.bulk_update(
+        changed, ["password", "first_name", "last_name", "is_staff", "is_superuser", "is_active", "email"]
+    )
     tally.add("accounts", len(new), len(changed))
     return {u.username: u for u in User.objects.filter(username__in=usernames)}
+
+
+def demo_totp_key(username: str) -> str:
+    """The demo account's authenticator key, hex-encoded as django-otp stores it. Public on purpose: demo only."""
+    return hashlib.sha1(f"cong-chuong-trinh-demo:{username}".encode()).hexdigest()  # noqa: S324 - not a secret
+
+
+def _write_second_factor(users: dict[str, User], tally: Tally) -> None:
+    """A confirmed authenticator device with the documented key for each demo account that must have one."""
+    created = updated = 0
+    for username in SECOND_FACTOR_ACCOUNTS:
+        key = demo_totp_key(username)
+        device = TOTPDevice.objects.filter(user=users[username], confirmed=True).first()
+        if device is None:
+            TOTPDevice.objects.create(user=users[username], name=TOTP_DEVICE_NAME, key=key, confirmed=True)
+            created += 1
+        elif device.key != key:
+            device.key, device.drift, device.last_t = key, 0, -1
+            device.save(update_fields=["key", "drift", "last_t"])
+            updated += 1
+    tally.add("second-factor devices", created, updated)
 
 
 def _write_staff_group(user: User) -> None:
@@ -1757,6 +1790,20 @@ def accounts_table(password: str) -> str:
         (s.username, s.role_label, names[s.scope_code] if s.scope_code else _("Toàn hệ thống")) for s in account_specs()
     ]
     lines = [_("Tài khoản dùng thử:"), *_iter_rows(rows), _("Mật khẩu chung: %(password)s") % {"password": password}]
+    lines += [
+        _(
+            "Các tài khoản sau cần thêm mã xác thực hai bước sau mật khẩu: lệnh “manage.py demo_otp <tên đăng nhập>” "
+            "in mã hiện tại; hoặc thêm khóa của tài khoản vào ứng dụng xác thực (loại theo thời gian):"
+        ),
+        *_iter_rows(
+            [
+                (_("Tên đăng nhập"), _("Khóa xác thực")),
+                *((u, key_text(demo_totp_key(u))) for u in SECOND_FACTOR_ACCOUNTS),
+            ]
+        ),
+        _("Quên mật khẩu: mỗi tài khoản có địa chỉ <tên đăng nhập>@%(domain)s; make run in thư ra màn hình.")
+        % {"domain": DEMO_EMAIL_DOMAIN},
+    ]
     return "\n".join(lines)
 
 
@@ -1813,6 +1860,7 @@ def seed_demo(password: str) -> Tally:
     _write_successions(organisations, tally)
     users = _write_users(password, plan, tally)
     _write_staff_group(users["bantochuc"])
+    _write_second_factor(users, tally)
     cadres = _write_cadres(plan, users, tally)
     _write_private_details(plan, cadres, tally)
     _write_memberships(plan, cadres, organisations, tally)
