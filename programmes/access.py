@@ -231,6 +231,20 @@ def organisations_where(user: AnyUser, action: Action) -> QuerySet[PartyOrganisa
 def get_organisation_for(user: AnyUser, pk: Any, action: Action = Action.VIEW_ORGANISATION) -> PartyOrganisation:
     """The organisation, if the user may see it (else 404) and may do `action` there (else 403)."""
     organisation = PartyOrganisation.objects.filter(pk=pk).first()
+def paths_where(user: AnyUser, action: Action, field: str = "scope_path") -> Q | None:
+    """A condition on a materialised-path column: rows whose path lies where `user` may do `action` (everything for
+    a system administrator); None when nowhere. Rows with no path belong to no subtree: administrators only."""
+    if _is_superuser(user):
+        return Q()
+    grants = [grant for grant in _grants_allowing(user, action) if grant.subtree]
+    if not grants:
+        return None
+    condition = Q()
+    for grant in grants:
+        condition |= Q(**{f"{field}__startswith": grant.path})
+    return condition
+
+
     if organisation is None or not can(user, Action.VIEW_ORGANISATION, organisation):
         raise Http404
     if not can(user, action, organisation):

@@ -29,8 +29,10 @@ from programmes.models import (
     PartyOrganisation,
     Position,
     ProgrammeVersion,
+    ReadKind,
     RoleAssignment,
 )
+from programmes.reads import read_record
 
 # Models whose values must never reach the audit log: only the names of the fields that changed are kept.
 PERSONAL_DATA_MODELS: tuple[type[models.Model], ...] = (CadrePrivateDetails,)
@@ -352,6 +354,18 @@ class CadreAdmin(AuditedAdminMixin, GrantRulesMixin, ScopedHistoryMixin, ScopedA
 
     def scope_condition(self, request: HttpRequest) -> Q:
         return _cadre_in(request)
+
+    def change_view(
+        self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: Any = None
+    ) -> HttpResponse:
+        response = super().change_view(request, object_id, form_url, extra_context)
+        if request.method == "GET" and response.status_code == 200:
+            # The change page shows the personal details inline: opening it is a read on the record.
+            cadre = self.get_queryset(request).filter(pk=unquote(object_id)).first()
+            if cadre is not None:
+                cell = cadre.current_membership.cell if cadre.current_membership is not None else None
+                read_record(reader=request.user, kind=ReadKind.CADRE_RECORD, subject=cadre, scope=cell)
+        return response
 
     def grant_refusal(self, request: HttpRequest, instance: Any, data: dict[str, Any]) -> tuple[str, str] | None:
         if "user" not in data or not self._account_changes(instance, data["user"]):

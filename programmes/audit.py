@@ -10,7 +10,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 
-from programmes.models import AuditEvent
+from programmes.models import AuditEvent, Cadre, Membership, PartyOrganisation
 
 # Set by AuditContextMiddleware for the length of a request; empty in workers and commands.
 current_ip_address: ContextVar[str | None] = ContextVar("current_ip_address", default=None)
@@ -28,6 +28,43 @@ def snapshot(obj: models.Model, fields: Iterable[str]) -> dict[str, Any]:
         field = obj._meta.get_field(name)
         values[name] = getattr(obj, getattr(field, "attname", name))
     return json_safe(values)
+
+
+# Where an event belongs, tried in this order: the organisation a row names, else the cell of the person it is about.
+_ORGANISATION_FIELDS = ("cell", "place", "organisation", "scope")
+_PERSON_FIELDS = ("cadre", "owner", "subject")
+
+
+def _cell_path_of(cadre_id: int | None) -> str:
+    if cadre_id is None:
+        return ""
+    path = (
+        Membership.objects.filter(cadre_id=cadre_id, end_date__isnull=True).values_list("cell__path", flat=True).first()
+    )
+    return path or ""
+
+
+def scope_path_of(obj: models.Model | None) -> str:
+    """The materialised path of the organisation an audited object belongs to ("" when none can be told), so that
+    staff read the log of their own subtree."""
+    if obj is None:
+        return ""
+    if isinstance(obj, PartyOrganisation):
+        return obj.path
+    if isinstance(obj, Cadre):
+        return _cell_path_of(obj.pk)
+    field_names = {field.name for field in obj._meta.concrete_fields}
+    for name in _ORGANISATION_FIELDS:
+        if name in field_names and getattr(obj, f"{name}_id", None) is not None:
+            path = PartyOrganisation.objects.filter(pk=getattr(obj, f"{name}_id")).values_list("path", flat=True)
+            return path.first() or ""
+    for name in _PERSON_FIELDS:
+        if name in field_names and obj._meta.get_field(name).related_model is Cadre:
+            return _cell_path_of(getattr(obj, f"{name}_id", None))
+    if "programme" in field_names:
+        programme = getattr(obj, "programme", None)
+        return scope_path_of(programme)
+    return ""
 
 
 def audit_record(
@@ -54,4 +91,5 @@ def audit_record(
         before=before,
         after=after,
         ip_address=current_ip_address.get() if keep_address else None,
+        scope_path=scope_path_of(obj),
     )

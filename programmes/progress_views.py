@@ -27,9 +27,11 @@ from programmes.models import (
     ProgrammeState,
     ProgrammeVersion,
     ProgressReport,
+    ReadKind,
     VersionState,
 )
 from programmes.models.action_programmes import PENDING_VERSION_STATES
+from programmes.reads import read_record
 
 # A friendly name for each stored content type ("Word" rather than a long MIME type).
 KIND_LABELS = {
@@ -189,3 +191,7 @@ def evidence_download(request: HttpRequest, pk: int) -> FileResponse:
     evidence = _evidence_for(request.user, pk)
     # A link is shown on the programme page as it is; there is no file to serve.
     return private_download(evidence.file, filename=_download_name(evidence), content_type=evidence.content_type)
+    if evidence.file and not evidence.is_public:
+        programme = evidence.commitment.programme
+        owner, organisation = programme.owner, programme.organisation
+        read_record(reader=request.user, kind=ReadKind.EVIDENCE, subject=owner, obj=evidence, scope=organisation)

@@ -6,6 +6,7 @@ from programmes import (
     import_views,
     progress_views,
     publication_views,
+    record_views,
     registration_views,
     views,
 )
@@ -17,6 +18,9 @@ urlpatterns = [
     path("to-chuc/", views.organisation_list, name="organisation_list"),
     path("to-chuc/<int:pk>/", views.organisation_detail, name="organisation_detail"),
     path("can-bo/<int:pk>/", views.cadre_detail, name="cadre_detail"),
+    path("ho-so/ai-da-xem/", record_views.my_readers, name="my_readers"),
+    path("nhat-ky/", record_views.audit_log, name="audit_log"),
+    path("nhat-ky/tai-ve.csv", record_views.audit_log_csv, name="audit_log_csv"),
     path("nhap-du-lieu/", import_views.import_list, name="import_list"),
     path("nhap-du-lieu/moi/", import_views.import_new, name="import_new"),
     path("nhap-du-lieu/<int:pk>/", import_views.import_detail, name="import_detail"),

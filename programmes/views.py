@@ -17,7 +17,8 @@ from django.views.decorators.http import require_GET
 from config.celery import app as celery_app
 from programmes import access, selectors
 from programmes.access import Action, Grant, Persona
-from programmes.models import Cadre, CadrePrivateDetails, Membership, PartyOrganisation
+from programmes.models import Cadre, CadrePrivateDetails, Membership, PartyOrganisation, ReadKind
+from programmes.reads import read_record
 
 logger = logging.getLogger(__name__)
 
@@ -170,6 +171,8 @@ def cadre_detail(request: HttpRequest, pk: int) -> HttpResponse:
     profile = selectors.cadre_profile(cadre.pk)
     membership = _current_membership(profile)
     cell = membership.cell if membership is not None else None
+    if private is not None:
+        read_record(reader=request.user, kind=ReadKind.CADRE_RECORD, subject=cadre, scope=cell)
     context = {
         "cadre": profile,
         "membership": membership,

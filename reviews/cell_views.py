@@ -22,8 +22,9 @@ from django.views.decorators.http import require_GET, require_http_methods
 from programmes.access import AnyUser
 from programmes.files import extension_of, private_download
 from programmes.import_views import HtmxHttpRequest
-from programmes.models import Membership, MembershipStatus, PartyOrganisation, Position
+from programmes.models import Membership, MembershipStatus, PartyOrganisation, Position, ReadKind
 from programmes.models.organisations import CELL_KINDS
+from programmes.reads import read_record
 from reviews import access as review_access
 from reviews import rules, services
 from reviews.cell_forms import MeetingForm, ProposalForm, attendance_text, quorum_needed
@@ -286,4 +287,6 @@ def _meeting_for(user: AnyUser, pk: int) -> CellMeeting:
 @require_GET
 def minutes_download(request: HttpRequest, pk: int) -> FileResponse:
     meeting = _meeting_for(request.user, pk)
+    if meeting.minutes_file:
+        read_record(reader=request.user, kind=ReadKind.MINUTES, subject=None, obj=meeting, scope=meeting.cell)
     return private_download(meeting.minutes_file, filename=f"bien-ban-{meeting.pk}{extension_of(meeting.minutes_file)}")

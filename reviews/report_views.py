@@ -19,8 +19,10 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from programmes.access import AnyUser
 from programmes.files import private_download
+from programmes.models import ReadKind
+from programmes.reads import read_record
 from reviews import access as review_access
-from reviews.models import ItemState, Report, ReportBatch, ReportBatchItem
+from reviews.models import ItemState, Report, ReportBatch, ReportBatchItem, Review
 from reviews.report_access import can_download_report, get_report_for, reports_visible_to
 from reviews.report_forms import ReportFilterForm, ReportPeriodForm, ReportRequestForm, may_request_somewhere
 from reviews.reports.batches import batch_progress, can_request_reports
@@ -159,6 +161,9 @@ def batch_progress_part(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def report_download(request: HttpRequest, pk: int) -> FileResponse:
     report = get_report_for(request.user, pk)
+    if report.review_id is not None:
+        review = Review.objects.select_related("cadre", "cell").get(pk=report.review_id)
+        read_record(reader=request.user, kind=ReadKind.REPORT, subject=review.cadre, obj=report, scope=review.cell)
     # It names people and their ratings: kept by the browser only, never by a shared cache.
     response = private_download(
         report.file, filename=f"{report.kind}-{report.verification_code}.pdf", content_type="application/pdf"

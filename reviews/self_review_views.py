@@ -23,7 +23,8 @@ from django_htmx.http import HttpResponseClientRedirect, reswap, retarget
 from programmes.action_programmes.evidence import JPEG, OLE, OOXML, OPENDOCUMENT, PDF, PNG, WEBP
 from programmes.files import extension_of, private_download
 from programmes.import_views import HtmxHttpRequest
-from programmes.models import Evidence
+from programmes.models import Evidence, ReadKind
+from programmes.reads import read_record
 from reviews import access as review_access
 from reviews import rules, services
 from reviews.models import CommitmentAssessment, Review, ReviewInput, ReviewState
@@ -272,6 +273,8 @@ def input_download(request: HttpRequest, pk: int) -> FileResponse:
     if entry is None or not review_access.can_view_review(request.user, entry.review) or not entry.document:
         raise Http404
     extension = extension_of(entry.document)
+    review = entry.review
+    read_record(reader=request.user, kind=ReadKind.REVIEW_INPUT, subject=review.cadre, obj=entry, scope=review.cell)
     return private_download(
         entry.document,
         filename=f"nhan-xet-{entry.pk}{extension}",

@@ -28,7 +28,8 @@ from programmes import access as programme_access
 from programmes.access import Action, Persona
 from programmes.action_programmes.forms import add_service_error
 from programmes.context_processors import vietnamese_name
-from programmes.models import AuditEvent, PartyOrganisation
+from programmes.models import AuditEvent, PartyOrganisation, ReadKind
+from programmes.reads import read_record
 from reviews import access, rules, selectors, services
 from reviews.forms import PeriodForm, default_initial
 from reviews.models import (
@@ -443,4 +444,5 @@ def review_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         "report": current_individual_report(review),
         "today": today,
     }
+    read_record(reader=request.user, kind=ReadKind.SELF_REVIEW, subject=review.cadre, obj=review, scope=review.cell)
     return render(request, "reviews/review_detail.html", context)

@@ -15,7 +15,7 @@ from .action_programmes import (
     PublicityLevel,
     VersionState,
 )
-from .audit import AuditEvent
+from .audit import AuditEvent, ReadEvent, ReadKind
 from .cadres import (
     Cadre,
     CadrePrivateDetails,
@@ -61,6 +61,8 @@ __all__ = [
     "ProgressReport",
     "ProgressStatus",
     "PublicityLevel",
+    "ReadEvent",
+    "ReadKind",
     "Role",
     "RoleAssignment",
     "SuccessionShare",

@@ -34,8 +34,9 @@ SECRETARY_WORK_LIST_QUERIES = 7 + 3
 PERIOD_LIST_QUERIES = 5 + 3
 # The head on a final review: the review; proposal with meeting; appeals; assessments and their evidence;
 # prompts; inputs; decisions and their grounds (verdicts, evidence); level changes; history; the
-# superior committee for re-classification; and the current individual report (a final review's PDF link).
-REVIEW_DETAIL_QUERIES = 7 + 14
+# superior committee for re-classification; the current individual report (a final review's PDF link); and the
+# one insert that puts the head's read of another person's review on the record.
+REVIEW_DETAIL_QUERIES = 7 + 14 + 1
 
 
 def client_for(user) -> Client:
