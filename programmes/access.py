@@ -299,6 +299,15 @@ def can_view_private_details(user: AnyUser, cadre: Cadre) -> bool:
     return cell is not None and can(user, Action.VIEW_PRIVATE_DETAILS, cell)
 
 
+def can_erase_cadre(user: AnyUser, cadre: Cadre) -> bool:
+    """Deleting a cadre's record with every trace of their personal data: a system administrator, or
+    organisation-board staff over the cadre's current cell (who keep the records)."""
+    if _is_superuser(user):
+        return True
+    cell = _current_cell(cadre)
+    return cell is not None and can(user, Action.MANAGE_TREE, cell)
+
+
 def get_cadre_for(user: AnyUser, pk: Any, *, private: bool = False) -> Cadre:
     """The cadre if the user may see them (else 404); with `private`, also their personal data (else 403)."""
     cadre = Cadre.objects.filter(pk=pk).first()

@@ -15,7 +15,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from treebeard.admin import TreeAdmin
 from treebeard.forms import movenodeform_factory
 
-from programmes import access, grants
+from programmes import access, grants, privacy
 from programmes.access import Action
 from programmes.audit import audit_record, snapshot
 from programmes.models import (
@@ -387,6 +387,16 @@ class CadreAdmin(AuditedAdminMixin, GrantRulesMixin, ScopedHistoryMixin, ScopedA
         super().save_model(request, obj, form, change)
         if linking:
             obj.user = grants.cadre_link_account(cadre=obj, account=account, acting_user=request.user).user
+
+    # A cadre is deleted only by the erasure service: it also purges the history rows that still hold the
+    # citizen ID and phone, and writes its own audit event (counts, no values) in place of "admin.delete".
+    def delete_model(self, request: HttpRequest, obj: Any) -> None:
+        privacy.cadre_erase(cadre=obj, acting_user=request.user)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
+        with transaction.atomic():
+            for cadre in queryset:
+                privacy.cadre_erase(cadre=cadre, acting_user=request.user)
 
 
 @admin.register(Membership)

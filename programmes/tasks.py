@@ -5,6 +5,7 @@ from django.db import OperationalError
 from django.utils.translation import gettext as _
 
 from programmes.importing.services import import_job_fail, import_job_run
+from programmes.privacy import retention_enforce
 
 IMPORT_MAX_RETRIES = 3
 
@@ -28,3 +29,9 @@ def send_notification_email(notification_id: int) -> bool:
     from programmes.action_programmes.notifications import notification_email_send
 
     return notification_email_send(notification_id=notification_id)
+
+
+@shared_task(acks_late=True)
+def enforce_retention() -> dict[str, int]:
+    """Nightly: delete history, notifications, import files, sign-in records and read events past their retention."""
+    return retention_enforce()

@@ -170,6 +170,16 @@ FEEDBACK_ANSWER_DAYS = env.int("FEEDBACK_ANSWER_DAYS", default=30)
 FEEDBACK_CONTACT_RETENTION_DAYS = env.int("FEEDBACK_CONTACT_RETENTION_DAYS", default=180)
 # The question a person answers on the feedback form stays valid this long (seconds).
 FEEDBACK_CHALLENGE_MAX_AGE = 2 * 60 * 60
+
+# Retention of personal data (docs/PRIVACY.md), in days, enforced every night by programmes.tasks.enforce_retention:
+# row history (every earlier state of cadres, private details, memberships, posts, roles and the tree), in-portal
+# notifications, the log of who read whose personal data, uploaded import files (needed only to run the import),
+# and the sign-in records django-axes keeps (time, address and browser of each sign-in).
+HISTORY_RETENTION_DAYS = env.int("HISTORY_RETENTION_DAYS", default=3 * 365)
+NOTIFICATION_RETENTION_DAYS = env.int("NOTIFICATION_RETENTION_DAYS", default=365)
+READ_EVENT_RETENTION_DAYS = env.int("READ_EVENT_RETENTION_DAYS", default=3 * 365)
+IMPORT_FILE_RETENTION_DAYS = env.int("IMPORT_FILE_RETENTION_DAYS", default=30)
+SIGN_IN_LOG_RETENTION_DAYS = env.int("SIGN_IN_LOG_RETENTION_DAYS", default=180)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
