@@ -1,0 +1,465 @@
+"""“Dữ liệu của tôi”: a person's copy of everything the portal holds on them (Law 91/2025, the right of access).
+
+The copy is a list of parts (account, cadre record, private details, programmes, reviews…), each a list of
+records of labelled values, so that the readable page and the JSON file are one and the same content.
+Other people appear only as the portal already names them to this person (the confirmer's name), never with
+their own data.
+
+The parts about reviews and citizen feedback belong to apps above this one, which cannot be imported here:
+each app declares its parts in its own `personal_data` module with `@part(order)`, and `personal_data_for`
+loads those modules the way the admin finds `admin` modules. Every part costs a fixed number of queries,
+whatever the number of programmes or reviews.
+"""
+
+import datetime
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any, cast
+
+from axes.models import AccessLog
+from django.contrib.auth.models import User
+from django.db import models
+from django.db.models import Prefetch
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.module_loading import autodiscover_modules
+from django.utils.text import capfirst
+from django.utils.translation import gettext as _
+
+from programmes.action_programmes.selectors import terms_prefetch
+from programmes.documents import format_number
+from programmes.models import (
+    ActionProgramme,
+    AuditEvent,
+    Cadre,
+    CadrePrivateDetails,
+    Commitment,
+    Evidence,
+    Membership,
+    Notification,
+    Position,
+    ProgrammeVersion,
+    ProgressReport,
+    ReadEvent,
+    RoleAssignment,
+)
+from programmes.progress_views import person_name
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One value: `name` is its key in the JSON copy, `label` and `shown` what the page prints."""
+
+    name: str
+    label: str
+    value: Any
+    shown: str
+
+
+@dataclass
+class Record:
+    title: str
+    entries: list[Entry]
+    parts: list["Part"] = field(default_factory=list)
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            **{entry.name: entry.value for entry in self.entries},
+            **{part.key: [record.as_json() for record in part.records] for part in self.parts},
+        }
+
+
+@dataclass
+class Part:
+    key: str
+    title: str
+    records: list[Record]
+    # What the part leaves out and why, or where the rest is (files are downloaded from their own pages).
+    note: str = ""
+
+
+@dataclass
+class PersonalData:
+    user: User
+    cadre: Cadre | None
+    generated_at: datetime.datetime
+    parts: list[Part]
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "generated_at": self.generated_at.isoformat(),
+            **{part.key: [record.as_json() for record in part.records] for part in self.parts},
+        }
+
+
+PartBuilder = Callable[[User, Cadre | None], Part]
+_BUILDERS: list[tuple[int, PartBuilder]] = []
+
+
+def part(order: int) -> Callable[[PartBuilder], PartBuilder]:
+    """Declare a part of the copy; parts are shown by `order` (programmes use tens, reviews 80, feedback 100)."""
+
+    def register(builder: PartBuilder) -> PartBuilder:
+        _BUILDERS.append((order, builder))
+        return builder
+
+    return register
+
+
+def personal_data_for(user: User) -> PersonalData:
+    """Everything the portal holds on `user`, gathered from every app's parts."""
+    autodiscover_modules("personal_data")
+    cadre = Cadre.objects.filter(user=user).first()
+    builders = sorted(_BUILDERS, key=lambda item: item[0])
+    return PersonalData(
+        user=user,
+        cadre=cadre,
+        generated_at=timezone.now(),
+        parts=[builder(user, cadre) for _order, builder in builders],
+    )
+
+
+# --- Building records ------------------------------------------------------------------------------------------
+
+
+def shown_value(value: Any) -> str:
+    """A value as the portal prints it: dates as dd/mm/yyyy, times in the portal's time zone, Vietnamese figures,
+    yes or no."""
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, bool):
+        return _("Có") if value else _("Không")
+    if isinstance(value, datetime.datetime):
+        return date_format(timezone.localtime(value), "d/m/Y H:i")
+    if isinstance(value, datetime.date):
+        return date_format(value, "d/m/Y")
+    if isinstance(value, Decimal):
+        return format_number(value)
+    return str(value)
+
+
+def json_value(value: Any) -> Any:
+    if isinstance(value, datetime.date | datetime.datetime):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    return value
+
+
+def entry(name: str, label: str, value: Any, shown: str | None = None) -> Entry:
+    return Entry(name, label, json_value(value), shown if shown is not None else shown_value(value))
+
+
+def entries(obj: models.Model, names: Iterable[str]) -> list[Entry]:
+    """The named fields of `obj`, labelled with their verbose names; a choice prints as its label."""
+    found = []
+    for name in names:
+        model_field = cast(models.Field, obj._meta.get_field(name))
+        value = getattr(obj, model_field.attname)
+        shown = getattr(obj, f"get_{name}_display")() if model_field.choices and value not in (None, "") else None
+        found.append(entry(name, capfirst(str(model_field.verbose_name)), value, shown))
+    return found
+
+
+def named(name: str, label: str, organisation: models.Model | str | None) -> Entry:
+    """An organisation (or anything with a name) by its name only."""
+    text = str(getattr(organisation, "name", organisation)) if organisation is not None else ""
+    return entry(name, label, text)
+
+
+def person(name: str, label: str, user: User | None) -> Entry:
+    """Someone else, named as the portal names them on the page where this person meets them."""
+    return entry(name, label, person_name(user))
+
+
+# --- The parts of the programmes app ---------------------------------------------------------------------------
+
+
+@part(10)
+def account_part(user: User, cadre: Cadre | None) -> Part:
+    fields = ["username", "last_name", "first_name", "email", "date_joined", "last_login", "is_active"]
+    return Part("account", _("Tài khoản"), [Record(user.get_username(), entries(user, fields))])
+
+
+@part(20)
+def cadre_part(user: User, cadre: Cadre | None) -> Part:
+    records = [Record(cadre.full_name, entries(cadre, ["code", "full_name", "gender"]))] if cadre is not None else []
+    note = "" if cadre is not None else _("Tài khoản không gắn với hồ sơ đảng viên.")
+    return Part("cadre", _("Hồ sơ đảng viên"), records, note)
+
+
+@part(30)
+def private_details_part(user: User, cadre: Cadre | None) -> Part:
+    details = CadrePrivateDetails.objects.filter(cadre=cadre).first() if cadre is not None else None
+    fields = ["date_of_birth", "citizen_id", "phone", "email", "address"]
+    records = [Record(_("Thông tin cá nhân"), entries(details, fields))] if details is not None else []
+    return Part("private_details", _("Thông tin cá nhân"), records)
+
+
+@part(40)
+def memberships_part(user: User, cadre: Cadre | None) -> Part:
+    memberships = (
+        Membership.objects.filter(cadre=cadre).select_related("cell").order_by("start_date", "pk")
+        if cadre is not None
+        else Membership.objects.none()
+    )
+    fields = ["member_type", "status", "joined_party_on", "official_on", "start_date", "end_date"]
+    records = [
+        Record(membership.cell.name, [named("cell", _("Chi bộ"), membership.cell), *entries(membership, fields)])
+        for membership in memberships
+    ]
+    return Part("memberships", _("Sinh hoạt đảng"), records)
+
+
+@part(50)
+def positions_part(user: User, cadre: Cadre | None) -> Part:
+    positions = (
+        Position.objects.filter(cadre=cadre).select_related("organisation").order_by("start_date", "pk")
+        if cadre is not None
+        else Position.objects.none()
+    )
+    fields = ["post_kind", "party_post", "title", "agency_name", "is_head", "council_deputy", "start_date", "end_date"]
+    records = [
+        Record(
+            position.display_title,
+            [
+                *entries(position, fields[:3]),
+                named("organisation", _("Tổ chức đảng"), position.organisation),
+                *entries(position, fields[3:]),
+            ],
+        )
+        for position in positions
+    ]
+    return Part("positions", _("Chức vụ"), records)
+
+
+@part(60)
+def roles_part(user: User, cadre: Cadre | None) -> Part:
+    assignments = RoleAssignment.objects.filter(user=user).select_related("organisation").order_by("start_date", "pk")
+    records = [
+        Record(
+            assignment.get_role_display(),
+            [
+                *entries(assignment, ["role"]),
+                named("organisation", _("Phạm vi"), assignment.organisation),
+                *entries(assignment, ["start_date", "end_date"]),
+            ],
+        )
+        for assignment in assignments
+    ]
+    return Part("roles", _("Vai trò được giao"), records)
+
+
+PROGRAMME_FIELDS = [
+    "title",
+    "occasion",
+    "position_title",
+    "organisation_name",
+    "term_start",
+    "term_end",
+    "state",
+    "publicity_max",
+    "publicity_level",
+    "publication_consent_at",
+    "created_at",
+    "updated_at",
+]
+VERSION_FIELDS = [
+    "number",
+    "state",
+    "amendment_reason",
+    "created_at",
+    "submitted_at",
+    "returned_at",
+    "return_reason",
+    "confirmer_title",
+    "confirmed_at",
+    "confirmation_comment",
+]
+TERMS_FIELDS = [
+    "position",
+    "category",
+    "statement",
+    "is_deliverable",
+    "indicator",
+    "unit",
+    "baseline_value",
+    "target_value",
+    "measures",
+    "deadline",
+    "evidence_kind",
+    "weight",
+    "within_own_authority",
+    "return_note",
+]
+EVIDENCE_FIELDS = ["description", "original_name", "link", "content_type", "size", "sha256", "is_public", "uploaded_at"]
+
+
+def _version_record(version: ProgrammeVersion) -> Record:
+    terms = [
+        Record(
+            terms.statement[:80],
+            entries(terms, TERMS_FIELDS),
+            [
+                Part(
+                    "milestones",
+                    _("Mốc thực hiện"),
+                    [Record(str(m), entries(m, ["due_date", "description"])) for m in terms.milestones.all()],
+                )
+            ],
+        )
+        for terms in version.terms.all()
+    ]
+    return Record(
+        _("Phiên bản %(number)s") % {"number": version.number},
+        [
+            *entries(version, VERSION_FIELDS),
+            named("confirming_organisation", _("Cấp xác nhận"), version.confirming_organisation),
+            person("confirmer", _("Người xác nhận"), version.confirmed_by or version.confirmer),
+        ],
+        [Part("commitments", _("Nội dung cam kết"), terms)],
+    )
+
+
+def _commitment_record(commitment: Commitment, statements: dict[int, str]) -> Record:
+    reports = [
+        Record(
+            report.get_status_display(),
+            entries(report, ["reported_at", "status", "value_reached", "note", "drop_reason"]),
+        )
+        for report in commitment.progress_reports.all()
+    ]
+    evidence = [Record(str(item), entries(item, EVIDENCE_FIELDS)) for item in commitment.evidence.all()]
+    return Record(
+        statements.get(commitment.pk, str(commitment.reference))[:80],
+        [
+            entry("reference", _("Mã nội dung cam kết"), str(commitment.reference)),
+            *entries(commitment, ["status", "value_reached", "last_reported_at", "publicity_cap"]),
+        ],
+        [
+            Part("progress_reports", _("Báo cáo tiến độ"), reports),
+            Part(
+                "evidence",
+                _("Minh chứng"),
+                evidence,
+                _("Tệp minh chứng được tải từ trang chương trình; bản này ghi tên, dung lượng và mã băm của tệp."),
+            ),
+        ],
+    )
+
+
+def _programmes(cadre: Cadre) -> list[ActionProgramme]:
+    versions = ProgrammeVersion.objects.select_related(
+        "confirming_organisation", "confirmer__cadre", "confirmed_by__cadre"
+    ).order_by("number")
+    commitments = Commitment.objects.prefetch_related(
+        Prefetch("progress_reports", queryset=ProgressReport.objects.order_by("reported_at", "pk")),
+        Prefetch("evidence", queryset=Evidence.objects.order_by("uploaded_at", "pk")),
+    ).order_by("pk")
+    return list(
+        ActionProgramme.objects.filter(owner=cadre)
+        .prefetch_related(
+            Prefetch("versions", queryset=versions),
+            terms_prefetch("versions__terms"),
+            Prefetch("commitments", commitments),
+        )
+        .order_by("created_at", "pk")
+    )
+
+
+@part(70)
+def programmes_part(user: User, cadre: Cadre | None) -> Part:
+    records = []
+    for programme in _programmes(cadre) if cadre is not None else []:
+        versions = list(programme.versions.all())
+        # A commitment is named by what it says in its latest version.
+        statements = {terms.commitment_id: terms.statement for version in versions for terms in version.terms.all()}
+        records.append(
+            Record(
+                programme.title,
+                entries(programme, PROGRAMME_FIELDS),
+                [
+                    Part("versions", _("Các phiên bản"), [_version_record(version) for version in versions]),
+                    Part(
+                        "progress",
+                        _("Tiến độ thực hiện"),
+                        [_commitment_record(c, statements) for c in programme.commitments.all()],
+                    ),
+                ],
+            )
+        )
+    return Part("programmes", _("Chương trình hành động"), records)
+
+
+@part(90)
+def notifications_part(user: User, cadre: Cadre | None) -> Part:
+    notifications = Notification.objects.filter(recipient=user).order_by("created_at", "pk")
+    records = [
+        Record(item.subject, entries(item, ["created_at", "subject", "body", "link", "read_at", "emailed_at"]))
+        for item in notifications
+    ]
+    return Part("notifications", _("Thông báo"), records)
+
+
+@part(105)
+def reads_part(user: User, cadre: Cadre | None) -> Part:
+    """Who opened this person's private data, as “Ai đã xem hồ sơ của tôi” shows it (never the reader's address)."""
+    events = (
+        ReadEvent.objects.filter(subject=cadre).select_related("reader__cadre").order_by("at", "pk")
+        if cadre is not None
+        else ReadEvent.objects.none()
+    )
+    records = [
+        Record(
+            event.get_kind_display(),
+            [
+                *entries(event, ["at", "kind"]),
+                entry("reader", _("Người xem"), person_name(event.reader) if event.reader else event.reader_repr),
+                *entries(event, ["object_repr"]),
+            ],
+        )
+        for event in events
+    ]
+    return Part("reads", _("Ai đã xem hồ sơ của tôi"), records)
+
+
+@part(108)
+def sign_ins_part(user: User, cadre: Cadre | None) -> Part:
+    """The sign-ins the lockout keeps for the account (django-axes): when, from which address and browser."""
+    sign_ins = AccessLog.objects.filter(username=user.get_username()).order_by("attempt_time", "pk")
+    records = [
+        Record(
+            shown_value(item.attempt_time),
+            [
+                entry("at", _("Thời điểm đăng nhập"), item.attempt_time),
+                entry("ip_address", _("Địa chỉ IP"), item.ip_address),
+                entry("user_agent", _("Trình duyệt"), item.user_agent),
+                entry("logout_at", _("Thời điểm đăng xuất"), item.logout_time),
+            ],
+        )
+        for item in sign_ins
+    ]
+    return Part("sign_ins", _("Lịch sử đăng nhập"), records)
+
+
+@part(110)
+def audit_part(user: User, cadre: Cadre | None) -> Part:
+    events = AuditEvent.objects.filter(actor=user).select_related("content_type").order_by("at", "pk")
+    records = [
+        Record(
+            event.action,
+            [
+                *entries(event, ["at", "action"]),
+                entry("object_type", _("Loại đối tượng"), event.content_type.name if event.content_type else ""),
+                entry("object_id", _("Mã đối tượng"), event.object_id),
+                *entries(event, ["ip_address"]),
+            ],
+        )
+        for event in events
+    ]
+    note = _(
+        "Các thao tác do chính đồng chí thực hiện. Nội dung trước và sau mỗi thao tác không đưa vào bản này vì có "
+        "thể chứa thông tin của người khác."
+    )
+    return Part("audit_events", _("Nhật ký thao tác của tôi"), records, note)
