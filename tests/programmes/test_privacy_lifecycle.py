@@ -122,6 +122,7 @@ def edit_in_the_admin(client: Client, cadre: Cadre) -> None:
     assert client.post(change, data).status_code == 302
 
 
+@pytest.mark.postgres
 def test_deleting_a_cadre_in_the_admin_leaves_no_citizen_id_phone_or_birth_date_in_any_table(
     cast, superuser_client, django_capture_on_commit_callbacks, tmp_path
 ):

@@ -90,6 +90,7 @@ def history_count(cadre: Cadre) -> int:
     return Cadre.history.filter(id=cadre.pk).count()
 
 
+@pytest.mark.postgres
 def test_only_what_is_past_its_period_is_deleted_and_the_audit_log_says_how_much(
     cast, tmp_path, django_capture_on_commit_callbacks
 ):
