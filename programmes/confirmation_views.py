@@ -160,11 +160,9 @@ def programme_review(request: AuthenticatedRequest, pk: int, number: int) -> Htt
 # --- Comparing two versions ----------------------------------------------------------------------------------
 
 
-def _comparable_versions(request: AuthenticatedRequest, programme: ActionProgramme) -> list[ProgrammeVersion]:
+def _comparable_versions(request: AuthenticatedRequest, versions: list[ProgrammeVersion]) -> list[ProgrammeVersion]:
     """The versions this reader may compare: all for the owner; confirmed ones, and the one they confirm, for others."""
-    return [
-        version for version in selectors.programme_versions(programme) if access.can_view_version(request.user, version)
-    ]
+    return [version for version in versions if access.can_view_version(request.user, version)]
 
 
 def _default_pair(programme: ActionProgramme, versions: list[ProgrammeVersion]) -> tuple[int, int] | None:
@@ -203,7 +201,8 @@ def _summary(changes: list[CommitmentChange]) -> Summary:
 @require_GET
 def version_compare(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     programme = access.get_programme_for(request.user, pk)
-    versions = _comparable_versions(request, programme)
+    every_version = list(selectors.programme_versions(programme))
+    versions = _comparable_versions(request, every_version)
     pair = _default_pair(programme, versions)
     if "tu" in request.GET or "den" in request.GET:
         form = VersionPickForm(request.GET, versions=versions)
@@ -217,7 +216,9 @@ def version_compare(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         new = selectors.version_for_display(programme, pair[1])
         if old is None or new is None:
             raise Http404
-        changes = compare_versions(old, new)
+        # A commitment capped below this reader is left out of the comparison and of its counts.
+        reading = access.commitment_reading(request.user, programme, versions=every_version)
+        changes = compare_versions(old, new, shows=reading.shows)
         context |= {"old": old, "new": new, "changes": changes, "summary": _summary(changes)}
     return render(request, "programmes/version_compare.html", context)
 

@@ -43,7 +43,9 @@ def _version_to_print(request: HttpRequest, programme: ActionProgramme) -> Progr
 def programme_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     programme = access.get_programme_for(request.user, pk)
     version = _version_to_print(request, programme)
-    pdf = render_pdf("reports/programme.html", programme_document_context(programme, version))
+    # Only the commitments this reader may read: a cap holds on paper as on the page.
+    terms = access.commitment_reading(request.user, programme).terms(version.terms.all())
+    pdf = render_pdf("reports/programme.html", programme_document_context(programme, version, terms=terms))
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="chuong-trinh-hanh-dong-{programme.pk}-v{version.number}.pdf"'
     # The programme names a person: never kept by a shared cache, and asked for again after an amendment.

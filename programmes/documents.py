@@ -358,10 +358,14 @@ def _cadre_name(user_id: int | None) -> str:
     return Cadre.objects.filter(user_id=user_id).values_list("full_name", flat=True).first() or ""
 
 
-def programme_document_context(programme: ActionProgramme, version: ProgrammeVersion) -> dict[str, Any]:
+def programme_document_context(
+    programme: ActionProgramme, version: ProgrammeVersion, *, terms: list[CommitmentTerms] | None = None
+) -> dict[str, Any]:
     """What `reports/programme.html` prints for one version; only what a Party document shows, nothing private.
 
     `version` should come from `selectors.version_for_display` (its commitments and milestones prefetched).
+    `terms`, when given, are the version's commitments to print: those the reader may read
+    (`access.commitment_reading`); the others are left out and the rest numbered without a gap.
     A version never confirmed is printed as a draft, marked on every page.
     """
     confirmed_on = timezone.localdate(version.confirmed_at) if version.confirmed_at is not None else None
@@ -378,7 +382,7 @@ def programme_document_context(programme: ActionProgramme, version: ProgrammeVer
         "organisation_name": programme.organisation_name,
         "term_start": programme.term_start,
         "term_end": programme.term_end,
-        "groups": commitment_groups(list(version.terms.all())),
+        "groups": commitment_groups(list(version.terms.all()) if terms is None else terms),
         "version_number": version.number,
         "is_superseded": not is_draft and version.pk != programme.current_version_id,
         "amendment_reason": version.amendment_reason if version.is_amendment else "",

@@ -52,6 +52,8 @@ class CommitmentRow:
 
     progress: CommitmentProgress
     terms: CommitmentTerms
+    # Its number among the commitments this reader sees, so that a hidden one leaves no gap.
+    number: int
     reports: list[ProgressReport]
     evidence: list[EvidenceRow]
     may_report: bool
@@ -78,6 +80,7 @@ def _commitment_rows(items: list[CommitmentProgress], may_report: bool) -> list[
         CommitmentRow(
             progress=item,
             terms=item.terms,
+            number=number,
             # Set by selectors.terms_with_progress_prefetch.
             reports=item.terms.commitment.latest_reports,  # type: ignore[attr-defined]
             evidence=[
@@ -86,7 +89,7 @@ def _commitment_rows(items: list[CommitmentProgress], may_report: bool) -> list[
             ],
             may_report=may_report,
         )
-        for item in items
+        for number, item in enumerate(items, start=1)
     ]
 
 
@@ -104,7 +107,9 @@ def programme_detail(request: HttpRequest, pk: int) -> HttpResponse:
     versions = [version for version in every_version if access.can_view_version(request.user, version)]
     pending = next((v for v in versions if v.state in PENDING_VERSION_STATES), None)
     prefetch_related_objects([shown], selectors.terms_with_progress_prefetch())
-    figures = programme_progress(shown)
+    # A commitment the owner capped below this reader is not on the page, nor in its figures.
+    reading = access.commitment_reading(request.user, programme, versions=every_version)
+    figures = programme_progress(shown, terms=reading.terms(shown.terms.all()))
 
     is_owner = access.is_programme_owner(request.user, programme)
     may_report = is_owner and in_force is not None and programme.state == ProgrammeState.CONFIRMED
@@ -174,13 +179,18 @@ def _download_name(evidence: Evidence) -> str:
 
 
 def _evidence_for(user: access.AnyUser, pk: int) -> Evidence:
-    """The evidence if the user may read its programme, else 404 (whether or not it exists)."""
+    """The evidence if the user may read its programme and its commitment, else 404 (whether or not it exists)."""
     evidence = (
         Evidence.objects.select_related("commitment__programme__owner", "commitment__programme__organisation")
         .filter(pk=pk)
         .first()
     )
-    if evidence is None or not access.can_view_programme(user, evidence.commitment.programme):
+    if evidence is None:
+        raise Http404
+    programme = evidence.commitment.programme
+    if not access.can_view_programme(user, programme):
+        raise Http404
+    if not access.commitment_reading(user, programme).shows(evidence.commitment):
         raise Http404
     return evidence
 

@@ -79,9 +79,12 @@ class ReadableRow:
     progress: ProgrammeProgress | None
 
 
-def _progress(programme: ActionProgramme) -> ProgrammeProgress | None:
+def _progress(programme: ActionProgramme, reading: access.CommitmentReading | None = None) -> ProgrammeProgress | None:
+    """The figures of the version in force; with `reading`, over the commitments that reader may read only."""
     version = programme.current_version
-    return programme_progress(version) if version is not None else None
+    if version is None:
+        return None
+    return programme_progress(version, terms=reading.terms(version.terms.all()) if reading is not None else None)
 
 
 @login_required
@@ -94,12 +97,16 @@ def programme_list(request: HttpRequest) -> HttpResponse:
         for programme in selectors.programmes_owned_by(user)
     ]
     page = Paginator(selectors.programmes_readable_by(user), PROGRAMMES_PER_PAGE).get_page(request.GET.get("page"))
+    # Others' programmes: a commitment capped below this reader weighs nothing in the progress or overdue count.
+    readings = access.CommitmentReadings(user, page.object_list)
     context = {
         "has_cadre": _cadre_of(user) is not None,
         "own_rows": own,
         "page": page,
         "page_numbers": list(page.paginator.get_elided_page_range(page.number)),
-        "readable_rows": [ReadableRow(programme, _progress(programme)) for programme in page.object_list],
+        "readable_rows": [
+            ReadableRow(programme, _progress(programme, readings.of(programme))) for programme in page.object_list
+        ],
     }
     return render(request, "programmes/programme_list.html", context)
 

@@ -22,6 +22,7 @@ from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from programmes import access as programme_access
 from programmes.action_programmes.forms import add_service_error
 from programmes.middleware import client_address
 from publicity import access, feedback, selectors
@@ -168,11 +169,24 @@ def oversight_queue(request: HttpRequest) -> HttpResponse:
     return render(request, "publicity/oversight_queue.html", context)
 
 
-def _case_context(case: FeedbackCase, **forms: Form | None) -> dict[str, Any]:
+def _statement_for_handler(user: User, case: FeedbackCase) -> str:
+    """The wording of the commitment the case is about, while the handler may still read it: once the owner caps
+    it below the Front and the People's Council, or takes the programme back inside the party, it is not quoted."""
+    if case.commitment is None:
+        return ""
+    programme = case.programme
+    if not programme_access.can_view_programme(user, programme):
+        return ""
+    if not programme_access.commitment_reading(user, programme).shows(case.commitment):
+        return ""
+    return feedback.commitment_statement(case)
+
+
+def _case_context(user: User, case: FeedbackCase, **forms: Form | None) -> dict[str, Any]:
     return {
         "case": case,
         "contact": FeedbackContact.objects.filter(case=case).first(),
-        "commitment_statement": feedback.commitment_statement(case),
+        "commitment_statement": _statement_for_handler(user, case),
         "accept_possible": case.state == CaseState.RECEIVED,
         # Each form has its prefix: three of them on one page would otherwise share field ids.
         "reject_form": forms.get("reject_form")
@@ -193,7 +207,7 @@ def _case_context(case: FeedbackCase, **forms: Form | None) -> dict[str, Any]:
 @require_safe
 def oversight_case(request: HttpRequest, pk: int) -> HttpResponse:
     case = access.get_case_for(_user(request), pk)
-    return render(request, "publicity/oversight_case.html", _case_context(case))
+    return render(request, "publicity/oversight_case.html", _case_context(_user(request), case))
 
 
 def _case_step(
@@ -216,7 +230,9 @@ def _case_step(
             else:
                 messages.success(request, done)
                 return redirect("oversight:case", pk=case.pk)
-        return render(request, "publicity/oversight_case.html", _case_context(case, **{form_name: form}), status=400)
+        return render(
+            request, "publicity/oversight_case.html", _case_context(user, case, **{form_name: form}), status=400
+        )
 
     return step
 

@@ -1,11 +1,13 @@
 """Who may download a stored report, and which reports a user may list.
 
 A report is as private as what it prints. The individual report of a review goes to whoever may read
-that review (reviews.access); a programme's document to whoever may read the programme
-(programmes.access). A cell summary or an organisation roll-up prints the levels of many members, so
-it goes only to those who read reviews where the report's organisation lies: the secretary or deputy of
-that cell, committee members above it, organisation-board staff of the subtree. Never to overseers,
-plain members or the public.
+that review (reviews.access): the review's own circle, who judge the commitments copied into it. A
+programme's document goes to whoever may read the programme and every one of its commitments
+(programmes.access.commitment_reading): the stored file prints them all, so a reader kept from a capped
+commitment does not get it and prints the programme page's own PDF instead, which leaves that commitment out.
+A cell summary or an organisation roll-up prints the levels of many members, so it goes only to those who
+read reviews where the report's organisation lies: the secretary or deputy of that cell, committee members
+above it, organisation-board staff of the subtree. Never to overseers, plain members or the public.
 """
 
 from typing import Any
@@ -39,19 +41,26 @@ def can_download_report(user: AnyUser, report: Report) -> bool:
     if report.kind == ReportKind.INDIVIDUAL:
         return report.review is not None and can_view_review(user, report.review)
     if report.kind == ReportKind.PROGRAMME:
-        return report.programme is not None and access.can_view_programme(user, report.programme)
+        programme = report.programme
+        return (
+            programme is not None
+            and access.can_view_programme(user, programme)
+            and access.commitment_reading(user, programme).shows_all(programme.commitments.all())
+        )
     return any(grant.covers(report.organisation) for grant in _reader_grants(user))
 
 
 def reports_visible_to(user: AnyUser) -> QuerySet[Report]:
-    """The reports `user` may download, as one query (the same rule as can_download_report)."""
+    """The reports `user` may download, as one query (the same rule as can_download_report, but for the deciding
+    committee, which downloads a programme document with a capped commitment by its link: see
+    access.programmes_read_in_full)."""
     queryset = Report.objects.all()
     if not user.is_authenticated:
         return queryset.none()
     if _is_superuser(user):
         return queryset
     condition = Q(kind=ReportKind.INDIVIDUAL, review__in=reviews_visible_to(user).values("pk")) | Q(
-        kind=ReportKind.PROGRAMME, programme__in=access.programmes_visible_to(user).values("pk")
+        kind=ReportKind.PROGRAMME, programme__in=access.programmes_read_in_full(user).values("pk")
     )
     grants = _reader_grants(user)
     if grants:

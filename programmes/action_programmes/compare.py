@@ -15,7 +15,7 @@ from django.template.defaultfilters import floatformat
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
-from programmes.models import CommitmentTerms, ProgrammeVersion
+from programmes.models import Commitment, CommitmentTerms, ProgrammeVersion
 
 # The fields a reader compares, in the order the comparison lists them.
 COMPARED_FIELDS = (
@@ -73,6 +73,9 @@ class CommitmentChange:
     new: CommitmentTerms | None
     # Every compared field (for the side-by-side view); `changes` is the part that differs.
     fields: tuple[FieldChange, ...] = field(default=())
+    # Its number in each version among the commitments compared, so that one left out leaves no gap.
+    old_number: int | None = None
+    new_number: int | None = None
 
     @property
     def terms(self) -> CommitmentTerms:
@@ -166,17 +169,26 @@ def _fields(old: CommitmentTerms | None, new: CommitmentTerms | None) -> tuple[F
     )
 
 
-def _by_commitment(terms: Iterable[CommitmentTerms]) -> dict[int, CommitmentTerms]:
-    return {item.commitment_id: item for item in sorted(terms, key=lambda item: item.position)}
+def _by_commitment(
+    terms: Iterable[CommitmentTerms], shows: Callable[[Commitment], bool] | None
+) -> dict[int, CommitmentTerms]:
+    ordered = sorted(terms, key=lambda item: item.position)
+    return {item.commitment_id: item for item in ordered if shows is None or shows(item.commitment)}
 
 
-def compare_versions(old: ProgrammeVersion, new: ProgrammeVersion) -> list[CommitmentChange]:
+def compare_versions(
+    old: ProgrammeVersion, new: ProgrammeVersion, *, shows: Callable[[Commitment], bool] | None = None
+) -> list[CommitmentChange]:
     """Every commitment of either version, in the newer version's order, then those the newer one dropped.
 
     Uses the versions' prefetched terms and milestones when they are there (selectors.version_for_display).
+    With `shows` (`access.commitment_reading(...).shows`), only the commitments the reader may read are
+    compared and numbered: one they may not read is in neither version, nor in any count made of the result.
     """
-    old_terms = _by_commitment(old.terms.all())
-    new_terms = _by_commitment(new.terms.all())
+    old_terms = _by_commitment(old.terms.all(), shows)
+    new_terms = _by_commitment(new.terms.all(), shows)
+    old_numbers = {commitment_id: number for number, commitment_id in enumerate(old_terms, start=1)}
+    new_numbers = {commitment_id: number for number, commitment_id in enumerate(new_terms, start=1)}
     result: list[CommitmentChange] = []
     for commitment_id, terms in new_terms.items():
         before = old_terms.get(commitment_id)
@@ -187,8 +199,27 @@ def compare_versions(old: ProgrammeVersion, new: ProgrammeVersion) -> list[Commi
             kind = ChangeKind.CHANGED
         else:
             kind = ChangeKind.UNCHANGED
-        result.append(CommitmentChange(commitment_id, kind, before, terms, fields))
+        result.append(
+            CommitmentChange(
+                commitment_id,
+                kind,
+                before,
+                terms,
+                fields,
+                old_number=old_numbers.get(commitment_id),
+                new_number=new_numbers[commitment_id],
+            )
+        )
     for commitment_id, terms in old_terms.items():
         if commitment_id not in new_terms:
-            result.append(CommitmentChange(commitment_id, ChangeKind.REMOVED, terms, None, _fields(terms, None)))
+            result.append(
+                CommitmentChange(
+                    commitment_id,
+                    ChangeKind.REMOVED,
+                    terms,
+                    None,
+                    _fields(terms, None),
+                    old_number=old_numbers[commitment_id],
+                )
+            )
     return result

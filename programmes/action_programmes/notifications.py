@@ -1,4 +1,11 @@
-"""In-portal notifications, each also sent by email by a background task once the transaction commits."""
+"""In-portal notifications, each also sent by email by a background task once the transaction commits.
+
+A notification is read outside every page's access check (and by email), so a caller quotes a commitment's
+wording only to the owner's chain (programmes.access.commitment_reading), for whom no cap holds. Today:
+the programme's notifications go to its owner and to the confirmer the version was sent to; the review's to
+its subject and to the head of the deciding body; the Front's and the People's Council's name the case and
+the owner, never a commitment (tests/programmes/test_commitment_caps.py checks all of them).
+"""
 
 from django.conf import settings
 from django.contrib.auth.models import User

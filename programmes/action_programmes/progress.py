@@ -1,6 +1,6 @@
 """Progress on commitments: the owner's reports with evidence, and the figures the pages show."""
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -144,24 +144,27 @@ class ProgrammeProgress:
     overdue_count: int
 
 
-def programme_progress(version: ProgrammeVersion) -> ProgrammeProgress:
+def programme_progress(
+    version: ProgrammeVersion, *, terms: Iterable[CommitmentTerms] | None = None
+) -> ProgrammeProgress:
     """Per-commitment completion and the programme's weighted total, from already-fetched rows.
 
     Expects `version.terms` prefetched with their commitments (the selectors do it), so that it adds
-    no query whatever the number of commitments.
+    no query whatever the number of commitments. Pass `terms` (some of the version's) for the figures a
+    reader may see: a commitment hidden from them weighs nothing in their total or their overdue count.
     """
     today = timezone.localdate()
     items = []
-    for terms in version.terms.all():
-        commitment = terms.commitment
+    for shown in version.terms.all() if terms is None else terms:
+        commitment = shown.commitment
         items.append(
             CommitmentProgress(
-                terms=terms,
+                terms=shown,
                 status=commitment.status,
                 status_label=commitment.get_status_display(),
                 value_reached=commitment.value_reached,
-                percent=terms.completion(commitment.status, commitment.value_reached),
-                overdue=terms.is_overdue(commitment.status, today),
+                percent=shown.completion(commitment.status, commitment.value_reached),
+                overdue=shown.is_overdue(commitment.status, today),
             )
         )
     weighted = [(item.terms.weight, item.percent) for item in items if item.terms.is_task and item.terms.weight]

@@ -32,6 +32,7 @@ from programmes.models import (
     PostKind,
     ProgrammeState,
     ProgressStatus,
+    PublicityLevel,
 )
 from programmes.models.organisations import OrganisationKind
 from reviews import rules, selectors
@@ -65,6 +66,8 @@ LEVEL_SHORT = {
 # A review still on its way to a result; a final or not-rated one is settled.
 OPEN_STATES = [state for state in ReviewState if state not in (ReviewState.FINAL, ReviewState.NOT_RATED)]
 SHORT_HASH = 16
+# What a report read beyond the cell may quote of a programme: commitments that reach the party committees.
+SHARED_REPORT_LEVEL = PublicityLevel.COMMITTEE
 
 
 @contextmanager
@@ -386,6 +389,9 @@ def _overdue_by_cadre(cadre_ids: list[int], period: ReviewPeriod) -> dict[int, l
     """Commitments in force of the members' programmes for the period, past their deadline and not finished.
 
     Measured at the end of the period rather than today, so that the same data prints the same report.
+    Only those that reach the party committees (programme level and the owner's cap both at least "Nội bộ
+    cấp ủy"): besides the cell's own secretary, the summary's readers are committees above the cell and
+    organisation-board staff (reviews.report_access), who read no commitment kept inside the cell.
     """
     programmes = ActionProgramme.objects.filter(
         owner_id__in=cadre_ids,
@@ -393,9 +399,11 @@ def _overdue_by_cadre(cadre_ids: list[int], period: ReviewPeriod) -> dict[int, l
         current_version__isnull=False,
         term_start__lte=period.covers_to,
         term_end__gte=period.covers_from,
+        publicity_level__gte=SHARED_REPORT_LEVEL,
     )
     rows = (
         CommitmentTerms.objects.filter(version__in=programmes.values("current_version"), deadline__lt=period.covers_to)
+        .filter(Q(commitment__publicity_cap__isnull=True) | Q(commitment__publicity_cap__gte=SHARED_REPORT_LEVEL))
         .exclude(commitment__status__in=ProgressStatus.finished_values())
         .values("version__programme__owner_id", "statement", "deadline", "commitment__status")
         .order_by("deadline", "version_id", "position")
