@@ -11,6 +11,7 @@ from django.shortcuts import render
 from django.utils.cache import add_never_cache_headers
 from django.views.decorators.http import require_GET
 
+from programmes.action_programmes.notifications import in_portal_language
 from programmes.audit import audit_record
 from programmes.documents import render_pdf
 from programmes.personal_data import PersonalData, personal_data_for
@@ -49,7 +50,9 @@ def my_data_json(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def my_data_pdf(request: HttpRequest) -> HttpResponse:
-    data = _download(request, "pdf")
+    # The PDF prints in the portal's language (render_pdf), so its labels and values are gathered in it too.
+    with in_portal_language():
+        data = _download(request, "pdf")
     pdf = render_pdf("reports/my_data.html", {"data": data, "generated_at": data.generated_at})
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{FILE_NAME}.pdf"'

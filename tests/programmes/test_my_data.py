@@ -9,6 +9,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import translation
 
 from programmes.models import AuditEvent, CadrePrivateDetails, ReadEvent, ReadKind
 from publicity import feedback
@@ -209,3 +210,13 @@ def test_the_query_count_does_not_grow_with_the_number_of_programmes(cast, world
 
     assert queries_for(client) == one
     assert one <= 40
+
+
+def test_the_pdf_is_in_the_portal_s_language_whatever_the_reader_s(cast, world):
+    with translation.override("en"):
+        english = reverse("programmes:my_data_pdf")
+    assert english.startswith("/en/")
+
+    text = " ".join(pdf_text(client_for(cast.member.user).get(english).content).split())
+
+    assert "Thông tin cá nhân" in text and "Số CCCD" in text and "Citizen" not in text
