@@ -7,6 +7,7 @@ from django.utils.translation import get_language_info
 
 from programmes import access
 from programmes.access import Action, AnyUser
+from programmes.accounts.middleware import second_step_needed
 from programmes.action_programmes import selectors as programme_selectors
 from programmes.models import ProgrammeVersion, Role
 from programmes.text import normalise
@@ -59,6 +60,9 @@ def navigation(request: HttpRequest) -> dict[str, object]:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"nav": {}, "language_choices": languages}
+    if not getattr(user, "is_verified", lambda: True)() and second_step_needed(request) is not None:
+        # A password alone has not opened the portal yet: the menu shows no counts of what waits inside.
+        return {"nav": {}, "language_choices": languages, "account_name": vietnamese_name(user)}
     unread, waiting = header_counts(user)
     return {
         "nav": {

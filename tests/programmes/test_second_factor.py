@@ -14,6 +14,7 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from programmes import access
+from programmes.action_programmes import notifications
 from programmes.accounts import second_factor
 from programmes.models import AuditEvent, PartyPost
 from tests.factories import DEFAULT_PASSWORD, PositionFactory, UserFactory, make_member
@@ -210,6 +211,17 @@ def test_signing_in_with_a_device_asks_for_the_code_before_anything_else(cast, r
     assert response["Location"] == "/quan-tri/"
     assert client.get(DASHBOARD).status_code == 200
     assert client.get(reverse("admin:index")).status_code == 200
+
+
+def test_the_code_page_shows_no_count_of_what_waits_behind_it(cast, required):
+    enrol(cast.member.user)
+    notifications.notify(recipient=cast.member.user, subject="Thông báo riêng", body="", link="")
+    client = password_sign_in("member")
+
+    page = client.get(VERIFY)
+
+    assert page.context["nav"] == {}
+    assert "chưa đọc" not in page.text
 
 
 def test_the_admins_own_login_page_leads_to_the_same_second_step(cast, required):
