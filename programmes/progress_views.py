@@ -199,9 +199,9 @@ def _evidence_for(user: access.AnyUser, pk: int) -> Evidence:
 @require_GET
 def evidence_download(request: HttpRequest, pk: int) -> FileResponse:
     evidence = _evidence_for(request.user, pk)
-    # A link is shown on the programme page as it is; there is no file to serve.
-    return private_download(evidence.file, filename=_download_name(evidence), content_type=evidence.content_type)
     if evidence.file and not evidence.is_public:
         programme = evidence.commitment.programme
         owner, organisation = programme.owner, programme.organisation
         read_record(reader=request.user, kind=ReadKind.EVIDENCE, subject=owner, obj=evidence, scope=organisation)
+    # A link is shown on the programme page as it is; there is no file to serve.
+    return private_download(evidence.file, filename=_download_name(evidence), content_type=evidence.content_type)

@@ -23,6 +23,8 @@ from programmes.models import (
     ProgressReport,
     ProgressStatus,
     PublicityLevel,
+    ReadEvent,
+    ReadKind,
 )
 from tests.programmes.programme_data import (
     PRIVATE_DETAILS_SHOWN,
@@ -350,6 +352,9 @@ def test_progress_with_a_pdf_stores_it_hashed_and_serves_it_only_to_readers(cast
         assert download["Cache-Control"] == "private"
     assert client_for(cast.outsider.user).get(download_url).status_code == 404
     assert client_for(cast.outsider.user).get(reverse("programmes:evidence_download", args=[999999])).status_code == 404
+    # The secretary's download of the owner's private evidence is on the record; the owner's own is not.
+    reads = list(ReadEvent.objects.values_list("reader__username", "kind", "subject", "object_id"))
+    assert reads == [("secretary", ReadKind.EVIDENCE, cast.member.pk, str(evidence.pk))]
 
 
 def test_media_is_never_served_through_a_public_url(cast):
