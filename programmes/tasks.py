@@ -31,6 +31,14 @@ def send_notification_email(notification_id: int) -> bool:
     return notification_email_send(notification_id=notification_id)
 
 
+@shared_task(acks_late=True, autoretry_for=(OSError,), retry_backoff=30, max_retries=5)
+def send_password_reset_email(user_id: int) -> bool:
+    """Email one account its password-reset link; a mail-server failure is retried."""
+    from programmes.accounts.passwords import password_reset_email_send
+
+    return password_reset_email_send(user_id=user_id)
+
+
 @shared_task(acks_late=True)
 def enforce_retention() -> dict[str, int]:
     """Nightly: delete history, notifications, import files, sign-in records and read events past their retention."""

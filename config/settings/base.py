@@ -137,6 +137,8 @@ OTP_TOTP_ISSUER = env("PORTAL_TOTP_ISSUER", default="Cổng chương trình hàn
 OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 # A password-reset link is valid this long (seconds).
 PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_TIMEOUT", default=60 * 60)
+# Reset requests from one client address in an hour, whatever e-mail addresses they name.
+PASSWORD_RESET_HOURLY_LIMIT = env.int("PASSWORD_RESET_HOURLY_LIMIT", default=5)
 
 LANGUAGE_CODE = "vi"
 LANGUAGES = [("vi", _("Tiếng Việt")), ("en", _("English"))]

@@ -7,7 +7,7 @@ from django.contrib.auth import forms as auth_forms
 from django.contrib.auth.models import User
 from django.utils.translation import gettext_lazy as _
 
-from programmes.accounts.passwords import password_reset
+from programmes.accounts import passwords
 
 
 class TokenForm(forms.Form):
@@ -34,6 +34,10 @@ class PasswordResetRequestForm(auth_forms.PasswordResetForm):
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
 
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        """Queue one e-mail per matching account (none for an unknown address); the worker writes the link."""
+        passwords.reset_request_record(users=list(self.get_users(self.cleaned_data["email"])))
+
 
 class PasswordResetSetForm(auth_forms.SetPasswordForm):
     """The new password, set through the service so that the reset is on the record."""
@@ -45,4 +49,4 @@ class PasswordResetSetForm(auth_forms.SetPasswordForm):
         self.fields["new_password2"].help_text = _("Nhập lại đúng mật khẩu mới ở trên để kiểm tra.")
 
     def save(self, commit: bool = True) -> User:
-        return password_reset(user=self.user, new_password=self.cleaned_data["new_password1"])
+        return passwords.password_reset(user=self.user, new_password=self.cleaned_data["new_password1"])

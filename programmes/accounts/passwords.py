@@ -1,9 +1,25 @@
-"""Password reset by e-mail: Django's views and token; the new password is set by this service."""
+"""Password reset by e-mail: Django's views and token; the e-mail goes out from a worker, the new password is set
+by this service."""
 
+import datetime
+from functools import partial
+
+from django.conf import settings
 from django.contrib.auth.models import User
+from django.contrib.auth.tokens import default_token_generator
+from django.core.mail import send_mail
 from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+from django.utils.translation import gettext as _
 
+from programmes.action_programmes.notifications import in_portal_language
 from programmes.audit import audit_record
+from programmes.models import AuditEvent
+
+RESET_REQUESTED = "account.password_reset_requested"
 
 
 @transaction.atomic
@@ -15,3 +31,45 @@ def password_reset(*, user: User, new_password: str) -> User:
     user.save(update_fields=["password"])
     audit_record(actor=user, action="account.password_reset", obj=user)
     return user
+
+
+def reset_request_refusal(address: str) -> str | None:
+    """Why this client address may not ask for another reset now (the same for every e-mail address typed, so
+    the answer tells nothing about which accounts exist), or None."""
+    since = timezone.now() - datetime.timedelta(hours=1)
+    recent = AuditEvent.objects.filter(action=RESET_REQUESTED, ip_address=address or None, at__gte=since).count()
+    if recent >= settings.PASSWORD_RESET_HOURLY_LIMIT:
+        return _(
+            "Đã có %(limit)s yêu cầu đặt lại mật khẩu từ máy này trong một giờ qua, là mức tối đa. Xin vui lòng "
+            "thử lại sau."
+        ) % {"limit": settings.PASSWORD_RESET_HOURLY_LIMIT}
+    return None
+
+
+def reset_request_record(*, users: list[User]) -> None:
+    """One event per request, with the client's address and no e-mail address; the e-mails leave after commit, from
+    a worker, so that the page answers as fast whether or not an account was found."""
+    audit_record(actor=None, action=RESET_REQUESTED)
+    from programmes.tasks import send_password_reset_email
+
+    for user in users:
+        transaction.on_commit(partial(send_password_reset_email.delay, user.pk), robust=True)
+
+
+def password_reset_email_send(*, user_id: int) -> bool:
+    """Send one account its reset link, made here so that no token ever waits in the broker's queue."""
+    user = User.objects.filter(pk=user_id, is_active=True).first()
+    if user is None or not user.email or not user.has_usable_password():
+        return False
+    context = {
+        "user": user,
+        "uid": urlsafe_base64_encode(force_bytes(user.pk)),
+        "token": default_token_generator.make_token(user),
+        "site_url": settings.SITE_URL.rstrip("/"),
+        "valid_minutes": max(1, settings.PASSWORD_RESET_TIMEOUT // 60),
+    }
+    with in_portal_language():
+        subject = "".join(render_to_string("emails/password_reset_subject.txt", context).splitlines())
+        body = render_to_string("emails/password_reset_body.txt", context)
+    send_mail(subject, body, None, [user.email])
+    return True

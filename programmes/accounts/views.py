@@ -23,10 +23,11 @@ from django_otp import user_has_device
 from django_otp.plugins.otp_static.models import StaticDevice
 
 from programmes import access
-from programmes.accounts import second_factor
+from programmes.accounts import passwords, second_factor
 from programmes.accounts.forms import PasswordResetRequestForm, PasswordResetSetForm, TokenForm
 from programmes.accounts.middleware import PENDING_SESSION_KEY, VERIFY_VIEW, redirect_to
 from programmes.action_programmes.forms import add_service_error, call_service
+from programmes.middleware import client_address
 
 # The key being set up lives in the session until a code confirms it: no half-made device is ever stored.
 SETUP_KEY_SESSION_KEY = "portal_totp_setup_key"
@@ -215,11 +216,11 @@ class PasswordResetView(auth_views.PasswordResetView):
     email_template_name = "emails/password_reset_body.txt"
 
     def form_valid(self, form: Any) -> HttpResponse:
-        # The link is built from the portal's address as people reach it, never from the request's Host header.
-        self.extra_email_context = {
-            "site_url": settings.SITE_URL.rstrip("/"),
-            "valid_minutes": max(1, settings.PASSWORD_RESET_TIMEOUT // 60),
-        }
+        # The link is built by the worker from the portal's address (SITE_URL), never from the Host header.
+        refusal = passwords.reset_request_refusal(client_address(self.request))
+        if refusal is not None:
+            form.add_error(None, refusal)
+            return self.form_invalid(form)
         return super().form_valid(form)
 
 

@@ -4,7 +4,7 @@ import re
 
 import pytest
 from django.core import mail
-from django.test import Client
+from django.test import Client, TestCase
 from django.urls import reverse
 
 from programmes.models import AuditEvent
@@ -28,7 +28,9 @@ def site_url(settings):
 
 
 def ask_reset(client: Client, email: str):
-    return client.post(reverse("password_reset"), {"email": email}, follow=True)
+    # The e-mail leaves from a worker once the request's transaction commits: run those callbacks.
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        return client.post(reverse("password_reset"), {"email": email}, follow=True)
 
 
 def reset_link(message: mail.EmailMessage) -> str:
@@ -123,3 +125,28 @@ def test_a_reset_ends_other_sessions(member_with_email, site_url):
     set_url = client.get(reset_link(mail.outbox[0]), follow=True).redirect_chain[-1][0]
     client.post(set_url, {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD})
     assert other.get(reverse("programmes:dashboard")).status_code == 302
+
+
+def test_the_mail_leaves_only_after_the_request_commits_and_names_no_address_in_the_record(member_with_email):
+    with TestCase.captureOnCommitCallbacks(execute=False) as callbacks:
+        Client().post(reverse("password_reset"), {"email": "anh.tran@example.vn"})
+    assert mail.outbox == [] and len(callbacks) == 1
+    event = AuditEvent.objects.get(action="account.password_reset_requested")
+    assert event.actor is None and event.ip_address == "127.0.0.1"
+    assert "anh.tran" not in f"{event.object_repr}{event.before}{event.after}"
+
+
+def test_requests_from_one_address_are_limited_whatever_the_addresses_named(member_with_email, settings):
+    settings.PASSWORD_RESET_HOURLY_LIMIT = 3
+    client = Client()
+    for number in range(3):
+        ask_reset(client, f"nguoi-{number}@example.vn")
+
+    refused = ask_reset(client, "anh.tran@example.vn")
+
+    assert refused.redirect_chain == []
+    assert "yêu cầu đặt lại mật khẩu từ máy này trong một giờ qua" in refused.text
+    assert mail.outbox == []
+    other_address = ask_reset(Client(REMOTE_ADDR="10.0.0.9"), "anh.tran@example.vn")
+    assert other_address.redirect_chain == [(reverse("password_reset_done"), 302)]
+    assert len(mail.outbox) == 1
