@@ -14,8 +14,8 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from programmes import access
-from programmes.action_programmes import notifications
 from programmes.accounts import second_factor
+from programmes.action_programmes import notifications
 from programmes.models import AuditEvent, PartyPost
 from tests.factories import DEFAULT_PASSWORD, PositionFactory, UserFactory, make_member
 
