@@ -181,8 +181,16 @@ def personas(user: AnyUser) -> set[Persona]:
 
 
 # Holders of these read private details or decide on ratings: a stolen password alone must not open their account.
+# Those who read private details (the cell secretary keeps the cell's contact list, board staff the records) or
+# decide ratings (the committees).
 SECOND_FACTOR_PERSONAS = frozenset(
-    {Persona.ORG_BOARD_STAFF, Persona.COMMITTEE_MEMBER, Persona.STANDING_MEMBER, Persona.COMMITTEE_HEAD}
+    {
+        Persona.CELL_SECRETARY,
+        Persona.ORG_BOARD_STAFF,
+        Persona.COMMITTEE_MEMBER,
+        Persona.STANDING_MEMBER,
+        Persona.COMMITTEE_HEAD,
+    }
 )
 
 

@@ -84,7 +84,7 @@ DEFAULT_PASSWORD = "demo-2025"  # noqa: S105
 # The demo accounts whose roles require a second factor (programmes.access.requires_second_factor). Each has an
 # authenticator key derived from its name, the same on every machine and printed with the accounts, so that a
 # person can add it to an app or ask `manage.py demo_otp <name>` for the current code.
-SECOND_FACTOR_ACCOUNTS = ("quantri", "bantochuc", "bithuphuong", "bithudangbo", "capuy")
+SECOND_FACTOR_ACCOUNTS = ("quantri", "bantochuc", "bithuphuong", "bithudangbo", "capuy", "bithuchibo")
 # Demo accounts have an address on a reserved domain, so that password reset can be tried (the mail is printed).
 DEMO_EMAIL_DOMAIN = "demo.example.vn"
 CITY_CODE = "79"
