@@ -449,6 +449,13 @@ class PositionAdmin(AuditedAdminMixin, GrantRulesMixin, ScopedHistoryMixin, Scop
     def grant_refusal(self, request: HttpRequest, instance: Any, data: dict[str, Any]) -> tuple[str, str] | None:
         return _cadre_refusal(request, data.get("cadre"))
 
+    def save_model(self, request: HttpRequest, obj: Any, form: ModelForm, change: bool) -> None:
+        stored = Position.objects.filter(pk=obj.pk).select_related("cadre__user").first() if change else None
+        super().save_model(request, obj, form, change)
+        previous = stored.cadre.user if stored is not None and stored.cadre_id != obj.cadre_id else None
+        if previous is not None:
+            grants.holder_lost_notify(previous=previous, what=stored)
+
 
 @admin.register(RoleAssignment)
 class RoleAssignmentAdmin(AuditedAdminMixin, GrantRulesMixin, ScopedHistoryMixin, ScopedAdminMixin, SimpleHistoryAdmin):
@@ -457,6 +464,12 @@ class RoleAssignmentAdmin(AuditedAdminMixin, GrantRulesMixin, ScopedHistoryMixin
     raw_id_fields = ["user", "organisation"]
     list_select_related = ["user", "organisation"]
     scope_lookup = "organisation"
+
+    def save_model(self, request: HttpRequest, obj: Any, form: ModelForm, change: bool) -> None:
+        stored = RoleAssignment.objects.filter(pk=obj.pk).select_related("user").first() if change else None
+        super().save_model(request, obj, form, change)
+        if stored is not None and stored.user_id != obj.user_id:
+            grants.holder_lost_notify(previous=stored.user, what=stored)
 
     def grant_refusal(self, request: HttpRequest, instance: Any, data: dict[str, Any]) -> tuple[str, str] | None:
         # Checked on every change, the end of a role included: nobody ends or edits a role of their own either.

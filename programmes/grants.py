@@ -123,16 +123,21 @@ def cadre_link_account(*, cadre: Cadre, account: User | None, acting_user: AnyUs
     )
     previous = User.objects.filter(pk=previous_id).first() if previous_id is not None else None
     if previous is not None:
-        with in_portal_language():
-            notify(
-                recipient=previous,
-                subject=_("Tài khoản của đồng chí không còn gắn với hồ sơ cán bộ %(name)s") % {"name": locked},
-                body=_(
-                    "Tài khoản %(account)s đã được gỡ khỏi hồ sơ cán bộ %(name)s; các quyền theo chức vụ của hồ sơ "
-                    "này không còn thuộc tài khoản. Nếu đồng chí không biết về thay đổi này, hãy báo ngay cho ban "
-                    "tổ chức."
-                )
-                % {"account": previous.get_username(), "name": locked},
-                link="",
-            )
+        what = gettext_lazy("hồ sơ cán bộ %(name)s và các chức vụ của hồ sơ này") % {"name": locked}
+        holder_lost_notify(previous=previous, what=what)
     return locked
+
+
+def holder_lost_notify(*, previous: User, what: object) -> None:
+    """Tell the account that has just lost a post or a role: a takeover never goes unnoticed by its victim."""
+    with in_portal_language():
+        notify(
+            recipient=previous,
+            subject=_("Tài khoản của đồng chí không còn giữ: %(what)s") % {"what": what},
+            body=_(
+                "Tài khoản %(account)s không còn giữ %(what)s; các quyền đi kèm không còn thuộc tài khoản này. "
+                "Nếu đồng chí không biết về thay đổi này, hãy báo ngay cho ban tổ chức."
+            )
+            % {"account": previous.get_username(), "what": what},
+            link="",
+        )

@@ -279,3 +279,28 @@ def test_a_superuser_may_link_any_account_through_the_same_service(cast, other):
     other.member.refresh_from_db()
     assert other.member.user == account
     assert AuditEvent.objects.filter(action="cadre.account_linked", actor=superuser).count() == 1
+
+
+def test_moving_a_role_to_another_account_tells_the_previous_holder(cast, board):
+    assignment = RoleAssignment.objects.get(user=cast.overseer)
+    successor = new_user(username="mattran_moi")
+    data = {"user": successor.pk, "role": assignment.role, "organisation": cast.ward.pk, "start_date": "2026-01-01"}
+
+    response = client_for(board).post(admin_url("roleassignment", "change", assignment.pk), data)
+
+    assert response.status_code == 302
+    (notice,) = Notification.objects.filter(recipient=cast.overseer)
+    assert "không còn giữ" in notice.subject and "Mặt trận" in notice.subject
+    assert not Notification.objects.filter(recipient=successor).exists()
+
+
+def test_giving_a_post_to_another_cadre_tells_the_previous_holder(cast, board):
+    position = Position.objects.get(cadre=cast.secretary)
+    data = {"cadre": cast.outsider.pk, "post_kind": position.post_kind, "party_post": position.party_post}
+    data |= {"organisation": cast.cell_a.pk, "start_date": position.start_date.isoformat()}
+
+    response = client_for(board).post(admin_url("position", "change", position.pk), data)
+
+    assert response.status_code == 302
+    (notice,) = Notification.objects.filter(recipient=cast.secretary.user)
+    assert "Lê Văn Bình" in notice.body
