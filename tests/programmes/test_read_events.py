@@ -188,3 +188,12 @@ def test_read_events_are_append_only(cast):
     with pytest.raises(AppendOnlyError):
         ReadEvent.objects.update(reader_repr="someone else")
     assert AuditEvent.objects.filter(action__startswith="read").count() == 0
+
+
+def test_the_dashboard_leads_to_the_readers_the_data_copy_and_for_staff_the_audit_page(cast):
+    member = client_for(cast.member.user).get(reverse("programmes:dashboard")).content.decode()
+    staff = client_for(cast.org_board).get(reverse("programmes:dashboard")).content.decode()
+
+    assert reverse("programmes:my_readers") in member and reverse("programmes:my_data") in member
+    assert reverse("programmes:audit_log") not in member
+    assert reverse("programmes:audit_log") in staff
