@@ -7,14 +7,26 @@ A ward committee (Đảng bộ phường Bến Thành) has a grassroots committe
 - `org_board` is organisation-board staff for the ward; `overseer` is the ward's Front overseer.
 """
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
+from django.utils import translation
 
 from programmes.models import Cadre, OrganisationKind, PartyOrganisation, PartyPost, Role
 from tests.factories import PositionFactory, RoleAssignmentFactory, UserFactory, make_member, make_organisation
+
+
+@pytest.fixture(autouse=True)
+def _portal_language() -> Iterator[None]:
+    """Each test starts in the portal's language. A request leaves its language active in the thread (as a worker
+    process would for its next request); without this a page asked in English would change the next test's URLs."""
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @dataclass
