@@ -18,7 +18,7 @@ def test_a_member_finds_reads_and_downloads_her_data_on_a_phone(live_server, cas
 
     phone_page.locator(".navbar-toggler").click()
     phone_page.get_by_role("button", name="Tài khoản:").click()
-    phone_page.get_by_role("link", name="Dữ liệu của tôi").click()
+    phone_page.locator("#main-navigation").get_by_role("link", name="Dữ liệu của tôi").click()
 
     expect(phone_page.get_by_role("heading", level=1)).to_have_text("Dữ liệu của tôi")
     expect(phone_page.get_by_role("heading", name="Thông tin cá nhân", level=2)).to_be_visible()

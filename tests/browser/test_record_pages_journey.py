@@ -32,14 +32,14 @@ def test_a_member_sees_who_opened_her_record_and_staff_find_it_in_the_audit_log(
 
     log_in(phone_page, live_server.url, "member")
     open_account_menu(phone_page)
-    phone_page.get_by_role("link", name="Ai đã xem hồ sơ của tôi").click()
+    phone_page.locator("#main-navigation").get_by_role("link", name="Ai đã xem hồ sơ của tôi").click()
     expect(phone_page.get_by_role("heading", level=1)).to_have_text("Ai đã xem hồ sơ của tôi")
     expect(phone_page.get_by_text("org_board")).to_be_visible()
     expect(phone_page.get_by_text("hồ sơ cá nhân")).to_be_visible()
     fits_the_phone(phone_page)
 
     open_account_menu(staff)
-    staff.get_by_role("link", name="Nhật ký thao tác").click()
+    staff.locator("#main-navigation").get_by_role("link", name="Nhật ký thao tác").click()
     staff.get_by_label("Xem").select_option(label="Lượt xem dữ liệu cá nhân")
     staff.get_by_label("Người thực hiện").fill("org_board")
     staff.get_by_role("button", name="Lọc").click()
