@@ -28,6 +28,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from programmes.action_programmes.selectors import terms_prefetch
+from programmes.action_programmes.services import CONTENT_FIELDS
 from programmes.documents import format_number
 from programmes.models import (
     ActionProgramme,
@@ -277,22 +278,8 @@ VERSION_FIELDS = [
     "confirmed_at",
     "confirmation_comment",
 ]
-TERMS_FIELDS = [
-    "position",
-    "category",
-    "statement",
-    "is_deliverable",
-    "indicator",
-    "unit",
-    "baseline_value",
-    "target_value",
-    "measures",
-    "deadline",
-    "evidence_kind",
-    "weight",
-    "within_own_authority",
-    "return_note",
-]
+# What the cadre wrote for each commitment: the registration form's fields, with its place and any return note.
+TERMS_FIELDS = ["position", *CONTENT_FIELDS, "return_note"]
 EVIDENCE_FIELDS = ["description", "original_name", "link", "content_type", "size", "sha256", "is_public", "uploaded_at"]
 
 
