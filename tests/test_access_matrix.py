@@ -86,10 +86,14 @@ def _play(
     known = result.matching(lambda o: o.known_bug_still_there)
     record_property("cells", len(result.outcomes))
     record_property("known_bug_cells", len(known))
+    by_row: dict[Row, Counter[str]] = {}
+    for cell in known:
+        by_row.setdefault(cell.row, Counter())[cell.persona] += 1
     with capsys.disabled():
         print(f"\naccess matrix: {result.summary()}")
-        for cell in known:
-            print(f"  known bug being fixed: {cell}")
+        for row, personas in by_row.items():
+            who = ", ".join(f"{persona} x{count}" for persona, count in personas.items())
+            print(f"  known bug, line {row.line}: {row.pattern} {row.method} {row.target} {row.body}: {who}")
     failures: list[str] = []
     for title, test in (
         ("Server errors", lambda o: o.error),
