@@ -11,6 +11,7 @@ import logging
 from collections import Counter
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.db import connection, transaction
@@ -62,8 +63,9 @@ def world(
         patch.setattr("config.urls.handler404", _bare_error)
         patch.setattr("config.urls.handler403", _bare_error)
         # The test database exists only when a collected test is marked django_db: never build in another one.
-        name = str(connection.settings_dict["NAME"])
-        assert "memory" in name or "test" in name, f"not a test database: {name}"
+        name = connection.settings_dict["NAME"]
+        creation: Any = connection.creation
+        assert name == creation._get_test_db_name(), f"not the test database: {name}"
         with transaction.atomic():
             yield build_world()
             transaction.set_rollback(True)

@@ -39,8 +39,8 @@ ALLOWED, DENIED, NO_EFFECT, ERROR = "A", "D", "N", "E"
 FOLLOW = "F"
 LOGIN_PATHS = ("/dang-nhap/", "/quan-tri/login/")
 ADMIN_INDEX = "/quan-tri/"
-# Events that record a refusal or a read: they may follow a refused request.
-HARMLESS_EVENTS = Q(action__endswith="refused") | Q(action__startswith="read.")
+# Events that put a refusal on the record (grant.refused, admin.history_refused): they follow a refused request.
+HARMLESS_EVENTS = Q(action__endswith="refused")
 
 
 @dataclass(frozen=True)
