@@ -220,6 +220,12 @@ def can(user: AnyUser, action: Action, organisation: PartyOrganisation) -> bool:
     return any(grant.covers(organisation) for grant in _grants_allowing(user, action))
 
 
+def holds(user: AnyUser, action: Action, organisation: PartyOrganisation) -> bool:
+    """May `user` do `action` in `organisation` by a post or role of their own? Unlike `can`, a system administrator's
+    account gets nothing from being one: the cell proposes and the committees decide, never the administrator."""
+    return any(grant.covers(organisation) for grant in _grants_allowing(user, action))
+
+
 def can_anywhere(user: AnyUser, action: Action) -> bool:
     """Does the user hold `action` somewhere? For navigation and menus."""
     return _is_superuser(user) or bool(_grants_allowing(user, action))

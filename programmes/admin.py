@@ -244,6 +244,14 @@ class PartyOrganisationAdmin(AuditedAdminMixin, ScopedHistoryMixin, ScopedAdminM
             return PartyOrganisation.objects.filter(pk__in=_managed_tops(request))
         return super().get_queryset(request)
 
+    def changelist_view(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> HttpResponse:
+        if request.method != "GET":
+            # treebeard opens a level of the tree only on GET, yet its template reads the level on every render
+            # (an action's confirmation page too): without one an action answers 500. The action itself still
+            # applies to the selected rows of the whole scoped queryset.
+            request._treebeard_parent = None  # type: ignore[attr-defined]
+        return super().changelist_view(request, extra_context)
+
     def _lists_top_level(self, request: HttpRequest) -> bool:
         return (
             hasattr(request, "_treebeard_parent_id")

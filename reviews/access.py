@@ -75,13 +75,17 @@ def can_open_period(user: AnyUser, scope: PartyOrganisation) -> bool:
     return access.can(user, Action.OPEN_REVIEW_PERIOD, scope)
 
 
+# Recording the cell's proposal, deciding and re-classifying are acts of party bodies (DOMAIN, product decision 3):
+# they go by the user's own posts (access.holds), never by a system administrator's account.
+
+
 def can_record_proposal(user: AnyUser, review: Review) -> bool:
     """The secretary or deputy of the place: of the cell, or of the leadership collective reviewed in."""
     if not user.is_authenticated or is_subject(user, review):
         return False
     place = review.place
     if place.kind in CELL_KINDS:
-        return access.can(user, Action.RECORD_CELL_PROPOSAL, place)
+        return access.holds(user, Action.RECORD_CELL_PROPOSAL, place)
     return any(
         grant.organisation_id == place.pk and grant.persona in (Persona.COMMITTEE_HEAD, Persona.STANDING_MEMBER)
         for grant in access.grants_for(user)
@@ -90,7 +94,7 @@ def can_record_proposal(user: AnyUser, review: Review) -> bool:
 
 def can_record_meeting(user: AnyUser, place: PartyOrganisation) -> bool:
     if place.kind in CELL_KINDS:
-        return access.can(user, Action.RECORD_CELL_PROPOSAL, place)
+        return access.holds(user, Action.RECORD_CELL_PROPOSAL, place)
     return any(
         grant.organisation_id == place.pk and grant.persona in (Persona.COMMITTEE_HEAD, Persona.STANDING_MEMBER)
         for grant in access.grants_for(user)
@@ -99,7 +103,7 @@ def can_record_meeting(user: AnyUser, place: PartyOrganisation) -> bool:
 
 def can_decide(user: AnyUser, review: Review) -> bool:
     """Members of the deciding committee (or of a committee above it), never the subject."""
-    return not is_subject(user, review) and access.can(user, Action.DECIDE_RATING, review.deciding_organisation)
+    return not is_subject(user, review) and access.holds(user, Action.DECIDE_RATING, review.deciding_organisation)
 
 
 def can_confirm_decision(user: AnyUser, review: Review) -> bool:
@@ -117,7 +121,7 @@ def superior_of(review: Review) -> PartyOrganisation | None:
 def can_reclassify(user: AnyUser, review: Review) -> bool:
     """The committee above the deciding one (Art. 13: the superior committee may re-classify)."""
     superior = superior_of(review)
-    return superior is not None and not is_subject(user, review) and access.can(user, Action.DECIDE_RATING, superior)
+    return superior is not None and not is_subject(user, review) and access.holds(user, Action.DECIDE_RATING, superior)
 
 
 def can_add_prompt_or_input(user: AnyUser, review: Review) -> bool:

@@ -75,9 +75,8 @@ def own_reviews(user: AnyUser, today: datetime.date | None = None) -> QuerySet[R
 
 
 def _recording_condition(user: AnyUser) -> Q | None:
-    """Reviews whose proposal the user records (reviews.access.can_record_proposal), as a condition."""
-    if _is_superuser(user):
-        return Q()
+    """Reviews whose proposal the user records (reviews.access.can_record_proposal), as a condition: by their own
+    posts, so never for a system administrator as such."""
     grants = access.grants_for(user)
     condition: Q | None = None
     for grant in grants:
@@ -122,10 +121,15 @@ def recorded_places(user: AnyUser, today: datetime.date | None = None) -> QueryS
 
 
 def _deciding_condition(user: AnyUser) -> Q | None:
-    """Reviews whose deciding organisation lies within the user's DECIDE_RATING grants (reviews.access.can_decide)."""
-    if not access.can_anywhere(user, Action.DECIDE_RATING):
+    """Reviews whose deciding organisation lies within the user's DECIDE_RATING grants (reviews.access.can_decide):
+    their own posts, so never a system administrator as such."""
+    deciding = [grant for grant in access.grants_for(user) if grant.persona in access.PERMISSIONS[Action.DECIDE_RATING]]
+    if not deciding:
         return None
-    return Q(deciding_organisation__in=access.organisations_where(user, Action.DECIDE_RATING)) & ~Q(cadre__user=user)
+    condition = Q()
+    for grant in deciding:
+        condition |= grant.as_q("deciding_organisation__")
+    return condition & ~Q(cadre__user=user)
 
 
 def _queue(user: AnyUser, condition: Q, state: str, today: datetime.date | None) -> QuerySet[Review]:

@@ -304,3 +304,27 @@ def test_giving_a_post_to_another_cadre_tells_the_previous_holder(cast, board):
     assert response.status_code == 302
     (notice,) = Notification.objects.filter(recipient=cast.secretary.user)
     assert "Lê Văn Bình" in notice.body
+
+
+def test_an_action_on_the_organisation_tree_asks_for_confirmation_and_then_deletes(cast):
+    superuser = new_user(username="quantri", is_staff=True, is_superuser=True)
+    empty = make_organisation("Tổ đảng trống", OrganisationKind.PARTY_GROUP, cast.cell_b)
+    client = client_for(superuser)
+    data = {"action": "delete_selected", "_selected_action": [empty.pk]}
+
+    confirmation = client.post(admin_url("partyorganisation", "changelist"), data)
+    done = client.post(admin_url("partyorganisation", "changelist"), data | {"post": "yes"})
+
+    assert confirmation.status_code == 200 and "Tổ đảng trống" in confirmation.content.decode()
+    assert done.status_code == 302
+    assert not PartyOrganisation.objects.filter(pk=empty.pk).exists()
+    assert AuditEvent.objects.filter(action="admin.delete", object_id=str(empty.pk)).count() == 1
+
+
+def test_an_action_on_the_organisation_tree_without_a_selection_is_explained_not_a_server_error(cast):
+    client = client_for(new_user(username="quantri", is_staff=True, is_superuser=True))
+
+    response = client.post(admin_url("partyorganisation", "changelist"), {"action": "delete_selected"})
+
+    assert response.status_code == 200
+    assert PartyOrganisation.objects.count() == 6
