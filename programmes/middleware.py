@@ -1,3 +1,4 @@
+import ipaddress
 from collections.abc import Callable
 
 from django.conf import settings
@@ -13,9 +14,18 @@ def client_address(request: HttpRequest) -> str:
     proxies = settings.PORTAL_TRUSTED_PROXIES
     if proxies:
         forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
-        if len(forwarded) >= proxies:
+        # An entry that is no address (a proxy count set too high lets the client's own text through) is not believed.
+        if len(forwarded) >= proxies and _is_address(forwarded[-proxies]):
             return forwarded[-proxies]
     return str(request.META.get("REMOTE_ADDR") or "")
+
+
+def _is_address(text: str) -> bool:
+    try:
+        ipaddress.ip_address(text)
+    except ValueError:
+        return False
+    return True
 
 
 class AuditContextMiddleware:

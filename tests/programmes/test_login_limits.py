@@ -48,6 +48,14 @@ def test_without_a_trusted_proxy_the_connection_address_is_the_client(cast, sett
     assert list(AccessAttempt.objects.values_list("ip_address", flat=True)) == ["192.0.2.44"]
 
 
+def test_text_that_is_no_address_in_the_forwarded_header_is_not_believed(cast, settings):
+    # Two trusted proxies configured where there is one: the entry taken was written by the client.
+    settings.PORTAL_TRUSTED_PROXIES = 2
+    client = Client(REMOTE_ADDR=PROXY, HTTP_X_FORWARDED_FOR=f"<script>, {ATTACKER}")
+    log_in(client, "member", "sai-mat-khau")
+    assert list(AccessAttempt.objects.values_list("ip_address", flat=True)) == [PROXY]
+
+
 def test_twenty_wrong_passwords_over_twenty_names_lock_the_address(cast, one_proxy):
     UserFactory(username="nan-nhan")
     sprayer = through_proxy(ATTACKER)
