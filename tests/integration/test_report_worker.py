@@ -35,7 +35,8 @@ from tests.reviews.review_data import open_period, propose, write_and_submit
 
 pytestmark = pytest.mark.integration
 
-PROGRAMMES = 20
+# Enough reports that a busy machine still offers a moment with both pool processes mid-render.
+PROGRAMMES = 30
 VISIBILITY_TIMEOUT = 4
 BATCH_TIMEOUT = 120.0
 POLL = 0.005
