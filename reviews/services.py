@@ -20,6 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from programmes import access as programme_access
 from programmes.action_programmes.evidence import check_upload
 from programmes.action_programmes.notifications import notify
 from programmes.audit import audit_record, json_safe, snapshot
@@ -35,7 +36,7 @@ from programmes.models import (
     PostKind,
     ProgrammeState,
 )
-from programmes.models.organisations import CELL_KINDS, GRASSROOTS_KINDS
+from programmes.models.organisations import CELL_KINDS
 from reviews import access as review_access
 from reviews import rules
 from reviews.models import (
@@ -115,17 +116,6 @@ def _audit(acting_user: User, action: str, obj: Model, before: dict[str, Any] | 
 # --- Opening a period ----------------------------------------------------------------------------------------
 
 
-def _nearest(
-    organisation: PartyOrganisation, kinds: frozenset[str], ancestors: list[PartyOrganisation]
-) -> PartyOrganisation:
-    if organisation.kind in kinds:
-        return organisation
-    for ancestor in reversed(ancestors):
-        if ancestor.kind in kinds:
-            return ancestor
-    return organisation
-
-
 @dataclass(frozen=True)
 class _Place:
     place: PartyOrganisation
@@ -154,14 +144,15 @@ class _TreeReader:
 def _places(membership: Membership, posts: list[Position], tree: _TreeReader) -> list[_Place]:
     """Where a member is reviewed: their cell, and each leadership collective they belong to (HD 43)."""
     cell = membership.cell
-    grassroots = _nearest(cell, GRASSROOTS_KINDS, tree.ancestors(cell))
     committee_posts = [
         post for post in posts if post.organisation is not None and post.organisation.kind not in CELL_KINDS
     ]
-    leads = bool(committee_posts) or any(post.post_kind == PostKind.GOVERNMENT and post.is_head for post in posts)
-    # Committee members and leaders are rated by the standing committee above their grassroots organisation.
-    above = tree.parent(grassroots) if leads else None
-    places = [_Place(cell, cell, above or grassroots)]
+    # The rule the access module also reads a commitment's chain by: the grassroots organisation of the cell
+    # decides, or the committee above it for committee members and leaders.
+    deciding = programme_access.deciding_organisation_in(
+        [*tree.ancestors(cell), cell], leads=programme_access.leads_in_review(posts)
+    )
+    places = [_Place(cell, cell, deciding)]
     for organisation in (post.organisation for post in committee_posts if post.organisation is not None):
         superior = tree.parent(organisation) or organisation
         if organisation.pk not in {place.place.pk for place in places}:
