@@ -204,7 +204,8 @@ def requires_second_factor(user: AnyUser) -> bool:
     return bool(personas(user) & SECOND_FACTOR_PERSONAS)
 
 
-def _is_superuser(user: AnyUser) -> bool:
+def is_superuser(user: AnyUser) -> bool:
+    """A system administrator: an active account flagged superuser."""
     return bool(user.is_authenticated and user.is_active and getattr(user, "is_superuser", False))
 
 
@@ -215,7 +216,7 @@ def _grants_allowing(user: AnyUser, action: Action) -> list[Grant]:
 
 def can(user: AnyUser, action: Action, organisation: PartyOrganisation) -> bool:
     """May `user` do `action` in `organisation`? Answered from cached grants, with no query."""
-    return _is_superuser(user) or holds(user, action, organisation)
+    return is_superuser(user) or holds(user, action, organisation)
 
 
 def holds(user: AnyUser, action: Action, organisation: PartyOrganisation) -> bool:
@@ -226,13 +227,13 @@ def holds(user: AnyUser, action: Action, organisation: PartyOrganisation) -> boo
 
 def can_anywhere(user: AnyUser, action: Action) -> bool:
     """Does the user hold `action` somewhere? For navigation and menus."""
-    return _is_superuser(user) or bool(_grants_allowing(user, action))
+    return is_superuser(user) or bool(_grants_allowing(user, action))
 
 
 def organisations_where(user: AnyUser, action: Action) -> QuerySet[PartyOrganisation]:
     """Every organisation in which `user` may do `action`, as one query."""
     queryset = PartyOrganisation.objects.all()
-    if _is_superuser(user):
+    if is_superuser(user):
         return queryset
     grants = _grants_allowing(user, action)
     if not grants:
@@ -246,7 +247,7 @@ def organisations_where(user: AnyUser, action: Action) -> QuerySet[PartyOrganisa
 def paths_where(user: AnyUser, action: Action, field: str = "scope_path") -> Q | None:
     """A condition on a materialised-path column: rows whose path lies where `user` may do `action` (everything for
     a system administrator); None when nowhere. Rows with no path belong to no subtree: administrators only."""
-    if _is_superuser(user):
+    if is_superuser(user):
         return Q()
     grants = [grant for grant in _grants_allowing(user, action) if grant.subtree]
     if not grants:
@@ -281,7 +282,7 @@ def _cadres_in(user: AnyUser, action: Action) -> Q | None:
 def cadres_visible_to(user: AnyUser) -> QuerySet[Cadre]:
     """Cadres the user may see in rosters: their own cell's, or their subtree's; always themself."""
     queryset = Cadre.objects.all()
-    if _is_superuser(user):
+    if is_superuser(user):
         return queryset
     if not user.is_authenticated:
         return queryset.none()
@@ -317,7 +318,7 @@ def can_view_private_details(user: AnyUser, cadre: Cadre) -> bool:
 def can_erase_cadre(user: AnyUser, cadre: Cadre) -> bool:
     """Deleting a cadre's record with every trace of their personal data: a system administrator, or
     organisation-board staff over the cadre's current cell (who keep the records)."""
-    if _is_superuser(user):
+    if is_superuser(user):
         return True
     cell = _current_cell(cadre)
     return cell is not None and can(user, Action.MANAGE_TREE, cell)
@@ -393,7 +394,7 @@ def can_view_version(user: AnyUser, version: ProgrammeVersion) -> bool:
     the owner, and a submitted one also for whoever may confirm it."""
     if version.state in SHARED_VERSION_STATES:
         return True
-    if _is_superuser(user) or is_programme_owner(user, version.programme):
+    if is_superuser(user) or is_programme_owner(user, version.programme):
         return True
     return version.state == VersionState.SUBMITTED and can_confirm_version(user, version)
 
@@ -412,7 +413,7 @@ def can_view_programme(user: AnyUser, programme: ActionProgramme) -> bool:
     """
     if not user.is_authenticated:
         return False
-    if _is_superuser(user) or is_programme_owner(user, programme):
+    if is_superuser(user) or is_programme_owner(user, programme):
         return True
     waiting = Q(state=VersionState.SUBMITTED, confirming_organisation__in=_secretary_posts(user).values("organisation"))
     if programme.versions.filter(Q(confirmer=user) | Q(confirmed_by=user) | waiting).exists():
@@ -438,7 +439,7 @@ def get_programme_for(user: AnyUser, pk: Any, *, write: bool = False) -> ActionP
 def programmes_visible_to(user: AnyUser) -> QuerySet[ActionProgramme]:
     """Confirmed programmes the user may read by role and publicity level, and their own; one query."""
     queryset = ActionProgramme.objects.all()
-    if _is_superuser(user):
+    if is_superuser(user):
         return queryset
     if not user.is_authenticated:
         return queryset.none()
@@ -550,7 +551,7 @@ class CommitmentReadings:
         user = self.user
         if not user.is_authenticated:
             return False
-        if _is_superuser(user) or is_programme_owner(user, programme) or self._confirms(programme):
+        if is_superuser(user) or is_programme_owner(user, programme) or self._confirms(programme):
             return True
         cell = self._cell(programme)
         grants = grants_for(user)
@@ -677,7 +678,7 @@ def programmes_read_in_full(user: AnyUser) -> QuerySet[ActionProgramme]:
     which committee decides depends on the owner's posts.
     """
     visible = programmes_visible_to(user)
-    if _is_superuser(user) or not user.is_authenticated:
+    if is_superuser(user) or not user.is_authenticated:
         return visible
     grants = grants_for(user)
     bodies = [grant.organisation_id for grant in grants if grant.persona in _SECRETARY_PERSONAS]

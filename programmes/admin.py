@@ -353,6 +353,10 @@ def _cadre_in(request: HttpRequest, prefix: str = "") -> Q:
     )
 
 
+def _links_another_account(cadre: Cadre, account: User | None) -> bool:
+    return grants.stored_account_id(cadre) != (account.pk if account is not None else None)
+
+
 @admin.register(Cadre)
 class CadreAdmin(AuditedAdminMixin, GrantRulesMixin, ScopedHistoryMixin, ScopedAdminMixin, SimpleHistoryAdmin):
     list_display = ["full_name", "code", "gender", "user"]
@@ -376,22 +380,17 @@ class CadreAdmin(AuditedAdminMixin, GrantRulesMixin, ScopedHistoryMixin, ScopedA
         return response
 
     def grant_refusal(self, request: HttpRequest, instance: Any, data: dict[str, Any]) -> tuple[str, str] | None:
-        if "user" not in data or not self._account_changes(instance, data["user"]):
+        if "user" not in data or not _links_another_account(instance, data["user"]):
             return None
         reason = grants.cadre_link_refusal(request.user, instance, data["user"])
         return ("user", reason) if reason is not None else None
 
-    @staticmethod
-    def _account_changes(instance: Cadre, account: User | None) -> bool:
-        stored = Cadre.objects.filter(pk=instance.pk).values_list("user_id", flat=True).first() if instance.pk else None
-        return stored != (account.pk if account is not None else None)
-
     def save_model(self, request: HttpRequest, obj: Any, form: ModelForm, change: bool) -> None:
         # The account is linked by its service (rules, audit, the previous holder told), after the rest is saved.
         account = form.cleaned_data.get("user")
-        linking = self._account_changes(obj, account)
+        linking = _links_another_account(obj, account)
         if linking:
-            obj.user_id = Cadre.objects.filter(pk=obj.pk).values_list("user_id", flat=True).first() if change else None
+            obj.user_id = grants.stored_account_id(obj)
         super().save_model(request, obj, form, change)
         if linking:
             obj.user = grants.cadre_link_account(cadre=obj, account=account, acting_user=request.user).user

@@ -4,14 +4,11 @@ the comparison of two versions, and the user's notifications.
 
 import datetime
 from dataclasses import dataclass
-from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import User
 from django.core.exceptions import BadRequest
-from django.core.paginator import Page, Paginator
-from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -25,6 +22,7 @@ from programmes.action_programmes.quality import Finding
 from programmes.action_programmes.review_forms import ConfirmForm, ReturnForm, VersionPickForm
 from programmes.models import ActionProgramme, CommitmentTerms, ProgrammeVersion, PublicityLevel, VersionState
 from programmes.models.action_programmes import PENDING_VERSION_STATES
+from programmes.views import paginate
 
 QUEUE_PER_PAGE = 50
 NOTIFICATIONS_PER_PAGE = 25
@@ -34,11 +32,6 @@ class AuthenticatedRequest(HttpRequest):
     """What a view behind login_required receives."""
 
     user: User
-
-
-def _paginate(request: HttpRequest, items: QuerySet[Any], per_page: int) -> tuple[Page, list[int | str]]:
-    page = Paginator(items, per_page).get_page(request.GET.get("page"))
-    return page, list(page.paginator.get_elided_page_range(page.number))
 
 
 # --- The queue -----------------------------------------------------------------------------------------------
@@ -59,7 +52,7 @@ def _days_since(moment: datetime.datetime | None) -> int:
 @login_required
 @require_GET
 def confirmation_queue(request: AuthenticatedRequest) -> HttpResponse:
-    page, numbers = _paginate(request, selectors.confirmation_queue(request.user), QUEUE_PER_PAGE)
+    page, numbers = paginate(request, selectors.confirmation_queue(request.user), QUEUE_PER_PAGE)
     rows = [QueueRow(version, _days_since(version.submitted_at)) for version in page.object_list]
     return render(request, "programmes/confirmation_queue.html", {"page": page, "page_numbers": numbers, "rows": rows})
 
@@ -234,5 +227,5 @@ def notification_list(request: AuthenticatedRequest) -> HttpResponse:
         if count:
             messages.success(request, _("Đã đánh dấu %(count)s thông báo là đã đọc.") % {"count": count})
         return redirect("programmes:notification_list")
-    page, numbers = _paginate(request, selectors.notifications_of(request.user), NOTIFICATIONS_PER_PAGE)
+    page, numbers = paginate(request, selectors.notifications_of(request.user), NOTIFICATIONS_PER_PAGE)
     return render(request, "programmes/notification_list.html", {"page": page, "page_numbers": numbers})

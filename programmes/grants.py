@@ -27,10 +27,6 @@ OWN_ACCOUNT_REFUSAL = gettext_lazy("Không ai được tự gắn hoặc tự c�
 OUT_OF_SCOPE_REFUSAL = gettext_lazy("Cán bộ này ngoài phạm vi đồng chí quản lý.")
 
 
-def _is_superuser(user: AnyUser) -> bool:
-    return bool(user.is_authenticated and user.is_active and getattr(user, "is_superuser", False))
-
-
 def _manages(acting_user: AnyUser, organisation: PartyOrganisation | None) -> bool:
     return organisation is not None and access.can(acting_user, Action.MANAGE_TREE, organisation)
 
@@ -38,7 +34,7 @@ def _manages(acting_user: AnyUser, organisation: PartyOrganisation | None) -> bo
 def cadre_in_scope(acting_user: AnyUser, cadre: Cadre) -> bool:
     """A cadre whose current cell the acting user manages. A cadre with no current cell (transferred out, not yet
     placed) belongs to nobody's subtree: staff may take them in, as a transfer does."""
-    if _is_superuser(acting_user):
+    if access.is_superuser(acting_user):
         return True
     membership = Membership.objects.filter(cadre=cadre, end_date__isnull=True).select_related("cell").first()
     return membership is None or _manages(acting_user, membership.cell)
@@ -53,7 +49,7 @@ def account_grant_refusal(acting_user: AnyUser, account: User | None) -> str | N
         return None
     if acting_user.is_authenticated and account.pk == acting_user.pk:
         return str(OWN_ACCOUNT_REFUSAL)
-    if _is_superuser(acting_user):
+    if access.is_superuser(acting_user):
         return None
     if account.is_superuser or account.is_staff:
         return _("Chỉ quản trị hệ thống được gắn hoặc cấp quyền cho tài khoản quản trị.")
@@ -72,10 +68,17 @@ def account_grant_refusal(acting_user: AnyUser, account: User | None) -> str | N
     return None
 
 
+def stored_account_id(cadre: Cadre) -> int | None:
+    """The account the database links to the cadre now, whatever a form has set on the instance."""
+    if cadre.pk is None:
+        return None
+    return Cadre.objects.filter(pk=cadre.pk).values_list("user_id", flat=True).first()
+
+
 def cadre_link_refusal(acting_user: AnyUser, cadre: Cadre, account: User | None) -> str | None:
     """Why the acting user may not set `account` as the cadre's account (None: they may)."""
     if cadre.pk is not None:
-        stored = Cadre.objects.filter(pk=cadre.pk).values_list("user_id", flat=True).first()
+        stored = stored_account_id(cadre)
         if stored is not None and acting_user.is_authenticated and stored == acting_user.pk:
             return str(OWN_ACCOUNT_REFUSAL)
         if not cadre_in_scope(acting_user, cadre):

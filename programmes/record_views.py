@@ -9,7 +9,6 @@ from typing import Any
 from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.db.models import F, QuerySet
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
@@ -21,14 +20,10 @@ from programmes import access
 from programmes.access import Action
 from programmes.confirmation_views import AuthenticatedRequest
 from programmes.models import AuditEvent, Cadre, ReadEvent
+from programmes.views import paginate
 
 READS_PER_PAGE = 50
 EVENTS_PER_PAGE = 50
-
-
-def _page(request: HttpRequest, items: QuerySet[Any], per_page: int) -> tuple[Any, list[int | str]]:
-    page = Paginator(items, per_page).get_page(request.GET.get("page"))
-    return page, list(page.paginator.get_elided_page_range(page.number))
 
 
 def _with_reader_names(events: QuerySet[ReadEvent]) -> QuerySet[ReadEvent]:
@@ -44,7 +39,7 @@ def my_readers(request: AuthenticatedRequest) -> HttpResponse:
         events = _with_reader_names(ReadEvent.objects.filter(subject=cadre)).only(
             "at", "kind", "reader_repr", "object_repr"
         )
-        page, numbers = _page(request, events, READS_PER_PAGE)
+        page, numbers = paginate(request, events, READS_PER_PAGE)
     return render(request, "programmes/my_readers.html", {"cadre": cadre, "page": page, "page_numbers": numbers})
 
 
@@ -128,7 +123,7 @@ def _form_and_events(request: HttpRequest) -> tuple[AuditFilterForm, str, QueryS
 @login_required
 def audit_log(request: HttpRequest) -> HttpResponse:
     form, kind, events = _form_and_events(request)
-    page, numbers = _page(request, events, EVENTS_PER_PAGE)
+    page, numbers = paginate(request, events, EVENTS_PER_PAGE)
     context = {"form": form, "kind": kind, "reads": kind == READS, "page": page, "page_numbers": numbers}
     return render(request, "programmes/audit_log.html", context)
 

@@ -77,7 +77,8 @@ class Link:
     may_open: bool
 
 
-def _paginate(request: HttpRequest, items: QuerySet, per_page: int) -> tuple[Page, list[int | str]]:
+def paginate(request: HttpRequest, items: QuerySet, per_page: int) -> tuple[Page, list[int | str]]:
+    """The page asked for (`?page=`, the last one when past the end) and the page numbers to offer."""
     page = Paginator(items, per_page).get_page(request.GET.get("page"))
     return page, list(page.paginator.get_elided_page_range(page.number))
 
@@ -120,7 +121,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 @login_required
 def organisation_list(request: HttpRequest) -> HttpResponse:
     organisations = selectors.organisations_visible_to(request.user)
-    page, page_numbers = _paginate(request, organisations, ORGANISATIONS_PER_PAGE)
+    page, page_numbers = paginate(request, organisations, ORGANISATIONS_PER_PAGE)
     # Indent relative to the highest visible level, so staff of a ward see their ward flush left.
     top_depth = organisations.aggregate(top=Min("depth"))["top"] or 1
     rows = [TreeRow(o, min(o.depth - top_depth, MAX_INDENT)) for o in page.object_list]
@@ -140,7 +141,7 @@ def organisation_detail(request: HttpRequest, pk: int) -> HttpResponse:
     members_page: Page | None = None
     member_page_numbers: list[int | str] = []
     if may_view_members:
-        members_page, member_page_numbers = _paginate(request, selectors.members_of(organisation), MEMBERS_PER_PAGE)
+        members_page, member_page_numbers = paginate(request, selectors.members_of(organisation), MEMBERS_PER_PAGE)
     context = {
         "organisation": organisation,
         "ancestors": _links(request, PartyOrganisation.objects.get_ancestors(organisation)),
