@@ -197,3 +197,33 @@ def test_the_dashboard_leads_to_the_readers_the_data_copy_and_for_staff_the_audi
     assert reverse("programmes:my_readers") in member and reverse("programmes:my_data") in member
     assert reverse("programmes:audit_log") not in member
     assert reverse("programmes:audit_log") in staff
+
+
+def page_queries(client: Client, url: str, params: dict[str, str] | None = None) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url, params or {}).status_code == 200
+    return len(queries.captured_queries)
+
+
+def test_the_readers_and_audit_pages_cost_the_same_whatever_the_number_of_events(cast):
+    member, staff = client_for(cast.member.user), client_for(cast.org_board)
+    open_record(cast.org_board, cast.member.pk)
+    few = [
+        page_queries(member, reverse("programmes:my_readers")),
+        page_queries(staff, reverse("programmes:audit_log")),
+        page_queries(staff, reverse("programmes:audit_log"), {"loai": "luot-xem"}),
+    ]
+    for _visit in range(30):
+        open_record(cast.org_board, cast.member.pk)
+        open_record(cast.secretary.user, cast.member.pk)
+
+    many = [
+        page_queries(member, reverse("programmes:my_readers")),
+        page_queries(staff, reverse("programmes:audit_log")),
+        page_queries(staff, reverse("programmes:audit_log"), {"loai": "luot-xem"}),
+    ]
+
+    assert many == few
+    # Session, user, grants and the header's counts, then the page's own count and one page of rows; the member's
+    # page also reads her cadre record and her grants through it.
+    assert few == [10, 6, 7]
