@@ -1,5 +1,5 @@
 # The two commands of the README, plus lint, bench, install and clean. The work is in scripts/
-.PHONY: run test install lint bench clean
+.PHONY: run test install lint bench clean lock backup restore
 
 run:  ## install what is missing, migrate, load the demo once, serve on 127.0.0.1:8000 with a worker and beat
 	bash scripts/run.sh
@@ -17,6 +17,16 @@ lint: install
 
 bench: install
 	bash scripts/bench.sh
+
+backup: install  ## the database and uploaded files into var/backups/portal-backup-<time>.tar, with a SHA-256 manifest
+	.venv/bin/python manage.py backup
+
+restore: install  ## make restore FILE=var/backups/portal-backup-<time>.tar, into an empty database and media folder
+	@test -n "$(FILE)" || { echo 'usage: make restore FILE=var/backups/portal-backup-<time>.tar' >&2; exit 2; }
+	.venv/bin/python manage.py restore "$(FILE)"
+
+lock:  ## rewrite requirements*.txt (every package with its hashes) from requirements*.in
+	bash scripts/lock.sh
 
 clean:  ## remove what runs leave behind; keeps .venv and the local database
 	rm -rf var/staticfiles var/broker var/test.sqlite3* .mypy_cache .ruff_cache .pytest_cache .hypothesis test-results

@@ -76,7 +76,8 @@ install_python_packages() {
     return
   fi
   log "installing Python packages from requirements-dev.txt"
-  "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+  # The lock carries the hash of every file: pip refuses anything else (made by scripts/lock.sh).
+  "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements-dev.txt
   echo "$wanted" >"$STAMP"
 }
 
