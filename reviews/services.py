@@ -940,8 +940,9 @@ def appeal_resolve(*, appeal: Appeal, upheld: bool, resolution: str, new_level: 
     """Resolve an appeal: keep the result, or re-classify (a new result, which may itself be appealed once).
     Only the committee the appeal is addressed to decides (reviews.access.can_resolve_appeal)."""
     appeal = (
-        Appeal.objects.select_for_update()
-        .select_related("contested_change", "resolving_organisation")
+        # Only the appeal's row: the contested change is an outer join, which PostgreSQL does not lock.
+        Appeal.objects.select_for_update(of=("self",))
+        .select_related("contested_change__organisation", "resolving_organisation")
         .get(pk=appeal.pk)
     )
     review = _lock(appeal.review)
