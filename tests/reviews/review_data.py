@@ -6,7 +6,7 @@ from typing import Any
 from django.contrib.auth.models import User
 from django.utils import timezone
 
-from programmes.models import Cadre, PartyOrganisation, PartyPost
+from programmes.models import PartyOrganisation, PartyPost
 from reviews import services
 from reviews.models import CellMeeting, PeriodKind, Review, ReviewPeriod, RuleSet, Verdict
 from tests.factories import PositionFactory, make_member
@@ -99,14 +99,15 @@ def committee_member(
     full_name: str,
     *,
     post: str = PartyPost.COMMITTEE_MEMBER,
-) -> Cadre:
-    """A member of `cell` who sits on `committee` (a ward's, the city's): made after the period opened, so that it
-    adds no review."""
+) -> User:
+    """The account of a member of `cell` who sits on `committee` (a ward's, the city's). Made after the period
+    opened, it adds no review."""
     cadre = make_member(cell, username, full_name=full_name)
     PositionFactory(cadre=cadre, organisation=committee, party_post=post)
-    return cadre
+    assert cadre.user is not None
+    return cadre.user
 
 
-def ward_committee_member(cast: Any) -> Cadre:
+def ward_committee_member(cast: Any) -> User:
     """A member of the ward's party committee: the committee above the member's deciding one."""
     return committee_member(cast.cell_b, cast.ward, "ward_member", "Đặng Văn Phúc")

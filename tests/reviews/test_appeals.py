@@ -76,11 +76,11 @@ class Committees:
     def __init__(self, cast: Any) -> None:
         grassroots_b = make_organisation("Đảng bộ Khu phố 5", OrganisationKind.GRASSROOTS_COMMITTEE, cast.other_ward)
         cell_b = make_organisation("Chi bộ Khu phố 5A", OrganisationKind.SUBORDINATE_CELL, grassroots_b)
-        self.ward = committee_member(cast.cell_b, cast.ward, "ward_member", "Đặng Văn Phúc").user
-        self.ward_2 = committee_member(cast.cell_b, cast.ward, "ward_member_2", "Mai Thị Thu").user
-        self.other_ward = committee_member(cell_b, cast.other_ward, "other_ward_member", "Lý Văn Tâm").user
-        self.city = committee_member(cell_b, cast.city, "city_member", "Hồ Văn Thành").user
-        self.city_2 = committee_member(cell_b, cast.city, "city_member_2", "Phan Thị Vân").user
+        self.ward = committee_member(cast.cell_b, cast.ward, "ward_member", "Đặng Văn Phúc")
+        self.ward_2 = committee_member(cast.cell_b, cast.ward, "ward_member_2", "Mai Thị Thu")
+        self.other_ward = committee_member(cell_b, cast.other_ward, "other_ward_member", "Lý Văn Tâm")
+        self.city = committee_member(cell_b, cast.city, "city_member", "Hồ Văn Thành")
+        self.city_2 = committee_member(cell_b, cast.city, "city_member_2", "Phan Thị Vân")
 
 
 def appeal(review: Review, cast: Any, text: str = "Đề nghị xem xét lại mức xếp loại.") -> Appeal:
@@ -301,7 +301,8 @@ def test_a_reclassification_notifies_the_member_restarts_the_window_and_records_
     assert f"Đồng chí có thể kiến nghị đến hết ngày {deadline:%d/%m/%Y}." in notice.body
     assert notice.link == detail(review)
 
-    event = AuditEvent.objects.get(action="review.reclassify")
+    event = AuditEvent.objects.select_related("content_type").get(action="review.reclassify")
+    assert event.content_type is not None and event.before is not None and event.after is not None
     assert (event.content_type.model, event.object_id) == ("review", str(review.pk))
     assert event.before["final_level"] == RatingLevel.GOOD
     assert event.after["final_level"] == RatingLevel.COMPLETED
@@ -326,6 +327,7 @@ def test_an_appeal_resolved_by_reclassification_tells_the_member_the_new_level_a
     assert "Mức xếp loại mới: Hoàn thành xuất sắc nhiệm vụ." in notice.body
     assert f"đến hết ngày {services.appeal_deadline(review):%d/%m/%Y}" in notice.body
     event = AuditEvent.objects.get(action="review.appeal_resolve")
+    assert event.before is not None and event.after is not None
     assert (event.before["final_level"], event.after["final_level"]) == (RatingLevel.GOOD, RatingLevel.EXCELLENT)
 
 

@@ -404,7 +404,7 @@ def test_a_level_changed_by_appeal_makes_version_2_and_supersedes_version_1(cast
         upheld=False,
         new_level=RatingLevel.COMPLETED,
         resolution="Nội dung cam kết số 2 chưa có minh chứng hoàn thành.",
-        acting_user=ward_member.user,
+        acting_user=ward_member,
     )
 
     second, made = report_produce(ReportKind.INDIVIDUAL, review.pk)

@@ -41,7 +41,7 @@ def test_member_review_from_self_review_to_resolved_appeal(cast):
 
     appeal = services.appeal_file(review=review, text="Đề nghị xem xét lại.", acting_user=cast.member.user)
     # The ward's committee, above the deciding one, resolves the appeal.
-    ward_member = ward_committee_member(cast).user
+    ward_member = ward_committee_member(cast)
     services.appeal_resolve(appeal=appeal, upheld=True, resolution="Giữ nguyên kết quả.", acting_user=ward_member)
     appeal.refresh_from_db()
     assert appeal.state == AppealState.UPHELD

@@ -221,12 +221,12 @@ def test_head_sees_decisions_waiting_for_confirmation(cast):
 def test_the_committee_above_the_deciding_one_sees_appeals_to_resolve(cast):
     review = appealed(cast, member_review(cast))
     appeal = review.appeals.get(state=AppealState.PENDING)
-    text = client_for(ward_committee_member(cast).user).get(WORK_LIST).text
+    text = client_for(ward_committee_member(cast)).get(WORK_LIST).text
     assert "Kiến nghị chờ giải quyết" in text
     assert reverse("reviews:appeal_resolve", args=[appeal.pk]) in text
     # The deciding committee does not judge the appeal against its own decision; nor does another ward.
     other_ward = committee_member(cast.cell_b, cast.other_ward, "ward_b_member", "Lý Văn Tâm")
-    for user in (cast.head.user, cast.committee_staff.user, other_ward.user):
+    for user in (cast.head.user, cast.committee_staff.user, other_ward):
         assert reverse("reviews:appeal_resolve", args=[appeal.pk]) not in client_for(user).get(WORK_LIST).text
 
 
@@ -500,7 +500,7 @@ def test_review_page_offers_each_role_its_next_step(cast):
     assert reverse("reviews:review_reclassify", args=[review.pk]) not in staff.get(detail_url(review)).text
 
     appeal = services.appeal_file(review=review, text="Xin xem xét lại.", acting_user=cast.member.user)
-    ward = client_for(ward_committee_member(cast).user)
+    ward = client_for(ward_committee_member(cast))
     assert reverse("reviews:appeal_resolve", args=[appeal.pk]) in ward.get(detail_url(review)).text
     assert reverse("reviews:appeal_resolve", args=[appeal.pk]) not in head.get(detail_url(review)).text
     assert reverse("reviews:appeal_resolve", args=[appeal.pk]) not in member.get(detail_url(review)).text
