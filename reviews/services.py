@@ -853,10 +853,11 @@ def appeal_refusal(
     return None
 
 
-def _window_sentence(review: Review) -> str:
+def _window_sentence(review: Review, change: LevelChange) -> str:
+    """What the member is told of their right to appeal the new result `change`."""
     deadline = appeal_deadline(review)
-    if deadline is None:
-        return ""
+    if deadline is None or review_access.appeal_addressee(review, change) is None:
+        return _("Không có cấp ủy cấp trên trên cổng để kiến nghị về kết quả này.")
     return _("Đồng chí có thể kiến nghị đến hết ngày %(date)s.") % {"date": f"{deadline:%d/%m/%Y}"}
 
 
@@ -955,10 +956,11 @@ def appeal_resolve(*, appeal: Appeal, upheld: bool, resolution: str, new_level: 
     if not resolution.strip():
         raise ValidationError({"resolution": _("Hãy ghi kết quả giải quyết.")})
     before = {"appeal_state": appeal.state, **snapshot(review, (*REVIEW_FIELDS, "final_at"))}
+    change = None
     if not upheld:
         if new_level not in RatingLevel.values or new_level == review.final_level:
             raise ValidationError({"new_level": _("Hãy chọn mức xếp loại mới khác mức hiện tại.")})
-        _change_level(
+        change = _change_level(
             review,
             cause=LevelChange.Cause.APPEAL,
             level=new_level,
@@ -986,9 +988,9 @@ def appeal_resolve(*, appeal: Appeal, upheld: bool, resolution: str, new_level: 
     subject = review.cadre.user
     if subject is not None:
         body = appeal.resolution
-        if not upheld:
+        if change is not None:
             body += "\n" + _("Mức xếp loại mới: %(level)s.") % {"level": review.get_final_level_display()}
-            body += " " + _window_sentence(review)
+            body += " " + _window_sentence(review, change)
         notify(
             recipient=subject,
             subject=_("Kiến nghị đã được giải quyết: %(outcome)s") % {"outcome": appeal.get_state_display()},
@@ -1042,7 +1044,7 @@ def review_reclassify(*, review: Review, level: str, reason: str, acting_user: U
             body=_("%(body)s xếp loại lại kết quả của đồng chí từ “%(old)s” thành “%(new)s”. Lý do: %(reason)s")
             % {"body": superior.name, "old": previous, "new": review.get_final_level_display(), "reason": change.reason}
             + " "
-            + _window_sentence(review),
+            + _window_sentence(review, change),
             link=_review_link(review),
         )
     _queue_reports_after_change(review)

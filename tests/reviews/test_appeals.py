@@ -239,7 +239,9 @@ def test_an_appeal_against_the_wards_reclassification_goes_to_the_city_and_its_r
         RatingLevel.GOOD,
         on_appeal.changed_at,
     )
-    # The city's result is a new one, but no committee above the city sits in the portal.
+    # The city's result is a new one, but no committee above the city sits in the portal: the member is told so.
+    notice = Notification.objects.get(recipient=cast.member.user, subject__startswith="Kiến nghị đã được giải quyết")
+    assert "Không có cấp ủy cấp trên trên cổng để kiến nghị về kết quả này." in notice.body
     with pytest.raises(ValidationError) as refused:
         appeal(review, cast)
     assert "không có cấp ủy cấp trên trên cổng" in refused.value.messages[0]
