@@ -16,7 +16,7 @@ from programmes import access
 from programmes.access import Action, AnyUser, Persona
 from programmes.models import PartyOrganisation
 from programmes.models.organisations import CELL_KINDS
-from reviews.models import Review, ReviewPeriod
+from reviews.models import Appeal, Decision, DecisionState, LevelChange, Review, ReviewPeriod
 
 # Personas that may read reviews where their grant reaches; overseers and plain members are absent.
 _READERS = frozenset(
@@ -122,6 +122,53 @@ def can_reclassify(user: AnyUser, review: Review) -> bool:
     """The committee above the deciding one (Art. 13: the superior committee may re-classify)."""
     superior = superior_of(review)
     return superior is not None and not is_subject(user, review) and access.holds(user, Action.DECIDE_RATING, superior)
+
+
+# --- Appeals (kiến nghị): one per result, judged by the committee above the body that made it ------------------
+
+
+def result_body(review: Review, change: LevelChange | None) -> PartyOrganisation:
+    """The body whose result it is: the deciding committee for the confirmed decision, else the committee that
+    changed the level (on appeal, or as the superior committee re-classifying)."""
+    return change.organisation if change is not None else review.deciding_organisation
+
+
+def appeal_addressee(review: Review, change: LevelChange | None) -> PartyOrganisation | None:
+    """The committee an appeal against this result goes to: the one directly above the body that made it
+    (None at the top of the tree, where the appeal goes beyond the portal)."""
+    return PartyOrganisation.objects.get_parent(result_body(review, change))
+
+
+def _deciding_grants(user: AnyUser) -> list[access.Grant]:
+    return [grant for grant in access.grants_for(user) if grant.persona in access.PERMISSIONS[Action.DECIDE_RATING]]
+
+
+def _made_contested_result(user: AnyUser, appeal: Appeal) -> bool:
+    change = appeal.contested_change
+    if change is not None:
+        return change.changed_by_id == user.pk
+    return (
+        Decision.objects.filter(review_id=appeal.review_id, state=DecisionState.CONFIRMED)
+        .filter(Q(decided_by=user.pk) | Q(confirmed_by=user.pk))
+        .exists()
+    )
+
+
+def can_resolve_appeal(user: AnyUser, appeal: Appeal) -> bool:
+    """Members of the committee the appeal is addressed to (or of a committee above it), by their own posts.
+
+    Never the subject; never a member of the body whose result is contested, nor whoever decided, confirmed
+    or changed that result: the body that made a decision does not judge the appeal against it.
+    """
+    if not user.is_authenticated or is_subject(user, appeal.review):
+        return False
+    grants = _deciding_grants(user)
+    if not any(grant.covers(appeal.resolving_organisation) for grant in grants):
+        return False
+    body = result_body(appeal.review, appeal.contested_change)
+    if any(grant.organisation_id == body.pk for grant in grants):
+        return False
+    return not _made_contested_result(user, appeal)
 
 
 def can_add_prompt_or_input(user: AnyUser, review: Review) -> bool:

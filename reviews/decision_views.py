@@ -1,6 +1,6 @@
 """The deciding committee's pages: the decision (with the quota of Excellent ratings), the return to the cell,
-the head's confirmation on concrete grounds, the member's appeal and its resolution, and the superior
-committee's re-classification.
+the head's confirmation on concrete grounds, the member's appeal (one per result) and its resolution by the
+committee above the body whose result is contested, and the superior committee's re-classification.
 
 Every page shows the review's essentials first (who, where, what the cell proposed and how it judged each
 commitment), then its form. Who may act is asked of reviews.access before the form is shown; the service
@@ -17,7 +17,6 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 from django_htmx.middleware import HtmxDetails
@@ -255,18 +254,26 @@ def appeal_file(request: AuthenticatedRequest, pk: int) -> HttpResponse:
                 )
         except PermissionDenied as refusal:
             return _refuse(request, template, review, str(refusal))
-    deadline = services.appeal_deadline(review)
+    change = services.current_change(review)
+    addressee = access.appeal_addressee(review, change)
     context = _essentials(review, _proposal(review)) | {
         "form": form,
-        "deadline": deadline,
-        "window_open": deadline is not None and timezone.localdate() <= deadline,
+        "deadline": services.appeal_deadline(review),
+        "appeal_refusal": services.appeal_refusal(review, change, addressee),
+        "contested_change": change,
+        "contested_body": access.result_body(review, change),
+        "addressee": addressee,
     }
     return render(request, template, context)
 
 
 def _get_appeal_for(user: User, pk: int) -> Appeal:
     """The appeal, if its review is one `user` may read (404 otherwise, as for the review itself)."""
-    appeal = Appeal.objects.select_related("filed_by__cadre").filter(pk=pk).first()
+    appeal = (
+        Appeal.objects.select_related("filed_by__cadre", "contested_change__organisation", "resolving_organisation")
+        .filter(pk=pk)
+        .first()
+    )
     if appeal is None:
         raise Http404
     appeal.review = access.get_review_for(user, appeal.review_id)
@@ -279,8 +286,14 @@ def appeal_resolve(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     template = "reviews/appeal_resolve_form.html"
     appeal = _get_appeal_for(request.user, pk)
     review = appeal.review
-    if not access.can_decide(request.user, review):
-        return _refuse(request, template, review, _("Bạn không có thẩm quyền giải quyết kiến nghị này."))
+    if not access.can_resolve_appeal(request.user, appeal):
+        return _refuse(
+            request,
+            template,
+            review,
+            _("Kiến nghị này do %(body)s giải quyết; bạn không có thẩm quyền giải quyết.")
+            % {"body": appeal.resolving_organisation.name},
+        )
     if appeal.state != AppealState.PENDING:
         messages.error(request, _("Kiến nghị này đã được giải quyết."))
         return redirect("reviews:review_detail", pk=review.pk)

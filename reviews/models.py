@@ -174,7 +174,9 @@ class Review(models.Model):
         _("VII. Tự nhận mức xếp loại"), max_length=16, choices=RatingLevel.choices, blank=True
     )
     self_submitted_at = models.DateTimeField(_("nộp lúc"), null=True, blank=True)
-    # The level in force once the head confirmed the decision, later changed only by appeal or re-classification.
+    # The level in force once the head confirmed the decision, later changed only by appeal or re-classification;
+    # final_at is when the result in force was made (the confirmation, or the latest change), which opens the
+    # window for an appeal against it.
     final_level = models.CharField(_("kết quả xếp loại"), max_length=16, choices=RatingLevel.choices, blank=True)
     final_at = models.DateTimeField(_("có kết quả lúc"), null=True, blank=True)
 
@@ -421,7 +423,28 @@ class AppealState(models.TextChoices):
 
 
 class Appeal(models.Model):
+    """The member's kiến nghị against one result: the confirmed decision, or a later change of level.
+
+    One appeal per result; it goes to the committee above the body whose result it contests.
+    """
+
     review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="appeals", verbose_name=_("kiểm điểm"))
+    contested_change = models.ForeignKey(
+        "LevelChange",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="appeals",
+        verbose_name=_("kết quả bị kiến nghị"),
+        help_text=_("Để trống: kiến nghị về kết quả người đứng đầu đã xác nhận."),
+    )
+    resolving_organisation = models.ForeignKey(
+        PartyOrganisation,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("cấp giải quyết"),
+        help_text=_("Cấp ủy cấp trên của cấp đã ra kết quả bị kiến nghị."),
+    )
     text = models.TextField(_("nội dung kiến nghị"))
     filed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("người kiến nghị")
@@ -448,6 +471,11 @@ class Appeal(models.Model):
             models.UniqueConstraint(
                 fields=["review"], condition=Q(state="pending"), name="appeal_one_pending_per_review"
             ),
+            # One appeal per result: the confirmed decision (no change contested), or each change of level.
+            models.UniqueConstraint(
+                fields=["review"], condition=Q(contested_change__isnull=True), name="appeal_once_against_decision"
+            ),
+            models.UniqueConstraint(fields=["contested_change"], name="appeal_once_against_level_change"),
         ]
 
     def __str__(self) -> str:
@@ -465,6 +493,11 @@ class LevelChange(models.Model):
         Review, on_delete=models.CASCADE, related_name="level_changes", verbose_name=_("kiểm điểm")
     )
     cause = models.CharField(_("lý do thay đổi"), max_length=16, choices=Cause.choices)
+    # The body whose result this change is: the committee that resolved the appeal, or the superior committee
+    # that re-classified. An appeal against the change goes to the committee above it.
+    organisation = models.ForeignKey(
+        PartyOrganisation, on_delete=models.PROTECT, related_name="+", verbose_name=_("cấp ủy thay đổi kết quả")
+    )
     from_level = models.CharField(_("từ mức"), max_length=16, choices=RatingLevel.choices)
     to_level = models.CharField(_("thành mức"), max_length=16, choices=RatingLevel.choices)
     reason = models.TextField(_("căn cứ, lý do"))

@@ -8,7 +8,17 @@ import datetime
 from collections import defaultdict
 from typing import Any
 
-from django.db.models import BooleanField, Count, ExpressionWrapper, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import (
+    BooleanField,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+)
 from django.utils import timezone
 
 from programmes import access
@@ -66,11 +76,30 @@ def _awaiting_level() -> Subquery:
 # --- Work lists ----------------------------------------------------------------------------------------------
 
 
+def _result_appealed() -> ExpressionWrapper:
+    """Whether the result in force was already appealed (as services.appeal_refusal reads it): an appeal against
+    the latest change of level, or against the confirmed decision while no change replaced it."""
+    latest_change = (
+        LevelChange.objects.filter(review=OuterRef(OuterRef("pk"))).order_by("-changed_at", "-pk").values("pk")[:1]
+    )
+    against_change = Appeal.objects.filter(review=OuterRef("pk"), contested_change=Subquery(latest_change))
+    against_decision = Appeal.objects.filter(review=OuterRef("pk"), contested_change__isnull=True)
+    changed = LevelChange.objects.filter(review=OuterRef("pk"))
+    return ExpressionWrapper(
+        Exists(against_change) | (Exists(against_decision) & ~Exists(changed)), output_field=BooleanField()
+    )
+
+
 def own_reviews(user: AnyUser, today: datetime.date | None = None) -> QuerySet[Review]:
-    """The user's own reviews in every period, newest first."""
+    """The user's own reviews in every period, newest first, with `result_appealed`."""
     if not user.is_authenticated:
         return Review.objects.none()
-    queryset = reviews_visible_to(user).filter(cadre__user=user).select_related("period", "place")
+    queryset = (
+        reviews_visible_to(user)
+        .filter(cadre__user=user)
+        .select_related("period", "place")
+        .annotate(result_appealed=_result_appealed())
+    )
     return _with_overdue(queryset, today or timezone.localdate()).order_by("-period__covers_to", "-period_id")
 
 
@@ -132,7 +161,7 @@ def _deciding_condition(user: AnyUser) -> Q | None:
     return condition & ~Q(cadre__user=user)
 
 
-def _queue(user: AnyUser, condition: Q, state: str, today: datetime.date | None) -> QuerySet[Review]:
+def _queue(user: AnyUser, condition: Q | Exists, state: str, today: datetime.date | None) -> QuerySet[Review]:
     queryset = (
         reviews_visible_to(user)
         .filter(condition, state=state)
@@ -158,12 +187,39 @@ def reviews_to_confirm(user: AnyUser, today: datetime.date | None = None) -> Que
     return _queue(user, condition, ReviewState.DECIDED, today).annotate(decided_level=_awaiting_level())
 
 
-def appeals_to_resolve(user: AnyUser, today: datetime.date | None = None) -> QuerySet[Review] | None:
-    """Appealed reviews the user's committee may resolve, with the pending appeal's id as `pending_appeal`."""
-    condition = _deciding_condition(user)
-    if condition is None:
+def _appeals_for(user: AnyUser) -> QuerySet[Appeal] | None:
+    """Pending appeals of the outer review that the user may resolve (reviews.access.can_resolve_appeal, in SQL):
+    addressed to a committee within their DECIDE_RATING grants; not against a result of a body they sit on,
+    nor one they decided, confirmed or changed themselves. None when the user decides nowhere."""
+    grants = [grant for grant in access.grants_for(user) if grant.persona in access.PERMISSIONS[Action.DECIDE_RATING]]
+    if not grants:
         return None
-    pending = Appeal.objects.filter(review=OuterRef("pk"), state=AppealState.PENDING)
+    addressed = Q()
+    for grant in grants:
+        addressed |= grant.as_q("resolving_organisation__")
+    bodies = {grant.organisation_id for grant in grants}
+    own_body = Q(contested_change__organisation_id__in=bodies) | Q(
+        contested_change__isnull=True, review__deciding_organisation_id__in=bodies
+    )
+    decided_by_user = Decision.objects.filter(review=OuterRef("review"), state=DecisionState.CONFIRMED).filter(
+        Q(decided_by=user.pk) | Q(confirmed_by=user.pk)
+    )
+    made_by_user = Q(contested_change__changed_by=user.pk) | (
+        Q(contested_change__isnull=True) & Exists(decided_by_user)
+    )
+    return (
+        Appeal.objects.filter(addressed, review=OuterRef("pk"), state=AppealState.PENDING)
+        .exclude(own_body)
+        .exclude(made_by_user)
+    )
+
+
+def appeals_to_resolve(user: AnyUser, today: datetime.date | None = None) -> QuerySet[Review] | None:
+    """Appealed reviews whose pending appeal the user may resolve, with that appeal's id as `pending_appeal`."""
+    pending = _appeals_for(user)
+    if pending is None:
+        return None
+    condition = Exists(pending) & ~Q(cadre__user=user)
     return _queue(user, condition, ReviewState.APPEALED, today).annotate(
         pending_appeal=Subquery(pending.values("pk")[:1]), appealed_at=Subquery(pending.values("filed_at")[:1])
     )
@@ -289,13 +345,19 @@ def review_decisions(review: Review) -> QuerySet[Decision]:
 def review_appeals(review: Review) -> QuerySet[Appeal]:
     return (
         Appeal.objects.filter(review=review)
-        .select_related("filed_by__cadre", "resolved_by__cadre")
+        .select_related(
+            "filed_by__cadre", "resolved_by__cadre", "contested_change__organisation", "resolving_organisation"
+        )
         .order_by("filed_at", "pk")
     )
 
 
 def review_level_changes(review: Review) -> QuerySet[LevelChange]:
-    return LevelChange.objects.filter(review=review).select_related("changed_by__cadre").order_by("changed_at", "pk")
+    return (
+        LevelChange.objects.filter(review=review)
+        .select_related("changed_by__cadre", "organisation")
+        .order_by("changed_at", "pk")
+    )
 
 
 def review_history(review: Review, proposal: CellProposal | None) -> QuerySet[AuditEvent]:

@@ -22,7 +22,7 @@ from reviews.reports.batches import (
     batch_items_requeue,
     planned_items,
 )
-from reviews.reports.produce import report_produce
+from reviews.reports.produce import report_produce, review_reports_refresh
 
 REPORT_SOFT_TIME_LIMIT = 120
 REPORT_TIME_LIMIT = 150
@@ -66,6 +66,20 @@ def produce_review_report(review_id: int) -> int:
     """The individual report of a review whose decision was just confirmed."""
     report, _made = report_produce(ReportKind.INDIVIDUAL, review_id)
     return report.pk
+
+
+@shared_task(
+    acks_late=True,
+    reject_on_worker_lost=True,
+    autoretry_for=(Exception,),
+    retry_backoff=RETRY_BASE_SECONDS,
+    max_retries=MAX_ATTEMPTS - 1,
+    soft_time_limit=REPORT_SOFT_TIME_LIMIT,
+    time_limit=REPORT_TIME_LIMIT,
+)
+def refresh_review_reports(review_id: int) -> list[int]:
+    """The reports that print a review whose result changed after confirmation (appeal, re-classification)."""
+    return [report.pk for report, _made in review_reports_refresh(review_id)]
 
 
 @shared_task(acks_late=True, reject_on_worker_lost=True)

@@ -121,7 +121,8 @@ def _own_row(review: Review, today: datetime.date) -> OwnRow:
         return OwnRow(review, _("Không đánh giá, xếp loại: %(reason)s.") % {"reason": review.not_rated_reason})
     deadline = services.appeal_deadline(review)
     result = _("Kết quả: %(level)s.") % {"level": review.get_final_level_display()}
-    if deadline is not None and today <= deadline:
+    # One appeal per result: once this result is appealed, the link goes until a new result stands.
+    if deadline is not None and today <= deadline and not getattr(review, "result_appealed", False):
         return OwnRow(
             review,
             result + " " + _("Được kiến nghị đến hết ngày %(date)s.") % {"date": f"{deadline:%d/%m/%Y}"},
@@ -358,8 +359,9 @@ def _pending_appeal(appeals: list[Appeal]) -> Appeal | None:
     return next((appeal for appeal in appeals if appeal.state == AppealState.PENDING), None)
 
 
-def _actions(user: User, review: Review, appeals: list[Appeal], today: datetime.date) -> list[ActionButton]:
-    """The steps this user may take on the review now, as links to their pages."""
+def _actions(user: User, review: Review, appeals: list[Appeal], appeal_refusal: str | None) -> list[ActionButton]:
+    """The steps this user may take on the review now, as links to their pages. `appeal_refusal` is why the
+    subject may not appeal the result in force (services.appeal_refusal), None when they may."""
     pk = review.pk
     state = review.state
     subject = access.is_subject(user, review)
@@ -378,16 +380,11 @@ def _actions(user: User, review: Review, appeals: list[Appeal], today: datetime.
         buttons.append(ActionButton(_("Trả lại chi bộ"), reverse("reviews:decision_return", args=[pk]), False))
     if state == ReviewState.DECIDED and access.can_confirm_decision(user, review):
         buttons.append(ActionButton(_("Xác nhận kết quả"), reverse("reviews:decision_confirm", args=[pk])))
-    if state == ReviewState.FINAL and subject:
-        deadline = services.appeal_deadline(review)
-        if deadline is not None and today <= deadline:
-            buttons.append(ActionButton(_("Gửi kiến nghị"), reverse("reviews:appeal_file", args=[pk]), False))
-    if state == ReviewState.APPEALED and access.can_decide(user, review):
-        pending = _pending_appeal(appeals)
-        if pending is not None:
-            buttons.append(
-                ActionButton(_("Giải quyết kiến nghị"), reverse("reviews:appeal_resolve", args=[pending.pk]))
-            )
+    if state == ReviewState.FINAL and subject and appeal_refusal is None:
+        buttons.append(ActionButton(_("Gửi kiến nghị"), reverse("reviews:appeal_file", args=[pk]), False))
+    pending = _pending_appeal(appeals) if state == ReviewState.APPEALED else None
+    if pending is not None and access.can_resolve_appeal(user, pending):
+        buttons.append(ActionButton(_("Giải quyết kiến nghị"), reverse("reviews:appeal_resolve", args=[pending.pk])))
     if state == ReviewState.FINAL and access.can_reclassify(user, review):
         buttons.append(ActionButton(_("Xếp loại lại"), reverse("reviews:review_reclassify", args=[pk]), False))
     return buttons
@@ -406,6 +403,13 @@ def review_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     today = timezone.localdate()
     proposal = selectors.review_proposal(review)
     appeals = list(selectors.review_appeals(review))
+    for appeal in appeals:
+        appeal.review = review
+    appeal_refusal = None
+    if access.is_subject(request.user, review) and review.state == ReviewState.FINAL:
+        change = services.current_change(review)
+        addressee = access.appeal_addressee(review, change)
+        appeal_refusal = services.appeal_refusal(review, change, addressee, today)
     self_total = (
         review.self_general_points + review.self_task_points
         if review.self_general_points is not None and review.self_task_points is not None
@@ -438,7 +442,8 @@ def review_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         "level_changes": list(selectors.review_level_changes(review)),
         "history": _history(list(selectors.review_history(review, proposal))),
         "appeal_until": services.appeal_deadline(review),
-        "actions": _actions(request.user, review, appeals, today),
+        "appeal_refusal": appeal_refusal,
+        "actions": _actions(request.user, review, appeals, appeal_refusal),
         "may_open_cell": access.can_record_meeting(request.user, review.cell),
         "is_subject": access.is_subject(request.user, review),
         "report": current_individual_report(review),

@@ -293,6 +293,7 @@ def _appeal_rows(appeals: list[Appeal]) -> list[dict[str, Any]]:
             "filed_on": _iso(appeal.filed_at),
             "text": appeal.text,
             "state": str(appeal.get_state_display()),
+            "resolving_organisation": appeal.resolving_organisation.name,
             "resolution": appeal.resolution,
             "new_level": _level(appeal.new_level),
             "resolved_on": _iso(appeal.resolved_at),
@@ -305,6 +306,7 @@ def _level_change_rows(changes: list[LevelChange]) -> list[dict[str, Any]]:
     return [
         {
             "cause": str(change.get_cause_display()),
+            "organisation": change.organisation.name,
             "from_level": _level(change.from_level),
             "to_level": _level(change.to_level),
             "reason": change.reason,

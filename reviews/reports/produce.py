@@ -22,7 +22,8 @@ from django.utils import timezone
 from django.utils.safestring import mark_safe
 
 from programmes.documents import render_pdf
-from reviews.models import Report, ReviewPeriod
+from programmes.models import PartyOrganisation
+from reviews.models import Report, ReportKind, Review, ReviewPeriod
 from reviews.reports import contexts  # noqa: F401  (registers the builders)
 from reviews.reports.kinds import BUILDERS, ReportData
 
@@ -120,6 +121,28 @@ def report_produce(kind: str, object_id: int, period: ReviewPeriod | None = None
             raise
         return winner, False
     return report, True
+
+
+# The summaries that print each member's level: a cell's, and the roll-up of an organisation above it.
+SUMMARY_KINDS = (ReportKind.CELL_SUMMARY, ReportKind.ORGANISATION_ROLLUP)
+
+
+def review_reports_refresh(review_id: int) -> list[tuple[Report, bool]]:
+    """After a review changed once its result stood (an appeal, a re-classification): its individual report,
+    and the cell summary and roll-ups of its period that print it and were already made, each for its data
+    as it now is. The data hash makes it exactly once: a rerun, or a summary whose data did not change,
+    stores nothing. Summaries nobody asked for yet are left to the batches and schedules."""
+    review = Review.objects.select_related("period", "place").get(pk=review_id)
+    produced = [report_produce(ReportKind.INDIVIDUAL, review.pk)]
+    lineage = [*PartyOrganisation.objects.get_ancestors(review.place), review.place]
+    summaries = (
+        Report.objects.filter(period=review.period, kind__in=SUMMARY_KINDS, organisation__in=lineage, is_current=True)
+        .select_related("organisation")
+        .order_by("-organisation__depth", "kind")
+    )
+    for summary in summaries:
+        produced.append(report_produce(summary.kind, summary.organisation_id, review.period))
+    return produced
 
 
 @dataclass(frozen=True)

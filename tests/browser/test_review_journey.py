@@ -5,8 +5,10 @@ board opens the year's period for the ward; Alice writes her bản kiểm điể
 pre-filled and first claims “Hoàn thành xuất sắc nhiệm vụ”, which her 87 points do not reach: the check panel
 says why and the submission is refused until she claims “Hoàn thành tốt nhiệm vụ”. Bình (the cell's secretary)
 records the meeting and the cell's proposal, Võ Thị Dung (a member of the grassroots committee) decides, Huỳnh
-Văn Em (its secretary) confirms on cited grounds. Alice appeals, Em upholds the result, and Alice reads the
-outcome in the review's history. A member of the neighbouring cell gets a 404 for Alice's review.
+Văn Em (its secretary) confirms on cited grounds. Alice appeals; the appeal goes to the ward's committee, above
+the one that decided, so Em is not offered to resolve it and Đặng Văn Phúc (of the ward's committee) upholds the
+result. Alice reads the outcome in the review's history and is no longer offered to appeal the same result. A
+member of the neighbouring cell gets a 404 for Alice's review.
 """
 
 import datetime
@@ -21,7 +23,7 @@ from playwright.sync_api import Browser, ConsoleMessage, Locator, Page, expect
 
 from tests.browser.test_login_journey import blocking_violations, log_in
 from tests.programmes.programme_data import make_confirmed
-from tests.reviews.review_data import COVERS_FROM, COVERS_TO
+from tests.reviews.review_data import COVERS_FROM, COVERS_TO, committee_member
 
 PERIOD_TITLE = "Kiểm điểm, đánh giá, xếp loại chất lượng năm 2026"
 GOOD = "Hoàn thành tốt nhiệm vụ"
@@ -243,15 +245,25 @@ def test_review_from_self_review_to_resolved_appeal(
     expect(alice.get_by_role("status")).to_contain_text("Đã gửi kiến nghị")
     expect(alice.get_by_role("note")).to_contain_text("Đang giải quyết kiến nghị")
 
-    # The head resolves it: the result is upheld, with his reasons.
+    # The head confirmed the contested decision: the appeal is not his to resolve.
     _work_list(em)
-    em.get_by_role("link", name=re.compile(r"^Giải quyết kiến nghị\W+Trần Thị Ánh")).click()
-    expect(em.get_by_role("heading", level=1)).to_have_text("Giải quyết kiến nghị: Trần Thị Ánh")
-    expect(em.get_by_role("region", name="Kiến nghị", exact=True)).to_contain_text(APPEAL)
-    _level_radio(em, "Giữ nguyên kết quả").check()
-    em.get_by_label("Nội dung giải quyết").fill(RESOLUTION)
-    em.get_by_role("button", name="Ghi kết quả giải quyết").click()
-    expect(em.get_by_role("status")).to_contain_text(
+    expect(em.get_by_role("link", name=re.compile(r"^Giải quyết kiến nghị\W+Trần Thị Ánh"))).to_have_count(0)
+
+    # The ward's committee resolves it: the result is upheld, with its reasons.
+    committee_member(cast.cell_b, cast.ward, "ward_member", "Đặng Văn Phúc")
+    phuc = open_page()
+    log_in(phuc, live_server.url, "ward_member")
+    _work_list(phuc)
+    phuc.get_by_role("link", name=re.compile(r"^Giải quyết kiến nghị\W+Trần Thị Ánh")).click()
+    expect(phuc.get_by_role("heading", level=1)).to_have_text("Giải quyết kiến nghị: Trần Thị Ánh")
+    region = phuc.get_by_role("region", name="Kiến nghị", exact=True)
+    expect(region).to_contain_text(APPEAL)
+    expect(region).to_contain_text("Đảng bộ phường Bến Thành")
+    assert blocking_violations(phuc) == []
+    _level_radio(phuc, "Giữ nguyên kết quả").check()
+    phuc.get_by_label("Nội dung giải quyết").fill(RESOLUTION)
+    phuc.get_by_role("button", name="Ghi kết quả giải quyết").click()
+    expect(phuc.get_by_role("status")).to_contain_text(
         "Đã giải quyết kiến nghị của đồng chí Trần Thị Ánh: Giữ nguyên kết quả."
     )
 
@@ -270,9 +282,12 @@ def test_review_from_self_review_to_resolved_appeal(
             "Cấp ủy quyết định xếp loại · Võ Thị Dung",
             "Người đứng đầu xác nhận kết quả · Huỳnh Văn Em",
             "Gửi kiến nghị về kết quả · Trần Thị Ánh",
-            "Giải quyết kiến nghị · Huỳnh Văn Em",
+            "Giải quyết kiến nghị · Đặng Văn Phúc",
         ]
     )
+    # One appeal per result: this one was appealed.
+    expect(alice.get_by_role("note")).to_contain_text("mỗi kết quả chỉ được kiến nghị một lần")
+    expect(alice.get_by_role("link", name="Gửi kiến nghị")).to_have_count(0)
     assert blocking_violations(alice) == []
 
     # A member of the neighbouring cell learns nothing of Alice's review. (A 404 is a console error in

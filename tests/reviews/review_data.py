@@ -6,8 +6,10 @@ from typing import Any
 from django.contrib.auth.models import User
 from django.utils import timezone
 
+from programmes.models import PartyOrganisation, PartyPost
 from reviews import services
 from reviews.models import CellMeeting, PeriodKind, Review, ReviewPeriod, RuleSet, Verdict
+from tests.factories import PositionFactory, make_member
 
 COVERS_FROM = datetime.date(2026, 1, 1)
 COVERS_TO = datetime.date(2026, 12, 31)
@@ -88,3 +90,24 @@ def propose(
         verdicts=verdicts,
         acting_user=secretary,
     )
+
+
+def committee_member(
+    cell: PartyOrganisation,
+    committee: PartyOrganisation,
+    username: str,
+    full_name: str,
+    *,
+    post: str = PartyPost.COMMITTEE_MEMBER,
+) -> User:
+    """The account of a member of `cell` who sits on `committee` (a ward's, the city's). Made after the period
+    opened, it adds no review."""
+    cadre = make_member(cell, username, full_name=full_name)
+    PositionFactory(cadre=cadre, organisation=committee, party_post=post)
+    assert cadre.user is not None
+    return cadre.user
+
+
+def ward_committee_member(cast: Any) -> User:
+    """A member of the ward's party committee: the committee above the member's deciding one."""
+    return committee_member(cast.cell_b, cast.ward, "ward_member", "Đặng Văn Phúc")

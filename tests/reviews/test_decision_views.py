@@ -389,7 +389,7 @@ def test_secretary_who_recorded_the_proposal_cannot_confirm_even_as_head(cast):
 # --- Appeals -------------------------------------------------------------------------------------------------
 
 
-def test_member_appeals_within_the_window_and_head_reclassifies(cast):
+def test_member_appeals_within_the_window_and_the_ward_committee_reclassifies(cast):
     review = final_review(cast)
     member = client_for(cast.member.user)
     response = member.get(url("appeal_file", review.pk))
@@ -402,7 +402,12 @@ def test_member_appeals_within_the_window_and_head_reclassifies(cast):
     appeal = Appeal.objects.get(review=review)
     assert appeal.state == AppealState.PENDING
 
-    head = client_for(cast.head.user)
+    # The deciding committee's head made the contested result: the page refuses him and names who resolves.
+    response = client_for(cast.head.user).get(url("appeal_resolve", appeal.pk))
+    assert response.status_code == 403
+    assert f"Kiến nghị này do {cast.ward.name} giải quyết" in response.content.decode()
+
+    head = client_for(ward_committee_member(cast))
     response = head.get(url("appeal_resolve", appeal.pk))
     assert response.status_code == 200
     assert "Đề nghị xem xét lại vì tôi đã vượt chỉ tiêu." in response.content.decode()

@@ -21,7 +21,7 @@ from reviews.reports.produce import data_hash, display_code, report_data, report
 from tests.factories import make_member
 from tests.programmes.programme_data import PRIVATE_DETAILS_SHOWN, give_private_details, make_confirmed
 from tests.programmes.test_documents import counting_http_server, flowing_text, nfc, pdf_text
-from tests.reviews.review_data import SECTIONS, open_period, propose
+from tests.reviews.review_data import SECTIONS, open_period, propose, ward_committee_member
 
 pytestmark = pytest.mark.django_db
 
@@ -394,6 +394,7 @@ def test_data_is_the_same_whatever_the_language_of_the_request(cast):
 
 def test_a_level_changed_by_appeal_makes_version_2_and_supersedes_version_1(cast):
     period, review = period_with_final_review(cast)
+    ward_member = ward_committee_member(cast)
     first, _made = report_produce(ReportKind.INDIVIDUAL, review.pk)
     summary, _made = report_produce(ReportKind.CELL_SUMMARY, cast.cell_a.pk, period)
     assert summary.version == 1
@@ -403,7 +404,7 @@ def test_a_level_changed_by_appeal_makes_version_2_and_supersedes_version_1(cast
         upheld=False,
         new_level=RatingLevel.COMPLETED,
         resolution="Nội dung cam kết số 2 chưa có minh chứng hoàn thành.",
-        acting_user=cast.head.user,
+        acting_user=ward_member,
     )
 
     second, made = report_produce(ReportKind.INDIVIDUAL, review.pk)

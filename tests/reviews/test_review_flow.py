@@ -7,7 +7,7 @@ from programmes.models import AuditEvent
 from reviews import services
 from reviews.models import AppealState, RatingLevel, Review, ReviewState
 from tests.programmes.programme_data import make_confirmed
-from tests.reviews.review_data import open_period, propose, write_and_submit
+from tests.reviews.review_data import open_period, propose, ward_committee_member, write_and_submit
 
 pytestmark = pytest.mark.django_db
 
@@ -40,7 +40,9 @@ def test_member_review_from_self_review_to_resolved_appeal(cast):
     assert review.final_level == RatingLevel.GOOD
 
     appeal = services.appeal_file(review=review, text="Đề nghị xem xét lại.", acting_user=cast.member.user)
-    services.appeal_resolve(appeal=appeal, upheld=True, resolution="Giữ nguyên kết quả.", acting_user=cast.head.user)
+    # The ward's committee, above the deciding one, resolves the appeal.
+    ward_member = ward_committee_member(cast)
+    services.appeal_resolve(appeal=appeal, upheld=True, resolution="Giữ nguyên kết quả.", acting_user=ward_member)
     appeal.refresh_from_db()
     assert appeal.state == AppealState.UPHELD
     actions = list(

@@ -950,6 +950,9 @@ def test_the_subject_appeals_within_the_window_only(cast, final):
 
 
 def test_only_one_appeal_is_pending_and_only_the_subject_appeals(cast, final):
+    # The appeal goes to the committee above the deciding one: its secretary is told, not the deciding head.
+    ward_secretary = make_member(cast.cell_b, "ward_secretary", full_name="Trương Văn Hải")
+    PositionFactory(cadre=ward_secretary, organisation=cast.ward, party_post=PartyPost.SECRETARY)
     with pytest.raises(PermissionDenied) as denied:
         services.appeal_file(review=final, text="Thay mặt đồng chí.", acting_user=user_of(cast.secretary))
     assert refused(denied) == ["Chỉ người được kiểm điểm mới kiến nghị."]
@@ -966,9 +969,10 @@ def test_only_one_appeal_is_pending_and_only_the_subject_appeals(cast, final):
         "Bước này không làm được khi bản kiểm điểm đang ở trạng thái “Đang giải quyết kiến nghị”."
     ]
     assert Appeal.objects.filter(review=final, state=AppealState.PENDING).get() == appeal
-    assert Notification.objects.filter(
-        recipient=user_of(cast.head), subject="Kiến nghị về kết quả xếp loại: Trần Thị Ánh"
-    ).exists()
+    assert (appeal.contested_change, appeal.resolving_organisation) == (None, cast.ward)
+    subject = "Kiến nghị về kết quả xếp loại: Trần Thị Ánh"
+    assert Notification.objects.filter(recipient=user_of(ward_secretary), subject=subject).exists()
+    assert not Notification.objects.filter(recipient=user_of(cast.head), subject=subject).exists()
 
 
 @pytest.mark.postgres
@@ -978,12 +982,14 @@ def test_the_database_holds_one_pending_appeal_per_review(cast, final):
         Appeal.objects.create(review=final, text="Lần hai", filed_by=user_of(cast.member))
 
 
-def test_an_appeal_resolved_by_reclassification_changes_the_level_and_keeps_the_change(cast, final):
+def test_an_appeal_resolved_by_reclassification_changes_the_level_and_keeps_the_change(cast, final, ward_committee):
     appeal = services.appeal_file(review=final, text="Đề nghị xem xét lại.", acting_user=user_of(cast.member))
-    head = user_of(cast.head)
-    with pytest.raises(PermissionDenied) as denied:
-        services.appeal_resolve(appeal=appeal, upheld=True, resolution="x", acting_user=user_of(cast.secretary))
-    assert refused(denied) == ["Bạn không có thẩm quyền giải quyết kiến nghị này."]
+    head = user_of(ward_committee)
+    # The deciding committee (its head and its members) does not judge the appeal against its own decision.
+    for who in ("secretary", "head", "committee_staff"):
+        with pytest.raises(PermissionDenied) as denied, no_event():
+            services.appeal_resolve(appeal=appeal, upheld=True, resolution="x", acting_user=account(cast, who))
+        assert refused(denied) == ["Bạn không có thẩm quyền giải quyết kiến nghị này."]
     with pytest.raises(ValidationError) as error:
         services.appeal_resolve(appeal=appeal, upheld=False, resolution="Xếp lại", new_level="good", acting_user=head)
     assert error.value.message_dict == {"new_level": ["Hãy chọn mức xếp loại mới khác mức hiện tại."]}
@@ -1007,20 +1013,22 @@ def test_an_appeal_resolved_by_reclassification_changes_the_level_and_keeps_the_
     final.refresh_from_db()
     assert (final.state, final.final_level) == (ReviewState.FINAL, RatingLevel.COMPLETED)
     change = LevelChange.objects.get(review=final)
-    assert (change.cause, change.from_level, change.to_level, change.changed_by) == (
+    assert (change.cause, change.organisation, change.from_level, change.to_level, change.changed_by) == (
         LevelChange.Cause.APPEAL,
+        cast.ward,
         RatingLevel.GOOD,
         RatingLevel.COMPLETED,
         head,
     )
+    assert final.final_at == change.changed_at
     with pytest.raises(ValidationError) as error:
         services.appeal_resolve(appeal=appeal, upheld=True, resolution="Lần nữa", acting_user=head)
     assert refused(error) == ["Kiến nghị này đã được giải quyết."]
 
 
-def test_an_upheld_appeal_keeps_the_level_without_a_change(cast, final):
+def test_an_upheld_appeal_keeps_the_level_without_a_change(cast, final, ward_committee):
     appeal = services.appeal_file(review=final, text="Đề nghị xem xét lại.", acting_user=user_of(cast.member))
-    services.appeal_resolve(appeal=appeal, upheld=True, resolution="Giữ nguyên.", acting_user=user_of(cast.head))
+    services.appeal_resolve(appeal=appeal, upheld=True, resolution="Giữ nguyên.", acting_user=user_of(ward_committee))
     final.refresh_from_db()
     assert (final.state, final.final_level) == (ReviewState.FINAL, RatingLevel.GOOD)
     assert not LevelChange.objects.exists()
@@ -1163,7 +1171,9 @@ def test_every_step_writes_exactly_one_audit_event_with_its_action(cast, ward_co
 
     @step("review.appeal_resolve")
     def _resolve() -> None:
-        services.appeal_resolve(appeal=state["appeal"], upheld=True, resolution="Giữ nguyên.", acting_user=head)
+        services.appeal_resolve(
+            appeal=state["appeal"], upheld=True, resolution="Giữ nguyên.", acting_user=user_of(ward_committee)
+        )
 
     @step("review.reclassify")
     def _reclassify() -> None:

@@ -16,7 +16,7 @@ from reviews import services
 from reviews.models import AppealState, RatingLevel, Review, ReviewPeriod, ReviewState, RuleSet
 from tests.factories import PositionFactory, make_member
 from tests.programmes.programme_data import make_confirmed
-from tests.reviews.review_data import open_period, propose, write_and_submit
+from tests.reviews.review_data import committee_member, open_period, propose, ward_committee_member, write_and_submit
 
 pytestmark = pytest.mark.django_db
 
@@ -218,13 +218,16 @@ def test_head_sees_decisions_waiting_for_confirmation(cast):
     )
 
 
-def test_head_and_committee_see_appeals_to_resolve(cast):
+def test_the_committee_above_the_deciding_one_sees_appeals_to_resolve(cast):
     review = appealed(cast, member_review(cast))
     appeal = review.appeals.get(state=AppealState.PENDING)
-    for user in (cast.head.user, cast.committee_staff.user):
-        text = client_for(user).get(WORK_LIST).text
-        assert "Kiến nghị chờ giải quyết" in text
-        assert reverse("reviews:appeal_resolve", args=[appeal.pk]) in text
+    text = client_for(ward_committee_member(cast)).get(WORK_LIST).text
+    assert "Kiến nghị chờ giải quyết" in text
+    assert reverse("reviews:appeal_resolve", args=[appeal.pk]) in text
+    # The deciding committee does not judge the appeal against its own decision; nor does another ward.
+    other_ward = committee_member(cast.cell_b, cast.other_ward, "ward_b_member", "Lý Văn Tâm")
+    for user in (cast.head.user, cast.committee_staff.user, other_ward):
+        assert reverse("reviews:appeal_resolve", args=[appeal.pk]) not in client_for(user).get(WORK_LIST).text
 
 
 def test_org_board_work_list_offers_to_open_a_period(cast):
@@ -497,7 +500,9 @@ def test_review_page_offers_each_role_its_next_step(cast):
     assert reverse("reviews:review_reclassify", args=[review.pk]) not in staff.get(detail_url(review)).text
 
     appeal = services.appeal_file(review=review, text="Xin xem xét lại.", acting_user=cast.member.user)
-    assert reverse("reviews:appeal_resolve", args=[appeal.pk]) in head.get(detail_url(review)).text
+    ward = client_for(ward_committee_member(cast))
+    assert reverse("reviews:appeal_resolve", args=[appeal.pk]) in ward.get(detail_url(review)).text
+    assert reverse("reviews:appeal_resolve", args=[appeal.pk]) not in head.get(detail_url(review)).text
     assert reverse("reviews:appeal_resolve", args=[appeal.pk]) not in member.get(detail_url(review)).text
 
 
