@@ -15,7 +15,7 @@ from django.views.decorators.csrf import requires_csrf_token
 from django.views.decorators.http import require_GET
 
 from config.celery import app as celery_app
-from programmes import access, selectors
+from programmes import access, outbox, selectors
 from programmes.access import Action, Grant, Persona
 from programmes.models import Cadre, CadrePrivateDetails, Membership, PartyOrganisation, ReadKind
 from programmes.reads import read_record
@@ -206,13 +206,18 @@ def _broker_ok() -> bool:
 @never_cache
 @require_GET
 def health(request: HttpRequest) -> JsonResponse:
-    """For load balancers and monitoring: 200 when the database and the broker answer, else 503."""
+    """For load balancers and monitoring: 200 when the database and the broker answer, else 503. With them, the
+    outbox's backlog: how many tasks wait for the broker and the age of the oldest in seconds (counts only)."""
     checks = {"database": _database_ok(), "broker": _broker_ok()}
     healthy = all(checks.values())
-    return JsonResponse(
-        {"status": "ok" if healthy else "error", "checks": {k: "ok" if v else "error" for k, v in checks.items()}},
-        status=200 if healthy else 503,
-    )
+    answer: dict[str, object] = {
+        "status": "ok" if healthy else "error",
+        "checks": {k: "ok" if v else "error" for k, v in checks.items()},
+    }
+    if checks["database"]:
+        waiting = outbox.backlog()
+        answer["outbox"] = {"unsent": waiting.unsent, "oldest_seconds": waiting.oldest_age_seconds}
+    return JsonResponse(answer, status=200 if healthy else 503)
 
 
 @requires_csrf_token
