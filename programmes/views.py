@@ -1,4 +1,5 @@
 import logging
+import sys
 from dataclasses import dataclass
 
 from django.contrib.auth.decorators import login_required
@@ -17,6 +18,7 @@ from django.views.decorators.http import require_GET
 from config.celery import app as celery_app
 from programmes import access, outbox, selectors
 from programmes.access import Action, Grant, Persona
+from programmes.middleware import database_busy_response, is_database_busy
 from programmes.models import Cadre, CadrePrivateDetails, Membership, PartyOrganisation, ReadKind
 from programmes.reads import read_record
 
@@ -236,5 +238,8 @@ def error_404(request: HttpRequest, exception: Exception | None = None) -> HttpR
 
 
 def error_500(request: HttpRequest) -> HttpResponse:
-    """Rendered without the request: no context processor may fail again while the portal is failing."""
+    """Rendered without the request: no context processor may fail again while the portal is failing. A busy
+    database met outside a view (a middleware saving the session) gets the "try again" page, as in a view."""
+    if is_database_busy(sys.exc_info()[1]):
+        return database_busy_response()
     return HttpResponseServerError(loader.get_template("errors/500.html").render())

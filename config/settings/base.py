@@ -61,6 +61,8 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "programmes.middleware.AuditContextMiddleware",
+    # Turns SQLite's "database is locked" (another writer held it past the timeout) into a "try again" page.
+    "programmes.middleware.DatabaseBusyMiddleware",
     # Last, as django-axes asks, so that it sees the outcome of authentication.
     "axes.middleware.AxesMiddleware",
 ]
