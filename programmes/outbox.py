@@ -13,6 +13,7 @@ process that dies in between sends it again after CLAIM_LEASE. Every task is the
 
 import datetime
 import logging
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -23,15 +24,20 @@ from django.db.models import Count, F, Min
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
+from config.celery import app as celery_app
 from programmes.models import OutboxMessage
 
 logger = logging.getLogger(__name__)
+# Per broker URL: until when (time.monotonic()) requests do not try it again; see _send_after_commit.
+_refused_until: dict[str, float] = {}
 
 # How long a sender holds the messages it took before another may send them.
 CLAIM_LEASE = datetime.timedelta(minutes=5)
 # Asked from a request: fail fast and leave the rest to the sweep rather than keep the person waiting.
 PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
 CHUNK = 200
+# After the broker refused, the requests of this process leave their tasks to the sweep this long (seconds).
+REFUSAL_MEMORY_SECONDS = 10.0
 # A message naming a task that no longer exists is tried again only this much later.
 UNKNOWN_TASK_PAUSE = datetime.timedelta(days=1)
 # Sent messages are kept this long, to follow what happened, then deleted by the sweep.
@@ -41,7 +47,7 @@ KEEP_SENT = datetime.timedelta(days=7)
 def enqueue(task: Task, *args: Any) -> OutboxMessage:
     """Ask for `task(*args)` once the current transaction commits (at once outside one)."""
     message = OutboxMessage.objects.create(task=task.name, args=list(args))
-    transaction.on_commit(lambda: send([message.pk]), robust=True)
+    transaction.on_commit(lambda: _send_after_commit([message.pk]), robust=True)
     return message
 
 
@@ -50,8 +56,17 @@ def enqueue_many(task: Task, calls: Iterable[tuple[Any, ...]]) -> list[OutboxMes
     messages = OutboxMessage.objects.bulk_create(OutboxMessage(task=task.name, args=list(args)) for args in calls)
     ids = [message.pk for message in messages]
     if ids:
-        transaction.on_commit(lambda: send(ids), robust=True)
+        transaction.on_commit(lambda: _send_after_commit(ids), robust=True)
     return messages
+
+
+def _send_after_commit(ids: list[int]) -> None:
+    """Right after the commit: try the broker, unless it refused this process a moment ago. A service that asks
+    for several tasks, or the next requests, then leave them to the sweep instead of waiting on it each time."""
+    app = celery_app
+    if not app.conf.task_always_eager and time.monotonic() < _refused_until.get(app.conf.broker_url, 0.0):
+        return
+    send(ids)
 
 
 def send(ids: list[int]) -> int:
@@ -63,6 +78,7 @@ def send(ids: list[int]) -> int:
             if not _hand_over(message):
                 # The broker is away: the rest would fail the same way, slowly. The sweep takes them later.
                 _release(claimed, lease)
+                _refused_until[celery_app.conf.broker_url] = time.monotonic() + REFUSAL_MEMORY_SECONDS
                 return sent
             sent += 1
     return sent
