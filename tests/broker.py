@@ -20,8 +20,8 @@ def closed_port() -> int:
 def _forget_connections() -> None:
     # The app keeps pooled connections to the broker it first met; a new URL needs new ones.
     pools.reset()
-    app._pool = None
-    app.amqp._producer_pool = None
+    vars(app)["_pool"] = None
+    vars(app.amqp)["_producer_pool"] = None
 
 
 @contextlib.contextmanager
