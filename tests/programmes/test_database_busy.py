@@ -77,6 +77,7 @@ def test_a_progress_report_while_another_writer_holds_the_database_asks_to_try_a
     cast, confirmer_rules, file_database
 ):
     programme = make_confirmed(cast.member, cast.secretary.user)
+    assert programme.current_version is not None
     commitment = programme.current_version.terms.get(position=1).commitment
     client = Client()
     client.force_login(cast.member.user)

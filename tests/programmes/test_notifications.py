@@ -161,4 +161,6 @@ def test_e_mail_tasks_retry_a_mail_server_failure_for_days_and_never_a_refused_a
         assert task.autoretry_for == (OSError,)
         assert task.dont_autoretry_for == (SMTPRecipientsRefused,)
         assert task.max_retries == 100 and task.retry_backoff_max == 3600
+        # A retry waits as an unacknowledged message in the worker: shorter than Redis's visibility timeout.
+        assert task.retry_backoff_max < 2 * 3600
         assert task.acks_late is True

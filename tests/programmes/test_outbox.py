@@ -95,6 +95,7 @@ def test_with_the_broker_away_the_task_waits_and_the_caller_is_not_kept_long(dja
     assert outbox.backlog().unsent == 3
 
 
+@pytest.mark.postgres
 def test_the_sweep_sends_what_waited_once_the_broker_is_back_and_nothing_twice():
     messages = [OutboxMessage.objects.create(task=run_import_job.name, args=[number]) for number in (1, 2)]
     with broker_away():
@@ -109,6 +110,7 @@ def test_the_sweep_sends_what_waited_once_the_broker_is_back_and_nothing_twice()
     assert outbox.backlog() == outbox.Backlog(unsent=0, oldest_age_seconds=None)
 
 
+@pytest.mark.postgres
 def test_a_message_another_sender_holds_is_not_sent_again():
     message = OutboxMessage.objects.create(task=run_import_job.name, args=[1])
     _lease, taken = outbox._claim([message.pk])
@@ -170,6 +172,7 @@ def test_every_task_the_portal_asks_for_is_found_by_its_name():
 # --- The three journeys with the broker away --------------------------------------------------------------------
 
 
+@pytest.mark.postgres
 def test_an_import_upload_with_the_broker_away_is_saved_and_runs_once_the_broker_is_back(
     cast, django_capture_on_commit_callbacks
 ):
@@ -194,6 +197,7 @@ def test_an_import_upload_with_the_broker_away_is_saved_and_runs_once_the_broker
     assert "Tạo mới: 3" in client.get(response["Location"]).text
 
 
+@pytest.mark.postgres
 def test_a_report_request_with_the_broker_away_is_saved_and_its_batch_completes_once_the_broker_is_back(
     cast, django_capture_on_commit_callbacks
 ):
