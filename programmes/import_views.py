@@ -13,13 +13,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 from django_htmx.middleware import HtmxDetails
 
-from programmes import access
+from programmes import access, outbox
 from programmes.access import Action
 from programmes.importing.forms import ImportUploadForm
 from programmes.importing.samples import sample_csv, sample_xlsx
 from programmes.importing.selectors import get_import_job_for, import_jobs_visible_to
 from programmes.importing.services import KINDS
-from programmes.models import ImportKind
+from programmes.models import ImportKind, ImportStatus
+from programmes.tasks import run_import_job
 
 JOBS_PER_PAGE = 25
 # The page shows the first errors; the CSV download has all of them.
@@ -62,7 +63,13 @@ def import_new(request: HttpRequest) -> HttpResponse:
 @require_GET
 def import_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     job = get_import_job_for(request.user, pk)
-    context = {"job": job, "errors": job.errors[:ERRORS_ON_PAGE], "more_errors": len(job.errors) > ERRORS_ON_PAGE}
+    context = {
+        "job": job,
+        "errors": job.errors[:ERRORS_ON_PAGE],
+        "more_errors": len(job.errors) > ERRORS_ON_PAGE,
+        # The broker could not take the job yet: it starts by itself once it can (programmes.outbox).
+        "waiting_for_broker": job.status == ImportStatus.QUEUED and outbox.waiting(run_import_job, [job.pk]),
+    }
     # htmx polls this page while the job runs and swaps in only the status block.
     template = "includes/import_status.html" if request.htmx else "programmes/import_detail.html"
     return render(request, template, context)

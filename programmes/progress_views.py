@@ -32,6 +32,7 @@ from programmes.models import (
 )
 from programmes.models.action_programmes import PENDING_VERSION_STATES
 from programmes.reads import read_record
+from programmes.text import one_line
 
 # A friendly name for each stored content type ("Word" rather than a long MIME type).
 KIND_LABELS = {
@@ -173,9 +174,8 @@ def progress_new(request: HttpRequest, pk: int, commitment_pk: int) -> HttpRespo
 
 
 def _download_name(evidence: Evidence) -> str:
-    """The original name, without characters a header cannot carry; Django encodes the rest (RFC 5987)."""
-    name = "".join(character for character in evidence.original_name if character.isprintable()).strip()
-    return name or f"minh-chung-{evidence.pk}"
+    """The original name on one line, as a header must carry it; Django encodes the rest (RFC 5987)."""
+    return one_line(evidence.original_name) or f"minh-chung-{evidence.pk}"
 
 
 def _evidence_for(user: access.AnyUser, pk: int) -> Evidence:

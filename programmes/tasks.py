@@ -4,7 +4,9 @@ from celery import Task, shared_task
 from django.db import OperationalError
 from django.utils.translation import gettext as _
 
+from programmes import outbox
 from programmes.importing.services import import_job_fail, import_job_run
+from programmes.mail import EMAIL_TASK_OPTIONS
 from programmes.privacy import retention_enforce
 
 IMPORT_MAX_RETRIES = 3
@@ -23,14 +25,15 @@ def run_import_job(self: Task, job_id: int) -> str:
     return job.status if job is not None else "skipped"
 
 
-@shared_task(acks_late=True, autoretry_for=(OSError,), retry_backoff=30, max_retries=5)
+@shared_task(**EMAIL_TASK_OPTIONS)
 def send_notification_email(notification_id: int) -> bool:
-    """Email one notification; a mail-server failure is retried, and a sent one is never sent again."""
+    """Email one notification; a mail-server failure is retried until it is sent, and a sent one never again."""
     from programmes.action_programmes.notifications import notification_email_send
 
     return notification_email_send(notification_id=notification_id)
 
 
+# Not the e-mail rules: the link expires within the hour, so a reset e-mail stops being tried much sooner.
 @shared_task(acks_late=True, autoretry_for=(OSError,), retry_backoff=30, max_retries=5)
 def send_password_reset_email(user_id: int) -> bool:
     """Email one account its password-reset link; a mail-server failure is retried."""
@@ -43,3 +46,9 @@ def send_password_reset_email(user_id: int) -> bool:
 def enforce_retention() -> dict[str, int]:
     """Nightly: delete history, notifications, import files, sign-in records and read events past their retention."""
     return retention_enforce()
+
+
+@shared_task(acks_late=True)
+def send_outbox() -> int:
+    """Every minute: hand the broker the tasks it could not take when they were asked for (programmes.outbox)."""
+    return outbox.send_due()

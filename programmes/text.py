@@ -13,3 +13,10 @@ def fold(text: str) -> str:
     decomposed = unicodedata.normalize("NFD", (text or "").replace("đ", "d").replace("Đ", "D"))
     stripped = "".join(ch for ch in decomposed if unicodedata.category(ch) != "Mn")
     return " ".join(stripped.lower().split())
+
+
+def one_line(text: str) -> str:
+    """The text on a single line, for an e-mail subject or a header: line breaks, tabs and other control
+    characters become spaces (a header that carries CR or LF is refused, or worse, read as two headers)."""
+    printable = "".join(character if character.isprintable() else " " for character in text or "")
+    return " ".join(printable.split())

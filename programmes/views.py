@@ -1,4 +1,5 @@
 import logging
+import sys
 from dataclasses import dataclass
 
 from django.contrib.auth.decorators import login_required
@@ -15,8 +16,9 @@ from django.views.decorators.csrf import requires_csrf_token
 from django.views.decorators.http import require_GET
 
 from config.celery import app as celery_app
-from programmes import access, selectors
+from programmes import access, outbox, selectors
 from programmes.access import Action, Grant, Persona
+from programmes.middleware import database_busy_response, is_database_busy
 from programmes.models import Cadre, CadrePrivateDetails, Membership, PartyOrganisation, ReadKind
 from programmes.reads import read_record
 
@@ -206,13 +208,18 @@ def _broker_ok() -> bool:
 @never_cache
 @require_GET
 def health(request: HttpRequest) -> JsonResponse:
-    """For load balancers and monitoring: 200 when the database and the broker answer, else 503."""
+    """For load balancers and monitoring: 200 when the database and the broker answer, else 503. With them, the
+    outbox's backlog: how many tasks wait for the broker and the age of the oldest in seconds (counts only)."""
     checks = {"database": _database_ok(), "broker": _broker_ok()}
     healthy = all(checks.values())
-    return JsonResponse(
-        {"status": "ok" if healthy else "error", "checks": {k: "ok" if v else "error" for k, v in checks.items()}},
-        status=200 if healthy else 503,
-    )
+    answer: dict[str, object] = {
+        "status": "ok" if healthy else "error",
+        "checks": {k: "ok" if v else "error" for k, v in checks.items()},
+    }
+    if checks["database"]:
+        waiting = outbox.backlog()
+        answer["outbox"] = {"unsent": waiting.unsent, "oldest_seconds": waiting.oldest_age_seconds}
+    return JsonResponse(answer, status=200 if healthy else 503)
 
 
 @requires_csrf_token
@@ -231,5 +238,8 @@ def error_404(request: HttpRequest, exception: Exception | None = None) -> HttpR
 
 
 def error_500(request: HttpRequest) -> HttpResponse:
-    """Rendered without the request: no context processor may fail again while the portal is failing."""
+    """Rendered without the request: no context processor may fail again while the portal is failing. A busy
+    database met outside a view (a middleware saving the session) gets the "try again" page, as in a view."""
+    if is_database_busy(sys.exc_info()[1]):
+        return database_busy_response()
     return HttpResponseServerError(loader.get_template("errors/500.html").render())

@@ -18,16 +18,17 @@ from collections.abc import Iterable
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from programmes import outbox
 from programmes.access import reader_cell, secretary_user
 from programmes.action_programmes.notifications import in_portal_language, notify
 from programmes.audit import audit_record
+from programmes.mail import send_portal_mail
 from programmes.models import (
     ActionProgramme,
     Commitment,
@@ -392,7 +393,7 @@ def case_answer(*, case: FeedbackCase, verification: str, answer: str, acting_us
     if FeedbackContact.objects.filter(case=case).exclude(email="").exists():
         from publicity.tasks import send_answer_email
 
-        transaction.on_commit(lambda: send_answer_email.delay(case.pk), robust=True)
+        outbox.enqueue(send_answer_email, case.pk)
     return case
 
 
@@ -408,7 +409,7 @@ def answer_email_send(*, case_id: int) -> bool:
             body = _("Xem kết quả xử lý và nội dung trả lời tại: %(link)s") % {
                 "link": settings.SITE_URL + reverse("publicity:track_case", args=[case.tracking_code])
             }
-        send_mail(subject, body, None, [contact.email])
+        send_portal_mail(subject, body, contact.email)
         contact.answer_emailed_at = timezone.now()
         contact.save(update_fields=["answer_emailed_at"])
     return True

@@ -2,10 +2,12 @@
 
 from celery import shared_task
 
+from programmes.mail import EMAIL_TASK_OPTIONS
 
-@shared_task(acks_late=True, autoretry_for=(OSError,), retry_backoff=30, max_retries=5)
+
+@shared_task(**EMAIL_TASK_OPTIONS)
 def send_answer_email(case_id: int) -> bool:
-    """Tell the sender their case has an answer; a mail-server failure is retried, a sent one never resent."""
+    """Tell the sender their case has an answer; a mail-server failure is retried until sent, never resent."""
     from publicity.feedback import answer_email_send
 
     return answer_email_send(case_id=case_id)

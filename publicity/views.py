@@ -19,6 +19,7 @@ from django.views.decorators.http import require_safe
 from programmes.action_programmes.progress import CommitmentProgress, programme_progress
 from programmes.models import Evidence, Occasion, ProgressStatus, PublicityLevel
 from programmes.progress_views import KIND_LABELS
+from programmes.text import one_line
 from publicity import selectors
 from publicity.forms import PublicSearchForm, VerifyForm
 from reviews.reports.produce import verify
@@ -140,7 +141,7 @@ def public_evidence(request: HttpRequest, pk: int) -> FileResponse:
         handle = evidence.file.open("rb")
     except FileNotFoundError as missing:
         raise Http404 from missing
-    name = "".join(character for character in evidence.original_name if character.isprintable()).strip()
+    name = one_line(evidence.original_name)
     response = FileResponse(
         handle,
         as_attachment=True,

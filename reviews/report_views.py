@@ -17,6 +17,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from programmes import outbox
 from programmes.access import AnyUser
 from programmes.files import private_download
 from programmes.models import ReadKind
@@ -27,6 +28,7 @@ from reviews.report_access import can_download_report, get_report_for, reports_v
 from reviews.report_forms import ReportFilterForm, ReportPeriodForm, ReportRequestForm, may_request_somewhere
 from reviews.reports.batches import batch_progress, can_request_reports
 from reviews.reports.produce import display_code
+from reviews.tasks import produce_batch_item
 
 REPORTS_PER_PAGE = 25
 # How much of a SHA-256 the list shows in its column; the whole value is one click away.
@@ -91,11 +93,15 @@ def report_request(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         batch = form.submit()
         if batch is not None:
-            messages.success(
-                request,
-                _("Đã yêu cầu tạo %(count)s báo cáo; các báo cáo được tạo lần lượt, trang này tự cập nhật.")
-                % {"count": batch.items.count()},
-            )
+            item_ids = list(batch.items.values_list("pk", flat=True))
+            if outbox.waiting(produce_batch_item, item_ids):
+                answer = _(
+                    "Đã ghi nhận yêu cầu tạo %(count)s báo cáo. Bộ phận xử lý nền đang tạm gián đoạn nên việc tạo sẽ "
+                    "tự bắt đầu trong ít phút; không cần yêu cầu lại, trang này tự cập nhật."
+                )
+            else:
+                answer = _("Đã yêu cầu tạo %(count)s báo cáo; các báo cáo được tạo lần lượt, trang này tự cập nhật.")
+            messages.success(request, answer % {"count": len(item_ids)})
             return redirect("reviews:batch_detail", pk=batch.pk)
     return render(request, "reviews/report_request.html", {"chooser": chooser, "form": form, "period": period})
 
@@ -121,6 +127,9 @@ class FinishedRow:
 
 def _progress_context(user: AnyUser, batch: ReportBatch) -> dict[str, Any]:
     progress = batch_progress(batch)
+    pending = (
+        [] if progress.pending == 0 else list(batch.items.filter(state=ItemState.PENDING).values_list("pk", flat=True))
+    )
     items = list(
         batch.items.exclude(state=ItemState.PENDING).select_related(
             "report__organisation", "report__review__cadre", "report__review__place", "report__review__cell"
@@ -130,6 +139,8 @@ def _progress_context(user: AnyUser, batch: ReportBatch) -> dict[str, Any]:
         "batch": batch,
         "progress": progress,
         "finished": progress.pending == 0,
+        # The broker could not take some of its reports yet: they start by themselves once it can.
+        "waiting_for_broker": bool(pending) and outbox.waiting(produce_batch_item, pending),
         "failures": [item for item in items if item.state == ItemState.FAILED],
         "done": [
             FinishedRow(item, can_download_report(user, item.report))

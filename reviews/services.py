@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from programmes import access as programme_access
+from programmes import outbox
 from programmes.action_programmes.evidence import check_upload
 from programmes.action_programmes.notifications import notify
 from programmes.audit import audit_record, json_safe, snapshot
@@ -784,10 +785,9 @@ def decision_confirm(
         assessments=[item.pk for item in assessments],
         evidence=[item.pk for item in evidence],
     )
-    # The individual evaluation report is produced as soon as the result stands. Robust: the rating is
-    # already committed, and a broker that cannot take the task must not turn it into an error page;
-    # the nightly run produces any report that is missing.
-    transaction.on_commit(lambda: _queue_review_report(review.pk), robust=True)
+    # The individual evaluation report is produced as soon as the result stands (after the commit; a broker
+    # that is away delays it, programmes.outbox).
+    _queue_review_report(review.pk)
     subject = review.cadre.user
     if subject is not None:
         notify(
@@ -802,7 +802,7 @@ def decision_confirm(
 def _queue_review_report(review_id: int) -> None:
     from reviews.tasks import produce_review_report
 
-    produce_review_report.delay(review_id)
+    outbox.enqueue(produce_review_report, review_id)
 
 
 # --- After the decision: appeals and re-classification ------------------------------------------------------

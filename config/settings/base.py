@@ -61,6 +61,8 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "programmes.middleware.AuditContextMiddleware",
+    # Turns SQLite's "database is locked" (another writer held it past the timeout) into a "try again" page.
+    "programmes.middleware.DatabaseBusyMiddleware",
     # Last, as django-axes asks, so that it sees the outcome of authentication.
     "axes.middleware.AxesMiddleware",
 ]
@@ -212,6 +214,9 @@ EMAIL_PORT = env.int("EMAIL_PORT", default=25)
 EMAIL_HOST_USER = env("EMAIL_HOST_USER", default="")
 EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", default="")
 EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
+# Seconds an SMTP operation may take: an e-mail is sent while its notification is locked (sent once), and on
+# SQLite that lock is the database's, which a request waits for at most 20 s.
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Cổng chương trình hành động <no-reply@localhost>")
 
 # Celery. The embedded default is kombu's filesystem transport under var/, which needs no server.

@@ -2,12 +2,10 @@
 by this service."""
 
 import datetime
-from functools import partial
 
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.contrib.auth.tokens import default_token_generator
-from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -15,8 +13,10 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
+from programmes import outbox
 from programmes.action_programmes.notifications import in_portal_language
 from programmes.audit import audit_record
+from programmes.mail import send_portal_mail
 from programmes.models import AuditEvent
 
 RESET_REQUESTED = "account.password_reset_requested"
@@ -46,14 +46,14 @@ def reset_request_refusal(address: str) -> str | None:
     return None
 
 
+@transaction.atomic
 def reset_request_record(*, users: list[User]) -> None:
     """One event per request, with the client's address and no e-mail address; the e-mails leave after commit, from
     a worker, so that the page answers as fast whether or not an account was found."""
     audit_record(actor=None, action=RESET_REQUESTED)
     from programmes.tasks import send_password_reset_email
 
-    for user in users:
-        transaction.on_commit(partial(send_password_reset_email.delay, user.pk), robust=True)
+    outbox.enqueue_many(send_password_reset_email, [(user.pk,) for user in users])
 
 
 def password_reset_email_send(*, user_id: int) -> bool:
@@ -69,7 +69,7 @@ def password_reset_email_send(*, user_id: int) -> bool:
         "valid_minutes": max(1, settings.PASSWORD_RESET_TIMEOUT // 60),
     }
     with in_portal_language():
-        subject = "".join(render_to_string("emails/password_reset_subject.txt", context).splitlines())
+        subject = render_to_string("emails/password_reset_subject.txt", context)
         body = render_to_string("emails/password_reset_body.txt", context)
-    send_mail(subject, body, None, [user.email])
+    send_portal_mail(subject, body, user.email)
     return True

@@ -1,4 +1,5 @@
-"""In-portal notifications, each also sent by email by a background task once the transaction commits.
+"""In-portal notifications, each also sent by email by a background task once the transaction commits
+(programmes.outbox), tried until it is sent, and sent once.
 
 A notification is read outside every page's access check (and by email), so a caller quotes a commitment's
 wording only to the owner's chain (programmes.access.commitment_reading), for whom no cap holds. Today:
@@ -9,11 +10,13 @@ the owner, never a commitment (tests/programmes/test_commitment_caps.py checks a
 
 from django.conf import settings
 from django.contrib.auth.models import User
-from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone, translation
 
+from programmes import outbox
+from programmes.mail import send_portal_mail
 from programmes.models import Notification
+from programmes.text import one_line
 
 
 def in_portal_language() -> translation.override:
@@ -23,12 +26,13 @@ def in_portal_language() -> translation.override:
 
 
 def notify(*, recipient: User, subject: str, body: str, link: str) -> Notification:
-    """Record the notification; its email is queued for after the commit, so a rollback sends nothing."""
-    notification = Notification.objects.create(recipient=recipient, subject=subject, body=body, link=link)
+    """Record the notification and, in the same transaction, the task that e-mails it: a rollback sends nothing,
+    and a broker that is away when the change commits delays the e-mail without losing it."""
+    notification = Notification.objects.create(recipient=recipient, subject=one_line(subject), body=body, link=link)
     if recipient.email:
         from programmes.tasks import send_notification_email
 
-        transaction.on_commit(lambda: send_notification_email.delay(notification.pk), robust=True)
+        outbox.enqueue(send_notification_email, notification.pk)
     return notification
 
 
@@ -43,7 +47,7 @@ def notification_email_send(*, notification_id: int) -> bool:
         body = notification.body
         if notification.link:
             body = f"{body}\n\n{settings.SITE_URL}{notification.link}"
-        send_mail(notification.subject, body, None, [notification.recipient.email])
+        send_portal_mail(notification.subject, body, notification.recipient.email)
         notification.emailed_at = timezone.now()
         notification.save(update_fields=["emailed_at"])
     return True

@@ -14,7 +14,7 @@ from django.db import OperationalError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from programmes import access
+from programmes import access, outbox
 from programmes.access import Action
 from programmes.audit import audit_record
 from programmes.models import ImportJob, ImportKind, ImportStatus, PartyOrganisation
@@ -167,7 +167,7 @@ def import_job_submit(
         # Imported here, not at module level: the task module imports this one.
         from programmes.tasks import run_import_job
 
-        transaction.on_commit(lambda: run_import_job.delay(job.pk))
+        outbox.enqueue(run_import_job, job.pk)
     return job
 
 

@@ -30,6 +30,7 @@ from .cadres import (
 )
 from .imports import ImportJob, ImportKind, ImportStatus
 from .organisations import OrganisationKind, OrganisationSuccession, PartyOrganisation, SuccessionShare
+from .outbox import OutboxMessage
 
 __all__ = [
     "ActionProgramme",
@@ -52,6 +53,7 @@ __all__ = [
     "Occasion",
     "OrganisationKind",
     "OrganisationSuccession",
+    "OutboxMessage",
     "PartyOrganisation",
     "PartyPost",
     "Position",

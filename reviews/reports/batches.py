@@ -13,7 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from programmes import access
+from programmes import access, outbox
 from programmes.access import Action
 from programmes.audit import audit_record
 from programmes.models import PartyOrganisation
@@ -90,15 +90,9 @@ def batch_create(
         ReportBatchItem(batch=batch, kind=kind, object_id=object_id) for kind, object_id in dict.fromkeys(planned)
     )
     audit_record(actor=acting_user, action="report.batch", obj=batch, after={"items": len(planned)})
-    item_ids = list(batch.items.values_list("pk", flat=True))
+    from reviews.tasks import produce_batch_item
 
-    def enqueue() -> None:
-        from reviews.tasks import produce_batch_item
-
-        for item_id in item_ids:
-            produce_batch_item.delay(item_id)
-
-    transaction.on_commit(enqueue)
+    outbox.enqueue_many(produce_batch_item, [(item_id,) for item_id in batch.items.values_list("pk", flat=True)])
     return batch
 
 
@@ -155,13 +149,7 @@ def batch_items_requeue(older_than: datetime.timedelta) -> int:
         )
         # Touched, so that the next sweep waits again before sending them once more.
         ReportBatchItem.objects.filter(pk__in=stalled).update(updated_at=timezone.now())
-
-        def enqueue() -> None:
-            for item_id in stalled:
-                produce_batch_item.delay(item_id)
-
-        if stalled:
-            transaction.on_commit(enqueue)
+        outbox.enqueue_many(produce_batch_item, [(item_id,) for item_id in stalled])
     return len(stalled)
 
 

@@ -1,21 +1,13 @@
 """A real Celery worker on Redis and PostgreSQL, and the health endpoint against the real broker."""
 
-import socket
-
 import pytest
 from django.test import Client
 
 from config.celery import app
+from tests.broker import closed_port
 from tests.integration.conftest import CeleryWorker
 
 pytestmark = pytest.mark.integration
-
-
-def closed_port() -> int:
-    # A port the system just handed out and took back: nothing listens on it.
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def test_worker_answers_ping(celery_worker: CeleryWorker) -> None:
@@ -59,6 +51,7 @@ def test_health_is_ok_with_the_real_database_and_broker(client: Client) -> None:
 
     assert response.status_code == 200
     assert response.json()["checks"] == {"database": "ok", "broker": "ok"}
+    assert set(response.json()["outbox"]) == {"unsent", "oldest_seconds"}
 
 
 @pytest.mark.django_db

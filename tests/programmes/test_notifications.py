@@ -1,6 +1,7 @@
 """Notifications: in the portal, emailed once after the commit (eager tasks in tests), never on rollback."""
 
 import typing
+from smtplib import SMTPRecipientsRefused
 
 import pytest
 from django.conf import settings
@@ -13,8 +14,9 @@ from django.urls import reverse
 from programmes.action_programmes.notifications import mark_read, notification_email_send, notify
 from programmes.models import Notification
 from programmes.tasks import send_notification_email
+from publicity.tasks import send_answer_email
 from tests.factories import UserFactory
-from tests.programmes.programme_data import make_draft, submit
+from tests.programmes.programme_data import make_confirmed, make_draft, submit
 
 pytestmark = pytest.mark.django_db
 
@@ -26,7 +28,8 @@ def account(username: str, email: str = "") -> User:
 
 
 def test_the_suite_runs_tasks_eagerly():
-    # The on-commit callback calls .delay(); eager mode runs the task in place, so the outbox shows it.
+    # After the commit the task is handed over (programmes.outbox); eager mode runs it in place, so mail.outbox
+    # shows the e-mail.
     assert settings.CELERY_TASK_ALWAYS_EAGER is True
     assert send_notification_email.app.conf.task_always_eager is True
 
@@ -128,3 +131,36 @@ def test_mark_read_marks_only_the_recipient_s_unread_notifications():
     assert mark_read(recipient=alice) == 0
     assert not Notification.objects.filter(recipient=alice, read_at__isnull=True).exists()
     assert Notification.objects.filter(recipient=binh, read_at__isnull=True).count() == 1
+
+
+def test_a_title_typed_with_line_breaks_is_emailed_with_a_subject_on_one_line(cast, django_capture_on_commit_callbacks):
+    title = "Chương trình hành động\r\nBcc: ai@example.vn\nnhiệm kỳ 2026"
+    with django_capture_on_commit_callbacks(execute=True):
+        make_confirmed(cast.member, cast.secretary.user, title=title)
+
+    confirmed = Notification.objects.get(recipient=cast.member.user, subject__startswith="Đã xác nhận")
+    assert confirmed.subject == "Đã xác nhận: Chương trình hành động Bcc: ai@example.vn nhiệm kỳ 2026 (phiên bản 1)"
+    assert confirmed.emailed_at is not None
+    sent = [message for message in mail.outbox if message.subject == confirmed.subject]
+    assert [message.to for message in sent] == [[cast.member.user.email]]
+    assert sent[0].bcc == []
+
+
+def test_a_notification_stored_with_a_line_break_before_the_fix_is_still_sent():
+    recipient = account("binh", "binh@example.vn")
+    notification = Notification.objects.create(recipient=recipient, subject="Đã xác nhận: Dòng 1\r\nDòng 2", body="")
+
+    assert notification_email_send(notification_id=notification.pk) is True
+
+    assert [message.subject for message in mail.outbox] == ["Đã xác nhận: Dòng 1 Dòng 2"]
+    assert Notification.objects.get(pk=notification.pk).emailed_at is not None
+
+
+def test_e_mail_tasks_retry_a_mail_server_failure_for_days_and_never_a_refused_address():
+    for task in (send_notification_email, send_answer_email):
+        assert task.autoretry_for == (OSError,)
+        assert task.dont_autoretry_for == (SMTPRecipientsRefused,)
+        assert task.max_retries == 100 and task.retry_backoff_max == 3600
+        # A retry waits as an unacknowledged message in the worker: shorter than Redis's visibility timeout.
+        assert task.retry_backoff_max < 2 * 3600
+        assert task.acks_late is True

@@ -583,3 +583,22 @@ def test_programme_page_query_count_does_not_grow_with_commitments_reports_or_ev
     # Pinned: a query per commitment, report or file would show up here first.
     with django_assert_num_queries(len(one)):
         client.get(detail_url(large))
+
+
+def test_an_evidence_name_with_line_breaks_downloads_under_a_name_on_one_line(cast):
+    programme = make_confirmed(cast.member, cast.secretary.user)
+    progress_report(
+        commitment=first_commitment(programme),
+        status=ProgressStatus.DONE,
+        files=[pdf_upload()],
+        acting_user=cast.member.user,
+    )
+    evidence = Evidence.objects.get()
+    Evidence.objects.filter(pk=evidence.pk).update(original_name="Biên bản\r\nSet-Cookie: x=1.pdf")
+
+    download = client_for(cast.member.user).get(reverse("programmes:evidence_download", args=[evidence.pk]))
+    download.close()
+
+    assert download.status_code == 200
+    assert "filename*=utf-8''Bi%C3%AAn%20b%E1%BA%A3n%20Set-Cookie%3A%20x%3D1.pdf" in download["Content-Disposition"]
+    assert "Set-Cookie" not in download.headers

@@ -1,14 +1,17 @@
 """The foundation's pages, the auth pages and the error handlers, for every persona of the cast."""
 
+from datetime import timedelta
+
 import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.db import connection
 from django.test import Client, RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from programmes import views
-from programmes.models import OrganisationKind, OrganisationSuccession, PartyPost
+from programmes.models import OrganisationKind, OrganisationSuccession, OutboxMessage, PartyPost
 from tests.factories import DEFAULT_PASSWORD, PositionFactory, UserFactory, make_member, make_organisation
 
 pytestmark = pytest.mark.django_db
@@ -400,7 +403,24 @@ def test_layout_loads_only_local_assets_and_configures_htmx_for_the_csp(cast):
 def test_health_endpoint_answers_json_with_database_and_broker(db):
     response = Client().get(reverse("health"))
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "checks": {"database": "ok", "broker": "ok"}}
+    assert response.json() == {
+        "status": "ok",
+        "checks": {"database": "ok", "broker": "ok"},
+        "outbox": {"unsent": 0, "oldest_seconds": None},
+    }
+
+
+def test_health_reports_the_tasks_waiting_for_the_broker_and_the_oldest_ones_age(db):
+    OutboxMessage.objects.create(task="programmes.tasks.run_import_job", args=[1])
+    OutboxMessage.objects.create(
+        task="programmes.tasks.send_notification_email", args=[2], created_at=timezone.now() - timedelta(minutes=10)
+    )
+    OutboxMessage.objects.create(task="programmes.tasks.run_import_job", args=[3], sent_at=timezone.now())
+
+    answer = Client().get(reverse("health")).json()
+
+    assert answer["outbox"]["unsent"] == 2
+    assert 600 <= answer["outbox"]["oldest_seconds"] < 660
 
 
 # --- Error handlers -------------------------------------------------------------------------------

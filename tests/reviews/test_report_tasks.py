@@ -21,7 +21,7 @@ from django.utils import timezone
 from django_celery_beat.models import PeriodicTask
 
 from config.celery import app
-from programmes.models import ActionProgramme
+from programmes.models import ActionProgramme, OutboxMessage
 from reviews import services, tasks
 from reviews.models import (
     ItemState,
@@ -437,11 +437,14 @@ def test_confirming_a_decision_queues_the_individual_report_on_commit(cast, medi
         )
     # Nothing is produced before the confirmation is committed.
     assert not Report.objects.exists()
-    produce = [callback for callback in queued if callback.__qualname__.startswith("decision_confirm")]
-    assert len(produce) == 1
+    # The request for the report is written with the confirmation, and handed to the broker on commit.
+    waiting = OutboxMessage.objects.get(task=tasks.produce_review_report.name)
+    assert waiting.args == [review.pk] and waiting.sent_at is None
 
     for callback in queued:  # the commit
         callback()
+    waiting.refresh_from_db()
+    assert waiting.sent_at is not None
 
     report = Report.objects.get(kind=ReportKind.INDIVIDUAL, review=review)
     assert report.is_current and report.version == 1
