@@ -862,15 +862,11 @@ def _window_sentence(review: Review, change: LevelChange) -> str:
 
 
 def _queue_reports_after_change(review: Review) -> None:
-    """After commit: the review's individual report, and the period's summaries already made that print it.
-    Robust, like the confirmation's: the change stands even when the broker cannot take the task."""
+    """The review's individual report, and the period's summaries already made that print it, asked for through
+    the outbox: written with the change, sent after the commit, the change standing even with the broker away."""
+    from reviews.tasks import refresh_review_reports
 
-    def queue() -> None:
-        from reviews.tasks import refresh_review_reports
-
-        refresh_review_reports.delay(review.pk)
-
-    transaction.on_commit(queue, robust=True)
+    outbox.enqueue(refresh_review_reports, review.pk)
 
 
 @transaction.atomic
