@@ -32,7 +32,6 @@ from .limits import (
     check_xlsx,
     csv_records,
     read_bounded,
-    too_big,
     too_many_columns,
     too_many_rows,
     xlsx_unreadable,
@@ -167,15 +166,6 @@ def _read_xlsx(data: bytes, limits: ImportLimits) -> Table:
         workbook.close()
 
 
-def _read_within_size(source: Path | IO[bytes], limits: ImportLimits) -> bytes:
-    if isinstance(source, Path):
-        size = source.stat().st_size
-        if size > limits.max_bytes:
-            raise too_big(size, limits)
-        return source.read_bytes()
-    return read_bounded(source, limits)
-
-
 def read_table(source: Path | IO[bytes], name: str) -> Table:
     """The first sheet (XLSX) or the file (CSV): header on row 1, blank rows skipped.
 
@@ -185,7 +175,7 @@ def read_table(source: Path | IO[bytes], name: str) -> Table:
     suffix = Path(name).suffix.lower()
     if suffix not in (".xlsx", ".csv"):
         raise UnreadableFile(_("Chỉ nhận tệp .csv hoặc .xlsx."))
-    data = _read_within_size(source, limits)
+    data = read_bounded(source, limits)
     if suffix == ".xlsx":
         return _read_xlsx(data, limits)
     return _read_csv(data, limits)

@@ -24,6 +24,7 @@ import zipfile
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import IO, Any
 from xml.parsers import expat
 
@@ -481,8 +482,13 @@ def csv_records(data: bytes, limits: ImportLimits) -> Iterator[list[str]]:
 # --- Before reading -------------------------------------------------------------------------------------------
 
 
-def read_bounded(source: IO[bytes], limits: ImportLimits) -> bytes:
+def read_bounded(source: Path | IO[bytes], limits: ImportLimits) -> bytes:
     """The whole file, read only if it is within the size limit."""
+    if isinstance(source, Path):
+        size = source.stat().st_size
+        if size > limits.max_bytes:
+            raise too_big(size, limits)
+        return source.read_bytes()
     data = source.read(limits.max_bytes + 1)
     if len(data) > limits.max_bytes:
         raise too_big(None, limits)

@@ -13,6 +13,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
+from programmes.importing.communes import import_communes
 from programmes.importing.services import import_file, import_job_submit
 from programmes.models import Cadre, ImportJob, ImportKind, ImportStatus
 from tests.programmes.import_files import (
@@ -24,6 +25,7 @@ from tests.programmes.import_files import (
     to_csv,
     xlsx_bomb,
 )
+from tests.programmes.test_import_communes import HCMC as COMMUNES_FILE
 from tests.programmes.test_import_roster import roster_rows
 
 pytestmark = pytest.mark.django_db
@@ -247,3 +249,10 @@ def test_a_file_at_the_limits_is_accepted(cast, settings):
     ):
         result = import_file(kind=ImportKind.ROSTER, source=io.BytesIO(data), name=name, acting_user=None)
         assert result.errors == [], name
+
+
+def test_the_national_communes_file_is_read_within_the_limits(settings):
+    settings.IMPORT_MAX_ROWS = 10
+    result = import_communes(source=COMMUNES_FILE, province="79")
+    assert [(issue.row, issue.column) for issue in result.errors] == [(1, "")]
+    assert result.errors[0].message.startswith("Tệp có dữ liệu ở dòng 12, vượt giới hạn 10 dòng dữ liệu")
