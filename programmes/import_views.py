@@ -20,6 +20,7 @@ from programmes.importing.samples import sample_csv, sample_xlsx
 from programmes.importing.selectors import get_import_job_for, import_jobs_visible_to
 from programmes.importing.services import KINDS
 from programmes.models import ImportKind
+from programmes.spreadsheets import safe_row
 
 JOBS_PER_PAGE = 25
 # The page shows the first errors; the CSV download has all of them.
@@ -75,7 +76,8 @@ def import_errors_csv(request: HttpRequest, pk: int) -> HttpResponse:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow([_("Dòng"), _("Cột"), _("Lỗi")])
-    writer.writerows([error["row"], error["column"], error["message"]] for error in job.errors)
+    # The column is the file's own header, and a message may quote a cell: both are the uploader's text.
+    writer.writerows(safe_row([error["row"], error["column"], error["message"]]) for error in job.errors)
     response = HttpResponse("\ufeff" + buffer.getvalue(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="loi-nhap-{job.pk}.csv"'
     return response

@@ -105,6 +105,22 @@ def test_errors_are_listed_and_downloadable_as_csv(client, cast, django_capture_
 
 
 @pytest.mark.django_db
+def test_the_errors_csv_never_hands_a_formula_to_a_spreadsheet(client, cast, django_capture_on_commit_callbacks):
+    client.force_login(cast.org_board)
+    hostile = '=HYPERLINK("http://example.com/lay-du-lieu";"Xem chi tiết")'
+    with django_capture_on_commit_callbacks(execute=True):
+        post_upload(client, cast, to_csv([*ROSTER_HEADERS, hostile], roster_rows(cast.cell_a.code)), "dang-vien.csv")
+    job = ImportJob.objects.get()
+    assert job.status == ImportStatus.FAILED
+
+    download = client.get(reverse("programmes:import_errors_csv", args=[job.pk]))
+    lines = list(csv.reader(io.StringIO(download.content.decode("utf-8-sig"))))
+    # The file's header is lower-cased on reading; it comes out as text, never as a live link.
+    assert lines[1][:2] == ["1", "'" + hostile.lower()]
+    assert not any(cell.startswith(("=", "+", "-", "@")) for line in lines for cell in line)
+
+
+@pytest.mark.django_db
 def test_template_files_have_the_documented_headers(client, cast):
     client.force_login(cast.org_board)
     csv_file = client.get(reverse("programmes:import_template", args=["roster", "csv"]))
