@@ -16,6 +16,7 @@ from django_htmx.middleware import HtmxDetails
 from programmes import access
 from programmes.access import Action
 from programmes.importing.forms import ImportUploadForm
+from programmes.importing.limits import number
 from programmes.importing.samples import sample_csv, sample_xlsx
 from programmes.importing.selectors import get_import_job_for, import_jobs_visible_to
 from programmes.importing.services import KINDS
@@ -55,7 +56,12 @@ def import_new(request: HttpRequest) -> HttpResponse:
         if job is not None:
             return redirect("programmes:import_detail", pk=job.pk)
     kinds = [(value, label, KINDS[value].columns) for value, label in ImportKind.choices]
-    context = {"form": form, "kinds": kinds, "max_upload_mb": settings.IMPORT_MAX_UPLOAD_MB}
+    context = {
+        "form": form,
+        "kinds": kinds,
+        "max_upload_mb": settings.IMPORT_MAX_UPLOAD_MB,
+        "max_rows": number(settings.IMPORT_MAX_ROWS),
+    }
     return render(request, "programmes/import_new.html", context)
 
 

@@ -124,7 +124,8 @@ def import_file(
     )
 
 
-def _check_upload(uploaded_file: UploadedFile) -> str:
+def check_upload(uploaded_file: UploadedFile) -> str:
+    """The upload's clean name, or a ValidationError: its type, its size and what it declares (limits.py)."""
     name = normalise(PurePath(uploaded_file.name or "").name)
     suffix = PurePath(name).suffix.lower()
     if suffix not in ALLOWED_SUFFIXES:
@@ -159,7 +160,7 @@ def import_job_submit(
     _check_permission(acting_user, scope)
     if kind not in KINDS:
         raise ValidationError(_("Loại dữ liệu không hợp lệ."), code="kind")
-    name = _check_upload(uploaded_file)
+    name = check_upload(uploaded_file)
     with transaction.atomic():
         job = ImportJob(kind=kind, original_name=name[:255], scope=scope, created_by=acting_user)
         job.file.save(name, uploaded_file, save=False)

@@ -50,6 +50,7 @@ def test_upload_page_documents_columns_and_offers_only_scopes_the_user_holds(cli
     body = response.content.decode()
     assert response.status_code == 200
     assert "ngay_chinh_thuc" in body and "ma_tien_than" in body and "nguoi_dung_dau" in body
+    assert "Tệp tối đa 20 MB và 100.000 dòng dữ liệu" in body
     scopes = list(response.context["form"].fields["scope"].queryset)
     assert cast.ward in scopes and cast.grassroots in scopes
     assert cast.other_ward not in scopes and cast.cell_a not in scopes
