@@ -6,6 +6,8 @@ The limits are lowered in most tests so that small files pass them; the bomb kee
 
 import io
 import random
+import struct
+import zipfile
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -256,3 +258,23 @@ def test_the_national_communes_file_is_read_within_the_limits(settings):
     result = import_communes(source=COMMUNES_FILE, province="79")
     assert [(issue.row, issue.column) for issue in result.errors] == [(1, "")]
     assert result.errors[0].message.startswith("Tệp có dữ liệu ở dòng 12, vượt giới hạn 10 dòng dữ liệu")
+
+
+def with_zip64_end(data: bytes) -> bytes:
+    """The same zip, its end record in the zip64 form some writers always use (counts in a second record)."""
+    at = data.rfind(b"PK\x05\x06")
+    fields = list(struct.unpack_from("<4s4H2LH", data, at))
+    parts, directory_bytes, directory_at = fields[4], fields[5], fields[6]
+    record = struct.pack("<4sQ2H2L4Q", b"PK\x06\x06", 44, 45, 45, 0, 0, parts, parts, directory_bytes, directory_at)
+    locator = struct.pack("<4sLQL", b"PK\x06\x07", 0, at, 1)
+    end = struct.pack("<4s4H2LH", b"PK\x05\x06", 0, 0, 0xFFFF, 0xFFFF, 0xFFFFFFFF, 0xFFFFFFFF, 0)
+    return data[:at] + record + locator + end
+
+
+def test_a_zip64_end_record_is_read_for_its_counts(cast):
+    data = with_zip64_end(roster_sheet(roster_rows(cast.cell_a.code), dimension="A1:L4").bytes())
+    assert zipfile.ZipFile(io.BytesIO(data)).testzip() is None
+    job = submit(cast, data)
+    assert job.pk is not None
+    result = import_file(kind=ImportKind.ROSTER, source=io.BytesIO(data), name="dang-vien.xlsx", acting_user=None)
+    assert result.errors == []
