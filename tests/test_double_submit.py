@@ -21,10 +21,12 @@ from programmes.action_programmes.progress import progress_report
 from programmes.models import AuditEvent, Evidence, Notification, ProgressReport, ProgressStatus
 from publicity.models import FeedbackCase, FeedbackContact
 from tests.programmes.programme_data import make_confirmed
-from tests.programmes.test_progress_views import first_commitment, pdf_upload, progress_url
+from tests.programmes.test_progress_views import first_commitment, pdf_upload, progress_url, version_in_force
 from tests.publicity.feedback_data import SENDER, send
 from tests.publicity.public_data import make_public
 
+# A unique key and a row lock behave differently on each database: every test here runs on PostgreSQL too.
+pytestmark = pytest.mark.postgres
 SECOND_WAIT = 0.5
 _confirmer_rules = importlib.import_module("programmes.migrations.0005_default_confirmer_rules")
 
@@ -142,7 +144,6 @@ def test_the_service_returns_the_stored_case_for_a_key_it_has_seen(cast):
     assert FeedbackCase.objects.get().submission_key == key
 
 
-@pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_feedback_sent_twice_at_the_same_moment_is_stored_once(migrated_rows, cast):
     """The second sending checks before the first has committed, finds nothing, and inserts: the unique key makes
@@ -164,7 +165,6 @@ def test_feedback_sent_twice_at_the_same_moment_is_stored_once(migrated_rows, ca
     assert FeedbackCase.objects.count() == 1
 
 
-@pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_two_requests_posting_the_same_feedback_page_at_once_store_one_case(migrated_rows, cast):
     if connection.vendor != "postgresql":
@@ -222,7 +222,7 @@ def test_the_same_progress_page_sent_twice_stores_one_report_and_one_file(cast):
 @pytest.mark.django_db
 def test_a_progress_key_used_on_another_commitment_is_refused(cast):
     programme = make_confirmed(cast.member, cast.secretary.user)
-    first, second = (terms.commitment for terms in programme.current_version.terms.order_by("position"))
+    first, second = (terms.commitment for terms in version_in_force(programme).terms.order_by("position"))
     key = uuid.uuid4()
     progress_report(commitment=first, status=ProgressStatus.ON_TRACK, acting_user=cast.member.user, submission_key=key)
     with pytest.raises(ValidationError, match="Biểu mẫu này đã được gửi một lần"):
@@ -232,7 +232,6 @@ def test_a_progress_key_used_on_another_commitment_is_refused(cast):
     assert ProgressReport.objects.count() == 1
 
 
-@pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_a_progress_report_sent_twice_at_the_same_moment_is_stored_once(migrated_rows, cast):
     """The second sending waits for the commitment the first has locked, then finds the first one's report."""
