@@ -16,10 +16,12 @@ from django_htmx.middleware import HtmxDetails
 from programmes import access, outbox
 from programmes.access import Action
 from programmes.importing.forms import ImportUploadForm
+from programmes.importing.limits import number
 from programmes.importing.samples import sample_csv, sample_xlsx
 from programmes.importing.selectors import get_import_job_for, import_jobs_visible_to
 from programmes.importing.services import KINDS
 from programmes.models import ImportKind, ImportStatus
+from programmes.spreadsheets import safe_row
 from programmes.tasks import run_import_job
 
 JOBS_PER_PAGE = 25
@@ -55,7 +57,12 @@ def import_new(request: HttpRequest) -> HttpResponse:
         if job is not None:
             return redirect("programmes:import_detail", pk=job.pk)
     kinds = [(value, label, KINDS[value].columns) for value, label in ImportKind.choices]
-    context = {"form": form, "kinds": kinds, "max_upload_mb": settings.IMPORT_MAX_UPLOAD_MB}
+    context = {
+        "form": form,
+        "kinds": kinds,
+        "max_upload_mb": settings.IMPORT_MAX_UPLOAD_MB,
+        "max_rows": number(settings.IMPORT_MAX_ROWS),
+    }
     return render(request, "programmes/import_new.html", context)
 
 
@@ -82,7 +89,8 @@ def import_errors_csv(request: HttpRequest, pk: int) -> HttpResponse:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow([_("Dòng"), _("Cột"), _("Lỗi")])
-    writer.writerows([error["row"], error["column"], error["message"]] for error in job.errors)
+    # The column is the file's own header, and a message may quote a cell: both are the uploader's text.
+    writer.writerows(safe_row([error["row"], error["column"], error["message"]]) for error in job.errors)
     response = HttpResponse("\ufeff" + buffer.getvalue(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="loi-nhap-{job.pk}.csv"'
     return response

@@ -20,6 +20,7 @@ from programmes import access
 from programmes.access import Action
 from programmes.confirmation_views import AuthenticatedRequest
 from programmes.models import AuditEvent, Cadre, ReadEvent
+from programmes.spreadsheets import Echo, safe_row
 from programmes.views import paginate
 
 READS_PER_PAGE = 50
@@ -128,11 +129,6 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     return render(request, "programmes/audit_log.html", context)
 
 
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
-
-
 def _csv_rows(kind: str, events: QuerySet[Any]) -> Iterator[list[str]]:
     if kind == READS:
         yield [_("Thời điểm"), _("Người xem"), _("Nội dung"), _("Đối tượng"), _("Người được xem"), _("Địa chỉ IP")]
@@ -147,16 +143,11 @@ def _csv_rows(kind: str, events: QuerySet[Any]) -> Iterator[list[str]]:
         yield [at, event.actor_repr, event.action, event.object_repr, event.ip_address or ""]
 
 
-def _csv_safe(value: str) -> str:
-    # A cell starting with = + - @ would run as a formula in a spreadsheet.
-    return f"'{value}" if value[:1] in {"=", "+", "-", "@"} else value
-
-
 @login_required
 def audit_log_csv(request: HttpRequest) -> StreamingHttpResponse:
     _form, kind, events = _form_and_events(request)
-    writer = csv.writer(_Echo())
-    rows = (writer.writerow([_csv_safe(str(cell)) for cell in row]) for row in _csv_rows(kind, events))
+    writer = csv.writer(Echo())
+    rows = (writer.writerow(safe_row(str(cell) for cell in row)) for row in _csv_rows(kind, events))
     response = StreamingHttpResponse(_with_bom(rows), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="nhat-ky-{kind}-{timezone.localdate():%Y%m%d}.csv"'
     response["Cache-Control"] = "private, no-store"

@@ -14,7 +14,10 @@ IMPORT_MAX_RETRIES = 3
 
 @shared_task(bind=True, acks_late=True, max_retries=IMPORT_MAX_RETRIES)
 def run_import_job(self: Task, job_id: int) -> str:
-    """Import an uploaded file. A finished job is skipped; only a database outage is retried, with backoff."""
+    """Import an uploaded file. A finished job is skipped; only a database outage is retried, with backoff.
+
+    Acknowledged late, so a worker killed mid-import gives the message back; the job counts its attempts and
+    is parked after settings.IMPORT_MAX_ATTEMPTS of them (import_job_run)."""
     try:
         job = import_job_run(job_id=job_id)
     except OperationalError as error:

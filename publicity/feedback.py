@@ -13,12 +13,13 @@ import datetime
 import hashlib
 import hmac
 import secrets
+import uuid
 from collections.abc import Iterable
 
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
@@ -179,6 +180,14 @@ def _notify_all(recipients: Iterable[User], subject: str, body: str, link: str) 
 # --- The citizen -----------------------------------------------------------------------------------------------
 
 
+def _sent_before(submission_key: uuid.UUID, programme: ActionProgramme, text: str) -> FeedbackCase | None:
+    """The case this form already stored, if any; the key of a form sent with other content is refused."""
+    case = FeedbackCase.objects.filter(submission_key=submission_key).first()
+    if case is not None and (case.programme_id != programme.pk or case.text != text.strip()):
+        raise ValidationError(_("Biểu mẫu này đã được gửi một lần. Hãy tải lại trang để gửi góp ý, phản ánh mới."))
+    return case
+
+
 @transaction.atomic
 def feedback_submit(
     *,
@@ -190,8 +199,17 @@ def feedback_submit(
     email: str = "",
     phone: str = "",
     source_address: str,
+    submission_key: uuid.UUID | None = None,
 ) -> FeedbackCase:
-    """Record a citizen's feedback on a published programme and route it to the oversight body of the area."""
+    """Record a citizen's feedback on a published programme and route it to the oversight body of the area.
+
+    `submission_key` is the form's one-time key: the same form sent again (a double click, a resent page) gets
+    back the case it stored, and nothing more is stored, counted or announced.
+    """
+    if submission_key is not None:
+        earlier = _sent_before(submission_key, programme, text)
+        if earlier is not None:
+            return earlier
     if not selectors.public_programmes().filter(pk=programme.pk).exists():
         raise ValidationError(_("Chương trình này không còn được công khai, không gửi góp ý được."))
     if (
@@ -213,18 +231,27 @@ def feedback_submit(
     area = area_for(programme)
     body = body_for(programme)
     name, email, phone = name.strip(), email.strip(), phone.strip()
-    case = FeedbackCase.objects.create(
-        programme=programme,
-        commitment=commitment,
-        kind=kind,
-        text=text,
-        tracking_code=new_tracking_code(),
-        due_on=timezone.localdate() + datetime.timedelta(days=settings.FEEDBACK_ANSWER_DAYS),
-        area=area,
-        body=body,
-        identified=bool(email or phone),
-        source_digest=digest,
-    )
+    try:
+        with transaction.atomic():
+            case = FeedbackCase.objects.create(
+                programme=programme,
+                commitment=commitment,
+                kind=kind,
+                text=text,
+                tracking_code=new_tracking_code(),
+                due_on=timezone.localdate() + datetime.timedelta(days=settings.FEEDBACK_ANSWER_DAYS),
+                area=area,
+                body=body,
+                identified=bool(email or phone),
+                source_digest=digest,
+                submission_key=submission_key,
+            )
+    except IntegrityError:
+        # The same form sent twice at once: the other request stored it first (the unique key waited for it).
+        earlier = _sent_before(submission_key, programme, text) if submission_key is not None else None
+        if earlier is None:
+            raise
+        return earlier
     if name or email or phone:
         FeedbackContact.objects.create(case=case, name=name, email=email, phone=phone)
     _audit(

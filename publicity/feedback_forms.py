@@ -6,6 +6,7 @@ and a small sum a person answers, signed so that the server keeps no state betwe
 
 import random
 import re
+import uuid
 from collections.abc import Mapping
 from typing import Any
 
@@ -66,6 +67,8 @@ class FeedbackForm(forms.Form):
     expired_challenge = False
     challenge = forms.CharField(widget=forms.HiddenInput)
     answer = forms.IntegerField(label=_("Câu hỏi kiểm tra"), min_value=0, max_value=99)
+    # A new key each time the page is shown; the same page sent twice stores one case.
+    submission_key = forms.UUIDField(widget=forms.HiddenInput, required=False, initial=uuid.uuid4)
 
     def __init__(self, *args: Any, terms: list[CommitmentTerms], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -111,6 +114,7 @@ class FeedbackForm(forms.Form):
             Div(Field("website", tabindex="-1", autocomplete="off"), css_class="feedback-trap", aria_hidden="true"),
             Field("challenge"),
             Field("answer", inputmode="numeric", autocomplete="off"),
+            Field("submission_key"),
         )
 
     def clean_phone(self) -> str:

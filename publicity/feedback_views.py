@@ -85,6 +85,7 @@ def feedback_new(request: HttpRequest, pk: int) -> HttpResponse:
                 email=data["email"],
                 phone=data["phone"],
                 source_address=client_address(request),
+                submission_key=data["submission_key"],
             )
         except ValidationError as error:
             add_service_error(form, error)

@@ -120,6 +120,8 @@ class FeedbackCase(models.Model):
         verbose_name=_("đã đưa vào bản kiểm điểm"),
     )
     closed_at = models.DateTimeField(_("kết thúc lúc"), null=True, blank=True)
+    # The one-time key of the form that sent it, so that the same form sent twice stores one case.
+    submission_key = models.UUIDField(_("mã lần gửi"), null=True, blank=True, unique=True, editable=False)
 
     class Meta:
         verbose_name = _("góp ý, phản ánh của Nhân dân")

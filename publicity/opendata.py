@@ -35,6 +35,7 @@ from programmes.models import (
     ProgrammeState,
     ProgressStatus,
 )
+from programmes.spreadsheets import Echo, safe_cell
 from publicity.selectors import (
     SHARED_VERSION_STATES,
     public_programme_q,
@@ -48,8 +49,6 @@ PER_PAGE = 100
 # Rows fetched from the database at a time while a CSV streams.
 CHUNK_SIZE = 500
 LICENCE = _("Dữ liệu mở, được phép sử dụng lại, ghi rõ nguồn")
-# A spreadsheet would run a text cell beginning with one of these as a formula.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 @dataclass(frozen=True)
@@ -222,25 +221,16 @@ def commitment_row(terms: CommitmentTerms, programme_id: int, today: datetime.da
 # --- CSV -----------------------------------------------------------------------------------------------------
 
 
-class _Echo:
-    """A file that hands back what is written, so that csv.writer yields lines one by one."""
-
-    def write(self, value: str) -> str:
-        return value
-
-
 def _cell(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return str(value)
+    return str(safe_cell(value))
 
 
 def _csv_lines(header: list[str], rows: Iterable[dict[str, Any]]) -> Iterator[str]:
-    writer = csv.writer(_Echo())
+    writer = csv.writer(Echo())
     # The byte order mark tells Excel the file is UTF-8.
     yield "\ufeff" + writer.writerow(header)
     for row in rows:

@@ -155,8 +155,18 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 # Media is private: evidence and reports are served only through views that ask the access module.
 MEDIA_ROOT = env.path("DJANGO_MEDIA_ROOT", default=VAR_DIR / "media")
-# Largest roster or organisation file accepted for import, in megabytes.
+# Bounds on one import file (docs/IMPORTS.md), checked before it is parsed so that no file can exhaust a
+# worker: its size in megabytes; data rows below the header (a ward has a few thousand members, a sector
+# committee tens of thousands; a city roster is imported per ward or sector); columns; cells; and, for XLSX,
+# its content once decompressed, in megabytes.
 IMPORT_MAX_UPLOAD_MB = env.int("IMPORT_MAX_UPLOAD_MB", default=20)
+IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=100_000)
+IMPORT_MAX_COLUMNS = env.int("IMPORT_MAX_COLUMNS", default=100)
+IMPORT_MAX_CELLS = env.int("IMPORT_MAX_CELLS", default=2_000_000)
+IMPORT_MAX_UNCOMPRESSED_MB = env.int("IMPORT_MAX_UNCOMPRESSED_MB", default=100)
+# An import started this many times without finishing (its worker killed, say out of memory) is stopped for
+# good the next time it is delivered, instead of being handed to worker after worker.
+IMPORT_MAX_ATTEMPTS = env.int("IMPORT_MAX_ATTEMPTS", default=3)
 # Largest evidence file (PDF, image, office document) a cadre may attach to a progress report, in megabytes.
 EVIDENCE_MAX_UPLOAD_MB = env.int("EVIDENCE_MAX_UPLOAD_MB", default=10)
 

@@ -1,5 +1,6 @@
 """Progress on commitments: the owner's reports with evidence, and the figures the pages show."""
 
+import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -7,9 +8,10 @@ from decimal import Decimal
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from programmes.action_programmes.evidence import CheckedFile, check_link, check_upload
 from programmes.action_programmes.services import _require_owner
@@ -37,6 +39,17 @@ def _terms_in_force(commitment: Commitment) -> CommitmentTerms:
     return terms
 
 
+ALREADY_SENT = gettext_lazy("Biểu mẫu này đã được gửi một lần. Hãy mở lại trang báo cáo để gửi báo cáo mới.")
+
+
+def _sent_before(submission_key: uuid.UUID, commitment: Commitment, acting_user: User) -> ProgressReport | None:
+    """The report this form already stored, if any; the key of another commitment's or person's form is refused."""
+    report = ProgressReport.objects.filter(submission_key=submission_key).first()
+    if report is not None and (report.commitment_id != commitment.pk or report.reported_by_id != acting_user.pk):
+        raise ValidationError(ALREADY_SENT)
+    return report
+
+
 @transaction.atomic
 def progress_report(
     *,
@@ -48,14 +61,21 @@ def progress_report(
     files: Sequence[UploadedFile] = (),
     links: Sequence[str] = (),
     acting_user: User,
+    submission_key: uuid.UUID | None = None,
 ) -> ProgressReport:
     """Record progress on a commitment of the version in force, with its evidence, all or nothing.
 
     Done and exceeded need evidence in the same report; dropped needs a reason. Every file is checked
-    before anything is written, so a refused file leaves no report behind.
+    before anything is written, so a refused file leaves no report behind. `submission_key` is the form's
+    one-time key: the same form sent again gets back the report it stored, and nothing more is stored.
     """
+    # The lock makes a second sending of the form wait for the first to commit, and then find its report.
     commitment = Commitment.objects.select_for_update().select_related("programme__owner").get(pk=commitment.pk)
     _require_owner(acting_user, commitment.programme)
+    if submission_key is not None:
+        earlier = _sent_before(submission_key, commitment, acting_user)
+        if earlier is not None:
+            return earlier
     _terms_in_force(commitment)
     if status not in ProgressStatus.values:
         raise ValidationError({"status": _("Tình trạng không hợp lệ.")})
@@ -70,14 +90,20 @@ def progress_report(
                 % {"status": ProgressStatus(status).label}
             }
         )
-    report = ProgressReport.objects.create(
-        commitment=commitment,
-        status=status,
-        value_reached=value_reached,
-        note=note.strip(),
-        drop_reason=drop_reason.strip() if status == ProgressStatus.DROPPED else "",
-        reported_by=acting_user,
-    )
+    try:
+        with transaction.atomic():
+            report = ProgressReport.objects.create(
+                commitment=commitment,
+                status=status,
+                value_reached=value_reached,
+                note=note.strip(),
+                drop_reason=drop_reason.strip() if status == ProgressStatus.DROPPED else "",
+                reported_by=acting_user,
+                submission_key=submission_key,
+            )
+    except IntegrityError as error:
+        # Only a key already used on another commitment gets here (the lock serialises this one's reports).
+        raise ValidationError(ALREADY_SENT) from error
     evidence: list[Evidence] = []
     try:
         for item in checked:

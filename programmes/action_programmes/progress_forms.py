@@ -1,5 +1,6 @@
 """The owner's progress report on one commitment: status, value reached, note, evidence files and links."""
 
+import uuid
 from typing import Any
 
 from crispy_forms.helper import FormHelper
@@ -74,6 +75,8 @@ class ProgressForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("Mỗi dòng một đường dẫn, bắt đầu bằng http:// hoặc https://."),
     )
+    # A new key each time the page is shown; the same page sent twice stores one report.
+    submission_key = forms.UUIDField(widget=forms.HiddenInput, required=False, initial=uuid.uuid4)
 
     def __init__(self, *args: Any, terms: CommitmentTerms, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -145,4 +148,5 @@ class ProgressForm(forms.Form):
             files=data["evidence_files"],
             links=data["links"],
             acting_user=self.user,
+            submission_key=data["submission_key"],
         )

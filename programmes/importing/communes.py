@@ -7,9 +7,8 @@ may be split among several new ones. So post-2025 committees are coded "<provinc
 closed pre-2025 ones "<province>-<code>-truoc-2025", and each old unit is created once.
 """
 
-import csv
 import datetime
-import io
+import itertools
 from pathlib import Path
 
 from django.contrib.auth.models import User
@@ -19,6 +18,7 @@ from programmes.models import ImportJob, OrganisationKind, SuccessionShare
 from programmes.text import normalise
 
 from .base import HEADER_ROW, ImportIssue, ImportResult
+from .limits import ImportLimits, UnreadableFile, csv_records, read_bounded
 from .organisations import OrganisationImport, OrganisationRow
 from .services import import_run
 
@@ -64,13 +64,21 @@ def historic_code(province: str, commune_code: str) -> str:
 
 
 def _read(source: Path) -> tuple[list[tuple[int, dict[str, str]]], list[ImportIssue]]:
-    text = source.read_text(encoding="utf-8-sig")
-    reader = csv.DictReader(io.StringIO(text, newline=""))
-    missing = [column for column in COLUMNS if column not in (reader.fieldnames or [])]
-    if missing:
-        message = _("Thiếu cột “%(column)s” của tệp đơn vị hành chính.")
-        return [], [ImportIssue(HEADER_ROW, column, message % {"column": column}) for column in missing]
-    records = [(number, {k: normalise(v or "") for k, v in row.items()}) for number, row in enumerate(reader, start=2)]
+    """The file's records by column name, numbered from 2 as the csv module's DictReader numbers them (blank
+    lines skipped), within the import limits."""
+    limits = ImportLimits.from_settings()
+    try:
+        lines = csv_records(read_bounded(source, limits), limits)
+        header = next(lines, [])
+        missing = [column for column in COLUMNS if column not in header]
+        if missing:
+            message = _("Thiếu cột “%(column)s” của tệp đơn vị hành chính.")
+            return [], [ImportIssue(HEADER_ROW, column, message % {"column": column}) for column in missing]
+        # A short row reads as blank in its missing columns.
+        rows = (itertools.zip_longest(header, values, fillvalue="") for values in lines if values)
+        records = [(number, {k: normalise(v) for k, v in row}) for number, row in enumerate(rows, start=2)]
+    except UnreadableFile as error:
+        return [], [ImportIssue(HEADER_ROW, "", str(error))]
     return records, []
 
 

@@ -5,12 +5,14 @@ import io
 
 from openpyxl import Workbook
 
+from programmes.spreadsheets import safe_row
+
 from .services import KINDS
 
 
 def sample_rows(kind: str) -> list[list[str]]:
     columns = KINDS[kind].columns
-    return [[column.header for column in columns], [column.example for column in columns]]
+    return [safe_row(column.header for column in columns), safe_row(column.example for column in columns)]
 
 
 def sample_csv(kind: str) -> bytes:

@@ -11,6 +11,7 @@ from django.contrib.auth.models import AnonymousUser, User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import OperationalError, transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -23,6 +24,7 @@ from programmes.text import normalise
 
 from . import organisations, positions, roster
 from .base import Column, ImportIssue, ImportResult, ScopeCheck, Table, UnreadableFile, check_headers, read_table
+from .limits import FileTooLarge, ImportLimits, check_declared, too_big
 
 logger = logging.getLogger(__name__)
 
@@ -122,21 +124,26 @@ def import_file(
     )
 
 
-def _check_upload(uploaded_file: UploadedFile) -> str:
+def check_upload(uploaded_file: UploadedFile) -> str:
+    """The upload's clean name, or a ValidationError: its type, its size and what it declares (limits.py)."""
     name = normalise(PurePath(uploaded_file.name or "").name)
     suffix = PurePath(name).suffix.lower()
     if suffix not in ALLOWED_SUFFIXES:
         raise ValidationError(_("Chỉ nhận tệp .csv hoặc .xlsx."), code="file_type")
-    limit_mb: int = settings.IMPORT_MAX_UPLOAD_MB
-    if (uploaded_file.size or 0) > limit_mb * 1024 * 1024:
-        raise ValidationError(_("Tệp lớn hơn %(limit)d MB.") % {"limit": limit_mb}, code="file_size")
-    head = uploaded_file.read(len(XLSX_SIGNATURE))
+    limits = ImportLimits.from_settings()
+    if (uploaded_file.size or 0) > limits.max_bytes:
+        raise ValidationError(str(too_big(uploaded_file.size, limits)), code="file_size")
+    data = uploaded_file.read(limits.max_bytes + 1)
     uploaded_file.seek(0)
-    if suffix == ".xlsx" and head != XLSX_SIGNATURE:
+    if suffix == ".xlsx" and not data.startswith(XLSX_SIGNATURE):
         raise ValidationError(_("Tệp không phải tệp Excel .xlsx hợp lệ."), code="file_type")
-    if suffix == ".csv" and b"\x00" in uploaded_file.read(8192):
+    if suffix == ".csv" and b"\x00" in data[:8192]:
         raise ValidationError(_("Tệp không phải tệp văn bản CSV."), code="file_type")
-    uploaded_file.seek(0)
+    # What the file declares is checked now, so that a workbook bomb is never stored; the import counts the rest.
+    try:
+        check_declared(data, suffix, limits)
+    except FileTooLarge as error:
+        raise ValidationError(str(error), code="file_limits") from error
     return name
 
 
@@ -153,7 +160,7 @@ def import_job_submit(
     _check_permission(acting_user, scope)
     if kind not in KINDS:
         raise ValidationError(_("Loại dữ liệu không hợp lệ."), code="kind")
-    name = _check_upload(uploaded_file)
+    name = check_upload(uploaded_file)
     with transaction.atomic():
         job = ImportJob(kind=kind, original_name=name[:255], scope=scope, created_by=acting_user)
         job.file.save(name, uploaded_file, save=False)
@@ -172,13 +179,27 @@ def import_job_submit(
 
 
 def _claim(job_id: int) -> bool:
-    """Mark the job running unless it has finished; a redelivered job that never finished runs again."""
+    """Mark the job running and count the attempt unless it has finished; a redelivered job that never finished
+    runs again. The task runs outside any transaction, so the count is committed before the work starts, and a
+    worker killed by the work (out of memory, say) leaves it behind for the next delivery to see."""
     claimed = (
         ImportJob.objects.filter(pk=job_id)
         .exclude(status__in=FINISHED_STATUSES)
-        .update(status=ImportStatus.RUNNING, started_at=timezone.now())
+        .update(status=ImportStatus.RUNNING, started_at=timezone.now(), attempts=F("attempts") + 1)
     )
     return claimed == 1
+
+
+def _park(job: ImportJob) -> None:
+    """Stop, for good, a job that was started too many times without finishing."""
+    logger.error("import job %s parked after %s unfinished attempts", job.pk, job.attempts - 1)
+    message = _(
+        "Việc nhập tệp này đã bị gián đoạn %(count)d lần (máy chủ dừng giữa chừng), nên đã dừng hẳn và không "
+        "thử lại. Hãy kiểm tra tệp (số dòng, số cột, dung lượng) rồi tải lên lại, hoặc báo cho quản trị viên."
+    ) % {"count": job.attempts - 1}
+    with transaction.atomic():
+        _finish(job, ImportStatus.FAILED, {}, [ImportIssue(1, "", message).as_dict()])
+        audit_record(actor=None, action="import_job.park", obj=job, after={"attempts": job.attempts - 1})
 
 
 def _finish(job: ImportJob, status: str, counts: dict[str, int], errors: list[dict[str, Any]]) -> None:
@@ -190,10 +211,17 @@ def _finish(job: ImportJob, status: str, counts: dict[str, int], errors: list[di
 
 
 def import_job_run(*, job_id: int) -> ImportJob | None:
-    """Run a queued job once. Returns None when it had already finished. Database outages propagate (for retry)."""
+    """Run a queued job once. Returns None when it had already finished. Database outages propagate (for retry).
+
+    A job delivered again after settings.IMPORT_MAX_ATTEMPTS starts that never finished is parked: it fails with
+    a message instead of being run again, so that a file that kills its worker is not handed to the next one.
+    """
     if not _claim(job_id):
         return None
     job = ImportJob.objects.select_related("scope", "created_by").get(pk=job_id)
+    if job.attempts > settings.IMPORT_MAX_ATTEMPTS:
+        _park(job)
+        return job
     try:
         with job.file.open("rb") as handle:
             result = import_file(

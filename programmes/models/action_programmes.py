@@ -410,6 +410,8 @@ class ProgressReport(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("người báo cáo")
     )
     reported_at = models.DateTimeField(_("ngày báo cáo"), default=timezone.now)
+    # The one-time key of the form that sent it, so that the same form sent twice stores one report.
+    submission_key = models.UUIDField(_("mã lần gửi"), null=True, blank=True, unique=True, editable=False)
 
     class Meta:
         verbose_name = _("báo cáo tiến độ")

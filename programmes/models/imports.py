@@ -61,6 +61,8 @@ class ImportJob(models.Model):
     )
     created_at = models.DateTimeField(_("thời điểm tải lên"), auto_now_add=True, db_index=True)
     started_at = models.DateTimeField(_("bắt đầu nhập"), null=True, blank=True)
+    # Times a worker started it; counted before the work, so that a worker killed mid-import still counts.
+    attempts = models.PositiveSmallIntegerField(_("số lần bắt đầu nhập"), default=0)
     finished_at = models.DateTimeField(_("kết thúc"), null=True, blank=True)
 
     class Meta:

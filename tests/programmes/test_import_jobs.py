@@ -49,6 +49,7 @@ def test_submitted_job_runs_in_the_worker_after_commit(cast, django_capture_on_c
     assert job.status == ImportStatus.SUCCEEDED
     assert job.counts == {"created": 3, "updated": 0, "unchanged": 0}
     assert job.finished_at is not None
+    assert job.attempts == 1
     assert job.original_name == "dang-vien.xlsx"
     # Stored under a random name in the private media folder.
     assert job.file.name.startswith("imports/") and "dang-vien" not in job.file.name
@@ -178,3 +179,37 @@ def test_positions_command_reads_a_file(cast, tmp_path, capsys):
     path.write_bytes(to_csv(POSITION_HEADERS, position_rows(cast)))
     call_command("import_positions", str(path))
     assert "Tạo mới: 2" in capsys.readouterr().out
+
+
+@pytest.mark.django_db
+def test_every_start_is_counted_and_the_last_allowed_one_still_runs(cast, django_capture_on_commit_callbacks, settings):
+    with django_capture_on_commit_callbacks(execute=False):
+        job = submit(cast, to_xlsx(ROSTER_HEADERS, roster_rows(cast.cell_a.code)))
+    # Two workers took it and died before finishing: their starts were counted and it was left running.
+    ImportJob.objects.filter(pk=job.pk).update(status=ImportStatus.RUNNING, attempts=settings.IMPORT_MAX_ATTEMPTS - 1)
+
+    assert run_import_job.delay(job.pk).get() == ImportStatus.SUCCEEDED
+    job.refresh_from_db()
+    assert job.attempts == settings.IMPORT_MAX_ATTEMPTS
+
+
+@pytest.mark.django_db
+@pytest.mark.postgres
+def test_a_job_started_too_often_without_finishing_is_parked(cast, django_capture_on_commit_callbacks, settings):
+    with django_capture_on_commit_callbacks(execute=False):
+        job = submit(cast, to_xlsx(ROSTER_HEADERS, roster_rows(cast.cell_a.code)))
+    # Three workers took it and were killed mid-import (as the out-of-memory killer does), each after counting.
+    ImportJob.objects.filter(pk=job.pk).update(status=ImportStatus.RUNNING, attempts=settings.IMPORT_MAX_ATTEMPTS)
+    before = row_counts()
+
+    assert run_import_job.delay(job.pk).get() == ImportStatus.FAILED
+    job.refresh_from_db()
+    assert job.attempts == settings.IMPORT_MAX_ATTEMPTS + 1
+    assert job.errors[0]["message"].startswith("Việc nhập tệp này đã bị gián đoạn 3 lần")
+    parked = AuditEvent.objects.get(action="import_job.park")
+    assert parked.object_id == str(job.pk) and parked.actor is None
+    after = row_counts()
+    assert after.pop("AuditEvent") == before.pop("AuditEvent") + 1
+    assert after == before
+    # Delivered yet again, it stays as it is.
+    assert run_import_job.delay(job.pk).get() == "skipped"

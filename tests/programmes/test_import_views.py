@@ -50,6 +50,7 @@ def test_upload_page_documents_columns_and_offers_only_scopes_the_user_holds(cli
     body = response.content.decode()
     assert response.status_code == 200
     assert "ngay_chinh_thuc" in body and "ma_tien_than" in body and "nguoi_dung_dau" in body
+    assert "Tệp tối đa 20 MB và 100.000 dòng dữ liệu" in body
     scopes = list(response.context["form"].fields["scope"].queryset)
     assert cast.ward in scopes and cast.grassroots in scopes
     assert cast.other_ward not in scopes and cast.cell_a not in scopes
@@ -102,6 +103,22 @@ def test_errors_are_listed_and_downloadable_as_csv(client, cast, django_capture_
     lines = list(csv.reader(io.StringIO(download.content.decode("utf-8-sig"))))
     assert lines[0] == ["Dòng", "Cột", "Lỗi"]
     assert lines[1][:2] == ["3", "so_cccd"]
+
+
+@pytest.mark.django_db
+def test_the_errors_csv_never_hands_a_formula_to_a_spreadsheet(client, cast, django_capture_on_commit_callbacks):
+    client.force_login(cast.org_board)
+    hostile = '=HYPERLINK("http://example.com/lay-du-lieu";"Xem chi tiết")'
+    with django_capture_on_commit_callbacks(execute=True):
+        post_upload(client, cast, to_csv([*ROSTER_HEADERS, hostile], roster_rows(cast.cell_a.code)), "dang-vien.csv")
+    job = ImportJob.objects.get()
+    assert job.status == ImportStatus.FAILED
+
+    download = client.get(reverse("programmes:import_errors_csv", args=[job.pk]))
+    lines = list(csv.reader(io.StringIO(download.content.decode("utf-8-sig"))))
+    # The file's header is lower-cased on reading; it comes out as text, never as a live link.
+    assert lines[1][:2] == ["1", "'" + hostile.lower()]
+    assert not any(cell.startswith(("=", "+", "-", "@")) for line in lines for cell in line)
 
 
 @pytest.mark.django_db

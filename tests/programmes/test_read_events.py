@@ -146,6 +146,19 @@ def test_the_audit_csv_holds_the_filtered_reads_of_the_subtree(cast, other_board
     assert [row[4] for row in rows[1:]] == ["Trần Thị Ánh"]
 
 
+def test_the_audit_csv_writes_a_hostile_name_as_text(cast):
+    hostile = '=HYPERLINK("http://example.com";"Chi bộ")'
+    cast.cell_a.name = hostile
+    cast.cell_a.save()
+    audit_record(actor=cast.org_board, action="test.hostile", obj=cast.cell_a)
+
+    response = client_for(cast.org_board).get(reverse("programmes:audit_log_csv"))
+
+    text = b"".join(response.streaming_content).decode("utf-8-sig")  # type: ignore[attr-defined]
+    rows = [row for row in csv.reader(io.StringIO(text)) if row[2] == "test.hostile"]
+    assert [row[3] for row in rows] == ["'" + hostile]
+
+
 @pytest.mark.parametrize("persona", ["member", "secretary", "overseer", "anonymous"])
 def test_only_holders_of_view_audit_log_open_the_audit_page(cast, persona):
     user = {"member": cast.member.user, "secretary": cast.secretary.user, "overseer": cast.overseer}.get(persona)

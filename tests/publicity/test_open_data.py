@@ -126,6 +126,17 @@ def test_the_csv_headers_are_exactly_the_documented_fields(db):
     assert reverse("publicity:open_data") in body("publicity:public_about")
 
 
+def test_a_hostile_name_comes_out_of_the_csv_as_text(cast):
+    hostile = '=HYPERLINK("http://example.com";"Nguyễn Văn A")'
+    make_public(make_member(cast.cell_a, "hostile", full_name=hostile), cast.secretary.user)
+    rows = csv_rows(PROGRAMMES_CSV)
+    row = dict(zip(rows[0], rows[1], strict=True))
+    assert row["owner_name"] == "'" + hostile
+    # Numbers stay numbers, and the JSON is data, not a spreadsheet: the name is as written.
+    assert row["version"] == "1"
+    assert json.loads(body(PROGRAMMES_JSON))["results"][0]["owner_name"] == hostile
+
+
 def test_an_amended_target_is_counted(cast, nen):
     programme = make_public(nen, cast.secretary.user)
     amend_target(programme, cast.secretary.user, "90")
