@@ -216,37 +216,6 @@ def period_reviews(user: AnyUser, period: ReviewPeriod) -> QuerySet[Review]:
     )
 
 
-def quota_levels(period: ReviewPeriod, organisation_ids: set[int]) -> tuple[dict[int, list[str]], dict[int, list[str]]]:
-    """The decided and the proposed levels of every review of each deciding organisation, as the services count.
-
-    Decisions awaiting confirmation or confirmed (services.decision_quota), and every cell proposal
-    (services.cell_quota); two queries.
-    """
-    decided: dict[int, list[str]] = defaultdict(list)
-    proposed: dict[int, list[str]] = defaultdict(list)
-    if not organisation_ids:
-        return decided, proposed
-    decision_rows = (
-        Decision.objects.filter(
-            review__period=period, deciding_organisation_id__in=organisation_ids, state__in=LIVE_DECISION_STATES
-        )
-        .values("deciding_organisation", "level")
-        .annotate(number=Count("pk"))
-        .order_by()
-    )
-    for row in decision_rows:
-        decided[row["deciding_organisation"]] += [row["level"]] * row["number"]
-    proposal_rows = (
-        CellProposal.objects.filter(review__period=period, review__deciding_organisation_id__in=organisation_ids)
-        .values("review__deciding_organisation", "level")
-        .annotate(number=Count("pk"))
-        .order_by()
-    )
-    for proposal_row in proposal_rows:
-        proposed[proposal_row["review__deciding_organisation"]] += [proposal_row["level"]] * proposal_row["number"]
-    return decided, proposed
-
-
 # --- One review ----------------------------------------------------------------------------------------------
 
 

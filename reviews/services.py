@@ -38,7 +38,7 @@ from programmes.models import (
 )
 from programmes.models.organisations import CELL_KINDS
 from reviews import access as review_access
-from reviews import rules
+from reviews import quota, rules
 from reviews.models import (
     Appeal,
     AppealState,
@@ -88,8 +88,10 @@ def _review_link(review: Review) -> str:
 
 
 def _lock(review: Review) -> Review:
+    # The review's row alone: the joined period, organisations and cadre are only read. A service that must hold
+    # more says so (the decision locks its deciding organisation for the quota).
     return (
-        Review.objects.select_for_update()
+        Review.objects.select_for_update(of=("self",))
         .select_related("period__rule_set", "cadre", "place", "cell", "deciding_organisation")
         .get(pk=review.pk)
     )
@@ -511,15 +513,9 @@ def meeting_record(
 
 
 def cell_quota(review: Review, level: str) -> rules.QuotaStatus:
-    """The quota over the proposals of the review's grassroots organisation, with `level` for this review."""
-    levels = list(
-        CellProposal.objects.filter(
-            review__period=review.period, review__deciding_organisation=review.deciding_organisation
-        )
-        .exclude(review=review)
-        .values_list("level", flat=True)
-    )
-    return rules.quota_status(review.period.rule_set, [*levels, level])
+    """The quota of the review's deciding organisation if the cell proposes `level`, over the whole picture of the
+    period: the decided levels, else the proposals."""
+    return rules.expected_quota(review.period.rule_set, quota.others_of(review).proposing(level))
 
 
 @transaction.atomic
@@ -586,9 +582,10 @@ def proposal_record(
     review.return_reason = ""
     review.save(update_fields=["state", "return_reason"])
     warnings = [conflict.message for conflict in conflicts if not conflict.blocking]
-    quota = cell_quota(review, level)
-    if quota.exceeded:
-        warnings.append(quota.message(review.deciding_organisation.name))
+    # Only a proposal that adds an Excellent rating is warned of: the others' excess is not this proposal's doing.
+    status = cell_quota(review, level)
+    if level == RatingLevel.EXCELLENT and status.exceeded:
+        warnings.append(status.message(review.deciding_organisation.name))
     _audit(
         acting_user,
         "review.propose",
@@ -606,18 +603,15 @@ def proposal_record(
 # --- The decision and the head's confirmation ----------------------------------------------------------------
 
 
-def decision_quota(review: Review, level: str) -> rules.QuotaStatus:
-    """The quota over the decisions of the deciding organisation in this period, with `level` for this one."""
-    levels = list(
-        Decision.objects.filter(
-            review__period=review.period,
-            deciding_organisation=review.deciding_organisation,
-            state__in=[DecisionState.AWAITING_CONFIRMATION, DecisionState.CONFIRMED],
-        )
-        .exclude(review=review)
-        .values_list("level", flat=True)
-    )
-    return rules.quota_status(review.period.rule_set, [*levels, level])
+def decision_quota(review: Review, level: str) -> rules.DecisionQuota:
+    """The quota of the deciding organisation's period if this review is decided at `level` (rules.decision_quota)."""
+    return rules.decision_quota(review.period.rule_set, quota.others_of(review), level)
+
+
+def _lock_quota(review: Review) -> None:
+    """Hold the deciding organisation until the decision commits: two decisions of the same committee counted at
+    once would each miss the other's Excellent rating and could jointly pass the quota unjustified."""
+    list(PartyOrganisation.objects.select_for_update().filter(pk=review.deciding_organisation_id).values_list("pk"))
 
 
 @transaction.atomic
@@ -631,8 +625,8 @@ def decision_make(
     quota_override: str = "",
     acting_user: User,
 ) -> Decision:
-    """The deciding committee's rating. A level other than the cell's needs a reason; breaking the quota
-    needs a written justification."""
+    """The deciding committee's rating. A level other than the cell's needs a reason; an Excellent rating beyond
+    the quota needs a written justification."""
     review = _lock(review)
     _require(review_access.can_decide(acting_user, review), _("Bạn không thuộc cấp ủy có thẩm quyền quyết định."))
     _require_state(review, ReviewState.CELL_PROPOSED)
@@ -659,10 +653,11 @@ def decision_make(
     )
     if refused:
         raise ValidationError(refused)
-    quota = decision_quota(review, level)
-    if quota.exceeded and not quota_override.strip():
+    _lock_quota(review)
+    checked = decision_quota(review, level)
+    if checked.needs_justification and not quota_override.strip():
         raise ValidationError(
-            {"quota_override": quota.message(review.deciding_organisation.name) + " " + _("Cần giải trình để vượt.")}
+            {"quota_override": checked.message(review.deciding_organisation.name) + " " + _("Cần giải trình để vượt.")}
         )
     decision = Decision.objects.create(
         review=review,
@@ -671,7 +666,7 @@ def decision_make(
         task_points=task_points,
         level=level,
         reclassification_reason=reason.strip() if level != proposal.level else "",
-        quota_override=quota_override.strip() if quota.exceeded else "",
+        quota_override=quota_override.strip() if checked.needs_justification else "",
         decided_by=acting_user,
     )
     review.state = ReviewState.DECIDED

@@ -30,7 +30,7 @@ from programmes.action_programmes.forms import add_service_error
 from programmes.context_processors import vietnamese_name
 from programmes.models import AuditEvent, PartyOrganisation, ReadKind
 from programmes.reads import read_record
-from reviews import access, rules, selectors, services
+from reviews import access, quota, rules, selectors, services
 from reviews.forms import PeriodForm, default_initial
 from reviews.models import (
     Appeal,
@@ -243,8 +243,10 @@ class QuotaLine:
     organisation: PartyOrganisation
     decided: str
     decided_exceeded: bool
-    proposed: str
-    proposed_exceeded: bool
+    expected: str
+    expected_exceeded: bool
+    # The Excellent decisions beyond the quota, each with the committee's written justification.
+    justified: list[quota.Justified]
 
 
 def quota_text(status: rules.QuotaStatus) -> str:
@@ -270,18 +272,25 @@ def _quota_lines(user: User, period: ReviewPeriod, reviews: list[Review]) -> lis
         for review in reviews
         if _may_see_quota(user, review.deciding_organisation)
     }
-    decided, proposed = selectors.quota_levels(period, set(organisations))
+    if not organisations:
+        return []
+    pictures = quota.pictures(period, organisations)
+    justified: dict[int, list[quota.Justified]] = {}
+    for entry in quota.justified(period, organisations):
+        justified.setdefault(entry.organisation_id, []).append(entry)
     lines = []
     for organisation in sorted(organisations.values(), key=lambda organisation: organisation.path):
-        on_decisions = rules.quota_status(period.rule_set, decided.get(organisation.pk, []))
-        on_proposals = rules.quota_status(period.rule_set, proposed.get(organisation.pk, []))
+        picture = pictures.get(organisation.pk, rules.QuotaPicture())
+        decided = rules.decided_quota(period.rule_set, picture)
+        expected = rules.expected_quota(period.rule_set, picture)
         lines.append(
             QuotaLine(
                 organisation,
-                quota_text(on_decisions),
-                on_decisions.exceeded,
-                quota_text(on_proposals),
-                on_proposals.exceeded,
+                quota_text(decided),
+                decided.exceeded,
+                quota_text(expected),
+                expected.exceeded,
+                justified.get(organisation.pk, []),
             )
         )
     return lines

@@ -214,8 +214,8 @@ def test_excellent_over_the_quota_is_refused_without_a_justification_and_accepte
     review = proposed_review(cast, excellent=True)
     client = client_for(cast.committee_staff.user)
     page = client.get(url("decision_make", review.pk)).content.decode()
-    # No Good decided yet in the grassroots committee, so 20% of them allows no Excellent.
-    assert "Đảng bộ Khu phố 1 đã quyết định 0 xuất sắc / 0 tốt trong đợt này." in page
+    # No Good decided or proposed in the grassroots committee's period, so 20% of them allows no Excellent.
+    assert "Đảng bộ Khu phố 1 đã quyết định 0 xuất sắc trong đợt này." in page
     assert "Nếu quyết định mức “Hoàn thành xuất sắc nhiệm vụ”: 1 xuất sắc / 0 tốt." in page
     assert "Vượt tỷ lệ: tối đa 0 xuất sắc (20% số tốt)." in page
     assert 'name="quota_override"' in page

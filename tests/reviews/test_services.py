@@ -679,6 +679,39 @@ def test_the_quota_counts_the_proposals_of_every_cell_the_committee_decides_for(
     assert warnings == []
 
 
+def test_a_good_proposal_is_not_warned_of_the_excess_others_made(cast, period):
+    excellent(Review.objects.get(period=period, cadre=cast.member), user_of(cast.secretary))
+    cell_b_secretary = make_member(cast.cell_b, "cell_b_secretary", full_name="Mai Văn Khánh")
+    PositionFactory(cadre=cell_b_secretary, organisation=cast.cell_b, party_post=PartyPost.SECRETARY)
+    good = Review.objects.get(period=period, cadre=cast.outsider)
+    write_and_submit(good)
+    _proposal, warnings = propose(good, user_of(cell_b_secretary))
+    assert warnings == []
+    # The organisation is still over (1 Excellent on 1 Good): an Excellent proposal is warned of it.
+    assert services.cell_quota(good, RatingLevel.EXCELLENT).exceeded
+
+
+def test_the_cells_warning_counts_decided_reviews_at_their_decision(cast):
+    """A Good proposal the committee decided Completed no longer allows an Excellent one."""
+    cell_b_secretary = make_member(cast.cell_b, "cell_b_secretary", full_name="Mai Văn Khánh")
+    PositionFactory(cadre=cell_b_secretary, organisation=cast.cell_b, party_post=PartyPost.SECRETARY)
+    colleagues = [make_member(cast.cell_b, f"cell_b_{number}") for number in range(4)]
+    period = open_period(cast.ward, cast.org_board)
+    for cadre in [cast.outsider, *colleagues]:
+        review = Review.objects.get(period=period, cadre=cadre)
+        write_and_submit(review)
+        propose(review, user_of(cell_b_secretary))
+    lowered = Review.objects.get(period=period, cadre=cast.outsider)
+    services.decision_make(
+        review=lowered, level=RatingLevel.COMPLETED, reason="Chậm hồ sơ.", acting_user=user_of(cast.committee_staff)
+    )
+    _proposal, warnings = excellent(Review.objects.get(period=period, cadre=cast.member), user_of(cast.secretary))
+    assert warnings == [
+        "Đảng bộ Khu phố 1 có 1 đảng viên xuất sắc trên 4 đảng viên tốt, vượt tỷ lệ cho phép: tối đa 0, "
+        "tức 20% số hoàn thành tốt nhiệm vụ."
+    ]
+
+
 # --- The decision ----------------------------------------------------------------------------------------------
 
 
@@ -734,7 +767,13 @@ def test_the_quota_is_enforced_at_the_decision_unless_justified(cast, review):
     staff = user_of(cast.committee_staff)
     with pytest.raises(ValidationError) as error, no_event():
         services.decision_make(review=review, level=RatingLevel.EXCELLENT, acting_user=staff)
-    assert error.value.message_dict == {"quota_override": [QUOTA_WARNING + " Cần giải trình để vượt."]}
+    assert error.value.message_dict == {
+        "quota_override": [
+            "Đây là đảng viên hoàn thành xuất sắc nhiệm vụ thứ 1 mà Đảng bộ Khu phố 1 quyết định trong đợt này, "
+            "vượt tỷ lệ cho phép: tối đa 0, tức 20% của 0 đảng viên hoàn thành tốt nhiệm vụ (đã quyết định, hoặc chi "
+            "bộ đề xuất khi chưa quyết định). Cần giải trình để vượt."
+        ]
+    }
     decision = services.decision_make(
         review=review,
         level=RatingLevel.EXCELLENT,

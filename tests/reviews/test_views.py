@@ -13,7 +13,7 @@ from django.utils import timezone
 from programmes.action_programmes.progress import progress_report
 from programmes.models import Membership, MembershipStatus, PartyPost, ProgressStatus
 from reviews import services
-from reviews.models import AppealState, RatingLevel, Review, ReviewPeriod, ReviewState, RuleSet
+from reviews.models import AppealState, RatingLevel, Review, ReviewPeriod, ReviewState, RuleSet, Verdict
 from tests.factories import PositionFactory, make_member
 from tests.programmes.programme_data import make_confirmed
 from tests.reviews.review_data import open_period, propose, write_and_submit
@@ -537,6 +537,29 @@ def test_period_detail_keeps_the_quota_from_members_and_secretaries(cast):
         assert response.context["quotas"] == []
         assert "xuất sắc /" not in response.text
     assert client_for(cast.committee_staff.user).get(period_url(review.period)).context["quotas"]
+
+
+JUSTIFICATION = "Đồng chí có sáng kiến cải cách hành chính được Ủy ban nhân dân phường công nhận."
+
+
+def test_period_detail_lists_each_excellent_beyond_the_quota_with_its_justification(cast):
+    review = member_review(cast)
+    write_and_submit(review, general=28, task=65, level=RatingLevel.EXCELLENT, verdict=Verdict.EXCEEDED)
+    propose(review, cast.secretary.user, level=RatingLevel.EXCELLENT, general=28, task=65, verdict=Verdict.EXCEEDED)
+    services.decision_make(
+        review=review,
+        level=RatingLevel.EXCELLENT,
+        quota_override=JUSTIFICATION,
+        acting_user=cast.committee_staff.user,
+    )
+    for user in (cast.org_board, cast.committee_staff.user):
+        text = client_for(user).get(period_url(review.period)).text
+        assert "Xuất sắc vượt tỷ lệ có giải trình: Đảng bộ Khu phố 1" in text
+        assert f'<a href="{detail_url(review)}">Trần Thị Ánh</a> <span class="small text-body-secondary">' in text
+        assert JUSTIFICATION in text
+        assert "1 xuất sắc / 0 tốt — tối đa 0: vượt tỷ lệ" in text
+    for user in (cast.member.user, cast.secretary.user):
+        assert JUSTIFICATION not in client_for(user).get(period_url(review.period)).text
 
 
 def test_secretary_of_a_subordinate_cell_has_no_confirmation_list(cast):
