@@ -6,6 +6,7 @@ reviews.access (decide, confirm, record the proposal) in SQL on top of `reviews_
 
 import datetime
 from collections import defaultdict
+from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import BooleanField, Count, ExpressionWrapper, OuterRef, Prefetch, Q, QuerySet, Subquery
@@ -17,6 +18,7 @@ from programmes.models import AuditEvent, Evidence
 from programmes.models.organisations import CELL_KINDS
 from reviews.access import periods_visible_to, reviews_visible_to
 from reviews.models import (
+    ENDED_REVIEW_STATES,
     Appeal,
     AppealState,
     CellProposal,
@@ -214,6 +216,34 @@ def period_reviews(user: AnyUser, period: ReviewPeriod) -> QuerySet[Review]:
         .annotate(decided_level=_awaiting_level())
         .order_by("cell__path", "cadre__name_folded", "place__path")
     )
+
+
+@dataclass(frozen=True)
+class OpenCell:
+    """A cell (or leadership collective) of a period with reviews still open, counted by state."""
+
+    pk: int
+    name: str
+    counts: dict[str, int]
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+
+def open_reviews_by_cell(period: ReviewPeriod) -> list[OpenCell]:
+    """The period's reviews without a result (not final, not 'not rated'), by cell and state; one query."""
+    rows = (
+        period.reviews.exclude(state__in=ENDED_REVIEW_STATES)
+        .values("cell", "cell__name", "cell__path", "state")
+        .annotate(number=Count("pk"))
+        .order_by("cell__path", "state")
+    )
+    cells: dict[int, OpenCell] = {}
+    for row in rows:
+        cell = cells.setdefault(row["cell"], OpenCell(row["cell"], row["cell__name"], {}))
+        cell.counts[row["state"]] = row["number"]
+    return list(cells.values())
 
 
 # --- One review ----------------------------------------------------------------------------------------------

@@ -15,7 +15,7 @@ from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.db.models import Model
+from django.db.models import Model, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -40,6 +40,7 @@ from programmes.models.organisations import CELL_KINDS
 from reviews import access as review_access
 from reviews import quota, rules
 from reviews.models import (
+    ENDED_REVIEW_STATES,
     Appeal,
     AppealState,
     CellMeeting,
@@ -207,6 +208,48 @@ def _prefill(review: Review) -> None:
     )
 
 
+def _scope_and_ancestors(scope: PartyOrganisation) -> list[str]:
+    """The paths of the scope and of every organisation above it, top first (materialised paths: no query)."""
+    step = PartyOrganisation.steplen
+    return [scope.path[:end] for end in range(step, len(scope.path) + 1, step)]
+
+
+def _refuse_overlap(scope: PartyOrganisation, kind: str, covers_from: datetime.date, covers_to: datetime.date) -> None:
+    """Refuse a period of a kind whose time overlaps one already opened over the same members: over the same scope,
+    one containing it or one inside it. Members would be reviewed and rated twice for the same time. Ad hoc
+    periods are exempt: each follows its own occasion (a new duty, an election, an appointment)."""
+    if kind == PeriodKind.AD_HOC:
+        return
+    lineage = _scope_and_ancestors(scope)
+    # Two openings that could overlap both lock the organisation above them (at worst the root), top first:
+    # the second to come checks once the first has committed, so they cannot both pass.
+    list(PartyOrganisation.objects.select_for_update().filter(path__in=lineage).order_by("path").values_list("pk"))
+    existing = (
+        ReviewPeriod.objects.filter(kind=kind, covers_from__lte=covers_to, covers_to__gte=covers_from)
+        .filter(Q(scope__path__startswith=scope.path) | Q(scope__path__in=lineage))
+        .select_related("scope")
+        .order_by("covers_from", "pk")
+        .first()
+    )
+    if existing is not None:
+        raise ValidationError(
+            {
+                "scope": _(
+                    "Đã có đợt “%(title)s” (%(kind)s, kết quả từ %(start)s đến %(end)s) ở %(scope)s, trùng "
+                    "phạm vi và thời gian với đợt định mở: đảng viên sẽ bị kiểm điểm hai lần. Hãy chọn phạm vi "
+                    "hoặc thời gian khác."
+                )
+                % {
+                    "title": existing.title,
+                    "kind": existing.get_kind_display(),
+                    "start": f"{existing.covers_from:%d/%m/%Y}",
+                    "end": f"{existing.covers_to:%d/%m/%Y}",
+                    "scope": existing.scope.name,
+                }
+            }
+        )
+
+
 @transaction.atomic
 def period_open(
     *,
@@ -232,6 +275,7 @@ def period_open(
         raise ValidationError(
             _("Các mốc phải theo thứ tự: nộp bản kiểm điểm, rồi họp chi bộ, rồi quyết định xếp loại.")
         )
+    _refuse_overlap(scope, kind, covers_from, covers_to)
     period = ReviewPeriod.objects.create(
         title=title.strip(),
         kind=kind,
@@ -902,9 +946,13 @@ def review_reclassify(*, review: Review, level: str, reason: str, acting_user: U
 
 
 def period_close(*, period: ReviewPeriod, acting_user: User) -> ReviewPeriod:
+    """End a period once every review has its result (or is not rated): those who may open it may close it."""
     with transaction.atomic():
         _require(review_access.can_open_period(acting_user, period.scope), _("Bạn không được đóng đợt kiểm điểm này."))
-        open_reviews = period.reviews.exclude(state__in=[ReviewState.FINAL, ReviewState.NOT_RATED]).count()
+        period = ReviewPeriod.objects.select_for_update().get(pk=period.pk)
+        if period.state == PeriodState.CLOSED:
+            raise ValidationError(_("Đợt kiểm điểm này đã kết thúc."))
+        open_reviews = period.reviews.exclude(state__in=ENDED_REVIEW_STATES).count()
         if open_reviews:
             raise ValidationError(
                 _("Còn %(count)s bản kiểm điểm chưa có kết quả; chưa đóng đợt được.") % {"count": open_reviews}

@@ -1,8 +1,8 @@
 """The review pages everyone starts from: the work lists by role, the periods (list, opening one, one period)
 and one review with everything the user may see of it, its next steps and its history.
 
-Reads go through reviews.selectors (scoped by reviews.access, joined once); the one state change here,
-opening a period, goes through services.period_open.
+Reads go through reviews.selectors (scoped by reviews.access, joined once); the state changes here, opening
+and closing a period, go through services.period_open and services.period_close.
 """
 
 import datetime
@@ -31,10 +31,11 @@ from programmes.context_processors import vietnamese_name
 from programmes.models import AuditEvent, PartyOrganisation, ReadKind
 from programmes.reads import read_record
 from reviews import access, quota, rules, selectors, services
-from reviews.forms import PeriodForm, default_initial
+from reviews.forms import PeriodCloseForm, PeriodForm, default_initial
 from reviews.models import (
     Appeal,
     AppealState,
+    PeriodState,
     RatingLevel,
     Review,
     ReviewPeriod,
@@ -325,8 +326,47 @@ def period_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         "quotas": _quota_lines(request.user, period, reviews),
         "total": len(reviews),
         "today": timezone.localdate(),
+        "may_close": period.state == PeriodState.OPEN and access.can_open_period(request.user, period.scope),
     }
     return render(request, "reviews/period_detail.html", context)
+
+
+@dataclass(frozen=True)
+class OpenCellRow:
+    cell: selectors.OpenCell
+    counts: list[StateCount]
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def period_close(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    """What is still open in the period, by cell and state; with an explicit confirmation, the period ends."""
+    period = selectors.get_period(pk)
+    # Only those who may open a period over its scope close it; to anyone else the page does not exist.
+    if period is None or not access.can_open_period(request.user, period.scope):
+        raise Http404
+    form = PeriodCloseForm(request.POST if request.method == "POST" else None)
+    if form.is_bound and form.is_valid():
+        try:
+            services.period_close(period=period, acting_user=access.acting(request.user))
+        except ValidationError as error:
+            add_service_error(form, error)
+        else:
+            messages.success(request, _("Đã kết thúc đợt “%(title)s”.") % {"title": period.title})
+            return redirect("reviews:period_detail", pk=period.pk)
+    cells = [OpenCellRow(cell, _state_counts(cell.counts)) for cell in selectors.open_reviews_by_cell(period)]
+    totals: dict[str, int] = {}
+    for row in cells:
+        for state, number in row.cell.counts.items():
+            totals[state] = totals.get(state, 0) + number
+    context = {
+        "period": period,
+        "form": form,
+        "cells": cells,
+        "totals": _state_counts(totals),
+        "open_total": sum(totals.values()),
+    }
+    return render(request, "reviews/period_close.html", context)
 
 
 # --- One review ----------------------------------------------------------------------------------------------
