@@ -97,18 +97,18 @@ class QuotaBox:
 
     organisation: str
     level: RatingLevel
-    quota: rules.DecisionQuota
+    decision: rules.DecisionQuota
 
     @property
     def status(self) -> rules.QuotaStatus:
-        return self.quota.after
+        return self.decision.after
 
 
 def _quota_box(review: Review, level: str) -> QuotaBox:
     return QuotaBox(
         organisation=review.deciding_organisation.name,
         level=RatingLevel(level),
-        quota=services.decision_quota(review, level),
+        decision=services.decision_quota(review, level),
     )
 
 
