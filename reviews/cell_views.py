@@ -5,7 +5,6 @@ here; those who may read the place's reviews (the deciding committee, organisati
 page. Anyone else gets 404, whether or not the period, place or meeting exists.
 """
 
-from collections import defaultdict
 from dataclasses import dataclass
 
 from django.contrib import messages
@@ -26,7 +25,7 @@ from programmes.models import Membership, MembershipStatus, PartyOrganisation, P
 from programmes.models.organisations import CELL_KINDS
 from programmes.reads import read_record
 from reviews import access as review_access
-from reviews import rules, services
+from reviews import quota, rules, services
 from reviews.cell_forms import MeetingForm, ProposalForm, attendance_text, quorum_needed
 from reviews.models import CellMeeting, CellProposal, Review, ReviewPeriod, ReviewState
 
@@ -73,19 +72,16 @@ def _cell_access(user: AnyUser, period_pk: int, place_pk: int) -> CellAccess:
 
 
 def _quota_rows(period: ReviewPeriod, reviews: list[Review]) -> list[QuotaRow]:
-    """The quota of each deciding organisation of these reviews, over every proposal it will decide on."""
+    """The quota of each deciding organisation of these reviews, over the whole picture of the period it decides on
+    (as services.cell_quota warns): the decided levels, else the proposals."""
     if period.rule_set.quota_percent is None or not reviews:
         return []
     organisations = {review.deciding_organisation_id: review.deciding_organisation for review in reviews}
-    levels: dict[int, list[str]] = defaultdict(list)
-    for organisation_id, level in CellProposal.objects.filter(
-        review__period=period, review__deciding_organisation__in=list(organisations)
-    ).values_list("review__deciding_organisation", "level"):
-        levels[organisation_id].append(level)
+    pictures = quota.pictures(period, organisations)
     return [
-        QuotaRow(organisation, rules.quota_status(period.rule_set, levels[organisation_id]))
+        QuotaRow(organisation, rules.expected_quota(period.rule_set, pictures[organisation_id]))
         for organisation_id, organisation in organisations.items()
-        if levels[organisation_id]
+        if organisation_id in pictures
     ]
 
 

@@ -92,26 +92,22 @@ def _done(request: HttpRequest, review: Review, message: str) -> HttpResponse:
 
 @dataclass(frozen=True)
 class QuotaBox:
-    """The deciding organisation's Excellent and Good decisions so far, and with this review at `level`."""
+    """The deciding organisation's Excellent decisions so far, and the quota with this review at `level`."""
 
     organisation: str
     level: RatingLevel
-    status: rules.QuotaStatus
+    decision: rules.DecisionQuota
 
     @property
-    def decided_excellent(self) -> int:
-        return self.status.excellent - (self.level == RatingLevel.EXCELLENT)
-
-    @property
-    def decided_good(self) -> int:
-        return self.status.good - (self.level == RatingLevel.GOOD)
+    def status(self) -> rules.QuotaStatus:
+        return self.decision.after
 
 
 def _quota_box(review: Review, level: str) -> QuotaBox:
     return QuotaBox(
         organisation=review.deciding_organisation.name,
         level=RatingLevel(level),
-        status=services.decision_quota(review, level),
+        decision=services.decision_quota(review, level),
     )
 
 

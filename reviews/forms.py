@@ -128,3 +128,19 @@ class PeriodForm(forms.Form):
         if cell and decision and decision < cell:
             self.add_error("decisions_until", _("Hạn quyết định xếp loại phải sau hạn họp chi bộ."))
         return cleaned
+
+
+class PeriodCloseForm(forms.Form):
+    """The explicit confirmation that ends a period; services.period_close decides whether it may end."""
+
+    confirm = forms.BooleanField(
+        label=_("Tôi xác nhận kết thúc đợt kiểm điểm này."),
+        help_text=_("Sau khi kết thúc, đợt không mở lại được."),
+        error_messages={"required": _("Hãy đánh dấu xác nhận để kết thúc đợt kiểm điểm.")},
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True

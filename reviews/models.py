@@ -108,6 +108,13 @@ class ReviewPeriod(models.Model):
                 & Q(decisions_until__gte=models.F("cell_meetings_until")),
                 name="period_windows_in_order",
             ),
+            # The exact duplicate (a form sent twice); services.period_open also refuses any overlap of time and
+            # scope, which a unique constraint cannot express.
+            models.UniqueConstraint(
+                fields=["scope", "kind", "covers_from"],
+                condition=~Q(kind="ad_hoc"),
+                name="period_once_per_scope_kind_and_start",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -128,6 +135,10 @@ class ReviewState(models.TextChoices):
     FINAL = "final", _("Đã có kết quả")
     APPEALED = "appealed", _("Đang giải quyết kiến nghị")
     NOT_RATED = "not_rated", _("Không đánh giá, xếp loại")
+
+
+# A review in these states has nothing left to do in its period: once every review is in one, the period may close.
+ENDED_REVIEW_STATES = (ReviewState.FINAL, ReviewState.NOT_RATED)
 
 
 class Review(models.Model):

@@ -158,10 +158,92 @@ class QuotaStatus:
         }
 
 
+def _status(rule_set: RuleSet, excellent: int, good: int) -> QuotaStatus:
+    allowed = None if rule_set.quota_percent is None else math.floor(good * rule_set.quota_percent / 100)
+    return QuotaStatus(excellent=excellent, good=good, percent=rule_set.quota_percent, allowed=allowed)
+
+
+def _count(levels: Iterable[str], level: RatingLevel) -> int:
+    return sum(counted == level for counted in levels)
+
+
 def quota_status(rule_set: RuleSet, levels: Iterable[str]) -> QuotaStatus:
     """Excellent against the allowed share of Good, over the levels of one grassroots organisation."""
     counted = list(levels)
-    excellent = sum(level == RatingLevel.EXCELLENT for level in counted)
-    good = sum(level == RatingLevel.GOOD for level in counted)
-    allowed = None if rule_set.quota_percent is None else math.floor(good * rule_set.quota_percent / 100)
-    return QuotaStatus(excellent=excellent, good=good, percent=rule_set.quota_percent, allowed=allowed)
+    return _status(rule_set, _count(counted, RatingLevel.EXCELLENT), _count(counted, RatingLevel.GOOD))
+
+
+@dataclass(frozen=True)
+class QuotaPicture:
+    """The reviews of one deciding organisation in one period, as they stand: the level of those decided (the
+    decision awaiting confirmation, or the result in force), and the cell's proposal of those not yet decided.
+
+    The quota is a property of this whole set, so that it does not depend on the order the committee decides in:
+    the Good ratings still only proposed count towards the allowed number as much as the decided ones.
+    """
+
+    decided: tuple[str, ...] = ()
+    proposed: tuple[str, ...] = ()
+
+    def deciding(self, level: str) -> "QuotaPicture":
+        """The picture once one more review (not among these) is decided at `level`."""
+        return QuotaPicture((*self.decided, level), self.proposed)
+
+    def proposing(self, level: str) -> "QuotaPicture":
+        return QuotaPicture(self.decided, (*self.proposed, level))
+
+    @property
+    def levels(self) -> tuple[str, ...]:
+        return (*self.decided, *self.proposed)
+
+
+def decided_quota(rule_set: RuleSet, picture: QuotaPicture) -> QuotaStatus:
+    """The Excellent ratings decided, against the share of the Good ones of the whole picture."""
+    return _status(rule_set, _count(picture.decided, RatingLevel.EXCELLENT), _count(picture.levels, RatingLevel.GOOD))
+
+
+def expected_quota(rule_set: RuleSet, picture: QuotaPicture) -> QuotaStatus:
+    """Excellent against Good over the whole picture: where the organisation ends if every proposal is kept."""
+    return quota_status(rule_set, picture.levels)
+
+
+@dataclass(frozen=True)
+class DecisionQuota:
+    """The quota as one decision at `level` leaves it, among the other reviews of its deciding organisation."""
+
+    level: str
+    # With this decision counted: the decided Excellent ones, and the Good ones of the whole picture.
+    after: QuotaStatus
+
+    @property
+    def decided_excellent(self) -> int:
+        """The Excellent ratings the organisation decided before this one."""
+        return self.after.excellent - (self.level == RatingLevel.EXCELLENT)
+
+    @property
+    def needs_justification(self) -> bool:
+        """Only a decision that adds an Excellent rating beyond the allowed number needs one: a decision at any
+        other level never does, even while the organisation is over its quota."""
+        return self.level == RatingLevel.EXCELLENT and self.after.exceeded
+
+    def message(self, organisation_name: str) -> str:
+        return _(
+            "Đây là đảng viên hoàn thành xuất sắc nhiệm vụ thứ %(excellent)s mà %(organisation)s quyết định trong "
+            "đợt này, vượt tỷ lệ cho phép: tối đa %(allowed)s, tức %(percent)s%% của %(good)s đảng viên hoàn thành "
+            "tốt nhiệm vụ (đã quyết định, hoặc chi bộ đề xuất khi chưa quyết định)."
+        ) % {
+            "organisation": organisation_name,
+            "excellent": self.after.excellent,
+            "good": self.after.good,
+            "allowed": self.after.allowed,
+            "percent": self.after.percent,
+        }
+
+
+def decision_quota(rule_set: RuleSet, others: QuotaPicture, level: str) -> DecisionQuota:
+    """The quota for deciding one review at `level`, given the organisation's other reviews of the period.
+
+    Whatever the order of the decisions, over the same set of levels the same number of Excellent ones asks
+    for a justification: the decided Excellent beyond floor(Good of the picture × quota %).
+    """
+    return DecisionQuota(level=level, after=decided_quota(rule_set, others.deciding(level)))

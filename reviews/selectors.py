@@ -6,6 +6,7 @@ reviews.access (decide, confirm, record the proposal) in SQL on top of `reviews_
 
 import datetime
 from collections import defaultdict
+from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import (
@@ -27,6 +28,7 @@ from programmes.models import AuditEvent, Evidence
 from programmes.models.organisations import CELL_KINDS
 from reviews.access import periods_visible_to, reviews_visible_to
 from reviews.models import (
+    ENDED_REVIEW_STATES,
     Appeal,
     AppealState,
     CellProposal,
@@ -272,35 +274,32 @@ def period_reviews(user: AnyUser, period: ReviewPeriod) -> QuerySet[Review]:
     )
 
 
-def quota_levels(period: ReviewPeriod, organisation_ids: set[int]) -> tuple[dict[int, list[str]], dict[int, list[str]]]:
-    """The decided and the proposed levels of every review of each deciding organisation, as the services count.
+@dataclass(frozen=True)
+class OpenCell:
+    """A cell (or leadership collective) of a period with reviews still open, counted by state."""
 
-    Decisions awaiting confirmation or confirmed (services.decision_quota), and every cell proposal
-    (services.cell_quota); two queries.
-    """
-    decided: dict[int, list[str]] = defaultdict(list)
-    proposed: dict[int, list[str]] = defaultdict(list)
-    if not organisation_ids:
-        return decided, proposed
-    decision_rows = (
-        Decision.objects.filter(
-            review__period=period, deciding_organisation_id__in=organisation_ids, state__in=LIVE_DECISION_STATES
-        )
-        .values("deciding_organisation", "level")
+    pk: int
+    name: str
+    counts: dict[str, int]
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+
+def open_reviews_by_cell(period: ReviewPeriod) -> list[OpenCell]:
+    """The period's reviews without a result (not final, not 'not rated'), by cell and state; one query."""
+    rows = (
+        period.reviews.exclude(state__in=ENDED_REVIEW_STATES)
+        .values("cell", "cell__name", "cell__path", "state")
         .annotate(number=Count("pk"))
-        .order_by()
+        .order_by("cell__path", "state")
     )
-    for row in decision_rows:
-        decided[row["deciding_organisation"]] += [row["level"]] * row["number"]
-    proposal_rows = (
-        CellProposal.objects.filter(review__period=period, review__deciding_organisation_id__in=organisation_ids)
-        .values("review__deciding_organisation", "level")
-        .annotate(number=Count("pk"))
-        .order_by()
-    )
-    for proposal_row in proposal_rows:
-        proposed[proposal_row["review__deciding_organisation"]] += [proposal_row["level"]] * proposal_row["number"]
-    return decided, proposed
+    cells: dict[int, OpenCell] = {}
+    for row in rows:
+        cell = cells.setdefault(row["cell"], OpenCell(row["cell"], row["cell__name"], {}))
+        cell.counts[row["state"]] = row["number"]
+    return list(cells.values())
 
 
 # --- One review ----------------------------------------------------------------------------------------------

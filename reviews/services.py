@@ -15,7 +15,7 @@ from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.db.models import Model
+from django.db.models import Model, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -39,8 +39,9 @@ from programmes.models import (
 )
 from programmes.models.organisations import CELL_KINDS
 from reviews import access as review_access
-from reviews import rules
+from reviews import quota, rules
 from reviews.models import (
+    ENDED_REVIEW_STATES,
     Appeal,
     AppealState,
     CellMeeting,
@@ -89,8 +90,10 @@ def _review_link(review: Review) -> str:
 
 
 def _lock(review: Review) -> Review:
+    # The review's row alone: the joined period, organisations and cadre are only read. A service that must hold
+    # more says so (the decision locks its deciding organisation for the quota).
     return (
-        Review.objects.select_for_update()
+        Review.objects.select_for_update(of=("self",))
         .select_related("period__rule_set", "cadre", "place", "cell", "deciding_organisation")
         .get(pk=review.pk)
     )
@@ -206,6 +209,48 @@ def _prefill(review: Review) -> None:
     )
 
 
+def _scope_and_ancestors(scope: PartyOrganisation) -> list[str]:
+    """The paths of the scope and of every organisation above it, top first (materialised paths: no query)."""
+    step = PartyOrganisation.steplen
+    return [scope.path[:end] for end in range(step, len(scope.path) + 1, step)]
+
+
+def _refuse_overlap(scope: PartyOrganisation, kind: str, covers_from: datetime.date, covers_to: datetime.date) -> None:
+    """Refuse a period of a kind whose time overlaps one already opened over the same members: over the same scope,
+    one containing it or one inside it. Members would be reviewed and rated twice for the same time. Ad hoc
+    periods are exempt: each follows its own occasion (a new duty, an election, an appointment)."""
+    if kind == PeriodKind.AD_HOC:
+        return
+    lineage = _scope_and_ancestors(scope)
+    # Two openings that could overlap both lock the organisation above them (at worst the root), top first:
+    # the second to come checks once the first has committed, so they cannot both pass.
+    list(PartyOrganisation.objects.select_for_update().filter(path__in=lineage).order_by("path").values_list("pk"))
+    existing = (
+        ReviewPeriod.objects.filter(kind=kind, covers_from__lte=covers_to, covers_to__gte=covers_from)
+        .filter(Q(scope__path__startswith=scope.path) | Q(scope__path__in=lineage))
+        .select_related("scope")
+        .order_by("covers_from", "pk")
+        .first()
+    )
+    if existing is not None:
+        raise ValidationError(
+            {
+                "scope": _(
+                    "Đã có đợt “%(title)s” (%(kind)s, kết quả từ %(start)s đến %(end)s) ở %(scope)s, trùng "
+                    "phạm vi và thời gian với đợt định mở: đảng viên sẽ bị kiểm điểm hai lần. Hãy chọn phạm vi "
+                    "hoặc thời gian khác."
+                )
+                % {
+                    "title": existing.title,
+                    "kind": existing.get_kind_display(),
+                    "start": f"{existing.covers_from:%d/%m/%Y}",
+                    "end": f"{existing.covers_to:%d/%m/%Y}",
+                    "scope": existing.scope.name,
+                }
+            }
+        )
+
+
 @transaction.atomic
 def period_open(
     *,
@@ -231,6 +276,7 @@ def period_open(
         raise ValidationError(
             _("Các mốc phải theo thứ tự: nộp bản kiểm điểm, rồi họp chi bộ, rồi quyết định xếp loại.")
         )
+    _refuse_overlap(scope, kind, covers_from, covers_to)
     period = ReviewPeriod.objects.create(
         title=title.strip(),
         kind=kind,
@@ -512,15 +558,9 @@ def meeting_record(
 
 
 def cell_quota(review: Review, level: str) -> rules.QuotaStatus:
-    """The quota over the proposals of the review's grassroots organisation, with `level` for this review."""
-    levels = list(
-        CellProposal.objects.filter(
-            review__period=review.period, review__deciding_organisation=review.deciding_organisation
-        )
-        .exclude(review=review)
-        .values_list("level", flat=True)
-    )
-    return rules.quota_status(review.period.rule_set, [*levels, level])
+    """The quota of the review's deciding organisation if the cell proposes `level`, over the whole picture of the
+    period: the decided levels, else the proposals."""
+    return rules.expected_quota(review.period.rule_set, quota.others_of(review).proposing(level))
 
 
 @transaction.atomic
@@ -587,9 +627,10 @@ def proposal_record(
     review.return_reason = ""
     review.save(update_fields=["state", "return_reason"])
     warnings = [conflict.message for conflict in conflicts if not conflict.blocking]
-    quota = cell_quota(review, level)
-    if quota.exceeded:
-        warnings.append(quota.message(review.deciding_organisation.name))
+    # Only a proposal that adds an Excellent rating is warned of: the others' excess is not this proposal's doing.
+    status = cell_quota(review, level)
+    if level == RatingLevel.EXCELLENT and status.exceeded:
+        warnings.append(status.message(review.deciding_organisation.name))
     _audit(
         acting_user,
         "review.propose",
@@ -607,18 +648,15 @@ def proposal_record(
 # --- The decision and the head's confirmation ----------------------------------------------------------------
 
 
-def decision_quota(review: Review, level: str) -> rules.QuotaStatus:
-    """The quota over the decisions of the deciding organisation in this period, with `level` for this one."""
-    levels = list(
-        Decision.objects.filter(
-            review__period=review.period,
-            deciding_organisation=review.deciding_organisation,
-            state__in=[DecisionState.AWAITING_CONFIRMATION, DecisionState.CONFIRMED],
-        )
-        .exclude(review=review)
-        .values_list("level", flat=True)
-    )
-    return rules.quota_status(review.period.rule_set, [*levels, level])
+def decision_quota(review: Review, level: str) -> rules.DecisionQuota:
+    """The quota of the deciding organisation's period if this review is decided at `level` (rules.decision_quota)."""
+    return rules.decision_quota(review.period.rule_set, quota.others_of(review), level)
+
+
+def _lock_quota(review: Review) -> None:
+    """Hold the deciding organisation until the decision commits: two decisions of the same committee counted at
+    once would each miss the other's Excellent rating and could jointly pass the quota unjustified."""
+    list(PartyOrganisation.objects.select_for_update().filter(pk=review.deciding_organisation_id).values_list("pk"))
 
 
 @transaction.atomic
@@ -632,8 +670,8 @@ def decision_make(
     quota_override: str = "",
     acting_user: User,
 ) -> Decision:
-    """The deciding committee's rating. A level other than the cell's needs a reason; breaking the quota
-    needs a written justification."""
+    """The deciding committee's rating. A level other than the cell's needs a reason; an Excellent rating beyond
+    the quota needs a written justification."""
     review = _lock(review)
     _require(review_access.can_decide(acting_user, review), _("Bạn không thuộc cấp ủy có thẩm quyền quyết định."))
     _require_state(review, ReviewState.CELL_PROPOSED)
@@ -660,10 +698,11 @@ def decision_make(
     )
     if refused:
         raise ValidationError(refused)
-    quota = decision_quota(review, level)
-    if quota.exceeded and not quota_override.strip():
+    _lock_quota(review)
+    checked = decision_quota(review, level)
+    if checked.needs_justification and not quota_override.strip():
         raise ValidationError(
-            {"quota_override": quota.message(review.deciding_organisation.name) + " " + _("Cần giải trình để vượt.")}
+            {"quota_override": checked.message(review.deciding_organisation.name) + " " + _("Cần giải trình để vượt.")}
         )
     decision = Decision.objects.create(
         review=review,
@@ -672,7 +711,7 @@ def decision_make(
         task_points=task_points,
         level=level,
         reclassification_reason=reason.strip() if level != proposal.level else "",
-        quota_override=quota_override.strip() if quota.exceeded else "",
+        quota_override=quota_override.strip() if checked.needs_justification else "",
         decided_by=acting_user,
     )
     review.state = ReviewState.DECIDED
@@ -1048,9 +1087,13 @@ def review_reclassify(*, review: Review, level: str, reason: str, acting_user: U
 
 
 def period_close(*, period: ReviewPeriod, acting_user: User) -> ReviewPeriod:
+    """End a period once every review has its result (or is not rated): those who may open it may close it."""
     with transaction.atomic():
         _require(review_access.can_open_period(acting_user, period.scope), _("Bạn không được đóng đợt kiểm điểm này."))
-        open_reviews = period.reviews.exclude(state__in=[ReviewState.FINAL, ReviewState.NOT_RATED]).count()
+        period = ReviewPeriod.objects.select_for_update().get(pk=period.pk)
+        if period.state == PeriodState.CLOSED:
+            raise ValidationError(_("Đợt kiểm điểm này đã kết thúc."))
+        open_reviews = period.reviews.exclude(state__in=ENDED_REVIEW_STATES).count()
         if open_reviews:
             raise ValidationError(
                 _("Còn %(count)s bản kiểm điểm chưa có kết quả; chưa đóng đợt được.") % {"count": open_reviews}

@@ -1,8 +1,8 @@
 """The review pages everyone starts from: the work lists by role, the periods (list, opening one, one period)
 and one review with everything the user may see of it, its next steps and its history.
 
-Reads go through reviews.selectors (scoped by reviews.access, joined once); the one state change here,
-opening a period, goes through services.period_open.
+Reads go through reviews.selectors (scoped by reviews.access, joined once); the state changes here, opening
+and closing a period, go through services.period_open and services.period_close.
 """
 
 import datetime
@@ -30,11 +30,12 @@ from programmes.action_programmes.forms import add_service_error
 from programmes.context_processors import vietnamese_name
 from programmes.models import AuditEvent, PartyOrganisation, ReadKind
 from programmes.reads import read_record
-from reviews import access, rules, selectors, services
-from reviews.forms import PeriodForm, default_initial
+from reviews import access, quota, rules, selectors, services
+from reviews.forms import PeriodCloseForm, PeriodForm, default_initial
 from reviews.models import (
     Appeal,
     AppealState,
+    PeriodState,
     RatingLevel,
     Review,
     ReviewPeriod,
@@ -244,8 +245,10 @@ class QuotaLine:
     organisation: PartyOrganisation
     decided: str
     decided_exceeded: bool
-    proposed: str
-    proposed_exceeded: bool
+    expected: str
+    expected_exceeded: bool
+    # The Excellent decisions beyond the quota, each with the committee's written justification.
+    justified: list[quota.Justified]
 
 
 def quota_text(status: rules.QuotaStatus) -> str:
@@ -271,18 +274,25 @@ def _quota_lines(user: User, period: ReviewPeriod, reviews: list[Review]) -> lis
         for review in reviews
         if _may_see_quota(user, review.deciding_organisation)
     }
-    decided, proposed = selectors.quota_levels(period, set(organisations))
+    if not organisations:
+        return []
+    pictures = quota.pictures(period, organisations)
+    justified: dict[int, list[quota.Justified]] = {}
+    for entry in quota.justified(period, organisations):
+        justified.setdefault(entry.organisation_id, []).append(entry)
     lines = []
     for organisation in sorted(organisations.values(), key=lambda organisation: organisation.path):
-        on_decisions = rules.quota_status(period.rule_set, decided.get(organisation.pk, []))
-        on_proposals = rules.quota_status(period.rule_set, proposed.get(organisation.pk, []))
+        picture = pictures.get(organisation.pk, rules.QuotaPicture())
+        decided = rules.decided_quota(period.rule_set, picture)
+        expected = rules.expected_quota(period.rule_set, picture)
         lines.append(
             QuotaLine(
                 organisation,
-                quota_text(on_decisions),
-                on_decisions.exceeded,
-                quota_text(on_proposals),
-                on_proposals.exceeded,
+                quota_text(decided),
+                decided.exceeded,
+                quota_text(expected),
+                expected.exceeded,
+                justified.get(organisation.pk, []),
             )
         )
     return lines
@@ -317,8 +327,47 @@ def period_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         "quotas": _quota_lines(request.user, period, reviews),
         "total": len(reviews),
         "today": timezone.localdate(),
+        "may_close": period.state == PeriodState.OPEN and access.can_open_period(request.user, period.scope),
     }
     return render(request, "reviews/period_detail.html", context)
+
+
+@dataclass(frozen=True)
+class OpenCellRow:
+    cell: selectors.OpenCell
+    counts: list[StateCount]
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def period_close(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    """What is still open in the period, by cell and state; with an explicit confirmation, the period ends."""
+    period = selectors.get_period(pk)
+    # Only those who may open a period over its scope close it; to anyone else the page does not exist.
+    if period is None or not access.can_open_period(request.user, period.scope):
+        raise Http404
+    form = PeriodCloseForm(request.POST if request.method == "POST" else None)
+    if form.is_bound and form.is_valid():
+        try:
+            services.period_close(period=period, acting_user=access.acting(request.user))
+        except ValidationError as error:
+            add_service_error(form, error)
+        else:
+            messages.success(request, _("Đã kết thúc đợt “%(title)s”.") % {"title": period.title})
+            return redirect("reviews:period_detail", pk=period.pk)
+    cells = [OpenCellRow(cell, _state_counts(cell.counts)) for cell in selectors.open_reviews_by_cell(period)]
+    totals: dict[str, int] = {}
+    for row in cells:
+        for state, number in row.cell.counts.items():
+            totals[state] = totals.get(state, 0) + number
+    context = {
+        "period": period,
+        "form": form,
+        "cells": cells,
+        "totals": _state_counts(totals),
+        "open_total": sum(totals.values()),
+    }
+    return render(request, "reviews/period_close.html", context)
 
 
 # --- One review ----------------------------------------------------------------------------------------------

@@ -35,7 +35,7 @@ from programmes.models import (
     PublicityLevel,
 )
 from programmes.models.organisations import OrganisationKind
-from reviews import rules, selectors
+from reviews import quota, rules, selectors
 from reviews.models import (
     LEVEL_ORDER,
     Appeal,
@@ -522,34 +522,29 @@ def cell_summary_report(cell_id: int, period: ReviewPeriod | None) -> ReportData
 
 
 def _quota_rows(period: ReviewPeriod, organisation: PartyOrganisation) -> list[dict[str, Any]]:
-    """The quota of each deciding organisation in the subtree, over its standing decisions (as decision_make counts)."""
-    counted = (
-        Decision.objects.filter(
-            review__period=period,
-            deciding_organisation__path__startswith=organisation.path,
-            state__in=selectors.LIVE_DECISION_STATES,
-        )
-        .values("deciding_organisation__name", "deciding_organisation__path", "level")
-        .annotate(number=Count("pk"))
-        .order_by("deciding_organisation__path", "level")
-    )
-    levels: dict[tuple[str, str], list[str]] = defaultdict(list)
-    for row in counted:
-        levels[(row["deciding_organisation__path"], row["deciding_organisation__name"])] += [row["level"]] * row[
-            "number"
-        ]
+    """The quota of each deciding organisation in the subtree that has decided, as decision_make counts it: the
+    decided Excellent against the Good of the whole picture; with the justification of each Excellent beyond it."""
+    pictures = quota.pictures(period, under=organisation)
+    justified: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for entry in quota.justified(period, under=organisation):
+        justified[entry.organisation_id].append({"name": entry.name, "text": entry.text, "confirmed": entry.confirmed})
+    deciding = PartyOrganisation.objects.filter(pk__in=list(pictures)).order_by("path").values_list("pk", "name")
     rows = []
-    for (_path, name), decided in sorted(levels.items()):
-        quota = rules.quota_status(period.rule_set, decided)
+    for pk, name in deciding:
+        picture = pictures[pk]
+        if not picture.decided:
+            continue
+        status = rules.decided_quota(period.rule_set, picture)
         rows.append(
             {
                 "organisation": name,
-                "decided": len(decided),
-                "excellent": quota.excellent,
-                "good": quota.good,
-                "allowed": quota.allowed,
-                "percent": quota.percent,
-                "exceeded": quota.exceeded,
+                "decided": len(picture.decided),
+                "excellent": status.excellent,
+                "good": status.good,
+                "allowed": status.allowed,
+                "percent": status.percent,
+                "exceeded": status.exceeded,
+                "justified": justified[pk],
             }
         )
     return rows

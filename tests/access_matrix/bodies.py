@@ -220,7 +220,12 @@ def amendment_reason(world: World, persona: str, relation: str, target: Target) 
     return {"reason": "Được giao thêm nhiệm vụ cải cách hành chính."}
 
 
+def close_period(world: World, persona: str, relation: str, target: Target) -> dict[str, Any]:
+    return {"confirm": "on"}
+
+
 BODIES: dict[str, Body] = {
+    "close_period": close_period,
     "confirm_programme": confirm_programme,
     "decide_good": decide_good,
     "return_to_cell": return_to_cell,

@@ -14,9 +14,11 @@ Hoa and Minh are People's Council deputies, so the citizen feedback about them g
 about Ánh and Khánh goes to the Front.
 
 Everything is made through the real services (programmes confirmed by their confirmer, reviews carried through
-the cell, the committee and the head), so each object is in the state where its pages act on it.
+the cell, the committee and the head), so each object is in the state where its pages act on it; but the reviews of
+the ended period of 2025, which are marked not rated directly, so that the period may be closed.
 """
 
+import datetime
 import hashlib
 import typing
 from dataclasses import dataclass, field
@@ -68,11 +70,13 @@ from reviews import services as review_services
 from reviews.models import (
     Appeal,
     InputSource,
+    PeriodKind,
     RatingLevel,
     Report,
     ReportKind,
     Review,
     ReviewPeriod,
+    ReviewState,
     RuleSet,
 )
 from reviews.reports.batches import batch_create
@@ -416,7 +420,9 @@ def _reviews(world: World) -> None:
         for key, (scope, opener) in wards.items():
             user = world.users[opener]
             assert user is not None
-            periods[key] = open_period(scope, user, title=f"Kiểm điểm năm 2026 ({step})")
+            # One annual period per ward; the other steps' periods are ad hoc, the one kind that may overlap it.
+            kind = PeriodKind.ANNUAL if step == "drafting" else PeriodKind.AD_HOC
+            periods[key] = open_period(scope, user, title=f"Kiểm điểm năm 2026 ({step})", kind=kind)
         for relation, subject in world.subjects.items():
             period = periods["ward_b" if relation == "ward" else "ward"]
             review = Review.objects.get(period=period, cadre=subject.cadre, place=subject.cell)
@@ -485,6 +491,19 @@ def _reviews(world: World) -> None:
                 world.add("period", relation, Target(kwargs={"pk": period.pk}, watch=period))
                 world.add("admin.reviewperiod", relation, Target(kwargs={"object_id": period.pk}, watch=period))
                 world.add("period.query", relation, Target(query=f"dot={period.pk}"))
+    # A period of the year before whose every review has ended: closing it takes effect for whoever may close it.
+    for relation, (scope, opener) in zip(("own", "ward"), wards.values(), strict=True):
+        user = world.users[opener]
+        assert user is not None
+        ended = open_period(
+            scope,
+            user,
+            title="Kiểm điểm năm 2025",
+            covers_from=datetime.date(2025, 1, 1),
+            covers_to=datetime.date(2025, 12, 31),
+        )
+        ended.reviews.update(state=ReviewState.NOT_RATED, not_rated_reason="Miễn công tác và sinh hoạt đảng")
+        world.add("period.ended", relation, Target(kwargs={"pk": ended.pk}, watch=ended))
 
 
 # --- Organisations, imports and the admin's own objects ------------------------------------------------------------

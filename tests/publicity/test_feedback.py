@@ -210,7 +210,13 @@ def test_a_founded_case_waits_for_the_next_period_then_joins_its_review(cast, pr
 
     case.refresh_from_db()
     assert case.review_input is not None and case.review_input.review.cadre == cast.member
-    open_period(cast.ward, cast.org_board, title="Đợt sau")
+    open_period(
+        cast.ward,
+        cast.org_board,
+        title="Đợt sau",
+        covers_from=datetime.date(2027, 1, 1),
+        covers_to=datetime.date(2027, 12, 31),
+    )
     assert ReviewInput.objects.count() == 1  # attached once
 
 

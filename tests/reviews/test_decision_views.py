@@ -214,8 +214,8 @@ def test_excellent_over_the_quota_is_refused_without_a_justification_and_accepte
     review = proposed_review(cast, excellent=True)
     client = client_for(cast.committee_staff.user)
     page = client.get(url("decision_make", review.pk)).content.decode()
-    # No Good decided yet in the grassroots committee, so 20% of them allows no Excellent.
-    assert "Đảng bộ Khu phố 1 đã quyết định 0 xuất sắc / 0 tốt trong đợt này." in page
+    # No Good decided or proposed in the grassroots committee's period, so 20% of them allows no Excellent.
+    assert "Đảng bộ Khu phố 1 đã quyết định 0 xuất sắc trong đợt này." in page
     assert "Nếu quyết định mức “Hoàn thành xuất sắc nhiệm vụ”: 1 xuất sắc / 0 tốt." in page
     assert "Vượt tỷ lệ: tối đa 0 xuất sắc (20% số tốt)." in page
     assert 'name="quota_override"' in page
@@ -231,6 +231,33 @@ def test_excellent_over_the_quota_is_refused_without_a_justification_and_accepte
     decision = Decision.objects.get(review=review)
     assert decision.level == RatingLevel.EXCELLENT
     assert decision.quota_override == values["quota_override"]
+
+
+def test_a_level_below_excellent_in_an_organisation_over_its_quota_asks_no_justification(cast):
+    review = proposed_review(cast, excellent=True)
+    outsider = Review.objects.get(period=review.period, cadre=cast.outsider)
+    write_and_submit(outsider, general=30, task=65, level=RatingLevel.EXCELLENT, verdict=Verdict.EXCEEDED)
+    cell_b_secretary = make_member(cast.cell_b, "cell_b_secretary", full_name="Mai Văn Khánh")
+    PositionFactory(cadre=cell_b_secretary, organisation=cast.cell_b, party_post=PartyPost.SECRETARY)
+    assert cell_b_secretary.user is not None
+    propose(outsider, cell_b_secretary.user, general=30, task=65, level=RatingLevel.EXCELLENT, verdict=Verdict.EXCEEDED)
+    services.decision_make(
+        review=outsider,
+        level=RatingLevel.EXCELLENT,
+        quota_override="Đồng chí được Thành ủy khen thưởng đột xuất.",
+        acting_user=cast.committee_staff.user,
+    )
+    client = client_for(cast.committee_staff.user)
+
+    box = client.get(url("decision_make", review.pk), {"level": "good"}, headers={"HX-Request": "true"}).text
+
+    assert "Đảng bộ Khu phố 1 đã quyết định 1 xuất sắc trong đợt này." in box
+    assert "Nếu quyết định mức “Hoàn thành tốt nhiệm vụ”: 1 xuất sắc / 1 tốt." in box
+    assert "mức này không thêm đảng viên xuất sắc nên không cần giải trình" in box
+    assert 'name="quota_override"' not in box
+    values = {"action": "decide", "level": "good", "general_points": "27", "task_points": "60", "reason": "Hạ mức."}
+    assert client.post(url("decision_make", review.pk), values).status_code == 302
+    assert Decision.objects.get(review=review).quota_override == ""
 
 
 def test_the_quota_box_follows_the_level_chosen_with_htmx_and_without_javascript(cast):

@@ -34,7 +34,7 @@ EXTRA_NAMES = ("Đặng Thị Giang", "Bùi Văn Hùng", "Ngô Thị Kiều", "�
 # Queries to build each kind's data, the same whatever the number of members, commitments or evidence.
 INDIVIDUAL_QUERIES = 10
 CELL_SUMMARY_QUERIES = 8
-ROLLUP_QUERIES = 8
+ROLLUP_QUERIES = 10
 
 
 @pytest.fixture(autouse=True)
@@ -263,6 +263,7 @@ def test_rollups_of_the_grassroots_organisation_and_the_ward_count_levels_and_ch
             "allowed": 0,
             "percent": 20,
             "exceeded": False,
+            "justified": [],
         }
     ]
     cells = {row["name"]: row for row in grassroots["cells"]}
@@ -303,8 +304,12 @@ def test_excellent_beyond_the_quota_is_marked_exceeded_and_its_justification_pri
     built = report_data(ReportKind.ORGANISATION_ROLLUP, cast.grassroots.pk, period)
 
     assert built.data["quota"][0].items() >= {"excellent": 1, "good": 0, "allowed": 0, "exceeded": True}.items()
+    assert built.data["quota"][0]["justified"] == [{"name": "Trần Thị Ánh", "text": QUOTA_OVERRIDE, "confirmed": True}]
     rollup, _made = report_produce(ReportKind.ORGANISATION_ROLLUP, cast.grassroots.pk, period)
-    assert "vượt" in pdf_text(report_pdf(rollup))
+    rollup_text = flowing_text(report_pdf(rollup))
+    assert "vượt" in rollup_text
+    assert nfc("Xuất sắc vượt tỷ lệ có giải trình (Đảng bộ Khu phố 1):") in rollup_text
+    assert nfc(f"Trần Thị Ánh: {QUOTA_OVERRIDE}") in rollup_text
     individual, _made = report_produce(ReportKind.INDIVIDUAL, review.pk)
     flowing = flowing_text(report_pdf(individual))
     assert nfc("Hoàn thành xuất sắc nhiệm vụ") in flowing

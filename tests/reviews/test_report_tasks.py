@@ -354,8 +354,15 @@ def test_nightly_reports_plans_a_batch_only_for_periods_whose_decisions_closed_y
     cast, media, django_capture_on_commit_callbacks
 ):
     periods = {}
-    for days in (-2, -1, 0, 1):
-        periods[days] = open_period(cast.ward, cast.org_board, title=f"Đợt kiểm điểm {days:+d}")
+    # One year each: two periods of a kind may not cover the same time over the same members.
+    for year, days in enumerate((-2, -1, 0, 1), start=2023):
+        periods[days] = open_period(
+            cast.ward,
+            cast.org_board,
+            title=f"Đợt kiểm điểm {days:+d}",
+            covers_from=datetime.date(year, 1, 1),
+            covers_to=datetime.date(year, 12, 31),
+        )
         shift_decisions(periods[days], days)
 
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
@@ -383,7 +390,13 @@ def test_nightly_reports_with_nothing_due_plans_nothing(cast, period, media):
 
 def test_weekly_rollups_plans_the_rollups_of_open_periods_only(cast, media, django_capture_on_commit_callbacks):
     open_one = open_period(cast.ward, cast.org_board, title="Đợt đang mở")
-    closed = open_period(cast.ward, cast.org_board, title="Đợt đã đóng")
+    closed = open_period(
+        cast.ward,
+        cast.org_board,
+        title="Đợt đã đóng",
+        covers_from=datetime.date(2025, 1, 1),
+        covers_to=datetime.date(2025, 12, 31),
+    )
     ReviewPeriod.objects.filter(pk=closed.pk).update(state=PeriodState.CLOSED)
 
     with django_capture_on_commit_callbacks(execute=False) as callbacks:

@@ -19,6 +19,7 @@ from programmes.models import Cadre, Role
 from reviews import services
 from reviews.models import (
     ItemState,
+    PeriodKind,
     RatingLevel,
     Report,
     ReportBatch,
@@ -446,7 +447,7 @@ def test_list_filters_by_period_and_kind(cast, review, produced):
     assert [row.report for row in summaries.context["rows"]] == [produced["summary"]]
     in_period = client.get(REPORT_LIST, {"dot": review.period.pk})
     assert {row.report for row in in_period.context["rows"]} == set(produced.values())
-    other = open_period(cast.grassroots, cast.org_board, title="Kiểm điểm giữa nhiệm kỳ")
+    other = open_period(cast.grassroots, cast.org_board, title="Kiểm điểm giữa nhiệm kỳ", kind=PeriodKind.MID_TERM)
     assert client.get(REPORT_LIST, {"dot": other.pk}).context["rows"] == []
 
 

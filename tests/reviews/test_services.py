@@ -3,6 +3,7 @@ event per call. The cast's ward is opened by its organisation-board staff; the m
 the grassroots committee and confirmed by its head (its secretary)."""
 
 import datetime
+import typing
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from decimal import Decimal
@@ -27,6 +28,7 @@ from programmes.models import (
     OrganisationKind,
     PartyPost,
     ProgressStatus,
+    Role,
 )
 from reviews import services
 from reviews.models import (
@@ -39,6 +41,7 @@ from reviews.models import (
     DecisionState,
     InputSource,
     LevelChange,
+    PeriodKind,
     PeriodState,
     RatingLevel,
     Review,
@@ -48,7 +51,7 @@ from reviews.models import (
     RuleSet,
     Verdict,
 )
-from tests.factories import PositionFactory, make_member, make_organisation
+from tests.factories import PositionFactory, RoleAssignmentFactory, UserFactory, make_member, make_organisation
 from tests.programmes.programme_data import make_confirmed, make_draft
 from tests.reviews.review_data import SECTIONS, meeting, open_period, propose, write_and_submit
 
@@ -270,6 +273,73 @@ def test_the_windows_must_follow_each_other(cast):
     assert not ReviewPeriod.objects.exists()
 
 
+def other_ward_board(cast) -> User:
+    return typing.cast(
+        User,
+        RoleAssignmentFactory(
+            user=UserFactory(username="other_board"), role=Role.ORG_BOARD_STAFF, organisation=cast.other_ward
+        ).user,
+    )
+
+
+OVERLAP = (
+    "Đã có đợt “Kiểm điểm, đánh giá, xếp loại năm 2026” (Hằng năm, kết quả từ 01/01/2026 đến 31/12/2026) ở "
+    "{scope}, trùng phạm vi và thời gian với đợt định mở: đảng viên sẽ bị kiểm điểm hai lần. Hãy chọn phạm vi "
+    "hoặc thời gian khác."
+)
+
+
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [("ward", "ward"), ("ward", "grassroots"), ("grassroots", "ward"), ("grassroots", "city")],
+    ids=["same scope", "inside it", "containing it", "containing it from above"],
+)
+def test_a_second_period_of_a_kind_over_the_same_members_and_time_is_refused(cast, first, second):
+    city_board = typing.cast(
+        User,
+        RoleAssignmentFactory(
+            user=UserFactory(username="city_board"), role=Role.ORG_BOARD_STAFF, organisation=cast.city
+        ).user,
+    )
+    existing = open_period(getattr(cast, first), cast.org_board)
+    with pytest.raises(ValidationError) as error, no_event():
+        open_period(getattr(cast, second), city_board, title="Đợt thứ hai", covers_from=datetime.date(2026, 7, 1))
+    assert error.value.message_dict == {"scope": [OVERLAP.format(scope=existing.scope.name)]}
+    assert list(ReviewPeriod.objects.all()) == [existing]
+
+
+def test_a_closed_period_still_holds_its_time_and_members(cast):
+    existing = open_period(cast.ward, cast.org_board)
+    ReviewPeriod.objects.filter(pk=existing.pk).update(state=PeriodState.CLOSED)
+    with pytest.raises(ValidationError) as error:
+        open_period(cast.grassroots, cast.org_board)
+    assert error.value.message_dict == {"scope": [OVERLAP.format(scope="Đảng bộ phường Bến Thành")]}
+
+
+def test_periods_of_another_kind_time_or_ward_and_ad_hoc_periods_may_be_opened(cast):
+    open_period(cast.ward, cast.org_board)
+    open_period(cast.ward, cast.org_board, kind=PeriodKind.MID_TERM)
+    open_period(cast.ward, cast.org_board, covers_from=datetime.date(2027, 1, 1), covers_to=datetime.date(2027, 12, 31))
+    open_period(cast.other_ward, other_ward_board(cast))
+    # An ad hoc review follows its own occasion (a new duty, an election, an appointment): several may overlap.
+    open_period(cast.ward, cast.org_board, kind=PeriodKind.AD_HOC, title="Kiểm điểm khi bổ nhiệm")
+    open_period(cast.grassroots, cast.org_board, kind=PeriodKind.AD_HOC, title="Kiểm điểm khi bầu cử")
+    assert ReviewPeriod.objects.count() == 6
+
+
+def test_the_database_refuses_the_same_period_twice(cast):
+    existing = open_period(cast.ward, cast.org_board)
+    copy = {
+        field.name: getattr(existing, field.name)
+        for field in ReviewPeriod._meta.concrete_fields
+        if field.name not in ("id", "title")
+    }
+    with pytest.raises(IntegrityError), transaction.atomic():
+        ReviewPeriod.objects.create(title="Bản sao", **copy)
+    ReviewPeriod.objects.create(title="Đột xuất", **copy | {"kind": PeriodKind.AD_HOC})
+    ReviewPeriod.objects.create(title="Đột xuất lần nữa", **copy | {"kind": PeriodKind.AD_HOC})
+
+
 def test_the_period_keeps_its_rule_set(cast):
     make_confirmed(cast.member, user_of(cast.secretary))
     period = open_period(cast.ward, cast.org_board, rule_code="124-2023")
@@ -392,7 +462,7 @@ def test_a_submitted_review_can_no_longer_be_edited(cast, review):
 
 
 def test_a_verdict_on_another_reviews_commitment_is_refused(cast, review):
-    other_period = open_period(cast.ward, cast.org_board, title="Kiểm điểm giữa nhiệm kỳ")
+    other_period = open_period(cast.ward, cast.org_board, title="Kiểm điểm giữa nhiệm kỳ", kind=PeriodKind.MID_TERM)
     foreign = Review.objects.get(period=other_period, cadre=cast.member).assessments.first()
     assert foreign is not None
     with pytest.raises(ValidationError) as error:
@@ -565,7 +635,7 @@ def test_the_cell_proposal_is_refused_before_submission_and_with_another_cells_m
         propose(review, secretary)
     assert refused(error) == ["Bước này không làm được khi bản kiểm điểm đang ở trạng thái “Đang viết bản kiểm điểm”."]
     write_and_submit(review)
-    other_period = open_period(cast.ward, cast.org_board, title="Kiểm điểm giữa nhiệm kỳ")
+    other_period = open_period(cast.ward, cast.org_board, title="Kiểm điểm giữa nhiệm kỳ", kind=PeriodKind.MID_TERM)
     elsewhere = meeting(Review.objects.get(period=other_period, cadre=cast.member), secretary)
     with pytest.raises(ValidationError) as error:
         services.proposal_record(
@@ -679,6 +749,39 @@ def test_the_quota_counts_the_proposals_of_every_cell_the_committee_decides_for(
     assert warnings == []
 
 
+def test_a_good_proposal_is_not_warned_of_the_excess_others_made(cast, period):
+    excellent(Review.objects.get(period=period, cadre=cast.member), user_of(cast.secretary))
+    cell_b_secretary = make_member(cast.cell_b, "cell_b_secretary", full_name="Mai Văn Khánh")
+    PositionFactory(cadre=cell_b_secretary, organisation=cast.cell_b, party_post=PartyPost.SECRETARY)
+    good = Review.objects.get(period=period, cadre=cast.outsider)
+    write_and_submit(good)
+    _proposal, warnings = propose(good, user_of(cell_b_secretary))
+    assert warnings == []
+    # The organisation is still over (1 Excellent on 1 Good): an Excellent proposal is warned of it.
+    assert services.cell_quota(good, RatingLevel.EXCELLENT).exceeded
+
+
+def test_the_cells_warning_counts_decided_reviews_at_their_decision(cast):
+    """A Good proposal the committee decided Completed no longer allows an Excellent one."""
+    cell_b_secretary = make_member(cast.cell_b, "cell_b_secretary", full_name="Mai Văn Khánh")
+    PositionFactory(cadre=cell_b_secretary, organisation=cast.cell_b, party_post=PartyPost.SECRETARY)
+    colleagues = [make_member(cast.cell_b, f"cell_b_{number}") for number in range(4)]
+    period = open_period(cast.ward, cast.org_board)
+    for cadre in [cast.outsider, *colleagues]:
+        review = Review.objects.get(period=period, cadre=cadre)
+        write_and_submit(review)
+        propose(review, user_of(cell_b_secretary))
+    lowered = Review.objects.get(period=period, cadre=cast.outsider)
+    services.decision_make(
+        review=lowered, level=RatingLevel.COMPLETED, reason="Chậm hồ sơ.", acting_user=user_of(cast.committee_staff)
+    )
+    _proposal, warnings = excellent(Review.objects.get(period=period, cadre=cast.member), user_of(cast.secretary))
+    assert warnings == [
+        "Đảng bộ Khu phố 1 có 1 đảng viên xuất sắc trên 4 đảng viên tốt, vượt tỷ lệ cho phép: tối đa 0, "
+        "tức 20% số hoàn thành tốt nhiệm vụ."
+    ]
+
+
 # --- The decision ----------------------------------------------------------------------------------------------
 
 
@@ -734,7 +837,13 @@ def test_the_quota_is_enforced_at_the_decision_unless_justified(cast, review):
     staff = user_of(cast.committee_staff)
     with pytest.raises(ValidationError) as error, no_event():
         services.decision_make(review=review, level=RatingLevel.EXCELLENT, acting_user=staff)
-    assert error.value.message_dict == {"quota_override": [QUOTA_WARNING + " Cần giải trình để vượt."]}
+    assert error.value.message_dict == {
+        "quota_override": [
+            "Đây là đảng viên hoàn thành xuất sắc nhiệm vụ thứ 1 mà Đảng bộ Khu phố 1 quyết định trong đợt này, "
+            "vượt tỷ lệ cho phép: tối đa 0, tức 20% của 0 đảng viên hoàn thành tốt nhiệm vụ (đã quyết định, hoặc chi "
+            "bộ đề xuất khi chưa quyết định). Cần giải trình để vượt."
+        ]
+    }
     decision = services.decision_make(
         review=review,
         level=RatingLevel.EXCELLENT,
@@ -895,7 +1004,7 @@ def test_confirmation_needs_grounds_text_and_something_cited(cast, decided):
 def test_grounds_from_another_review_are_refused(cast, decided):
     other_owner = make_member(cast.cell_a, "other_owner")
     make_confirmed(other_owner, user_of(cast.secretary))
-    other_period = open_period(cast.ward, cast.org_board, title="Kiểm điểm giữa nhiệm kỳ")
+    other_period = open_period(cast.ward, cast.org_board, title="Kiểm điểm giữa nhiệm kỳ", kind=PeriodKind.MID_TERM)
     foreign = Review.objects.get(period=other_period, cadre=other_owner).assessments.first()
     assert foreign is not None
     foreign_evidence = evidence_for_owner(other_owner, foreign)

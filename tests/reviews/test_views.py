@@ -1,8 +1,10 @@
 """The review pages everyone starts from: work lists, periods, opening a period, and one review's page."""
 
 import datetime
+import typing
 
 import pytest
+from django.contrib.auth.models import User
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test import Client
@@ -11,10 +13,28 @@ from django.urls import reverse
 from django.utils import timezone
 
 from programmes.action_programmes.progress import progress_report
-from programmes.models import Membership, MembershipStatus, PartyPost, ProgressStatus
+from programmes.models import (
+    AuditEvent,
+    Membership,
+    MembershipStatus,
+    OrganisationKind,
+    PartyPost,
+    ProgressStatus,
+    Role,
+)
 from reviews import services
-from reviews.models import AppealState, RatingLevel, Review, ReviewPeriod, ReviewState, RuleSet
-from tests.factories import PositionFactory, make_member
+from reviews.models import (
+    AppealState,
+    PeriodKind,
+    PeriodState,
+    RatingLevel,
+    Review,
+    ReviewPeriod,
+    ReviewState,
+    RuleSet,
+    Verdict,
+)
+from tests.factories import PositionFactory, RoleAssignmentFactory, UserFactory, make_member, make_organisation
 from tests.programmes.programme_data import make_confirmed
 from tests.reviews.review_data import committee_member, open_period, propose, ward_committee_member, write_and_submit
 
@@ -302,8 +322,14 @@ def test_period_list_query_count_does_not_grow_with_periods(cast, django_assert_
     client = client_for(cast.org_board)
     one = page_queries(client, PERIOD_LIST)
     assert one == PERIOD_LIST_QUERIES
-    for number in range(4):
-        open_period(cast.ward, cast.org_board, title=f"Đợt {number}")
+    for year in range(2022, 2026):
+        open_period(
+            cast.ward,
+            cast.org_board,
+            title=f"Đợt {year}",
+            covers_from=datetime.date(year, 1, 1),
+            covers_to=datetime.date(year, 12, 31),
+        )
     with django_assert_num_queries(one):
         response = client.get(PERIOD_LIST)
     assert len(response.context["rows"]) == 5
@@ -416,6 +442,130 @@ def test_opening_a_period_with_windows_out_of_order_shows_the_error_at_the_field
     assert response.status_code == 200
     assert "Hạn họp chi bộ phải sau hạn nộp bản kiểm điểm." in response.context["form"].errors["cell_meetings_until"]
     assert not ReviewPeriod.objects.exists()
+
+
+def test_opening_a_period_twice_shows_which_period_holds_the_scope(cast):
+    client = client_for(cast.org_board)
+    assert client.post(PERIOD_OPEN, period_form_data(cast.ward)).status_code == 302
+    response = client.post(PERIOD_OPEN, period_form_data(cast.grassroots, title="Kiểm điểm lần hai"))
+    assert response.status_code == 200
+    assert response.context["form"].errors["scope"] == [
+        "Đã có đợt “Kiểm điểm năm 2026” (Hằng năm, kết quả từ 01/01/2026 đến 31/12/2026) ở Đảng bộ phường Bến "
+        "Thành, trùng phạm vi và thời gian với đợt định mở: đảng viên sẽ bị kiểm điểm hai lần. Hãy chọn phạm vi "
+        "hoặc thời gian khác."
+    ]
+    assert ReviewPeriod.objects.count() == 1
+
+
+# --- Closing a period -----------------------------------------------------------------------------------------
+
+
+def close_url(period: ReviewPeriod) -> str:
+    return reverse("reviews:period_close", args=[period.pk])
+
+
+# The page's own reads after the common ones (session, user, grants): the period, the open reviews by cell.
+PERIOD_CLOSE_QUERIES = 5 + 2
+
+
+def other_ward_period(cast) -> tuple[ReviewPeriod, User]:
+    board = typing.cast(
+        User,
+        RoleAssignmentFactory(
+            user=UserFactory(username="other_board"), role=Role.ORG_BOARD_STAFF, organisation=cast.other_ward
+        ).user,
+    )
+    cell = make_organisation("Chi bộ Khu phố 3", OrganisationKind.SUBORDINATE_CELL, cast.other_ward)
+    make_member(cell, full_name="Đoàn Văn Sáu")
+    return open_period(cast.other_ward, board), board
+
+
+def test_the_close_page_lists_what_is_still_open_by_cell_with_links(cast):
+    review = proposed(cast, member_review(cast))
+    response = client_for(cast.org_board).get(close_url(review.period))
+    assert response.status_code == 200
+    text = response.text
+    # Alice proposed; Bình in cell 1A, Cường, Dung and Em in cell 1B, Dung and Em in the committee: drafting.
+    assert "Còn 7 bản kiểm điểm chưa có kết quả." in text
+    assert "<li>Đang viết bản kiểm điểm: 6</li>" in text
+    assert "<li>Chi bộ đã đề xuất: 1</li>" in text
+    rows = {
+        row.cell.name: (row.cell.total, [(count.label, count.number) for count in row.counts])
+        for row in response.context["cells"]
+    }
+    assert rows == {
+        "Chi bộ Khu phố 1A": (2, [("Đang viết bản kiểm điểm", 1), ("Chi bộ đã đề xuất", 1)]),
+        "Chi bộ Khu phố 1B": (3, [("Đang viết bản kiểm điểm", 3)]),
+        "Đảng bộ Khu phố 1": (2, [("Đang viết bản kiểm điểm", 2)]),
+    }
+    assert reverse("reviews:cell_reviews", args=[review.period.pk, cast.cell_a.pk]) in text
+    assert 'name="confirm"' in text
+
+
+def test_closing_needs_the_confirmation_and_every_result(cast):
+    review = proposed(cast, member_review(cast))
+    client = client_for(cast.org_board)
+    unconfirmed = client.post(close_url(review.period), {})
+    assert unconfirmed.status_code == 200
+    assert unconfirmed.context["form"].errors["confirm"] == ["Hãy đánh dấu xác nhận để kết thúc đợt kiểm điểm."]
+    refused = client.post(close_url(review.period), {"confirm": "on"})
+    assert refused.status_code == 200
+    assert refused.context["form"].non_field_errors() == ["Còn 7 bản kiểm điểm chưa có kết quả; chưa đóng đợt được."]
+    review.period.refresh_from_db()
+    assert review.period.state == PeriodState.OPEN
+    assert not AuditEvent.objects.filter(action="review.period_close").exists()
+
+
+def test_a_period_whose_reviews_all_ended_is_closed_and_offers_no_close_link_any_more(cast):
+    Membership.objects.update(status=MembershipStatus.EXEMPT)
+    period = open_period(cast.ward, cast.org_board)
+    client = client_for(cast.org_board)
+    assert close_url(period) in client.get(period_url(period)).text
+    page = client.get(close_url(period)).text
+    assert "Mọi bản kiểm điểm đã có kết quả hoặc thuộc diện không đánh giá, xếp loại." in page
+
+    response = client.post(close_url(period), {"confirm": "on"}, follow=True)
+
+    assert response.redirect_chain[-1][0] == period_url(period)
+    assert "Đã kết thúc đợt “Kiểm điểm, đánh giá, xếp loại năm 2026”." in response.text
+    assert close_url(period) not in response.text
+    period.refresh_from_db()
+    assert period.state == PeriodState.CLOSED
+    assert AuditEvent.objects.filter(action="review.period_close").count() == 1
+    again = client.post(close_url(period), {"confirm": "on"})
+    assert again.context["form"].non_field_errors() == ["Đợt kiểm điểm này đã kết thúc."]
+
+
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_only_those_who_may_open_a_period_over_its_scope_reach_its_close_page(cast, method):
+    Membership.objects.update(status=MembershipStatus.EXEMPT)
+    period = open_period(cast.ward, cast.org_board)
+    other, other_board = other_ward_period(cast)
+    for user in (other_board, cast.member.user, cast.secretary.user, cast.committee_staff.user, cast.head.user):
+        response = getattr(client_for(user), method)(close_url(period), {"confirm": "on"})
+        assert response.status_code == 404, user
+        assert close_url(period) not in client_for(user).get(period_url(period)).text
+    assert getattr(client_for(cast.org_board), method)(close_url(other), {"confirm": "on"}).status_code == 404
+    period.refresh_from_db()
+    other.refresh_from_db()
+    assert period.state == other.state == PeriodState.OPEN
+    # Each ward's staff closes its own.
+    assert client_for(other_board).get(close_url(other)).status_code == 200
+
+
+def test_the_close_page_costs_the_same_queries_for_one_cell_or_many(cast, django_assert_num_queries):
+    one = open_period(cast.cell_a, cast.org_board, kind=PeriodKind.MID_TERM)
+    client = client_for(cast.org_board)
+    assert page_queries(client, close_url(one)) == PERIOD_CLOSE_QUERIES
+    for number in range(5):
+        cell = make_organisation(
+            f"Chi bộ Khu phố 1{'CDEFG'[number]}", OrganisationKind.SUBORDINATE_CELL, cast.grassroots
+        )
+        make_member(cell, full_name=f"Đảng viên chi bộ {number}")
+    many = open_period(cast.ward, cast.org_board)
+    with django_assert_num_queries(PERIOD_CLOSE_QUERIES):
+        response = client.get(close_url(many))
+    assert len(response.context["cells"]) == 8
 
 
 # --- One review -----------------------------------------------------------------------------------------------
@@ -542,6 +692,29 @@ def test_period_detail_keeps_the_quota_from_members_and_secretaries(cast):
         assert response.context["quotas"] == []
         assert "xuất sắc /" not in response.text
     assert client_for(cast.committee_staff.user).get(period_url(review.period)).context["quotas"]
+
+
+JUSTIFICATION = "Đồng chí có sáng kiến cải cách hành chính được Ủy ban nhân dân phường công nhận."
+
+
+def test_period_detail_lists_each_excellent_beyond_the_quota_with_its_justification(cast):
+    review = member_review(cast)
+    write_and_submit(review, general=28, task=65, level=RatingLevel.EXCELLENT, verdict=Verdict.EXCEEDED)
+    propose(review, cast.secretary.user, level=RatingLevel.EXCELLENT, general=28, task=65, verdict=Verdict.EXCEEDED)
+    services.decision_make(
+        review=review,
+        level=RatingLevel.EXCELLENT,
+        quota_override=JUSTIFICATION,
+        acting_user=cast.committee_staff.user,
+    )
+    for user in (cast.org_board, cast.committee_staff.user):
+        text = client_for(user).get(period_url(review.period)).text
+        assert "Xuất sắc vượt tỷ lệ có giải trình: Đảng bộ Khu phố 1" in text
+        assert f'<a href="{detail_url(review)}">Trần Thị Ánh</a> <span class="small text-body-secondary">' in text
+        assert JUSTIFICATION in text
+        assert "1 xuất sắc / 0 tốt — tối đa 0: vượt tỷ lệ" in text
+    for user in (cast.member.user, cast.secretary.user):
+        assert JUSTIFICATION not in client_for(user).get(period_url(review.period)).text
 
 
 def test_secretary_of_a_subordinate_cell_has_no_confirmation_list(cast):

@@ -1,0 +1,119 @@
+"""The quota of Excellent ratings as the database holds it: the picture of each deciding organisation's period
+(rules.QuotaPicture), and the Excellent decisions taken beyond it with a written justification.
+
+The decision (services.decision_make, under a lock on the deciding organisation), the cell's warning, the period
+and cell pages and the roll-up report all read the quota here, so that they count alike. One query each, whatever
+the number of reviews.
+"""
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.db.models import CharField, Count, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce, NullIf
+
+from programmes.models import PartyOrganisation
+from reviews.models import Decision, DecisionState, RatingLevel, Review, ReviewPeriod
+from reviews.rules import QuotaPicture
+from reviews.selectors import LIVE_DECISION_STATES
+
+
+def _standing_level() -> Coalesce:
+    """A decided review's level as it stands: its result in force once confirmed (an appeal or a re-classification
+    may have changed it), else the level of its decision awaiting confirmation; null while undecided."""
+    live = Subquery(
+        Decision.objects.filter(review=OuterRef("pk"), state__in=LIVE_DECISION_STATES)
+        .order_by("-decided_at", "-pk")
+        .values("level")[:1]
+    )
+    return Coalesce(NullIf("final_level", Value("")), live, output_field=CharField())
+
+
+def _scope(organisation_ids: Iterable[int] | None, under: PartyOrganisation | None) -> Q:
+    """Reviews or decisions of the given deciding organisations, or of those in the subtree `under`."""
+    condition = Q()
+    if organisation_ids is not None:
+        condition &= Q(deciding_organisation_id__in=list(organisation_ids))
+    if under is not None:
+        condition &= Q(deciding_organisation__path__startswith=under.path)
+    return condition
+
+
+def pictures(
+    period: ReviewPeriod,
+    organisation_ids: Iterable[int] | None = None,
+    *,
+    under: PartyOrganisation | None = None,
+    excluding: Review | None = None,
+) -> dict[int, QuotaPicture]:
+    """The picture of each deciding organisation (given, or in the subtree `under`) that has a decided or proposed
+    review in the period, by the organisation's id; `excluding` leaves one review out (the one being decided)."""
+    reviews = Review.objects.filter(_scope(organisation_ids, under), period=period)
+    if excluding is not None:
+        reviews = reviews.exclude(pk=excluding.pk)
+    rows = (
+        reviews.annotate(standing=_standing_level())
+        .filter(Q(standing__isnull=False) | Q(proposal__isnull=False))
+        .values("deciding_organisation", "standing", "proposal__level")
+        .annotate(number=Count("pk"))
+        .order_by()
+    )
+    decided: dict[int, list[str]] = defaultdict(list)
+    proposed: dict[int, list[str]] = defaultdict(list)
+    for row in rows:
+        organisation = row["deciding_organisation"]
+        if row["standing"]:
+            decided[organisation] += [row["standing"]] * row["number"]
+        else:
+            proposed[organisation] += [row["proposal__level"]] * row["number"]
+    return {
+        organisation: QuotaPicture(tuple(decided[organisation]), tuple(proposed[organisation]))
+        for organisation in decided.keys() | proposed.keys()
+    }
+
+
+def others_of(review: Review) -> QuotaPicture:
+    """Every other review of the review's deciding organisation in its period, as it stands."""
+    found = pictures(review.period, [review.deciding_organisation_id], excluding=review)
+    return found.get(review.deciding_organisation_id, QuotaPicture())
+
+
+@dataclass(frozen=True)
+class Justified:
+    """An Excellent decision beyond the quota, with the justification the committee wrote for it."""
+
+    organisation_id: int
+    organisation: str
+    review_id: int
+    name: str
+    text: str
+    confirmed: bool
+
+
+def justified(
+    period: ReviewPeriod, organisation_ids: Iterable[int] | None = None, *, under: PartyOrganisation | None = None
+) -> list[Justified]:
+    """The standing Excellent decisions of the period that carry a justification, by organisation then date."""
+    decisions = (
+        Decision.objects.filter(
+            _scope(organisation_ids, under),
+            review__period=period,
+            state__in=LIVE_DECISION_STATES,
+            level=RatingLevel.EXCELLENT,
+        )
+        .exclude(quota_override="")
+        .select_related("deciding_organisation", "review__cadre")
+        .order_by("deciding_organisation__path", "decided_at", "pk")
+    )
+    return [
+        Justified(
+            organisation_id=decision.deciding_organisation_id,
+            organisation=decision.deciding_organisation.name,
+            review_id=decision.review_id,
+            name=decision.review.cadre.full_name,
+            text=decision.quota_override,
+            confirmed=decision.state == DecisionState.CONFIRMED,
+        )
+        for decision in decisions
+    ]
