@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('programmes', '0009_retention_schedule'),
-        ('reviews', '0004_report_schedules'),
+        ('reviews', '0005_appeal_per_contested_result'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
