@@ -881,6 +881,18 @@ def test_the_database_refuses_a_second_pending_version(cast):
 
 
 @pytest.mark.postgres
+def test_a_returned_version_is_not_pending_but_its_correction_is_the_one_pending_version(cast):
+    programme = make_draft(cast.member)
+    services.programme_return(version=submit(programme), reason="Bổ sung", acting_user=cast.secretary.user)
+    assert programme.versions.count() == 2
+    with pytest.raises(IntegrityError), transaction.atomic():
+        ProgrammeVersion.objects.create(programme=programme, number=3, amendment_reason="Bản thứ hai")
+    # A later version without a reason is allowed only as the correction of a returned one.
+    with pytest.raises(IntegrityError), transaction.atomic():
+        ProgrammeVersion.objects.create(programme=programme, number=3, state=VersionState.WITHDRAWN)
+
+
+@pytest.mark.postgres
 def test_the_database_refuses_an_amendment_without_a_reason(cast):
     programme = make_confirmed(cast.member, cast.secretary.user)
     with pytest.raises(IntegrityError), transaction.atomic():

@@ -205,6 +205,7 @@ def test_a_returned_amendment_leaves_the_version_in_force_and_its_correction_com
     assert "Sửa theo ý kiến trả lại phiên bản 2" in rows[2]
 
 
+@pytest.mark.postgres
 def test_the_migration_opens_the_correction_of_a_version_returned_before_versions_were_kept(cast):
     """A version returned under the old rule (the last one, nothing after it) gets its draft correction."""
     programme = make_draft(cast.member, weights=(100,))
