@@ -168,6 +168,7 @@ def test_a_commitment_nobody_reported_on_has_nothing_to_contradict(cast):
     assert flags_of(review) == []
 
 
+@pytest.mark.postgres
 def test_done_reported_after_the_deadline_is_flagged_as_finished_late_but_done_late_is_not(cast):
     review, (commitment,) = review_of(cast, [files_target()])
     report(commitment, ProgressStatus.DONE, "40", on=datetime.date(2026, 11, 20))
@@ -298,6 +299,7 @@ def test_the_cell_cannot_keep_a_flagged_verdict_without_a_reason_and_nothing_is_
     assert list(AuditEvent.objects.filter(id__gt=last).values_list("action", flat=True)) == ["review.meeting_record"]
 
 
+@pytest.mark.postgres
 def test_the_cell_keeps_a_flagged_verdict_with_its_reason_stored_with_the_figures_and_audited(cast):
     review, _commitment = submitted_with_flag(cast)
     (assessment,) = review.assessments.all()
@@ -362,6 +364,7 @@ def test_the_committee_decides_on_a_verdict_the_cell_explained_and_may_add_its_o
     ]
 
 
+@pytest.mark.postgres
 def test_a_contradiction_that_arose_after_the_proposal_must_be_explained_by_the_committee(cast):
     review, (commitment,) = review_of(cast, [files_target()])
     report(commitment, ProgressStatus.DONE, "40", on=datetime.date(2026, 11, 10))
