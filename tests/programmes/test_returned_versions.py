@@ -110,6 +110,7 @@ def test_returned_then_corrected_programme_shows_both_versions_and_what_changed(
 
     # 4. The confirmer reads the correction next to the return it answers, and confirms it.
     confirmer = client_for(secretary)
+    assert "Gửi lại sau khi được trả lại để sửa" in confirmer.get(reverse("programmes:confirmation_queue")).text
     review = confirmer.get(url("programme_review", programme, 2)).text
     assert "Bản sửa theo ý kiến trả lại" in review
     assert RETURN_REASON in review
