@@ -24,7 +24,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='programmeversion',
             name='resubmission_of',
-            field=models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='resubmission', to='programmes.programmeversion', verbose_name='sửa theo ý kiến trả lại phiên bản'),
+            field=models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.RESTRICT, related_name='resubmission', to='programmes.programmeversion', verbose_name='sửa theo ý kiến trả lại phiên bản'),
         ),
         migrations.AlterField(
             model_name='programmeversion',

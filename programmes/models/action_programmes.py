@@ -245,10 +245,11 @@ class ProgrammeVersion(models.Model):
     confirmer_title = models.CharField(_("chức vụ người xác nhận"), max_length=255, blank=True)
     returned_at = models.DateTimeField(_("ngày trả lại"), null=True, blank=True)
     return_reason = models.TextField(_("lý do trả lại"), blank=True)
-    # The returned version this one corrects; it starts as a copy of it, with the return's notes.
+    # The returned version this one corrects; it starts as a copy of it, with the return's notes. RESTRICT, not
+    # PROTECT: a returned version is never deleted on its own, but goes with its programme (and its correction).
     resubmission_of = models.OneToOneField(
         "self",
-        on_delete=models.PROTECT,
+        on_delete=models.RESTRICT,
         null=True,
         blank=True,
         related_name="resubmission",

@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import pytest
 from django.apps import apps
+from django.db.models import RestrictedError
 from django.test import Client
 from django.urls import reverse
 
@@ -224,3 +225,13 @@ def test_the_migration_opens_the_correction_of_a_version_returned_before_version
     )
     assert untouched.versions.count() == 1
     services.programme_submit(version=correction, acting_user=cast.member.user)
+
+
+@pytest.mark.postgres
+def test_a_returned_version_goes_only_with_its_programme(cast):
+    programme = make_draft(cast.member)
+    services.programme_return(version=submit(programme), reason="Bổ sung", acting_user=cast.secretary.user)
+    with pytest.raises(RestrictedError):
+        version(programme, 1).delete()
+    ActionProgramme.objects.filter(pk=programme.pk).delete()
+    assert not ProgrammeVersion.objects.filter(programme_id=programme.pk).exists()
