@@ -384,19 +384,22 @@ def can_confirm_version(user: AnyUser, version: ProgrammeVersion) -> bool:
     return confirmer is not None and confirmer.pk == user.pk
 
 
-# Versions every reader of the programme may see; a draft, a submission or a withdrawn version is its owner's,
-# and a submission also its confirmer's.
+# Versions every reader of the programme may see; a draft, a submission, a returned or a withdrawn version is
+# its owner's, and a submission or a returned version also its confirmer's.
 SHARED_VERSION_STATES = frozenset({VersionState.CONFIRMED, VersionState.SUPERSEDED})
 
 
 def can_view_version(user: AnyUser, version: ProgrammeVersion) -> bool:
     """One version of a programme the user may already read: confirmed ones for every reader; the others for
-    the owner, and a submitted one also for whoever may confirm it."""
+    the owner; a submitted one also for whoever may confirm it, and a returned one for whoever it was sent to
+    or may confirm its correction (so that the confirmer compares the correction with what they returned)."""
     if version.state in SHARED_VERSION_STATES:
         return True
     if is_superuser(user) or is_programme_owner(user, version.programme):
         return True
-    return version.state == VersionState.SUBMITTED and can_confirm_version(user, version)
+    if version.state == VersionState.RETURNED and user.is_authenticated and version.confirmer_id == user.pk:
+        return True
+    return version.state in (VersionState.SUBMITTED, VersionState.RETURNED) and can_confirm_version(user, version)
 
 
 def reader_cell(programme: ActionProgramme) -> PartyOrganisation:

@@ -74,11 +74,20 @@ def _refuse(request: HttpRequest, programme: ActionProgramme, reason: str) -> Ht
 
 
 def _version_in_force(programme: ActionProgramme, version: ProgrammeVersion) -> ProgrammeVersion | None:
-    """The confirmed version an amendment would replace, with its commitments, to show what changes."""
+    """The confirmed version an amendment would replace."""
     current = programme.current_version
     if current is None or current.pk == version.pk or not version.is_amendment:
         return None
-    return selectors.version_for_display(programme, current.number)
+    return current
+
+
+def _compared_with(programme: ActionProgramme, version: ProgrammeVersion) -> ProgrammeVersion | None:
+    """The version each commitment is marked against, with its commitments: the returned version a correction
+    answers (what changed in response to the return), else the version in force an amendment would replace."""
+    if version.resubmission_of is not None:
+        return selectors.version_for_display(programme, version.resubmission_of.number)
+    in_force = _version_in_force(programme, version)
+    return selectors.version_for_display(programme, in_force.number) if in_force is not None else None
 
 
 @login_required
@@ -124,8 +133,8 @@ def programme_review(request: AuthenticatedRequest, pk: int, number: int) -> Htt
                 )
                 return redirect("programmes:confirmation_queue")
 
-    in_force = _version_in_force(programme, version)
-    changes = {change.commitment_id: change for change in compare_versions(in_force, version)} if in_force else {}
+    compared = _compared_with(programme, version)
+    changes = {change.commitment_id: change for change in compare_versions(compared, version)} if compared else {}
     findings = quality.check_version(version, terms)
     items = [
         ReviewItem(
@@ -138,7 +147,9 @@ def programme_review(request: AuthenticatedRequest, pk: int, number: int) -> Htt
     context = {
         "programme": programme,
         "version": version,
-        "in_force": in_force,
+        "in_force": _version_in_force(programme, version),
+        "compared": compared,
+        "returned": version.resubmission_of,
         "items": items,
         "removed": [change for change in changes.values() if change.kind == ChangeKind.REMOVED],
         "findings": findings,

@@ -66,6 +66,8 @@ class VersionRow:
     confirmer_name: str
     # The version it is compared with (the one before it), None for the first.
     previous_number: int | None
+    # The returned version it corrects, if it is a correction.
+    corrects_number: int | None
 
 
 def person_name(user: User | None) -> str:
@@ -101,12 +103,16 @@ def programme_detail(request: HttpRequest, pk: int) -> HttpResponse:
     every_version = list(selectors.programme_versions(programme))
     if not every_version:
         raise Http404
-    in_force = next((v for v in every_version if v.pk == programme.current_version_id), None)
-    # Before the first confirmation the page shows the draft (or submitted, returned, withdrawn) version.
-    shown = in_force or every_version[-1]
+    by_pk = {version.pk: version for version in every_version}
+    in_force = by_pk.get(programme.current_version_id) if programme.current_version_id else None
     # An amendment being drafted, withdrawn or waiting for someone else's confirmation is not other readers' to see.
     versions = [version for version in every_version if access.can_view_version(request.user, version)]
+    # Before the first confirmation the page shows the latest version the reader may see: the draft (or the
+    # submitted, returned, withdrawn one) for the owner, the one sent or returned for the confirmer.
+    shown = in_force or (versions or every_version)[-1]
     pending = next((v for v in versions if v.state in PENDING_VERSION_STATES), None)
+    # The return a pending correction answers: its owner and its confirmer read why it came back.
+    answered = by_pk.get(pending.resubmission_of_id) if pending is not None and pending.resubmission_of_id else None
     prefetch_related_objects([shown], selectors.terms_with_progress_prefetch())
     # A commitment the owner capped below this reader is not on the page, nor in its figures.
     reading = access.commitment_reading(request.user, programme, versions=every_version)
@@ -120,6 +126,7 @@ def programme_detail(request: HttpRequest, pk: int) -> HttpResponse:
             version=version,
             confirmer_name=person_name(version.confirmed_by or version.confirmer),
             previous_number=versions[index - 1].number if index else None,
+            corrects_number=by_pk[version.resubmission_of_id].number if version.resubmission_of_id else None,
         )
         for index, version in enumerate(versions)
     ]
@@ -129,6 +136,7 @@ def programme_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "in_force_confirmer": person_name(in_force.confirmed_by) if in_force is not None else "",
         "shown": shown,
         "pending": pending,
+        "answered": answered,
         "figures": figures,
         "rows": _commitment_rows(figures.items, may_report),
         "version_rows": version_rows,

@@ -136,8 +136,14 @@ def programme_create(request: HttpRequest) -> HttpResponse:
 
 
 def _editable_version(programme: ActionProgramme) -> ProgrammeVersion | None:
-    """The version the owner may edit now: version 1 before confirmation, or an amendment's draft."""
-    return programme.versions.filter(state__in=EDITABLE_VERSION_STATES).order_by("-number").first()
+    """The version the owner may edit now: the registration's draft (version 1, or its correction after a
+    return), or an amendment's draft; with the returned version it corrects, if any."""
+    return (
+        programme.versions.filter(state__in=EDITABLE_VERSION_STATES)
+        .select_related("resubmission_of")
+        .order_by("-number")
+        .first()
+    )
 
 
 def _editable_or_404(programme: ActionProgramme) -> ProgrammeVersion:
@@ -178,8 +184,9 @@ def _report_refusal(request: HttpRequest, error: ValidationError) -> None:
         messages.error(request, message)
 
 
-def _general_info_editable(programme: ActionProgramme, version: ProgrammeVersion) -> bool:
-    return version.number == 1 and programme.current_version_id is None
+def _general_info_editable(programme: ActionProgramme) -> bool:
+    """Only before the first confirmation: until then every version is the registration (or its correction)."""
+    return programme.current_version_id is None
 
 
 def _weight_total(terms: list[CommitmentTerms]) -> int:
@@ -301,7 +308,7 @@ def _render_editor(
     context = _section_context(programme, version, terms_list, **section)
     if request.htmx if partial is None else partial:
         return render(request, "includes/commitment_section.html", context)
-    if general_form is None and _general_info_editable(programme, version):
+    if general_form is None and _general_info_editable(programme):
         general_form = _programme_form(programme)
     context.update(_quality_context(programme, version, terms_list))
     context["general_form"] = general_form
@@ -341,7 +348,7 @@ def programme_edit(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     if request.method == "GET":
         # htmx asks for the section alone when an in-place edit is cancelled.
         return _render_editor(request, programme, version, focus="heading" if request.htmx else "")
-    if not _general_info_editable(programme, version):
+    if not _general_info_editable(programme):
         messages.error(request, _("Thông tin chung chỉ sửa được trước khi chương trình được xác nhận lần đầu."))
         return redirect("programmes:programme_edit", pk=programme.pk)
     form = _programme_form(programme, request.POST)

@@ -4,6 +4,7 @@ Forms validate and lay out; reviews.services records. A refusal from a service b
 field it is about, or of the whole form when it names none (the rule conflicts of a level).
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -20,6 +21,7 @@ from programmes.action_programmes.evidence import ALLOWED_EXTENSIONS, check_uplo
 from programmes.action_programmes.forms import add_service_error
 from programmes.models import PartyOrganisation
 from reviews import services
+from reviews.consistency import ConsistencyFlag, acknowledgement_field
 from reviews.models import (
     CellMeeting,
     CellProposal,
@@ -142,11 +144,14 @@ class MeetingChoiceField(forms.ModelChoiceField):
 
 @dataclass(frozen=True)
 class AssessmentRow:
-    """One commitment in the form: what it said, the member's verdict, and the cell's two fields."""
+    """One commitment in the form: what it said, the member's verdict, and the cell's two fields; with the flag
+    (and the field for the reason to keep the verdict) when the verdict claims more than the recorded progress."""
 
     assessment: CommitmentAssessment
     verdict: forms.BoundField
     cause: forms.BoundField
+    acknowledge: forms.BoundField
+    flag: ConsistencyFlag | None = None
 
 
 class ProposalForm(forms.Form):
@@ -208,6 +213,13 @@ class ProposalForm(forms.Form):
                 required=False,
                 widget=forms.Textarea(attrs={"rows": 2}),
             )
+            # Shown only while the verdict claims more than the recorded progress; the service asks for it then.
+            self.fields[acknowledgement_field(assessment.pk)] = forms.CharField(
+                label=_("Lý do chi bộ giữ kết luận này"),
+                required=False,
+                widget=forms.Textarea(attrs={"rows": 2}),
+                help_text=_("Bắt buộc nếu giữ kết luận trái với tiến độ ghi nhận: căn cứ, minh chứng chi bộ đã xem."),
+            )
         self._set_initial(previous)
         self.helper = FormHelper()
         self.helper.form_tag = False
@@ -245,9 +257,21 @@ class ProposalForm(forms.Form):
     def has_meetings(self) -> bool:
         return self.meetings.exists()
 
-    def assessment_rows(self) -> list[AssessmentRow]:
+    def shown_verdicts(self) -> dict[int, str]:
+        """The cell's verdicts as the form now shows them: as sent, else as pre-filled."""
+        source = self.data if self.is_bound else self.initial
+        return {assessment.pk: source.get(f"verdict_{assessment.pk}") or "" for assessment in self.assessments}
+
+    def assessment_rows(self, flags: Sequence[ConsistencyFlag] = ()) -> list[AssessmentRow]:
+        flagged = {flag.assessment.pk: flag for flag in flags}
         return [
-            AssessmentRow(assessment, self[f"verdict_{assessment.pk}"], self[f"cause_{assessment.pk}"])
+            AssessmentRow(
+                assessment,
+                self[f"verdict_{assessment.pk}"],
+                self[f"cause_{assessment.pk}"],
+                self[acknowledgement_field(assessment.pk)],
+                flagged.get(assessment.pk),
+            )
             for assessment in self.assessments
         ]
 
@@ -269,6 +293,9 @@ class ProposalForm(forms.Form):
                 votes_abstain=data["votes_abstain"],
                 comments=data["comments"],
                 verdicts=verdicts,
+                acknowledgements={
+                    assessment.pk: data[acknowledgement_field(assessment.pk)] for assessment in self.assessments
+                },
                 acting_user=self.user,
             )
         except ValidationError as error:

@@ -27,6 +27,7 @@ from programmes.reads import read_record
 from reviews import access as review_access
 from reviews import quota, rules, services
 from reviews.cell_forms import MeetingForm, ProposalForm, attendance_text, quorum_needed
+from reviews.consistency import consistency_flags
 from reviews.models import CellMeeting, CellProposal, Review, ReviewPeriod, ReviewState
 
 
@@ -224,7 +225,7 @@ def proposal_record(request: HttpRequest, pk: int) -> HttpResponse:
             % {"state": review.get_state_display()},
         )
         return redirect(cell_page)
-    assessments = list(review.assessments.all())
+    assessments = list(review.assessments.select_related("commitment"))
     form = ProposalForm(
         request.POST or None,
         review=review,
@@ -256,7 +257,9 @@ def proposal_record(request: HttpRequest, pk: int) -> HttpResponse:
     context = {
         "review": review,
         "form": form,
-        "rows": form.assessment_rows(),
+        # Flagged for the verdicts on screen (as sent, or as pre-filled from the member's), so that the
+        # secretary sees which ones need a reason before recording.
+        "rows": form.assessment_rows(consistency_flags(assessments, judge="cell", verdicts=form.shown_verdicts())),
         "has_meetings": form.has_meetings,
         "uses_points": rule_set.uses_points,
         "self_total": self_total,

@@ -7,6 +7,7 @@ view, which shows it as a refusal page.
 """
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from crispy_forms.helper import FormHelper
@@ -19,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from programmes.action_programmes.forms import add_service_error
 from programmes.models import Evidence
 from reviews import services
+from reviews.consistency import ConsistencyFlag, acknowledgement_field
 from reviews.models import (
     Appeal,
     AppealState,
@@ -47,7 +49,7 @@ def _helper() -> FormHelper:
 
 
 def _text(
-    label: "StrPromise",
+    label: "str | StrPromise",
     *,
     required: bool = True,
     message: "StrPromise | None" = None,
@@ -73,9 +75,18 @@ def _points_field(label: "StrPromise", maximum: int, proposed: int | None) -> fo
     )
 
 
+@dataclass(frozen=True)
+class FlagRow:
+    """A cell verdict that claims more than the recorded progress, with the field for the committee's reason."""
+
+    flag: ConsistencyFlag
+    field: forms.BoundField
+
+
 class DecisionForm(forms.Form):
     """The committee's level (the cell's preselected), its points when the rule set scores, the reason for a
-    level other than the cell's and the justification for breaking the quota of Excellent ratings."""
+    level other than the cell's, the justification for breaking the quota of Excellent ratings, and a reason
+    for each cell verdict that contradicts the recorded progress (required where nobody explained it yet)."""
 
     level = forms.ChoiceField(label=_("Mức xếp loại"), choices=RatingLevel.choices, widget=forms.RadioSelect)
     reason = _text(_("Lý do xếp loại khác đề xuất của chi bộ"), required=False)
@@ -85,10 +96,26 @@ class DecisionForm(forms.Form):
         help_text=_("Bắt buộc vì mức này làm vượt tỷ lệ đảng viên xuất sắc cho phép; ghi rõ căn cứ."),
     )
 
-    def __init__(self, *args: Any, review: Review, proposal: CellProposal, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        review: Review,
+        proposal: CellProposal,
+        flags: Sequence[ConsistencyFlag] = (),
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.review = review
         self.proposal = proposal
+        self.flags = list(flags)
+        for flag in self.flags:
+            self.fields[acknowledgement_field(flag.assessment.pk)] = _text(
+                _("Lý do cấp ủy giữ kết luận của chi bộ (nội dung %(number)s)") % {"number": flag.assessment.position},
+                required=False,
+                help_text=_("Không bắt buộc: chi bộ đã giải trình.")
+                if flag.acknowledged
+                else _("Bắt buộc: chưa ai giải trình điểm này; ghi căn cứ cấp ủy đã xem."),
+            )
         rule_set = review.period.rule_set
         self.fields["level"].initial = proposal.level
         self.fields["reason"].help_text = _("Bắt buộc khi mức quyết định khác mức chi bộ đề xuất (“%(level)s”).") % {
@@ -107,6 +134,10 @@ class DecisionForm(forms.Form):
     def uses_points(self) -> bool:
         return "general_points" in self.fields
 
+    @property
+    def flag_rows(self) -> list[FlagRow]:
+        return [FlagRow(flag, self[acknowledgement_field(flag.assessment.pk)]) for flag in self.flags]
+
     def chosen_level(self) -> str:
         """The level the page is about: the one sent if it is a level, else the cell's."""
         value = self.data.get("level") if self.is_bound else self.initial.get("level")
@@ -122,6 +153,9 @@ class DecisionForm(forms.Form):
                 task_points=data.get("task_points"),
                 reason=data["reason"],
                 quota_override=data["quota_override"],
+                acknowledgements={
+                    flag.assessment.pk: data[acknowledgement_field(flag.assessment.pk)] for flag in self.flags
+                },
                 acting_user=acting_user,
             )
         except ValidationError as error:

@@ -23,6 +23,7 @@ from django_htmx.middleware import HtmxDetails
 
 from programmes.models import Evidence
 from reviews import access, rules, services
+from reviews.consistency import ConsistencyFlag, acknowledgement_field, consistency_flags
 from reviews.decision_forms import (
     AppealForm,
     AppealResolveForm,
@@ -35,6 +36,7 @@ from reviews.models import (
     Appeal,
     AppealState,
     CellProposal,
+    CommitmentAssessment,
     Decision,
     DecisionState,
     RatingLevel,
@@ -59,8 +61,25 @@ def _proposal(review: Review) -> CellProposal | None:
     return CellProposal.objects.select_related("meeting", "recorded_by__cadre").filter(review=review).first()
 
 
+@dataclass(frozen=True)
+class VerdictRow:
+    assessment: CommitmentAssessment
+    # Set when the cell's verdict claims more than the commitment's recorded progress.
+    flag: ConsistencyFlag | None
+
+
 def _essentials(review: Review, proposal: CellProposal | None) -> dict[str, Any]:
-    return {"review": review, "proposal": proposal, "assessments": list(review.assessments.all())}
+    """What every page of the committee shows first; the cell's verdicts with their flags (a fixed few queries)."""
+    assessments = list(review.assessments.select_related("commitment"))
+    flags = consistency_flags(assessments, judge="cell")
+    flagged = {flag.assessment.pk: flag for flag in flags}
+    return {
+        "review": review,
+        "proposal": proposal,
+        "assessments": assessments,
+        "flags": flags,
+        "verdict_rows": [VerdictRow(assessment, flagged.get(assessment.pk)) for assessment in assessments],
+    }
 
 
 def _refuse(request: HttpRequest, template: str, review: Review, message: str) -> HttpResponse:
@@ -111,16 +130,19 @@ def _quota_box(review: Review, level: str) -> QuotaBox:
     )
 
 
-def _decision_form(request: AuthenticatedRequest, review: Review, proposal: CellProposal) -> DecisionForm:
+def _decision_form(
+    request: AuthenticatedRequest, review: Review, proposal: CellProposal, flags: list[ConsistencyFlag]
+) -> DecisionForm:
     """Bound to a real submission; otherwise showing what was chosen (a quota check or an htmx refresh)."""
     if request.method == "POST" and request.POST.get("action") != "check":
-        return DecisionForm(request.POST, review=review, proposal=proposal)
+        return DecisionForm(request.POST, review=review, proposal=proposal, flags=flags)
     # Without JavaScript, "check the quota" posts the form back: it is shown again for the level chosen,
     # nothing saved. With htmx, changing the level asks for the quota box alone with ?level=.
     sent = request.POST if request.method == "POST" else request.GET
-    initial = {name: sent[name] for name in DecisionForm.base_fields if name in sent}
-    initial |= {name: sent[name] for name in ("general_points", "task_points") if name in sent}
-    return DecisionForm(initial=initial, review=review, proposal=proposal)
+    typed = [*DecisionForm.base_fields, "general_points", "task_points"]
+    typed += [acknowledgement_field(flag.assessment.pk) for flag in flags]
+    initial = {name: sent[name] for name in typed if name in sent}
+    return DecisionForm(initial=initial, review=review, proposal=proposal, flags=flags)
 
 
 @login_required
@@ -133,7 +155,8 @@ def decision_make(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     proposal = _proposal(review)
     if review.state != ReviewState.CELL_PROPOSED or proposal is None:
         return _not_now(request, review)
-    form = _decision_form(request, review, proposal)
+    essentials = _essentials(review, proposal)
+    form = _decision_form(request, review, proposal, essentials["flags"])
     if form.is_bound:
         try:
             if form.is_valid() and (decision := form.submit(acting_user=request.user)):
@@ -148,7 +171,7 @@ def decision_make(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     quota = _quota_box(review, form.chosen_level())
     if request.htmx and request.method == "GET":
         return render(request, QUOTA_TEMPLATE, {"form": form, "quota": quota})
-    context = _essentials(review, proposal) | {"form": form, "quota": quota}
+    context = essentials | {"form": form, "quota": quota}
     return render(request, template, context)
 
 

@@ -250,6 +250,51 @@ class CommitmentAssessment(models.Model):
         return self.statement[:80]
 
 
+class ConsistencyNote(models.Model):
+    """A reviewer's written reason for keeping a verdict that contradicts the commitment's recorded progress.
+
+    Written by the cell's secretary when recording the proposal, or by the deciding committee when deciding,
+    for the flags of reviews.consistency. It covers the verdict it was written for and the contradictions it
+    names; a new contradiction (the deadline passes, say) or another verdict needs a new one.
+    """
+
+    class Stage(models.TextChoices):
+        CELL = "cell", _("Chi bộ đề xuất")
+        COMMITTEE = "committee", _("Cấp ủy quyết định")
+
+    assessment = models.ForeignKey(
+        CommitmentAssessment,
+        on_delete=models.CASCADE,
+        related_name="consistency_notes",
+        verbose_name=_("đánh giá nội dung cam kết"),
+    )
+    stage = models.CharField(_("bước"), max_length=16, choices=Stage.choices)
+    verdict = models.CharField(_("kết luận được giữ"), max_length=16, choices=Verdict.choices)
+    # The contradictions acknowledged (reviews.consistency.Inconsistency values), comma-separated.
+    kinds = models.CharField(_("điểm trái với tiến độ"), max_length=100)
+    figures = models.TextField(_("tiến độ ghi nhận lúc xác nhận"))
+    reason = models.TextField(_("lý do giữ kết luận"))
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("người xác nhận")
+    )
+    acknowledged_at = models.DateTimeField(_("xác nhận lúc"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("xác nhận kết luận trái với tiến độ")
+        verbose_name_plural = _("xác nhận kết luận trái với tiến độ")
+        ordering = ["assessment", "acknowledged_at", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(reason=""), name="consistency_note_has_reason"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.assessment}: {self.get_verdict_display()}"
+
+    @property
+    def kind_values(self) -> frozenset[str]:
+        return frozenset(self.kinds.split(","))
+
+
 class ReviewPrompt(models.Model):
     """Gợi ý kiểm điểm: an issue the committee asks the member to answer in section IV."""
 

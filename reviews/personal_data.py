@@ -13,6 +13,7 @@ from reviews import services
 from reviews.models import (
     Appeal,
     CommitmentAssessment,
+    ConsistencyNote,
     Decision,
     LevelChange,
     Review,
@@ -56,6 +57,7 @@ PROPOSAL_FIELDS = [
     "recorded_at",
 ]
 MEETING_FIELDS = ["held_on", "chaired_by", "members_total", "members_present"]
+NOTE_FIELDS = ["stage", "verdict", "figures", "reason", "acknowledged_at"]
 DECISION_FIELDS = [
     "general_points",
     "task_points",
@@ -76,7 +78,17 @@ def _reviews(cadre: Cadre) -> list[Review]:
             "period", "place", "cell", "deciding_organisation", "proposal__meeting", "proposal__recorded_by__cadre"
         )
         .prefetch_related(
-            Prefetch("assessments", queryset=CommitmentAssessment.objects.order_by("position", "pk")),
+            Prefetch(
+                "assessments",
+                queryset=CommitmentAssessment.objects.order_by("position", "pk").prefetch_related(
+                    Prefetch(
+                        "consistency_notes",
+                        queryset=ConsistencyNote.objects.select_related("acknowledged_by__cadre").order_by(
+                            "acknowledged_at", "pk"
+                        ),
+                    )
+                ),
+            ),
             Prefetch(
                 "prompts", queryset=ReviewPrompt.objects.select_related("issued_by__cadre").order_by("issued_at", "pk")
             ),
@@ -113,6 +125,24 @@ def _proposal_part(review: Review) -> Part:
     )
     note = _("Biên bản cuộc họp nói về cả các đảng viên khác nên không đưa vào bản này; xem trên trang kiểm điểm.")
     return Part("cell_proposal", _("Đề xuất của chi bộ"), [record], note)
+
+
+def _notes_part(assessment: CommitmentAssessment) -> Part:
+    """The reasons the cell or the committee wrote for keeping a verdict the recorded progress contradicts."""
+    return Part(
+        "consistency_notes",
+        _("Giải trình kết luận trái với tiến độ ghi nhận"),
+        [
+            Record(
+                note.get_stage_display(),
+                [
+                    *entries(note, NOTE_FIELDS),
+                    person("acknowledged_by", _("Người xác nhận"), note.acknowledged_by),
+                ],
+            )
+            for note in assessment.consistency_notes.all()
+        ],
+    )
 
 
 def _decision_record(decision: Decision) -> Record:
@@ -168,7 +198,10 @@ def _review_record(review: Review) -> Record:
             Part(
                 "assessments",
                 _("Đánh giá nội dung cam kết"),
-                [Record(a.statement[:80], entries(a, ASSESSMENT_FIELDS)) for a in review.assessments.all()],
+                [
+                    Record(a.statement[:80], entries(a, ASSESSMENT_FIELDS), [_notes_part(a)])
+                    for a in review.assessments.all()
+                ],
             ),
             Part("prompts", _("Nội dung gợi ý kiểm điểm"), prompts),
             Part(

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from programmes.action_programmes.evidence import ALLOWED_EXTENSIONS, check_upload
 from programmes.action_programmes.forms import DateInput
 from programmes.models import Evidence
+from reviews.consistency import ConsistencyFlag
 from reviews.models import CommitmentAssessment, InputSource, RatingLevel, Review, ReviewForm, RuleSet, Verdict
 from reviews.services import SELF_REVIEW_SECTIONS, Verdicts, section_title
 
@@ -102,15 +103,25 @@ class AssessmentRow:
     verdict: forms.BoundField
     cause: forms.BoundField
     evidence: list[Evidence]
+    # Set when the saved verdict claims more than the recorded progress.
+    flag: ConsistencyFlag | None = None
 
 
 class SelfReviewForm(forms.Form):
     """The bản kiểm điểm as a draft: every field may stay empty until submission, which the service checks."""
 
-    def __init__(self, *args: Any, review: Review, assessments: list[CommitmentAssessment], **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        review: Review,
+        assessments: list[CommitmentAssessment],
+        flags: list[ConsistencyFlag] | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.review = review
         self.assessments = assessments
+        self.flags = flags or []
         rule_set = review.period.rule_set
         # A member may use 2A or 2C; 2B follows the leadership post the period found, so it is not a choice.
         if review.form != ReviewForm.LEADER:
@@ -183,12 +194,14 @@ class SelfReviewForm(forms.Form):
 
     @property
     def rows(self) -> list[AssessmentRow]:
+        flags = {flag.assessment.pk: flag for flag in self.flags}
         return [
             AssessmentRow(
                 assessment=assessment,
                 verdict=self[f"verdict_{assessment.pk}"],
                 cause=self[f"cause_{assessment.pk}"],
                 evidence=list(assessment.commitment.evidence.all()),
+                flag=flags.get(assessment.pk),
             )
             for assessment in self.assessments
         ]

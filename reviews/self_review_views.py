@@ -27,6 +27,7 @@ from programmes.models import Evidence, ReadKind
 from programmes.reads import read_record
 from reviews import access as review_access
 from reviews import rules, services
+from reviews.consistency import consistency_flags
 from reviews.models import CommitmentAssessment, Review, ReviewInput, ReviewState
 from reviews.self_review_forms import (
     InputForm,
@@ -86,11 +87,21 @@ def _assessments(review: Review) -> list[CommitmentAssessment]:
 
 
 def _form(review: Review, data: Any = None) -> SelfReviewForm:
-    return SelfReviewForm(data, review=review, assessments=_assessments(review))
+    """The form over the saved draft, each commitment with its flag if its saved verdict claims too much."""
+    assessments = _assessments(review)
+    return SelfReviewForm(
+        data, review=review, assessments=assessments, flags=consistency_flags(assessments, judge="self")
+    )
 
 
-def _panel_context(review: Review, *, refused: list[str] | None = None) -> dict[str, Any]:
-    conflicts = services.self_review_conflicts(review)
+def _panel_context(
+    review: Review, *, refused: list[str] | None = None, form: SelfReviewForm | None = None
+) -> dict[str, Any]:
+    """The check panel; from the form's assessments and flags when the page has them already."""
+    if form is not None:
+        conflicts = services.self_review_conflicts(review, assessments=form.assessments, flags=form.flags)
+    else:
+        conflicts = services.self_review_conflicts(review)
     rule_set = review.period.rule_set
     general, task = review.self_general_points, review.self_task_points
     total = general + task if rule_set.uses_points and general is not None and task is not None else None
@@ -127,7 +138,7 @@ def _form_context(review: Review, form: SelfReviewForm) -> dict[str, Any]:
 def _page(
     request: HttpRequest, review: Review, form: SelfReviewForm, *, refused: list[str] | None = None
 ) -> HttpResponse:
-    context = _panel_context(review, refused=refused)
+    context = _panel_context(review, refused=refused, form=form)
     context.update(_form_context(review, form))
     return render(request, "reviews/self_review_form.html", context)
 

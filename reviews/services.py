@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth.models import User
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Model, Q
@@ -40,6 +40,7 @@ from programmes.models import (
 from programmes.models.organisations import CELL_KINDS
 from reviews import access as review_access
 from reviews import quota, rules
+from reviews.consistency import ConsistencyFlag, acknowledgement_field, consistency_flags
 from reviews.models import (
     ENDED_REVIEW_STATES,
     Appeal,
@@ -47,6 +48,7 @@ from reviews.models import (
     CellMeeting,
     CellProposal,
     CommitmentAssessment,
+    ConsistencyNote,
     Decision,
     DecisionState,
     InputSource,
@@ -83,6 +85,8 @@ def section_title(name: str) -> str:
 
 
 Verdicts = Mapping[int, tuple[str, str]]
+# The written reasons for keeping flagged verdicts (reviews.consistency), by assessment.
+Acknowledgements = Mapping[int, str]
 
 
 def _review_link(review: Review) -> str:
@@ -384,14 +388,25 @@ def self_review_save(
     return review
 
 
-def self_review_conflicts(review: Review) -> list[rules.Conflict]:
-    """What stands between the draft and its submission, in Vietnamese; blocking ones refuse it."""
+def self_review_conflicts(
+    review: Review,
+    *,
+    assessments: list[CommitmentAssessment] | None = None,
+    flags: list[ConsistencyFlag] | None = None,
+) -> list[rules.Conflict]:
+    """What stands between the draft and its submission, in Vietnamese; blocking ones refuse it.
+
+    A verdict that claims more than the recorded progress is a warning: the member may still submit, and
+    the cell will have to explain it. A page that has the assessments (with their commitments) and their
+    flags already passes them.
+    """
     conflicts = [
         rules.Conflict(_("Chưa viết phần “%(section)s”.") % {"section": section_title(name)})
         for name in REQUIRED_SECTIONS
         if not getattr(review, name).strip()
     ]
-    assessments = list(review.assessments.all())
+    if assessments is None:
+        assessments = list(review.assessments.select_related("commitment"))
     unjudged = [assessment.position for assessment in assessments if not assessment.self_verdict]
     if unjudged:
         conflicts.append(
@@ -420,6 +435,9 @@ def self_review_conflicts(review: Review) -> list[rules.Conflict]:
         task=review.self_task_points,
         verdicts=[assessment.self_verdict for assessment in assessments if assessment.is_task],
     )
+    if flags is None:
+        flags = consistency_flags(assessments, judge="self")
+    conflicts += [flag.conflict() for flag in flags]
     return conflicts
 
 
@@ -509,6 +527,62 @@ def input_add(
     return entry
 
 
+# --- Verdicts against the recorded progress ------------------------------------------------------------------
+
+
+def _unexplained(flags: list[ConsistencyFlag], reasons: Acknowledgements) -> dict[str, list[str]]:
+    """The refusal for each flag nobody has explained yet and that comes without a reason now, by its field."""
+    return {
+        acknowledgement_field(flag.assessment.pk): [
+            flag.message + " " + _("Hãy sửa kết luận, hoặc ghi lý do giữ kết luận này.")
+        ]
+        for flag in flags
+        if not flag.acknowledged and not reasons.get(flag.assessment.pk, "").strip()
+    }
+
+
+def _refuse(refused: list[str], unexplained: dict[str, list[str]]) -> None:
+    """Refuse with every reason at once: the rules' (for the whole form) and each unexplained flag (at its field)."""
+    if unexplained:
+        raise ValidationError({NON_FIELD_ERRORS: refused, **unexplained} if refused else unexplained)
+    if refused:
+        raise ValidationError(refused)
+
+
+def _acknowledge(
+    review: Review, flags: list[ConsistencyFlag], reasons: Acknowledgements, *, stage: str, acting_user: User
+) -> list[ConsistencyNote]:
+    """Keep the reason written for each flagged verdict, with the figures it was written against."""
+    notes = []
+    for flag in flags:
+        reason = reasons.get(flag.assessment.pk, "").strip()
+        if not reason:
+            continue
+        note = ConsistencyNote.objects.create(
+            assessment=flag.assessment,
+            stage=stage,
+            verdict=flag.verdict,
+            kinds=flag.kinds_key,
+            figures=flag.figures,
+            reason=reason,
+            acknowledged_by=acting_user,
+        )
+        _audit(
+            acting_user,
+            "review.consistency_note",
+            note,
+            review=review.pk,
+            position=flag.assessment.position,
+            stage=stage,
+            verdict=flag.verdict,
+            kinds=note.kinds,
+            figures=note.figures,
+            reason=reason,
+        )
+        notes.append(note)
+    return notes
+
+
 # --- The cell's meeting and proposal -------------------------------------------------------------------------
 
 
@@ -576,9 +650,14 @@ def proposal_record(
     votes_abstain: int = 0,
     comments: str = "",
     verdicts: Verdicts | None = None,
+    acknowledgements: Acknowledgements | None = None,
     acting_user: User,
 ) -> tuple[CellProposal, list[str]]:
-    """Record the cell's proposal; returns it with warnings (the quota), refusing what the rules forbid."""
+    """Record the cell's proposal; returns it with warnings (the quota), refusing what the rules forbid.
+
+    A verdict that claims more than the commitment's recorded progress (reviews.consistency) is kept only
+    with a written reason in `acknowledgements`, unless one already explains it.
+    """
     review = _lock(review)
     if review_access.is_subject(acting_user, review):
         raise PermissionDenied(_("Bí thư không tự ghi đề xuất cho bản kiểm điểm của chính mình; phó bí thư ghi thay."))
@@ -593,7 +672,7 @@ def proposal_record(
     if votes_for + votes_against + votes_abstain > meeting.members_present:
         raise ValidationError({"votes_for": _("Tổng số phiếu lớn hơn số đảng viên dự họp.")})
     _set_verdicts(review, verdicts or {}, field="cell")
-    assessments = list(review.assessments.all())
+    assessments = list(review.assessments.select_related("commitment"))
     unjudged = [assessment.position for assessment in assessments if not assessment.cell_verdict]
     if unjudged:
         raise ValidationError(
@@ -607,9 +686,10 @@ def proposal_record(
         task=task_points,
         verdicts=[assessment.cell_verdict for assessment in assessments if assessment.is_task],
     )
-    refused = rules.blocking(conflicts)
-    if refused:
-        raise ValidationError(refused)
+    reasons = acknowledgements or {}
+    flags = consistency_flags(assessments, judge="cell")
+    _refuse(rules.blocking(conflicts), _unexplained(flags, reasons))
+    notes = _acknowledge(review, flags, reasons, stage=ConsistencyNote.Stage.CELL, acting_user=acting_user)
     values = {
         "meeting": meeting,
         "general_points": general_points,
@@ -641,6 +721,7 @@ def proposal_record(
         task_points=task_points,
         votes=[votes_for, votes_against, votes_abstain],
         warnings=warnings,
+        explained=[note.assessment.position for note in notes],
     )
     return proposal, warnings
 
@@ -668,10 +749,13 @@ def decision_make(
     task_points: int | None = None,
     reason: str = "",
     quota_override: str = "",
+    acknowledgements: Acknowledgements | None = None,
     acting_user: User,
 ) -> Decision:
     """The deciding committee's rating. A level other than the cell's needs a reason; an Excellent rating beyond
-    the quota needs a written justification."""
+    the quota needs a written justification; a cell verdict that claims more than the recorded progress and that
+    nobody has explained yet needs the committee's reason in `acknowledgements` (a reason given for one the cell
+    explained is kept too)."""
     review = _lock(review)
     _require(review_access.can_decide(acting_user, review), _("Bạn không thuộc cấp ủy có thẩm quyền quyết định."))
     _require_state(review, ReviewState.CELL_PROPOSED)
@@ -686,7 +770,7 @@ def decision_make(
                 % {"proposed": proposal.get_level_display()}
             }
         )
-    assessments = list(review.assessments.all())
+    assessments = list(review.assessments.select_related("commitment"))
     refused = rules.blocking(
         rules.check_level(
             review.period.rule_set,
@@ -696,14 +780,16 @@ def decision_make(
             verdicts=[assessment.cell_verdict for assessment in assessments if assessment.is_task],
         )
     )
-    if refused:
-        raise ValidationError(refused)
+    reasons = acknowledgements or {}
+    flags = consistency_flags(assessments, judge="cell")
+    _refuse(refused, _unexplained(flags, reasons))
     _lock_quota(review)
     checked = decision_quota(review, level)
     if checked.needs_justification and not quota_override.strip():
         raise ValidationError(
             {"quota_override": checked.message(review.deciding_organisation.name) + " " + _("Cần giải trình để vượt.")}
         )
+    notes = _acknowledge(review, flags, reasons, stage=ConsistencyNote.Stage.COMMITTEE, acting_user=acting_user)
     decision = Decision.objects.create(
         review=review,
         deciding_organisation=review.deciding_organisation,
@@ -725,6 +811,7 @@ def decision_make(
         proposed=proposal.level,
         reason=decision.reclassification_reason,
         quota_override=decision.quota_override,
+        explained=[note.assessment.position for note in notes],
     )
     head = review_access.access.secretary_user(review.deciding_organisation)
     if head is not None and head.pk != acting_user.pk:

@@ -53,6 +53,7 @@ HISTORY_LABELS: dict[str, Promise] = {
     "review.prompt_add": gettext_lazy("Gửi gợi ý kiểm điểm"),
     "review.input_add": gettext_lazy("Thêm ý kiến nhận xét"),
     "review.meeting_record": gettext_lazy("Ghi cuộc họp kiểm điểm của chi bộ"),
+    "review.consistency_note": gettext_lazy("Giải trình kết luận trái với tiến độ ghi nhận"),
     "review.propose": gettext_lazy("Chi bộ đề xuất mức xếp loại"),
     "review.decide": gettext_lazy("Cấp ủy quyết định xếp loại"),
     "review.return_to_cell": gettext_lazy("Cấp ủy trả lại chi bộ"),

@@ -340,6 +340,10 @@ def _programme(cadre: Any) -> None:
         )
 
 
+# What the cell writes for a verdict it keeps against the recorded progress (kept only where one is flagged).
+EXPLANATION = "Chi bộ đã xem minh chứng: hoàn thành trong hạn, báo cáo lên cổng muộn."
+
+
 def _level_plan(index: int) -> tuple[str, int, int]:
     """(level, general points, task points) of the n-th member of a cell: 4 excellent, 8 completed, 28 good."""
     if index in (5, 15, 25, 35):
@@ -472,6 +476,8 @@ def build(workdir: Path) -> Scene:
                 votes_abstain=0,
                 comments="Chi bộ thống nhất với bản tự kiểm điểm; đề nghị phát huy ưu điểm, khắc phục hạn chế.",
                 verdicts=verdicts,
+                # The reports were written today, maybe after a deadline: the cell says why it keeps the verdicts.
+                acknowledgements=dict.fromkeys(verdicts, EXPLANATION),
                 acting_user=deputy if index == 0 else secretary,
             )
             plans.append((review, level, general, task))

@@ -90,7 +90,7 @@ def version_for_display(programme: ActionProgramme, number: int) -> ProgrammeVer
     """One version of a programme the caller may already see, with its commitments joined."""
     return (
         programme.versions.filter(number=number)
-        .select_related("confirmed_by", "confirmer", "confirming_organisation")
+        .select_related("confirmed_by", "confirmer", "confirming_organisation", "resubmission_of")
         .prefetch_related(terms_prefetch())
         .first()
     )

@@ -1,8 +1,9 @@
 """Every change to a programme: registration, editing a draft, submission, return, confirmation, amendment.
 
 Each service checks who acts and the rules, runs in one transaction and writes its audit event.
-Confirmed content is never edited in place: a change is a new version (an amendment) confirmed like
-the first, and until then the confirmed version stays in force.
+Sent content is never edited in place: a change to a confirmed programme is a new version (an amendment)
+confirmed like the first, and until then the confirmed version stays in force; a returned version stays
+as it was sent, with the reasons, and its correction is the next version.
 """
 
 import datetime
@@ -50,7 +51,15 @@ REGISTRATION_FIELDS = (
     "term_end",
 )
 PROGRAMME_FIELDS = ("owner", *REGISTRATION_FIELDS, "state", "current_version", "publicity_max", "publicity_level")
-VERSION_FIELDS = ("programme", "number", "state", "amendment_reason", "confirming_organisation", "confirmer")
+VERSION_FIELDS = (
+    "programme",
+    "number",
+    "state",
+    "amendment_reason",
+    "resubmission_of",
+    "confirming_organisation",
+    "confirmer",
+)
 # What a cadre writes for one commitment; the form's fields are exactly these.
 CONTENT_FIELDS = (
     "category",
@@ -241,7 +250,8 @@ def programme_update(
     _require_owner(acting_user, programme)
     if programme.current_version_id is not None:
         raise ValidationError(_("Chương trình đã được xác nhận: thông tin chung không sửa được nữa."))
-    _require_editable(programme.versions.get(number=1))
+    # The registration as it now stands: version 1, or its correction after a return.
+    _require_editable(programme.versions.latest("number"))
     registration = _registration(
         programme.owner, occasion=occasion, title=title, position=position, term_start=term_start, term_end=term_end
     )
@@ -354,12 +364,34 @@ def commitment_move(*, terms: CommitmentTerms, offset: int, acting_user: User) -
     )
 
 
+# --- Copying a version ---------------------------------------------------------------------------------------
+
+
+def _next_number(programme: ActionProgramme) -> int:
+    return (programme.versions.aggregate(last=Max("number"))["last"] or 0) + 1
+
+
+def _copy_terms(source: ProgrammeVersion, version: ProgrammeVersion, *, with_notes: bool = False) -> None:
+    """Give `version` the commitments of `source`: the same lasting commitments, so that comparing the two
+    pairs them; with `with_notes`, each keeps the confirmer's note on it."""
+    for old in source.terms.prefetch_related("milestones"):
+        new = CommitmentTerms.objects.create(
+            version=version,
+            commitment_id=old.commitment_id,
+            position=old.position,
+            return_note=old.return_note if with_notes else "",
+            **{name: getattr(old, name) for name in CONTENT_FIELDS},
+        )
+        _set_milestones(new, [(milestone.due_date, milestone.description) for milestone in old.milestones.all()])
+
+
 # --- Submission, return, confirmation ------------------------------------------------------------------------
 
 
 @transaction.atomic
 def programme_submit(*, version: ProgrammeVersion, acting_user: User) -> ProgrammeVersion:
-    """Send a draft (or returned) version to its confirmer, once it passes the quality check."""
+    """Send a draft (a first version, a correction after a return, or an amendment) to its confirmer, once it
+    passes the quality check."""
     version = _lock_version(version)
     programme = version.programme
     _require_owner(acting_user, programme)
@@ -397,7 +429,12 @@ def programme_return(
     commitment_notes: Mapping[int, str] | None = None,
     acting_user: User,
 ) -> ProgrammeVersion:
-    """Send a submitted version back to its owner, with a reason as a whole and/or per commitment."""
+    """Send a submitted version back to its owner, with a reason as a whole and/or per commitment.
+
+    The returned version stays as it was sent, with the reasons; the owner corrects the next version,
+    opened here as a draft copy of it (the same commitments, each with its note), and sends that one.
+    Returns the returned version.
+    """
     version = _lock_version(version)
     _require_confirmer(acting_user, version)
     _require_submitted(version)
@@ -414,9 +451,22 @@ def programme_return(
     version.return_reason = reason.strip()
     version.save(update_fields=["state", "returned_at", "return_reason"])
     programme = version.programme
+    correction = ProgrammeVersion.objects.create(
+        programme=programme,
+        number=_next_number(programme),
+        amendment_reason=version.amendment_reason,
+        resubmission_of=version,
+    )
+    _copy_terms(version, correction, with_notes=True)
     _follow_first_version(programme, ProgrammeState.RETURNED)
     _audit_version(
-        acting_user, "programme.return", version, before=before, return_reason=version.return_reason, notes=notes
+        acting_user,
+        "programme.return",
+        version,
+        before=before,
+        return_reason=version.return_reason,
+        notes=notes,
+        correction=correction.number,
     )
     with in_portal_language():
         _notify_owner(
@@ -489,17 +539,10 @@ def amendment_start(*, programme: ActionProgramme, reason: str, acting_user: Use
         raise ValidationError({"reason": _("Hãy ghi lý do điều chỉnh.")})
     if programme.versions.filter(state__in=PENDING_VERSION_STATES).exists():
         raise ValidationError(_("Chương trình đang có một bản điều chỉnh chưa được xác nhận."))
-    source = programme.current_version
-    number = (programme.versions.aggregate(last=Max("number"))["last"] or 0) + 1
-    version = ProgrammeVersion.objects.create(programme=programme, number=number, amendment_reason=reason.strip())
-    for old in source.terms.prefetch_related("milestones"):
-        new = CommitmentTerms.objects.create(
-            version=version,
-            commitment_id=old.commitment_id,
-            position=old.position,
-            **{name: getattr(old, name) for name in CONTENT_FIELDS},
-        )
-        _set_milestones(new, [(milestone.due_date, milestone.description) for milestone in old.milestones.all()])
+    version = ProgrammeVersion.objects.create(
+        programme=programme, number=_next_number(programme), amendment_reason=reason.strip()
+    )
+    _copy_terms(programme.current_version, version)
     _audit_version(acting_user, "programme.amend", version, before=None, reason=version.amendment_reason)
     return version
 

@@ -1,8 +1,10 @@
 """Action programmes: what a cadre commits to, the versions the confirmer accepts, and the progress on it.
 
-A programme has versions. Version 1 is the registration; every later version is an amendment with a
-reason. A version is edited only while it is a draft (or returned); once confirmed it is frozen, and
-the confirmed version stays in force until an amendment is confirmed in its place.
+A programme has versions. Version 1 is the registration; a later version is either an amendment of the
+confirmed programme, with a reason, or the correction of a version the confirmer returned. A version is
+edited only while it is a draft. Sending it to the confirmer freezes it: the confirmer confirms it, and
+it stays in force until an amendment is confirmed in its place, or returns it, and it stays as it was
+sent, with the reasons, while the owner corrects the next version.
 
 A commitment is the lasting thing a cadre promised (progress and evidence attach to it); its wording,
 target, deadline and weight in one version are its `CommitmentTerms`. Comparing two versions pairs the
@@ -44,14 +46,15 @@ class ProgrammeState(models.TextChoices):
 class VersionState(models.TextChoices):
     DRAFT = "draft", _("Bản nháp")
     SUBMITTED = "submitted", _("Chờ xác nhận")
-    RETURNED = "returned", _("Bị trả lại để sửa")
+    # Frozen as it was sent, with the return's reasons; the correction is the next version.
+    RETURNED = "returned", _("Đã trả lại")
     CONFIRMED = "confirmed", _("Đang có hiệu lực")
     SUPERSEDED = "superseded", _("Đã được thay thế")
     WITHDRAWN = "withdrawn", _("Đã rút")
 
 
-EDITABLE_VERSION_STATES = frozenset({VersionState.DRAFT, VersionState.RETURNED})
-PENDING_VERSION_STATES = frozenset({VersionState.DRAFT, VersionState.SUBMITTED, VersionState.RETURNED})
+EDITABLE_VERSION_STATES = frozenset({VersionState.DRAFT})
+PENDING_VERSION_STATES = frozenset({VersionState.DRAFT, VersionState.SUBMITTED})
 
 
 class PublicityLevel(models.IntegerChoices):
@@ -242,6 +245,16 @@ class ProgrammeVersion(models.Model):
     confirmer_title = models.CharField(_("chức vụ người xác nhận"), max_length=255, blank=True)
     returned_at = models.DateTimeField(_("ngày trả lại"), null=True, blank=True)
     return_reason = models.TextField(_("lý do trả lại"), blank=True)
+    # The returned version this one corrects; it starts as a copy of it, with the return's notes. RESTRICT, not
+    # PROTECT: a returned version is never deleted on its own, but goes with its programme (and its correction).
+    resubmission_of = models.OneToOneField(
+        "self",
+        on_delete=models.RESTRICT,
+        null=True,
+        blank=True,
+        related_name="resubmission",
+        verbose_name=_("sửa theo ý kiến trả lại phiên bản"),
+    )
     confirmed_at = models.DateTimeField(_("ngày xác nhận"), null=True, blank=True)
     confirmed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -262,11 +275,13 @@ class ProgrammeVersion(models.Model):
             # At most one amendment in the making: a second one would fork the programme.
             models.UniqueConstraint(
                 fields=["programme"],
-                condition=Q(state__in=["draft", "submitted", "returned"]),
+                condition=Q(state__in=["draft", "submitted"]),
                 name="programme_one_pending_version",
             ),
+            # Every later version says why: an amendment its reason, a correction the return it answers.
             models.CheckConstraint(
-                condition=Q(number=1) | ~Q(amendment_reason=""), name="programme_amendment_has_reason"
+                condition=Q(number=1) | ~Q(amendment_reason="") | Q(resubmission_of__isnull=False),
+                name="programme_amendment_has_reason",
             ),
         ]
 
@@ -279,7 +294,12 @@ class ProgrammeVersion(models.Model):
 
     @property
     def is_amendment(self) -> bool:
-        return self.number > 1
+        """A change to a confirmed programme (or the correction of one): it carries the amendment's reason."""
+        return bool(self.amendment_reason)
+
+    @property
+    def is_resubmission(self) -> bool:
+        return self.resubmission_of_id is not None
 
 
 class Commitment(models.Model):
@@ -341,6 +361,8 @@ class CommitmentTerms(models.Model):
         _("trọng số"), null=True, blank=True, help_text=_("Các nội dung nhiệm vụ cộng lại đủ 100.")
     )
     within_own_authority = models.BooleanField(_("thuộc thẩm quyền của bản thân"), default=True)
+    # On a returned version, the confirmer's note on this commitment; on its correction, the same note
+    # (copied) until that is confirmed, so that the owner and the confirmer read what it answers.
     return_note = models.TextField(_("ý kiến trả lại"), blank=True)
 
     class Meta:

@@ -260,9 +260,9 @@ def test_programme_from_registration_to_evidence(
     expect(binh.get_by_role("status")).to_contain_text("Đã trả lại")
     expect(binh.get_by_text("Hiện không có chương trình nào chờ đồng chí xác nhận.")).to_be_visible()
 
-    # 4. Alice reads why, amends commitment 1 and sends it again.
+    # 4. Alice reads why, corrects commitment 1 in version 2 and sends it; version 1 stays as it was sent.
     alice.reload()
-    expect(alice.get_by_role("note")).to_contain_text("Bị trả lại để sửa")
+    expect(alice.get_by_role("note")).to_contain_text("Phiên bản 1 đã được trả lại")
     expect(alice.get_by_role("note")).to_contain_text(RETURN_REASON)
     expect(alice.get_by_role("article", name=re.compile("^Nội dung 1 ·"))).to_contain_text(RETURN_NOTE)
     alice.get_by_role("link", name="Sửa chương trình").click()
@@ -276,7 +276,7 @@ def test_programme_from_registration_to_evidence(
         ),
     )
     alice.get_by_role("region", name="Kiểm tra trước khi gửi").get_by_role("button", name="Gửi lại để xác nhận").click()
-    expect(alice.get_by_role("status")).to_contain_text("Đã gửi phiên bản 1 cho người xác nhận")
+    expect(alice.get_by_role("status")).to_contain_text("Đã gửi phiên bản 2 cho người xác nhận")
 
     # 5. Bình confirms it and sets how far it may be made public.
     binh.reload()
@@ -291,16 +291,19 @@ def test_programme_from_registration_to_evidence(
     alice.goto(programme_url)
     expect(alice.get_by_text("Đã xác nhận, đang thực hiện")).to_be_visible()
     expect(alice.get_by_text("(tối đa: Mặt trận và HĐND)")).to_be_visible()
+    expect(versions.get_by_role("row").nth(1)).to_contain_text("Đã trả lại")
+    expect(versions.get_by_role("row").nth(1)).to_contain_text(RETURN_REASON)
+    expect(versions.get_by_role("row").nth(2)).to_contain_text("Sửa theo ý kiến trả lại phiên bản 1")
     alice.get_by_role("link", name="Điều chỉnh chương trình").click()
     alice.get_by_label("Lý do điều chỉnh").fill(AMENDMENT_REASON)
     alice.get_by_role("button", name="Mở bản điều chỉnh").click()
-    expect(alice.get_by_role("heading", level=1)).to_contain_text("Bản điều chỉnh (phiên bản 2)")
+    expect(alice.get_by_role("heading", level=1)).to_contain_text("Bản điều chỉnh (phiên bản 3)")
     _edit_commitment(alice, 1, lambda card: card.get_by_label("Giá trị cam kết").fill("95"))
     alice.get_by_role("region", name="Kiểm tra trước khi gửi").get_by_role("button", name="Gửi xác nhận").click()
-    expect(alice.get_by_role("status")).to_contain_text("Đã gửi phiên bản 2 cho người xác nhận")
+    expect(alice.get_by_role("status")).to_contain_text("Đã gửi phiên bản 3 cho người xác nhận")
 
     pending_note = alice.get_by_role("note")
-    expect(pending_note).to_contain_text("Có bản điều chỉnh (phiên bản 2) đang ở trạng thái: Chờ xác nhận")
+    expect(pending_note).to_contain_text("Có bản điều chỉnh (phiên bản 3) đang ở trạng thái: Chờ xác nhận")
     expect(pending_note).to_contain_text(AMENDMENT_REASON)
     first = alice.get_by_role("article", name=re.compile("^Nội dung 1 ·"))
     expect(first).to_contain_text("70 → 80 %")  # the confirmed target stays in force

@@ -237,11 +237,17 @@ def test_a_returned_version_is_read_only_and_its_resubmission_shows_the_earlier_
     assert "Chưa rõ cách đo." in text
     assert "Ghi rõ nguồn số liệu." in text
     assert 'id="return-form"' not in text
-    submit(version.programme)
-    text = client.get(review_url(version.programme)).text
+    submit(version.programme, number=2)
+    text = client.get(review_url(version.programme, 2)).text
     assert "Ý kiến trả lại lần trước:" in text
     assert "Ghi rõ nguồn số liệu." in text
+    assert "Bản sửa theo ý kiến trả lại" in text
+    assert "Chưa rõ cách đo." in text
     assert 'id="return-form"' in text
+    # The returned version stays as it was sent, read-only, with its reason.
+    text = client.get(review_url(version.programme)).text
+    assert "không còn chờ xác nhận" in text
+    assert "Chưa rõ cách đo." in text
 
 
 def test_confirm_sets_the_maximum_publicity_and_puts_the_version_in_force(cast, django_capture_on_commit_callbacks):

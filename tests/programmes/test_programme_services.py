@@ -433,17 +433,19 @@ def test_texts_stored_for_others_are_in_the_portal_language_whatever_the_actors_
             commitment_notes={version.terms.get(position=1).pk: "Ghi rõ nguồn số liệu."},
             acting_user=cast.secretary.user,
         )
-        submit(programme)
-        services.programme_confirm(version=version, publicity_max=PublicityLevel.CELL, acting_user=cast.secretary.user)
+        correction = submit(programme, number=2)
+        services.programme_confirm(
+            version=correction, publicity_max=PublicityLevel.CELL, acting_user=cast.secretary.user
+        )
     programme.refresh_from_db()
-    version.refresh_from_db()
+    correction.refresh_from_db()
     assert programme.position_title == "Đảng viên Chi bộ Khu phố 1A"
-    assert version.confirmer_title == "Bí thư Chi bộ Khu phố 1A"
+    assert correction.confirmer_title == "Bí thư Chi bộ Khu phố 1A"
     assert list(Notification.objects.order_by("pk").values_list("subject", flat=True)) == [
         "Chờ xác nhận: chương trình hành động của Trần Thị Ánh",
         "Chương trình được trả lại để sửa: Chương trình hành động nhiệm kỳ 2026",
         "Chờ xác nhận: chương trình hành động của Trần Thị Ánh",
-        "Đã xác nhận: Chương trình hành động nhiệm kỳ 2026 (phiên bản 1)",
+        "Đã xác nhận: Chương trình hành động nhiệm kỳ 2026 (phiên bản 2)",
     ]
     assert Notification.objects.get(subject__startswith="Chương trình được trả lại").body == (
         "Xem ý kiến ở từng nội dung cam kết."
@@ -505,30 +507,157 @@ def test_the_confirmer_returns_with_notes_on_single_commitments(cast):
     assert list(confirmation_queue(cast.secretary.user)) == []
 
 
-def test_a_returned_programme_is_edited_resubmitted_and_confirmed_without_the_old_notes(cast):
+def test_a_returned_version_is_kept_as_sent_and_its_correction_is_the_next_version(cast):
     programme = make_draft(cast.member)
     version = submit(programme)
-    services.programme_return(
-        version=version,
-        reason="Bổ sung biện pháp cụ thể.",
-        commitment_notes={version.terms.get(position=1).pk: "Biện pháp còn chung."},
-        acting_user=cast.secretary.user,
-    )
-    owner = cast.member.user
     first = version.terms.get(position=1)
+    sent = terms_rows(version)
+    with writes_events("programme.return"):
+        services.programme_return(
+            version=version,
+            reason="Bổ sung biện pháp cụ thể.",
+            commitment_notes={first.pk: "Biện pháp còn chung."},
+            acting_user=cast.secretary.user,
+        )
+    correction = version_of(programme, 2)
+    assert (correction.state, correction.resubmission_of, correction.amendment_reason) == (
+        VersionState.DRAFT,
+        version,
+        "",
+    )
+    assert not correction.is_amendment
+    # The same lasting commitments with the same wording, each with the note it answers.
+    assert [(row["commitment_id"], row["statement"], row["return_note"]) for row in terms_rows(correction)] == [
+        (row["commitment_id"], row["statement"], row["return_note"]) for row in terms_rows(version)
+    ]
+    assert [row["return_note"] for row in terms_rows(correction)] == ["Biện pháp còn chung.", ""]
+    assert (last_event("programme.return").after or {})["correction"] == 2
+
+    owner = cast.member.user
     with writes_events("commitment.update", "programme.submit"):
         services.commitment_update(
-            terms=first,
+            terms=correction.terms.get(position=1),
             content=commitment_content(1, measures="Lập sổ theo dõi, rà soát thứ Sáu hằng tuần", weight=60),
             acting_user=owner,
         )
-        submit(programme)
-    version.refresh_from_db()
-    assert version.state == VersionState.SUBMITTED
+        submit(programme, number=2)
     programme.refresh_from_db()
     assert programme.state == ProgrammeState.SUBMITTED
-    services.programme_confirm(version=version, publicity_max=PublicityLevel.CELL, acting_user=cast.secretary.user)
-    assert list(version.terms.values_list("return_note", flat=True)) == ["", ""]
+    services.programme_confirm(version=correction, publicity_max=PublicityLevel.CELL, acting_user=cast.secretary.user)
+    programme.refresh_from_db()
+    version.refresh_from_db()
+    assert programme.current_version == correction
+    # The returned version is as it was sent, with its reason and notes; only the correction moved.
+    assert (version.state, version.return_reason) == (VersionState.RETURNED, "Bổ sung biện pháp cụ thể.")
+    assert [{**row, "return_note": ""} for row in terms_rows(version)] == [{**row, "return_note": ""} for row in sent]
+    assert list(version.terms.order_by("position").values_list("return_note", flat=True)) == [
+        "Biện pháp còn chung.",
+        "",
+    ]
+    assert list(correction.terms.values_list("return_note", flat=True)) == ["", ""]
+    assert correction.terms.get(position=1).measures == "Lập sổ theo dõi, rà soát thứ Sáu hằng tuần"
+
+
+def test_a_returned_version_is_not_edited_or_sent_again(cast):
+    programme = make_draft(cast.member)
+    version = submit(programme)
+    services.programme_return(version=version, reason="Bổ sung", acting_user=cast.secretary.user)
+    owner = cast.member.user
+    with writes_events(), pytest.raises(ValidationError):
+        services.commitment_update(
+            terms=version.terms.get(position=1), content=commitment_content(1, weight=60), acting_user=owner
+        )
+    with pytest.raises(ValidationError):
+        services.programme_submit(version=version, acting_user=owner)
+    with pytest.raises(ValidationError):
+        services.version_withdraw(version=version, acting_user=owner)
+    version.refresh_from_db()
+    assert version.state == VersionState.RETURNED
+
+
+def test_returning_a_correction_again_opens_the_third_version_from_the_second(cast):
+    programme = make_draft(cast.member)
+    services.programme_return(version=submit(programme), reason="Lần 1", acting_user=cast.secretary.user)
+    second = submit(programme, number=2)
+    services.programme_return(
+        version=second,
+        reason="",
+        commitment_notes={second.terms.get(position=2).pk: "Chỉ tiêu 2 chưa rõ."},
+        acting_user=cast.secretary.user,
+    )
+    third = version_of(programme, 3)
+    assert (third.state, third.resubmission_of) == (VersionState.DRAFT, second)
+    assert list(third.terms.order_by("position").values_list("return_note", flat=True)) == ["", "Chỉ tiêu 2 chưa rõ."]
+    assert list(programme.versions.order_by("number").values_list("state", flat=True)) == [
+        VersionState.RETURNED,
+        VersionState.RETURNED,
+        VersionState.DRAFT,
+    ]
+    programme.refresh_from_db()
+    assert programme.state == ProgrammeState.RETURNED
+
+
+def test_withdrawing_the_correction_of_a_registration_withdraws_the_programme(cast):
+    programme = make_draft(cast.member)
+    version = submit(programme)
+    services.programme_return(version=version, reason="Bổ sung", acting_user=cast.secretary.user)
+    with writes_events("programme.withdraw"):
+        services.version_withdraw(version=version_of(programme, 2), acting_user=cast.member.user)
+    programme.refresh_from_db()
+    version.refresh_from_db()
+    assert (programme.state, version.state) == (ProgrammeState.WITHDRAWN, VersionState.RETURNED)
+
+
+def test_a_returned_amendment_is_corrected_in_the_next_version_with_its_reason(cast):
+    programme = make_confirmed(cast.member, cast.secretary.user)
+    amendment = services.amendment_start(programme=programme, reason="Đổi chỉ tiêu", acting_user=cast.member.user)
+    submit(programme, number=2)
+    services.programme_return(version=amendment, reason="Chưa rõ lý do", acting_user=cast.secretary.user)
+    correction = version_of(programme, 3)
+    assert (correction.amendment_reason, correction.resubmission_of, correction.is_amendment) == (
+        "Đổi chỉ tiêu",
+        amendment,
+        True,
+    )
+    programme.refresh_from_db()
+    # The version in force stays; the programme is still confirmed and carried out.
+    assert (programme.state, programme.current_version) == (ProgrammeState.CONFIRMED, version_of(programme, 1))
+    with pytest.raises(ValidationError):
+        services.amendment_start(programme=programme, reason="Thêm nữa", acting_user=cast.member.user)
+    submit(programme, number=3)
+    services.programme_confirm(version=correction, publicity_max=PublicityLevel.CELL, acting_user=cast.secretary.user)
+    assert list(programme.versions.order_by("number").values_list("state", flat=True)) == [
+        VersionState.SUPERSEDED,
+        VersionState.RETURNED,
+        VersionState.CONFIRMED,
+    ]
+
+
+def test_the_general_information_of_a_returned_registration_is_changed_in_its_correction(cast):
+    programme = make_draft(cast.member)
+    services.programme_return(version=submit(programme), reason="Đổi tên", acting_user=cast.secretary.user)
+    services.programme_update(
+        programme=programme,
+        occasion=programme.occasion,
+        title="Chương trình hành động nhiệm kỳ 2026 (sửa)",
+        position=None,
+        term_start=programme.term_start,
+        term_end=programme.term_end,
+        acting_user=cast.member.user,
+    )
+    programme.refresh_from_db()
+    assert programme.title == "Chương trình hành động nhiệm kỳ 2026 (sửa)"
+    submit(programme, number=2)
+    with pytest.raises(ValidationError):
+        services.programme_update(
+            programme=programme,
+            occasion=programme.occasion,
+            title="Lại đổi",
+            position=None,
+            term_start=programme.term_start,
+            term_end=programme.term_end,
+            acting_user=cast.member.user,
+        )
 
 
 @pytest.mark.parametrize("actor", ["member", "outsider", "head", "committee_staff"])
@@ -635,10 +764,9 @@ def test_a_returned_version_sent_again_goes_to_whoever_confirms_now(cast):
     successor = make_member(cast.cell_a, "secretary2", full_name="Đỗ Thị Giang")
     PositionFactory(cadre=successor, organisation=cast.cell_a, party_post=PartyPost.SECRETARY)
     assert successor.user is not None
-    submit(programme)
-    version.refresh_from_db()
-    assert version.confirmer == successor.user
-    assert list(confirmation_queue(successor.user)) == [version]
+    correction = submit(programme, number=2)
+    assert correction.confirmer == successor.user
+    assert list(confirmation_queue(successor.user)) == [correction]
     assert list(confirmation_queue(cast.secretary.user)) == []
     assert Notification.objects.filter(recipient=successor.user, link__endswith="/xac-nhan/").count() == 1
 
@@ -750,6 +878,18 @@ def test_the_database_refuses_a_second_pending_version(cast):
     services.amendment_start(programme=programme, reason="Đổi chỉ tiêu", acting_user=cast.member.user)
     with pytest.raises(IntegrityError), transaction.atomic():
         ProgrammeVersion.objects.create(programme=programme, number=3, amendment_reason="Bản thứ hai")
+
+
+@pytest.mark.postgres
+def test_a_returned_version_is_not_pending_but_its_correction_is_the_one_pending_version(cast):
+    programme = make_draft(cast.member)
+    services.programme_return(version=submit(programme), reason="Bổ sung", acting_user=cast.secretary.user)
+    assert programme.versions.count() == 2
+    with pytest.raises(IntegrityError), transaction.atomic():
+        ProgrammeVersion.objects.create(programme=programme, number=3, amendment_reason="Bản thứ hai")
+    # A later version without a reason is allowed only as the correction of a returned one.
+    with pytest.raises(IntegrityError), transaction.atomic():
+        ProgrammeVersion.objects.create(programme=programme, number=3, state=VersionState.WITHDRAWN)
 
 
 @pytest.mark.postgres

@@ -69,6 +69,10 @@ def meeting(review: Review, secretary: User, *, total: int = 5, present: int = 4
     )
 
 
+# What the cell writes for a verdict it keeps against the recorded progress (kept only where one is flagged).
+CELL_EXPLANATION = "Chi bộ đã xem minh chứng tại cuộc họp: việc hoàn thành trong hạn, báo cáo lên cổng muộn."
+
+
 def propose(
     review: Review,
     secretary: User,
@@ -77,6 +81,7 @@ def propose(
     general: int | None = 27,
     task: int | None = 60,
     verdict: str = Verdict.DONE,
+    explanation: str = CELL_EXPLANATION,
 ) -> Any:
     verdicts = {assessment.pk: (verdict, "") for assessment in review.assessments.all()}
     return services.proposal_record(
@@ -88,6 +93,7 @@ def propose(
         votes_for=4,
         votes_against=0,
         verdicts=verdicts,
+        acknowledgements=dict.fromkeys(verdicts, explanation),
         acting_user=secretary,
     )
 

@@ -1699,6 +1699,13 @@ def _cell_meeting(period: ReviewPeriod, cell: PartyOrganisation, secretary: Cadr
     )
 
 
+# Why the cell keeps "done on time" where the portal's record lags behind (kept only where a verdict is flagged).
+CELL_EXPLANATION = (
+    "Chi bộ đối chiếu sổ theo dõi tại cuộc họp: nội dung đã hoàn thành trong hạn, đồng chí chưa kịp cập nhật "
+    "tiến độ lên cổng."
+)
+
+
 def _propose(spec: ReviewSpec, review: Review, meeting: CellMeeting, secretary: User) -> None:
     verdicts = {assessment.pk: (Verdict.DONE, "") for assessment in review.assessments.all()}
     general, task = spec.cell_points
@@ -1713,6 +1720,7 @@ def _propose(spec: ReviewSpec, review: Review, meeting: CellMeeting, secretary: 
         votes_against=against,
         comments=spec.cell_comments,
         verdicts=verdicts,
+        acknowledgements=dict.fromkeys(verdicts, CELL_EXPLANATION),
         acting_user=secretary,
     )
 
