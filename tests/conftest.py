@@ -7,17 +7,30 @@ A ward committee (Đảng bộ phường Bến Thành) has a grassroots committe
 - `org_board` is organisation-board staff for the ward; `overseer` is the ward's Front overseer.
 """
 
+import importlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from django.apps import apps as django_apps
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.utils import translation
 
 from programmes.models import Cadre, OrganisationKind, PartyOrganisation, PartyPost, Role
 from tests.factories import PositionFactory, RoleAssignmentFactory, UserFactory, make_member, make_organisation
+
+_confirmer_rules = importlib.import_module("programmes.migrations.0005_default_confirmer_rules")
+_rule_sets = importlib.import_module("reviews.migrations.0002_rule_sets")
+
+
+@pytest.fixture
+def migrated_rows(transactional_db: None) -> None:
+    """For a transactional test: the rows the migrations put in place (default confirmer rules, rule sets), which
+    an earlier transactional test's flush may have emptied. pytest-django runs such tests after all others."""
+    _confirmer_rules.add_rules(django_apps, None)
+    _rule_sets.add_rule_sets(django_apps, None)
 
 
 @pytest.fixture(autouse=True)

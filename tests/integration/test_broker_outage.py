@@ -10,7 +10,6 @@ import contextlib
 import email
 import email.message
 import email.policy
-import importlib
 import os
 import shutil
 import signal
@@ -21,7 +20,6 @@ from pathlib import Path
 
 import pytest
 import redis
-from django.apps import apps as django_apps
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
@@ -41,9 +39,6 @@ pytestmark = pytest.mark.integration
 START_TIMEOUT = 10.0
 RECOVERY_TIMEOUT = 60.0
 RESULT_SUBJECT = "Kết quả xếp loại"
-
-_confirmer_rules = importlib.import_module("programmes.migrations.0005_default_confirmer_rules")
-_rule_sets = importlib.import_module("reviews.migrations.0002_rule_sets")
 
 
 class PrivateRedis:
@@ -108,15 +103,12 @@ def private_redis(tmp_path: Path) -> Iterator[PrivateRedis]:
 
 
 @pytest.fixture
-def outage_world(transactional_db: None, private_redis: PrivateRedis, settings, tmp_path: Path) -> Iterator[Path]:
+def outage_world(migrated_rows: None, private_redis: PrivateRedis, settings, tmp_path: Path) -> Iterator[Path]:
     """This process and a worker of its own on the private Redis; the worker's e-mails as files in the path
     returned, its media where this process keeps it."""
     settings.MEDIA_ROOT = tmp_path / "media"
     mail_dir = tmp_path / "mail"
     mail_dir.mkdir()
-    # What the migrations put in place: an earlier transactional test's flush may have emptied it.
-    _confirmer_rules.add_rules(django_apps, None)
-    _rule_sets.add_rule_sets(django_apps, None)
     worker = CeleryWorker(worker_database_url(), tmp_path)
     with broker_at(f"{private_redis.url}/0"):
         worker.start(

@@ -12,7 +12,6 @@ its workers a few seconds instead, so that the new worker's start-up sweep alrea
 import base64
 import datetime
 import hashlib
-import importlib
 import json
 import time
 from pathlib import Path
@@ -20,7 +19,6 @@ from typing import Any
 
 import pytest
 import redis
-from django.apps import apps as django_apps
 from django.db.models import Count
 from django.utils import timezone
 
@@ -44,16 +42,6 @@ POLL = 0.005
 # processes started their items lands inside both renders.
 COMMITMENTS = (10,) * 10
 RENDER_HEAD_START = datetime.timedelta(milliseconds=100)
-
-_confirmer_rules = importlib.import_module("programmes.migrations.0005_default_confirmer_rules")
-_rule_sets = importlib.import_module("reviews.migrations.0002_rule_sets")
-
-
-@pytest.fixture
-def migrated_rows(celery_worker: CeleryWorker) -> None:
-    """What the migrations put in place: an earlier transactional test's flush may have emptied it."""
-    _confirmer_rules.add_rules(django_apps, None)
-    _rule_sets.add_rule_sets(django_apps, None)
 
 
 def kill_mid_render(batch: ReportBatch, worker: CeleryWorker) -> list[int]:

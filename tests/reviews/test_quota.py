@@ -297,7 +297,7 @@ def test_every_order_of_the_same_decisions_asks_the_same_justifications_through_
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
-def test_two_excellent_decisions_at_once_that_jointly_pass_the_quota_cannot_both_go_unjustified(cast):
+def test_two_excellent_decisions_at_once_that_jointly_pass_the_quota_cannot_both_go_unjustified(cast, migrated_rows):
     """Two committee members decide an Excellent rating each at the same moment, with one allowed. The second to
     count waits for the first to commit, sees its Excellent rating and asks for a justification."""
     if connection.vendor != "postgresql":
