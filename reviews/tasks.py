@@ -7,6 +7,7 @@ the broker's visibility timeout (settings) is longer than them, so a slow task i
 """
 
 import datetime
+from typing import Any
 
 from celery import Task, shared_task
 from celery.exceptions import SoftTimeLimitExceeded
@@ -53,30 +54,26 @@ def produce_batch_item(self: Task, item_id: int) -> str:
     return item.state if item is not None else "missing"
 
 
-@shared_task(
-    acks_late=True,
-    reject_on_worker_lost=True,
-    autoretry_for=(Exception,),
-    retry_backoff=RETRY_BASE_SECONDS,
-    max_retries=MAX_ATTEMPTS - 1,
-    soft_time_limit=REPORT_SOFT_TIME_LIMIT,
-    time_limit=REPORT_TIME_LIMIT,
-)
+# The reports of one review: redelivered if a worker dies mid-render, retried with backoff on any error.
+REVIEW_REPORT_TASK: dict[str, Any] = {
+    "acks_late": True,
+    "reject_on_worker_lost": True,
+    "autoretry_for": (Exception,),
+    "retry_backoff": RETRY_BASE_SECONDS,
+    "max_retries": MAX_ATTEMPTS - 1,
+    "soft_time_limit": REPORT_SOFT_TIME_LIMIT,
+    "time_limit": REPORT_TIME_LIMIT,
+}
+
+
+@shared_task(**REVIEW_REPORT_TASK)
 def produce_review_report(review_id: int) -> int:
     """The individual report of a review whose decision was just confirmed."""
     report, _made = report_produce(ReportKind.INDIVIDUAL, review_id)
     return report.pk
 
 
-@shared_task(
-    acks_late=True,
-    reject_on_worker_lost=True,
-    autoretry_for=(Exception,),
-    retry_backoff=RETRY_BASE_SECONDS,
-    max_retries=MAX_ATTEMPTS - 1,
-    soft_time_limit=REPORT_SOFT_TIME_LIMIT,
-    time_limit=REPORT_TIME_LIMIT,
-)
+@shared_task(**REVIEW_REPORT_TASK)
 def refresh_review_reports(review_id: int) -> list[int]:
     """The reports that print a review whose result changed after confirmation (appeal, re-classification)."""
     return [report.pk for report, _made in review_reports_refresh(review_id)]
