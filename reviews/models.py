@@ -557,6 +557,9 @@ class LevelChange(models.Model):
     from_level = models.CharField(_("từ mức"), max_length=16, choices=RatingLevel.choices)
     to_level = models.CharField(_("thành mức"), max_length=16, choices=RatingLevel.choices)
     reason = models.TextField(_("căn cứ, lý do"))
+    # A change to Excellent that takes the deciding organisation beyond its quota: the reason written for the
+    # change is then its justification, listed with the decisions' ones (reviews.quota.justified).
+    beyond_quota = models.BooleanField(_("vượt tỷ lệ xuất sắc"), default=False)
     changed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("người thay đổi")
     )

@@ -14,7 +14,7 @@ from django.db.models import CharField, Count, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce, NullIf
 
 from programmes.models import PartyOrganisation
-from reviews.models import Decision, DecisionState, RatingLevel, Review, ReviewPeriod
+from reviews.models import Decision, DecisionState, LevelChange, RatingLevel, Review, ReviewPeriod
 from reviews.rules import QuotaPicture
 from reviews.selectors import LIVE_DECISION_STATES
 
@@ -30,13 +30,14 @@ def _standing_level() -> Coalesce:
     return Coalesce(NullIf("final_level", Value("")), live, output_field=CharField())
 
 
-def _scope(organisation_ids: Iterable[int] | None, under: PartyOrganisation | None) -> Q:
-    """Reviews or decisions of the given deciding organisations, or of those in the subtree `under`."""
+def _scope(organisation_ids: Iterable[int] | None, under: PartyOrganisation | None, prefix: str = "") -> Q:
+    """Reviews or decisions (or, with `prefix`, rows related to a review) of the given deciding organisations, or
+    of those in the subtree `under`."""
     condition = Q()
     if organisation_ids is not None:
-        condition &= Q(deciding_organisation_id__in=list(organisation_ids))
+        condition &= Q(**{f"{prefix}deciding_organisation_id__in": list(organisation_ids)})
     if under is not None:
-        condition &= Q(deciding_organisation__path__startswith=under.path)
+        condition &= Q(**{f"{prefix}deciding_organisation__path__startswith": under.path})
     return condition
 
 
@@ -94,7 +95,9 @@ class Justified:
 def justified(
     period: ReviewPeriod, organisation_ids: Iterable[int] | None = None, *, under: PartyOrganisation | None = None
 ) -> list[Justified]:
-    """The standing Excellent decisions of the period that carry a justification, by organisation then date."""
+    """The standing Excellent ratings of the period taken beyond the quota with a justification, by organisation
+    then date: the committees' decisions, and changes to Excellent after confirmation (appeal, re-classification)
+    whose reason stands as the justification while the review is still Excellent."""
     decisions = (
         Decision.objects.filter(
             _scope(organisation_ids, under),
@@ -104,16 +107,39 @@ def justified(
         )
         .exclude(quota_override="")
         .select_related("deciding_organisation", "review__cadre")
-        .order_by("deciding_organisation__path", "decided_at", "pk")
     )
-    return [
-        Justified(
-            organisation_id=decision.deciding_organisation_id,
-            organisation=decision.deciding_organisation.name,
-            review_id=decision.review_id,
-            name=decision.review.cadre.full_name,
-            text=decision.quota_override,
-            confirmed=decision.state == DecisionState.CONFIRMED,
-        )
-        for decision in decisions
+    changes = LevelChange.objects.filter(
+        _scope(organisation_ids, under, prefix="review__"),
+        review__period=period,
+        review__final_level=RatingLevel.EXCELLENT,
+        to_level=RatingLevel.EXCELLENT,
+        beyond_quota=True,
+    ).select_related("review__deciding_organisation", "review__cadre")
+    found = [
+        (decision.deciding_organisation.path, decision.decided_at, _from_decision(decision)) for decision in decisions
     ]
+    found += [(change.review.deciding_organisation.path, change.changed_at, _from_change(change)) for change in changes]
+    return [item for _path, _when, item in sorted(found, key=lambda row: (row[0], row[1]))]
+
+
+def _from_decision(decision: Decision) -> Justified:
+    return Justified(
+        organisation_id=decision.deciding_organisation_id,
+        organisation=decision.deciding_organisation.name,
+        review_id=decision.review_id,
+        name=decision.review.cadre.full_name,
+        text=decision.quota_override,
+        confirmed=decision.state == DecisionState.CONFIRMED,
+    )
+
+
+def _from_change(change: LevelChange) -> Justified:
+    review = change.review
+    return Justified(
+        organisation_id=review.deciding_organisation_id,
+        organisation=review.deciding_organisation.name,
+        review_id=review.pk,
+        name=review.cadre.full_name,
+        text=change.reason,
+        confirmed=True,
+    )

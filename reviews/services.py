@@ -1043,7 +1043,14 @@ def appeal_file(*, review: Review, text: str, acting_user: User) -> Appeal:
 def _change_level(
     review: Review, *, cause: str, level: str, reason: str, body: PartyOrganisation, acting_user: User
 ) -> LevelChange:
-    """Record a new result: the change, and the review's level and time, which open a new appeal window."""
+    """Record a new result: the change, and the review's level and time, which open a new appeal window.
+
+    A change to Excellent counts against the deciding organisation's quota like a decision, under the same lock;
+    beyond it, the reason the committee must write for any change is kept as the quota's justification."""
+    beyond_quota = False
+    if level == RatingLevel.EXCELLENT:
+        _lock_quota(review)
+        beyond_quota = decision_quota(review, level).needs_justification
     change = LevelChange.objects.create(
         review=review,
         cause=cause,
@@ -1051,6 +1058,7 @@ def _change_level(
         from_level=review.final_level,
         to_level=level,
         reason=reason,
+        beyond_quota=beyond_quota,
         changed_by=acting_user,
     )
     review.final_level = level

@@ -16,10 +16,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from programmes.models import Cadre
-from reviews import rules, services
+from reviews import quota, rules, services
 from reviews.models import CellMeeting, CellProposal, Decision, RatingLevel, Review, ReviewPeriod, ReviewState
 from tests.factories import make_member
 from tests.reviews.review_data import open_period
+from tests.reviews.test_appeals import Committees
 from tests.reviews.test_rules import rule_366
 
 EXCELLENT, GOOD, COMPLETED, NOT_COMPLETED = (
@@ -340,3 +341,42 @@ def test_two_excellent_decisions_at_once_that_jointly_pass_the_quota_cannot_both
     assert isinstance(refusal, ValidationError)
     assert refusal.message_dict == {"quota_override": [quota_refusal(2, 1, 5)]}
     assert list(Decision.objects.filter(review__in=[first, second]).values_list("review", flat=True)) == [first.pk]
+
+
+# --- Changes after confirmation ------------------------------------------------------------------------------
+
+
+def standing(review: Review, level: str) -> Review:
+    """The review with a confirmed result at `level` (its decision and confirmation are tested elsewhere)."""
+    Review.objects.filter(pk=review.pk).update(state=ReviewState.FINAL, final_level=level, final_at=timezone.now())
+    review.refresh_from_db()
+    return review
+
+
+@pytest.mark.django_db
+def test_a_change_to_excellent_beyond_the_quota_is_listed_with_its_reason_as_the_justification(cast):
+    reviews = proposed_reviews(cast, [EXCELLENT] + [GOOD] * 5)
+    decide(reviews[0], EXCELLENT, cast.committee_staff.user)
+    ward_member = Committees(cast).ward
+
+    change = services.review_reclassify(
+        review=standing(reviews[1], GOOD), level=EXCELLENT, reason=JUSTIFICATION, acting_user=ward_member
+    )
+
+    # 2 Excellent over 4 Good: at most 0 at 20 %.
+    assert change.beyond_quota
+    [listed] = quota.justified(reviews[1].period)
+    assert (listed.review_id, listed.text, listed.confirmed) == (reviews[1].pk, JUSTIFICATION, True)
+
+
+@pytest.mark.django_db
+def test_a_change_to_excellent_within_the_quota_is_not_listed(cast):
+    reviews = proposed_reviews(cast, [GOOD] * 11)
+
+    change = services.review_reclassify(
+        review=standing(reviews[0], GOOD), level=EXCELLENT, reason=REASON, acting_user=Committees(cast).ward
+    )
+
+    # 1 Excellent over 10 Good: 2 allowed.
+    assert not change.beyond_quota
+    assert quota.justified(reviews[0].period) == []

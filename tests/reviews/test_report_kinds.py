@@ -34,7 +34,7 @@ EXTRA_NAMES = ("Đặng Thị Giang", "Bùi Văn Hùng", "Ngô Thị Kiều", "�
 # Queries to build each kind's data, the same whatever the number of members, commitments or evidence.
 INDIVIDUAL_QUERIES = 10
 CELL_SUMMARY_QUERIES = 8
-ROLLUP_QUERIES = 10
+ROLLUP_QUERIES = 11
 
 
 @pytest.fixture(autouse=True)
