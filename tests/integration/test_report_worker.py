@@ -34,14 +34,15 @@ from tests.reviews.review_data import open_period, propose, write_and_submit
 pytestmark = pytest.mark.integration
 
 # Enough reports that a busy machine still offers a moment with both pool processes mid-render.
-PROGRAMMES = 30
+PROGRAMMES = 20
 VISIBILITY_TIMEOUT = 4
 BATCH_TIMEOUT = 120.0
 POLL = 0.005
-# Each programme report renders in about 0.5 s here (10 commitments); a kill this soon after both
-# processes started their items lands inside both renders.
-COMMITMENTS = (10,) * 10
-RENDER_HEAD_START = datetime.timedelta(milliseconds=100)
+# Each programme report renders in about 1 s on an idle machine (20 commitments), longer on a busy one; a kill
+# this soon after both processes started their items lands inside both renders. The window is wide enough that
+# two staggered pool processes share it often: at 100 ms it needed them to start almost together.
+COMMITMENTS = (5,) * 20
+RENDER_HEAD_START = datetime.timedelta(milliseconds=300)
 
 
 def kill_mid_render(batch: ReportBatch, worker: CeleryWorker) -> list[int]:
