@@ -19,9 +19,9 @@ from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
-from django_htmx.middleware import HtmxDetails
 
 from programmes.models import Evidence
+from programmes.web import AuthenticatedRequest
 from reviews import access, rules, services
 from reviews.consistency import ConsistencyFlag, acknowledgement_field, consistency_flags
 from reviews.decision_forms import (
@@ -45,13 +45,6 @@ from reviews.models import (
 )
 
 QUOTA_TEMPLATE = "includes/review_decision_quota.html"
-
-
-class AuthenticatedRequest(HttpRequest):
-    """What a view behind login_required receives (with django-htmx's details)."""
-
-    user: User
-    htmx: HtmxDetails
 
 
 # --- What every page shows and how it refuses ----------------------------------------------------------------
