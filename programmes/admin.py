@@ -64,10 +64,6 @@ def _admin_audit(
     audit_record(actor=request.user, action=action, obj=obj, before=before, after=after)
 
 
-def _is_superuser(request: HttpRequest) -> bool:
-    return bool(getattr(request.user, "is_superuser", False))
-
-
 def _managed_organisations(request: HttpRequest) -> QuerySet[PartyOrganisation]:
     return access.organisations_where(request.user, Action.MANAGE_TREE)
 
@@ -129,7 +125,7 @@ class ScopedForeignKeyMixin:
     their subtree. Accounts are checked by the rules of programmes.grants when they change (GrantRulesMixin)."""
 
     def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
-        if not _is_superuser(request):
+        if not access.is_superuser(request.user):
             if db_field.related_model is PartyOrganisation:
                 kwargs["queryset"] = _managed_organisations(request)
             elif db_field.related_model is Cadre:
@@ -183,7 +179,7 @@ class ScopedHistoryMixin:
         return bool(queryset.filter(pk=unquote(object_id)).exists())
 
     def history_view(self, request: HttpRequest, object_id: str, extra_context: Any = None) -> HttpResponse:
-        if not _is_superuser(request) and not self._object_in_scope(request, object_id):
+        if not access.is_superuser(request.user) and not self._object_in_scope(request, object_id):
             # Also a deleted row: its history is a system administrator's to read.
             self._refuse_history(request, "out_of_scope")
             raise Http404
@@ -192,7 +188,7 @@ class ScopedHistoryMixin:
     def history_form_view(
         self, request: HttpRequest, object_id: str, version_id: str, extra_context: Any = None
     ) -> HttpResponse:
-        if not _is_superuser(request):
+        if not access.is_superuser(request.user):
             if not self._object_in_scope(request, object_id):
                 self._refuse_history(request, "out_of_scope")
                 raise Http404
@@ -202,7 +198,7 @@ class ScopedHistoryMixin:
         return super().history_form_view(request, object_id, version_id, extra_context)  # type: ignore[misc]
 
     def revert_disabled(self, request: HttpRequest, obj: Any = None) -> bool:
-        return not _is_superuser(request)
+        return not access.is_superuser(request.user)
 
 
 class ScopedAdminMixin(ScopedForeignKeyMixin):
@@ -216,7 +212,7 @@ class ScopedAdminMixin(ScopedForeignKeyMixin):
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
         queryset: QuerySet[Any] = super().get_queryset(request)  # type: ignore[misc]
-        if _is_superuser(request):
+        if access.is_superuser(request.user):
             return queryset
         return queryset.filter(self.scope_condition(request)).distinct()
 
@@ -238,7 +234,7 @@ class PartyOrganisationAdmin(AuditedAdminMixin, ScopedHistoryMixin, ScopedAdminM
     scope_lookup = "pk"
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
-        if not _is_superuser(request) and self._lists_top_level(request):
+        if not access.is_superuser(request.user) and self._lists_top_level(request):
             # The tree opens at the roots, which lie outside a scoped user's subtree: open it at their grants.
             request._treebeard_parent = None  # type: ignore[attr-defined]
             return PartyOrganisation.objects.filter(pk__in=_managed_tops(request))
@@ -262,7 +258,7 @@ class PartyOrganisationAdmin(AuditedAdminMixin, ScopedHistoryMixin, ScopedAdminM
 
     def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any) -> Any:
         form = super().get_form(request, obj, change, **kwargs)
-        if _is_superuser(request):
+        if access.is_superuser(request.user):
             return form
         allowed = _managed_organisations(request).values("pk")
 
@@ -279,7 +275,7 @@ class PartyOrganisationAdmin(AuditedAdminMixin, ScopedHistoryMixin, ScopedAdminM
     def save_model(self, request: HttpRequest, obj: Any, form: ModelForm, change: bool) -> None:
         super().save_model(request, obj, form, change)
         # The form has already placed the node in the tree; refusing here rolls the whole change back.
-        if not _is_superuser(request) and not access.can(request.user, Action.MANAGE_TREE, obj):
+        if not access.is_superuser(request.user) and not access.can(request.user, Action.MANAGE_TREE, obj):
             raise PermissionDenied
 
     def move_node(self, request: HttpRequest) -> HttpResponse:
@@ -287,7 +283,7 @@ class PartyOrganisationAdmin(AuditedAdminMixin, ScopedHistoryMixin, ScopedAdminM
         target = PartyOrganisation.objects.filter(pk=request.POST.get("target") or None).first()
         if node is None or target is None:
             return super().move_node(request)
-        if not _is_superuser(request) and not (
+        if not access.is_superuser(request.user) and not (
             access.can(request.user, Action.MANAGE_TREE, node) and access.can(request.user, Action.MANAGE_TREE, target)
         ):
             raise PermissionDenied
@@ -319,7 +315,7 @@ class OwnRecordFormSet(BaseInlineFormSet):
         super().clean()
         user = self.request.user
         own = self.instance.pk is not None and self.instance.user_id == user.pk
-        if own and not _is_superuser(self.request) and self.has_changed():
+        if own and not access.is_superuser(self.request.user) and self.has_changed():
             reason = str(grants.OWN_ACCOUNT_REFUSAL)
             raise _refuse(self.request, self.instance, reason)
 
@@ -421,7 +417,7 @@ class MembershipAdmin(AuditedAdminMixin, GrantRulesMixin, ScopedHistoryMixin, Sc
 
 def _cadre_refusal(request: HttpRequest, cadre: Cadre | None) -> tuple[str, str] | None:
     """A membership or a post is given to a cadre of one's subtree, and never to one's own record."""
-    if cadre is None or _is_superuser(request):
+    if cadre is None or access.is_superuser(request.user):
         return None
     if cadre.user_id is not None and cadre.user_id == request.user.pk:
         return ("cadre", str(grants.OWN_ACCOUNT_REFUSAL))
@@ -500,7 +496,7 @@ class AuditEventAdmin(admin.ModelAdmin):
     def get_queryset(self, request: HttpRequest) -> QuerySet[AuditEvent]:
         queryset = super().get_queryset(request)
         # Events name objects of every kind, with no organisation to scope them by: staff see their own.
-        return queryset if _is_superuser(request) else queryset.filter(actor=request.user.pk)
+        return queryset if access.is_superuser(request.user) else queryset.filter(actor=request.user.pk)
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
@@ -533,7 +529,7 @@ class ReadOnlyAdminMixin:
         return False
 
     def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return _is_superuser(request)
+        return access.is_superuser(request.user)
 
 
 class ProgrammeVersionInline(ReadOnlyAdminMixin, admin.TabularInline):

@@ -1,9 +1,9 @@
 """Writing audit events. Every state-changing service calls `audit_record` inside its transaction."""
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from contextvars import ContextVar
-from typing import Any
+from typing import Any, TypeVar
 
 from django.contrib.auth.models import AnonymousUser, User
 from django.contrib.contenttypes.models import ContentType
@@ -11,6 +11,8 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 
 from programmes.models import AuditEvent, Cadre, Membership, PartyOrganisation
+
+Audited = TypeVar("Audited", bound=models.Model)
 
 # Set by AuditContextMiddleware for the length of a request; empty in workers and commands.
 current_ip_address: ContextVar[str | None] = ContextVar("current_ip_address", default=None)
@@ -93,3 +95,26 @@ def audit_record(
         ip_address=current_ip_address.get() if keep_address else None,
         scope_path=scope_path_of(obj),
     )
+
+
+def audited_update(
+    obj: Audited,
+    changes: Mapping[str, Any],
+    *,
+    action: str,
+    acting_user: User | AnonymousUser | None,
+    recorded: Iterable[str] | None = None,
+) -> Audited:
+    """Set `changes` on `obj`, save those fields alone, and append the event with the fields before and after.
+
+    `recorded` names the fields the event shows, the changed ones when not given; a caller names more (the
+    programme a commitment belongs to, a row's other dates) so that the event reads on its own in the log.
+    The caller runs it inside its service's transaction, after its checks.
+    """
+    recorded = tuple(recorded if recorded is not None else changes)
+    before = snapshot(obj, recorded)
+    for name, value in changes.items():
+        setattr(obj, name, value)
+    obj.save(update_fields=list(changes))
+    audit_record(actor=acting_user, action=action, obj=obj, before=before, after=snapshot(obj, recorded))
+    return obj

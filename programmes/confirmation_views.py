@@ -7,7 +7,6 @@ from dataclasses import dataclass
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.models import User
 from django.core.exceptions import BadRequest
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -22,16 +21,10 @@ from programmes.action_programmes.quality import Finding
 from programmes.action_programmes.review_forms import ConfirmForm, ReturnForm, VersionPickForm
 from programmes.models import ActionProgramme, CommitmentTerms, ProgrammeVersion, PublicityLevel, VersionState
 from programmes.models.action_programmes import PENDING_VERSION_STATES
-from programmes.views import paginate
+from programmes.web import AuthenticatedRequest, paginate, refusal_page
 
 QUEUE_PER_PAGE = 50
 NOTIFICATIONS_PER_PAGE = 25
-
-
-class AuthenticatedRequest(HttpRequest):
-    """What a view behind login_required receives."""
-
-    user: User
 
 
 # --- The queue -----------------------------------------------------------------------------------------------
@@ -70,7 +63,7 @@ class ReviewItem:
 
 
 def _refuse(request: HttpRequest, programme: ActionProgramme, reason: str) -> HttpResponse:
-    return render(request, "programmes/programme_review.html", {"programme": programme, "refusal": reason}, status=403)
+    return refusal_page(request, "programmes/programme_review.html", reason, programme=programme)
 
 
 def _version_in_force(programme: ActionProgramme, version: ProgrammeVersion) -> ProgrammeVersion | None:

@@ -6,12 +6,10 @@ import io
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
-from django_htmx.middleware import HtmxDetails
 
 from programmes import access, outbox
 from programmes.access import Action
@@ -23,15 +21,12 @@ from programmes.importing.services import KINDS
 from programmes.models import ImportKind, ImportStatus
 from programmes.spreadsheets import safe_row
 from programmes.tasks import run_import_job
+from programmes.web import AuthenticatedRequest, paginate
 
 JOBS_PER_PAGE = 25
 # The page shows the first errors; the CSV download has all of them.
 ERRORS_ON_PAGE = 500
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-class HtmxHttpRequest(HttpRequest):
-    htmx: HtmxDetails
 
 
 def _require_import_right(request: HttpRequest) -> None:
@@ -42,8 +37,7 @@ def _require_import_right(request: HttpRequest) -> None:
 @login_required
 @require_GET
 def import_list(request: HttpRequest) -> HttpResponse:
-    page = Paginator(import_jobs_visible_to(request.user), JOBS_PER_PAGE).get_page(request.GET.get("page"))
-    numbers = list(page.paginator.get_elided_page_range(page.number))
+    page, numbers = paginate(request, import_jobs_visible_to(request.user), JOBS_PER_PAGE)
     return render(request, "programmes/import_list.html", {"page": page, "page_numbers": numbers})
 
 
@@ -68,7 +62,7 @@ def import_new(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def import_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+def import_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     job = get_import_job_for(request.user, pk)
     context = {
         "job": job,

@@ -45,7 +45,7 @@ from programmes.models import (
     ReadEvent,
     RoleAssignment,
 )
-from programmes.progress_views import person_name
+from programmes.web import person_name
 
 
 @dataclass(frozen=True)

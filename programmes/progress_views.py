@@ -19,7 +19,6 @@ from programmes.action_programmes import selectors
 from programmes.action_programmes.evidence import ALLOWED_EXTENSIONS, JPEG, OLE, OOXML, OPENDOCUMENT, PDF, PNG, WEBP
 from programmes.action_programmes.progress import CommitmentProgress, programme_progress
 from programmes.action_programmes.progress_forms import ProgressForm
-from programmes.context_processors import vietnamese_name
 from programmes.files import private_download
 from programmes.models import (
     CommitmentTerms,
@@ -33,6 +32,7 @@ from programmes.models import (
 from programmes.models.action_programmes import PENDING_VERSION_STATES
 from programmes.reads import read_record
 from programmes.text import one_line
+from programmes.web import person_name
 
 # A friendly name for each stored content type ("Word" rather than a long MIME type).
 KIND_LABELS = {
@@ -68,14 +68,6 @@ class VersionRow:
     previous_number: int | None
     # The returned version it corrects, if it is a correction.
     corrects_number: int | None
-
-
-def person_name(user: User | None) -> str:
-    """The cadre's full name when the account has one (already joined), else the account's name."""
-    if user is None:
-        return ""
-    cadre = getattr(user, "cadre", None)
-    return cadre.full_name if cadre is not None else vietnamese_name(user)
 
 
 def _commitment_rows(items: list[CommitmentProgress], may_report: bool) -> list[CommitmentRow]:

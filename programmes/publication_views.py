@@ -16,8 +16,8 @@ from programmes import access
 from programmes.action_programmes import publication
 from programmes.action_programmes.publication_forms import ConsentGiveForm, ConsentWithdrawForm, ItemsForm, LevelForm
 from programmes.action_programmes.review_forms import PUBLICITY_EXPLANATIONS
-from programmes.confirmation_views import AuthenticatedRequest
 from programmes.models import ActionProgramme, PublicityLevel
+from programmes.web import AuthenticatedRequest
 
 ACTIONS = frozenset({"level", "consent_give", "consent_withdraw", "items"})
 # Who reads at each level; the confirmer's page explains the four it may choose as a maximum.

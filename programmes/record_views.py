@@ -18,10 +18,9 @@ from django.utils.translation import gettext_lazy
 
 from programmes import access
 from programmes.access import Action
-from programmes.confirmation_views import AuthenticatedRequest
 from programmes.models import AuditEvent, Cadre, ReadEvent
 from programmes.spreadsheets import Echo, safe_row
-from programmes.views import paginate
+from programmes.web import AuthenticatedRequest, paginate
 
 READS_PER_PAGE = 50
 EVENTS_PER_PAGE = 50

@@ -13,7 +13,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.forms.models import model_to_dict
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
@@ -30,14 +29,12 @@ from programmes.action_programmes.forms import (
     AmendmentForm,
     CommitmentForm,
     ProgrammeForm,
-    call_service,
 )
 from programmes.action_programmes.progress import ProgrammeProgress, programme_progress
 from programmes.action_programmes.quality import TASK_WEIGHT_TOTAL, Finding, check_version
-from programmes.context_processors import vietnamese_name
-from programmes.import_views import HtmxHttpRequest
 from programmes.models import ActionProgramme, Cadre, CommitmentTerms, ProgrammeState, ProgrammeVersion
 from programmes.models.action_programmes import EDITABLE_VERSION_STATES, PENDING_VERSION_STATES
+from programmes.web import AuthenticatedRequest, call_service, paginate, person_name
 
 PROGRAMMES_PER_PAGE = 25
 # The event the quality panel listens for (see templates/programmes/programme_edit.html).
@@ -96,14 +93,14 @@ def programme_list(request: HttpRequest) -> HttpResponse:
         OwnRow(programme, _progress(programme), next(iter(programme.pending_versions), None))  # type: ignore[attr-defined]
         for programme in selectors.programmes_owned_by(user)
     ]
-    page = Paginator(selectors.programmes_readable_by(user), PROGRAMMES_PER_PAGE).get_page(request.GET.get("page"))
+    page, page_numbers = paginate(request, selectors.programmes_readable_by(user), PROGRAMMES_PER_PAGE)
     # Others' programmes: a commitment capped below this reader weighs nothing in the progress or overdue count.
     readings = access.CommitmentReadings(user, page.object_list)
     context = {
         "has_cadre": _cadre_of(user) is not None,
         "own_rows": own,
         "page": page,
-        "page_numbers": list(page.paginator.get_elided_page_range(page.number)),
+        "page_numbers": page_numbers,
         "readable_rows": [
             ReadableRow(programme, _progress(programme, readings.of(programme))) for programme in page.object_list
         ],
@@ -158,7 +155,7 @@ def _terms_or_404(version: ProgrammeVersion, terms_pk: int) -> CommitmentTerms:
     return get_object_or_404(CommitmentTerms.objects.select_related("version__programme"), pk=terms_pk, version=version)
 
 
-def _not_editable(request: HtmxHttpRequest, programme: ActionProgramme) -> HttpResponse:
+def _not_editable(request: AuthenticatedRequest, programme: ActionProgramme) -> HttpResponse:
     pending = programme.versions.filter(state__in=PENDING_VERSION_STATES).first()
     if pending is not None:
         messages.info(
@@ -174,7 +171,7 @@ def _not_editable(request: HtmxHttpRequest, programme: ActionProgramme) -> HttpR
     return _go(request, reverse("programmes:programme_detail", args=[programme.pk]))
 
 
-def _go(request: HtmxHttpRequest, url: str) -> HttpResponse:
+def _go(request: AuthenticatedRequest, url: str) -> HttpResponse:
     """A redirect; sent by htmx, one that reloads the whole page rather than swapping the answer in."""
     return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
 
@@ -277,10 +274,7 @@ def _quality_context(
         confirmer = find_confirmer(programme)
     except ValidationError as error:
         confirmer_errors = error.messages
-    confirmer_name = ""
-    if confirmer is not None:
-        cadre = _cadre_of(confirmer.user)
-        confirmer_name = cadre.full_name if cadre is not None else vietnamese_name(confirmer.user)
+    confirmer_name = person_name(confirmer.user) if confirmer is not None else ""
     return {
         "programme": programme,
         "version": version,
@@ -295,7 +289,7 @@ def _quality_context(
 
 
 def _render_editor(
-    request: HtmxHttpRequest,
+    request: AuthenticatedRequest,
     programme: ActionProgramme,
     version: ProgrammeVersion,
     *,
@@ -317,7 +311,7 @@ def _render_editor(
 
 
 def _changed(
-    request: HtmxHttpRequest,
+    request: AuthenticatedRequest,
     programme: ActionProgramme,
     version: ProgrammeVersion,
     message: str,
@@ -339,7 +333,7 @@ def _programme_form(programme: ActionProgramme, data: Any = None) -> ProgrammeFo
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def programme_edit(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+def programme_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     user = _user(request)
     programme = access.get_programme_for(user, pk, write=True)
     version = _editable_version(programme)
@@ -363,7 +357,7 @@ def programme_edit(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def programme_quality(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+def programme_quality(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     programme = access.get_programme_for(_user(request), pk, write=True)
     version = _editable_version(programme)
     if version is None:
@@ -376,7 +370,7 @@ def programme_quality(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def commitment_add(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+def commitment_add(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     user = _user(request)
     programme = access.get_programme_for(user, pk, write=True)
     version = _editable_or_404(programme)
@@ -391,7 +385,7 @@ def commitment_add(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def commitment_edit(request: HtmxHttpRequest, pk: int, terms_pk: int) -> HttpResponse:
+def commitment_edit(request: AuthenticatedRequest, pk: int, terms_pk: int) -> HttpResponse:
     user = _user(request)
     programme = access.get_programme_for(user, pk, write=True)
     version = _editable_or_404(programme)
@@ -406,7 +400,7 @@ def commitment_edit(request: HtmxHttpRequest, pk: int, terms_pk: int) -> HttpRes
 
 @login_required
 @require_POST
-def commitment_delete(request: HtmxHttpRequest, pk: int, terms_pk: int) -> HttpResponse:
+def commitment_delete(request: AuthenticatedRequest, pk: int, terms_pk: int) -> HttpResponse:
     user = _user(request)
     programme = access.get_programme_for(user, pk, write=True)
     version = _editable_or_404(programme)
@@ -422,7 +416,7 @@ def commitment_delete(request: HtmxHttpRequest, pk: int, terms_pk: int) -> HttpR
 
 @login_required
 @require_POST
-def commitment_move(request: HtmxHttpRequest, pk: int, terms_pk: int) -> HttpResponse:
+def commitment_move(request: AuthenticatedRequest, pk: int, terms_pk: int) -> HttpResponse:
     user = _user(request)
     programme = access.get_programme_for(user, pk, write=True)
     version = _editable_or_404(programme)
@@ -442,7 +436,7 @@ def commitment_move(request: HtmxHttpRequest, pk: int, terms_pk: int) -> HttpRes
     return _changed(request, programme, version, message, focus=str(terms.pk))
 
 
-def _refused(request: HtmxHttpRequest, programme: ActionProgramme, error: ValidationError) -> HttpResponse:
+def _refused(request: AuthenticatedRequest, programme: ActionProgramme, error: ValidationError) -> HttpResponse:
     _report_refusal(request, error)
     return _go(request, reverse("programmes:programme_edit", args=[programme.pk]))
 
@@ -452,7 +446,7 @@ def _refused(request: HtmxHttpRequest, programme: ActionProgramme, error: Valida
 
 @login_required
 @require_POST
-def programme_submit(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+def programme_submit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     user = _user(request)
     programme = access.get_programme_for(user, pk, write=True)
     version = _editable_version(programme)

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from programmes import access
 from programmes.access import Action
-from programmes.audit import audit_record, snapshot
+from programmes.audit import audit_record, audited_update, snapshot
 from programmes.models import (
     Cadre,
     Membership,
@@ -154,17 +154,13 @@ def organisation_close(
 
 
 def _close(organisation: PartyOrganisation, valid_to: datetime.date, acting_user: ActingUser) -> PartyOrganisation:
-    before = snapshot(organisation, ORGANISATION_FIELDS)
-    organisation.valid_to = valid_to
-    organisation.save(update_fields=["valid_to"])
-    audit_record(
-        actor=acting_user,
+    return audited_update(
+        organisation,
+        {"valid_to": valid_to},
         action="organisation.close",
-        obj=organisation,
-        before=before,
-        after=snapshot(organisation, ORGANISATION_FIELDS),
+        acting_user=acting_user,
+        recorded=ORGANISATION_FIELDS,
     )
-    return organisation
 
 
 @dataclass
@@ -295,22 +291,19 @@ def membership_transfer(
         raise ValidationError({"to_cell": _("%(o)s không có hiệu lực vào ngày chuyển.") % {"o": to_cell}})
     if on <= current.start_date:
         raise ValidationError({"on": _("Ngày chuyển phải sau ngày bắt đầu sinh hoạt tại chi bộ hiện tại.")})
-    before = snapshot(current, MEMBERSHIP_FIELDS)
-    current.end_date = on - datetime.timedelta(days=1)
-    current.status = MembershipStatus.TRANSFERRED
-    current.save(update_fields=["end_date", "status"])
-    audit_record(
-        actor=acting_user,
+    status_before = current.status
+    audited_update(
+        current,
+        {"end_date": on - datetime.timedelta(days=1), "status": MembershipStatus.TRANSFERRED},
         action="membership.transfer_out",
-        obj=current,
-        before=before,
-        after=snapshot(current, MEMBERSHIP_FIELDS),
+        acting_user=acting_user,
+        recorded=MEMBERSHIP_FIELDS,
     )
     arrival = Membership.objects.create(
         cadre=cadre,
         cell=to_cell,
         member_type=current.member_type,
-        status=before["status"],
+        status=status_before,
         joined_party_on=current.joined_party_on,
         official_on=current.official_on,
         start_date=on,
@@ -331,17 +324,13 @@ def membership_set_status(*, membership: Membership, status: str, acting_user: A
         raise ValidationError(_("Chỉ đổi được tình trạng của nơi sinh hoạt hiện tại."))
     if membership.status == status:
         return membership
-    before = snapshot(membership, MEMBERSHIP_FIELDS)
-    membership.status = status
-    membership.save(update_fields=["status"])
-    audit_record(
-        actor=acting_user,
+    return audited_update(
+        membership,
+        {"status": status},
         action="membership.set_status",
-        obj=membership,
-        before=before,
-        after=snapshot(membership, MEMBERSHIP_FIELDS),
+        acting_user=acting_user,
+        recorded=MEMBERSHIP_FIELDS,
     )
-    return membership
 
 
 # Positions -------------------------------------------------------------------------------------------------------
@@ -424,10 +413,7 @@ def _end_dated_record(
         raise ValidationError(already_ended)
     if end_date < record.start_date:
         raise ValidationError({"end_date": ends_too_early})
-    before = snapshot(record, fields)
-    record.end_date = end_date
-    record.save(update_fields=["end_date"])
-    audit_record(actor=acting_user, action=action, obj=record, before=before, after=snapshot(record, fields))
+    audited_update(record, {"end_date": end_date}, action=action, acting_user=acting_user, recorded=fields)
 
 
 @transaction.atomic

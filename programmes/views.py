@@ -3,7 +3,7 @@ import sys
 from dataclasses import dataclass
 
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Page, Paginator
+from django.core.paginator import Page
 from django.db import connection
 from django.db.models import Min, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseServerError, JsonResponse
@@ -21,6 +21,7 @@ from programmes.access import Action, Grant, Persona
 from programmes.middleware import database_busy_response, is_database_busy
 from programmes.models import Cadre, CadrePrivateDetails, Membership, PartyOrganisation, ReadKind
 from programmes.reads import read_record
+from programmes.web import paginate
 
 logger = logging.getLogger(__name__)
 
@@ -77,12 +78,6 @@ class Link:
 
     organisation: PartyOrganisation
     may_open: bool
-
-
-def paginate(request: HttpRequest, items: QuerySet, per_page: int) -> tuple[Page, list[int | str]]:
-    """The page asked for (`?page=`, the last one when past the end) and the page numbers to offer."""
-    page = Paginator(items, per_page).get_page(request.GET.get("page"))
-    return page, list(page.paginator.get_elided_page_range(page.number))
 
 
 def _current_membership(cadre: Cadre) -> Membership | None:

@@ -12,7 +12,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Case, IntegerField, Value, When
 from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
@@ -23,8 +22,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from programmes import access as programme_access
-from programmes.action_programmes.forms import add_service_error
 from programmes.middleware import client_address
+from programmes.web import add_service_error, paginate
 from publicity import access, feedback, selectors
 from publicity.feedback_forms import (
     AnswerForm,
@@ -159,12 +158,12 @@ def oversight_queue(request: HttpRequest) -> HttpResponse:
     user = _require_overseer(request)
     form = QueueFilterForm(request.GET or None)
     shown = form.cleaned_data["loc"] or "open" if form.is_valid() else "open"
-    page = Paginator(_queue(user, shown), CASES_PER_PAGE).get_page(request.GET.get("page"))
+    page, page_numbers = paginate(request, _queue(user, shown), CASES_PER_PAGE)
     context = {
         "form": form,
         "shown": shown,
         "page": page,
-        "page_numbers": list(page.paginator.get_elided_page_range(page.number)),
+        "page_numbers": page_numbers,
         "today": timezone.localdate(),
     }
     return render(request, "publicity/oversight_queue.html", context)
@@ -282,8 +281,8 @@ oversight_answer = _case_step(
 def owner_cases(request: HttpRequest) -> HttpResponse:
     """The People's feedback on the user's own programmes, once the oversight body has accepted it."""
     cases = access.cases_for_owner(_user(request)).select_related("programme", "area").order_by("-submitted_at", "-pk")
-    page = Paginator(cases, CASES_PER_PAGE).get_page(request.GET.get("page"))
-    context = {"page": page, "page_numbers": list(page.paginator.get_elided_page_range(page.number))}
+    page, page_numbers = paginate(request, cases, CASES_PER_PAGE)
+    context = {"page": page, "page_numbers": page_numbers}
     return render(request, "publicity/owner_cases.html", context)
 
 

@@ -8,7 +8,7 @@ from publicity.sitemaps import SITEMAPS
 
 app_name = "publicity"
 
-# Mounted at /cong-khai/. Printed reports point to xac-thuc/ (reviews.reports.produce.VERIFY_PATH).
+# Mounted at /cong-khai/. Printed reports point to report_verify (reviews.reports.produce.verify_path).
 urlpatterns = [
     path("", views.public_home, name="public_home"),
     path("chuong-trinh/<int:pk>/", views.public_programme, name="public_programme"),

@@ -10,7 +10,6 @@ from functools import wraps
 from typing import Any
 
 from django.conf import settings
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import render
 from django.utils.cache import patch_cache_control, patch_vary_headers
@@ -20,6 +19,7 @@ from programmes.action_programmes.progress import CommitmentProgress, programme_
 from programmes.models import Evidence, Occasion, ProgressStatus, PublicityLevel
 from programmes.progress_views import KIND_LABELS
 from programmes.text import one_line
+from programmes.web import paginate
 from publicity import selectors
 from publicity.forms import PublicSearchForm, VerifyForm
 from reviews.reports.produce import verify
@@ -70,8 +70,7 @@ def public_home(request: HttpRequest) -> HttpResponse:
     if form.is_bound:
         form.is_valid()
     filters = form.filters()
-    paginator = Paginator(selectors.programme_list(filters), RESULTS_PER_PAGE)
-    page = paginator.get_page(request.GET.get("page"))
+    page, page_numbers = paginate(request, selectors.programme_list(filters), RESULTS_PER_PAGE)
     rows = [(programme, selectors.public_progress(programme)) for programme in page.object_list]
     context = {
         "form": form,
@@ -81,7 +80,7 @@ def public_home(request: HttpRequest) -> HttpResponse:
         "filtered": filters != selectors.Filters(),
         "filters": filters,
         "page": page,
-        "page_numbers": list(paginator.get_elided_page_range(page.number)),
+        "page_numbers": page_numbers,
         "rows": rows,
     }
     return render(request, "publicity/public_home.html", context)

@@ -7,6 +7,7 @@ from django.contrib import admin
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from programmes import access
 from programmes.admin import AuditedAdminMixin, ReadOnlyAdminMixin
 from reviews.models import (
     CommitmentAssessment,
@@ -20,10 +21,6 @@ from reviews.models import (
     ReviewPeriod,
     RuleSet,
 )
-
-
-def _is_superuser(request: HttpRequest) -> bool:
-    return bool(getattr(request.user, "is_superuser", False))
 
 
 def _in_use(obj: RuleSet | None) -> bool:
@@ -40,19 +37,19 @@ class RuleSetAdmin(AuditedAdminMixin, admin.ModelAdmin):
     search_fields = ["code", "name", "regulation"]
 
     def has_module_permission(self, request: HttpRequest) -> bool:
-        return _is_superuser(request)
+        return access.is_superuser(request.user)
 
     def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return _is_superuser(request)
+        return access.is_superuser(request.user)
 
     def has_add_permission(self, request: HttpRequest) -> bool:
-        return _is_superuser(request)
+        return access.is_superuser(request.user)
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return _is_superuser(request) and not _in_use(obj)
+        return access.is_superuser(request.user) and not _in_use(obj)
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return _is_superuser(request) and not _in_use(obj)
+        return access.is_superuser(request.user) and not _in_use(obj)
 
 
 @admin.register(ReviewPeriod)

@@ -18,8 +18,8 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from programmes.action_programmes.evidence import ALLOWED_EXTENSIONS, check_upload
-from programmes.action_programmes.forms import add_service_error
 from programmes.models import PartyOrganisation
+from programmes.web import add_service_error
 from reviews import services
 from reviews.consistency import ConsistencyFlag, acknowledgement_field
 from reviews.models import (

@@ -20,10 +20,10 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from programmes.access import AnyUser
 from programmes.files import extension_of, private_download
-from programmes.import_views import HtmxHttpRequest
 from programmes.models import Membership, MembershipStatus, PartyOrganisation, Position, ReadKind
 from programmes.models.organisations import CELL_KINDS
 from programmes.reads import read_record
+from programmes.web import AuthenticatedRequest, refusal_page
 from reviews import access as review_access
 from reviews import quota, rules, services
 from reviews.cell_forms import MeetingForm, ProposalForm, attendance_text, quorum_needed
@@ -147,7 +147,7 @@ def _quorum_context(total: int | None, present: int | None) -> dict[str, object]
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def meeting_record(request: HtmxHttpRequest, period_pk: int, cell_pk: int) -> HttpResponse:
+def meeting_record(request: AuthenticatedRequest, period_pk: int, cell_pk: int) -> HttpResponse:
     found = _cell_access(request.user, period_pk, cell_pk)
     period, place = found.period, found.place
     if not found.may_record:
@@ -200,8 +200,7 @@ def _chair_name(user: AnyUser) -> str:
 
 def _refused(request: HttpRequest, review: Review, message: str) -> HttpResponse:
     """A 403 that says why: the service's own words, so that the secretary knows who records instead."""
-    context = {"review": review, "refusal": message}
-    return render(request, "reviews/proposal_form.html", context, status=403)
+    return refusal_page(request, "reviews/proposal_form.html", message, review=review)
 
 
 @login_required

@@ -17,8 +17,8 @@ from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from programmes.action_programmes.forms import add_service_error
 from programmes.models import Evidence
+from programmes.web import add_service_error
 from reviews import services
 from reviews.consistency import ConsistencyFlag, acknowledgement_field
 from reviews.models import (

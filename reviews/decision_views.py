@@ -7,8 +7,9 @@ commitment), then its form. Who may act is asked of reviews.access before the fo
 asks again and decides. A refusal is a 403 page that says why, in the service's words.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -19,9 +20,9 @@ from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
-from django_htmx.middleware import HtmxDetails
 
 from programmes.models import Evidence
+from programmes.web import AuthenticatedRequest, refusal_page
 from reviews import access, rules, services
 from reviews.consistency import ConsistencyFlag, acknowledgement_field, consistency_flags
 from reviews.decision_forms import (
@@ -45,13 +46,6 @@ from reviews.models import (
 )
 
 QUOTA_TEMPLATE = "includes/review_decision_quota.html"
-
-
-class AuthenticatedRequest(HttpRequest):
-    """What a view behind login_required receives (with django-htmx's details)."""
-
-    user: User
-    htmx: HtmxDetails
 
 
 # --- What every page shows and how it refuses ----------------------------------------------------------------
@@ -83,7 +77,7 @@ def _essentials(review: Review, proposal: CellProposal | None) -> dict[str, Any]
 
 
 def _refuse(request: HttpRequest, template: str, review: Review, message: str) -> HttpResponse:
-    return render(request, template, {"review": review, "refusal": message}, status=403)
+    return refusal_page(request, template, message, review=review)
 
 
 def _not_now(request: HttpRequest, review: Review) -> HttpResponse:
@@ -104,6 +98,56 @@ def _posted(request: HttpRequest) -> QueryDict | None:
 def _done(request: HttpRequest, review: Review, message: str) -> HttpResponse:
     messages.success(request, message)
     return redirect("reviews:review_detail", pk=review.pk)
+
+
+Saved = TypeVar("Saved", covariant=True)
+
+
+class StepForm(Protocol[Saved]):
+    """A committee step's form: it validates what was sent, and its submit runs the step's service."""
+
+    @property
+    def is_bound(self) -> bool: ...
+
+    def is_valid(self) -> bool: ...
+
+    def submit(self, *, acting_user: User) -> Saved | None: ...
+
+
+def _submitted(
+    request: AuthenticatedRequest,
+    template: str,
+    review: Review,
+    form: StepForm[Saved],
+    done: Callable[[Saved], str],
+) -> HttpResponse | None:
+    """What a submission of the step's form leads to: once the service has run, back to the review with `done`'s
+    words; when the service refuses, its 403 page in the service's words. None when the page is to be shown (the
+    form was not sent, or comes back with its errors)."""
+    if not form.is_bound:
+        return None
+    try:
+        if form.is_valid() and (saved := form.submit(acting_user=request.user)):
+            return _done(request, review, done(saved))
+    except PermissionDenied as refusal:
+        return _refuse(request, template, review, str(refusal))
+    return None
+
+
+def _step_page(
+    request: AuthenticatedRequest,
+    template: str,
+    review: Review,
+    form: StepForm[Saved],
+    done: Callable[[Saved], str],
+    context: Callable[[], dict[str, Any]] = dict,
+) -> HttpResponse:
+    """A step's page once the user may take it now: the submission's outcome, else the review's essentials, the
+    form and what `context` adds (asked only when the page is shown)."""
+    outcome = _submitted(request, template, review, form, done)
+    if outcome is not None:
+        return outcome
+    return render(request, template, _essentials(review, _proposal(review)) | {"form": form} | context())
 
 
 # --- The decision --------------------------------------------------------------------------------------------
@@ -157,17 +201,18 @@ def decision_make(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         return _not_now(request, review)
     essentials = _essentials(review, proposal)
     form = _decision_form(request, review, proposal, essentials["flags"])
-    if form.is_bound:
-        try:
-            if form.is_valid() and (decision := form.submit(acting_user=request.user)):
-                return _done(
-                    request,
-                    review,
-                    _("Đã quyết định mức “%(level)s” cho đồng chí %(name)s; chờ người đứng đầu xác nhận.")
-                    % {"level": decision.get_level_display(), "name": review.cadre.full_name},
-                )
-        except PermissionDenied as refusal:
-            return _refuse(request, template, review, str(refusal))
+    outcome = _submitted(
+        request,
+        template,
+        review,
+        form,
+        lambda decision: (
+            _("Đã quyết định mức “%(level)s” cho đồng chí %(name)s; chờ người đứng đầu xác nhận.")
+            % {"level": decision.get_level_display(), "name": review.cadre.full_name}
+        ),
+    )
+    if outcome is not None:
+        return outcome
     quota = _quota_box(review, form.chosen_level())
     if request.htmx and request.method == "GET":
         return render(request, QUOTA_TEMPLATE, {"form": form, "quota": quota})
@@ -184,21 +229,17 @@ def decision_return(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         return _refuse(request, template, review, _("Bạn không thuộc cấp ủy có thẩm quyền quyết định."))
     if review.state not in (ReviewState.CELL_PROPOSED, ReviewState.DECIDED):
         return _not_now(request, review)
-    form = DecisionReturnForm(_posted(request), review=review)
-    if form.is_bound:
-        try:
-            if form.is_valid() and form.submit(acting_user=request.user):
-                return _done(
-                    request,
-                    review,
-                    _("Đã trả lại %(cell)s đề xuất về đồng chí %(name)s để ghi lại.")
-                    % {"cell": review.cell.name, "name": review.cadre.full_name},
-                )
-        except PermissionDenied as refusal:
-            return _refuse(request, template, review, str(refusal))
-    proposal = _proposal(review)
-    context = _essentials(review, proposal) | {"form": form, "pending": _pending_decision(review)}
-    return render(request, template, context)
+    return _step_page(
+        request,
+        template,
+        review,
+        DecisionReturnForm(_posted(request), review=review),
+        lambda _returned: (
+            _("Đã trả lại %(cell)s đề xuất về đồng chí %(name)s để ghi lại.")
+            % {"cell": review.cell.name, "name": review.cadre.full_name}
+        ),
+        lambda: {"pending": _pending_decision(review)},
+    )
 
 
 # --- The head's confirmation ---------------------------------------------------------------------------------
@@ -224,7 +265,6 @@ def _evidence_of(review: Review) -> QuerySet[Evidence]:
 def decision_confirm(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     template = "reviews/decision_confirm_form.html"
     review = access.get_review_for(request.user, pk)
-    proposal = _proposal(review)
     refusal = services.confirm_refusal(review, request.user)
     if refusal is not None:
         return _refuse(request, template, review, refusal)
@@ -232,22 +272,19 @@ def decision_confirm(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     if review.state != ReviewState.DECIDED or decision is None:
         return _not_now(request, review)
     evidence = _evidence_of(review)
-    form = DecisionConfirmForm(
-        _posted(request), decision=decision, assessments=review.assessments.all(), evidence=evidence
+    return _step_page(
+        request,
+        template,
+        review,
+        DecisionConfirmForm(
+            _posted(request), decision=decision, assessments=review.assessments.all(), evidence=evidence
+        ),
+        lambda _confirmed: (
+            _("Đã xác nhận kết quả “%(level)s” của đồng chí %(name)s; đồng chí được báo kết quả.")
+            % {"level": decision.get_level_display(), "name": review.cadre.full_name}
+        ),
+        lambda: {"pending": decision, "has_evidence": evidence.exists()},
     )
-    if form.is_bound:
-        try:
-            if form.is_valid() and form.submit(acting_user=request.user):
-                return _done(
-                    request,
-                    review,
-                    _("Đã xác nhận kết quả “%(level)s” của đồng chí %(name)s; đồng chí được báo kết quả.")
-                    % {"level": decision.get_level_display(), "name": review.cadre.full_name},
-                )
-        except PermissionDenied as refused:
-            return _refuse(request, template, review, str(refused))
-    context = _essentials(review, proposal) | {"form": form, "pending": decision, "has_evidence": evidence.exists()}
-    return render(request, template, context)
 
 
 # --- Appeals -------------------------------------------------------------------------------------------------
@@ -262,28 +299,27 @@ def appeal_file(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         return _refuse(request, template, review, _("Chỉ người được kiểm điểm mới kiến nghị."))
     if review.state != ReviewState.FINAL:
         return _not_now(request, review)
-    form = AppealForm(_posted(request), review=review)
-    if form.is_bound:
-        try:
-            if form.is_valid() and form.submit(acting_user=request.user):
-                return _done(
-                    request,
-                    review,
-                    _("Đã gửi kiến nghị; cấp ủy có thẩm quyền sẽ xem xét và trả lời đồng chí."),
-                )
-        except PermissionDenied as refusal:
-            return _refuse(request, template, review, str(refusal))
+    return _step_page(
+        request,
+        template,
+        review,
+        AppealForm(_posted(request), review=review),
+        lambda _appeal: _("Đã gửi kiến nghị; cấp ủy có thẩm quyền sẽ xem xét và trả lời đồng chí."),
+        lambda: _appeal_context(review),
+    )
+
+
+def _appeal_context(review: Review) -> dict[str, Any]:
+    """What the member appeals against, to whom, by when, and why an appeal may no longer be filed."""
     change = services.current_change(review)
     addressee = access.appeal_addressee(review, change)
-    context = _essentials(review, _proposal(review)) | {
-        "form": form,
+    return {
         "deadline": services.appeal_deadline(review),
         "appeal_refusal": services.appeal_refusal(review, change, addressee),
         "contested_change": change,
         "contested_body": access.result_body(review, change),
         "addressee": addressee,
     }
-    return render(request, template, context)
 
 
 def _get_appeal_for(user: User, pk: int) -> Appeal:
@@ -316,20 +352,17 @@ def appeal_resolve(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     if appeal.state != AppealState.PENDING:
         messages.error(request, _("Kiến nghị này đã được giải quyết."))
         return redirect("reviews:review_detail", pk=review.pk)
-    form = AppealResolveForm(_posted(request), appeal=appeal, review=review)
-    if form.is_bound:
-        try:
-            if form.is_valid() and (resolved := form.submit(acting_user=request.user)):
-                return _done(
-                    request,
-                    review,
-                    _("Đã giải quyết kiến nghị của đồng chí %(name)s: %(outcome)s.")
-                    % {"name": review.cadre.full_name, "outcome": resolved.get_state_display()},
-                )
-        except PermissionDenied as refusal:
-            return _refuse(request, template, review, str(refusal))
-    context = _essentials(review, _proposal(review)) | {"form": form, "appeal": appeal}
-    return render(request, template, context)
+    return _step_page(
+        request,
+        template,
+        review,
+        AppealResolveForm(_posted(request), appeal=appeal, review=review),
+        lambda resolved: (
+            _("Đã giải quyết kiến nghị của đồng chí %(name)s: %(outcome)s.")
+            % {"name": review.cadre.full_name, "outcome": resolved.get_state_display()}
+        ),
+        lambda: {"appeal": appeal},
+    )
 
 
 # --- Re-classification by the superior committee -------------------------------------------------------------
@@ -344,18 +377,14 @@ def review_reclassify(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         return _refuse(request, template, review, _("Chỉ cấp ủy cấp trên mới xếp loại lại."))
     if review.state != ReviewState.FINAL:
         return _not_now(request, review)
-    form = ReclassifyForm(_posted(request), review=review)
-    if form.is_bound:
-        try:
-            if form.is_valid() and (change := form.submit(acting_user=request.user)):
-                return _done(
-                    request,
-                    review,
-                    _("Đã xếp loại lại đồng chí %(name)s: “%(level)s”.")
-                    % {"name": review.cadre.full_name, "level": change.get_to_level_display()},
-                )
-        except PermissionDenied as refusal:
-            return _refuse(request, template, review, str(refusal))
-    changes = review.level_changes.select_related("changed_by__cadre")
-    context = _essentials(review, _proposal(review)) | {"form": form, "changes": list(changes)}
-    return render(request, template, context)
+    return _step_page(
+        request,
+        template,
+        review,
+        ReclassifyForm(_posted(request), review=review),
+        lambda change: (
+            _("Đã xếp loại lại đồng chí %(name)s: “%(level)s”.")
+            % {"name": review.cadre.full_name, "level": change.get_to_level_display()}
+        ),
+        lambda: {"changes": list(review.level_changes.select_related("changed_by__cadre"))},
+    )

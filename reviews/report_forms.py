@@ -18,9 +18,9 @@ from django.utils.translation import gettext_lazy as _
 
 from programmes import access
 from programmes.access import Action, AnyUser
-from programmes.action_programmes.forms import add_service_error
 from programmes.models import PartyOrganisation
 from programmes.models.organisations import CELL_KINDS
+from programmes.web import add_service_error
 from reviews.access import periods_visible_to, reviews_visible_to
 from reviews.models import ReportBatch, ReportKind, Review, ReviewPeriod, ReviewState
 from reviews.report_access import REPORTABLE_STATES

@@ -11,7 +11,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -22,6 +21,7 @@ from programmes.access import AnyUser
 from programmes.files import private_download
 from programmes.models import ReadKind
 from programmes.reads import read_record
+from programmes.web import paginate
 from reviews import access as review_access
 from reviews.models import ItemState, Report, ReportBatch, ReportBatchItem, Review
 from reviews.report_access import can_download_report, get_report_for, reports_visible_to
@@ -63,11 +63,11 @@ def report_list(request: HttpRequest) -> HttpResponse:
             reports = reports.filter(period=form.cleaned_data["dot"])
         if form.cleaned_data["loai"]:
             reports = reports.filter(kind=form.cleaned_data["loai"])
-    page = Paginator(reports, REPORTS_PER_PAGE).get_page(request.GET.get("page"))
+    page, page_numbers = paginate(request, reports, REPORTS_PER_PAGE)
     context = {
         "form": form,
         "page": page,
-        "page_numbers": list(page.paginator.get_elided_page_range(page.number)),
+        "page_numbers": page_numbers,
         "rows": [_row(report) for report in page.object_list],
         "filtered": form.is_bound and form.is_valid() and any(form.cleaned_data.values()),
         "may_request": may_request_somewhere(request.user),

@@ -1,7 +1,7 @@
 """The member's bản kiểm điểm, a review prompt (gợi ý kiểm điểm) and a comment (ý kiến nhận xét) with its document.
 
 The forms validate and lay out; reviews.services persists. A service's refusal is put back on the form
-with `add_service_error`, at the field it names when the form has that field.
+with `programmes.web.add_service_error` (given SERVICE_FIELDS), at the field it names when the form has that field.
 """
 
 from dataclasses import dataclass
@@ -10,7 +10,6 @@ from typing import Any
 from crispy_forms.helper import FormHelper
 from django import forms
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -72,19 +71,6 @@ def rule_set_summary(rule_set: RuleSet) -> str:
         "good": rule_set.good_from,
         "completed": rule_set.completed_from,
     }
-
-
-def add_service_error(form: forms.BaseForm, error: ValidationError | PermissionDenied) -> None:
-    """Show a service's refusal on the form: at the field it names, else above the form."""
-    if isinstance(error, PermissionDenied):
-        form.add_error(None, str(error))
-        return
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error)
-        return
-    for key, errors in error.error_dict.items():
-        name = SERVICE_FIELDS.get(key, key)
-        form.add_error(name if name in form.fields else None, errors)
 
 
 def _helper() -> FormHelper:

@@ -22,18 +22,18 @@ from django_htmx.http import HttpResponseClientRedirect, reswap, retarget
 
 from programmes.action_programmes.evidence import JPEG, OLE, OOXML, OPENDOCUMENT, PDF, PNG, WEBP
 from programmes.files import extension_of, private_download
-from programmes.import_views import HtmxHttpRequest
 from programmes.models import Evidence, ReadKind
 from programmes.reads import read_record
+from programmes.web import AuthenticatedRequest, add_service_error
 from reviews import access as review_access
 from reviews import rules, services
 from reviews.consistency import consistency_flags
 from reviews.models import CommitmentAssessment, Review, ReviewInput, ReviewState
 from reviews.self_review_forms import (
+    SERVICE_FIELDS,
     InputForm,
     PromptForm,
     SelfReviewForm,
-    add_service_error,
     rule_set_summary,
 )
 
@@ -57,7 +57,7 @@ def _edit_url(review: Review) -> str:
     return reverse("reviews:self_review_edit", args=[review.pk])
 
 
-def _go(request: HtmxHttpRequest, url: str) -> HttpResponse:
+def _go(request: AuthenticatedRequest, url: str) -> HttpResponse:
     return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
 
 
@@ -69,7 +69,7 @@ def _own_review(request: HttpRequest, pk: int) -> Review:
     return review
 
 
-def _not_drafting(request: HtmxHttpRequest, review: Review) -> HttpResponse:
+def _not_drafting(request: AuthenticatedRequest, review: Review) -> HttpResponse:
     messages.info(
         request,
         _("Bản kiểm điểm đang ở trạng thái “%(state)s”, không sửa hay nộp được nữa.")
@@ -143,7 +143,7 @@ def _page(
     return render(request, "reviews/self_review_form.html", context)
 
 
-def _invalid(request: HtmxHttpRequest, review: Review, form: SelfReviewForm) -> HttpResponse:
+def _invalid(request: AuthenticatedRequest, review: Review, form: SelfReviewForm) -> HttpResponse:
     """The form with its errors: for htmx it replaces the form (the request aimed at the panel)."""
     if not request.htmx:
         return _page(request, review, form)
@@ -160,7 +160,7 @@ def _save(request: HttpRequest, review: Review, form: SelfReviewForm) -> Review 
             review=review, acting_user=review_access.acting(request.user), **form.save_arguments()
         )
     except (ValidationError, PermissionDenied) as error:
-        add_service_error(form, error)
+        add_service_error(form, error, SERVICE_FIELDS)
         return None
 
 
@@ -170,7 +170,7 @@ def _saved_message() -> str:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def self_review_edit(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+def self_review_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     review = _own_review(request, pk)
     if review.state != ReviewState.SELF_DRAFTING:
         return _not_drafting(request, review)
@@ -188,7 +188,7 @@ def self_review_edit(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def self_review_submit(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+def self_review_submit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     review = _own_review(request, pk)
     if review.state != ReviewState.SELF_DRAFTING:
         return _not_drafting(request, review)
@@ -235,7 +235,7 @@ def prompt_add(request: HttpRequest, pk: int) -> HttpResponse:
                 review=review, text=form.cleaned_data["text"], acting_user=review_access.acting(request.user)
             )
         except (ValidationError, PermissionDenied) as error:
-            add_service_error(form, error)
+            add_service_error(form, error, SERVICE_FIELDS)
         else:
             messages.success(
                 request,
@@ -265,7 +265,7 @@ def input_add(request: HttpRequest, pk: int) -> HttpResponse:
                 acting_user=review_access.acting(request.user),
             )
         except (ValidationError, PermissionDenied) as error:
-            add_service_error(form, error)
+            add_service_error(form, error, SERVICE_FIELDS)
         else:
             messages.success(
                 request,

@@ -14,8 +14,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -26,10 +25,9 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from programmes import access as programme_access
 from programmes.access import Action, Persona
-from programmes.action_programmes.forms import add_service_error
-from programmes.context_processors import vietnamese_name
 from programmes.models import AuditEvent, PartyOrganisation, ReadKind
 from programmes.reads import read_record
+from programmes.web import AuthenticatedRequest, add_service_error, paginate, person_name
 from reviews import access, quota, rules, selectors, services
 from reviews.forms import PeriodCloseForm, PeriodForm, default_initial
 from reviews.models import (
@@ -63,20 +61,6 @@ HISTORY_LABELS: dict[str, Promise] = {
     "review.reclassify": gettext_lazy("Cấp ủy cấp trên xếp loại lại"),
     "review.period_close": gettext_lazy("Kết thúc đợt kiểm điểm"),
 }
-
-
-class AuthenticatedRequest(HttpRequest):
-    """What a view behind login_required receives."""
-
-    user: User
-
-
-def person_name(user: User | None) -> str:
-    """A cadre's full name, else the account's name; from joined rows, so without a query."""
-    if user is None:
-        return ""
-    cadre = getattr(user, "cadre", None)
-    return cadre.full_name if cadre is not None else vietnamese_name(user)
 
 
 # --- Work lists ----------------------------------------------------------------------------------------------
@@ -184,7 +168,7 @@ def _state_counts(counts: dict[str, int]) -> list[StateCount]:
 @login_required
 @require_GET
 def period_list(request: AuthenticatedRequest) -> HttpResponse:
-    page = Paginator(selectors.periods_for(request.user), PERIODS_PER_PAGE).get_page(request.GET.get("page"))
+    page, page_numbers = paginate(request, selectors.periods_for(request.user), PERIODS_PER_PAGE)
     periods = list(page.object_list)
     counts = selectors.state_counts(request.user, periods)
     rows = [
@@ -193,7 +177,7 @@ def period_list(request: AuthenticatedRequest) -> HttpResponse:
     ]
     context = {
         "page": page,
-        "page_numbers": list(page.paginator.get_elided_page_range(page.number)),
+        "page_numbers": page_numbers,
         "rows": rows,
         "may_open": programme_access.can_anywhere(request.user, Action.OPEN_REVIEW_PERIOD),
     }

@@ -26,8 +26,8 @@ from programmes import access
 from programmes.accounts import passwords, second_factor
 from programmes.accounts.forms import PasswordResetRequestForm, PasswordResetSetForm, TokenForm
 from programmes.accounts.middleware import PENDING_SESSION_KEY, VERIFY_VIEW, redirect_to
-from programmes.action_programmes.forms import add_service_error, call_service
 from programmes.middleware import client_address
+from programmes.web import add_service_error, call_service
 
 # The key being set up lives in the session until a code confirms it: no half-made device is ever stored.
 SETUP_KEY_SESSION_KEY = "portal_totp_setup_key"

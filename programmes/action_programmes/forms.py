@@ -1,24 +1,22 @@
 """The registration forms: what a programme is for, one commitment with its milestones, an amendment's reason.
 
 The forms validate and lay out; the services persist. A service's ValidationError is put back on the
-form with `add_service_error`, on the field it names when the form has that field.
+form with `programmes.web.add_service_error`, on the field it names when the form has that field.
 """
 
 import datetime
-from collections.abc import Callable, Iterable, Mapping
-from typing import Any, TypeVar
+from collections.abc import Callable, Iterable
+from typing import Any
 
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Fieldset, Layout, LayoutObject, Row
 from django import forms
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from programmes.action_programmes.quality import TASK_WEIGHT_TOTAL
 from programmes.action_programmes.services import CONTENT_FIELDS, Milestones
 from programmes.models import Cadre, CommitmentCategory, CommitmentTerms, Milestone, Occasion, Position
-
-Result = TypeVar("Result")
+from programmes.web import call_service
 
 MILESTONE_SLOTS = 3
 # What a programme is for: the fields of ProgrammeForm, and the keyword arguments programme_create and
@@ -48,35 +46,6 @@ def _helper(*layout: str | LayoutObject) -> FormHelper:
 def _side_by_side(first: str, second: str, *, first_width: int = 6) -> Row:
     """Two fields on one line from a small screen up, `first_width` of twelve columns for the first."""
     return Row(Column(first, css_class=f"col-sm-{first_width}"), Column(second, css_class=f"col-sm-{12 - first_width}"))
-
-
-def add_service_error(
-    form: forms.BaseForm, error: ValidationError, field_names: Mapping[str, str] | None = None
-) -> None:
-    """Show a service's refusal on the form: at the field it names, else above the form.
-
-    `field_names` maps a name the service uses to the form's name for that field, where they differ.
-    """
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error)
-        return
-    for name, errors in error.error_dict.items():
-        field = (field_names or {}).get(name, name)
-        form.add_error(field if field in form.fields else None, errors)
-
-
-def call_service(
-    form: forms.BaseForm,
-    service: Callable[..., Result],
-    field_names: Mapping[str, str] | None = None,
-    **arguments: Any,
-) -> Result | None:
-    """Run a service for a valid form; its refusal goes onto the form (nothing was saved) and None comes back."""
-    try:
-        return service(**arguments)
-    except ValidationError as error:
-        add_service_error(form, error, field_names)
-        return None
 
 
 class PositionChoiceField(forms.ModelChoiceField):

@@ -15,9 +15,9 @@ from django.utils.html import escape
 from django.utils.translation import gettext_lazy as _
 
 from programmes.action_programmes.evidence import ALLOWED_EXTENSIONS, check_link, check_upload
-from programmes.action_programmes.forms import call_service
 from programmes.action_programmes.progress import progress_report
 from programmes.models import CommitmentTerms, ProgressReport, ProgressStatus
+from programmes.web import call_service
 
 
 class MultipleFileInput(forms.ClearableFileInput):

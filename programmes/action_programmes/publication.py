@@ -23,7 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from programmes import access
-from programmes.audit import audit_record, snapshot
+from programmes.audit import audited_update
 from programmes.models import (
     ActionProgramme,
     Commitment,
@@ -128,14 +128,10 @@ def _level_label(level: int) -> str:
     return str(PublicityLevel(level).label)
 
 
-def _save_programme(programme: ActionProgramme, *fields: str) -> None:
-    programme.updated_at = timezone.now()
-    programme.save(update_fields=[*fields, "updated_at"])
-
-
-def _audit_programme(acting_user: User, action: str, programme: ActionProgramme, before: dict[str, Any]) -> None:
-    after = snapshot(programme, PUBLICITY_FIELDS)
-    audit_record(actor=acting_user, action=action, obj=programme, before=before, after=after)
+def _update_publicity(acting_user: User, action: str, programme: ActionProgramme, **changes: Any) -> None:
+    """Save the programme's publicity `changes` (and its time of last change), audited with all its publicity."""
+    changes["updated_at"] = timezone.now()
+    audited_update(programme, changes, action=action, acting_user=acting_user, recorded=PUBLICITY_FIELDS)
 
 
 @transaction.atomic
@@ -175,10 +171,7 @@ def publicity_set(*, programme: ActionProgramme, level: int, acting_user: User) 
         )
     if level == programme.publicity_level:
         return programme
-    before = snapshot(programme, PUBLICITY_FIELDS)
-    programme.publicity_level = level
-    _save_programme(programme, "publicity_level")
-    _audit_programme(acting_user, "programme.publicity", programme, before)
+    _update_publicity(acting_user, "programme.publicity", programme, publicity_level=level)
     return programme
 
 
@@ -191,10 +184,7 @@ def consent_give(*, programme: ActionProgramme, acting_user: User) -> ActionProg
         raise ValidationError(_("Chỉ đồng ý công khai được khi chương trình đã được xác nhận."))
     if programme.publication_consent_at is not None:
         raise ValidationError(_("Bạn đã đồng ý công khai chương trình này rồi."))
-    before = snapshot(programme, PUBLICITY_FIELDS)
-    programme.publication_consent_at = timezone.now()
-    _save_programme(programme, "publication_consent_at")
-    _audit_programme(acting_user, "programme.consent_give", programme, before)
+    _update_publicity(acting_user, "programme.consent_give", programme, publication_consent_at=timezone.now())
     return programme
 
 
@@ -206,11 +196,13 @@ def consent_withdraw(*, programme: ActionProgramme, acting_user: User) -> Action
     _require_owner(acting_user, programme)
     if programme.publication_consent_at is None:
         raise ValidationError(_("Chương trình chưa có sự đồng ý công khai nào để rút lại."))
-    before = snapshot(programme, PUBLICITY_FIELDS)
-    programme.publication_consent_at = None
-    programme.publicity_level = min(programme.publicity_level, INSIDE_PARTY)
-    _save_programme(programme, "publication_consent_at", "publicity_level")
-    _audit_programme(acting_user, "programme.consent_withdraw", programme, before)
+    _update_publicity(
+        acting_user,
+        "programme.consent_withdraw",
+        programme,
+        publication_consent_at=None,
+        publicity_level=min(programme.publicity_level, INSIDE_PARTY),
+    )
     return programme
 
 
@@ -239,17 +231,13 @@ def commitment_publicity_set(*, commitment: Commitment, cap: int | None, acting_
             raise ValidationError({"cap": _("Nội dung cam kết luôn được chi bộ theo dõi; không để riêng tư được.")})
     if cap == commitment.publicity_cap:
         return commitment
-    before = snapshot(commitment, ("programme", "publicity_cap"))
-    commitment.publicity_cap = cap
-    commitment.save(update_fields=["publicity_cap"])
-    audit_record(
-        actor=acting_user,
+    return audited_update(
+        commitment,
+        {"publicity_cap": cap},
         action="commitment.publicity",
-        obj=commitment,
-        before=before,
-        after=snapshot(commitment, ("programme", "publicity_cap")),
+        acting_user=acting_user,
+        recorded=("programme", "publicity_cap"),
     )
-    return commitment
 
 
 @transaction.atomic
@@ -260,14 +248,10 @@ def evidence_publicity_set(*, evidence: Evidence, is_public: bool, acting_user: 
     _require_owner(acting_user, evidence.commitment.programme)
     if evidence.is_public == is_public:
         return evidence
-    before = snapshot(evidence, ("commitment", "is_public"))
-    evidence.is_public = is_public
-    evidence.save(update_fields=["is_public"])
-    audit_record(
-        actor=acting_user,
+    return audited_update(
+        evidence,
+        {"is_public": is_public},
         action="evidence.publicity",
-        obj=evidence,
-        before=before,
-        after=snapshot(evidence, ("commitment", "is_public")),
+        acting_user=acting_user,
+        recorded=("commitment", "is_public"),
     )
-    return evidence

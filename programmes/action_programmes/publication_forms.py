@@ -21,8 +21,8 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
 from programmes.action_programmes import publication
-from programmes.action_programmes.forms import add_service_error, call_service
 from programmes.models import ActionProgramme, Commitment, CommitmentTerms, Evidence, PublicityLevel
+from programmes.web import add_service_error, call_service
 
 CAP_PREFIX = "cap_"
 PUBLIC_PREFIX = "public_"

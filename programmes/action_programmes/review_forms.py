@@ -18,8 +18,8 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
 from programmes.action_programmes import services
-from programmes.action_programmes.forms import call_service
 from programmes.models import CommitmentTerms, ProgrammeVersion, PublicityLevel
+from programmes.web import call_service
 
 NOTE_PREFIX = "note_"
 # What each maximum lets the owner open the programme to; the owner chooses the level within it.

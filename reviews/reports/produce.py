@@ -18,7 +18,8 @@ from django.core.files.base import ContentFile
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, transaction
 from django.db.models import Max
-from django.utils import timezone
+from django.urls import reverse
+from django.utils import timezone, translation
 from django.utils.safestring import mark_safe
 
 from programmes.documents import render_pdf
@@ -30,8 +31,6 @@ from reviews.reports.kinds import BUILDERS, ReportData
 # Crockford's alphabet: no I, L, O or U, so a code read off paper is not mistyped.
 CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 CODE_LENGTH = 10
-# The public verification page (built by the public-oversight pages) answers at this address.
-VERIFY_PATH = "/cong-khai/xac-thuc/"
 
 
 def data_hash(data: dict[str, object]) -> str:
@@ -48,8 +47,16 @@ def display_code(code: str) -> str:
     return f"{code[:5]}-{code[5:]}"
 
 
+def verify_path() -> str:
+    """Where the public verification page (publicity's `report_verify`) answers. Asked at use time: the URLconf
+    is not loaded when this module is imported. In the portal's own language, so without a language prefix: the
+    paper serves every reader, whatever the language of whoever had it printed."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return reverse("publicity:report_verify")
+
+
 def verification_url(code: str) -> str:
-    return f"{settings.SITE_URL}{VERIFY_PATH}?ma={code}"
+    return f"{settings.SITE_URL}{verify_path()}?ma={code}"
 
 
 def _qr_svg(url: str) -> str:

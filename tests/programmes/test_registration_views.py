@@ -11,7 +11,7 @@ from django.test import Client
 from django.urls import reverse
 
 from programmes.action_programmes import services
-from programmes.action_programmes.forms import CommitmentForm, add_service_error
+from programmes.action_programmes.forms import CommitmentForm
 from programmes.models import (
     ActionProgramme,
     Notification,
@@ -21,6 +21,7 @@ from programmes.models import (
     ProgrammeVersion,
     VersionState,
 )
+from programmes.web import add_service_error
 from tests.factories import make_member, make_organisation
 from tests.programmes.programme_data import commitment_content, make_confirmed, make_draft, submit
 

@@ -8,6 +8,7 @@ PDFs are read back with poppler's `pdftotext`, as a person copying text out of t
 import hashlib
 
 import pytest
+from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -17,7 +18,7 @@ from programmes.action_programmes.progress import progress_report
 from programmes.models import ActionProgramme, CommitmentTerms, Evidence, ProgressStatus
 from reviews import services
 from reviews.models import RatingLevel, Report, ReportKind, Review, ReviewPeriod, ReviewState, Verdict
-from reviews.reports.produce import data_hash, display_code, report_data, report_produce
+from reviews.reports.produce import data_hash, display_code, report_data, report_produce, verification_url
 from tests.factories import make_member
 from tests.programmes.programme_data import PRIVATE_DETAILS_SHOWN, give_private_details, make_confirmed
 from tests.programmes.test_documents import counting_http_server, flowing_text, nfc, pdf_text
@@ -449,3 +450,10 @@ def test_building_each_kind_costs_the_same_queries_for_one_and_five_members(cast
     assert queries_to_build(ReportKind.ORGANISATION_ROLLUP, cast.grassroots.pk, period) == ROLLUP_QUERIES
     # A ward names itself in the date line: one query fewer for the header.
     assert queries_to_build(ReportKind.ORGANISATION_ROLLUP, cast.ward.pk, period) == ROLLUP_QUERIES - 1
+
+
+def test_a_printed_report_points_to_the_verification_page_without_a_language_prefix():
+    """The paper is read in any language: its address is the portal's own, whoever had it printed."""
+    with translation.override("en"):
+        url = verification_url("ABCDE12345")
+    assert url == f"{settings.SITE_URL}/cong-khai/xac-thuc/?ma=ABCDE12345"

@@ -1,0 +1,77 @@
+"""The web layer shared by the views of every app: the request a logged-in view receives, pagination, running a
+service for a form (its refusal put back on the form), the page that refuses and says why, and a person's name.
+"""
+
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, TypeVar
+
+from django import forms
+from django.contrib.auth.models import User
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Page, Paginator
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django_htmx.middleware import HtmxDetails
+
+from programmes.context_processors import vietnamese_name
+
+Result = TypeVar("Result")
+
+
+class AuthenticatedRequest(HttpRequest):
+    """What a view behind login_required receives (with django-htmx's details, which its middleware adds)."""
+
+    user: User
+    htmx: HtmxDetails
+
+
+def paginate(request: HttpRequest, items: QuerySet | Sequence, per_page: int) -> tuple[Page, list[int | str]]:
+    """The page asked for (`?page=`, the last one when past the end) and the page numbers to offer."""
+    page = Paginator(items, per_page).get_page(request.GET.get("page"))
+    return page, list(page.paginator.get_elided_page_range(page.number))
+
+
+def add_service_error(
+    form: forms.BaseForm, error: ValidationError | PermissionDenied, field_names: Mapping[str, str] | None = None
+) -> None:
+    """Show a service's refusal on the form: at the field it names, else above the form.
+
+    `field_names` maps a name the service uses to the form's name for that field, where they differ.
+    """
+    if isinstance(error, PermissionDenied):
+        form.add_error(None, str(error))
+        return
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error)
+        return
+    for name, errors in error.error_dict.items():
+        field = (field_names or {}).get(name, name)
+        form.add_error(field if field in form.fields else None, errors)
+
+
+def call_service(
+    form: forms.BaseForm,
+    service: Callable[..., Result],
+    field_names: Mapping[str, str] | None = None,
+    **arguments: Any,
+) -> Result | None:
+    """Run a service for a valid form; its refusal goes onto the form (nothing was saved) and None comes back."""
+    try:
+        return service(**arguments)
+    except ValidationError as error:
+        add_service_error(form, error, field_names)
+        return None
+
+
+def refusal_page(request: HttpRequest, template: str, refusal: str, **context: Any) -> HttpResponse:
+    """The page of a step the user may not take, as a 403 that says why (in the access rule's or service's words)."""
+    return render(request, template, context | {"refusal": refusal}, status=403)
+
+
+def person_name(user: User | None) -> str:
+    """The cadre's full name when the account has one (already joined, so without a query), else the account's."""
+    if user is None:
+        return ""
+    cadre = getattr(user, "cadre", None)
+    return cadre.full_name if cadre is not None else vietnamese_name(user)
