@@ -87,6 +87,7 @@ class ProgrammeSpec:
     amendment: AmendmentSpec | None = None
 
 
+# Short names keep the scripts below readable.
 Category = CommitmentCategory
 Status = ProgressStatus
 
