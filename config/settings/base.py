@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "programmes",
     "reviews",
     "publicity",
+    "demo",
 ]
 
 MIDDLEWARE = [

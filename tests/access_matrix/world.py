@@ -43,9 +43,9 @@ from django_celery_beat.models import (
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from demo.people import STAFF_GROUP, write_staff_group
 from programmes.action_programmes import publication
 from programmes.action_programmes.progress import progress_report
-from programmes.management.commands.seed_demo import STAFF_GROUP, _write_staff_group
 from programmes.models import (
     ActionProgramme,
     AuditEvent,
@@ -238,7 +238,7 @@ def _people(world: World) -> None:
     board = _role("board", Role.ORG_BOARD_STAFF, ward, is_staff=True)
     board_b = _role("board_b", Role.ORG_BOARD_STAFF, ward_b, is_staff=True)
     for user in (board, board_b):
-        _write_staff_group(user)
+        write_staff_group(user)
     world.users |= {
         "anonymous": None,
         "member": member.user,

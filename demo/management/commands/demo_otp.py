@@ -4,8 +4,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from demo.people import demo_totp_key
 from programmes.accounts.second_factor import token_now
-from programmes.management.commands.seed_demo import demo_totp_key
 
 
 class Command(BaseCommand):

@@ -12,12 +12,13 @@ from django.db import models
 from django.test import Client
 from django.urls import reverse
 
+from demo.plan import build_plan
+from demo.reviews import REVIEW_PERIOD_TITLE
 from programmes import access
 from programmes.access import Persona
 from programmes.action_programmes.progress import programme_progress
 from programmes.action_programmes.quality import check_version
 from programmes.action_programmes.selectors import confirmation_queue, terms_prefetch
-from programmes.management.commands.seed_demo import REVIEW_PERIOD_TITLE, build_plan
 from programmes.models import (
     ActionProgramme,
     AuditEvent,

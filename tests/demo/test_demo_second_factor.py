@@ -13,8 +13,8 @@ from django.urls import reverse
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from demo.people import SECOND_FACTOR_ACCOUNTS
 from programmes import access
-from programmes.management.commands.seed_demo import SECOND_FACTOR_ACCOUNTS
 
 pytestmark = pytest.mark.django_db
 PASSWORD = "mat-khau-demo"
