@@ -30,7 +30,7 @@ from programmes.action_programmes.forms import add_service_error
 from programmes.context_processors import vietnamese_name
 from programmes.models import AuditEvent, PartyOrganisation, ReadKind
 from programmes.reads import read_record
-from reviews import access, quota, rules, selectors, services
+from reviews import access, presentation, quota, rules, selectors, services
 from reviews.forms import PeriodCloseForm, PeriodForm, default_initial
 from reviews.models import (
     Appeal,
@@ -475,7 +475,8 @@ def review_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         "period": period,
         "rule_set": rule_set,
         "sections": [
-            Section(services.section_title(name), getattr(review, name)) for name in services.SELF_REVIEW_SECTIONS
+            Section(presentation.section_title(name), getattr(review, name))
+            for name in presentation.SELF_REVIEW_SECTIONS
         ],
         "self_total": self_total,
         "self_reached": _level_label(rules.level_for_points(rule_set, self_total))

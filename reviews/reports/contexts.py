@@ -53,8 +53,8 @@ from reviews.models import (
     RuleSet,
     Verdict,
 )
+from reviews.presentation import SELF_REVIEW_SECTIONS, section_title
 from reviews.reports.kinds import ReportData, register, subject_key
-from reviews.services import SELF_REVIEW_SECTIONS, section_title
 
 # The abbreviations Party reports use in tables, where the full labels would not fit a column.
 LEVEL_SHORT = {
