@@ -8,6 +8,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from programmes.admin import AuditedAdminMixin, ReadOnlyAdminMixin
+from reviews import access
 from reviews.models import (
     CommitmentAssessment,
     Decision,
@@ -23,7 +24,7 @@ from reviews.models import (
 
 
 def _is_superuser(request: HttpRequest) -> bool:
-    return bool(getattr(request.user, "is_superuser", False))
+    return access.is_superuser(request.user)
 
 
 def _in_use(obj: RuleSet | None) -> bool:

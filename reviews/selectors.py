@@ -51,10 +51,6 @@ _SECRETARY_PERSONAS = frozenset({Persona.COMMITTEE_HEAD, Persona.CELL_SECRETARY}
 _COLLECTIVE_RECORDERS = frozenset({Persona.COMMITTEE_HEAD, Persona.STANDING_MEMBER})
 
 
-def _is_superuser(user: AnyUser) -> bool:
-    return bool(user.is_authenticated and getattr(user, "is_superuser", False))
-
-
 def overdue_condition(today: datetime.date) -> Q:
     """A review whose current step's window has passed: self-review, cell meeting, or decision."""
     return (

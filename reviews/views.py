@@ -41,7 +41,6 @@ from reviews.models import (
     ReviewPeriod,
     ReviewState,
 )
-from reviews.report_access import current_individual_report
 
 PERIODS_PER_PAGE = 25
 
@@ -319,7 +318,7 @@ def period_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         raise Http404
     reviews = list(selectors.period_reviews(request.user, period))
     # Seeing a period is seeing some of its reviews: overseers and other organisations learn nothing of it.
-    if not reviews and period.opened_by_id != request.user.pk and not request.user.is_superuser:
+    if not reviews and period.opened_by_id != request.user.pk and not access.is_superuser(request.user):
         raise Http404
     context = {
         "period": period,
@@ -497,7 +496,7 @@ def review_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         "actions": _actions(request.user, review, appeals, appeal_refusal),
         "may_open_cell": access.can_record_meeting(request.user, review.cell),
         "is_subject": access.is_subject(request.user, review),
-        "report": current_individual_report(review),
+        "report": access.current_individual_report(review),
         "today": today,
     }
     read_record(reader=request.user, kind=ReadKind.SELF_REVIEW, subject=review.cadre, obj=review, scope=review.cell)
