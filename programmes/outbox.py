@@ -1,7 +1,8 @@
 """The one way the portal asks for background work: a transactional outbox.
 
-`enqueue(task, *args)` writes an OutboxMessage in the caller's transaction, so the request for work commits
-or rolls back with the change that needs it. Once the transaction commits, the message is handed to the
+`enqueue(task, *args)` (the task, or its registered name: "reviews.tasks.produce_review_report") writes an
+OutboxMessage in the caller's transaction, so the request for work commits or rolls back with the change that
+needs it. Once the transaction commits, the message is handed to the
 broker at once; when the broker cannot take it (Redis stopped, a full disk under the filesystem transport),
 the row stays and the request still succeeds. `send_due()` hands over whatever is waiting: the beat runs it
 every minute (programmes.tasks.send_outbox) and `manage.py send_outbox` runs it by hand.
@@ -44,16 +45,34 @@ UNKNOWN_TASK_PAUSE = datetime.timedelta(days=1)
 KEEP_SENT = datetime.timedelta(days=7)
 
 
-def enqueue(task: Task, *args: Any) -> OutboxMessage:
+# A task, or its registered name: a service names the task it asks for, so that it need not import the task module,
+# which imports the services (the tasks call them).
+TaskRef = Task | str
+
+
+def task_name(task: TaskRef) -> str:
+    """The registered name of `task`; a name must be that of a task the Celery app knows, so that a misspelt one
+    fails where it is written rather than waiting in the outbox forever."""
+    if not isinstance(task, str):
+        return str(task.name)
+    # The sender imports it the same way once the transaction commits (_hand_over): no extra cost.
+    found = import_string(task)
+    if not isinstance(found, Task) or found.name != task:
+        raise LookupError(f"outbox: {task!r} names no task")
+    return task
+
+
+def enqueue(task: TaskRef, *args: Any) -> OutboxMessage:
     """Ask for `task(*args)` once the current transaction commits (at once outside one)."""
-    message = OutboxMessage.objects.create(task=task.name, args=list(args))
+    message = OutboxMessage.objects.create(task=task_name(task), args=list(args))
     transaction.on_commit(lambda: _send_after_commit([message.pk]), robust=True)
     return message
 
 
-def enqueue_many(task: Task, calls: Iterable[tuple[Any, ...]]) -> list[OutboxMessage]:
+def enqueue_many(task: TaskRef, calls: Iterable[tuple[Any, ...]]) -> list[OutboxMessage]:
     """`enqueue` for many calls of one task, written and sent together."""
-    messages = OutboxMessage.objects.bulk_create(OutboxMessage(task=task.name, args=list(args)) for args in calls)
+    name = task_name(task)
+    messages = OutboxMessage.objects.bulk_create(OutboxMessage(task=name, args=list(args)) for args in calls)
     ids = [message.pk for message in messages]
     if ids:
         transaction.on_commit(lambda: _send_after_commit(ids), robust=True)
@@ -102,9 +121,11 @@ def send_due() -> int:
             return total
 
 
-def waiting(task: Task, first_args: Iterable[Any]) -> bool:
+def waiting(task: TaskRef, first_args: Iterable[Any]) -> bool:
     """Whether a call of `task` whose first argument is one of `first_args` still waits for the broker."""
-    return OutboxMessage.objects.filter(task=task.name, sent_at__isnull=True, args__0__in=list(first_args)).exists()
+    return OutboxMessage.objects.filter(
+        task=task_name(task), sent_at__isnull=True, args__0__in=list(first_args)
+    ).exists()
 
 
 @dataclass(frozen=True)

@@ -418,9 +418,8 @@ def case_answer(*, case: FeedbackCase, verification: str, answer: str, acting_us
                 reverse("oversight:owner_case", args=[case.pk]),
             )
     if FeedbackContact.objects.filter(case=case).exclude(email="").exists():
-        from publicity.tasks import send_answer_email
-
-        outbox.enqueue(send_answer_email, case.pk)
+        # By the task's name: the task module imports this one.
+        outbox.enqueue("publicity.tasks.send_answer_email", case.pk)
     return case
 
 

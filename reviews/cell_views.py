@@ -25,7 +25,7 @@ from programmes.models.organisations import CELL_KINDS
 from programmes.reads import read_record
 from programmes.web import AuthenticatedRequest, refusal_page
 from reviews import access as review_access
-from reviews import quota, rules, services
+from reviews import presentation, quota, rules
 from reviews.cell_forms import MeetingForm, ProposalForm, attendance_text, quorum_needed
 from reviews.consistency import consistency_flags
 from reviews.models import CellMeeting, CellProposal, Review, ReviewPeriod, ReviewState
@@ -262,7 +262,9 @@ def proposal_record(request: HttpRequest, pk: int) -> HttpResponse:
         "has_meetings": form.has_meetings,
         "uses_points": rule_set.uses_points,
         "self_total": self_total,
-        "sections": [(services.section_title(name), getattr(review, name)) for name in services.SELF_REVIEW_SECTIONS],
+        "sections": [
+            (presentation.section_title(name), getattr(review, name)) for name in presentation.SELF_REVIEW_SECTIONS
+        ],
         "inputs": list(review.inputs.all()),
         "cell_page": cell_page,
     }

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from programmes.models import Cadre
 from programmes.personal_data import Part, Record, entries, named, part, person
-from reviews import services
+from reviews import presentation
 from reviews.models import (
     Appeal,
     CommitmentAssessment,
@@ -27,7 +27,7 @@ REVIEW_FIELDS = [
     "state",
     "not_rated_reason",
     "return_reason",
-    *services.SELF_REVIEW_SECTIONS,
+    *presentation.SELF_REVIEW_SECTIONS,
     "self_general_points",
     "self_task_points",
     "self_level",

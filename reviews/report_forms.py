@@ -21,9 +21,8 @@ from programmes.access import Action, AnyUser
 from programmes.models import PartyOrganisation
 from programmes.models.organisations import CELL_KINDS
 from programmes.web import add_service_error
-from reviews.access import periods_visible_to, reviews_visible_to
+from reviews.access import REPORTABLE_STATES, periods_visible_to, reviews_visible_to
 from reviews.models import ReportBatch, ReportKind, Review, ReviewPeriod, ReviewState
-from reviews.report_access import REPORTABLE_STATES
 from reviews.reports.batches import batch_create
 
 

@@ -1,7 +1,7 @@
 """The evaluation reports on the web: the list a user may download, asking for a batch, following its
 progress, and downloading one stored PDF.
 
-Who may download what is reviews.report_access's answer; who may ask for reports is
+Who may download what is reviews.access's answer; who may ask for reports is
 reviews.reports.batches.can_request_reports. The PDFs themselves are made by Celery tasks
 (reviews.tasks), never in a request.
 """
@@ -23,8 +23,8 @@ from programmes.models import ReadKind
 from programmes.reads import read_record
 from programmes.web import paginate
 from reviews import access as review_access
+from reviews.access import can_download_report, get_report_for, reports_visible_to
 from reviews.models import ItemState, Report, ReportBatch, ReportBatchItem, Review
-from reviews.report_access import can_download_report, get_report_for, reports_visible_to
 from reviews.report_forms import ReportFilterForm, ReportPeriodForm, ReportRequestForm, may_request_somewhere
 from reviews.reports.batches import batch_progress, can_request_reports
 from reviews.reports.produce import display_code

@@ -20,7 +20,8 @@ from programmes.action_programmes.forms import DateInput
 from programmes.models import Evidence
 from reviews.consistency import ConsistencyFlag
 from reviews.models import CommitmentAssessment, InputSource, RatingLevel, Review, ReviewForm, RuleSet, Verdict
-from reviews.services import SELF_REVIEW_SECTIONS, Verdicts, section_title
+from reviews.presentation import SELF_REVIEW_SECTIONS, section_title
+from reviews.services import Verdicts
 
 # The service names the form of the bản kiểm điểm "form"; a form's field cannot sensibly carry that name.
 SERVICE_FIELDS = {"form": "review_form"}

@@ -28,7 +28,7 @@ from programmes.access import Action, Persona
 from programmes.models import AuditEvent, PartyOrganisation, ReadKind
 from programmes.reads import read_record
 from programmes.web import AuthenticatedRequest, add_service_error, paginate, person_name
-from reviews import access, quota, rules, selectors, services
+from reviews import access, presentation, quota, rules, selectors, services
 from reviews.forms import PeriodCloseForm, PeriodForm, default_initial
 from reviews.models import (
     Appeal,
@@ -39,7 +39,6 @@ from reviews.models import (
     ReviewPeriod,
     ReviewState,
 )
-from reviews.report_access import current_individual_report
 
 PERIODS_PER_PAGE = 25
 
@@ -303,7 +302,7 @@ def period_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         raise Http404
     reviews = list(selectors.period_reviews(request.user, period))
     # Seeing a period is seeing some of its reviews: overseers and other organisations learn nothing of it.
-    if not reviews and period.opened_by_id != request.user.pk and not request.user.is_superuser:
+    if not reviews and period.opened_by_id != request.user.pk and not access.is_superuser(request.user):
         raise Http404
     context = {
         "period": period,
@@ -459,7 +458,8 @@ def review_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         "period": period,
         "rule_set": rule_set,
         "sections": [
-            Section(services.section_title(name), getattr(review, name)) for name in services.SELF_REVIEW_SECTIONS
+            Section(presentation.section_title(name), getattr(review, name))
+            for name in presentation.SELF_REVIEW_SECTIONS
         ],
         "self_total": self_total,
         "self_reached": _level_label(rules.level_for_points(rule_set, self_total))
@@ -480,7 +480,7 @@ def review_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         "actions": _actions(request.user, review, appeals, appeal_refusal),
         "may_open_cell": access.can_record_meeting(request.user, review.cell),
         "is_subject": access.is_subject(request.user, review),
-        "report": current_individual_report(review),
+        "report": access.current_individual_report(review),
         "today": today,
     }
     read_record(reader=request.user, kind=ReadKind.SELF_REVIEW, subject=review.cadre, obj=review, scope=review.cell)

@@ -504,7 +504,7 @@ def build(workdir: Path) -> Scene:
 @contextmanager
 def no_automatic_reports() -> Iterator[None]:
     """Confirming a decision queues its individual report (eager in these settings): the batch makes them here."""
-    with mock.patch("reviews.services._queue_review_report"):
+    with mock.patch("reviews.services.confirmation._queue_review_report"):
         yield
 
 

@@ -51,9 +51,8 @@ def reset_request_record(*, users: list[User]) -> None:
     """One event per request, with the client's address and no e-mail address; the e-mails leave after commit, from
     a worker, so that the page answers as fast whether or not an account was found."""
     audit_record(actor=None, action=RESET_REQUESTED)
-    from programmes.tasks import send_password_reset_email
-
-    outbox.enqueue_many(send_password_reset_email, [(user.pk,) for user in users])
+    # By the task's name: the task module imports this one.
+    outbox.enqueue_many("programmes.tasks.send_password_reset_email", [(user.pk,) for user in users])
 
 
 def password_reset_email_send(*, user_id: int) -> bool:

@@ -30,9 +30,8 @@ def notify(*, recipient: User, subject: str, body: str, link: str) -> Notificati
     and a broker that is away when the change commits delays the e-mail without losing it."""
     notification = Notification.objects.create(recipient=recipient, subject=one_line(subject), body=body, link=link)
     if recipient.email:
-        from programmes.tasks import send_notification_email
-
-        outbox.enqueue(send_notification_email, notification.pk)
+        # By the task's name: the task module imports this one.
+        outbox.enqueue("programmes.tasks.send_notification_email", notification.pk)
     return notification
 
 

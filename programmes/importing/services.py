@@ -171,10 +171,8 @@ def import_job_submit(
             obj=job,
             after={"kind": kind, "original_name": job.original_name, "scope": scope.code if scope else None},
         )
-        # Imported here, not at module level: the task module imports this one.
-        from programmes.tasks import run_import_job
-
-        outbox.enqueue(run_import_job, job.pk)
+        # By the task's name: the task module imports this one.
+        outbox.enqueue("programmes.tasks.run_import_job", job.pk)
     return job
 
 

@@ -32,6 +32,8 @@ from reviews.reports.produce import report_produce
 # A failing item is tried this many times (with backoff between tries) before it is listed as failed.
 MAX_ATTEMPTS = 3
 ROLLUP_KINDS = frozenset({OrganisationKind.GRASSROOTS_COMMITTEE, OrganisationKind.COMMUNE_COMMITTEE})
+# The task that produces one item, asked for by its name: reviews.tasks imports this module, never the reverse.
+PRODUCE_BATCH_ITEM = "reviews.tasks.produce_batch_item"
 
 
 def can_request_reports(user: User, scope: PartyOrganisation) -> bool:
@@ -90,9 +92,7 @@ def batch_create(
         ReportBatchItem(batch=batch, kind=kind, object_id=object_id) for kind, object_id in dict.fromkeys(planned)
     )
     audit_record(actor=acting_user, action="report.batch", obj=batch, after={"items": len(planned)})
-    from reviews.tasks import produce_batch_item
-
-    outbox.enqueue_many(produce_batch_item, [(item_id,) for item_id in batch.items.values_list("pk", flat=True)])
+    outbox.enqueue_many(PRODUCE_BATCH_ITEM, [(item_id,) for item_id in batch.items.values_list("pk", flat=True)])
     return batch
 
 
@@ -139,8 +139,6 @@ def batch_items_requeue(older_than: datetime.timedelta) -> int:
     A task sent twice is harmless (a done item is left as it is); `older_than` should outlast the broker's
     own redelivery (its visibility timeout) and a task's time limit, so that only lost items are sent.
     """
-    from reviews.tasks import produce_batch_item
-
     with transaction.atomic():
         stalled = list(
             ReportBatchItem.objects.select_for_update(skip_locked=True)
@@ -149,7 +147,7 @@ def batch_items_requeue(older_than: datetime.timedelta) -> int:
         )
         # Touched, so that the next sweep waits again before sending them once more.
         ReportBatchItem.objects.filter(pk__in=stalled).update(updated_at=timezone.now())
-        outbox.enqueue_many(produce_batch_item, [(item_id,) for item_id in stalled])
+        outbox.enqueue_many(PRODUCE_BATCH_ITEM, [(item_id,) for item_id in stalled])
     return len(stalled)
 
 

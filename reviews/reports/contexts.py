@@ -53,8 +53,8 @@ from reviews.models import (
     RuleSet,
     Verdict,
 )
+from reviews.presentation import SELF_REVIEW_SECTIONS, section_title
 from reviews.reports.kinds import ReportData, register, subject_key
-from reviews.services import SELF_REVIEW_SECTIONS, section_title
 
 # The abbreviations Party reports use in tables, where the full labels would not fit a column.
 LEVEL_SHORT = {
@@ -393,7 +393,7 @@ def _overdue_by_cadre(cadre_ids: list[int], period: ReviewPeriod) -> dict[int, l
     Measured at the end of the period rather than today, so that the same data prints the same report.
     Only those that reach the party committees (programme level and the owner's cap both at least "Nội bộ
     cấp ủy"): besides the cell's own secretary, the summary's readers are committees above the cell and
-    organisation-board staff (reviews.report_access), who read no commitment kept inside the cell.
+    organisation-board staff (reviews.access), who read no commitment kept inside the cell.
     """
     programmes = ActionProgramme.objects.filter(
         owner_id__in=cadre_ids,

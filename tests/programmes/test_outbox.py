@@ -67,6 +67,23 @@ def test_a_task_is_written_with_the_change_and_sent_only_after_the_commit(django
     assert message.sent_at is not None and message.attempts == 1
 
 
+def test_a_task_may_be_asked_for_by_its_registered_name(django_capture_on_commit_callbacks):
+    # How the services ask for the tasks that call them, without importing the task module.
+    with django_capture_on_commit_callbacks(execute=False):
+        by_name = outbox.enqueue("programmes.tasks.run_import_job", 7)
+        many = outbox.enqueue_many("programmes.tasks.run_import_job", [(8,), (9,)])
+    assert [message.task for message in (by_name, *many)] == [run_import_job.name] * 3
+    assert outbox.waiting("programmes.tasks.run_import_job", [8])
+    assert not outbox.waiting("programmes.tasks.run_import_job", [10])
+
+
+@pytest.mark.parametrize("name", ["programmes.tasks.run_import_jobs", "programmes.outbox.CHUNK", "nowhere.task"])
+def test_a_name_that_is_no_task_is_refused_where_it_is_written(name):
+    with pytest.raises((ImportError, LookupError)):
+        outbox.enqueue(name, 1)
+    assert not OutboxMessage.objects.exists()
+
+
 def test_a_rolled_back_change_leaves_no_task(django_capture_on_commit_callbacks):
     with (
         django_capture_on_commit_callbacks(execute=True) as callbacks,

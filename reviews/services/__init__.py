@@ -1,0 +1,55 @@
+"""Every step of a review: opening a period, the self-review, inputs, the cell's meeting and proposal,
+the decision, the head's confirmation on grounds, appeals and re-classification; one module per step.
+
+Each service checks who acts (reviews.access) and the rule set (reviews.rules), runs in one
+transaction and writes its audit event. Subject, proposer and confirmer are three different people.
+Background work is asked for through programmes.outbox by the task's name: the services never import
+reviews.tasks, whose tasks call into them.
+"""
+
+from reviews.presentation import SELF_REVIEW_SECTIONS, section_title
+from reviews.services._common import REVIEW_FIELDS, Acknowledgements, Verdicts
+from reviews.services.appeals import (
+    appeal_deadline,
+    appeal_file,
+    appeal_refusal,
+    appeal_resolve,
+    current_change,
+    review_reclassify,
+)
+from reviews.services.cell import cell_quota, meeting_record, proposal_record
+from reviews.services.confirmation import confirm_refusal, decision_confirm
+from reviews.services.decision import decision_make, decision_quota, decision_return
+from reviews.services.inputs import input_add, prompt_add
+from reviews.services.periods import period_close, period_open
+from reviews.services.self_review import REQUIRED_SECTIONS, self_review_conflicts, self_review_save, self_review_submit
+
+__all__ = [
+    "REQUIRED_SECTIONS",
+    "REVIEW_FIELDS",
+    "SELF_REVIEW_SECTIONS",
+    "Acknowledgements",
+    "Verdicts",
+    "appeal_deadline",
+    "appeal_file",
+    "appeal_refusal",
+    "appeal_resolve",
+    "cell_quota",
+    "confirm_refusal",
+    "current_change",
+    "decision_confirm",
+    "decision_make",
+    "decision_quota",
+    "decision_return",
+    "input_add",
+    "meeting_record",
+    "period_close",
+    "period_open",
+    "prompt_add",
+    "proposal_record",
+    "review_reclassify",
+    "section_title",
+    "self_review_conflicts",
+    "self_review_save",
+    "self_review_submit",
+]

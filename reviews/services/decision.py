@@ -1,0 +1,128 @@
+"""The deciding committee's rating, its return to the cell, and the quota the rating counts against."""
+
+from django.contrib.auth.models import User
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from programmes.action_programmes.notifications import notify
+from programmes.models import PartyOrganisation
+from reviews import access as review_access
+from reviews import quota, rules
+from reviews.consistency import consistency_flags
+from reviews.models import ConsistencyNote, Decision, DecisionState, Review, ReviewState
+from reviews.services._common import Acknowledgements, _audit, _lock, _require, _require_state, _review_link
+from reviews.services._verdicts import _acknowledge, _refuse, _unexplained
+
+
+def decision_quota(review: Review, level: str) -> rules.DecisionQuota:
+    """The quota of the deciding organisation's period if this review is decided at `level` (rules.decision_quota)."""
+    return rules.decision_quota(review.period.rule_set, quota.others_of(review), level)
+
+
+def _lock_quota(review: Review) -> None:
+    """Hold the deciding organisation until the decision commits: two decisions of the same committee counted at
+    once would each miss the other's Excellent rating and could jointly pass the quota unjustified."""
+    list(PartyOrganisation.objects.select_for_update().filter(pk=review.deciding_organisation_id).values_list("pk"))
+
+
+@transaction.atomic
+def decision_make(
+    *,
+    review: Review,
+    level: str,
+    general_points: int | None = None,
+    task_points: int | None = None,
+    reason: str = "",
+    quota_override: str = "",
+    acknowledgements: Acknowledgements | None = None,
+    acting_user: User,
+) -> Decision:
+    """The deciding committee's rating. A level other than the cell's needs a reason; an Excellent rating beyond
+    the quota needs a written justification; a cell verdict that claims more than the recorded progress and that
+    nobody has explained yet needs the committee's reason in `acknowledgements` (a reason given for one the cell
+    explained is kept too)."""
+    review = _lock(review)
+    _require(review_access.can_decide(acting_user, review), _("Bạn không thuộc cấp ủy có thẩm quyền quyết định."))
+    _require_state(review, ReviewState.CELL_PROPOSED)
+    proposal = review.proposal
+    if general_points is None and task_points is None:
+        # Deciding on the cell's points unless the committee scores differently.
+        general_points, task_points = proposal.general_points, proposal.task_points
+    if level != proposal.level and not reason.strip():
+        raise ValidationError(
+            {
+                "reason": _("Xếp loại khác đề xuất của chi bộ (“%(proposed)s”) cần ghi lý do.")
+                % {"proposed": proposal.get_level_display()}
+            }
+        )
+    assessments = list(review.assessments.select_related("commitment"))
+    refused = rules.blocking(
+        rules.check_level(
+            review.period.rule_set,
+            level=level,
+            general=general_points,
+            task=task_points,
+            verdicts=[assessment.cell_verdict for assessment in assessments if assessment.is_task],
+        )
+    )
+    reasons = acknowledgements or {}
+    flags = consistency_flags(assessments, judge="cell")
+    _refuse(refused, _unexplained(flags, reasons))
+    _lock_quota(review)
+    checked = decision_quota(review, level)
+    if checked.needs_justification and not quota_override.strip():
+        raise ValidationError(
+            {"quota_override": checked.message(review.deciding_organisation.name) + " " + _("Cần giải trình để vượt.")}
+        )
+    notes = _acknowledge(review, flags, reasons, stage=ConsistencyNote.Stage.COMMITTEE, acting_user=acting_user)
+    decision = Decision.objects.create(
+        review=review,
+        deciding_organisation=review.deciding_organisation,
+        general_points=general_points,
+        task_points=task_points,
+        level=level,
+        reclassification_reason=reason.strip() if level != proposal.level else "",
+        quota_override=quota_override.strip() if checked.needs_justification else "",
+        decided_by=acting_user,
+    )
+    review.state = ReviewState.DECIDED
+    review.save(update_fields=["state"])
+    _audit(
+        acting_user,
+        "review.decide",
+        decision,
+        review=review.pk,
+        level=level,
+        proposed=proposal.level,
+        reason=decision.reclassification_reason,
+        quota_override=decision.quota_override,
+        explained=[note.assessment.position for note in notes],
+    )
+    head = review_access.access.secretary_user(review.deciding_organisation)
+    if head is not None and head.pk != acting_user.pk:
+        notify(
+            recipient=head,
+            subject=_("Chờ xác nhận kết quả xếp loại: %(name)s") % {"name": review.cadre.full_name},
+            body=_("Cấp ủy đã quyết định mức “%(level)s”.") % {"level": decision.get_level_display()},
+            link=_review_link(review),
+        )
+    return decision
+
+
+@transaction.atomic
+def decision_return(*, review: Review, reason: str, acting_user: User) -> Review:
+    """Send the proposal back to the cell with a reason; the cell records a new one."""
+    review = _lock(review)
+    _require(review_access.can_decide(acting_user, review), _("Bạn không thuộc cấp ủy có thẩm quyền quyết định."))
+    _require_state(review, ReviewState.CELL_PROPOSED, ReviewState.DECIDED)
+    if not reason.strip():
+        raise ValidationError({"reason": _("Hãy ghi lý do trả lại chi bộ.")})
+    Decision.objects.filter(review=review, state=DecisionState.AWAITING_CONFIRMATION).update(
+        state=DecisionState.SUPERSEDED
+    )
+    review.state = ReviewState.SELF_SUBMITTED
+    review.return_reason = reason.strip()
+    review.save(update_fields=["state", "return_reason"])
+    _audit(acting_user, "review.return_to_cell", review, reason=review.return_reason)
+    return review

@@ -1,0 +1,75 @@
+"""What others bring to a review: the committee's prompts and the comments (inputs) for the cell to read."""
+
+import datetime
+
+from django.contrib.auth.models import User
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from programmes.action_programmes.evidence import check_upload
+from programmes.action_programmes.notifications import notify
+from reviews import access as review_access
+from reviews.models import InputSource, Review, ReviewInput, ReviewPrompt
+from reviews.services._common import _audit, _require, _review_link
+
+
+@transaction.atomic
+def prompt_add(*, review: Review, text: str, acting_user: User) -> ReviewPrompt:
+    """A gợi ý kiểm điểm from the committee or the secretary, for the member to answer in section IV."""
+    _require(
+        review_access.can_add_prompt_or_input(acting_user, review),
+        _("Bạn không được gửi gợi ý kiểm điểm cho đảng viên này."),
+    )
+    if not text.strip():
+        raise ValidationError({"text": _("Hãy ghi nội dung gợi ý.")})
+    prompt = ReviewPrompt.objects.create(review=review, text=text.strip(), issued_by=acting_user)
+    _audit(acting_user, "review.prompt_add", prompt, review=review.pk)
+    subject = review.cadre.user
+    if subject is not None:
+        notify(
+            recipient=subject,
+            subject=_("Gợi ý kiểm điểm: %(period)s") % {"period": review.period.title},
+            body=prompt.text,
+            link=_review_link(review),
+        )
+    return prompt
+
+
+@transaction.atomic
+def input_add(
+    *,
+    review: Review,
+    source: str,
+    author: str,
+    text: str,
+    document: UploadedFile | None = None,
+    received_on: datetime.date | None = None,
+    acting_user: User,
+) -> ReviewInput:
+    """Attach a comment (residence cell, workplace, leadership, verified citizen feedback) for the cell to read."""
+    _require(
+        review_access.can_add_prompt_or_input(acting_user, review),
+        _("Bạn không được thêm ý kiến nhận xét cho bản kiểm điểm này."),
+    )
+    if source not in InputSource.values:
+        raise ValidationError({"source": _("Nguồn nhận xét không hợp lệ.")})
+    if not author.strip() or not text.strip():
+        raise ValidationError(_("Hãy ghi nơi nhận xét và nội dung nhận xét."))
+    entry = ReviewInput(
+        review=review,
+        source=source,
+        author=author.strip(),
+        text=text.strip(),
+        received_on=received_on or timezone.localdate(),
+        added_by=acting_user,
+    )
+    if document is not None:
+        checked = check_upload(document)
+        entry.document_sha256 = checked.sha256
+        entry.document.save(checked.storage_name, document, save=False)
+    entry.save()
+    _audit(acting_user, "review.input_add", entry, review=review.pk, source=source, sha256=entry.document_sha256)
+    return entry

@@ -1,0 +1,269 @@
+"""Opening a period over a subtree (one review per member and place) and closing it."""
+
+import datetime
+from dataclasses import dataclass
+
+from django.contrib.auth.models import User
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from programmes import access as programme_access
+from programmes.documents import format_number
+from programmes.models import (
+    ActionProgramme,
+    CommitmentTerms,
+    Membership,
+    MembershipStatus,
+    PartyOrganisation,
+    Position,
+    PostKind,
+    ProgrammeState,
+)
+from programmes.models.organisations import CELL_KINDS
+from reviews import access as review_access
+from reviews.models import (
+    ENDED_REVIEW_STATES,
+    CommitmentAssessment,
+    PeriodKind,
+    PeriodState,
+    Review,
+    ReviewForm,
+    ReviewPeriod,
+    ReviewState,
+    RuleSet,
+)
+from reviews.services._common import _audit, _require
+from reviews.signals import period_opened
+
+
+@dataclass(frozen=True)
+class _Place:
+    place: PartyOrganisation
+    cell: PartyOrganisation
+    deciding: PartyOrganisation
+
+
+class _TreeReader:
+    """Ancestors and parents read once per organisation while a period opens, not once per member."""
+
+    def __init__(self) -> None:
+        self._ancestors: dict[int, list[PartyOrganisation]] = {}
+        self._parents: dict[int, PartyOrganisation | None] = {}
+
+    def ancestors(self, organisation: PartyOrganisation) -> list[PartyOrganisation]:
+        if organisation.pk not in self._ancestors:
+            self._ancestors[organisation.pk] = list(PartyOrganisation.objects.get_ancestors(organisation))
+        return self._ancestors[organisation.pk]
+
+    def parent(self, organisation: PartyOrganisation) -> PartyOrganisation | None:
+        if organisation.pk not in self._parents:
+            self._parents[organisation.pk] = PartyOrganisation.objects.get_parent(organisation)
+        return self._parents[organisation.pk]
+
+
+def _places(membership: Membership, posts: list[Position], tree: _TreeReader) -> list[_Place]:
+    """Where a member is reviewed: their cell, and each leadership collective they belong to (HD 43)."""
+    cell = membership.cell
+    committee_posts = [
+        post for post in posts if post.organisation is not None and post.organisation.kind not in CELL_KINDS
+    ]
+    # The rule the access module also reads a commitment's chain by: the grassroots organisation of the cell
+    # decides, or the committee above it for committee members and leaders.
+    deciding = programme_access.deciding_organisation_in(
+        [*tree.ancestors(cell), cell], leads=programme_access.leads_in_review(posts)
+    )
+    places = [_Place(cell, cell, deciding)]
+    for organisation in (post.organisation for post in committee_posts if post.organisation is not None):
+        superior = tree.parent(organisation) or organisation
+        if organisation.pk not in {place.place.pk for place in places}:
+            places.append(_Place(organisation, organisation, superior))
+    return places
+
+
+def _form_for(posts: list[Position]) -> str:
+    leads = any(post.post_kind == PostKind.PARTY or post.is_head for post in posts)
+    return ReviewForm.LEADER if leads else ReviewForm.MEMBER
+
+
+def _target_text(terms: CommitmentTerms) -> str:
+    if terms.is_deliverable:
+        return terms.evidence_kind
+    target = format_number(terms.target_value) if terms.target_value is not None else ""
+    parts = [terms.indicator + (":" if terms.indicator and target else ""), target, terms.unit]
+    return " ".join(part for part in parts if part).strip()
+
+
+def _programme_terms(review: Review) -> list[CommitmentTerms]:
+    """The commitments in force of the member's confirmed programmes that overlap the period."""
+    period = review.period
+    programmes = ActionProgramme.objects.filter(
+        owner=review.cadre,
+        state__in=[ProgrammeState.CONFIRMED, ProgrammeState.CLOSED],
+        current_version__isnull=False,
+        term_start__lte=period.covers_to,
+        term_end__gte=period.covers_from,
+    )
+    return list(
+        CommitmentTerms.objects.filter(version__in=programmes.values("current_version"))
+        .select_related("version")
+        .order_by("version__programme__term_start", "version_id", "position")
+    )
+
+
+def _prefill(review: Review) -> None:
+    CommitmentAssessment.objects.bulk_create(
+        CommitmentAssessment(
+            review=review,
+            commitment_id=terms.commitment_id,
+            statement=terms.statement,
+            target=_target_text(terms)[:255],
+            deadline=terms.deadline,
+            is_task=terms.is_task,
+            position=number,
+        )
+        for number, terms in enumerate(_programme_terms(review), start=1)
+    )
+
+
+def _scope_and_ancestors(scope: PartyOrganisation) -> list[str]:
+    """The paths of the scope and of every organisation above it, top first (materialised paths: no query)."""
+    step = PartyOrganisation.steplen
+    return [scope.path[:end] for end in range(step, len(scope.path) + 1, step)]
+
+
+def _refuse_overlap(scope: PartyOrganisation, kind: str, covers_from: datetime.date, covers_to: datetime.date) -> None:
+    """Refuse a period of a kind whose time overlaps one already opened over the same members: over the same scope,
+    one containing it or one inside it. Members would be reviewed and rated twice for the same time. Ad hoc
+    periods are exempt: each follows its own occasion (a new duty, an election, an appointment)."""
+    if kind == PeriodKind.AD_HOC:
+        return
+    lineage = _scope_and_ancestors(scope)
+    # Two openings that could overlap both lock the organisation above them (at worst the root), top first:
+    # the second to come checks once the first has committed, so they cannot both pass.
+    list(PartyOrganisation.objects.select_for_update().filter(path__in=lineage).order_by("path").values_list("pk"))
+    existing = (
+        ReviewPeriod.objects.filter(kind=kind, covers_from__lte=covers_to, covers_to__gte=covers_from)
+        .filter(Q(scope__path__startswith=scope.path) | Q(scope__path__in=lineage))
+        .select_related("scope")
+        .order_by("covers_from", "pk")
+        .first()
+    )
+    if existing is not None:
+        raise ValidationError(
+            {
+                "scope": _(
+                    "Đã có đợt “%(title)s” (%(kind)s, kết quả từ %(start)s đến %(end)s) ở %(scope)s, trùng "
+                    "phạm vi và thời gian với đợt định mở: đảng viên sẽ bị kiểm điểm hai lần. Hãy chọn phạm vi "
+                    "hoặc thời gian khác."
+                )
+                % {
+                    "title": existing.title,
+                    "kind": existing.get_kind_display(),
+                    "start": f"{existing.covers_from:%d/%m/%Y}",
+                    "end": f"{existing.covers_to:%d/%m/%Y}",
+                    "scope": existing.scope.name,
+                }
+            }
+        )
+
+
+@transaction.atomic
+def period_open(
+    *,
+    title: str,
+    kind: str,
+    rule_set: RuleSet,
+    scope: PartyOrganisation,
+    covers_from: datetime.date,
+    covers_to: datetime.date,
+    self_review_until: datetime.date,
+    cell_meetings_until: datetime.date,
+    decisions_until: datetime.date,
+    appeal_days: int = 15,
+    acting_user: User,
+) -> ReviewPeriod:
+    """Open a period for a subtree and create the review of every member who must be reviewed, per place."""
+    _require(review_access.can_open_period(acting_user, scope), _("Bạn không được mở đợt kiểm điểm ở tổ chức này."))
+    if kind not in PeriodKind.values:
+        raise ValidationError({"kind": _("Loại đợt kiểm điểm không hợp lệ.")})
+    if covers_to < covers_from:
+        raise ValidationError({"covers_to": _("Ngày kết thúc phải sau ngày bắt đầu.")})
+    if not self_review_until <= cell_meetings_until <= decisions_until:
+        raise ValidationError(
+            _("Các mốc phải theo thứ tự: nộp bản kiểm điểm, rồi họp chi bộ, rồi quyết định xếp loại.")
+        )
+    _refuse_overlap(scope, kind, covers_from, covers_to)
+    period = ReviewPeriod.objects.create(
+        title=title.strip(),
+        kind=kind,
+        rule_set=rule_set,
+        scope=scope,
+        covers_from=covers_from,
+        covers_to=covers_to,
+        self_review_until=self_review_until,
+        cell_meetings_until=cell_meetings_until,
+        decisions_until=decisions_until,
+        appeal_days=appeal_days,
+        opened_by=acting_user,
+    )
+    memberships = Membership.objects.filter(end_date__isnull=True, cell__path__startswith=scope.path).select_related(
+        "cadre", "cell"
+    )
+    today = timezone.localdate()
+    posts_by_cadre: dict[int, list[Position]] = {}
+    for post in (
+        Position.objects.current(today).filter(cadre__in=memberships.values("cadre")).select_related("organisation")
+    ):
+        posts_by_cadre.setdefault(post.cadre_id, []).append(post)
+    created = 0
+    tree = _TreeReader()
+    for membership in memberships:
+        posts = posts_by_cadre.get(membership.cadre_id, [])
+        not_rated = membership.status in (MembershipStatus.EXEMPT, MembershipStatus.SUSPENDED)
+        for place in _places(membership, posts, tree):
+            review = Review.objects.create(
+                period=period,
+                cadre=membership.cadre,
+                place=place.place,
+                cell=place.cell,
+                deciding_organisation=place.deciding,
+                form=_form_for(posts),
+                position_title="; ".join(post.display_title for post in posts)[:255],
+                state=ReviewState.NOT_RATED if not_rated else ReviewState.SELF_DRAFTING,
+                not_rated_reason=membership.get_status_display() if not_rated else "",
+            )
+            if not not_rated:
+                _prefill(review)
+            created += 1
+    _audit(
+        acting_user,
+        "review.period_open",
+        period,
+        title=period.title,
+        rule_set=rule_set.code,
+        scope=scope.pk,
+        reviews=created,
+    )
+    period_opened.send(sender=ReviewPeriod, period=period)
+    return period
+
+
+def period_close(*, period: ReviewPeriod, acting_user: User) -> ReviewPeriod:
+    """End a period once every review has its result (or is not rated): those who may open it may close it."""
+    with transaction.atomic():
+        _require(review_access.can_open_period(acting_user, period.scope), _("Bạn không được đóng đợt kiểm điểm này."))
+        period = ReviewPeriod.objects.select_for_update().get(pk=period.pk)
+        if period.state == PeriodState.CLOSED:
+            raise ValidationError(_("Đợt kiểm điểm này đã kết thúc."))
+        open_reviews = period.reviews.exclude(state__in=ENDED_REVIEW_STATES).count()
+        if open_reviews:
+            raise ValidationError(
+                _("Còn %(count)s bản kiểm điểm chưa có kết quả; chưa đóng đợt được.") % {"count": open_reviews}
+            )
+        period.state = PeriodState.CLOSED
+        period.save(update_fields=["state"])
+        _audit(acting_user, "review.period_close", period)
+    return period

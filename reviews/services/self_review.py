@@ -1,0 +1,125 @@
+"""The member's self-review: the draft, what stands between it and submission, the submission."""
+
+from collections.abc import Mapping
+
+from django.contrib.auth.models import User
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from programmes.audit import snapshot
+from reviews import access as review_access
+from reviews import rules
+from reviews.consistency import ConsistencyFlag, consistency_flags
+from reviews.models import CommitmentAssessment, RatingLevel, Review, ReviewForm, ReviewState, Verdict
+from reviews.presentation import SELF_REVIEW_SECTIONS, section_title
+from reviews.services._common import REVIEW_FIELDS, Verdicts, _audit, _lock, _require, _require_state
+from reviews.services._verdicts import _set_verdicts
+
+REQUIRED_SECTIONS = ("strengths", "shortcomings", "remedy_plan")
+
+
+@transaction.atomic
+def self_review_save(
+    *,
+    review: Review,
+    sections: Mapping[str, str],
+    general_points: int | None,
+    task_points: int | None,
+    level: str,
+    form: str | None = None,
+    verdicts: Verdicts | None = None,
+    acting_user: User,
+) -> Review:
+    """Save the member's draft of the bản kiểm điểm; nothing is checked for completeness until submission."""
+    review = _lock(review)
+    _require(review_access.is_subject(acting_user, review), _("Chỉ đảng viên được kiểm điểm mới viết bản kiểm điểm."))
+    _require_state(review, ReviewState.SELF_DRAFTING)
+    unknown = set(sections) - set(SELF_REVIEW_SECTIONS)
+    if unknown:
+        raise ValueError(f"unknown sections: {sorted(unknown)}")
+    if level and level not in RatingLevel.values:
+        raise ValidationError({"self_level": _("Mức xếp loại không hợp lệ.")})
+    for name, text in sections.items():
+        setattr(review, name, text.strip())
+    if form is not None:
+        if form not in ReviewForm.values:
+            raise ValidationError({"form": _("Mẫu bản kiểm điểm không hợp lệ.")})
+        review.form = form
+    review.self_general_points = general_points
+    review.self_task_points = task_points
+    review.self_level = level
+    review.save()
+    _set_verdicts(review, verdicts or {}, field="self")
+    _audit(acting_user, "review.self_save", review, self_level=level)
+    return review
+
+
+def self_review_conflicts(
+    review: Review,
+    *,
+    assessments: list[CommitmentAssessment] | None = None,
+    flags: list[ConsistencyFlag] | None = None,
+) -> list[rules.Conflict]:
+    """What stands between the draft and its submission, in Vietnamese; blocking ones refuse it.
+
+    A verdict that claims more than the recorded progress is a warning: the member may still submit, and
+    the cell will have to explain it. A page that has the assessments (with their commitments) and their
+    flags already passes them.
+    """
+    conflicts = [
+        rules.Conflict(_("Chưa viết phần “%(section)s”.") % {"section": section_title(name)})
+        for name in REQUIRED_SECTIONS
+        if not getattr(review, name).strip()
+    ]
+    if assessments is None:
+        assessments = list(review.assessments.select_related("commitment"))
+    unjudged = [assessment.position for assessment in assessments if not assessment.self_verdict]
+    if unjudged:
+        conflicts.append(
+            rules.Conflict(
+                _("Chưa tự đánh giá nội dung cam kết số %(numbers)s.")
+                % {"numbers": ", ".join(str(number) for number in unjudged)}
+            )
+        )
+    missing_cause = [
+        assessment.position
+        for assessment in assessments
+        if assessment.self_verdict in (Verdict.PARTLY, Verdict.NOT_DONE, Verdict.DONE_LATE)
+        and not assessment.self_cause.strip()
+    ]
+    if missing_cause:
+        conflicts.append(
+            rules.Conflict(
+                _("Nội dung số %(numbers)s chưa hoàn thành đúng hạn: hãy nêu nguyên nhân.")
+                % {"numbers": ", ".join(str(number) for number in missing_cause)}
+            )
+        )
+    conflicts += rules.check_level(
+        review.period.rule_set,
+        level=review.self_level,
+        general=review.self_general_points,
+        task=review.self_task_points,
+        verdicts=[assessment.self_verdict for assessment in assessments if assessment.is_task],
+    )
+    if flags is None:
+        flags = consistency_flags(assessments, judge="self")
+    conflicts += [flag.conflict() for flag in flags]
+    return conflicts
+
+
+@transaction.atomic
+def self_review_submit(*, review: Review, acting_user: User) -> Review:
+    review = _lock(review)
+    _require(review_access.is_subject(acting_user, review), _("Chỉ đảng viên được kiểm điểm mới nộp bản kiểm điểm."))
+    _require_state(review, ReviewState.SELF_DRAFTING)
+    refused = rules.blocking(self_review_conflicts(review))
+    if refused:
+        raise ValidationError(refused)
+    before = snapshot(review, REVIEW_FIELDS)
+    review.state = ReviewState.SELF_SUBMITTED
+    review.self_submitted_at = timezone.now()
+    review.save(update_fields=["state", "self_submitted_at"])
+    _audit(acting_user, "review.self_submit", review, before, **snapshot(review, REVIEW_FIELDS))
+    return review
