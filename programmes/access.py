@@ -8,6 +8,7 @@ subtree. Checking an organisation against the grants needs no query: materialise
 else decides access.
 """
 
+import datetime
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
@@ -151,12 +152,26 @@ def _load_grants(user: User) -> tuple[Grant, ...]:
             if organisation is not None:
                 persona = _party_post_persona(position.party_post, organisation)
                 grants.append(Grant(persona, organisation.pk, organisation.path))
-    assignments = RoleAssignment.objects.filter(
-        Q(end_date__isnull=True) | Q(end_date__gte=today), user=user, start_date__lte=today
-    ).select_related("organisation")
+    assignments = _current_role_assignments(today).filter(user=user).select_related("organisation")
     for assignment in assignments:
         grants.append(Grant(Persona(assignment.role), assignment.organisation.pk, assignment.organisation.path))
     return tuple(grants)
+
+
+def _current_role_assignments(today: datetime.date) -> QuerySet[RoleAssignment]:
+    return RoleAssignment.objects.filter(Q(end_date__isnull=True) | Q(end_date__gte=today), start_date__lte=today)
+
+
+def accounts_holding_role(role: Persona, area: PartyOrganisation) -> list[User]:
+    """The active accounts holding `role` today over `area`: assigned to the area itself or to a body above it."""
+    step = PartyOrganisation.steplen
+    paths_above = [area.path[:length] for length in range(step, len(area.path) + 1, step)]
+    assignments = (
+        _current_role_assignments(timezone.localdate())
+        .filter(role=role, organisation__path__in=paths_above, user__is_active=True)
+        .select_related("user")
+    )
+    return list({assignment.user for assignment in assignments})
 
 
 def grants_for(user: AnyUser) -> tuple[Grant, ...]:

@@ -26,7 +26,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from programmes import outbox
-from programmes.access import reader_cell, secretary_user
+from programmes.access import accounts_holding_role, reader_cell, secretary_user
 from programmes.action_programmes.notifications import in_portal_language, notify
 from programmes.audit import audit_record
 from programmes.mail import send_portal_mail
@@ -38,7 +38,6 @@ from programmes.models import (
     PartyPost,
     Position,
     PostKind,
-    RoleAssignment,
 )
 from programmes.models.organisations import OrganisationKind
 from publicity import access, selectors
@@ -52,6 +51,7 @@ from publicity.models import (
     RejectionReason,
     Verification,
 )
+from reviews import services as review_services
 from reviews.models import InputSource, PeriodState, Review, ReviewInput, ReviewPeriod, ReviewState
 
 # Letters and digits a person reads back without confusion (no 0/O, 1/I/L).
@@ -124,17 +124,8 @@ def body_for(programme: ActionProgramme) -> str:
 def body_accounts(area: PartyOrganisation, body: str, programme: ActionProgramme) -> list[User]:
     """The accounts of `body` whose grant covers `area` (of the area itself, or of a body above it), but not
     the account of the cadre the case is about."""
-    today = timezone.localdate()
-    assignments = RoleAssignment.objects.filter(
-        Q(end_date__isnull=True) | Q(end_date__gte=today),
-        start_date__lte=today,
-        role=access.PERSONA_FOR_BODY[OversightBody(body)],
-        organisation__path__in=_path_prefixes(area.path),
-        user__is_active=True,
-    ).select_related("user")
-    if programme.owner.user_id is not None:
-        assignments = assignments.exclude(user=programme.owner.user_id)
-    return list({assignment.user for assignment in assignments})
+    accounts = accounts_holding_role(access.PERSONA_FOR_BODY[OversightBody(body)], area)
+    return [account for account in accounts if account.pk != programme.owner.user_id]
 
 
 def _audit(actor: User | None, action: str, case: FeedbackCase, **after: object) -> None:
@@ -514,12 +505,11 @@ def _attach(case: FeedbackCase, review: Review) -> ReviewInput | None:
     if case.handled_by is None:  # every answered case has its handler; this tells the type checker
         raise ValueError(case.pk)
     with in_portal_language():
-        entry = ReviewInput.objects.create(
+        entry = review_services.input_attach_from_system(
             review=review,
             source=InputSource.CITIZEN_FEEDBACK,
-            author=case.addressee[:255],
+            author=case.addressee,
             text=_input_text(case),
-            received_on=timezone.localdate(),
             added_by=case.handled_by,
         )
     case.review_input = entry

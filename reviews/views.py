@@ -49,6 +49,7 @@ HISTORY_LABELS: dict[str, Promise] = {
     "review.self_submit": gettext_lazy("Nộp bản kiểm điểm"),
     "review.prompt_add": gettext_lazy("Gửi gợi ý kiểm điểm"),
     "review.input_add": gettext_lazy("Thêm ý kiến nhận xét"),
+    "review.input_attach": gettext_lazy("Gắn góp ý đã xác minh của nhân dân"),
     "review.meeting_record": gettext_lazy("Ghi cuộc họp kiểm điểm của chi bộ"),
     "review.consistency_note": gettext_lazy("Giải trình kết luận trái với tiến độ ghi nhận"),
     "review.propose": gettext_lazy("Chi bộ đề xuất mức xếp loại"),

@@ -20,7 +20,7 @@ from reviews.services.appeals import (
 from reviews.services.cell import cell_quota, meeting_record, proposal_record
 from reviews.services.confirmation import confirm_refusal, decision_confirm
 from reviews.services.decision import decision_make, decision_quota, decision_return
-from reviews.services.inputs import input_add, prompt_add
+from reviews.services.inputs import input_add, input_attach_from_system, prompt_add
 from reviews.services.periods import period_close, period_open
 from reviews.services.self_review import REQUIRED_SECTIONS, self_review_conflicts, self_review_save, self_review_submit
 
@@ -42,6 +42,7 @@ __all__ = [
     "decision_quota",
     "decision_return",
     "input_add",
+    "input_attach_from_system",
     "meeting_record",
     "period_close",
     "period_open",

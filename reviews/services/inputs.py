@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from programmes.action_programmes.evidence import check_upload
 from programmes.action_programmes.notifications import notify
+from programmes.audit import audit_record
 from reviews import access as review_access
 from reviews.models import InputSource, Review, ReviewInput, ReviewPrompt
 from reviews.services._common import _audit, _require, _review_link
@@ -72,4 +73,31 @@ def input_add(
         entry.document.save(checked.storage_name, document, save=False)
     entry.save()
     _audit(acting_user, "review.input_add", entry, review=review.pk, source=source, sha256=entry.document_sha256)
+    return entry
+
+
+def input_attach_from_system(
+    *, review: Review, source: str, author: str, text: str, added_by: User, received_on: datetime.date | None = None
+) -> ReviewInput:
+    """Attach an input that another part of the portal hands over on its own (a verified citizen feedback case,
+    attached when a period opens): no one asks for it on a page, so no one's permission is checked here; the
+    caller has decided it belongs to the review. Audited as a step of the system, naming who handled it."""
+    if source not in InputSource.values:
+        raise ValueError(source)
+    entry = ReviewInput.objects.create(
+        review=review,
+        source=source,
+        author=author.strip()[:255],
+        text=text.strip(),
+        received_on=received_on or timezone.localdate(),
+        added_by=added_by,
+    )
+    # The system's step: no actor, and no network address of whichever request happened to set it off.
+    audit_record(
+        actor=None,
+        action="review.input_attach",
+        obj=entry,
+        after={"review": review.pk, "source": source, "handled_by": added_by.pk},
+        keep_address=False,
+    )
     return entry

@@ -1338,3 +1338,24 @@ def test_the_database_refuses_what_the_services_refuse(cast, proposed):
         Decision.objects.filter(pk=decision.pk).update(state=DecisionState.CONFIRMED)
     with pytest.raises(IntegrityError), transaction.atomic():
         Review.objects.filter(pk=proposed.pk).update(state=ReviewState.NOT_RATED)
+
+
+@pytest.mark.django_db
+def test_an_input_attached_by_the_system_is_recorded_as_the_systems_step(cast, review):
+    handler = cast.overseer
+
+    entry = services.input_attach_from_system(
+        review=review,
+        source=InputSource.CITIZEN_FEEDBACK,
+        author="Ủy ban Mặt trận Tổ quốc phường Bến Thành",
+        text="Góp ý của nhân dân đã được xác minh.",
+        added_by=handler,
+    )
+
+    assert (entry.review_id, entry.added_by_id) == (review.pk, handler.pk)
+    event = AuditEvent.objects.get(action="review.input_attach")
+    assert event.actor is None and event.after == {
+        "review": review.pk,
+        "source": InputSource.CITIZEN_FEEDBACK,
+        "handled_by": handler.pk,
+    }
