@@ -16,7 +16,7 @@ def import_jobs_visible_to(user: AnyUser) -> QuerySet[ImportJob]:
     if not access.can_anywhere(user, Action.IMPORT_ROSTER):
         raise PermissionDenied
     jobs = ImportJob.objects.select_related("scope", "created_by").order_by("-created_at", "-id")
-    if getattr(user, "is_superuser", False):
+    if access.is_superuser(user):
         return jobs
     return jobs.filter(Q(created_by=user) | Q(scope__in=access.organisations_where(user, Action.IMPORT_ROSTER)))
 
