@@ -555,6 +555,8 @@ def test_review_audit_events_carry_no_private_data():
         "review.propose": 3,
         "review.decide": 2,
         "review.confirm": 1,
+        # The verified citizen feedback case the demo answers, attached to the member's review.
+        "review.input_attach": 1,
     }
     logged = json.dumps(
         list(AuditEvent.objects.filter(action__startswith="review.").values("before", "after", "object_repr")),
