@@ -1,0 +1,153 @@
+"""What the report kinds share: the portal's language for labels, dates, levels, names, the period and rule set,
+the signing secretary, and the query pieces the summaries count with.
+
+Everything here goes into the data hash as it comes out, so a change here changes every report kind's hash.
+"""
+
+import datetime
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.models import User
+from django.db.models import OuterRef, Q, Subquery
+from django.utils import timezone, translation
+
+from programmes.models import (
+    Cadre,
+    PartyOrganisation,
+    PartyPost,
+    Position,
+    PostKind,
+)
+from reviews import selectors
+from reviews.models import (
+    LEVEL_ORDER,
+    Decision,
+    PeriodKind,
+    RatingLevel,
+    ReviewPeriod,
+    RuleSet,
+    Verdict,
+)
+
+# The abbreviations Party reports use in tables, where the full labels would not fit a column.
+LEVEL_SHORT = {
+    RatingLevel.EXCELLENT: "HTXSNV",
+    RatingLevel.GOOD: "HTTNV",
+    RatingLevel.COMPLETED: "HTNV",
+    RatingLevel.NOT_COMPLETED: "KHTNV",
+}
+
+
+@contextmanager
+def _portal_language() -> Iterator[None]:
+    # Labels go into the data hash: they must come out the same from a worker and from a request in English.
+    with translation.override(settings.LANGUAGE_CODE):
+        yield
+
+
+def _iso(value: datetime.date | datetime.datetime | None) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, datetime.datetime):
+        value = timezone.localdate(value)
+    return value.isoformat()
+
+
+def _level(value: str) -> str:
+    return str(RatingLevel(value).label) if value else ""
+
+
+def _short(value: str) -> str:
+    return LEVEL_SHORT[RatingLevel(value)] if value else ""
+
+
+def _verdict(value: str) -> str:
+    return str(Verdict(value).label) if value else ""
+
+
+def _total(general: int | None, task: int | None) -> int | None:
+    return general + task if general is not None and task is not None else None
+
+
+def _percent(part: int, whole: int) -> int:
+    return round(part * 100 / whole) if whole else 0
+
+
+def _person(user: User | None) -> str:
+    """The name printed for an account: its cadre's name (joined by the selectors), else the account's."""
+    if user is None:
+        return ""
+    try:
+        return user.cadre.full_name
+    except Cadre.DoesNotExist:
+        return user.get_full_name() or user.get_username()
+
+
+def _secretary_name(organisation: PartyOrganisation) -> str:
+    """Whoever holds the secretary's post of `organisation` today: the one who signs its reports."""
+    position = (
+        Position.objects.current()
+        .filter(organisation=organisation, post_kind=PostKind.PARTY, party_post=PartyPost.SECRETARY)
+        .select_related("cadre")
+        .order_by("-start_date", "-pk")
+        .first()
+    )
+    return position.cadre.full_name if position is not None else ""
+
+
+def _period_data(period: ReviewPeriod) -> dict[str, Any]:
+    return {
+        "title": period.title,
+        "kind": str(PeriodKind(period.kind).label),
+        "covers_from": _iso(period.covers_from),
+        "covers_to": _iso(period.covers_to),
+    }
+
+
+def _rule_set_data(rule_set: RuleSet) -> dict[str, Any]:
+    return {
+        "code": rule_set.code,
+        "name": rule_set.name,
+        "regulation": rule_set.regulation,
+        "uses_points": rule_set.uses_points,
+        "general_points_max": rule_set.general_points_max,
+        "task_points_max": rule_set.task_points_max,
+    }
+
+
+def _with_rule_set(period: ReviewPeriod | None, kind: str) -> ReviewPeriod:
+    if period is None:
+        raise ValueError(f"a {kind} report is made for a review period")
+    return ReviewPeriod.objects.select_related("rule_set").get(pk=period.pk)
+
+
+def _on_time_condition(prefix: str = "") -> Q:
+    """An assessment done on time: by the cell's verdict, or by the member's own where the cell gave none."""
+    on_time = Verdict.on_time_values()
+    return Q(**{f"{prefix}cell_verdict__in": on_time}) | Q(
+        **{f"{prefix}cell_verdict": "", f"{prefix}self_verdict__in": on_time}
+    )
+
+
+def _live_decision_level() -> Subquery:
+    """The level of the review's latest decision still standing (awaiting confirmation or confirmed)."""
+    return Subquery(
+        Decision.objects.filter(review=OuterRef("pk"), state__in=selectors.LIVE_DECISION_STATES)
+        .order_by("-decided_at", "-pk")
+        .values("level")[:1]
+    )
+
+
+def _level_totals(results: list[str]) -> list[dict[str, Any]]:
+    return [
+        {
+            "level": str(level.label),
+            "short": LEVEL_SHORT[level],
+            "count": results.count(level),
+            "percent": _percent(results.count(level), len(results)),
+        }
+        for level in LEVEL_ORDER
+    ]

@@ -1,0 +1,221 @@
+"""The individual evaluation report: one review, from the self-review to the last change of its level."""
+
+from typing import Any
+
+from django.utils import timezone
+
+from programmes.documents import party_header
+from reviews import selectors
+from reviews.models import (
+    Appeal,
+    CommitmentAssessment,
+    Decision,
+    LevelChange,
+    ReportKind,
+    Review,
+    ReviewForm,
+    ReviewPeriod,
+)
+from reviews.presentation import SELF_REVIEW_SECTIONS, section_title
+from reviews.reports.contexts._common import (
+    _iso,
+    _level,
+    _period_data,
+    _person,
+    _portal_language,
+    _rule_set_data,
+    _total,
+    _verdict,
+)
+from reviews.reports.kinds import ReportData, register, subject_key
+
+SHORT_HASH = 16
+
+
+def _commitment_rows(assessments: list[CommitmentAssessment]) -> list[dict[str, Any]]:
+    return [
+        {
+            "number": assessment.position,
+            "statement": assessment.statement,
+            "target": assessment.target,
+            "deadline": _iso(assessment.deadline),
+            "is_task": assessment.is_task,
+            "self_verdict": _verdict(assessment.self_verdict),
+            "self_cause": assessment.self_cause,
+            "cell_verdict": _verdict(assessment.cell_verdict),
+            "cell_cause": assessment.cell_cause,
+        }
+        for assessment in assessments
+    ]
+
+
+def _evidence_rows(assessments: list[CommitmentAssessment]) -> list[dict[str, Any]]:
+    rows = []
+    for assessment in assessments:
+        for item in getattr(assessment.commitment, "files", []):
+            rows.append(
+                {
+                    "commitment": assessment.position,
+                    "name": item.original_name,
+                    "link": item.link,
+                    "description": item.description,
+                    "sha256": item.sha256[:SHORT_HASH],
+                    "uploaded_on": _iso(item.uploaded_at),
+                }
+            )
+    return rows
+
+
+def _proposal_data(review: Review) -> dict[str, Any] | None:
+    proposal = getattr(review, "proposal", None)
+    if proposal is None:
+        return None
+    meeting = proposal.meeting
+    return {
+        "meeting_date": _iso(meeting.held_on),
+        "members_total": meeting.members_total,
+        "members_present": meeting.members_present,
+        "has_quorum": meeting.has_quorum,
+        "chaired_by": meeting.chaired_by,
+        "votes_for": proposal.votes_for,
+        "votes_against": proposal.votes_against,
+        "votes_abstain": proposal.votes_abstain,
+        "general_points": proposal.general_points,
+        "task_points": proposal.task_points,
+        "total_points": _total(proposal.general_points, proposal.task_points),
+        "level": _level(proposal.level),
+        "comments": proposal.comments,
+        "recorded_by": _person(proposal.recorded_by),
+        "recorded_on": _iso(proposal.recorded_at),
+    }
+
+
+def _decision_data(decision: Decision | None) -> dict[str, Any] | None:
+    if decision is None:
+        return None
+    return {
+        "level": _level(decision.level),
+        "general_points": decision.general_points,
+        "task_points": decision.task_points,
+        "total_points": _total(decision.general_points, decision.task_points),
+        "reason": decision.reclassification_reason,
+        "quota_override": decision.quota_override,
+        "deciding_organisation": decision.deciding_organisation.name,
+        "decided_on": _iso(decision.decided_at),
+        "state": str(decision.get_state_display()),
+    }
+
+
+def _confirmation_data(decision: Decision | None) -> dict[str, Any] | None:
+    if decision is None or decision.confirmed_at is None:
+        return None
+    return {
+        "name": _person(decision.confirmed_by),
+        "confirmed_on": _iso(decision.confirmed_at),
+        "grounds": decision.grounds,
+        "commitments": [
+            {"number": assessment.position, "statement": assessment.statement}
+            for assessment in decision.grounds_assessments.all()
+        ],
+        "evidence": [
+            {"name": item.original_name or item.link, "sha256": item.sha256[:SHORT_HASH]}
+            for item in decision.grounds_evidence.all()
+        ],
+    }
+
+
+def _appeal_rows(appeals: list[Appeal]) -> list[dict[str, Any]]:
+    return [
+        {
+            "filed_on": _iso(appeal.filed_at),
+            "text": appeal.text,
+            "state": str(appeal.get_state_display()),
+            "resolving_organisation": appeal.resolving_organisation.name,
+            "resolution": appeal.resolution,
+            "new_level": _level(appeal.new_level),
+            "resolved_on": _iso(appeal.resolved_at),
+        }
+        for appeal in appeals
+    ]
+
+
+def _level_change_rows(changes: list[LevelChange]) -> list[dict[str, Any]]:
+    return [
+        {
+            "cause": str(change.get_cause_display()),
+            "organisation": change.organisation.name,
+            "from_level": _level(change.from_level),
+            "to_level": _level(change.to_level),
+            "reason": change.reason,
+            "changed_on": _iso(change.changed_at),
+        }
+        for change in changes
+    ]
+
+
+@register(ReportKind.INDIVIDUAL)
+def individual_report(review_id: int, period: ReviewPeriod | None) -> ReportData:
+    """Báo cáo kết quả kiểm điểm, đánh giá, xếp loại of one review, from the self-review to the last change."""
+    with _portal_language():
+        review = Review.objects.select_related(
+            "period__rule_set",
+            "cadre",
+            "place",
+            "cell",
+            "deciding_organisation",
+            "proposal__meeting",
+            "proposal__recorded_by__cadre",
+        ).get(pk=review_id)
+        assessments = list(selectors.review_assessments(review))
+        live = [item for item in selectors.review_decisions(review) if item.state in selectors.LIVE_DECISION_STATES]
+        decision = live[-1] if live else None
+        proposal = _proposal_data(review)
+        data = {
+            "member": {
+                "name": review.cadre.full_name,
+                "position": review.position_title,
+                "place": review.place.name,
+                "cell": review.cell.name,
+                "form": str(ReviewForm(review.form).label),
+            },
+            "period": _period_data(review.period),
+            "rule_set": _rule_set_data(review.period.rule_set),
+            "state": str(review.get_state_display()),
+            "not_rated_reason": review.not_rated_reason,
+            "sections": [
+                {"title": section_title(name), "text": getattr(review, name)} for name in SELF_REVIEW_SECTIONS
+            ],
+            "self_assessment": {
+                "general_points": review.self_general_points,
+                "task_points": review.self_task_points,
+                "total_points": _total(review.self_general_points, review.self_task_points),
+                "level": _level(review.self_level),
+                "submitted_on": _iso(review.self_submitted_at),
+            },
+            "commitments": _commitment_rows(assessments),
+            "evidence": _evidence_rows(assessments),
+            "proposal": proposal,
+            "decision": _decision_data(decision),
+            "confirmation": _confirmation_data(decision),
+            "appeals": _appeal_rows(list(selectors.review_appeals(review))),
+            "level_changes": _level_change_rows(list(selectors.review_level_changes(review))),
+            "final_level": _level(review.final_level),
+            "signatures": {
+                "cell": review.place.name,
+                "secretary": proposal["recorded_by"] if proposal else "",
+                "deciding_organisation": review.deciding_organisation.name,
+                "head": _person(decision.confirmed_by) if decision is not None else "",
+            },
+        }
+        header = party_header(review.place, timezone.localdate())
+    return ReportData(
+        kind=ReportKind.INDIVIDUAL,
+        subject_key=subject_key(ReportKind.INDIVIDUAL, review.pk),
+        title=f"{review.cadre.full_name} – {review.period.title}",
+        template="reports/individual.html",
+        organisation=review.place,
+        period=review.period,
+        review=review,
+        data=data,
+        extra={"header": header},
+    )

@@ -1,0 +1,132 @@
+"""The organisation roll-up: a grassroots organisation or a ward/commune committee for a period."""
+
+from collections import defaultdict
+from typing import Any
+
+from django.db.models import Count
+from django.utils import timezone
+
+from programmes.documents import party_header
+from programmes.models import (
+    PartyOrganisation,
+)
+from programmes.models.organisations import OrganisationKind
+from reviews import quota, rules
+from reviews.models import (
+    CommitmentAssessment,
+    ReportKind,
+    Review,
+    ReviewPeriod,
+    ReviewState,
+)
+from reviews.reports.contexts._common import (
+    _level_totals,
+    _live_decision_level,
+    _on_time_condition,
+    _percent,
+    _period_data,
+    _portal_language,
+    _rule_set_data,
+    _secretary_name,
+    _with_rule_set,
+)
+from reviews.reports.kinds import ReportData, register, subject_key
+
+# A review still on its way to a result; a final or not-rated one is settled.
+OPEN_STATES = [state for state in ReviewState if state not in (ReviewState.FINAL, ReviewState.NOT_RATED)]
+
+
+def _quota_rows(period: ReviewPeriod, organisation: PartyOrganisation) -> list[dict[str, Any]]:
+    """The quota of each deciding organisation in the subtree that has decided, as decision_make counts it: the
+    decided Excellent against the Good of the whole picture; with the justification of each Excellent beyond it."""
+    pictures = quota.pictures(period, under=organisation)
+    justified: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for entry in quota.justified(period, under=organisation):
+        justified[entry.organisation_id].append({"name": entry.name, "text": entry.text, "confirmed": entry.confirmed})
+    deciding = PartyOrganisation.objects.filter(pk__in=list(pictures)).order_by("path").values_list("pk", "name")
+    rows = []
+    for pk, name in deciding:
+        picture = pictures[pk]
+        if not picture.decided:
+            continue
+        status = rules.decided_quota(period.rule_set, picture)
+        rows.append(
+            {
+                "organisation": name,
+                "decided": len(picture.decided),
+                "excellent": status.excellent,
+                "good": status.good,
+                "allowed": status.allowed,
+                "percent": status.percent,
+                "exceeded": status.exceeded,
+                "justified": justified[pk],
+            }
+        )
+    return rows
+
+
+@register(ReportKind.ORGANISATION_ROLLUP)
+def organisation_rollup_report(organisation_id: int, period: ReviewPeriod | None) -> ReportData:
+    """A grassroots organisation or a ward/commune committee: levels, the quota, completion by cell, what is open."""
+    with _portal_language():
+        period = _with_rule_set(period, ReportKind.ORGANISATION_ROLLUP)
+        organisation = PartyOrganisation.objects.get(pk=organisation_id)
+        reviews = Review.objects.filter(period=period, place__path__startswith=organisation.path)
+        groups = (
+            reviews.annotate(decided_level=_live_decision_level())
+            .values("cell__name", "cell__path", "state", "final_level", "decided_level")
+            .annotate(number=Count("pk"))
+            .order_by("cell__path", "state", "final_level", "decided_level")
+        )
+        completion = (
+            CommitmentAssessment.objects.filter(review__in=reviews)
+            .values("review__cell__path")
+            .annotate(total=Count("pk"), on_time=Count("pk", filter=_on_time_condition()))
+            .order_by()
+        )
+        assessed = {row["review__cell__path"]: (row["on_time"], row["total"]) for row in completion}
+        cells: dict[str, dict[str, Any]] = {}
+        results: list[str] = []
+        states: dict[str, int] = defaultdict(int)
+        not_rated = 0
+        for row in groups:
+            cell = cells.setdefault(row["cell__path"], {"name": row["cell__name"], "members": 0, "with_result": 0})
+            cell["members"] += row["number"]
+            result = row["final_level"] or row["decided_level"] or ""
+            if row["state"] == ReviewState.NOT_RATED:
+                not_rated += row["number"]
+            elif result:
+                results += [result] * row["number"]
+                cell["with_result"] += row["number"]
+            if row["state"] in OPEN_STATES:
+                states[row["state"]] += row["number"]
+        for path, cell in cells.items():
+            on_time, total = assessed.get(path, (0, 0))
+            cell.update(on_time=on_time, commitments=total, rate=_percent(on_time, total))
+        data = {
+            "organisation": {"name": organisation.name, "kind": str(OrganisationKind(organisation.kind).label)},
+            "period": _period_data(period),
+            "rule_set": _rule_set_data(period.rule_set),
+            "members_count": sum(cell["members"] for cell in cells.values()),
+            "rated_count": len(results),
+            "not_rated_count": not_rated,
+            "distribution": _level_totals(results),
+            "quota": _quota_rows(period, organisation),
+            "cells": [cells[path] for path in sorted(cells)],
+            "open_states": [
+                {"state": str(state.label), "count": states[state]} for state in OPEN_STATES if states[state]
+            ],
+            "open_count": sum(states.values()),
+            "secretary": _secretary_name(organisation),
+        }
+        header = party_header(organisation, timezone.localdate())
+    return ReportData(
+        kind=ReportKind.ORGANISATION_ROLLUP,
+        subject_key=subject_key(ReportKind.ORGANISATION_ROLLUP, organisation.pk, period),
+        title=f"{organisation.name} – {period.title}",
+        template="reports/organisation_rollup.html",
+        organisation=organisation,
+        period=period,
+        data=data,
+        extra={"header": header},
+    )
