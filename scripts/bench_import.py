@@ -21,6 +21,8 @@ from typing import Any
 REPO_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO_ROOT))
 
+from bench_sections import write_section  # noqa: E402  (scripts/ is on sys.path as the script runs)
+
 START = "<!-- import-benchmark:start -->"
 END = "<!-- import-benchmark:end -->"
 FAMILY = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Phan", "Vũ", "Võ", "Đặng", "Bùi", "Đỗ", "Hồ", "Ngô"]
@@ -223,17 +225,6 @@ def markdown(results: list[dict[str, Any]], facts: dict[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def write_section(path: Path, section: str) -> None:
-    text = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n\n"
-    if START in text and END in text:
-        head, rest = text.split(START, 1)
-        tail = rest.split(END, 1)[1].lstrip("\n")
-        text = head + section + ("\n" + tail if tail else "")
-    else:
-        text = text.rstrip("\n") + "\n\n" + section
-    path.write_text(text, encoding="utf-8")
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--cadres", type=int, default=10_000)
@@ -247,7 +238,7 @@ def main() -> None:
     section = markdown(results, facts)
     print(section)
     if args.output:
-        write_section(args.output, section)
+        write_section(args.output, section, START, END)
 
 
 if __name__ == "__main__":

@@ -27,6 +27,8 @@ from typing import Any
 REPO_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO_ROOT))
 
+from bench_sections import write_section  # noqa: E402  (scripts/ is on sys.path as the script runs)
+
 START = "<!-- import-limits-benchmark:start -->"
 END = "<!-- import-limits-benchmark:end -->"
 ROWS = 1_000_000
@@ -274,18 +276,6 @@ def markdown(refusals: list[dict[str, Any]], valid: list[dict[str, Any]], before
     return "\n".join(lines) + "\n"
 
 
-def write_section(path: Path, section: str) -> None:
-    """Replace this benchmark's section of the file, or add it at the end; the other sections stay as they are."""
-    text = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n\n"
-    if START in text and END in text:
-        head, rest = text.split(START, 1)
-        tail = rest.split(END, 1)[1].lstrip("\n")
-        text = head + section + ("\n" + tail if tail else "")
-    else:
-        text = text.rstrip("\n") + "\n\n" + section
-    path.write_text(text, encoding="utf-8")
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--output", type=Path, help="Markdown file to update")
@@ -300,7 +290,7 @@ def main() -> None:
     section = markdown(refusals, valid, before)
     print(section)
     if args.output:
-        write_section(args.output, section)
+        write_section(args.output, section, START, END)
 
 
 if __name__ == "__main__":

@@ -44,6 +44,8 @@ from xml.sax.saxutils import escape
 REPO_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO_ROOT))
 
+from bench_sections import write_section  # noqa: E402  (scripts/ is on sys.path as the script runs)
+
 START = "<!-- report-benchmark:start -->"
 END = "<!-- report-benchmark:end -->"
 CELLS = 5
@@ -881,17 +883,6 @@ def _weasyprint_version() -> str:
     return str(weasyprint.__version__)
 
 
-def write_section(path: Path, section: str) -> None:
-    text = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n\n"
-    if START in text and END in text:
-        head, rest = text.split(START, 1)
-        tail = rest.split(END, 1)[1].lstrip("\n")
-        text = head + section + ("\n" + tail if tail else "")
-    else:
-        text = text.rstrip("\n") + "\n\n" + section
-    path.write_text(text, encoding="utf-8")
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--runs", type=int, default=25, help="timed runs of each report (at least 15)")
@@ -912,7 +903,7 @@ def main() -> None:
     section = markdown(results)
     print(section)
     if args.output:
-        write_section(args.output, section)
+        write_section(args.output, section, START, END)
 
 
 if __name__ == "__main__":
