@@ -158,17 +158,21 @@ def _load_grants(user: User) -> tuple[Grant, ...]:
     return tuple(grants)
 
 
+def path_and_above(path: str) -> list[str]:
+    """The materialised paths of a node and of every node above it."""
+    step = PartyOrganisation.steplen
+    return [path[:length] for length in range(step, len(path) + 1, step)]
+
+
 def _current_role_assignments(today: datetime.date) -> QuerySet[RoleAssignment]:
     return RoleAssignment.objects.filter(Q(end_date__isnull=True) | Q(end_date__gte=today), start_date__lte=today)
 
 
 def accounts_holding_role(role: Persona, area: PartyOrganisation) -> list[User]:
     """The active accounts holding `role` today over `area`: assigned to the area itself or to a body above it."""
-    step = PartyOrganisation.steplen
-    paths_above = [area.path[:length] for length in range(step, len(area.path) + 1, step)]
     assignments = (
         _current_role_assignments(timezone.localdate())
-        .filter(role=role, organisation__path__in=paths_above, user__is_active=True)
+        .filter(role=role, organisation__path__in=path_and_above(area.path), user__is_active=True)
         .select_related("user")
     )
     return list({assignment.user for assignment in assignments})

@@ -16,7 +16,17 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from programmes import access
 from programmes.action_programmes import selectors
-from programmes.action_programmes.evidence import ALLOWED_EXTENSIONS, JPEG, OLE, OOXML, OPENDOCUMENT, PDF, PNG, WEBP
+from programmes.action_programmes.evidence import (
+    ALLOWED_EXTENSIONS,
+    JPEG,
+    OLE,
+    OOXML,
+    OPENDOCUMENT,
+    PDF,
+    PNG,
+    WEBP,
+    download_name,
+)
 from programmes.action_programmes.progress import CommitmentProgress, programme_progress
 from programmes.action_programmes.progress_forms import ProgressForm
 from programmes.files import private_download
@@ -31,7 +41,6 @@ from programmes.models import (
 )
 from programmes.models.action_programmes import PENDING_VERSION_STATES
 from programmes.reads import read_record
-from programmes.text import one_line
 from programmes.web import person_name
 
 # A friendly name for each stored content type ("Word" rather than a long MIME type).
@@ -173,11 +182,6 @@ def progress_new(request: HttpRequest, pk: int, commitment_pk: int) -> HttpRespo
     return render(request, "programmes/progress_form.html", context)
 
 
-def _download_name(evidence: Evidence) -> str:
-    """The original name on one line, as a header must carry it; Django encodes the rest (RFC 5987)."""
-    return one_line(evidence.original_name) or f"minh-chung-{evidence.pk}"
-
-
 def _evidence_for(user: access.AnyUser, pk: int) -> Evidence:
     """The evidence if the user may read its programme and its commitment, else 404 (whether or not it exists)."""
     evidence = (
@@ -204,4 +208,4 @@ def evidence_download(request: HttpRequest, pk: int) -> FileResponse:
         owner, organisation = programme.owner, programme.organisation
         read_record(reader=request.user, kind=ReadKind.EVIDENCE, subject=owner, obj=evidence, scope=organisation)
     # A link is shown on the programme page as it is; there is no file to serve.
-    return private_download(evidence.file, filename=_download_name(evidence), content_type=evidence.content_type)
+    return private_download(evidence.file, filename=download_name(evidence), content_type=evidence.content_type)

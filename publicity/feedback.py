@@ -26,7 +26,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from programmes import outbox
-from programmes.access import accounts_holding_role, reader_cell, secretary_user
+from programmes.access import accounts_holding_role, path_and_above, reader_cell, secretary_user
 from programmes.action_programmes.notifications import in_portal_language, notify
 from programmes.audit import audit_record
 from programmes.mail import send_portal_mail
@@ -97,15 +97,9 @@ def throttle_refusal(digest: str, now: datetime.datetime | None = None) -> str |
     return None
 
 
-def _path_prefixes(path: str) -> list[str]:
-    """The materialised paths of a node and of every node above it."""
-    step = PartyOrganisation.steplen
-    return [path[:length] for length in range(step, len(path) + 1, step)]
-
-
 def _self_and_ancestors(organisation: PartyOrganisation) -> list[PartyOrganisation]:
     """The organisation and those above it, the nearest first; one query."""
-    return list(PartyOrganisation.objects.filter(path__in=_path_prefixes(organisation.path)).order_by("-depth"))
+    return list(PartyOrganisation.objects.filter(path__in=path_and_above(organisation.path)).order_by("-depth"))
 
 
 def area_for(programme: ActionProgramme) -> PartyOrganisation:

@@ -15,10 +15,10 @@ from django.shortcuts import render
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.views.decorators.http import require_safe
 
+from programmes.action_programmes.evidence import download_name
 from programmes.action_programmes.progress import CommitmentProgress, programme_progress
 from programmes.models import Evidence, Occasion, ProgressStatus, PublicityLevel
 from programmes.progress_views import KIND_LABELS
-from programmes.text import one_line
 from programmes.web import paginate
 from publicity import selectors
 from publicity.forms import PublicSearchForm, VerifyForm
@@ -140,11 +140,10 @@ def public_evidence(request: HttpRequest, pk: int) -> FileResponse:
         handle = evidence.file.open("rb")
     except FileNotFoundError as missing:
         raise Http404 from missing
-    name = one_line(evidence.original_name)
     response = FileResponse(
         handle,
         as_attachment=True,
-        filename=name or f"minh-chung-{evidence.pk}",
+        filename=download_name(evidence),
         content_type=evidence.content_type or "application/octet-stream",
     )
     response["X-Content-Type-Options"] = "nosniff"

@@ -32,7 +32,7 @@ from reviews.models import CommitmentAssessment, ConsistencyNote, Verdict
 Judge = Literal["self", "cell"]
 
 CLAIMS_DONE = frozenset({Verdict.EXCEEDED, Verdict.DONE, Verdict.DONE_LATE})
-FINISHED = frozenset({ProgressStatus.DONE, ProgressStatus.EXCEEDED})
+FINISHED = ProgressStatus.needing_evidence()
 
 
 class Inconsistency(StrEnum):

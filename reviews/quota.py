@@ -10,24 +10,19 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db.models import CharField, Count, OuterRef, Q, Subquery, Value
+from django.db.models import CharField, Count, Q, Value
 from django.db.models.functions import Coalesce, NullIf
 
 from programmes.models import PartyOrganisation
 from reviews.models import Decision, DecisionState, LevelChange, RatingLevel, Review, ReviewPeriod
 from reviews.rules import QuotaPicture
-from reviews.selectors import LIVE_DECISION_STATES
+from reviews.selectors import LIVE_DECISION_STATES, live_decision_level
 
 
 def _standing_level() -> Coalesce:
     """A decided review's level as it stands: its result in force once confirmed (an appeal or a re-classification
     may have changed it), else the level of its decision awaiting confirmation; null while undecided."""
-    live = Subquery(
-        Decision.objects.filter(review=OuterRef("pk"), state__in=LIVE_DECISION_STATES)
-        .order_by("-decided_at", "-pk")
-        .values("level")[:1]
-    )
-    return Coalesce(NullIf("final_level", Value("")), live, output_field=CharField())
+    return Coalesce(NullIf("final_level", Value("")), live_decision_level(), output_field=CharField())
 
 
 def _scope(organisation_ids: Iterable[int] | None, under: PartyOrganisation | None, prefix: str = "") -> Q:

@@ -45,6 +45,18 @@ from reviews.models import (
 )
 
 LIVE_DECISION_STATES = (DecisionState.AWAITING_CONFIRMATION, DecisionState.CONFIRMED)
+
+
+def live_decision_level() -> Subquery:
+    """For a Review queryset: the level of the review's latest decision still standing (awaiting confirmation
+    or confirmed); null while undecided."""
+    return Subquery(
+        Decision.objects.filter(review=OuterRef("pk"), state__in=LIVE_DECISION_STATES)
+        .order_by("-decided_at", "-pk")
+        .values("level")[:1]
+    )
+
+
 # Whoever holds the secretary's post of an organisation: the head who confirms its decisions.
 _SECRETARY_PERSONAS = frozenset({Persona.COMMITTEE_HEAD, Persona.CELL_SECRETARY})
 # Who records the proposal of a leadership collective (a place that is not a cell), as reviews.access says.

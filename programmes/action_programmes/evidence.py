@@ -11,6 +11,9 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext as _
 
+from programmes.models import Evidence
+from programmes.text import one_line
+
 
 @dataclass(frozen=True)
 class FileKind:
@@ -124,3 +127,9 @@ def check_link(link: str) -> str:
             _("Đường dẫn “%(link)s” không hợp lệ: cần bắt đầu bằng http:// hoặc https://.") % {"link": link[:100]}
         )
     return link
+
+
+def download_name(evidence: Evidence) -> str:
+    """The name an evidence file is downloaded under: its original name on one line, as a header must carry it
+    (Django encodes the rest, RFC 5987), or a name made from its number when nothing printable is left."""
+    return one_line(evidence.original_name) or f"minh-chung-{evidence.pk}"

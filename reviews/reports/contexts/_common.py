@@ -11,7 +11,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import User
-from django.db.models import OuterRef, Q, Subquery
+from django.db.models import Q
 from django.utils import timezone, translation
 
 from programmes.models import (
@@ -21,10 +21,8 @@ from programmes.models import (
     Position,
     PostKind,
 )
-from reviews import selectors
 from reviews.models import (
     LEVEL_ORDER,
-    Decision,
     PeriodKind,
     RatingLevel,
     ReviewPeriod,
@@ -129,15 +127,6 @@ def _on_time_condition(prefix: str = "") -> Q:
     on_time = Verdict.on_time_values()
     return Q(**{f"{prefix}cell_verdict__in": on_time}) | Q(
         **{f"{prefix}cell_verdict": "", f"{prefix}self_verdict__in": on_time}
-    )
-
-
-def _live_decision_level() -> Subquery:
-    """The level of the review's latest decision still standing (awaiting confirmation or confirmed)."""
-    return Subquery(
-        Decision.objects.filter(review=OuterRef("pk"), state__in=selectors.LIVE_DECISION_STATES)
-        .order_by("-decided_at", "-pk")
-        .values("level")[:1]
     )
 
 

@@ -16,6 +16,7 @@ from programmes.models import (
     PublicityLevel,
 )
 from programmes.models.organisations import OrganisationKind
+from reviews import selectors
 from reviews.models import (
     CellMeeting,
     ReportKind,
@@ -26,7 +27,6 @@ from reviews.models import (
 from reviews.reports.contexts._common import (
     _iso,
     _level_totals,
-    _live_decision_level,
     _on_time_condition,
     _period_data,
     _portal_language,
@@ -86,7 +86,7 @@ def cell_summary_report(cell_id: int, period: ReviewPeriod | None) -> ReportData
             Review.objects.filter(period=period, place=cell)
             .select_related("cadre", "proposal")
             .annotate(
-                decided_level=_live_decision_level(),
+                decided_level=selectors.live_decision_level(),
                 commitments=Count("assessments"),
                 on_time=Count("assessments", filter=_on_time_condition("assessments__")),
             )

@@ -11,8 +11,9 @@ from programmes.models import (
     PartyOrganisation,
 )
 from programmes.models.organisations import OrganisationKind
-from reviews import quota, rules
+from reviews import quota, rules, selectors
 from reviews.models import (
+    ENDED_REVIEW_STATES,
     CommitmentAssessment,
     ReportKind,
     Review,
@@ -21,7 +22,6 @@ from reviews.models import (
 )
 from reviews.reports.contexts._common import (
     _level_totals,
-    _live_decision_level,
     _on_time_condition,
     _percent,
     _period_data,
@@ -33,7 +33,7 @@ from reviews.reports.contexts._common import (
 from reviews.reports.kinds import ReportData, register, subject_key
 
 # A review still on its way to a result; a final or not-rated one is settled.
-OPEN_STATES = [state for state in ReviewState if state not in (ReviewState.FINAL, ReviewState.NOT_RATED)]
+OPEN_STATES = [state for state in ReviewState if state not in ENDED_REVIEW_STATES]
 
 
 def _quota_rows(period: ReviewPeriod, organisation: PartyOrganisation) -> list[dict[str, Any]]:
@@ -73,7 +73,7 @@ def organisation_rollup_report(organisation_id: int, period: ReviewPeriod | None
         organisation = PartyOrganisation.objects.get(pk=organisation_id)
         reviews = Review.objects.filter(period=period, place__path__startswith=organisation.path)
         groups = (
-            reviews.annotate(decided_level=_live_decision_level())
+            reviews.annotate(decided_level=selectors.live_decision_level())
             .values("cell__name", "cell__path", "state", "final_level", "decided_level")
             .annotate(number=Count("pk"))
             .order_by("cell__path", "state", "final_level", "decided_level")
