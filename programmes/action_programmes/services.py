@@ -374,15 +374,23 @@ def _next_number(programme: ActionProgramme) -> int:
 def _copy_terms(source: ProgrammeVersion, version: ProgrammeVersion, *, with_notes: bool = False) -> None:
     """Give `version` the commitments of `source`: the same lasting commitments, so that comparing the two
     pairs them; with `with_notes`, each keeps the confirmer's note on it."""
-    for old in source.terms.prefetch_related("milestones"):
-        new = CommitmentTerms.objects.create(
+    olds = list(source.terms.prefetch_related("milestones"))
+    # Two inserts whatever the number of commitments: a return or an amendment copies the whole version.
+    news = CommitmentTerms.objects.bulk_create(
+        CommitmentTerms(
             version=version,
             commitment_id=old.commitment_id,
             position=old.position,
             return_note=old.return_note if with_notes else "",
             **{name: getattr(old, name) for name in CONTENT_FIELDS},
         )
-        _set_milestones(new, [(milestone.due_date, milestone.description) for milestone in old.milestones.all()])
+        for old in olds
+    )
+    Milestone.objects.bulk_create(
+        Milestone(terms=new, due_date=milestone.due_date, description=milestone.description.strip())
+        for old, new in zip(olds, news, strict=True)
+        for milestone in old.milestones.all()
+    )
 
 
 # --- Submission, return, confirmation ------------------------------------------------------------------------
