@@ -9,6 +9,7 @@ from django.contrib.auth.models import AnonymousUser, User
 from django.contrib.contenttypes.models import ContentType
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
+from django.utils.functional import Promise
 
 from programmes.models import AuditEvent, Cadre, Membership, PartyOrganisation
 
@@ -16,6 +17,34 @@ Audited = TypeVar("Audited", bound=models.Model)
 
 # Set by AuditContextMiddleware for the length of a request; empty in workers and commands.
 current_ip_address: ContextVar[str | None] = ContextVar("current_ip_address", default=None)
+
+
+# Every action code the portal writes, with the words the log shows for it; each app registers its own.
+_ACTION_LABELS: dict[str, str | Promise] = {}
+
+
+def register_actions(*choices: type[models.TextChoices]) -> None:
+    """Make these actions writable and give the log their labels; called from each app's `ready()`."""
+    for actions in choices:
+        for action in actions:
+            _ACTION_LABELS[action.value] = action.label
+
+
+def action_label(code: str) -> str:
+    """What the log shows for an action: its label, or the stored code for one no longer declared."""
+    label = _ACTION_LABELS.get(code)
+    return str(label) if label is not None else code
+
+
+def action_choices() -> list[tuple[str, str]]:
+    """Every registered action with its label, for the log's filter, in label order."""
+    return sorted(((code, str(label)) for code, label in _ACTION_LABELS.items()), key=lambda pair: pair[1])
+
+
+def actions_matching(text: str) -> list[str]:
+    """The codes whose label or code holds `text`, ignoring case: what the log's "action" filter looks for."""
+    wanted = text.strip().casefold()
+    return [code for code, label in _ACTION_LABELS.items() if wanted in str(label).casefold() or wanted in code]
 
 
 def json_safe(values: dict[str, Any]) -> dict[str, Any]:
@@ -82,6 +111,9 @@ def audit_record(
 
     `keep_address` False leaves out the network address of the request, for a member of the public whose
     address the portal promises not to keep (citizen feedback)."""
+    if action not in _ACTION_LABELS:
+        # A typo here would write an event no filter or label ever finds; refuse it where it is written.
+        raise ValueError(f"Unregistered audit action {action!r}: declare it in the app's audit_actions module.")
     user = actor if actor is not None and actor.is_authenticated else None
     return AuditEvent.objects.create(
         actor=user,

@@ -19,6 +19,7 @@ from programmes import access
 from programmes.access import Action
 from programmes.action_programmes.notifications import in_portal_language, notify
 from programmes.audit import audit_record
+from programmes.audit_actions import AdminAction, RosterAction
 from programmes.models import Cadre, Membership, PartyOrganisation, RoleAssignment
 
 AnyUser = User | AnonymousUser
@@ -95,7 +96,7 @@ def grant_refusal_record(*, acting_user: AnyUser, obj: object, reason: str) -> N
     """Keep a refused attempt on the record: it is written outside the refused change, so it stays."""
     audit_record(
         actor=acting_user,
-        action="grant.refused",
+        action=AdminAction.GRANT_REFUSED,
         obj=obj if getattr(obj, "pk", None) is not None else None,  # type: ignore[arg-type]
         after={"reason": reason},
     )
@@ -119,7 +120,7 @@ def cadre_link_account(*, cadre: Cadre, account: User | None, acting_user: AnyUs
     access.forget_grants(acting_user)
     audit_record(
         actor=acting_user,
-        action="cadre.account_linked",
+        action=RosterAction.CADRE_ACCOUNT_LINKED,
         obj=locked,
         before={"user": previous_id},
         after={"user": new_id},

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET
 
 from programmes.action_programmes.notifications import in_portal_language
 from programmes.audit import audit_record
+from programmes.audit_actions import PrivacyAction
 from programmes.documents import render_pdf
 from programmes.personal_data import PersonalData, personal_data_for
 
@@ -21,7 +22,7 @@ FILE_NAME = "du-lieu-cua-toi"
 
 def _download(request: HttpRequest, file_format: str) -> PersonalData:
     user = cast(User, request.user)
-    audit_record(actor=user, action="personal_data.download", obj=user, after={"format": file_format})
+    audit_record(actor=user, action=PrivacyAction.PERSONAL_DATA_DOWNLOAD, obj=user, after={"format": file_format})
     return personal_data_for(user)
 
 

@@ -27,6 +27,7 @@ from django.utils.translation import gettext_lazy
 
 from programmes import access
 from programmes.audit import audit_record
+from programmes.audit_actions import PrivacyAction, RosterAction
 from programmes.importing.base import UnreadableFile, read_table
 from programmes.models import Cadre, CadrePrivateDetails, ImportJob, ImportKind, Notification, ReadEvent
 from programmes.models.imports import FINISHED_STATUSES
@@ -181,7 +182,9 @@ def cadre_erase(*, cadre: Cadre, acting_user: User | AnonymousUser) -> dict[str,
         counts["history_rows"] = cadre_history_purge(cadre_pk=cadre_pk)
         counts.update(_scrub_imports(needles))
         # The deleted row has no primary key any more: the event points at the id it had.
-        audit_record(actor=acting_user, action="cadre.erase", obj=Cadre(pk=cadre_pk, full_name=name), after=counts)
+        audit_record(
+            actor=acting_user, action=RosterAction.CADRE_ERASE, obj=Cadre(pk=cadre_pk, full_name=name), after=counts
+        )
     return counts
 
 
@@ -252,5 +255,5 @@ def retention_enforce(*, now: datetime.datetime | None = None) -> dict[str, int]
         lambda batch: ReadEvent.objects.filter(pk__in=batch).purge_before(read_cutoff),
     )
     if any(counts.values()):
-        audit_record(actor=None, action="privacy.retention", after=counts)
+        audit_record(actor=None, action=PrivacyAction.RETENTION, after=counts)
     return counts

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy
 
 from programmes import access
 from programmes.access import Action
+from programmes.audit import action_label, actions_matching
 from programmes.models import AuditEvent, Cadre, ReadEvent
 from programmes.spreadsheets import Echo, safe_row
 from programmes.web import AuthenticatedRequest, paginate
@@ -94,16 +95,19 @@ def _filtered(user: Any, data: dict[str, Any]) -> tuple[str, QuerySet[Any]]:
     events: QuerySet[Any]
     if kind == READS:
         events = ReadEvent.objects.filter(scope).select_related("subject")
-        person_field, action_field = "reader_repr", "kind"
+        person_field = "reader_repr"
+        if action:
+            events = events.filter(kind__icontains=action)
     else:
         events = AuditEvent.objects.filter(scope)
-        person_field, action_field = "actor_repr", "action"
+        person_field = "actor_repr"
+        if action:
+            # People type what the log shows them (the label, in their language); a code typed in full works too.
+            events = events.filter(action__in=actions_matching(action))
     if person:
         events = events.filter(**{f"{person_field}__icontains": person})
     if subject:
         events = events.filter(object_repr__icontains=subject)
-    if action:
-        events = events.filter(**{f"{action_field}__icontains": action})
     if data.get("tu_ngay"):
         events = events.filter(at__gte=_day_bounds(data["tu_ngay"], end=False))
     if data.get("den_ngay"):
@@ -136,10 +140,17 @@ def _csv_rows(kind: str, events: QuerySet[Any]) -> Iterator[list[str]]:
             at = timezone.localtime(event.at).isoformat()
             yield [at, event.reader_repr, event.get_kind_display(), event.object_repr, subject, event.ip_address or ""]
         return
-    yield [_("Thời điểm"), _("Người thực hiện"), _("Hành động"), _("Đối tượng"), _("Địa chỉ IP")]
+    yield [_("Thời điểm"), _("Người thực hiện"), _("Hành động"), _("Đối tượng"), _("Địa chỉ IP"), _("Mã hành động")]
     for event in events.iterator(chunk_size=2000):
         at = timezone.localtime(event.at).isoformat()
-        yield [at, event.actor_repr, event.action, event.object_repr, event.ip_address or ""]
+        yield [
+            at,
+            event.actor_repr,
+            action_label(event.action),
+            event.object_repr,
+            event.ip_address or "",
+            event.action,
+        ]
 
 
 @login_required

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from programmes import access
 from programmes.access import Action
 from programmes.audit import audit_record, audited_update, snapshot
+from programmes.audit_actions import RosterAction
 from programmes.models import (
     Cadre,
     Membership,
@@ -120,7 +121,9 @@ def organisation_create(
         name=name, kind=kind, code=code, valid_from=valid_from, valid_to=valid_to, admin_area_code=admin_area_code
     )
     node = _add_node(parent, node)
-    audit_record(actor=acting_user, action="organisation.create", obj=node, after=snapshot(node, ORGANISATION_FIELDS))
+    audit_record(
+        actor=acting_user, action=RosterAction.ORGANISATION_CREATE, obj=node, after=snapshot(node, ORGANISATION_FIELDS)
+    )
     return node
 
 
@@ -157,7 +160,7 @@ def _close(organisation: PartyOrganisation, valid_to: datetime.date, acting_user
     return audited_update(
         organisation,
         {"valid_to": valid_to},
-        action="organisation.close",
+        action=RosterAction.ORGANISATION_CLOSE,
         acting_user=acting_user,
         recorded=ORGANISATION_FIELDS,
     )
@@ -252,7 +255,7 @@ def organisation_restructure(
         )
         audit_record(
             actor=acting_user,
-            action="organisation.succession",
+            action=RosterAction.ORGANISATION_SUCCESSION,
             obj=link,
             after=snapshot(link, ("predecessor", "successor", "share", "effective_on")),
         )
@@ -295,7 +298,7 @@ def membership_transfer(
     audited_update(
         current,
         {"end_date": on - datetime.timedelta(days=1), "status": MembershipStatus.TRANSFERRED},
-        action="membership.transfer_out",
+        action=RosterAction.MEMBERSHIP_TRANSFER_OUT,
         acting_user=acting_user,
         recorded=MEMBERSHIP_FIELDS,
     )
@@ -309,7 +312,10 @@ def membership_transfer(
         start_date=on,
     )
     audit_record(
-        actor=acting_user, action="membership.transfer_in", obj=arrival, after=snapshot(arrival, MEMBERSHIP_FIELDS)
+        actor=acting_user,
+        action=RosterAction.MEMBERSHIP_TRANSFER_IN,
+        obj=arrival,
+        after=snapshot(arrival, MEMBERSHIP_FIELDS),
     )
     return arrival
 
@@ -327,7 +333,7 @@ def membership_set_status(*, membership: Membership, status: str, acting_user: A
     return audited_update(
         membership,
         {"status": status},
-        action="membership.set_status",
+        action=RosterAction.MEMBERSHIP_SET_STATUS,
         acting_user=acting_user,
         recorded=MEMBERSHIP_FIELDS,
     )
@@ -394,7 +400,9 @@ def position_assign(
         is_head=is_head,
         start_date=start_date,
     )
-    audit_record(actor=acting_user, action="position.assign", obj=position, after=snapshot(position, POSITION_FIELDS))
+    audit_record(
+        actor=acting_user, action=RosterAction.POSITION_ASSIGN, obj=position, after=snapshot(position, POSITION_FIELDS)
+    )
     return position
 
 
@@ -423,7 +431,7 @@ def position_end(*, position: Position, end_date: datetime.date, acting_user: Ac
         position,
         end_date=end_date,
         fields=POSITION_FIELDS,
-        action="position.end",
+        action=RosterAction.POSITION_END,
         already_ended=_("Chức vụ này đã kết thúc."),
         ends_too_early=_("Ngày kết thúc phải sau ngày bắt đầu giữ chức vụ."),
         acting_user=acting_user,
@@ -453,7 +461,10 @@ def role_assign(
                 user=user, role=role, organisation=organisation, start_date=start_date
             )
             audit_record(
-                actor=acting_user, action="role.assign", obj=assignment, after=snapshot(assignment, ROLE_FIELDS)
+                actor=acting_user,
+                action=RosterAction.ROLE_ASSIGN,
+                obj=assignment,
+                after=snapshot(assignment, ROLE_FIELDS),
             )
     except IntegrityError as error:
         # The named constraint role_assignment_unique_current is the one rule an insert can break here.
@@ -468,7 +479,7 @@ def role_end(*, assignment: RoleAssignment, end_date: datetime.date, acting_user
         assignment,
         end_date=end_date,
         fields=ROLE_FIELDS,
-        action="role.end",
+        action=RosterAction.ROLE_END,
         already_ended=_("Vai trò này đã kết thúc."),
         ends_too_early=_("Ngày kết thúc phải sau ngày bắt đầu."),
         acting_user=acting_user,

@@ -9,7 +9,11 @@ class PublicityConfig(AppConfig):
     verbose_name = _("Công khai và giám sát")
 
     def ready(self) -> None:
+        from programmes.audit import register_actions
+        from publicity.audit_actions import FeedbackAction
         from reviews.signals import period_opened
+
+        register_actions(FeedbackAction)
 
         period_opened.connect(attach_verified_feedback, dispatch_uid="publicity.attach_verified_feedback")
 

@@ -5,3 +5,9 @@ from django.utils.translation import gettext_lazy as _
 class ReviewsConfig(AppConfig):
     name = "reviews"
     verbose_name = _("Kiểm điểm, đánh giá, xếp loại")
+
+    def ready(self) -> None:
+        from programmes.audit import register_actions
+        from reviews.audit_actions import ReportAction, ReviewAction
+
+        register_actions(ReviewAction, ReportAction)

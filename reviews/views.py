@@ -18,13 +18,12 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.functional import Promise
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from programmes import access as programme_access
 from programmes.access import Action, Persona
+from programmes.audit import action_label
 from programmes.models import AuditEvent, PartyOrganisation, ReadKind
 from programmes.reads import read_record
 from programmes.web import AuthenticatedRequest, add_service_error, paginate, person_name
@@ -41,27 +40,6 @@ from reviews.models import (
 )
 
 PERIODS_PER_PAGE = 25
-
-# The history's wording of each audit action of a review, as a person would say what happened.
-HISTORY_LABELS: dict[str, Promise] = {
-    "review.period_open": gettext_lazy("Mở đợt kiểm điểm"),
-    "review.self_save": gettext_lazy("Lưu bản kiểm điểm"),
-    "review.self_submit": gettext_lazy("Nộp bản kiểm điểm"),
-    "review.prompt_add": gettext_lazy("Gửi gợi ý kiểm điểm"),
-    "review.input_add": gettext_lazy("Thêm ý kiến nhận xét"),
-    "review.input_attach": gettext_lazy("Gắn góp ý đã xác minh của nhân dân"),
-    "review.meeting_record": gettext_lazy("Ghi cuộc họp kiểm điểm của chi bộ"),
-    "review.consistency_note": gettext_lazy("Giải trình kết luận trái với tiến độ ghi nhận"),
-    "review.propose": gettext_lazy("Chi bộ đề xuất mức xếp loại"),
-    "review.decide": gettext_lazy("Cấp ủy quyết định xếp loại"),
-    "review.return_to_cell": gettext_lazy("Cấp ủy trả lại chi bộ"),
-    "review.confirm": gettext_lazy("Người đứng đầu xác nhận kết quả"),
-    "review.appeal": gettext_lazy("Gửi kiến nghị về kết quả"),
-    "review.appeal_resolve": gettext_lazy("Giải quyết kiến nghị"),
-    "review.reclassify": gettext_lazy("Cấp ủy cấp trên xếp loại lại"),
-    "review.period_close": gettext_lazy("Kết thúc đợt kiểm điểm"),
-}
-
 
 # --- Work lists ----------------------------------------------------------------------------------------------
 
@@ -383,7 +361,7 @@ def _history(events: list[AuditEvent]) -> list[HistoryRow]:
         HistoryRow(
             event.at,
             person_name(event.actor) if event.actor is not None else event.actor_repr,
-            str(HISTORY_LABELS.get(event.action, event.action)),
+            action_label(event.action),
         )
         for event in events
     ]

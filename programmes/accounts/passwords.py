@@ -16,10 +16,11 @@ from django.utils.translation import gettext as _
 from programmes import outbox
 from programmes.action_programmes.notifications import in_portal_language
 from programmes.audit import audit_record
+from programmes.audit_actions import AccountAction
 from programmes.mail import send_portal_mail
 from programmes.models import AuditEvent
 
-RESET_REQUESTED = "account.password_reset_requested"
+RESET_REQUESTED = AccountAction.PASSWORD_RESET_REQUESTED
 
 
 @transaction.atomic
@@ -29,7 +30,7 @@ def password_reset(*, user: User, new_password: str) -> User:
     password)."""
     user.set_password(new_password)
     user.save(update_fields=["password"])
-    audit_record(actor=user, action="account.password_reset", obj=user)
+    audit_record(actor=user, action=AccountAction.PASSWORD_RESET, obj=user)
     return user
 
 

@@ -23,6 +23,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_otp.util import random_hex
 
 from programmes.audit import audit_record
+from programmes.audit_actions import AccountAction
 
 RECOVERY_CODE_COUNT = 10
 # Names of the devices as the admin lists them.
@@ -123,7 +124,7 @@ def totp_enable(*, user: User, key: str, token: str, acting_user: User) -> tuple
         )
         codes = _replace_recovery_codes(user)
         audit_record(
-            actor=acting_user, action="account.second_factor_on", obj=user, after={"recovery_codes": len(codes)}
+            actor=acting_user, action=AccountAction.SECOND_FACTOR_ON, obj=user, after={"recovery_codes": len(codes)}
         )
     return device, codes
 
@@ -153,7 +154,7 @@ def second_factor_check(*, user: User, token: str) -> Device:
     if isinstance(verified, StaticDevice):
         audit_record(
             actor=user,
-            action="account.recovery_code_used",
+            action=AccountAction.RECOVERY_CODE_USED,
             obj=user,
             after={"recovery_codes": recovery_codes_left(user)},
         )
@@ -169,7 +170,9 @@ def totp_disable(*, user: User, token: str, acting_user: User) -> None:
         left = recovery_codes_left(user)
         TOTPDevice.objects.filter(user=user).delete()
         StaticDevice.objects.filter(user=user).delete()
-        audit_record(actor=acting_user, action="account.second_factor_off", obj=user, before={"recovery_codes": left})
+        audit_record(
+            actor=acting_user, action=AccountAction.SECOND_FACTOR_OFF, obj=user, before={"recovery_codes": left}
+        )
 
 
 @transaction.atomic
@@ -182,7 +185,7 @@ def recovery_codes_regenerate(*, user: User, acting_user: User) -> list[str]:
     codes = _replace_recovery_codes(user)
     audit_record(
         actor=acting_user,
-        action="account.recovery_codes_regenerated",
+        action=AccountAction.RECOVERY_CODES_REGENERATED,
         obj=user,
         before={"recovery_codes": before},
         after={"recovery_codes": len(codes)},

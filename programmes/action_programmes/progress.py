@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy
 from programmes.action_programmes.evidence import CheckedFile, check_link, check_upload
 from programmes.action_programmes.services import _require_owner
 from programmes.audit import audit_record, snapshot
+from programmes.audit_actions import ProgrammeAction
 from programmes.models import (
     Commitment,
     CommitmentTerms,
@@ -124,7 +125,7 @@ def progress_report(
     commitment.save(update_fields=["status", "value_reached", "last_reported_at"])
     audit_record(
         actor=acting_user,
-        action="progress.report",
+        action=ProgrammeAction.PROGRESS_REPORT,
         obj=report,
         after={
             **snapshot(report, REPORT_FIELDS),

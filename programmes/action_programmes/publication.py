@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 
 from programmes import access
 from programmes.audit import audited_update
+from programmes.audit_actions import ProgrammeAction
 from programmes.models import (
     ActionProgramme,
     Commitment,
@@ -171,7 +172,7 @@ def publicity_set(*, programme: ActionProgramme, level: int, acting_user: User) 
         )
     if level == programme.publicity_level:
         return programme
-    _update_publicity(acting_user, "programme.publicity", programme, publicity_level=level)
+    _update_publicity(acting_user, ProgrammeAction.PUBLICITY, programme, publicity_level=level)
     return programme
 
 
@@ -184,7 +185,7 @@ def consent_give(*, programme: ActionProgramme, acting_user: User) -> ActionProg
         raise ValidationError(_("Chỉ đồng ý công khai được khi chương trình đã được xác nhận."))
     if programme.publication_consent_at is not None:
         raise ValidationError(_("Bạn đã đồng ý công khai chương trình này rồi."))
-    _update_publicity(acting_user, "programme.consent_give", programme, publication_consent_at=timezone.now())
+    _update_publicity(acting_user, ProgrammeAction.CONSENT_GIVE, programme, publication_consent_at=timezone.now())
     return programme
 
 
@@ -198,7 +199,7 @@ def consent_withdraw(*, programme: ActionProgramme, acting_user: User) -> Action
         raise ValidationError(_("Chương trình chưa có sự đồng ý công khai nào để rút lại."))
     _update_publicity(
         acting_user,
-        "programme.consent_withdraw",
+        ProgrammeAction.CONSENT_WITHDRAW,
         programme,
         publication_consent_at=None,
         publicity_level=min(programme.publicity_level, INSIDE_PARTY),
@@ -234,7 +235,7 @@ def commitment_publicity_set(*, commitment: Commitment, cap: int | None, acting_
     return audited_update(
         commitment,
         {"publicity_cap": cap},
-        action="commitment.publicity",
+        action=ProgrammeAction.COMMITMENT_PUBLICITY,
         acting_user=acting_user,
         recorded=("programme", "publicity_cap"),
     )
@@ -251,7 +252,7 @@ def evidence_publicity_set(*, evidence: Evidence, is_public: bool, acting_user: 
     return audited_update(
         evidence,
         {"is_public": is_public},
-        action="evidence.publicity",
+        action=ProgrammeAction.EVIDENCE_PUBLICITY,
         acting_user=acting_user,
         recorded=("commitment", "is_public"),
     )

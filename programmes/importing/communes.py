@@ -14,6 +14,7 @@ from pathlib import Path
 from django.contrib.auth.models import User
 from django.utils.translation import gettext as _
 
+from programmes.audit_actions import ImportAction
 from programmes.models import ImportJob, OrganisationKind, SuccessionShare
 from programmes.text import normalise
 
@@ -141,5 +142,5 @@ def import_communes(
     if issues:
         return ImportResult(errors=issues)
     importer = OrganisationImport(rows)
-    importer.audit_action = "import.communes"
+    importer.audit_action = ImportAction.COMMUNES
     return import_run(importer=importer, scope=None, acting_user=acting_user, job=job)

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from programmes.audit_actions import ImportAction
 from programmes.models import (
     Membership,
     OrganisationKind,
@@ -83,7 +84,7 @@ def parse_rows(table: Table) -> tuple[list[OrganisationRow], list[ImportIssue]]:
 class OrganisationImport:
     """Validate the whole file first; apply only when nothing is wrong."""
 
-    audit_action = "import.organisations"
+    audit_action: ImportAction = ImportAction.ORGANISATIONS
 
     def __init__(self, rows: list[OrganisationRow]) -> None:
         self.rows = [row for row in rows if row.code]

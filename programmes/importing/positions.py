@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from programmes.audit_actions import ImportAction
 from programmes.models import Cadre, Membership, PartyOrganisation, PartyPost, Position, PostKind
 
 from .base import Column, ImportIssue, ImportResult, RowReader, ScopeCheck, Table, choice_lookup, in_chunks
@@ -91,7 +92,7 @@ def parse_rows(table: Table) -> tuple[list[PositionRow], list[ImportIssue]]:
 
 
 class PositionImport:
-    audit_action = "import.positions"
+    audit_action: ImportAction = ImportAction.POSITIONS
 
     def __init__(self, rows: list[PositionRow]) -> None:
         self.rows = rows

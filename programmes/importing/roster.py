@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from programmes.audit_actions import ImportAction
 from programmes.models import (
     Cadre,
     CadrePrivateDetails,
@@ -121,7 +122,7 @@ def parse_rows(table: Table) -> tuple[list[CadreRow], list[ImportIssue]]:
 class RosterImport:
     """Upsert cadres, their private details and current membership; a changed cell is a transfer."""
 
-    audit_action = "import.roster"
+    audit_action: ImportAction = ImportAction.ROSTER
 
     def __init__(self, rows: list[CadreRow]) -> None:
         self.rows = [row for row in rows if row.code and row.cell_code]

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from programmes import access, outbox
 from programmes.access import Action
 from programmes.audit import audit_record
+from programmes.audit_actions import ImportAction
 from programmes.models import ImportJob, ImportKind, ImportStatus, PartyOrganisation
 from programmes.models.imports import FINISHED_STATUSES
 from programmes.text import normalise
@@ -33,7 +34,7 @@ XLSX_SIGNATURE = b"PK\x03\x04"
 
 
 class Importer(Protocol):
-    audit_action: str
+    audit_action: ImportAction
 
     def validate(self, scope: ScopeCheck) -> list[ImportIssue]: ...
 
@@ -167,7 +168,7 @@ def import_job_submit(
         job.save()
         audit_record(
             actor=acting_user,
-            action="import_job.submit",
+            action=ImportAction.JOB_SUBMIT,
             obj=job,
             after={"kind": kind, "original_name": job.original_name, "scope": scope.code if scope else None},
         )
@@ -197,7 +198,7 @@ def _park(job: ImportJob) -> None:
     ) % {"count": job.attempts - 1}
     with transaction.atomic():
         _finish(job, ImportStatus.FAILED, {}, [ImportIssue(1, "", message).as_dict()])
-        audit_record(actor=None, action="import_job.park", obj=job, after={"attempts": job.attempts - 1})
+        audit_record(actor=None, action=ImportAction.JOB_PARK, obj=job, after={"attempts": job.attempts - 1})
 
 
 def _finish(job: ImportJob, status: str, counts: dict[str, int], errors: list[dict[str, Any]]) -> None:

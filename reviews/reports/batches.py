@@ -18,6 +18,7 @@ from programmes.access import Action
 from programmes.audit import audit_record
 from programmes.models import PartyOrganisation
 from programmes.models.organisations import CELL_KINDS, GRASSROOTS_KINDS, OrganisationKind
+from reviews.audit_actions import ReportAction
 from reviews.models import (
     ItemState,
     ReportBatch,
@@ -91,7 +92,7 @@ def batch_create(
     ReportBatchItem.objects.bulk_create(
         ReportBatchItem(batch=batch, kind=kind, object_id=object_id) for kind, object_id in dict.fromkeys(planned)
     )
-    audit_record(actor=acting_user, action="report.batch", obj=batch, after={"items": len(planned)})
+    audit_record(actor=acting_user, action=ReportAction.BATCH, obj=batch, after={"items": len(planned)})
     outbox.enqueue_many(PRODUCE_BATCH_ITEM, [(item_id,) for item_id in batch.items.values_list("pk", flat=True)])
     return batch
 

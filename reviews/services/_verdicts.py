@@ -5,6 +5,7 @@ from django.contrib.auth.models import User
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.utils.translation import gettext as _
 
+from reviews.audit_actions import ReviewAction
 from reviews.consistency import ConsistencyFlag, acknowledgement_field
 from reviews.models import CommitmentAssessment, ConsistencyNote, Review, Verdict
 from reviews.services._common import Acknowledgements, Verdicts, _audit
@@ -62,7 +63,7 @@ def _acknowledge(
         )
         _audit(
             acting_user,
-            "review.consistency_note",
+            ReviewAction.CONSISTENCY_NOTE,
             note,
             review=review.pk,
             position=flag.assessment.position,

@@ -20,6 +20,7 @@ from programmes.action_programmes.notifications import notify
 from programmes.audit import snapshot
 from programmes.models import PartyOrganisation
 from reviews import access as review_access
+from reviews.audit_actions import ReviewAction
 from reviews.models import Appeal, AppealState, LevelChange, RatingLevel, Review, ReviewState
 from reviews.services._common import REVIEW_FIELDS, _audit, _lock, _require, _require_state, _review_link
 from reviews.services.decision import _lock_quota, decision_quota
@@ -104,7 +105,7 @@ def appeal_file(*, review: Review, text: str, acting_user: User) -> Appeal:
     review.save(update_fields=["state"])
     _audit(
         acting_user,
-        "review.appeal",
+        ReviewAction.APPEAL,
         appeal,
         before,
         review=review.pk,
@@ -192,7 +193,7 @@ def appeal_resolve(*, appeal: Appeal, upheld: bool, resolution: str, new_level: 
     review.save(update_fields=["state", "final_level", "final_at"])
     _audit(
         acting_user,
-        "review.appeal_resolve",
+        ReviewAction.APPEAL_RESOLVE,
         appeal,
         before,
         review=review.pk,
@@ -241,7 +242,7 @@ def review_reclassify(*, review: Review, level: str, reason: str, acting_user: U
     review.save(update_fields=["final_level", "final_at"])
     _audit(
         acting_user,
-        "review.reclassify",
+        ReviewAction.RECLASSIFY,
         review,
         before,
         review=review.pk,

@@ -13,6 +13,7 @@ from programmes.action_programmes.evidence import check_upload
 from programmes.models import PartyOrganisation
 from reviews import access as review_access
 from reviews import quota, rules
+from reviews.audit_actions import ReviewAction
 from reviews.consistency import consistency_flags
 from reviews.models import CellMeeting, CellProposal, ConsistencyNote, RatingLevel, Review, ReviewPeriod, ReviewState
 from reviews.services._common import Acknowledgements, Verdicts, _audit, _lock, _require, _require_state
@@ -54,7 +55,7 @@ def meeting_record(
     meeting.save()
     _audit(
         acting_user,
-        "review.meeting_record",
+        ReviewAction.MEETING_RECORD,
         meeting,
         held_on=held_on,
         members_total=members_total,
@@ -146,7 +147,7 @@ def proposal_record(
         warnings.append(status.message(review.deciding_organisation.name))
     _audit(
         acting_user,
-        "review.propose",
+        ReviewAction.PROPOSE,
         proposal,
         review=review.pk,
         level=level,

@@ -13,6 +13,7 @@ from programmes import outbox
 from programmes.action_programmes.notifications import notify
 from programmes.models import Evidence
 from reviews import access as review_access
+from reviews.audit_actions import ReviewAction
 from reviews.models import Decision, DecisionState, Review, ReviewState
 from reviews.services._common import _audit, _lock, _review_link
 
@@ -78,7 +79,7 @@ def decision_confirm(
     review.save(update_fields=["state", "final_level", "final_at"])
     _audit(
         acting_user,
-        "review.confirm",
+        ReviewAction.CONFIRM,
         decision,
         review=review.pk,
         level=decision.level,

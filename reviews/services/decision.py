@@ -9,6 +9,7 @@ from programmes.action_programmes.notifications import notify
 from programmes.models import PartyOrganisation
 from reviews import access as review_access
 from reviews import quota, rules
+from reviews.audit_actions import ReviewAction
 from reviews.consistency import consistency_flags
 from reviews.models import ConsistencyNote, Decision, DecisionState, Review, ReviewState
 from reviews.services._common import Acknowledgements, _audit, _lock, _require, _require_state, _review_link
@@ -90,7 +91,7 @@ def decision_make(
     review.save(update_fields=["state"])
     _audit(
         acting_user,
-        "review.decide",
+        ReviewAction.DECIDE,
         decision,
         review=review.pk,
         level=level,
@@ -124,5 +125,5 @@ def decision_return(*, review: Review, reason: str, acting_user: User) -> Review
     review.state = ReviewState.SELF_SUBMITTED
     review.return_reason = reason.strip()
     review.save(update_fields=["state", "return_reason"])
-    _audit(acting_user, "review.return_to_cell", review, reason=review.return_reason)
+    _audit(acting_user, ReviewAction.RETURN_TO_CELL, review, reason=review.return_reason)
     return review

@@ -13,6 +13,7 @@ from programmes.action_programmes.evidence import check_upload
 from programmes.action_programmes.notifications import notify
 from programmes.audit import audit_record
 from reviews import access as review_access
+from reviews.audit_actions import ReviewAction
 from reviews.models import InputSource, Review, ReviewInput, ReviewPrompt
 from reviews.services._common import _audit, _require, _review_link
 
@@ -27,7 +28,7 @@ def prompt_add(*, review: Review, text: str, acting_user: User) -> ReviewPrompt:
     if not text.strip():
         raise ValidationError({"text": _("Hãy ghi nội dung gợi ý.")})
     prompt = ReviewPrompt.objects.create(review=review, text=text.strip(), issued_by=acting_user)
-    _audit(acting_user, "review.prompt_add", prompt, review=review.pk)
+    _audit(acting_user, ReviewAction.PROMPT_ADD, prompt, review=review.pk)
     subject = review.cadre.user
     if subject is not None:
         notify(
@@ -72,7 +73,7 @@ def input_add(
         entry.document_sha256 = checked.sha256
         entry.document.save(checked.storage_name, document, save=False)
     entry.save()
-    _audit(acting_user, "review.input_add", entry, review=review.pk, source=source, sha256=entry.document_sha256)
+    _audit(acting_user, ReviewAction.INPUT_ADD, entry, review=review.pk, source=source, sha256=entry.document_sha256)
     return entry
 
 
@@ -95,7 +96,7 @@ def input_attach_from_system(
     # The system's step: no actor, and no network address of whichever request happened to set it off.
     audit_record(
         actor=None,
-        action="review.input_attach",
+        action=ReviewAction.INPUT_ATTACH,
         obj=entry,
         after={"review": review.pk, "source": source, "handled_by": added_by.pk},
         keep_address=False,

@@ -24,6 +24,7 @@ from programmes.models import (
 )
 from programmes.models.organisations import CELL_KINDS
 from reviews import access as review_access
+from reviews.audit_actions import ReviewAction
 from reviews.models import (
     ENDED_REVIEW_STATES,
     CommitmentAssessment,
@@ -240,7 +241,7 @@ def period_open(
             created += 1
     _audit(
         acting_user,
-        "review.period_open",
+        ReviewAction.PERIOD_OPEN,
         period,
         title=period.title,
         rule_set=rule_set.code,
@@ -265,5 +266,5 @@ def period_close(*, period: ReviewPeriod, acting_user: User) -> ReviewPeriod:
             )
         period.state = PeriodState.CLOSED
         period.save(update_fields=["state"])
-        _audit(acting_user, "review.period_close", period)
+        _audit(acting_user, ReviewAction.PERIOD_CLOSE, period)
     return period

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from programmes.audit import snapshot
 from reviews import access as review_access
 from reviews import rules
+from reviews.audit_actions import ReviewAction
 from reviews.consistency import ConsistencyFlag, consistency_flags
 from reviews.models import CommitmentAssessment, RatingLevel, Review, ReviewForm, ReviewState, Verdict
 from reviews.presentation import SELF_REVIEW_SECTIONS, section_title
@@ -52,7 +53,7 @@ def self_review_save(
     review.self_level = level
     review.save()
     _set_verdicts(review, verdicts or {}, field="self")
-    _audit(acting_user, "review.self_save", review, self_level=level)
+    _audit(acting_user, ReviewAction.SELF_SAVE, review, self_level=level)
     return review
 
 
@@ -121,5 +122,5 @@ def self_review_submit(*, review: Review, acting_user: User) -> Review:
     review.state = ReviewState.SELF_SUBMITTED
     review.self_submitted_at = timezone.now()
     review.save(update_fields=["state", "self_submitted_at"])
-    _audit(acting_user, "review.self_submit", review, before, **snapshot(review, REVIEW_FIELDS))
+    _audit(acting_user, ReviewAction.SELF_SUBMIT, review, before, **snapshot(review, REVIEW_FIELDS))
     return review

@@ -13,6 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from programmes.audit import audit_record
+from programmes.audit_actions import RosterAction
 from programmes.models import AuditEvent, ReadEvent, ReadKind, Role
 from programmes.models.audit import AppendOnlyError
 from tests.factories import RoleAssignmentFactory, UserFactory, make_member
@@ -104,17 +105,20 @@ def test_the_audit_page_lists_the_read_for_the_wards_staff_and_not_for_another_w
 
 
 def test_the_audit_page_lists_changes_of_the_subtree_with_filters(cast, other_board):
-    audit_record(actor=cast.org_board, action="test.in_ward", obj=cast.cell_a)
-    audit_record(actor=other_board, action="test.in_other_ward", obj=cast.other_ward)
+    audit_record(actor=cast.org_board, action=RosterAction.POSITION_ASSIGN, obj=cast.cell_a)
+    audit_record(actor=other_board, action=RosterAction.ORGANISATION_CLOSE, obj=cast.other_ward)
     page = reverse("programmes:audit_log")
     client = client_for(cast.org_board)
 
     everything = [event.action for event in client.get(page).context["page"].object_list]
-    filtered = client.get(page, {"hanh_dong": "in_ward", "nguoi": "org_"}).context["page"].object_list
+    # Filtered by the words the page shows for the action, as a person types them.
+    filtered = client.get(page, {"hanh_dong": "giao chức", "nguoi": "org_"}).context["page"].object_list
+    by_code = client.get(page, {"hanh_dong": "position.assign"}).context["page"].object_list
     nobody = client.get(page, {"nguoi": "someone else"}).context["page"].object_list
 
-    assert "test.in_ward" in everything and "test.in_other_ward" not in everything
-    assert [event.action for event in filtered] == ["test.in_ward"]
+    assert "position.assign" in everything and "organisation.close" not in everything
+    assert [event.action for event in filtered] == ["position.assign"]
+    assert [event.action for event in by_code] == ["position.assign"]
     assert list(nobody) == []
 
 
@@ -150,12 +154,12 @@ def test_the_audit_csv_writes_a_hostile_name_as_text(cast):
     hostile = '=HYPERLINK("http://example.com";"Chi bộ")'
     cast.cell_a.name = hostile
     cast.cell_a.save()
-    audit_record(actor=cast.org_board, action="test.hostile", obj=cast.cell_a)
+    audit_record(actor=cast.org_board, action=RosterAction.ORGANISATION_CLOSE, obj=cast.cell_a)
 
     response = client_for(cast.org_board).get(reverse("programmes:audit_log_csv"))
 
     text = b"".join(response.streaming_content).decode("utf-8-sig")  # type: ignore[attr-defined]
-    rows = [row for row in csv.reader(io.StringIO(text)) if row[2] == "test.hostile"]
+    rows = [row for row in csv.reader(io.StringIO(text)) if row[5] == "organisation.close"]
     assert [row[3] for row in rows] == ["'" + hostile]
 
 
@@ -172,11 +176,11 @@ def test_only_holders_of_view_audit_log_open_the_audit_page(cast, persona):
 
 
 def test_the_committee_head_reads_the_log_of_the_grassroots_committee(cast):
-    audit_record(actor=cast.org_board, action="test.in_cell", obj=cast.cell_a)
+    audit_record(actor=cast.org_board, action=RosterAction.POSITION_END, obj=cast.cell_a)
 
     response = client_for(cast.head.user).get(reverse("programmes:audit_log"))
 
-    assert [event.action for event in response.context["page"].object_list] == ["test.in_cell"]
+    assert [event.action for event in response.context["page"].object_list] == ["position.end"]
 
 
 def test_the_admin_change_page_of_a_cadre_is_a_read_on_the_record(cast):
