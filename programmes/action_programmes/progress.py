@@ -4,6 +4,7 @@ import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import TypeAlias
 
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
@@ -29,6 +30,8 @@ from programmes.models import (
 )
 
 REPORT_FIELDS = ("commitment", "status", "value_reached", "note", "drop_reason")
+# A file sent with a form; quoted because Django's class takes no type argument when the program runs.
+Upload: TypeAlias = "UploadedFile[bytes]"
 
 
 def _terms_in_force(commitment: Commitment) -> CommitmentTerms:
@@ -66,7 +69,7 @@ def progress_report(
     value_reached: Decimal | None = None,
     note: str = "",
     drop_reason: str = "",
-    files: Sequence[UploadedFile] = (),
+    files: Sequence[Upload] = (),
     links: Sequence[str] = (),
     acting_user: User,
     submission_key: uuid.UUID | None = None,
