@@ -30,6 +30,7 @@ from programmes.action_programmes.evidence import (
 from programmes.action_programmes.progress import CommitmentProgress, programme_progress
 from programmes.action_programmes.progress_forms import ProgressForm
 from programmes.files import private_download
+from programmes.idempotency import was_sent_before
 from programmes.models import (
     CommitmentTerms,
     Evidence,
@@ -165,11 +166,16 @@ def progress_new(request: HttpRequest, pk: int, commitment_pk: int) -> HttpRespo
     if request.method == "POST" and form.is_valid():
         report = form.submit()
         if report is not None:
-            messages.success(
-                request,
-                _("Đã ghi báo cáo tiến độ “%(status)s” cho nội dung cam kết số %(position)s.")
-                % {"status": report.get_status_display(), "position": terms.position},
-            )
+            said = {"status": report.get_status_display(), "position": terms.position}
+            if was_sent_before(report):
+                # The page sent again (a double click, a resend): the report the first sending stored, said once.
+                text = _(
+                    "Báo cáo tiến độ “%(status)s” cho nội dung cam kết số %(position)s đã được ghi từ lần gửi trước; "
+                    "không ghi thêm lần nữa."
+                )
+            else:
+                text = _("Đã ghi báo cáo tiến độ “%(status)s” cho nội dung cam kết số %(position)s.")
+            messages.success(request, text % said)
             detail = reverse("programmes:programme_detail", args=[programme.pk])
             return redirect(f"{detail}#cam-ket-{terms.commitment_id}")
     context = {

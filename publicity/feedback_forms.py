@@ -156,17 +156,15 @@ class TrackingForm(forms.Form):
         return code
 
 
-class RefusalSubmit(Submit):
-    """A button that turns something down, so that it does not look like the page's main action."""
-
-    field_classes = "btn btn-outline-danger"
-
-
 def _helper(*fields: str, name: str, submit: str, refusal: bool = False) -> FormHelper:
     helper = FormHelper()
     helper.form_tag = False
     helper.layout = Layout(*fields)
-    helper.add_input((RefusalSubmit if refusal else Submit)(name, submit))
+    button = Submit(name, submit)
+    if refusal:
+        # A button that turns something down must not look like the page's main action.
+        button.field_classes = "btn btn-outline-danger"
+    helper.add_input(button)
     return helper
 
 

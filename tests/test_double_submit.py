@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 from django.apps import apps as django_apps
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
 from django.test import Client
 from django.urls import reverse
@@ -137,6 +137,19 @@ def test_a_used_key_sent_with_other_text_is_refused_not_stored(cast):
 
 
 @pytest.mark.django_db
+def test_a_used_key_sent_about_another_commitment_or_kind_is_refused(cast):
+    programme = make_public(cast.member, cast.secretary.user)
+    key = uuid.uuid4()
+    send(programme, submission_key=key, kind="report")
+    with pytest.raises(ValidationError, match="Biểu mẫu này đã được gửi một lần"):
+        send(programme, submission_key=key, kind="suggestion")
+    commitment = programme.current_version.terms.order_by("position").first().commitment
+    with pytest.raises(ValidationError, match="Biểu mẫu này đã được gửi một lần"):
+        send(programme, submission_key=key, kind="report", commitment=commitment)
+    assert FeedbackCase.objects.count() == 1
+
+
+@pytest.mark.django_db
 def test_the_service_returns_the_stored_case_for_a_key_it_has_seen(cast):
     programme = make_public(cast.member, cast.secretary.user)
     key = uuid.uuid4()
@@ -217,6 +230,42 @@ def test_the_same_progress_page_sent_twice_stores_one_report_and_one_file(cast):
     assert report.submission_key == uuid.UUID(key)
     assert Evidence.objects.count() == 1
     assert AuditEvent.objects.filter(action="progress.report").count() == 1
+    # The page the person lands on shows the one report, recorded once, and says the second sending added nothing.
+    page = client.get(second["Location"]).text
+    assert page.count("Đã ghi báo cáo tiến độ") == 1
+    assert "đã được ghi từ lần gửi trước; không ghi thêm lần nữa." in page
+
+
+@pytest.mark.django_db
+def test_a_progress_page_sent_again_with_another_status_is_refused_not_stored(cast):
+    """The page sent again after changing it (the browser's Back, another choice): the earlier report is not quietly
+    shown as if it were this one; the person is told to open the page again, and nothing more is stored."""
+    programme = make_confirmed(cast.member, cast.secretary.user)
+    commitment = first_commitment(programme)
+    key = uuid.uuid4()
+    progress_report(
+        commitment=commitment, status=ProgressStatus.ON_TRACK, acting_user=cast.member.user, submission_key=key
+    )
+    with pytest.raises(ValidationError, match="Hãy mở lại trang báo cáo để gửi báo cáo mới"):
+        progress_report(
+            commitment=commitment, status=ProgressStatus.AT_RISK, acting_user=cast.member.user, submission_key=key
+        )
+    assert ProgressReport.objects.get().status == ProgressStatus.ON_TRACK
+
+
+@pytest.mark.django_db
+def test_another_persons_progress_key_is_refused(cast):
+    programme = make_confirmed(cast.member, cast.secretary.user)
+    commitment = first_commitment(programme)
+    key = uuid.uuid4()
+    progress_report(
+        commitment=commitment, status=ProgressStatus.ON_TRACK, acting_user=cast.member.user, submission_key=key
+    )
+    with pytest.raises(PermissionDenied):
+        progress_report(
+            commitment=commitment, status=ProgressStatus.ON_TRACK, acting_user=cast.secretary.user, submission_key=key
+        )
+    assert ProgressReport.objects.count() == 1
 
 
 @pytest.mark.django_db

@@ -4,19 +4,22 @@ import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import TypeAlias
 
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from programmes import idempotency
 from programmes.action_programmes.evidence import CheckedFile, check_link, check_upload
-from programmes.action_programmes.services import _require_owner
+from programmes.action_programmes.services._common import _require_owner
 from programmes.audit import audit_record, snapshot
 from programmes.audit_actions import ProgrammeAction
+from programmes.idempotency import SameForm
 from programmes.models import (
     Commitment,
     CommitmentTerms,
@@ -28,6 +31,8 @@ from programmes.models import (
 )
 
 REPORT_FIELDS = ("commitment", "status", "value_reached", "note", "drop_reason")
+# A file sent with a form; quoted because Django's class takes no type argument when the program runs.
+Upload: TypeAlias = "UploadedFile[bytes]"
 
 
 def _terms_in_force(commitment: Commitment) -> CommitmentTerms:
@@ -43,12 +48,18 @@ def _terms_in_force(commitment: Commitment) -> CommitmentTerms:
 ALREADY_SENT = gettext_lazy("Biểu mẫu này đã được gửi một lần. Hãy mở lại trang báo cáo để gửi báo cáo mới.")
 
 
-def _sent_before(submission_key: uuid.UUID, commitment: Commitment, acting_user: User) -> ProgressReport | None:
-    """The report this form already stored, if any; the key of another commitment's or person's form is refused."""
-    report = ProgressReport.objects.filter(submission_key=submission_key).first()
-    if report is not None and (report.commitment_id != commitment.pk or report.reported_by_id != acting_user.pk):
-        raise ValidationError(ALREADY_SENT)
-    return report
+def _same_form(
+    commitment: Commitment, acting_user: User, status: str, value_reached: Decimal | None, note: str, drop_reason: str
+) -> SameForm[ProgressReport]:
+    """Whether a report stored with this form's key is what this sending says: the same person's report on the same
+    commitment, with the same figures and words (else the key is refused)."""
+    sent = (commitment.pk, acting_user.pk, status, value_reached, note.strip(), drop_reason.strip())
+
+    def same(report: ProgressReport) -> bool:
+        fields = (report.commitment_id, report.reported_by_id, report.status, report.value_reached, report.note)
+        return (*fields, report.drop_reason) == sent
+
+    return same
 
 
 @transaction.atomic
@@ -59,7 +70,7 @@ def progress_report(
     value_reached: Decimal | None = None,
     note: str = "",
     drop_reason: str = "",
-    files: Sequence[UploadedFile] = (),
+    files: Sequence[Upload] = (),
     links: Sequence[str] = (),
     acting_user: User,
     submission_key: uuid.UUID | None = None,
@@ -73,10 +84,11 @@ def progress_report(
     # The lock makes a second sending of the form wait for the first to commit, and then find its report.
     commitment = Commitment.objects.select_for_update().select_related("programme__owner").get(pk=commitment.pk)
     _require_owner(acting_user, commitment.programme)
-    if submission_key is not None:
-        earlier = _sent_before(submission_key, commitment, acting_user)
-        if earlier is not None:
-            return earlier
+    drop_reason = drop_reason if status == ProgressStatus.DROPPED else ""
+    same_form = _same_form(commitment, acting_user, status, value_reached, note, drop_reason)
+    earlier = idempotency.sent_before(ProgressReport, submission_key, same_form=same_form, refusal=str(ALREADY_SENT))
+    if earlier is not None:
+        return earlier
     _terms_in_force(commitment)
     if status not in ProgressStatus.values:
         raise ValidationError({"status": _("Tình trạng không hợp lệ.")})
@@ -91,20 +103,24 @@ def progress_report(
                 % {"status": ProgressStatus(status).label}
             }
         )
-    try:
-        with transaction.atomic():
-            report = ProgressReport.objects.create(
-                commitment=commitment,
-                status=status,
-                value_reached=value_reached,
-                note=note.strip(),
-                drop_reason=drop_reason.strip() if status == ProgressStatus.DROPPED else "",
-                reported_by=acting_user,
-                submission_key=submission_key,
-            )
-    except IntegrityError as error:
-        # Only a key already used on another commitment gets here (the lock serialises this one's reports).
-        raise ValidationError(ALREADY_SENT) from error
+    # Only a key already used on another commitment can collide here (the lock serialises this one's reports).
+    report = idempotency.create_once(
+        ProgressReport,
+        submission_key,
+        lambda: ProgressReport.objects.create(
+            commitment=commitment,
+            status=status,
+            value_reached=value_reached,
+            note=note.strip(),
+            drop_reason=drop_reason.strip(),
+            reported_by=acting_user,
+            submission_key=submission_key,
+        ),
+        same_form=same_form,
+        refusal=str(ALREADY_SENT),
+    )
+    if idempotency.was_sent_before(report):
+        return report
     evidence: list[Evidence] = []
     try:
         for item in checked:

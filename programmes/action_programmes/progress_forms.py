@@ -9,13 +9,12 @@ from django import forms
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
-from django.core.files.uploadedfile import UploadedFile
 from django.template.defaultfilters import floatformat
 from django.utils.html import escape
 from django.utils.translation import gettext_lazy as _
 
 from programmes.action_programmes.evidence import ALLOWED_EXTENSIONS, check_link, check_upload
-from programmes.action_programmes.progress import progress_report
+from programmes.action_programmes.progress import Upload, progress_report
 from programmes.models import CommitmentTerms, ProgressReport, ProgressStatus
 from programmes.web import call_service
 
@@ -31,7 +30,7 @@ class MultipleFileField(forms.FileField):
         kwargs.setdefault("widget", MultipleFileInput())
         super().__init__(*args, **kwargs)
 
-    def clean(self, data: Any, initial: Any = None) -> list[UploadedFile]:
+    def clean(self, data: Any, initial: Any = None) -> list[Upload]:
         single = super().clean
         if isinstance(data, list | tuple):
             if not data and self.required:
@@ -107,8 +106,8 @@ class ProgressForm(forms.Form):
         self.helper.form_id = "progress-form"
         self.helper.add_input(Submit("submit", _("Gửi báo cáo tiến độ")))
 
-    def clean_evidence_files(self) -> list[UploadedFile]:
-        files: list[UploadedFile] = self.cleaned_data["evidence_files"]
+    def clean_evidence_files(self) -> list[Upload]:
+        files: list[Upload] = self.cleaned_data["evidence_files"]
         errors: list[str] = []
         for upload in files:
             try:

@@ -6,6 +6,7 @@ import datetime
 import pytest
 from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.utils import timezone
 
 from programmes.access import forget_grants
@@ -318,3 +319,14 @@ def test_the_nightly_sweep_attaches_a_case_a_concurrent_opening_missed(cast, pro
     assert feedback.attach_waiting() == 1
     assert feedback.attach_waiting() == 0
     assert ReviewInput.objects.count() == 1
+
+
+def test_the_steps_views_and_tasks_call_commit_on_their_own(cast, programme):
+    """Rejecting, forwarding, replying and the nightly purge are each the outermost transaction: run inside another
+    one, they refuse rather than leave their change to be committed (or rolled back) by someone else."""
+    case = send(programme)
+    with pytest.raises(RuntimeError, match="durable"), transaction.atomic():
+        feedback.case_reject(case=case, reason="off_topic", note="Không liên quan.", acting_user=cast.overseer)
+    with pytest.raises(RuntimeError, match="durable"), transaction.atomic():
+        feedback.contacts_purge()
+    assert FeedbackCase.objects.get(pk=case.pk).state == CaseState.RECEIVED
