@@ -20,7 +20,7 @@ from programmes.models import ImportJob
 
 
 @admin.register(ImportJob)
-class ImportJobAdmin(admin.ModelAdmin):
+class ImportJobAdmin(admin.ModelAdmin[ImportJob]):
     list_display = ["created_at", "kind", "original_name", "scope", "created_by", "status", "finished_at"]
     list_filter = ["kind", "status"]
     search_fields = ["original_name", "scope__name", "scope__code", "created_by__username"]
