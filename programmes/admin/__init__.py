@@ -6,6 +6,7 @@ from . import action_programmes, audit_log, cadres, imports, organisations, role
 from .mixins import (
     AuditedAdminMixin,
     GrantRulesMixin,
+    NoChangesAdminMixin,
     ReadOnlyAdminMixin,
     ScopedAdminMixin,
     ScopedForeignKeyMixin,
@@ -16,6 +17,7 @@ from .mixins import (
 __all__ = [
     "AuditedAdminMixin",
     "GrantRulesMixin",
+    "NoChangesAdminMixin",
     "ReadOnlyAdminMixin",
     "ScopedAdminMixin",
     "ScopedForeignKeyMixin",

@@ -1,8 +1,6 @@
 """The audit log in the admin: read-only for everyone, and staff who are not system administrators see only the
 events of their own actions."""
 
-from typing import Any
-
 from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
@@ -10,9 +8,11 @@ from django.http import HttpRequest
 from programmes import access
 from programmes.models import AuditEvent
 
+from .mixins import NoChangesAdminMixin
+
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin[AuditEvent]):
+class AuditEventAdmin(NoChangesAdminMixin, admin.ModelAdmin[AuditEvent]):
     """Read-only: the audit log is append-only, even for administrators."""
 
     list_display = ["at", "actor_repr", "action", "object_repr", "ip_address"]
@@ -24,12 +24,3 @@ class AuditEventAdmin(admin.ModelAdmin[AuditEvent]):
         queryset = super().get_queryset(request)
         # Events name objects of every kind, with no organisation to scope them by: staff see their own.
         return queryset if access.is_superuser(request.user) else queryset.filter(actor=request.user.pk)
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False

@@ -218,8 +218,8 @@ class ScopedAdminMixin(ScopedForeignKeyMixin):
         return queryset.filter(self.scope_condition(request)).distinct()
 
 
-class ReadOnlyAdminMixin:
-    """Programmes change only through their services (with checks and audit), never in the admin."""
+class NoChangesAdminMixin:
+    """Rows nobody adds, changes or deletes in the admin, whatever their permissions: written elsewhere, only shown."""
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
@@ -229,6 +229,11 @@ class ReadOnlyAdminMixin:
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+class ReadOnlyAdminMixin(NoChangesAdminMixin):
+    """Programmes change only through their services (with checks and audit), never in the admin; system
+    administrators alone see them there."""
 
     def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return access.is_superuser(request.user)

@@ -20,14 +20,11 @@ from typing import IO
 
 from .bounds import (
     HEADER_ROW,
-    MB,
     FileTooLarge,
     ImportLimits,
     UnreadableFile,
-    megabytes,
     number,
     too_big,
-    too_many_cells,
     too_many_columns,
     too_many_rows,
 )
@@ -36,18 +33,15 @@ from .xlsx_files import check_xlsx, xlsx_unreadable
 
 __all__ = [
     "HEADER_ROW",
-    "MB",
     "FileTooLarge",
     "ImportLimits",
     "UnreadableFile",
     "check_declared",
     "check_xlsx",
     "csv_records",
-    "megabytes",
     "number",
     "read_bounded",
     "too_big",
-    "too_many_cells",
     "too_many_columns",
     "too_many_rows",
     "xlsx_unreadable",
