@@ -99,6 +99,10 @@ def school_code(ward: WardSpec) -> str:
     return f"{ward.code}-TRUONG"
 
 
+# The cell of the demo's plain member (dangvien): the school's Tổ Toán - Tin học.
+DEMO_CELL = f"{school_code(DEMO_WARD)}-01"
+
+
 def _hospital_code(ward: WardSpec) -> str:
     return f"{ward.code}-BENHVIEN"
 
