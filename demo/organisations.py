@@ -26,14 +26,35 @@ class OrgSpec:
     valid_to: datetime.date | None = None
 
 
+FULL, PARTIAL = SuccessionShare.FULL, SuccessionShare.PARTIAL
+# The pre-July-2025 units the demo wards were formed from, by official code.
+OLD_UNITS = {
+    "26734": "Phường Tân Định",
+    "26737": "Phường Đa Kao",
+    "26740": "Phường Bến Nghé",
+    "26743": "Phường Bến Thành",
+    "26746": "Phường Nguyễn Thái Bình",
+    "26749": "Phường Phạm Ngũ Lão",
+    "26752": "Phường Cầu Ông Lãnh",
+    "27625": "Xã An Phú Tây",
+    "27634": "Xã Tân Quý Tây",
+    "27637": "Xã Bình Chánh",
+}
+
+
 @dataclass(frozen=True)
 class WardSpec:
     area_code: str
     title: str  # "Phường Bến Thành" / "Xã Bình Chánh"
     rural: bool
     hospital: bool
-    # (old official code, old name, share of it that went into this unit)
-    predecessors: tuple[tuple[str, str, str], ...]
+    # (old official code, share of it that went into this unit)
+    formed_from: tuple[tuple[str, str], ...]
+
+    @property
+    def predecessors(self) -> tuple[tuple[str, str, str], ...]:
+        """(old official code, old name, share of it that went into this unit)"""
+        return tuple((code, OLD_UNITS[code], share) for code, share in self.formed_from)
 
     @property
     def code(self) -> str:
@@ -48,51 +69,18 @@ class WardSpec:
         return self.title.split(" ", 1)[1]
 
 
+# Area code, title, rural, with a hospital, and the old units it was formed from (official code, share).
 WARDS = (
-    WardSpec(
-        "26740",
-        "Phường Sài Gòn",
-        rural=False,
-        hospital=True,
-        predecessors=(
-            ("26740", "Phường Bến Nghé", SuccessionShare.FULL),
-            ("26737", "Phường Đa Kao", SuccessionShare.PARTIAL),
-            ("26746", "Phường Nguyễn Thái Bình", SuccessionShare.PARTIAL),
-        ),
-    ),
+    WardSpec("26740", "Phường Sài Gòn", False, True, (("26740", FULL), ("26737", PARTIAL), ("26746", PARTIAL))),
     WardSpec(
         "26743",
         "Phường Bến Thành",
-        rural=False,
-        hospital=False,
-        predecessors=(
-            ("26743", "Phường Bến Thành", SuccessionShare.FULL),
-            ("26746", "Phường Nguyễn Thái Bình", SuccessionShare.PARTIAL),
-            ("26749", "Phường Phạm Ngũ Lão", SuccessionShare.FULL),
-            ("26752", "Phường Cầu Ông Lãnh", SuccessionShare.PARTIAL),
-        ),
+        False,
+        False,
+        (("26743", FULL), ("26746", PARTIAL), ("26749", FULL), ("26752", PARTIAL)),
     ),
-    WardSpec(
-        "26737",
-        "Phường Tân Định",
-        rural=False,
-        hospital=False,
-        predecessors=(
-            ("26734", "Phường Tân Định", SuccessionShare.FULL),
-            ("26737", "Phường Đa Kao", SuccessionShare.PARTIAL),
-        ),
-    ),
-    WardSpec(
-        "27637",
-        "Xã Bình Chánh",
-        rural=True,
-        hospital=True,
-        predecessors=(
-            ("27625", "Xã An Phú Tây", SuccessionShare.PARTIAL),
-            ("27634", "Xã Tân Quý Tây", SuccessionShare.FULL),
-            ("27637", "Xã Bình Chánh", SuccessionShare.FULL),
-        ),
-    ),
+    WardSpec("26737", "Phường Tân Định", False, False, (("26734", FULL), ("26737", PARTIAL))),
+    WardSpec("27637", "Xã Bình Chánh", True, True, (("27625", PARTIAL), ("27634", FULL), ("27637", FULL))),
 )
 DEMO_WARD = WARDS[1]
 QUARTERS_PER_WARD = 3
@@ -109,6 +97,10 @@ def government_code(ward: WardSpec) -> str:
 
 def school_code(ward: WardSpec) -> str:
     return f"{ward.code}-TRUONG"
+
+
+# The cell of the demo's plain member (dangvien): the school's Tổ Toán - Tin học.
+DEMO_CELL = f"{school_code(DEMO_WARD)}-01"
 
 
 def _hospital_code(ward: WardSpec) -> str:

@@ -10,7 +10,7 @@ from django.contrib.auth.models import Group, Permission, User
 from django.utils.translation import gettext as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from demo.organisations import DEMO_WARD, NEW_STRUCTURE, school_code, spec_names
+from demo.organisations import CITY_CODE, DEMO_CELL, DEMO_WARD, NEW_STRUCTURE, school_code, spec_names
 from demo.plan import Plan
 from demo.writing import Tally, create_rows, differs, update_rows
 from programmes.accounts.second_factor import TOTP_DEVICE_NAME, key_text
@@ -30,7 +30,15 @@ DEFAULT_PASSWORD = "demo-2025"  # noqa: S105
 # The demo accounts whose roles require a second factor (programmes.access.requires_second_factor). Each has an
 # authenticator key derived from its name, the same on every machine and printed with the accounts, so that a
 # person can add it to an app or ask `manage.py demo_otp <name>` for the current code.
-SECOND_FACTOR_ACCOUNTS = ("quantri", "bantochuc", "bithuphuong", "bithudangbo", "capuy", "bithuchibo")
+SECOND_FACTOR_ACCOUNTS = (
+    "quantri",
+    "bantochuc",
+    "bithuthanhuy",
+    "bithuphuong",
+    "bithudangbo",
+    "capuy",
+    "bithuchibo",
+)
 # Demo accounts have an address on a reserved domain, so that password reset can be tried (the mail is printed).
 DEMO_EMAIL_DOMAIN = "demo.example.vn"
 STAFF_GROUP = "Ban Tổ chức"
@@ -47,17 +55,20 @@ class AccountSpec:
 
 def account_specs() -> list[AccountSpec]:
     """The demo accounts. Cadre accounts take the name of the cadre chosen for them."""
-    school, cell = school_code(DEMO_WARD), f"{school_code(DEMO_WARD)}-01"
+    school, cell = school_code(DEMO_WARD), DEMO_CELL
     return [
         AccountSpec("quantri", _("Quản trị hệ thống"), None, "Quản trị", "hệ thống"),
         AccountSpec("bantochuc", _("Cán bộ Ban Tổ chức"), DEMO_WARD.code, "Hạnh", "Lê Thị"),
         AccountSpec("mattran", _("Mặt trận Tổ quốc (giám sát)"), DEMO_WARD.code, "Phúc", "Trần Văn"),
         AccountSpec("hdnd", _("Thường trực HĐND (giám sát)"), DEMO_WARD.code, "Loan", "Phạm Thị Kim"),
+        AccountSpec("bithuthanhuy", _("Bí thư Thành ủy"), CITY_CODE, ""),
         AccountSpec("bithuphuong", _("Bí thư Đảng ủy phường"), DEMO_WARD.code, ""),
         AccountSpec("bithudangbo", _("Bí thư đảng ủy cơ sở, người đứng đầu"), school, ""),
         AccountSpec("capuy", _("Cấp ủy viên"), school, ""),
         AccountSpec("bithuchibo", _("Bí thư chi bộ"), cell, ""),
         AccountSpec("dangvien", _("Đảng viên"), cell, ""),
+        AccountSpec("dangvien2", _("Đảng viên"), cell, ""),
+        AccountSpec("dangvien3", _("Đảng viên"), cell, ""),
     ]
 
 
@@ -211,10 +222,12 @@ MEMBERSHIP_FIELDS = ("cell_id", "member_type", "status", "joined_party_on", "off
 def write_memberships(
     plan: Plan, cadres: dict[str, Cadre], organisations: dict[str, PartyOrganisation], tally: Tally
 ) -> None:
-    """Upserted by cadre: each demo cadre's current membership is set to the planned cell."""
+    """Upserted by cadre: each demo cadre's current membership is set to the planned cell (none outside the slice)."""
     existing = {m.cadre_id: m for m in Membership.objects.filter(cadre__in=cadres.values(), end_date__isnull=True)}
     new, changed = [], []
     for person in plan.people:
+        if not person.cell_code:
+            continue
         cadre = cadres[person.code]
         values = {
             "cell_id": organisations[person.cell_code].pk,

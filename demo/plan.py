@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 from demo.organisations import (
     CITY_CODE,
+    DEMO_CELL,
     DEMO_WARD,
     QUARTERS_PER_WARD,
     WARDS,
@@ -68,7 +69,7 @@ class Person:
     code: str
     full_name: str
     gender: str
-    cell_code: str
+    cell_code: str  # "" for someone whose cell lies outside the demo slice: no membership is written
     date_of_birth: datetime.date
     citizen_id: str
     phone: str
@@ -89,6 +90,19 @@ class PostSpec:
     title: str = ""
     agency_name: str = ""
     is_head: bool = False
+
+
+# The demo accounts that are not drawn: the city committee's secretary, who confirms the programmes of the wards'
+# secretaries (a ward committee's managing committee is the city's), and two more plain members of the demo cell
+# whose self-reviews are still to write. The secretary's own cell lies outside the demo slice.
+# User name, full name, gender, cell ("" outside the slice), ward lived in, born in the five years from.
+NAMED_PEOPLE = (
+    ("bithuthanhuy", "Huỳnh Văn Khiêm", Gender.MALE, "", WARDS[0], 1966),
+    ("dangvien2", "Trần Thị Mỹ Duyên", Gender.FEMALE, DEMO_CELL, DEMO_WARD, 1990),
+    ("dangvien3", "Võ Thanh Tùng", Gender.MALE, DEMO_CELL, DEMO_WARD, 1985),
+)
+# Their party posts: user name, organisation code, post.
+NAMED_POSTS = (("bithuthanhuy", CITY_CODE, PartyPost.SECRETARY),)
 
 
 @dataclass
@@ -137,6 +151,25 @@ class PeopleGenerator:
         born = self._date_between(datetime.date(oldest, 1, 1), datetime.date(youngest, 12, 31))
         full_name = self.name(gender)
         probationary = self.rng.random() < 0.05
+        return self._member(index, full_name, gender, born, cell.code, ward, probationary)
+
+    def named(
+        self, index: int, full_name: str, gender: str, cell_code: str, lives_in: WardSpec, born_from: int
+    ) -> Person:
+        """A person of the demo chosen by name (NAMED_PEOPLE), with details drawn like everyone else's."""
+        born = self._date_between(datetime.date(born_from, 1, 1), datetime.date(born_from + 4, 12, 31))
+        return self._member(index, full_name, gender, born, cell_code, lives_in, False)
+
+    def _member(
+        self,
+        index: int,
+        full_name: str,
+        gender: str,
+        born: datetime.date,
+        cell_code: str,
+        ward: WardSpec,
+        probationary: bool,
+    ) -> Person:
         if probationary:
             joined = self._date_between(datetime.date(2025, 3, 1), datetime.date(2025, 6, 30))
         else:
@@ -147,7 +180,7 @@ class PeopleGenerator:
             code=f"{CITY_CODE}-DV{index:06d}",
             full_name=full_name,
             gender=gender,
-            cell_code=cell.code,
+            cell_code=cell_code,
             date_of_birth=born,
             citizen_id=self.citizen_id(gender, born),
             phone=self._unique_digits("09", 8, self.phones),
@@ -258,7 +291,7 @@ def _choose_accounts(plan: Plan) -> None:
     """Pick the cadres behind the demo accounts so that each has exactly the role the account shows."""
     counts = _party_post_count(plan)
     people = {person.code: person for person in plan.people}
-    school, cell = school_code(DEMO_WARD), f"{school_code(DEMO_WARD)}-01"
+    school, cell = school_code(DEMO_WARD), DEMO_CELL
     only_post = [code for code in _holders(plan, school, PartyPost.COMMITTEE_MEMBER) if counts[code] == 1]
     members = [p.code for p in plan.people if p.cell_code == cell and not counts.get(p.code)]
     chosen = {
@@ -315,7 +348,7 @@ def _choose_review_subjects(plan: Plan) -> None:
     """dangvien's colleagues of the demo cell whose reviews the demo takes along: the programme owners first, then
     the other members without an account. A bản kiểm điểm is written by its subject's own account, so they get one,
     without a password like the programme owners."""
-    cell = f"{school_code(DEMO_WARD)}-01"
+    cell = DEMO_CELL
     subjects = {slot: code for slot, code in plan.programme_owners.items() if slot.startswith("toan-")}
     rest = [p for p in plan.people if p.cell_code == cell and p.username is None]
     for number, person in enumerate(rest, start=len(subjects) + 1):
@@ -344,4 +377,19 @@ def build_plan() -> Plan:
     _mark_exempt_and_suspended(plan)
     _choose_programme_owners(plan)
     _choose_review_subjects(plan)
+    _add_named_people(generator, plan, index)
     return plan
+
+
+def _add_named_people(generator: PeopleGenerator, plan: Plan, last_index: int) -> None:
+    """After every drawn person and post, so that adding one changes nobody else's details."""
+    codes = {}
+    for index, (username, full_name, gender, cell_code, lives_in, born_from) in enumerate(
+        NAMED_PEOPLE, start=last_index + 1
+    ):
+        person = generator.named(index, full_name, gender, cell_code, lives_in, born_from)
+        person.username = username
+        plan.people.append(person)
+        codes[username] = person.code
+    for username, organisation_code, post in NAMED_POSTS:
+        plan.posts.append(PostSpec(codes[username], PostKind.PARTY, organisation_code, party_post=post))

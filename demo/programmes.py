@@ -3,9 +3,8 @@ as far as its script says: submitted, returned, confirmed, progress reported, am
 
 from django.contrib.auth.models import User
 
-from demo.colleague_programmes import colleague_programmes
 from demo.plan import Plan
-from demo.programme_specs import AmendmentSpec, ProgrammeSpec, account_programmes, decimal_or_none
+from demo.programme_specs import AmendmentSpec, ProgrammeSpec, decimal_or_none, load_programmes
 from demo.writing import Tally
 from programmes.action_programmes import publication
 from programmes.action_programmes import services as programme_services
@@ -24,7 +23,7 @@ from programmes.models import (
 
 def demo_programmes() -> tuple[ProgrammeSpec, ...]:
     """Programmes in every state for the school's two teachers' cells of Phường Bến Thành."""
-    return (*account_programmes(), *colleague_programmes())
+    return load_programmes()
 
 
 def _report_progress(spec: ProgrammeSpec, version: ProgrammeVersion, user: User) -> None:

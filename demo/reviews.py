@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from django.contrib.auth.models import User
 from django.utils import timezone
 
-from demo.organisations import DEMO_WARD, school_code
+from demo.organisations import DEMO_CELL, DEMO_WARD, school_code
 from demo.plan import Plan
 from demo.programme_specs import DEMO_YEAR, demo_date
 from demo.writing import Tally
@@ -197,7 +197,7 @@ def write_reviews(
     if ReviewPeriod.objects.filter(title=REVIEW_PERIOD_TITLE).exists():
         return
     school = organisations[school_code(DEMO_WARD)]
-    cell = organisations[f"{school_code(DEMO_WARD)}-01"]
+    cell = organisations[DEMO_CELL]
     period = review_services.period_open(
         title=REVIEW_PERIOD_TITLE,
         kind=PeriodKind.ANNUAL,

@@ -28,7 +28,7 @@ def _in_use(obj: RuleSet | None) -> bool:
 
 
 @admin.register(RuleSet)
-class RuleSetAdmin(AuditedAdminMixin, admin.ModelAdmin):
+class RuleSetAdmin(AuditedAdminMixin, admin.ModelAdmin[RuleSet]):
     """Only system administrators edit rule sets. One a period already uses is kept as it was, so that the
     period is judged and shown under the rules it was opened with: a change of rules is a new rule set."""
 
@@ -53,33 +53,33 @@ class RuleSetAdmin(AuditedAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(ReviewPeriod)
-class ReviewPeriodAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class ReviewPeriodAdmin(ReadOnlyAdminMixin, admin.ModelAdmin[ReviewPeriod]):
     list_display = ["title", "kind", "rule_set", "scope", "covers_from", "covers_to", "state", "opened_by"]
     list_filter = ["state", "kind", "rule_set"]
     search_fields = ["title", "scope__name"]
     list_select_related = ["rule_set", "scope", "opened_by"]
 
 
-class AssessmentInline(ReadOnlyAdminMixin, admin.TabularInline):
+class AssessmentInline(ReadOnlyAdminMixin, admin.TabularInline[CommitmentAssessment, Review]):
     model = CommitmentAssessment
     fields = readonly_fields = ("position", "statement", "deadline", "is_task", "self_verdict", "cell_verdict")
     extra = 0
 
 
-class DecisionInline(ReadOnlyAdminMixin, admin.TabularInline):
+class DecisionInline(ReadOnlyAdminMixin, admin.TabularInline[Decision, Review]):
     model = Decision
     fields = readonly_fields = ("level", "state", "decided_by", "decided_at", "confirmed_by", "confirmed_at", "grounds")
     extra = 0
 
 
-class LevelChangeInline(ReadOnlyAdminMixin, admin.TabularInline):
+class LevelChangeInline(ReadOnlyAdminMixin, admin.TabularInline[LevelChange, Review]):
     model = LevelChange
     fields = readonly_fields = ("cause", "from_level", "to_level", "reason", "changed_by", "changed_at")
     extra = 0
 
 
 @admin.register(Review)
-class ReviewAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class ReviewAdmin(ReadOnlyAdminMixin, admin.ModelAdmin[Review]):
     list_display = ["cadre", "place", "period", "state", "self_level", "final_level"]
     list_filter = ["state", "final_level", "period"]
     search_fields = ["cadre__full_name", "cadre__name_folded", "cadre__code", "place__name"]
@@ -88,7 +88,7 @@ class ReviewAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(Report)
-class ReportAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class ReportAdmin(ReadOnlyAdminMixin, admin.ModelAdmin[Report]):
     """Stored reports, shown to system administrators; they are made only by reviews.reports.produce."""
 
     list_display = ["title", "kind", "organisation", "period", "version", "is_current", "generated_at", "size"]
@@ -120,14 +120,14 @@ class ReportAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         return obj.file.name or ""
 
 
-class ReportBatchItemInline(ReadOnlyAdminMixin, admin.TabularInline):
+class ReportBatchItemInline(ReadOnlyAdminMixin, admin.TabularInline[ReportBatchItem, ReportBatch]):
     model = ReportBatchItem
     fields = readonly_fields = ("kind", "object_id", "state", "attempts", "report", "error", "updated_at")
     extra = 0
 
 
 @admin.register(ReportBatch)
-class ReportBatchAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class ReportBatchAdmin(ReadOnlyAdminMixin, admin.ModelAdmin[ReportBatch]):
     list_display = ["title", "period", "scope", "requested_by", "created_at", "finished_at", "progress"]
     list_filter = ["period"]
     search_fields = ["title", "scope__name"]

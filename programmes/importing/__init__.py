@@ -22,7 +22,7 @@ Positions (kind ``positions``), upserted by (cadre, kind, post, organisation, ti
     nguoi_dung_dau (co/khong), dai_bieu_hdnd (co/khong), tu_ngay, den_ngay.
 
 A file over the import limits (rows, columns, cells, size, what an XLSX declares or decompresses to:
-limits.py, docs/IMPORTS.md) is refused before it is parsed, with a message naming the limit.
+the limits package, docs/IMPORTS.md) is refused before it is parsed, with a message naming the limit.
 
 The whole file is validated first and every error is reported as (sheet row, column header, message in
 Vietnamese). If there is any error nothing is written; otherwise the file is applied in one transaction

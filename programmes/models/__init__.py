@@ -1,17 +1,9 @@
 from .action_programmes import (
     ActionProgramme,
-    Commitment,
-    CommitmentCategory,
-    CommitmentTerms,
     ConfirmerRule,
-    Evidence,
-    Milestone,
-    Notification,
     Occasion,
     ProgrammeState,
     ProgrammeVersion,
-    ProgressReport,
-    ProgressStatus,
     PublicityLevel,
     VersionState,
 )
@@ -28,9 +20,12 @@ from .cadres import (
     Role,
     RoleAssignment,
 )
+from .commitments import Commitment, CommitmentCategory, CommitmentTerms, Milestone, ProgressStatus
 from .imports import ImportJob, ImportKind, ImportStatus
+from .notifications import Notification
 from .organisations import OrganisationKind, OrganisationSuccession, PartyOrganisation, SuccessionShare
 from .outbox import OutboxMessage
+from .progress import Evidence, ProgressReport
 
 __all__ = [
     "ActionProgramme",

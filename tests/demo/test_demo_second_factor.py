@@ -13,7 +13,7 @@ from django.urls import reverse
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from demo.people import SECOND_FACTOR_ACCOUNTS
+from demo.people import SECOND_FACTOR_ACCOUNTS, account_specs
 from programmes import access
 
 pytestmark = pytest.mark.django_db
@@ -36,7 +36,7 @@ def test_exactly_the_demo_accounts_that_must_have_it_have_the_documented_key(see
     output = StringIO()
     call_command("seed_demo", "--accounts", stdout=output)
     demo = User.objects.filter(email__endswith="@demo.example.vn")
-    assert demo.count() == 9
+    assert demo.count() == len(account_specs()) == 12
     must = {user.username for user in demo if access.requires_second_factor(user)}
     assert must == set(SECOND_FACTOR_ACCOUNTS)
     for username in must:

@@ -66,10 +66,14 @@ EXPECTED_PERSONAS = {
     "mattran": {Persona.FRONT_OVERSEER},
     "hdnd": {Persona.COUNCIL_OVERSEER},
     "dangvien": {Persona.MEMBER},
+    "dangvien2": {Persona.MEMBER},
+    "dangvien3": {Persona.MEMBER},
     "bithuchibo": {Persona.MEMBER, Persona.CELL_SECRETARY},
     "capuy": {Persona.MEMBER, Persona.COMMITTEE_MEMBER},
     "bithudangbo": {Persona.MEMBER, Persona.COMMITTEE_HEAD},
     "bithuphuong": {Persona.MEMBER, Persona.COMMITTEE_HEAD},
+    # The city secretary's own cell lies outside the demo slice.
+    "bithuthanhuy": {Persona.COMMITTEE_HEAD},
 }
 MODELS: list[type[models.Model]] = [
     PartyOrganisation,
@@ -422,12 +426,12 @@ def test_the_school_has_its_annual_review_opened_by_the_board_with_reviews_in_ev
     assert period.title == REVIEW_PERIOD_TITLE == "Kiểm điểm, đánh giá, xếp loại chất lượng đảng viên năm 2026"
     assert (period.scope.name, period.rule_set.code, period.opened_by.username) == (SCHOOL, "366-2025", "bantochuc")
     assert (period.covers_from.isoformat(), period.covers_to.isoformat()) == ("2026-01-01", "2026-12-31")
-    # 19 members of the school's three cells, and the school's committee reviews of its 5 committee members.
-    assert Review.objects.count() == 24
+    # 21 members of the school's three cells, and the school's committee reviews of its 5 committee members.
+    assert Review.objects.count() == 26
     assert Review.objects.filter(place__name=SCHOOL).count() == 5
     states = Counter(Review.objects.values_list("state", flat=True))
     assert states == {
-        ReviewState.SELF_DRAFTING: 19,
+        ReviewState.SELF_DRAFTING: 21,
         ReviewState.SELF_SUBMITTED: 2,
         ReviewState.CELL_PROPOSED: 1,
         ReviewState.DECIDED: 1,
@@ -526,7 +530,7 @@ def test_nobody_outside_reads_the_demo_reviews():
         assert not review_access.reviews_visible_to(User.objects.get(username=username)).exists()
     dangvien = User.objects.get(username="dangvien")
     assert list(review_access.reviews_visible_to(dangvien)) == [demo_cell_reviews()["dangvien"]]
-    assert review_access.reviews_visible_to(User.objects.get(username="bantochuc")).count() == 24
+    assert review_access.reviews_visible_to(User.objects.get(username="bantochuc")).count() == 26
 
 
 def test_a_second_run_opens_no_second_period_and_leaves_a_changed_one_as_it_is():
@@ -536,7 +540,7 @@ def test_a_second_run_opens_no_second_period_and_leaves_a_changed_one_as_it_is()
     events = AuditEvent.objects.filter(action__startswith="review.").count()
     seed()
     assert ReviewPeriod.objects.count() == 1
-    assert Review.objects.count() == 24
+    assert Review.objects.count() == 26
     assert AuditEvent.objects.filter(action__startswith="review.").count() == events
     review.refresh_from_db()
     assert review.strengths == "Đã viết trên cổng."

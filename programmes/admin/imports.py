@@ -18,9 +18,11 @@ from programmes.importing.forms import ImportUploadForm
 from programmes.importing.selectors import import_jobs_visible_to
 from programmes.models import ImportJob
 
+from .mixins import NoChangesAdminMixin
+
 
 @admin.register(ImportJob)
-class ImportJobAdmin(admin.ModelAdmin):
+class ImportJobAdmin(NoChangesAdminMixin, admin.ModelAdmin[ImportJob]):
     list_display = ["created_at", "kind", "original_name", "scope", "created_by", "status", "finished_at"]
     list_filter = ["kind", "status"]
     search_fields = ["original_name", "scope__name", "scope__code", "created_by__username"]
@@ -33,15 +35,6 @@ class ImportJobAdmin(admin.ModelAdmin):
             return import_jobs_visible_to(request.user)
         except PermissionDenied:
             return ImportJob.objects.none()
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
     def get_urls(self) -> list[URLPattern]:
         upload = path("tai-len/", self.admin_site.admin_view(self.upload_view), name="programmes_importjob_upload")

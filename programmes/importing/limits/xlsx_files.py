@@ -1,43 +1,33 @@
-"""Bounds on an import file, checked before anything parses it, so that no file can exhaust a worker.
-
-An XLSX file is a zip of XML parts, and what it declares costs nothing to write: a 50 KB file may declare
-the sheet area A1:XFD1048576, or a million rows, or decompress to gigabytes. So, before openpyxl opens it:
-
-1. the zip's directory, read from the end of the file: number of parts, size of each once decompressed
-   (zipfile never yields more than that), and how strongly each large part is compressed;
-2. every XML part, streamed through expat without keeping anything: a sheet's declared area, then its
-   rows, columns, cells and the bytes of each row; the shared strings' count and size; the number of
-   elements of every other part (styles, workbook, the sheet's merged cells and links), which openpyxl
-   keeps in memory.
-
-At upload only the cheap, declared facts are checked (the directory, each sheet's declared area, the declared
-count of shared strings); the import task checks everything, since a file may lie. A CSV file is read as a
-stream of lines and stops at the first limit passed. Every refusal says which limit and what the file holds.
+"""The bounds of an XLSX file, checked before openpyxl opens it: the zip's directory, read from the end of the file
+(the number of parts, the size of each once decompressed, how strongly each large part is compressed), then every
+XML part streamed through expat without keeping anything (a sheet's declared area, its rows, columns, cells and the
+bytes of each row; the shared strings' count and size; the elements of every other part, which openpyxl keeps in
+memory). `thorough` False checks only what the file declares (at upload); True counts everything (before the import).
 """
 
-import csv
 import io
-import itertools
-import math
 import struct
 import zipfile
 import zlib
-from collections.abc import Iterator
-from dataclasses import dataclass
-from pathlib import Path
 from typing import IO, Any
 from xml.parsers import expat
 
-from django.conf import settings
-from django.utils.formats import get_format
-from django.utils.numberformat import format as format_number
 from django.utils.translation import gettext as _
 from openpyxl.utils.cell import column_index_from_string, range_boundaries
 from openpyxl.xml.constants import SHEET_MAIN_NS
 
-# A sheet's first row holds the column headers; data rows are the ones below it.
-HEADER_ROW = 1
-MB = 1024 * 1024
+from .bounds import (
+    MB,
+    FileTooLarge,
+    ImportLimits,
+    UnreadableFile,
+    megabytes,
+    number,
+    too_many_cells,
+    too_many_columns,
+    too_many_rows,
+)
+
 # A row of a roster is a few hundred bytes; a shared string at most Excel's 32,767 characters plus formatting.
 MAX_ELEMENT_BYTES = 2 * MB
 # Elements openpyxl keeps in memory while it reads: styles, the workbook, a sheet's merged cells, links, formats.
@@ -48,8 +38,6 @@ RATIO_CHECKED_FROM = MB
 MAX_ZIP_PARTS = 1000
 # The zip directory itself: zipfile reads all of it into memory when it opens the file.
 MAX_DIRECTORY_BYTES = MB
-# Longest CSV line; the csv module also refuses a single field longer than 131,072 characters.
-MAX_CSV_LINE_CHARACTERS = 1_000_000
 CHUNK_BYTES = 64 * 1024
 
 ROW = f"{SHEET_MAIN_NS} row"
@@ -61,96 +49,11 @@ SHARED_STRINGS = f"{SHEET_MAIN_NS} sst"
 SHARED_STRING = f"{SHEET_MAIN_NS} si"
 
 
-class UnreadableFile(Exception):
-    """The file cannot be read at all; the message says why, in Vietnamese."""
-
-
-class FileTooLarge(UnreadableFile):
-    """The file passes one of the import limits; the message says which, and what the file declares or holds."""
-
-
 def xlsx_unreadable() -> UnreadableFile:
     return UnreadableFile(_("Không đọc được tệp Excel; hãy lưu lại dưới dạng .xlsx."))
 
 
-@dataclass(frozen=True)
-class ImportLimits:
-    max_bytes: int
-    # Data rows, below the header row.
-    max_rows: int
-    max_columns: int
-    max_cells: int
-    max_uncompressed_bytes: int
-
-    @classmethod
-    def from_settings(cls) -> "ImportLimits":
-        return cls(
-            max_bytes=settings.IMPORT_MAX_UPLOAD_MB * MB,
-            max_rows=settings.IMPORT_MAX_ROWS,
-            max_columns=settings.IMPORT_MAX_COLUMNS,
-            max_cells=settings.IMPORT_MAX_CELLS,
-            max_uncompressed_bytes=settings.IMPORT_MAX_UNCOMPRESSED_MB * MB,
-        )
-
-    @property
-    def last_row(self) -> int:
-        """The last sheet row a file may use: the header and the data rows."""
-        return self.max_rows + HEADER_ROW
-
-
-def number(value: int) -> str:
-    """A count as people read it, with the page language's thousands separator (100.000 in Vietnamese)."""
-    return format_number(value, get_format("DECIMAL_SEPARATOR"), 0, 3, get_format("THOUSAND_SEPARATOR"), True)
-
-
-def megabytes(size: int) -> str:
-    """Rounded up to a tenth, so that a size over a limit never reads as the limit itself."""
-    tenths = math.ceil(size * 10 / MB) / 10
-    return format_number(tenths, get_format("DECIMAL_SEPARATOR"), 1, 3, get_format("THOUSAND_SEPARATOR"), True)
-
-
 # --- Refusals -------------------------------------------------------------------------------------------------
-
-
-def too_big(size: int | None, limits: ImportLimits) -> FileTooLarge:
-    """`size` None when the file was read only as far as the limit."""
-    limit = number(limits.max_bytes // MB)
-    if size is None:
-        return FileTooLarge(
-            _("Tệp lớn hơn %(limit)s MB, là giới hạn cho một lần nhập. Hãy chia tệp thành nhiều tệp nhỏ hơn.")
-            % {"limit": limit}
-        )
-    return FileTooLarge(
-        _("Tệp nặng %(size)s MB, vượt giới hạn %(limit)s MB cho một lần nhập. Hãy chia tệp thành nhiều tệp nhỏ hơn.")
-        % {"size": megabytes(size), "limit": limit}
-    )
-
-
-def too_many_rows(row: int, limits: ImportLimits) -> FileTooLarge:
-    return FileTooLarge(
-        _(
-            "Tệp có dữ liệu ở dòng %(row)s, vượt giới hạn %(limit)s dòng dữ liệu (không kể dòng tiêu đề) cho một "
-            "lần nhập. Hãy chia tệp, ví dụ theo từng đảng bộ phường, xã, hoặc xóa các dòng thừa ở cuối trang tính."
-        )
-        % {"row": number(row), "limit": number(limits.max_rows)}
-    )
-
-
-def too_many_columns(row: int, column: int, limits: ImportLimits) -> FileTooLarge:
-    return FileTooLarge(
-        _(
-            "Dòng %(row)s có ô ở cột thứ %(column)s, vượt giới hạn %(limit)s cột. "
-            "Hãy xóa các cột thừa bên phải rồi lưu lại."
-        )
-        % {"row": number(row), "column": number(column), "limit": number(limits.max_columns)}
-    )
-
-
-def too_many_cells(limits: ImportLimits) -> FileTooLarge:
-    return FileTooLarge(
-        _("Tệp có hơn %(limit)s ô dữ liệu, vượt giới hạn cho một lần nhập. Hãy chia tệp hoặc xóa các cột thừa.")
-        % {"limit": number(limits.max_cells)}
-    )
 
 
 def _declared_too_large(ref: str, rows: int, columns: int, limits: ImportLimits) -> FileTooLarge:
@@ -434,79 +337,3 @@ def check_xlsx(data: bytes, limits: ImportLimits, *, thorough: bool) -> None:
     except (zipfile.BadZipFile, zlib.error, NotImplementedError, RuntimeError, EOFError, OSError) as error:
         # Damaged, encrypted or compressed in a way the standard library does not read.
         raise xlsx_unreadable() from error
-
-
-# --- CSV ------------------------------------------------------------------------------------------------------
-
-
-def _lines(stream: io.TextIOWrapper) -> Iterator[str]:
-    number_of_line = 0
-    while line := stream.readline(MAX_CSV_LINE_CHARACTERS + 1):
-        number_of_line += 1
-        if len(line) > MAX_CSV_LINE_CHARACTERS:
-            raise FileTooLarge(
-                _("Dòng %(row)s của tệp CSV dài hơn %(limit)s ký tự.")
-                % {"row": number(number_of_line), "limit": number(MAX_CSV_LINE_CHARACTERS)}
-            )
-        yield line
-
-
-def csv_records(data: bytes, limits: ImportLimits) -> Iterator[list[str]]:
-    """The records of a UTF-8 CSV file (comma, semicolon or tab separated), stopping at the first limit passed."""
-    stream = io.TextIOWrapper(io.BytesIO(data), encoding="utf-8-sig", newline="")
-    cells = 0
-    record = 0
-    try:
-        lines = _lines(stream)
-        first = next(lines, "")
-        # Spreadsheets set to a European or Vietnamese locale save CSV with semicolons.
-        delimiter = max((",", ";", "\t"), key=first.count)
-        # A spreadsheet row is one CSV record even when a cell holds a line break.
-        for record, values in enumerate(csv.reader(itertools.chain([first], lines), delimiter=delimiter), start=1):
-            if record > limits.last_row:
-                raise too_many_rows(record, limits)
-            if len(values) > limits.max_columns:
-                raise too_many_columns(record, len(values), limits)
-            cells += len(values)
-            if cells > limits.max_cells:
-                raise too_many_cells(limits)
-            yield values
-    except UnicodeDecodeError as error:
-        raise UnreadableFile(_("Tệp CSV phải được lưu với bảng mã UTF-8.")) from error
-    except csv.Error as error:
-        raise UnreadableFile(
-            _("Không đọc được tệp CSV ở dòng %(row)s: %(error)s") % {"row": number(record + 1), "error": error}
-        ) from error
-
-
-# --- Before reading -------------------------------------------------------------------------------------------
-
-
-def read_bounded(source: Path | IO[bytes], limits: ImportLimits) -> bytes:
-    """The whole file, read only if it is within the size limit."""
-    if isinstance(source, Path):
-        size = source.stat().st_size
-        if size > limits.max_bytes:
-            raise too_big(size, limits)
-        return source.read_bytes()
-    data = source.read(limits.max_bytes + 1)
-    if len(data) > limits.max_bytes:
-        raise too_big(None, limits)
-    return data
-
-
-def check_declared(data: bytes, suffix: str, limits: ImportLimits) -> None:
-    """The checks an upload gets: what an XLSX declares, or a CSV's rows and columns (it is read in a second).
-
-    Only a file over a limit is refused here; a file that cannot be read is left to the import, which says why.
-    """
-    try:
-        if suffix == ".xlsx":
-            check_xlsx(data, limits, thorough=False)
-        elif suffix == ".csv":
-            for _values in csv_records(data, limits):
-                pass
-    except FileTooLarge:
-        raise
-    except UnreadableFile:
-        return
