@@ -2,6 +2,7 @@
 
 from django.db import transaction
 
+from demo.audit_actions import DemoAction
 from demo.organisations import CITY_CODE, write_organisations, write_successions
 from demo.people import (
     write_cadres,
@@ -23,7 +24,7 @@ from programmes.audit import audit_record
 
 @transaction.atomic
 def seed_demo(password: str) -> Tally:
-    """Write the whole demo slice in one transaction and record one "demo.seed" audit event with the counts."""
+    """Write the whole demo slice in one transaction and record one DemoAction.SEED audit event with the counts."""
     plan = build_plan()
     tally = Tally()
     organisations = write_organisations(tally)
@@ -42,7 +43,7 @@ def seed_demo(password: str) -> Tally:
     # Counts only: the audit log must never carry personal data.
     audit_record(
         actor=None,
-        action="demo.seed",
+        action=DemoAction.SEED,
         obj=organisations[CITY_CODE],
         after={"created": tally.created, "updated": tally.updated, "cadres": len(plan.people)},
     )

@@ -7,6 +7,8 @@ from typing import Any
 from django.db import models
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from demo.audit_actions import DemoAction
+
 
 @dataclass
 class Tally:
@@ -29,11 +31,11 @@ def differs(obj: models.Model, values: dict[str, Any]) -> bool:
 
 def update_rows(model: type[models.Model], objs: list[Any], fields: Sequence[str]) -> int:
     if objs:
-        bulk_update_with_history(objs, model, list(fields), default_change_reason="demo.seed")
+        bulk_update_with_history(objs, model, list(fields), default_change_reason=DemoAction.SEED)
     return len(objs)
 
 
 def create_rows(model: type[models.Model], objs: list[Any]) -> list[Any]:
     if not objs:
         return []
-    return list(bulk_create_with_history(objs, model, default_change_reason="demo.seed"))
+    return list(bulk_create_with_history(objs, model, default_change_reason=DemoAction.SEED))

@@ -106,7 +106,7 @@ class CadreAdmin(ScopedGrantAdmin):
             obj.user = grants.cadre_link_account(cadre=obj, account=account, acting_user=request.user).user
 
     # A cadre is deleted only by the erasure service: it also purges the history rows that still hold the
-    # citizen ID and phone, and writes its own audit event (counts, no values) in place of "admin.delete".
+    # citizen ID and phone, and writes its own audit event (counts, no values) in place of AdminAction.DELETE.
     def delete_model(self, request: HttpRequest, obj: Any) -> None:
         privacy.cadre_erase(cadre=obj, acting_user=request.user)
 

@@ -15,6 +15,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from programmes import access, grants
 from programmes.access import Action
 from programmes.audit import audit_record, snapshot
+from programmes.audit_actions import AdminAction
 from programmes.models import Cadre, CadrePrivateDetails, Membership, PartyOrganisation
 
 # Models whose values must never reach the audit log: only the names of the fields that changed are kept.
@@ -65,7 +66,7 @@ _BEFORE_ATTRIBUTE = "_audit_before"
 
 
 class AuditedAdminMixin:
-    """Writes "admin.add", "admin.change" and "admin.delete" events for the object and for its inlines."""
+    """Writes AdminAction.ADD, AdminAction.CHANGE and AdminAction.DELETE events for the object and for its inlines."""
 
     def get_object(self, request: HttpRequest, object_id: str, from_field: str | None = None) -> Any:
         obj = super().get_object(request, object_id, from_field)  # type: ignore[misc]
@@ -80,16 +81,16 @@ class AuditedAdminMixin:
             taken = getattr(request, _BEFORE_ATTRIBUTE, {})
             before = taken.get((obj._meta.label, obj.pk)) or _stored_snapshot(obj)
         super().save_model(request, obj, form, change)  # type: ignore[misc]
-        admin_audit(request, "admin.change" if change else "admin.add", obj, before, full_snapshot(obj))
+        admin_audit(request, AdminAction.CHANGE if change else AdminAction.ADD, obj, before, full_snapshot(obj))
 
     def delete_model(self, request: HttpRequest, obj: Any) -> None:
         # Recorded first: after the delete the object has no primary key to point at.
-        admin_audit(request, "admin.delete", obj, _stored_snapshot(obj), None)
+        admin_audit(request, AdminAction.DELETE, obj, _stored_snapshot(obj), None)
         super().delete_model(request, obj)  # type: ignore[misc]
 
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
         for obj in queryset:
-            admin_audit(request, "admin.delete", obj, full_snapshot(obj), None)
+            admin_audit(request, AdminAction.DELETE, obj, full_snapshot(obj), None)
         super().delete_queryset(request, queryset)  # type: ignore[misc]
 
     def save_formset(
@@ -102,11 +103,11 @@ class AuditedAdminMixin:
         }
         super().save_formset(request, form, formset, change)  # type: ignore[misc]
         for obj in formset.new_objects:
-            admin_audit(request, "admin.add", obj, None, full_snapshot(obj))
+            admin_audit(request, AdminAction.ADD, obj, None, full_snapshot(obj))
         for obj, _changed in formset.changed_objects:
-            admin_audit(request, "admin.change", obj, befores.get(obj.pk), full_snapshot(obj))
+            admin_audit(request, AdminAction.CHANGE, obj, befores.get(obj.pk), full_snapshot(obj))
         for obj in formset.deleted_objects:
-            admin_audit(request, "admin.delete", obj, befores.get(obj.pk), None)
+            admin_audit(request, AdminAction.DELETE, obj, befores.get(obj.pk), None)
 
 
 def _cadres_staff_may_place(request: HttpRequest) -> QuerySet[Cadre]:
@@ -167,7 +168,7 @@ class ScopedHistoryMixin:
     def _refuse_history(self, request: HttpRequest, reason: str) -> None:
         audit_record(
             actor=request.user,
-            action="admin.history_refused",
+            action=AdminAction.HISTORY_REFUSED,
             after={"path": request.path, "method": request.method, "reason": reason},
         )
 

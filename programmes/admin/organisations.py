@@ -15,6 +15,7 @@ from treebeard.forms import movenodeform_factory
 
 from programmes import access
 from programmes.access import Action
+from programmes.audit_actions import AdminAction
 from programmes.models import OrganisationSuccession, PartyOrganisation
 
 from .mixins import (
@@ -120,5 +121,5 @@ class PartyOrganisationAdmin(
             response: HttpResponse = super().move_node(request)
             if response.status_code == 200:
                 node.refresh_from_db()
-                admin_audit(request, "admin.change", node, before, full_snapshot(node))
+                admin_audit(request, AdminAction.CHANGE, node, before, full_snapshot(node))
         return response
