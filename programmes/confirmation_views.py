@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from programmes import access
-from programmes.action_programmes import notifications, quality, selectors
+from programmes.action_programmes import notifications, quality, selectors, services
 from programmes.action_programmes.compare import ChangeKind, CommitmentChange, compare_versions
 from programmes.action_programmes.quality import Finding
 from programmes.action_programmes.review_forms import ConfirmForm, ReturnForm, VersionPickForm
@@ -90,10 +90,9 @@ def programme_review(request: AuthenticatedRequest, pk: int, number: int) -> Htt
     version = selectors.version_for_display(programme, number)
     if version is None:
         raise Http404
-    if access.is_programme_owner(request.user, programme):
-        return _refuse(request, programme, _("Không ai được tự xác nhận chương trình của chính mình."))
-    if not access.can_confirm_version(request.user, version):
-        return _refuse(request, programme, _("Bạn không phải người xác nhận chương trình này."))
+    refusal = services.confirmer_refusal(request.user, version)
+    if refusal is not None:
+        return _refuse(request, programme, refusal)
 
     terms = list(version.terms.all())
     pending = version.state == VersionState.SUBMITTED

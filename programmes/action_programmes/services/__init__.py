@@ -17,6 +17,7 @@ from programmes.action_programmes.services._common import (
     TERMS_FIELDS,
     VERSION_FIELDS,
     Milestones,
+    confirmer_refusal,
 )
 from programmes.action_programmes.services.amendments import amendment_start, version_withdraw
 from programmes.action_programmes.services.commitments import (
@@ -40,6 +41,7 @@ __all__ = [
     "commitment_move",
     "commitment_remove",
     "commitment_update",
+    "confirmer_refusal",
     "programme_confirm",
     "programme_create",
     "programme_return",

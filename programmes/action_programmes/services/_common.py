@@ -70,11 +70,20 @@ def _require_editable(version: ProgrammeVersion) -> None:
         )
 
 
-def _require_confirmer(acting_user: User, version: ProgrammeVersion) -> None:
+def confirmer_refusal(acting_user: User, version: ProgrammeVersion) -> str | None:
+    """Why `acting_user` may not return or confirm `version`, or None when they may; the review page asks it too,
+    so that the page and the service refuse the same people with the same words."""
     if access.is_programme_owner(acting_user, version.programme):
-        raise PermissionDenied(_("Không ai được tự xác nhận chương trình của chính mình."))
+        return _("Không ai được tự xác nhận chương trình của chính mình.")
     if not access.can_confirm_version(acting_user, version):
-        raise PermissionDenied(_("Bạn không phải người xác nhận chương trình này."))
+        return _("Bạn không phải người xác nhận chương trình này.")
+    return None
+
+
+def _require_confirmer(acting_user: User, version: ProgrammeVersion) -> None:
+    refusal = confirmer_refusal(acting_user, version)
+    if refusal is not None:
+        raise PermissionDenied(refusal)
 
 
 def _require_submitted(version: ProgrammeVersion) -> None:
