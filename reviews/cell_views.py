@@ -25,7 +25,7 @@ from programmes.models.organisations import CELL_KINDS
 from programmes.reads import read_record
 from programmes.web import AuthenticatedRequest, refusal_page
 from reviews import access as review_access
-from reviews import presentation, quota, rules
+from reviews import presentation, quota, rules, services
 from reviews.cell_forms import MeetingForm, ProposalForm, attendance_text, quorum_needed
 from reviews.consistency import consistency_flags
 from reviews.models import CellMeeting, CellProposal, Review, ReviewPeriod, ReviewState
@@ -205,17 +205,12 @@ def _refused(request: HttpRequest, review: Review, message: str) -> HttpResponse
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def proposal_record(request: HttpRequest, pk: int) -> HttpResponse:
+def proposal_record(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     review = review_access.get_review_for(request.user, pk)
     place = review.place
-    if review_access.is_subject(request.user, review) and review_access.can_record_meeting(request.user, place):
-        return _refused(
-            request,
-            review,
-            _("Bí thư không tự ghi đề xuất cho bản kiểm điểm của chính mình; phó bí thư ghi thay."),
-        )
-    if not review_access.can_record_proposal(request.user, review):
-        return _refused(request, review, _("Chỉ bí thư, phó bí thư chi bộ ghi đề xuất."))
+    refusal = services.proposal_refusal(review, request.user)
+    if refusal is not None:
+        return _refused(request, review, refusal)
     cell_page = reverse("reviews:cell_reviews", args=[review.period_id, place.pk])
     if review.state != ReviewState.SELF_SUBMITTED:
         messages.info(

@@ -17,7 +17,7 @@ from reviews.services.appeals import (
     current_change,
     review_reclassify,
 )
-from reviews.services.cell import cell_quota, meeting_record, proposal_record
+from reviews.services.cell import cell_quota, meeting_record, proposal_record, proposal_refusal
 from reviews.services.confirmation import confirm_refusal, decision_confirm
 from reviews.services.decision import decision_make, decision_quota, decision_return
 from reviews.services.inputs import input_add, input_attach_from_system, prompt_add
@@ -48,6 +48,7 @@ __all__ = [
     "period_open",
     "prompt_add",
     "proposal_record",
+    "proposal_refusal",
     "review_reclassify",
     "section_title",
     "self_review_conflicts",

@@ -71,6 +71,17 @@ def cell_quota(review: Review, level: str) -> rules.QuotaStatus:
     return rules.expected_quota(review.period.rule_set, quota.others_of(review).proposing(level))
 
 
+def proposal_refusal(review: Review, acting_user: User) -> str | None:
+    """Why `acting_user` may not record the cell's proposal on `review`, or None when they may; the proposal page
+    asks it too, so that the page and the service refuse the same people with the same words."""
+    own = review_access.is_subject(acting_user, review)
+    if own and review_access.can_record_meeting(acting_user, review.place):
+        return _("Bí thư không tự ghi đề xuất cho bản kiểm điểm của chính mình; phó bí thư ghi thay.")
+    if own or not review_access.can_record_proposal(acting_user, review):
+        return _("Chỉ bí thư, phó bí thư chi bộ ghi đề xuất.")
+    return None
+
+
 @transaction.atomic
 def proposal_record(
     *,
@@ -93,9 +104,9 @@ def proposal_record(
     with a written reason in `acknowledgements`, unless one already explains it.
     """
     review = _lock(review)
-    if review_access.is_subject(acting_user, review):
-        raise PermissionDenied(_("Bí thư không tự ghi đề xuất cho bản kiểm điểm của chính mình; phó bí thư ghi thay."))
-    _require(review_access.can_record_proposal(acting_user, review), _("Chỉ bí thư, phó bí thư chi bộ ghi đề xuất."))
+    refusal = proposal_refusal(review, acting_user)
+    if refusal is not None:
+        raise PermissionDenied(refusal)
     _require_state(review, ReviewState.SELF_SUBMITTED)
     if meeting.period_id != review.period_id or meeting.cell_id != review.place_id:
         raise ValidationError({"meeting": _("Cuộc họp không phải của chi bộ và đợt kiểm điểm này.")})
