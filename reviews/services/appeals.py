@@ -54,7 +54,7 @@ def appeal_refusal(
         return _("Đã quá hạn kiến nghị (đến hết ngày %(date)s).") % {
             "date": f"{deadline:%d/%m/%Y}" if deadline else "—"
         }
-    if Appeal.objects.filter(review=review, contested_change=change).exists():
+    if review_access.result_appealed(review, change):
         return _("Đồng chí đã kiến nghị về kết quả này; mỗi kết quả chỉ được kiến nghị một lần.")
     if addressee is None:
         return _(
