@@ -8,7 +8,8 @@ What lives where:
   `grants_allowing` with their queryset twins `organisations_where` / `holding_condition` / `paths_where`; the
   system administrator (`is_superuser`); the accounts holding a role over an area; the second factor.
 - `organisations`: organisation scope. Which organisations and cadres a user may see, a cadre's private
-  details, erasing a cadre.
+  details, erasing a cadre, the import jobs a user may see.
+- `granting`: who may give whom a right (link an account, assign a role); programmes.grants makes the change.
 - `programmes`: programme visibility. Who reads a programme and its versions, who owns it, who confirms it.
 - `commitments`: what of a readable programme's commitments a reader sees (the owner's caps, the owner's chain).
 
@@ -62,6 +63,7 @@ from programmes.access.organisations import (
     can_view_private_details,
     get_cadre_for,
     get_organisation_for,
+    import_jobs_condition,
 )
 from programmes.access.programmes import (
     SHARED_VERSION_STATES,
@@ -112,6 +114,7 @@ __all__ = [
     "holding_condition",
     "holds",
     "holds_persona",
+    "import_jobs_condition",
     "is_programme_owner",
     "is_protected_account",
     "is_superuser",

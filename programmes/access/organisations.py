@@ -9,7 +9,15 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from programmes.access.holdings import Action, AnyUser, can, holding_condition, is_superuser
+from programmes.access.holdings import (
+    Action,
+    AnyUser,
+    acts_on_whole_tree,
+    can,
+    holding_condition,
+    is_superuser,
+    organisations_where,
+)
 from programmes.models import Cadre, PartyOrganisation
 
 
@@ -21,6 +29,14 @@ def get_organisation_for(user: AnyUser, pk: Any, action: Action = Action.VIEW_OR
     if not can(user, action, organisation):
         raise PermissionDenied
     return organisation
+
+
+def import_jobs_condition(user: AnyUser) -> Q:
+    """Import jobs the user may see: every one for a system administrator (who imports for the whole tree), else
+    those they uploaded and those scoped inside organisations where they may import."""
+    if acts_on_whole_tree(user):
+        return Q()
+    return Q(created_by=user) | Q(scope__in=organisations_where(user, Action.IMPORT_ROSTER))
 
 
 def _cadres_in(user: AnyUser, action: Action) -> Q | None:
