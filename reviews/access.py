@@ -197,7 +197,7 @@ def result_appealed(review: Review, change: LevelChange | None) -> bool:
     return Appeal.objects.filter(review=review, contested_change=change).exists()
 
 
-def result_appealed_annotation() -> "ExpressionWrapper[BooleanField]":
+def result_appealed_annotation() -> "ExpressionWrapper[Q]":
     """The queryset twin of result_appealed, for a Review queryset: an appeal against the latest change of level,
     or against the confirmed decision while no change replaced it."""
     latest_change = (
