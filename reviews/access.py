@@ -43,17 +43,9 @@ from reviews.models import (
     ReviewState,
 )
 
-# Personas that may read reviews where their grant reaches; overseers and plain members are absent.
-_READERS = frozenset(
-    {
-        Persona.CELL_SECRETARY,
-        Persona.CELL_DEPUTY,
-        Persona.COMMITTEE_MEMBER,
-        Persona.STANDING_MEMBER,
-        Persona.COMMITTEE_HEAD,
-        Persona.ORG_BOARD_STAFF,
-    }
-)
+# Personas that may read reviews where their grant reaches: the party side that reads rosters (never overseers),
+# but plain members, who read only their own reviews.
+_READERS = access.PERMISSIONS[Action.VIEW_MEMBERS] - {Persona.MEMBER}
 # Who records the proposal of a leadership collective (a place that is not a cell): its head and standing members.
 _COLLECTIVE_RECORDERS = frozenset({Persona.COMMITTEE_HEAD, Persona.STANDING_MEMBER})
 # Whoever holds the secretary's post of an organisation: the head who confirms its decisions.
