@@ -9,7 +9,7 @@ from programmes import access
 from programmes.access import Action, AnyUser
 from programmes.accounts.middleware import second_step_needed
 from programmes.action_programmes import selectors as programme_selectors
-from programmes.models import ProgrammeVersion, Role
+from programmes.models import ProgrammeVersion
 from programmes.text import normalise
 
 
@@ -72,7 +72,7 @@ def navigation(request: HttpRequest) -> dict[str, object]:
             "admin": user.is_staff,
             "audit_log": access.can_anywhere(user, Action.VIEW_AUDIT_LOG),
             # A cadre (party member or party post) registers programmes; role-only accounts do not.
-            "my_programmes": bool(access.personas(user) - set(Role.values)),
+            "my_programmes": access.registers_programmes(user),
             "unread_notifications": unread,
             "waiting_confirmation": waiting,
         },

@@ -1,95 +1,42 @@
 """Changes that give someone a right: linking an account to a cadre (who then holds the cadre's posts), a role
-assignment, a post. The rules are the same wherever the change is made (the admin, an import, a command):
-
-- nobody links, unlinks or grants to their own account: a right is always given by someone else;
-- staff who are not system administrators give rights only to accounts of people in the subtree they manage,
-  never to a system administrator's or another staff account, and never reach outside that subtree;
-- the person who loses a post's account is told, and every change is audited with what it was before.
+assignment, a post. The rules of who may give which right are access policy and live in
+programmes.access.granting (re-exported here for the admin); this module makes the changes: the person who loses
+a post's account is told, and every change or refused attempt is audited with what it was before.
 """
 
 from django.contrib.auth.models import AnonymousUser, User
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Q
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from programmes import access
-from programmes.access import Action
+from programmes.access.granting import (
+    OUT_OF_SCOPE_REFUSAL,
+    OWN_ACCOUNT_REFUSAL,
+    account_grant_refusal,
+    cadre_in_scope,
+    cadre_link_refusal,
+    stored_account_id,
+)
 from programmes.action_programmes.notifications import in_portal_language, notify
 from programmes.audit import audit_record
 from programmes.audit_actions import AdminAction, RosterAction
-from programmes.models import Cadre, Membership, PartyOrganisation, RoleAssignment
+from programmes.models import Cadre
 
 AnyUser = User | AnonymousUser
 
-OWN_ACCOUNT_REFUSAL = gettext_lazy("Không ai được tự gắn hoặc tự cấp quyền cho tài khoản của chính mình.")
-OUT_OF_SCOPE_REFUSAL = gettext_lazy("Cán bộ này ngoài phạm vi đồng chí quản lý.")
-
-
-def _manages(acting_user: AnyUser, organisation: PartyOrganisation | None) -> bool:
-    return organisation is not None and access.can(acting_user, Action.MANAGE_TREE, organisation)
-
-
-def cadre_in_scope(acting_user: AnyUser, cadre: Cadre) -> bool:
-    """A cadre whose current cell the acting user manages. A cadre with no current cell (transferred out, not yet
-    placed) belongs to nobody's subtree: staff may take them in, as a transfer does."""
-    if access.is_superuser(acting_user):
-        return True
-    membership = Membership.objects.filter(cadre=cadre, end_date__isnull=True).select_related("cell").first()
-    return membership is None or _manages(acting_user, membership.cell)
-
-
-def account_grant_refusal(acting_user: AnyUser, account: User | None) -> str | None:
-    """Why the acting user may not give a right to `account`, or None when they may.
-
-    An account is in a staff member's scope when its cadre's current cell is in their subtree, or, for an account
-    not linked to any cadre, when every role it holds today lies in their subtree."""
-    if account is None:
-        return None
-    if acting_user.is_authenticated and account.pk == acting_user.pk:
-        return str(OWN_ACCOUNT_REFUSAL)
-    if access.is_superuser(acting_user):
-        return None
-    if account.is_superuser or account.is_staff:
-        return _("Chỉ quản trị hệ thống được gắn hoặc cấp quyền cho tài khoản quản trị.")
-    cadre = Cadre.objects.filter(user=account).first()
-    if cadre is not None:
-        membership = Membership.objects.filter(cadre=cadre, end_date__isnull=True).select_related("cell").first()
-        if membership is None or not _manages(acting_user, membership.cell):
-            return _("Tài khoản này thuộc một đảng viên ngoài phạm vi đồng chí quản lý.")
-        return None
-    today = timezone.localdate()
-    current = RoleAssignment.objects.filter(
-        Q(end_date__isnull=True) | Q(end_date__gte=today), user=account, start_date__lte=today
-    ).select_related("organisation")
-    if any(not _manages(acting_user, assignment.organisation) for assignment in current):
-        return _("Tài khoản này đang giữ vai trò ngoài phạm vi đồng chí quản lý.")
-    return None
-
-
-def stored_account_id(cadre: Cadre) -> int | None:
-    """The account the database links to the cadre now, whatever a form has set on the instance."""
-    if cadre.pk is None:
-        return None
-    return Cadre.objects.filter(pk=cadre.pk).values_list("user_id", flat=True).first()
-
-
-def cadre_link_refusal(acting_user: AnyUser, cadre: Cadre, account: User | None) -> str | None:
-    """Why the acting user may not set `account` as the cadre's account (None: they may)."""
-    if cadre.pk is not None:
-        stored = stored_account_id(cadre)
-        if stored is not None and acting_user.is_authenticated and stored == acting_user.pk:
-            return str(OWN_ACCOUNT_REFUSAL)
-        if not cadre_in_scope(acting_user, cadre):
-            return str(OUT_OF_SCOPE_REFUSAL)
-    refusal = account_grant_refusal(acting_user, account)
-    if refusal is not None:
-        return refusal
-    if account is not None and Cadre.objects.filter(user=account).exclude(pk=cadre.pk).exists():
-        return _("Tài khoản này đã gắn với hồ sơ của một cán bộ khác.")
-    return None
+__all__ = [
+    "OUT_OF_SCOPE_REFUSAL",
+    "OWN_ACCOUNT_REFUSAL",
+    "account_grant_refusal",
+    "cadre_in_scope",
+    "cadre_link_account",
+    "cadre_link_refusal",
+    "grant_refusal_record",
+    "holder_lost_notify",
+    "stored_account_id",
+]
 
 
 def grant_refusal_record(*, acting_user: AnyUser, obj: object, reason: str) -> None:

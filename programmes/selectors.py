@@ -14,14 +14,15 @@ def organisations_visible_to(user: AnyUser) -> QuerySet[PartyOrganisation]:
 
 def organisation_children(organisation: PartyOrganisation) -> QuerySet[PartyOrganisation]:
     """Direct children with the number of current members of each, in one query."""
-    return (
+    children: QuerySet[PartyOrganisation] = (
         PartyOrganisation.objects.filter(path__startswith=organisation.path, depth=organisation.depth + 1)
         .annotate(member_count=Count("memberships", filter=Q(memberships__end_date__isnull=True)))
         .order_by("name")
     )
+    return children
 
 
-def _current_positions(lookup: str = "positions") -> Prefetch:
+def _current_positions(lookup: str = "positions") -> "Prefetch[str, QuerySet[Position], str]":
     """Today's posts of each cadre, as `cadre.current_positions`."""
     return Prefetch(
         lookup,

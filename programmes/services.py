@@ -68,7 +68,7 @@ def _require(acting_user: ActingUser, actions: Iterable[Action], organisation: P
 
 
 def _require_superuser(acting_user: ActingUser) -> None:
-    if acting_user is not None and not access.is_superuser(acting_user):
+    if acting_user is not None and not access.acts_on_whole_tree(acting_user):
         raise PermissionDenied(_("Chỉ quản trị hệ thống được tạo tổ chức cấp cao nhất."))
 
 

@@ -90,9 +90,7 @@ def _role_rows(grants: tuple[Grant, ...], scopes: dict[int, PartyOrganisation]) 
         RoleRow(
             persona=PERSONA_LABELS[grant.persona],
             organisation=scopes[grant.organisation_id],
-            actions=[
-                ACTION_LABELS[action] for action, allowed in access.PERMISSIONS.items() if grant.persona in allowed
-            ],
+            actions=[ACTION_LABELS[action] for action in access.actions_of(grant)],
         )
         for grant in grants
         if grant.organisation_id in scopes
@@ -110,7 +108,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "profile": profile,
         "membership": _current_membership(profile) if profile is not None else None,
         "roles": _role_rows(grants, scopes),
-        "is_superuser": request.user.is_superuser,
+        "is_superuser": access.is_superuser(request.user),
     }
     return render(request, "programmes/dashboard.html", context)
 

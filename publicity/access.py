@@ -9,9 +9,8 @@ sender's contact details, and may reply; the party side never sees who sent it.
 from typing import Any
 
 from django.db.models import Q, QuerySet
-from django.http import Http404
 
-from programmes.access import Action, AnyUser, Grant, Persona, can_anywhere, grants_for, is_programme_owner
+from programmes.access import Action, AnyUser, Grant, Persona, can_anywhere, get_or_404, grants_for, is_programme_owner
 from publicity.models import CaseState, FeedbackCase, OversightBody
 
 PERSONA_FOR_BODY = {
@@ -57,14 +56,8 @@ def cases_handled_by(user: AnyUser) -> QuerySet[FeedbackCase]:
 
 def get_case_for(user: AnyUser, pk: Any) -> FeedbackCase:
     """The case, for an account that handles it; anyone else gets 404, as if it did not exist."""
-    case = (
-        FeedbackCase.objects.select_related("programme__owner", "commitment", "area", "forwarded_to", "handled_by")
-        .filter(pk=pk)
-        .first()
-    )
-    if case is None or not can_handle_case(user, case):
-        raise Http404
-    return case
+    cases = FeedbackCase.objects.select_related("programme__owner", "commitment", "area", "forwarded_to", "handled_by")
+    return get_or_404(user, cases, pk, can_handle_case)
 
 
 def cases_for_owner(user: AnyUser) -> QuerySet[FeedbackCase]:

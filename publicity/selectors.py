@@ -11,6 +11,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from itertools import pairwise
+from typing import Any
 
 from django.db.models import (
     Count,
@@ -107,7 +108,7 @@ def _overdue_q() -> Q:
     )
 
 
-def _count(queryset: QuerySet) -> Subquery:
+def _count(queryset: QuerySet[Any]) -> Subquery:
     # COUNT as a plain function, not an aggregate, so that the subquery has no GROUP BY and always one row.
     return Subquery(queryset.order_by().annotate(n=Func(F("pk"), function="COUNT")).values("n")[:1])
 
@@ -247,7 +248,7 @@ def public_programme(pk: int) -> ActionProgramme:
     return programme
 
 
-def _evidence_prefetch() -> Prefetch:
+def _evidence_prefetch() -> "Prefetch[str, QuerySet[Evidence], str]":
     return Prefetch(
         "commitment__evidence",
         queryset=Evidence.objects.filter(is_public=True).order_by("-uploaded_at", "-pk"),

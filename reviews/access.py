@@ -20,7 +20,7 @@ A system administrator sees everything: the one rule is programmes.access.is_sup
 from typing import Any
 
 from django.contrib.auth.models import User
-from django.db.models import Q, QuerySet
+from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 
 from programmes import access
@@ -32,6 +32,7 @@ from programmes.models import PartyOrganisation
 from programmes.models.organisations import CELL_KINDS
 from reviews.models import (
     Appeal,
+    AppealState,
     Decision,
     DecisionState,
     LevelChange,
@@ -42,17 +43,13 @@ from reviews.models import (
     ReviewState,
 )
 
-# Personas that may read reviews where their grant reaches; overseers and plain members are absent.
-_READERS = frozenset(
-    {
-        Persona.CELL_SECRETARY,
-        Persona.CELL_DEPUTY,
-        Persona.COMMITTEE_MEMBER,
-        Persona.STANDING_MEMBER,
-        Persona.COMMITTEE_HEAD,
-        Persona.ORG_BOARD_STAFF,
-    }
-)
+# Personas that may read reviews where their grant reaches: the party side that reads rosters (never overseers),
+# but plain members, who read only their own reviews.
+_READERS = access.PERMISSIONS[Action.VIEW_MEMBERS] - {Persona.MEMBER}
+# Who records the proposal of a leadership collective (a place that is not a cell): its head and standing members.
+_COLLECTIVE_RECORDERS = frozenset({Persona.COMMITTEE_HEAD, Persona.STANDING_MEMBER})
+# Whoever holds the secretary's post of an organisation: the head who confirms its decisions.
+_SECRETARY_PERSONAS = frozenset({Persona.COMMITTEE_HEAD, Persona.CELL_SECRETARY})
 
 
 def is_subject(user: AnyUser, review: Review) -> bool:
@@ -85,14 +82,8 @@ def reviews_visible_to(user: AnyUser) -> QuerySet[Review]:
 
 
 def get_review_for(user: AnyUser, pk: Any) -> Review:
-    review = (
-        Review.objects.select_related("period__rule_set", "cadre", "place", "cell", "deciding_organisation")
-        .filter(pk=pk)
-        .first()
-    )
-    if review is None or not can_view_review(user, review):
-        raise Http404
-    return review
+    reviews = Review.objects.select_related("period__rule_set", "cadre", "place", "cell", "deciding_organisation")
+    return access.get_or_404(user, reviews, pk, can_view_review)
 
 
 def can_open_period(user: AnyUser, scope: PartyOrganisation) -> bool:
@@ -105,29 +96,41 @@ def can_open_period(user: AnyUser, scope: PartyOrganisation) -> bool:
 
 def can_record_proposal(user: AnyUser, review: Review) -> bool:
     """The secretary or deputy of the place: of the cell, or of the leadership collective reviewed in."""
-    if not user.is_authenticated or is_subject(user, review):
-        return False
-    place = review.place
-    if place.kind in CELL_KINDS:
-        return access.holds(user, Action.RECORD_CELL_PROPOSAL, place)
-    return any(
-        grant.organisation_id == place.pk and grant.persona in (Persona.COMMITTEE_HEAD, Persona.STANDING_MEMBER)
-        for grant in access.grants_for(user)
-    )
+    return not is_subject(user, review) and can_record_meeting(user, review.place)
 
 
 def can_record_meeting(user: AnyUser, place: PartyOrganisation) -> bool:
+    """In a cell, its secretary or deputy (and a committee's above it may not); in a leadership collective, its
+    head or a standing member of that very body."""
     if place.kind in CELL_KINDS:
         return access.holds(user, Action.RECORD_CELL_PROPOSAL, place)
     return any(
-        grant.organisation_id == place.pk and grant.persona in (Persona.COMMITTEE_HEAD, Persona.STANDING_MEMBER)
+        grant.organisation_id == place.pk and grant.persona in _COLLECTIVE_RECORDERS
         for grant in access.grants_for(user)
     )
+
+
+def recording_condition(user: AnyUser) -> Q | None:
+    """The queryset twin of can_record_meeting on a review's place (can_record_proposal without the subject
+    clause, for the counts of a place): by the user's own posts; None when they record for no place."""
+    condition = access.holding_condition(user, Action.RECORD_CELL_PROPOSAL, "place__")
+    in_cell = None if condition is None else condition & Q(place__kind__in=CELL_KINDS)
+    collectives = [grant.organisation_id for grant in access.grants_for(user) if grant.persona in _COLLECTIVE_RECORDERS]
+    in_collective = Q(place_id__in=collectives) & ~Q(place__kind__in=CELL_KINDS) if collectives else None
+    if in_cell is None or in_collective is None:
+        return in_cell or in_collective
+    return in_cell | in_collective
 
 
 def can_decide(user: AnyUser, review: Review) -> bool:
     """Members of the deciding committee (or of a committee above it), never the subject."""
     return not is_subject(user, review) and access.holds(user, Action.DECIDE_RATING, review.deciding_organisation)
+
+
+def deciding_condition(user: AnyUser) -> Q | None:
+    """The queryset twin of can_decide, on reviews: None when the user decides nowhere."""
+    condition = access.holding_condition(user, Action.DECIDE_RATING, "deciding_organisation__")
+    return None if condition is None else condition & ~Q(cadre__user=user)
 
 
 def can_confirm_decision(user: AnyUser, review: Review) -> bool:
@@ -138,8 +141,24 @@ def can_confirm_decision(user: AnyUser, review: Review) -> bool:
     return head is not None and head.pk == user.pk
 
 
+def confirming_condition(user: AnyUser) -> Q | None:
+    """Reviews whose deciding body the user heads by a secretary's post of their own (as can_confirm_decision),
+    never their own review; None when they head no body."""
+    headed = [grant.organisation_id for grant in access.grants_for(user) if grant.persona in _SECRETARY_PERSONAS]
+    if not headed:
+        return None
+    return Q(deciding_organisation_id__in=headed) & ~Q(cadre__user=user)
+
+
+def heads_a_body(user: AnyUser) -> bool:
+    """Does the user head a committee (a secretary's post above a cell)? Their work list then shows the
+    decisions waiting for confirmation even while there are none."""
+    return access.holds_persona(user, Persona.COMMITTEE_HEAD)
+
+
 def superior_of(review: Review) -> PartyOrganisation | None:
-    return PartyOrganisation.objects.get_parent(review.deciding_organisation)
+    parent: PartyOrganisation | None = PartyOrganisation.objects.get_parent(review.deciding_organisation)
+    return parent
 
 
 def can_reclassify(user: AnyUser, review: Review) -> bool:
@@ -160,11 +179,28 @@ def result_body(review: Review, change: LevelChange | None) -> PartyOrganisation
 def appeal_addressee(review: Review, change: LevelChange | None) -> PartyOrganisation | None:
     """The committee an appeal against this result goes to: the one directly above the body that made it
     (None at the top of the tree, where the appeal goes beyond the portal)."""
-    return PartyOrganisation.objects.get_parent(result_body(review, change))
+    parent: PartyOrganisation | None = PartyOrganisation.objects.get_parent(result_body(review, change))
+    return parent
 
 
-def _deciding_grants(user: AnyUser) -> list[access.Grant]:
-    return [grant for grant in access.grants_for(user) if grant.persona in access.PERMISSIONS[Action.DECIDE_RATING]]
+def result_appealed(review: Review, change: LevelChange | None) -> bool:
+    """Was the result in force already appealed? Each result may be appealed once. `change` is the change of
+    level in force (reviews.services.current_change), None while the confirmed decision stands."""
+    return Appeal.objects.filter(review=review, contested_change=change).exists()
+
+
+def result_appealed_annotation() -> "ExpressionWrapper[Q]":
+    """The queryset twin of result_appealed, for a Review queryset: an appeal against the latest change of level,
+    or against the confirmed decision while no change replaced it."""
+    latest_change = (
+        LevelChange.objects.filter(review=OuterRef(OuterRef("pk"))).order_by("-changed_at", "-pk").values("pk")[:1]
+    )
+    against_change = Appeal.objects.filter(review=OuterRef("pk"), contested_change=Subquery(latest_change))
+    against_decision = Appeal.objects.filter(review=OuterRef("pk"), contested_change__isnull=True)
+    changed = LevelChange.objects.filter(review=OuterRef("pk"))
+    return ExpressionWrapper(
+        Exists(against_change) | (Exists(against_decision) & ~Exists(changed)), output_field=BooleanField()
+    )
 
 
 def _made_contested_result(user: AnyUser, appeal: Appeal) -> bool:
@@ -186,13 +222,38 @@ def can_resolve_appeal(user: AnyUser, appeal: Appeal) -> bool:
     """
     if not user.is_authenticated or is_subject(user, appeal.review):
         return False
-    grants = _deciding_grants(user)
+    grants = access.grants_allowing(user, Action.DECIDE_RATING)
     if not any(grant.covers(appeal.resolving_organisation) for grant in grants):
         return False
     body = result_body(appeal.review, appeal.contested_change)
     if any(grant.organisation_id == body.pk for grant in grants):
         return False
     return not _made_contested_result(user, appeal)
+
+
+def appeals_resolvable_by(user: AnyUser) -> QuerySet[Appeal] | None:
+    """The queryset twin of can_resolve_appeal, for pending appeals of an outer Review queryset (`review` is the
+    outer row): addressed within the user's deciding grants; not against a result of a body they sit on, nor one
+    they decided, confirmed or changed themselves. None when the user decides nowhere."""
+    addressed = access.holding_condition(user, Action.DECIDE_RATING, "resolving_organisation__")
+    if addressed is None:
+        return None
+    bodies = {grant.organisation_id for grant in access.grants_allowing(user, Action.DECIDE_RATING)}
+    own_body = Q(contested_change__organisation_id__in=bodies) | Q(
+        contested_change__isnull=True, review__deciding_organisation_id__in=bodies
+    )
+    decided_by_user = Decision.objects.filter(review=OuterRef("review"), state=DecisionState.CONFIRMED).filter(
+        Q(decided_by=user.pk) | Q(confirmed_by=user.pk)
+    )
+    made_by_user = Q(contested_change__changed_by=user.pk) | (
+        Q(contested_change__isnull=True) & Exists(decided_by_user)
+    )
+    return (
+        Appeal.objects.filter(addressed, review=OuterRef("pk"), state=AppealState.PENDING)
+        .exclude(own_body)
+        .exclude(made_by_user)
+        .exclude(review__cadre__user=user.pk)
+    )
 
 
 def can_add_prompt_or_input(user: AnyUser, review: Review) -> bool:
@@ -213,6 +274,12 @@ def periods_visible_to(user: AnyUser) -> QuerySet[ReviewPeriod]:
     return ReviewPeriod.objects.filter(pk__in=reviews_visible_to(user).values("period")) | ReviewPeriod.objects.filter(
         opened_by=user
     )
+
+
+def can_view_period(user: AnyUser, period: ReviewPeriod, *, reviews_seen: bool) -> bool:
+    """Seeing a period is seeing some of its reviews (`reviews_seen`: the user may read one), or having opened it:
+    overseers and other organisations learn nothing of it. The check behind periods_visible_to."""
+    return reviews_seen or (user.is_authenticated and period.opened_by_id == user.pk) or is_superuser(user)
 
 
 def acting(user: AnyUser) -> User:
@@ -269,14 +336,8 @@ def reports_visible_to(user: AnyUser) -> QuerySet[Report]:
 
 def get_report_for(user: AnyUser, pk: Any) -> Report:
     """The report if the user may download it; else 404, whether or not it exists."""
-    report = (
-        Report.objects.select_related("organisation", "period", "review__place", "review__cell", "review__cadre")
-        .filter(pk=pk)
-        .first()
-    )
-    if report is None or not can_download_report(user, report):
-        raise Http404
-    return report
+    reports = Report.objects.select_related("organisation", "period", "review__place", "review__cell", "review__cadre")
+    return access.get_or_404(user, reports, pk, can_download_report)
 
 
 def current_individual_report(review: Review) -> Report | None:

@@ -22,15 +22,20 @@ from django.db.models import (
 )
 from django.utils import timezone
 
-from programmes import access
-from programmes.access import Action, AnyUser, Persona
+from programmes.access import AnyUser
 from programmes.models import AuditEvent, Evidence
-from programmes.models.organisations import CELL_KINDS
-from reviews.access import periods_visible_to, reviews_visible_to
+from reviews.access import (
+    appeals_resolvable_by,
+    confirming_condition,
+    deciding_condition,
+    periods_visible_to,
+    recording_condition,
+    result_appealed_annotation,
+    reviews_visible_to,
+)
 from reviews.models import (
     ENDED_REVIEW_STATES,
     Appeal,
-    AppealState,
     CellProposal,
     CommitmentAssessment,
     Decision,
@@ -57,12 +62,6 @@ def live_decision_level() -> Subquery:
     )
 
 
-# Whoever holds the secretary's post of an organisation: the head who confirms its decisions.
-_SECRETARY_PERSONAS = frozenset({Persona.COMMITTEE_HEAD, Persona.CELL_SECRETARY})
-# Who records the proposal of a leadership collective (a place that is not a cell), as reviews.access says.
-_COLLECTIVE_RECORDERS = frozenset({Persona.COMMITTEE_HEAD, Persona.STANDING_MEMBER})
-
-
 def overdue_condition(today: datetime.date) -> Q:
     """A review whose current step's window has passed: self-review, cell meeting, or decision."""
     return (
@@ -86,20 +85,6 @@ def _awaiting_level() -> Subquery:
 # --- Work lists ----------------------------------------------------------------------------------------------
 
 
-def _result_appealed() -> ExpressionWrapper:
-    """Whether the result in force was already appealed (as services.appeal_refusal reads it): an appeal against
-    the latest change of level, or against the confirmed decision while no change replaced it."""
-    latest_change = (
-        LevelChange.objects.filter(review=OuterRef(OuterRef("pk"))).order_by("-changed_at", "-pk").values("pk")[:1]
-    )
-    against_change = Appeal.objects.filter(review=OuterRef("pk"), contested_change=Subquery(latest_change))
-    against_decision = Appeal.objects.filter(review=OuterRef("pk"), contested_change__isnull=True)
-    changed = LevelChange.objects.filter(review=OuterRef("pk"))
-    return ExpressionWrapper(
-        Exists(against_change) | (Exists(against_decision) & ~Exists(changed)), output_field=BooleanField()
-    )
-
-
 def own_reviews(user: AnyUser, today: datetime.date | None = None) -> QuerySet[Review]:
     """The user's own reviews in every period, newest first, with `result_appealed`."""
     if not user.is_authenticated:
@@ -108,25 +93,9 @@ def own_reviews(user: AnyUser, today: datetime.date | None = None) -> QuerySet[R
         reviews_visible_to(user)
         .filter(cadre__user=user)
         .select_related("period", "place")
-        .annotate(result_appealed=_result_appealed())
+        .annotate(result_appealed=result_appealed_annotation())
     )
     return _with_overdue(queryset, today or timezone.localdate()).order_by("-period__covers_to", "-period_id")
-
-
-def _recording_condition(user: AnyUser) -> Q | None:
-    """Reviews whose proposal the user records (reviews.access.can_record_proposal), as a condition: by their own
-    posts, so never for a system administrator as such."""
-    grants = access.grants_for(user)
-    condition: Q | None = None
-    for grant in grants:
-        if grant.persona in access.PERMISSIONS[Action.RECORD_CELL_PROPOSAL]:
-            part = grant.as_q("place__") & Q(place__kind__in=CELL_KINDS)
-        elif grant.persona in _COLLECTIVE_RECORDERS:
-            part = Q(place_id=grant.organisation_id) & ~Q(place__kind__in=CELL_KINDS)
-        else:
-            continue
-        condition = part if condition is None else condition | part
-    return condition
 
 
 def recorded_places(user: AnyUser, today: datetime.date | None = None) -> QuerySet[Any, Any] | None:
@@ -134,7 +103,7 @@ def recorded_places(user: AnyUser, today: datetime.date | None = None) -> QueryS
 
     Rows are dicts; None when the user records for no place (so the page makes no query for it).
     """
-    condition = _recording_condition(user)
+    condition = recording_condition(user)
     if condition is None:
         return None
     today = today or timezone.localdate()
@@ -159,18 +128,6 @@ def recorded_places(user: AnyUser, today: datetime.date | None = None) -> QueryS
     )
 
 
-def _deciding_condition(user: AnyUser) -> Q | None:
-    """Reviews whose deciding organisation lies within the user's DECIDE_RATING grants (reviews.access.can_decide):
-    their own posts, so never a system administrator as such."""
-    deciding = [grant for grant in access.grants_for(user) if grant.persona in access.PERMISSIONS[Action.DECIDE_RATING]]
-    if not deciding:
-        return None
-    condition = Q()
-    for grant in deciding:
-        condition |= grant.as_q("deciding_organisation__")
-    return condition & ~Q(cadre__user=user)
-
-
 def _queue(user: AnyUser, condition: Q | Exists, state: str, today: datetime.date | None) -> QuerySet[Review]:
     queryset = (
         reviews_visible_to(user)
@@ -184,49 +141,21 @@ def _queue(user: AnyUser, condition: Q | Exists, state: str, today: datetime.dat
 
 def reviews_to_decide(user: AnyUser, today: datetime.date | None = None) -> QuerySet[Review] | None:
     """Cell proposals waiting for a committee the user sits on (or one above it); None if the user decides nowhere."""
-    condition = _deciding_condition(user)
+    condition = deciding_condition(user)
     return None if condition is None else _queue(user, condition, ReviewState.CELL_PROPOSED, today)
 
 
 def reviews_to_confirm(user: AnyUser, today: datetime.date | None = None) -> QuerySet[Review] | None:
     """Decisions waiting for the user as head (secretary) of the deciding organisation."""
-    headed = [grant.organisation_id for grant in access.grants_for(user) if grant.persona in _SECRETARY_PERSONAS]
-    if not headed:
+    condition = confirming_condition(user)
+    if condition is None:
         return None
-    condition = Q(deciding_organisation_id__in=headed) & ~Q(cadre__user=user)
     return _queue(user, condition, ReviewState.DECIDED, today).annotate(decided_level=_awaiting_level())
-
-
-def _appeals_for(user: AnyUser) -> QuerySet[Appeal] | None:
-    """Pending appeals of the outer review that the user may resolve (reviews.access.can_resolve_appeal, in SQL):
-    addressed to a committee within their DECIDE_RATING grants; not against a result of a body they sit on,
-    nor one they decided, confirmed or changed themselves. None when the user decides nowhere."""
-    grants = [grant for grant in access.grants_for(user) if grant.persona in access.PERMISSIONS[Action.DECIDE_RATING]]
-    if not grants:
-        return None
-    addressed = Q()
-    for grant in grants:
-        addressed |= grant.as_q("resolving_organisation__")
-    bodies = {grant.organisation_id for grant in grants}
-    own_body = Q(contested_change__organisation_id__in=bodies) | Q(
-        contested_change__isnull=True, review__deciding_organisation_id__in=bodies
-    )
-    decided_by_user = Decision.objects.filter(review=OuterRef("review"), state=DecisionState.CONFIRMED).filter(
-        Q(decided_by=user.pk) | Q(confirmed_by=user.pk)
-    )
-    made_by_user = Q(contested_change__changed_by=user.pk) | (
-        Q(contested_change__isnull=True) & Exists(decided_by_user)
-    )
-    return (
-        Appeal.objects.filter(addressed, review=OuterRef("pk"), state=AppealState.PENDING)
-        .exclude(own_body)
-        .exclude(made_by_user)
-    )
 
 
 def appeals_to_resolve(user: AnyUser, today: datetime.date | None = None) -> QuerySet[Review] | None:
     """Appealed reviews whose pending appeal the user may resolve, with that appeal's id as `pending_appeal`."""
-    pending = _appeals_for(user)
+    pending = appeals_resolvable_by(user)
     if pending is None:
         return None
     condition = Exists(pending) & ~Q(cadre__user=user)

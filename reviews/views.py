@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from programmes import access as programme_access
-from programmes.access import Action, Persona
+from programmes.access import Action
 from programmes.audit import action_label
 from programmes.models import AuditEvent, PartyOrganisation, ReadKind
 from programmes.reads import read_record
@@ -114,7 +114,7 @@ def work_list(request: AuthenticatedRequest) -> HttpResponse:
         "decides": to_decide is not None,
         "to_decide": list(to_decide) if to_decide is not None else [],
         # A cell secretary heads a grassroots cell at most: their empty list would only be noise.
-        "heads": bool(confirmations) or Persona.COMMITTEE_HEAD in programme_access.personas(user),
+        "heads": bool(confirmations) or access.heads_a_body(user),
         "to_confirm": confirmations,
         "appeals": list(appeals) if appeals is not None else [],
         "may_open": programme_access.can_anywhere(user, Action.OPEN_REVIEW_PERIOD),
@@ -281,7 +281,7 @@ def period_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         raise Http404
     reviews = list(selectors.period_reviews(request.user, period))
     # Seeing a period is seeing some of its reviews: overseers and other organisations learn nothing of it.
-    if not reviews and period.opened_by_id != request.user.pk and not access.is_superuser(request.user):
+    if not access.can_view_period(request.user, period, reviews_seen=bool(reviews)):
         raise Http404
     context = {
         "period": period,

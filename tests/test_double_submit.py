@@ -143,9 +143,12 @@ def test_a_used_key_sent_about_another_commitment_or_kind_is_refused(cast):
     send(programme, submission_key=key, kind="report")
     with pytest.raises(ValidationError, match="Biểu mẫu này đã được gửi một lần"):
         send(programme, submission_key=key, kind="suggestion")
-    commitment = programme.current_version.terms.order_by("position").first().commitment
+    version = programme.current_version
+    assert version is not None
+    first_terms = version.terms.order_by("position").first()
+    assert first_terms is not None
     with pytest.raises(ValidationError, match="Biểu mẫu này đã được gửi một lần"):
-        send(programme, submission_key=key, kind="report", commitment=commitment)
+        send(programme, submission_key=key, kind="report", commitment=first_terms.commitment)
     assert FeedbackCase.objects.count() == 1
 
 

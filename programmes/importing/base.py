@@ -368,7 +368,7 @@ class ScopeCheck:
     def allows_new_root(self) -> bool:
         if self.scope is not None:
             return False
-        return self.user is None or access.is_superuser(self.user)
+        return self.user is None or access.acts_on_whole_tree(self.user)
 
     def refusal(self, organisation: PartyOrganisation) -> str:
         return _("“%(code)s – %(name)s” nằm ngoài phạm vi bạn được nhập dữ liệu.") % {

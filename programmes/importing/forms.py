@@ -31,7 +31,7 @@ class ImportUploadForm(forms.Form):
         scope_field.queryset = (
             access.organisations_where(user, Action.IMPORT_ROSTER).exclude(kind__in=CELL_KINDS).order_by("path")
         )
-        if access.is_superuser(user):
+        if access.acts_on_whole_tree(user):
             scope_field.required = False
             scope_field.help_text = _("Để trống để nhập cho toàn bộ cây tổ chức (chỉ quản trị hệ thống).")
         self.fields["file"].widget.attrs["accept"] = ".csv,.xlsx"

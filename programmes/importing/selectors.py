@@ -3,7 +3,7 @@
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.http import Http404
 
 from programmes import access
@@ -16,9 +16,7 @@ def import_jobs_visible_to(user: AnyUser) -> QuerySet[ImportJob]:
     if not access.can_anywhere(user, Action.IMPORT_ROSTER):
         raise PermissionDenied
     jobs = ImportJob.objects.select_related("scope", "created_by").order_by("-created_at", "-id")
-    if access.is_superuser(user):
-        return jobs
-    return jobs.filter(Q(created_by=user) | Q(scope__in=access.organisations_where(user, Action.IMPORT_ROSTER)))
+    return jobs.filter(access.import_jobs_condition(user))
 
 
 def get_import_job_for(user: AnyUser, pk: Any) -> ImportJob:

@@ -68,7 +68,7 @@ def _check_permission(acting_user: User | AnonymousUser | None, scope: PartyOrga
     if acting_user is None:
         return
     if scope is None:
-        if not access.is_superuser(acting_user):
+        if not access.acts_on_whole_tree(acting_user):
             raise PermissionDenied(_("Hãy chọn phạm vi (tổ chức) được nhập dữ liệu."))
     elif not access.can(acting_user, Action.IMPORT_ROSTER, scope):
         raise PermissionDenied(_("Bạn không được nhập dữ liệu cho tổ chức này."))

@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from programmes import access as programme_access
 from programmes import outbox
 from programmes.action_programmes.notifications import notify
 from programmes.audit import snapshot
@@ -55,7 +56,7 @@ def appeal_refusal(
         return _("Đã quá hạn kiến nghị (đến hết ngày %(date)s).") % {
             "date": f"{deadline:%d/%m/%Y}" if deadline else "—"
         }
-    if Appeal.objects.filter(review=review, contested_change=change).exists():
+    if review_access.result_appealed(review, change):
         return _("Đồng chí đã kiến nghị về kết quả này; mỗi kết quả chỉ được kiến nghị một lần.")
     if addressee is None:
         return _(
@@ -113,7 +114,7 @@ def appeal_file(*, review: Review, text: str, acting_user: User) -> Appeal:
         resolving_organisation=addressee.pk,
         state=review.state,
     )
-    head = review_access.access.secretary_user(addressee)
+    head = programme_access.secretary_user(addressee)
     if head is not None:
         notify(
             recipient=head,

@@ -141,7 +141,7 @@ def _rolled_back_block() -> transaction.Atomic:
     """The block each played request runs in, rolled back after it: it stands for a test's own transaction, so a
     service that must be the outermost transaction (atomic(durable=True)) runs inside it as it does in a test."""
     block = transaction.atomic()
-    block._from_testcase = True
+    block._from_testcase = True  # type: ignore[attr-defined]  # Django's own flag for TestCase's blocks
     return block
 
 

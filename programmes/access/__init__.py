@@ -1,0 +1,132 @@
+"""The one place that answers "may this user see or do this, here?". Views, services and selectors ask this
+package (`from programmes import access`; `access.can(...)`); nothing else decides access.
+
+What lives where:
+
+- `holdings`: grants and role lookups. Personas, actions and which personas may do which action
+  (`PERMISSIONS`); a user's grants today (from membership, party posts, role assignments); `can` / `holds` /
+  `grants_allowing` with their queryset twins `organisations_where` / `holding_condition` / `paths_where`; the
+  system administrator (`is_superuser`); the accounts holding a role over an area; the second factor.
+- `organisations`: organisation scope. Which organisations and cadres a user may see, a cadre's private
+  details, erasing a cadre, the import jobs a user may see.
+- `granting`: who may give whom a right (link an account, assign a role); programmes.grants makes the change.
+- `programmes`: programme visibility. Who reads a programme and its versions, who owns it, who confirms it.
+- `commitments`: what of a readable programme's commitments a reader sees (the owner's caps, the owner's chain).
+
+The apps built on programmes keep their own access modules (reviews.access, publicity.access), which apply
+these grants to their objects.
+"""
+
+from programmes.access.commitments import (
+    CommitmentReading,
+    CommitmentReadings,
+    commitment_level,
+    commitment_reading,
+    deciding_organisation_in,
+    effective_level,
+    leads_in_review,
+    programmes_read_in_full,
+)
+from programmes.access.holdings import (
+    PERMISSIONS,
+    SECOND_FACTOR_PERSONAS,
+    Action,
+    AnyUser,
+    Grant,
+    Persona,
+    accounts_holding_role,
+    actions_of,
+    acts_on_whole_tree,
+    can,
+    can_anywhere,
+    current_role_areas,
+    forget_grants,
+    get_or_404,
+    grants_allowing,
+    grants_for,
+    holding_condition,
+    holds,
+    holds_persona,
+    is_protected_account,
+    is_superuser,
+    organisations_where,
+    path_and_above,
+    paths_where,
+    personas,
+    registers_programmes,
+    requires_second_factor,
+)
+from programmes.access.organisations import (
+    cadres_visible_to,
+    can_erase_cadre,
+    can_view_cadre,
+    can_view_private_details,
+    get_cadre_for,
+    get_organisation_for,
+    import_jobs_condition,
+)
+from programmes.access.programmes import (
+    SHARED_VERSION_STATES,
+    can_confirm_version,
+    can_view_programme,
+    can_view_version,
+    get_programme_for,
+    is_programme_owner,
+    programmes_visible_to,
+    reader_cell,
+    secretary_user,
+)
+
+__all__ = [
+    "PERMISSIONS",
+    "SECOND_FACTOR_PERSONAS",
+    "SHARED_VERSION_STATES",
+    "Action",
+    "AnyUser",
+    "CommitmentReading",
+    "CommitmentReadings",
+    "Grant",
+    "Persona",
+    "accounts_holding_role",
+    "actions_of",
+    "acts_on_whole_tree",
+    "cadres_visible_to",
+    "can",
+    "can_anywhere",
+    "can_confirm_version",
+    "can_erase_cadre",
+    "can_view_cadre",
+    "can_view_private_details",
+    "can_view_programme",
+    "can_view_version",
+    "commitment_level",
+    "commitment_reading",
+    "current_role_areas",
+    "deciding_organisation_in",
+    "effective_level",
+    "forget_grants",
+    "get_cadre_for",
+    "get_or_404",
+    "get_organisation_for",
+    "get_programme_for",
+    "grants_allowing",
+    "grants_for",
+    "holding_condition",
+    "holds",
+    "holds_persona",
+    "import_jobs_condition",
+    "is_programme_owner",
+    "is_protected_account",
+    "is_superuser",
+    "leads_in_review",
+    "organisations_where",
+    "path_and_above",
+    "paths_where",
+    "personas",
+    "programmes_read_in_full",
+    "programmes_visible_to",
+    "reader_cell",
+    "registers_programmes",
+    "requires_second_factor",
+    "secretary_user",
+]

@@ -1,0 +1,100 @@
+"""Organisation scope: which organisations and cadres a user may see, and their private details.
+
+The rules are the grants of `holdings` applied to an organisation, or to a cadre's current cell.
+"""
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from programmes.access.holdings import (
+    Action,
+    AnyUser,
+    acts_on_whole_tree,
+    can,
+    holding_condition,
+    is_superuser,
+    organisations_where,
+)
+from programmes.models import Cadre, PartyOrganisation
+
+
+def get_organisation_for(user: AnyUser, pk: Any, action: Action = Action.VIEW_ORGANISATION) -> PartyOrganisation:
+    """The organisation, if the user may see it (else 404) and may do `action` there (else 403)."""
+    organisation: PartyOrganisation | None = PartyOrganisation.objects.filter(pk=pk).first()
+    if organisation is None or not can(user, Action.VIEW_ORGANISATION, organisation):
+        raise Http404
+    if not can(user, action, organisation):
+        raise PermissionDenied
+    return organisation
+
+
+def import_jobs_condition(user: AnyUser) -> Q:
+    """Import jobs the user may see: every one for a system administrator (who imports for the whole tree), else
+    those they uploaded and those scoped inside organisations where they may import."""
+    if acts_on_whole_tree(user):
+        return Q()
+    return Q(created_by=user) | Q(scope__in=organisations_where(user, Action.IMPORT_ROSTER))
+
+
+def _cadres_in(user: AnyUser, action: Action) -> Q | None:
+    """A condition selecting cadres whose current cell lies where `user` may do `action`."""
+    condition = holding_condition(user, action, "memberships__cell__")
+    return None if condition is None else condition & Q(memberships__end_date__isnull=True)
+
+
+def cadres_visible_to(user: AnyUser) -> QuerySet[Cadre]:
+    """Cadres the user may see in rosters: their own cell's, or their subtree's; always themself."""
+    queryset = Cadre.objects.all()
+    if is_superuser(user):
+        return queryset
+    if not user.is_authenticated:
+        return queryset.none()
+    condition = _cadres_in(user, Action.VIEW_MEMBERS)
+    own = Q(user=user)
+    return queryset.filter(own | condition if condition is not None else own).distinct()
+
+
+def _current_cell(cadre: Cadre) -> PartyOrganisation | None:
+    membership = cadre.current_membership
+    return membership.cell if membership is not None else None
+
+
+def _is_self_or_may_in_cell(user: AnyUser, cadre: Cadre, action: Action) -> bool:
+    """The cadre themself, or whoever may do `action` in the cadre's current cell."""
+    if not user.is_authenticated:
+        return False
+    if cadre.user_id is not None and cadre.user_id == user.pk:
+        return True
+    cell = _current_cell(cadre)
+    return cell is not None and can(user, action, cell)
+
+
+def can_view_cadre(user: AnyUser, cadre: Cadre) -> bool:
+    return _is_self_or_may_in_cell(user, cadre, Action.VIEW_MEMBERS)
+
+
+def can_view_private_details(user: AnyUser, cadre: Cadre) -> bool:
+    """Date of birth, citizen ID and phone: the cadre, their cell secretary, organisation-board staff."""
+    return _is_self_or_may_in_cell(user, cadre, Action.VIEW_PRIVATE_DETAILS)
+
+
+def can_erase_cadre(user: AnyUser, cadre: Cadre) -> bool:
+    """Deleting a cadre's record with every trace of their personal data: a system administrator, or
+    organisation-board staff over the cadre's current cell (who keep the records)."""
+    if is_superuser(user):
+        return True
+    cell = _current_cell(cadre)
+    return cell is not None and can(user, Action.MANAGE_TREE, cell)
+
+
+def get_cadre_for(user: AnyUser, pk: Any, *, private: bool = False) -> Cadre:
+    """The cadre if the user may see them (else 404); with `private`, also their personal data (else 403)."""
+    cadre = Cadre.objects.filter(pk=pk).first()
+    if cadre is None or not can_view_cadre(user, cadre):
+        raise Http404
+    if private and not can_view_private_details(user, cadre):
+        raise PermissionDenied
+    return cadre
