@@ -9,6 +9,7 @@ What lives where:
   system administrator (`is_superuser`); the accounts holding a role over an area; the second factor.
 - `organisations`: organisation scope. Which organisations and cadres a user may see, a cadre's private
   details, erasing a cadre, the import jobs a user may see.
+- `administration`: the admin's own rules (unscoped rows, history reverts, placing nodes, the tree's tops).
 - `granting`: who may give whom a right (link an account, assign a role); programmes.grants makes the change.
 - `programmes`: programme visibility. Who reads a programme and its versions, who owns it, who confirms it.
 - `commitments`: what of a readable programme's commitments a reader sees (the owner's caps, the owner's chain).
@@ -17,6 +18,15 @@ The apps built on programmes keep their own access modules (reviews.access, publ
 these grants to their objects.
 """
 
+from programmes.access.administration import (
+    cadre_placement_refusal,
+    managed_tops,
+    may_place_node,
+    may_revert_history,
+    own_record_change_refusal,
+    sees_every_admin_row,
+    stored_role_holder_id,
+)
 from programmes.access.commitments import (
     CommitmentReading,
     CommitmentReadings,
@@ -90,6 +100,7 @@ __all__ = [
     "accounts_holding_role",
     "actions_of",
     "acts_on_whole_tree",
+    "cadre_placement_refusal",
     "cadres_visible_to",
     "can",
     "can_anywhere",
@@ -119,7 +130,11 @@ __all__ = [
     "is_protected_account",
     "is_superuser",
     "leads_in_review",
+    "managed_tops",
+    "may_place_node",
+    "may_revert_history",
     "organisations_where",
+    "own_record_change_refusal",
     "path_and_above",
     "paths_where",
     "personas",
@@ -129,4 +144,6 @@ __all__ = [
     "registers_programmes",
     "requires_second_factor",
     "secretary_user",
+    "sees_every_admin_row",
+    "stored_role_holder_id",
 ]

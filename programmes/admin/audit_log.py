@@ -23,4 +23,4 @@ class AuditEventAdmin(NoChangesAdminMixin, admin.ModelAdmin[AuditEvent]):
     def get_queryset(self, request: HttpRequest) -> QuerySet[AuditEvent]:
         queryset = super().get_queryset(request)
         # Events name objects of every kind, with no organisation to scope them by: staff see their own.
-        return queryset if access.is_superuser(request.user) else queryset.filter(actor=request.user.pk)
+        return queryset if access.sees_every_admin_row(request.user) else queryset.filter(actor=request.user.pk)

@@ -36,10 +36,8 @@ class OwnRecordFormSet(BaseInlineFormSet[Any, Cadre, Any]):
 
     def clean(self) -> None:
         super().clean()
-        user = self.request.user
-        own = self.instance.pk is not None and self.instance.user_id == user.pk
-        if own and not access.is_superuser(self.request.user) and self.has_changed():
-            reason = str(grants.OWN_ACCOUNT_REFUSAL)
+        reason = access.own_record_change_refusal(self.request.user, self.instance)
+        if reason is not None and self.has_changed():
             raise refuse_grant(self.request, self.instance, reason)
 
 
@@ -118,13 +116,8 @@ class CadreAdmin(ScopedGrantAdmin):
 
 def _cadre_refusal(request: HttpRequest, cadre: Cadre | None) -> tuple[str, str] | None:
     """A membership or a post is given to a cadre of one's subtree, and never to one's own record."""
-    if cadre is None or access.is_superuser(request.user):
-        return None
-    if cadre.user_id is not None and cadre.user_id == request.user.pk:
-        return ("cadre", str(grants.OWN_ACCOUNT_REFUSAL))
-    if not grants.cadre_in_scope(request.user, cadre):
-        return ("cadre", str(grants.OUT_OF_SCOPE_REFUSAL))
-    return None
+    reason = access.cadre_placement_refusal(request.user, cadre)
+    return ("cadre", reason) if reason is not None else None
 
 
 @admin.register(Membership)

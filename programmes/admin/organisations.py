@@ -14,7 +14,6 @@ from treebeard.admin import TreeAdmin
 from treebeard.forms import movenodeform_factory
 
 from programmes import access
-from programmes.access import Action
 from programmes.audit_actions import AdminAction
 from programmes.models import OrganisationSuccession, PartyOrganisation
 
@@ -36,11 +35,6 @@ class SuccessionInline(ScopedForeignKeyMixin, admin.TabularInline[OrganisationSu
     extra = 0
 
 
-def _managed_tops(request: HttpRequest) -> list[int]:
-    allowed = access.PERMISSIONS[Action.MANAGE_TREE]
-    return [grant.organisation_id for grant in access.grants_for(request.user) if grant.persona in allowed]
-
-
 @admin.register(PartyOrganisation)
 class PartyOrganisationAdmin(
     AuditedAdminMixin,
@@ -59,10 +53,10 @@ class PartyOrganisationAdmin(
     scope_lookup = "pk"
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
-        if not access.is_superuser(request.user) and self._lists_top_level(request):
+        if not access.sees_every_admin_row(request.user) and self._lists_top_level(request):
             # The tree opens at the roots, which lie outside a scoped user's subtree: open it at their grants.
             request._treebeard_parent = None  # type: ignore[attr-defined]
-            tops: QuerySet[Any] = PartyOrganisation.objects.filter(pk__in=_managed_tops(request))
+            tops: QuerySet[Any] = PartyOrganisation.objects.filter(pk__in=access.managed_tops(request.user))
             return tops
         queryset: QuerySet[Any] = super().get_queryset(request)
         return queryset
@@ -86,7 +80,7 @@ class PartyOrganisationAdmin(
 
     def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any) -> Any:
         form = super().get_form(request, obj, change, **kwargs)
-        if access.is_superuser(request.user):
+        if access.sees_every_admin_row(request.user):
             return form
         allowed = managed_organisations(request).values("pk")
 
@@ -103,7 +97,7 @@ class PartyOrganisationAdmin(
     def save_model(self, request: HttpRequest, obj: Any, form: ModelForm[Any], change: bool) -> None:
         super().save_model(request, obj, form, change)
         # The form has already placed the node in the tree; refusing here rolls the whole change back.
-        if not access.is_superuser(request.user) and not access.can(request.user, Action.MANAGE_TREE, obj):
+        if not access.may_place_node(request.user, obj):
             raise PermissionDenied
 
     def move_node(self, request: HttpRequest) -> HttpResponse:
@@ -112,9 +106,7 @@ class PartyOrganisationAdmin(
         if node is None or target is None:
             refused: HttpResponse = super().move_node(request)
             return refused
-        if not access.is_superuser(request.user) and not (
-            access.can(request.user, Action.MANAGE_TREE, node) and access.can(request.user, Action.MANAGE_TREE, target)
-        ):
+        if not access.may_place_node(request.user, node, target):
             raise PermissionDenied
         before = full_snapshot(node)
         with transaction.atomic():

@@ -8,7 +8,7 @@ from django.contrib.auth.models import User
 from django.forms import ModelForm
 from django.http import HttpRequest
 
-from programmes import grants
+from programmes import access, grants
 from programmes.models import RoleAssignment
 
 from .mixins import ScopedGrantAdmin
@@ -30,7 +30,7 @@ class RoleAssignmentAdmin(ScopedGrantAdmin):
 
     def grant_refusal(self, request: HttpRequest, instance: Any, data: dict[str, Any]) -> tuple[str, str] | None:
         # Checked on every change, the end of a role included: nobody ends or edits a role of their own either.
-        stored = RoleAssignment.objects.filter(pk=instance.pk).values_list("user_id", flat=True).first()
+        stored = access.stored_role_holder_id(instance)
         for account in (data.get("user"), User.objects.filter(pk=stored).first() if stored else None):
             reason = grants.account_grant_refusal(request.user, account)
             if reason is not None:
