@@ -156,7 +156,7 @@ def entries(obj: models.Model, names: Iterable[str]) -> list[Entry]:
     """The named fields of `obj`, labelled with their verbose names; a choice prints as its label."""
     found = []
     for name in names:
-        model_field = cast(models.Field, obj._meta.get_field(name))
+        model_field = cast(models.Field[Any, Any], obj._meta.get_field(name))
         value = getattr(obj, model_field.attname)
         shown = getattr(obj, f"get_{name}_display")() if model_field.choices and value not in (None, "") else None
         found.append(entry(name, capfirst(str(model_field.verbose_name)), value, shown))

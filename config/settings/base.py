@@ -2,8 +2,13 @@
 
 from pathlib import Path
 
+import django_stubs_ext
 import environ
 from django.utils.translation import gettext_lazy as _
+
+# Django's generic classes take type arguments at run time too (forms.ModelChoiceField[Review] as a base class,
+# UploadedFile[bytes] in a signature), as they do for the type checker.
+django_stubs_ext.monkeypatch()
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = BASE_DIR / "var"

@@ -58,7 +58,7 @@ def progress_report(
     value_reached: Decimal | None = None,
     note: str = "",
     drop_reason: str = "",
-    files: Sequence[UploadedFile] = (),
+    files: Sequence[UploadedFile[bytes]] = (),
     links: Sequence[str] = (),
     acting_user: User,
     submission_key: uuid.UUID | None = None,

@@ -31,7 +31,7 @@ class MultipleFileField(forms.FileField):
         kwargs.setdefault("widget", MultipleFileInput())
         super().__init__(*args, **kwargs)
 
-    def clean(self, data: Any, initial: Any = None) -> list[UploadedFile]:
+    def clean(self, data: Any, initial: Any = None) -> list[UploadedFile[bytes]]:
         single = super().clean
         if isinstance(data, list | tuple):
             if not data and self.required:
@@ -107,8 +107,8 @@ class ProgressForm(forms.Form):
         self.helper.form_id = "progress-form"
         self.helper.add_input(Submit("submit", _("Gửi báo cáo tiến độ")))
 
-    def clean_evidence_files(self) -> list[UploadedFile]:
-        files: list[UploadedFile] = self.cleaned_data["evidence_files"]
+    def clean_evidence_files(self) -> list[UploadedFile[bytes]]:
+        files: list[UploadedFile[bytes]] = self.cleaned_data["evidence_files"]
         errors: list[str] = []
         for upload in files:
             try:

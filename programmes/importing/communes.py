@@ -17,8 +17,8 @@ from django.utils.translation import gettext as _
 from programmes.models import ImportJob, OrganisationKind, SuccessionShare
 from programmes.text import normalise
 
-from .base import HEADER_ROW, ImportIssue, ImportResult
-from .limits import ImportLimits, UnreadableFile, csv_records, read_bounded
+from .base import ImportIssue, ImportResult
+from .limits import HEADER_ROW, ImportLimits, UnreadableFile, csv_records, read_bounded
 from .organisations import OrganisationImport, OrganisationRow
 from .services import import_run
 

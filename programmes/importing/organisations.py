@@ -250,7 +250,9 @@ class OrganisationImport:
         if row.parent_code:
             PartyOrganisation.objects.move(organisation, self._organisation(row.parent_code), "last-child")
         else:
-            last_root = PartyOrganisation.objects.get_last_root_node()
+            # After the last root (treebeard's get_last_root_node, which may say None where there is always one: the
+            # organisation's own tree).
+            last_root = PartyOrganisation.objects.filter(depth=1).latest("path")
             PartyOrganisation.objects.move(organisation, last_root, "last-sibling")
         return {row.code}
 

@@ -15,7 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from programmes import outbox
+from programmes import access, outbox
 from programmes.action_programmes.notifications import notify
 from programmes.audit import snapshot
 from programmes.models import PartyOrganisation
@@ -112,7 +112,7 @@ def appeal_file(*, review: Review, text: str, acting_user: User) -> Appeal:
         resolving_organisation=addressee.pk,
         state=review.state,
     )
-    head = review_access.access.secretary_user(addressee)
+    head = access.secretary_user(addressee)
     if head is not None:
         notify(
             recipient=head,

@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from programmes import access
 from programmes.action_programmes.notifications import notify
 from programmes.models import PartyOrganisation
 from reviews import access as review_access
@@ -99,7 +100,7 @@ def decision_make(
         quota_override=decision.quota_override,
         explained=[note.assessment.position for note in notes],
     )
-    head = review_access.access.secretary_user(review.deciding_organisation)
+    head = access.secretary_user(review.deciding_organisation)
     if head is not None and head.pk != acting_user.pk:
         notify(
             recipient=head,
