@@ -6,6 +6,7 @@ from typing import Any, cast
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import forms as auth_forms
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import User
@@ -215,7 +216,7 @@ class PasswordResetView(auth_views.PasswordResetView):
     subject_template_name = "emails/password_reset_subject.txt"
     email_template_name = "emails/password_reset_body.txt"
 
-    def form_valid(self, form: Any) -> HttpResponse:
+    def form_valid(self, form: auth_forms.PasswordResetForm) -> HttpResponse:
         # The link is built by the worker from the portal's address (SITE_URL), never from the Host header.
         refusal = passwords.reset_request_refusal(client_address(self.request))
         if refusal is not None:
