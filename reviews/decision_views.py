@@ -7,7 +7,7 @@ commitment), then its form. Who may act is asked of reviews.access before the fo
 asks again and decides. A refusal is a 403 page that says why, in the service's words.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar
 
@@ -88,6 +88,24 @@ def _not_now(request: HttpRequest, review: Review) -> HttpResponse:
         % {"state": review.get_state_display()},
     )
     return redirect("reviews:review_detail", pk=review.pk)
+
+
+def _review_to_act_on(
+    request: AuthenticatedRequest,
+    pk: int,
+    template: str,
+    may_act: Callable[[User, Review], bool],
+    refusal: str,
+    states: Collection[str],
+) -> Review | HttpResponse:
+    """The review a step acts on, or the page to answer with instead: the step's refusal to a user `may_act`
+    turns down, "not now" when the review is in none of the step's `states`."""
+    review = access.get_review_for(request.user, pk)
+    if not may_act(request.user, review):
+        return _refuse(request, template, review, refusal)
+    if review.state not in states:
+        return _not_now(request, review)
+    return review
 
 
 def _posted(request: HttpRequest) -> QueryDict | None:
@@ -224,11 +242,16 @@ def decision_make(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def decision_return(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     template = "reviews/decision_return_form.html"
-    review = access.get_review_for(request.user, pk)
-    if not access.can_decide(request.user, review):
-        return _refuse(request, template, review, _("Bạn không thuộc cấp ủy có thẩm quyền quyết định."))
-    if review.state not in (ReviewState.CELL_PROPOSED, ReviewState.DECIDED):
-        return _not_now(request, review)
+    review = _review_to_act_on(
+        request,
+        pk,
+        template,
+        access.can_decide,
+        _("Bạn không thuộc cấp ủy có thẩm quyền quyết định."),
+        (ReviewState.CELL_PROPOSED, ReviewState.DECIDED),
+    )
+    if isinstance(review, HttpResponse):
+        return review
     return _step_page(
         request,
         template,
@@ -294,11 +317,11 @@ def decision_confirm(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def appeal_file(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     template = "reviews/appeal_form.html"
-    review = access.get_review_for(request.user, pk)
-    if not access.is_subject(request.user, review):
-        return _refuse(request, template, review, _("Chỉ người được kiểm điểm mới kiến nghị."))
-    if review.state != ReviewState.FINAL:
-        return _not_now(request, review)
+    review = _review_to_act_on(
+        request, pk, template, access.is_subject, _("Chỉ người được kiểm điểm mới kiến nghị."), (ReviewState.FINAL,)
+    )
+    if isinstance(review, HttpResponse):
+        return review
     return _step_page(
         request,
         template,
@@ -372,11 +395,11 @@ def appeal_resolve(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def review_reclassify(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     template = "reviews/reclassify_form.html"
-    review = access.get_review_for(request.user, pk)
-    if not access.can_reclassify(request.user, review):
-        return _refuse(request, template, review, _("Chỉ cấp ủy cấp trên mới xếp loại lại."))
-    if review.state != ReviewState.FINAL:
-        return _not_now(request, review)
+    review = _review_to_act_on(
+        request, pk, template, access.can_reclassify, _("Chỉ cấp ủy cấp trên mới xếp loại lại."), (ReviewState.FINAL,)
+    )
+    if isinstance(review, HttpResponse):
+        return review
     return _step_page(
         request,
         template,
