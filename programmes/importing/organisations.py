@@ -17,17 +17,7 @@ from programmes.models import (
 )
 from programmes.models.organisations import CELL_KINDS
 
-from .base import (
-    Column,
-    ImportIssue,
-    ImportResult,
-    RowReader,
-    ScopeCheck,
-    Table,
-    choice_lookup,
-    in_chunks,
-    parse_table,
-)
+from .base import Column, ImportIssue, ImportResult, RowReader, ScopeCheck, Table, choice_lookup, in_chunks, parse_table
 
 COLUMNS = (
     Column(

@@ -10,17 +10,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 
 from programmes.models import Cadre, Membership, PartyOrganisation, PartyPost, Position, PostKind
 
-from .base import (
-    Column,
-    ImportIssue,
-    ImportResult,
-    RowReader,
-    ScopeCheck,
-    Table,
-    choice_lookup,
-    in_chunks,
-    parse_table,
-)
+from .base import Column, ImportIssue, ImportResult, RowReader, ScopeCheck, Table, choice_lookup, in_chunks, parse_table
 
 COLUMNS = (
     Column("ma_dang_vien", gettext_lazy("Mã đảng viên đã có trong danh sách đảng viên."), "DV0001", True),

@@ -22,17 +22,7 @@ from programmes.models.cadres import Gender
 from programmes.models.organisations import CELL_KINDS
 from programmes.text import fold
 
-from .base import (
-    Column,
-    ImportIssue,
-    ImportResult,
-    RowReader,
-    ScopeCheck,
-    Table,
-    choice_lookup,
-    in_chunks,
-    parse_table,
-)
+from .base import Column, ImportIssue, ImportResult, RowReader, ScopeCheck, Table, choice_lookup, in_chunks, parse_table
 
 COLUMNS = (
     Column("ma_dang_vien", gettext_lazy("Mã đảng viên, duy nhất; lần nhập sau cập nhật theo mã này."), "DV0001", True),
