@@ -3,7 +3,7 @@
 import json
 from collections.abc import Iterable, Mapping
 from contextvars import ContextVar
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from django.contrib.auth.models import AnonymousUser, User
 from django.contrib.contenttypes.models import ContentType
@@ -49,7 +49,8 @@ def actions_matching(text: str) -> list[str]:
 
 def json_safe(values: dict[str, Any]) -> dict[str, Any]:
     """Dates as ISO strings, decimals as strings: what the audit log's JSON column stores."""
-    return json.loads(json.dumps(values, cls=DjangoJSONEncoder))
+    # json.loads returns Any; an object dumped loads back as one.
+    return cast(dict[str, Any], json.loads(json.dumps(values, cls=DjangoJSONEncoder)))
 
 
 def snapshot(obj: models.Model, fields: Iterable[str]) -> dict[str, Any]:

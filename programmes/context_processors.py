@@ -1,6 +1,5 @@
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db.models import F, Func, QuerySet, Subquery
 from django.http import HttpRequest
 from django.urls import translate_url
 from django.utils.translation import get_language_info
@@ -10,6 +9,7 @@ from programmes.access import Action, AnyUser
 from programmes.accounts.middleware import second_step_needed
 from programmes.action_programmes import selectors as programme_selectors
 from programmes.models import ProgrammeVersion
+from programmes.selectors import count_subquery
 from programmes.text import normalise
 
 
@@ -33,11 +33,6 @@ def vietnamese_name(user: object) -> str:
     return " ".join(part.strip() for part in parts if part.strip()) or str(getattr(user, "username", ""))
 
 
-def _count(queryset: QuerySet) -> Subquery:
-    # COUNT as a plain function, not an aggregate, so the subquery has no GROUP BY and always one row.
-    return Subquery(queryset.order_by().annotate(n=Func(F("pk"), function="COUNT")).values("n")[:1])
-
-
 def header_counts(user: AnyUser) -> tuple[int, int]:
     """(unread notifications, versions waiting for the user's confirmation), in one query for every page."""
     if user.pk is None:
@@ -46,7 +41,9 @@ def header_counts(user: AnyUser) -> tuple[int, int]:
     row = (
         get_user_model()
         .objects.filter(pk=user.pk)
-        .annotate(unread=_count(programme_selectors.unread_notifications(user)), waiting=_count(waiting))
+        .annotate(
+            unread=count_subquery(programme_selectors.unread_notifications(user)), waiting=count_subquery(waiting)
+        )
         .values_list("unread", "waiting")
         .first()
     )

@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 from urllib.parse import unquote, unquote_to_bytes, urljoin
 
 from django.conf import settings
@@ -114,7 +114,8 @@ def _data_font(url: str) -> URLFetcherResponse:
     return URLFetcherResponse(url, body, {"Content-Type": media_type})
 
 
-class StaticOnlyFetcher(URLFetcher):
+# URLFetcher is Any to the type checker (WeasyPrint ships no type hints).
+class StaticOnlyFetcher(URLFetcher):  # type: ignore[misc]
     """Answers only for the portal's own static files, read from disk; refuses every other URL.
 
     A document must never reach the network or the file system on behalf of what a user typed:
@@ -192,10 +193,11 @@ def html_to_pdf(html: str) -> bytes:
         parsed = _parsed_stylesheet(html)
         if parsed is None:
             document = HTML(string=html, base_url=BASE_URL, url_fetcher=StaticOnlyFetcher())
-            return document.write_pdf(pdf_tags=True)
+            # Without a target, write_pdf returns the PDF (WeasyPrint ships no type hints: Any).
+            return cast(bytes, document.write_pdf(pdf_tags=True))
         bare, stylesheet, font_config = parsed
         document = HTML(string=bare, base_url=BASE_URL, url_fetcher=StaticOnlyFetcher())
-        return document.write_pdf(stylesheets=[stylesheet], font_config=font_config, pdf_tags=True)
+        return cast(bytes, document.write_pdf(stylesheets=[stylesheet], font_config=font_config, pdf_tags=True))
     except FatalURLFetchingError as error:
         # WeasyPrint's fatal error is a BaseException; a view or a task should see an ordinary one.
         raise RefusedURL(str(error)) from error.__cause__

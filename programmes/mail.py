@@ -1,16 +1,16 @@
 """Sending e-mail: the one place subjects are made safe, and the retry rules every e-mail task shares."""
 
 import smtplib
-from typing import Any
 
 from django.core.mail import send_mail
 
+from config.celery import TaskOptions
 from programmes.text import one_line
 
 # A mail server that is away is tried again with growing waits, at most an hour apart, for about two days
 # (the task's service sends each e-mail once: a retry finds it sent and stops). An address the server refuses
 # outright is not tried again.
-EMAIL_TASK_OPTIONS: dict[str, Any] = {
+EMAIL_TASK_OPTIONS: TaskOptions = {
     "acks_late": True,
     "reject_on_worker_lost": True,
     "autoretry_for": (OSError,),

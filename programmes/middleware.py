@@ -17,9 +17,11 @@ def client_address(request: HttpRequest) -> str:
     """The address the request came from. Behind PORTAL_TRUSTED_PROXIES reverse proxies, each of which appends
     the address it saw to X-Forwarded-For, the client is that many entries from the right; entries further
     left were written by the client itself and are not believed."""
-    proxies = settings.PORTAL_TRUSTED_PROXIES
+    proxies: int = settings.PORTAL_TRUSTED_PROXIES
     if proxies:
-        forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
+        forwarded: list[str] = [
+            part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()
+        ]
         # An entry that is no address (a proxy count set too high lets the client's own text through) is not believed.
         if len(forwarded) >= proxies and _is_address(forwarded[-proxies]):
             return forwarded[-proxies]

@@ -47,7 +47,7 @@ KEEP_SENT = datetime.timedelta(days=7)
 
 # A task, or its registered name: a service names the task it asks for, so that it need not import the task module,
 # which imports the services (the tasks call them).
-TaskRef = Task | str
+TaskRef = Task[..., object] | str
 
 
 def task_name(task: TaskRef) -> str:

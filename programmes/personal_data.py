@@ -156,11 +156,17 @@ def entries(obj: models.Model, names: Iterable[str]) -> list[Entry]:
     """The named fields of `obj`, labelled with their verbose names; a choice prints as its label."""
     found = []
     for name in names:
-        model_field = cast(models.Field, obj._meta.get_field(name))
+        model_field = cast(models.Field[Any, Any], obj._meta.get_field(name))
         value = getattr(obj, model_field.attname)
         shown = getattr(obj, f"get_{name}_display")() if model_field.choices and value not in (None, "") else None
         found.append(entry(name, capfirst(str(model_field.verbose_name)), value, shown))
     return found
+
+
+def record(title: str, obj: models.Model, *items: str | Entry) -> Record:
+    """A record of `obj` with its entries in the order given: a field's name stands for the field's entry (as
+    `entries` makes it), an Entry for itself."""
+    return Record(title, [item if isinstance(item, Entry) else entries(obj, [item])[0] for item in items])
 
 
 def named(name: str, label: str, organisation: models.Model | str | None) -> Entry:
@@ -220,15 +226,19 @@ def positions_part(user: User, cadre: Cadre | None) -> Part:
         if cadre is not None
         else Position.objects.none()
     )
-    fields = ["post_kind", "party_post", "title", "agency_name", "is_head", "council_deputy", "start_date", "end_date"]
     records = [
-        Record(
+        record(
             position.display_title,
-            [
-                *entries(position, fields[:3]),
-                named("organisation", _("Tổ chức đảng"), position.organisation),
-                *entries(position, fields[3:]),
-            ],
+            position,
+            "post_kind",
+            "party_post",
+            "title",
+            named("organisation", _("Tổ chức đảng"), position.organisation),
+            "agency_name",
+            "is_head",
+            "council_deputy",
+            "start_date",
+            "end_date",
         )
         for position in positions
     ]
@@ -239,13 +249,13 @@ def positions_part(user: User, cadre: Cadre | None) -> Part:
 def roles_part(user: User, cadre: Cadre | None) -> Part:
     assignments = RoleAssignment.objects.filter(user=user).select_related("organisation").order_by("start_date", "pk")
     records = [
-        Record(
+        record(
             assignment.get_role_display(),
-            [
-                *entries(assignment, ["role"]),
-                named("organisation", _("Phạm vi"), assignment.organisation),
-                *entries(assignment, ["start_date", "end_date"]),
-            ],
+            assignment,
+            "role",
+            named("organisation", _("Phạm vi"), assignment.organisation),
+            "start_date",
+            "end_date",
         )
         for assignment in assignments
     ]
@@ -398,13 +408,13 @@ def reads_part(user: User, cadre: Cadre | None) -> Part:
         else ReadEvent.objects.none()
     )
     records = [
-        Record(
+        record(
             event.get_kind_display(),
-            [
-                *entries(event, ["at", "kind"]),
-                entry("reader", _("Người xem"), person_name(event.reader) if event.reader else event.reader_repr),
-                *entries(event, ["object_repr"]),
-            ],
+            event,
+            "at",
+            "kind",
+            entry("reader", _("Người xem"), person_name(event.reader) if event.reader else event.reader_repr),
+            "object_repr",
         )
         for event in events
     ]
@@ -416,14 +426,13 @@ def sign_ins_part(user: User, cadre: Cadre | None) -> Part:
     """The sign-ins the lockout keeps for the account (django-axes): when, from which address and browser."""
     sign_ins = AccessLog.objects.filter(username=user.get_username()).order_by("attempt_time", "pk")
     records = [
-        Record(
+        record(
             shown_value(item.attempt_time),
-            [
-                entry("at", _("Thời điểm đăng nhập"), item.attempt_time),
-                entry("ip_address", _("Địa chỉ IP"), item.ip_address),
-                entry("user_agent", _("Trình duyệt"), item.user_agent),
-                entry("logout_at", _("Thời điểm đăng xuất"), item.logout_time),
-            ],
+            item,
+            entry("at", _("Thời điểm đăng nhập"), item.attempt_time),
+            entry("ip_address", _("Địa chỉ IP"), item.ip_address),
+            entry("user_agent", _("Trình duyệt"), item.user_agent),
+            entry("logout_at", _("Thời điểm đăng xuất"), item.logout_time),
         )
         for item in sign_ins
     ]
@@ -434,14 +443,14 @@ def sign_ins_part(user: User, cadre: Cadre | None) -> Part:
 def audit_part(user: User, cadre: Cadre | None) -> Part:
     events = AuditEvent.objects.filter(actor=user).select_related("content_type").order_by("at", "pk")
     records = [
-        Record(
+        record(
             event.action,
-            [
-                *entries(event, ["at", "action"]),
-                entry("object_type", _("Loại đối tượng"), event.content_type.name if event.content_type else ""),
-                entry("object_id", _("Mã đối tượng"), event.object_id),
-                *entries(event, ["ip_address"]),
-            ],
+            event,
+            "at",
+            "action",
+            entry("object_type", _("Loại đối tượng"), event.content_type.name if event.content_type else ""),
+            entry("object_id", _("Mã đối tượng"), event.object_id),
+            "ip_address",
         )
         for event in events
     ]

@@ -11,7 +11,6 @@ import logging
 import re
 from collections.abc import Callable, Iterable
 from functools import partial
-from typing import Any
 
 from axes.models import AccessFailureLog, AccessLog
 from django.apps import apps
@@ -28,7 +27,8 @@ from django.utils.translation import gettext_lazy
 from programmes import access
 from programmes.audit import audit_record
 from programmes.audit_actions import PrivacyAction, RosterAction
-from programmes.importing.base import UnreadableFile, read_table
+from programmes.importing.base import read_table
+from programmes.importing.limits import UnreadableFile
 from programmes.models import Cadre, CadrePrivateDetails, ImportJob, ImportKind, Notification, ReadEvent
 from programmes.models.imports import FINISHED_STATUSES
 
@@ -191,7 +191,7 @@ def cadre_erase(*, cadre: Cadre, acting_user: User | AnonymousUser) -> dict[str,
 # --- Retention -------------------------------------------------------------------------------------------------
 
 
-def _delete_in_batches(queryset: QuerySet, remove: Callable[[list[Any]], int] | None = None) -> int:
+def _delete_in_batches(queryset: QuerySet[models.Model], remove: Callable[[list[int]], int] | None = None) -> int:
     """Delete what `queryset` selects, RETENTION_BATCH rows per transaction; safe to stop and run again.
     `remove` deletes one batch when the model refuses a plain delete (the append-only read log)."""
     model = queryset.model

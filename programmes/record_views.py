@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from programmes import access
-from programmes.access import Action
+from programmes.access import Action, AnyUser
 from programmes.audit import action_label, actions_matching
 from programmes.models import AuditEvent, Cadre, ReadEvent
 from programmes.spreadsheets import Echo, safe_row
@@ -85,7 +85,7 @@ def _day_bounds(day: datetime.date, *, end: bool) -> datetime.datetime:
     return timezone.make_aware(moment)
 
 
-def _filtered(user: Any, data: dict[str, Any]) -> tuple[str, QuerySet[Any]]:
+def _filtered(user: AnyUser, data: dict[str, Any]) -> tuple[str, QuerySet[Any]]:
     """The events of the chosen kind inside the user's scope, narrowed by the filters."""
     scope = access.paths_where(user, Action.VIEW_AUDIT_LOG)
     if scope is None:

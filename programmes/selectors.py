@@ -1,6 +1,6 @@
 """Reads scoped to the user and already joined. Views list through these, never through Model.objects."""
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, F, Func, Model, Prefetch, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from programmes import access
@@ -12,8 +12,15 @@ def organisations_visible_to(user: AnyUser) -> QuerySet[PartyOrganisation]:
     return access.organisations_where(user, Action.VIEW_ORGANISATION).order_by("path")
 
 
+def count_subquery(queryset: QuerySet[Model]) -> Subquery:
+    """The number of rows `queryset` selects, as a subquery to annotate with (refer to the outer row by OuterRef)."""
+    # COUNT as a plain function, not an aggregate, so that the subquery has no GROUP BY and always one row.
+    return Subquery(queryset.order_by().annotate(n=Func(F("pk"), function="COUNT")).values("n")[:1])
+
+
 def organisation_children(organisation: PartyOrganisation) -> QuerySet[PartyOrganisation]:
     """Direct children with the number of current members of each, in one query."""
+    # Typed by hand: django-stubs types no annotate() on a model whose base (treebeard's) it cannot see.
     children: QuerySet[PartyOrganisation] = (
         PartyOrganisation.objects.filter(path__startswith=organisation.path, depth=organisation.depth + 1)
         .annotate(member_count=Count("memberships", filter=Q(memberships__end_date__isnull=True)))
@@ -22,7 +29,7 @@ def organisation_children(organisation: PartyOrganisation) -> QuerySet[PartyOrga
     return children
 
 
-def _current_positions(lookup: str = "positions") -> "Prefetch[str, QuerySet[Position], str]":
+def _current_positions(lookup: str = "positions") -> Prefetch[str, QuerySet[Position], str]:
     """Today's posts of each cadre, as `cadre.current_positions`."""
     return Prefetch(
         lookup,

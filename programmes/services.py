@@ -8,7 +8,6 @@ command, an import); it is allowed everything, so only trusted code may pass it.
 import datetime
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -197,7 +196,9 @@ def _check_restructure(
             raise ValidationError(_("%(o)s nằm trong một tổ chức khác được chọn.") % {"o": organisation})
 
 
-def _what_remains(organisations: Sequence[PartyOrganisation]) -> tuple[list[Membership], list[Position], list[Any]]:
+def _what_remains(
+    organisations: Sequence[PartyOrganisation],
+) -> tuple[list[Membership], list[Position], list[PartyOrganisation]]:
     paths = Q()
     for organisation in organisations:
         paths |= Q(path__startswith=organisation.path)

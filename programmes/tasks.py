@@ -13,7 +13,7 @@ IMPORT_MAX_RETRIES = 3
 
 
 @shared_task(bind=True, acks_late=True, max_retries=IMPORT_MAX_RETRIES)
-def run_import_job(self: Task, job_id: int) -> str:
+def run_import_job(self: Task[[int], str], job_id: int) -> str:
     """Import an uploaded file. A finished job is skipped; only a database outage is retried, with backoff.
 
     Acknowledged late, so a worker killed mid-import gives the message back; the job counts its attempts and

@@ -133,7 +133,7 @@ def _links(request: HttpRequest, organisations: QuerySet[PartyOrganisation]) -> 
 def organisation_detail(request: HttpRequest, pk: int) -> HttpResponse:
     organisation = access.get_organisation_for(request.user, pk)
     may_view_members = access.can(request.user, Action.VIEW_MEMBERS, organisation)
-    members_page: Page | None = None
+    members_page: Page[Membership] | None = None
     member_page_numbers: list[int | str] = []
     if may_view_members:
         members_page, member_page_numbers = paginate(request, selectors.members_of(organisation), MEMBERS_PER_PAGE)
@@ -182,7 +182,8 @@ def _database_ok() -> bool:
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
-            return cursor.fetchone() == (1,)
+            row: tuple[object, ...] | None = cursor.fetchone()
+            return row == (1,)
     except Exception:
         logger.exception("health check: database unavailable")
         return False

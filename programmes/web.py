@@ -9,7 +9,7 @@ from django import forms
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Page, Paginator
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django_htmx.middleware import HtmxDetails
@@ -17,6 +17,8 @@ from django_htmx.middleware import HtmxDetails
 from programmes.context_processors import vietnamese_name
 
 Result = TypeVar("Result")
+# What a paginated list holds: model instances, or the rows of a values() query.
+Item = TypeVar("Item")
 
 
 class AuthenticatedRequest(HttpRequest):
@@ -26,7 +28,9 @@ class AuthenticatedRequest(HttpRequest):
     htmx: HtmxDetails
 
 
-def paginate(request: HttpRequest, items: QuerySet | Sequence, per_page: int) -> tuple[Page, list[int | str]]:
+def paginate(
+    request: HttpRequest, items: QuerySet[Model, Item] | Sequence[Item], per_page: int
+) -> tuple[Page[Item], list[int | str]]:
     """The page asked for (`?page=`, the last one when past the end) and the page numbers to offer."""
     page = Paginator(items, per_page).get_page(request.GET.get("page"))
     return page, list(page.paginator.get_elided_page_range(page.number))

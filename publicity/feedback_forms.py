@@ -8,7 +8,7 @@ import random
 import re
 import uuid
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, cast
 
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Div, Field, Fieldset, Layout, Submit
@@ -72,7 +72,7 @@ class FeedbackForm(forms.Form):
 
     def __init__(self, *args: Any, terms: list[CommitmentTerms], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        commitment_field: forms.TypedChoiceField = self.fields["commitment"]  # type: ignore[assignment]
+        commitment_field = cast(forms.TypedChoiceField, self.fields["commitment"])
         commitment_field.choices = [
             ("", _("Cả chương trình")),
             *[
@@ -200,7 +200,7 @@ class ForwardForm(forms.Form):
     def __init__(self, *args: Any, committees: list[PartyOrganisation], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.committees = {committee.pk: committee for committee in committees}
-        organisation_field: forms.TypedChoiceField = self.fields["organisation"]  # type: ignore[assignment]
+        organisation_field = cast(forms.TypedChoiceField, self.fields["organisation"])
         organisation_field.choices = [(committee.pk, committee.name) for committee in committees]
         self.helper = _helper("organisation", "note", name="do_forward", submit=str(_("Chuyển cấp ủy xác minh")))
 

@@ -12,7 +12,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Case, IntegerField, Value, When
+from django.db.models import Case, IntegerField, QuerySet, Value, When
 from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
@@ -136,7 +136,7 @@ def _require_overseer(request: HttpRequest) -> User:
     return user
 
 
-def _queue(user: User, shown: str) -> Any:
+def _queue(user: User, shown: str) -> QuerySet[FeedbackCase]:
     cases = access.cases_handled_by(user).select_related("programme__owner", "area")
     today = timezone.localdate()
     if shown == "closed":

@@ -14,7 +14,7 @@ from publicity import selectors
 FEED_ENTRIES = 30
 
 
-class RecentChangesFeed(Feed):
+class RecentChangesFeed(Feed[selectors.RecentChange, None]):
     feed_type = Atom1Feed
 
     def title(self) -> str:

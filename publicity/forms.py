@@ -1,7 +1,7 @@
 """The public search and the report check. Both are GET forms: a result has an address one can share."""
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 
 from crispy_forms.bootstrap import StrictButton
 from crispy_forms.helper import FormHelper
@@ -43,13 +43,13 @@ class PublicSearchForm(forms.Form):
     ) -> None:
         super().__init__(*args, **kwargs)
         self._areas = {area.organisation.pk: area for area in areas}
-        area_field: forms.TypedChoiceField = self.fields["khu_vuc"]  # type: ignore[assignment]
+        area_field = cast(forms.TypedChoiceField, self.fields["khu_vuc"])
         area_field.choices = [
             ("", _("Tất cả")),
             *((area.organisation.pk, f"{area.organisation.name} ({area.published})") for area in areas),
         ]
         area_field.error_messages["invalid_choice"] = _("Không có chương trình nào được công khai ở địa bàn này.")
-        organisation_field: forms.TypedChoiceField = self.fields["to_chuc"]  # type: ignore[assignment]
+        organisation_field = cast(forms.TypedChoiceField, self.fields["to_chuc"])
         organisation_field.choices = [
             ("", _("Tất cả")),
             *((item.pk, f"{item.name} ({item.published})") for item in organisations),

@@ -105,7 +105,7 @@ COMMITMENT_HEADER = [field.name for field in COMMITMENT_FIELDS]
 # --- Reads ---------------------------------------------------------------------------------------------------
 
 
-def _shared_terms() -> Prefetch:
+def _shared_terms() -> Prefetch[str, QuerySet[CommitmentTerms], str]:
     """Every confirmed wording of the commitment, oldest first, to count the target changes."""
     return Prefetch(
         "commitment__terms",
@@ -160,7 +160,8 @@ def _target_changes(terms: CommitmentTerms) -> int:
 
 def _programme_url(programme_id: int) -> str:
     with translation.override(settings.LANGUAGE_CODE):
-        return settings.SITE_URL.rstrip("/") + reverse("publicity:public_programme", args=[programme_id])
+        site_url: str = settings.SITE_URL
+        return site_url.rstrip("/") + reverse("publicity:public_programme", args=[programme_id])
 
 
 # --- Rows ----------------------------------------------------------------------------------------------------

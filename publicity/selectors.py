@@ -11,13 +11,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from itertools import pairwise
-from typing import Any
 
 from django.db.models import (
     Count,
     Exists,
-    F,
-    Func,
     OuterRef,
     Prefetch,
     Q,
@@ -44,6 +41,7 @@ from programmes.models import (
     PublicityLevel,
     VersionState,
 )
+from programmes.selectors import count_subquery
 from programmes.text import fold
 from publicity.models import CaseState, FeedbackCase
 
@@ -108,11 +106,6 @@ def _overdue_q() -> Q:
     )
 
 
-def _count(queryset: QuerySet[Any]) -> Subquery:
-    # COUNT as a plain function, not an aggregate, so that the subquery has no GROUP BY and always one row.
-    return Subquery(queryset.order_by().annotate(n=Func(F("pk"), function="COUNT")).values("n")[:1])
-
-
 # --- The list of published programmes ------------------------------------------------------------------------
 
 
@@ -143,7 +136,7 @@ class Area:
 
 def areas() -> list[Area]:
     """Ward and commune committees with at least one published programme in their subtree; one query."""
-    published = _count(public_programmes().filter(organisation__path__startswith=OuterRef("path")))
+    published = count_subquery(public_programmes().filter(organisation__path__startswith=OuterRef("path")))
     rows = (
         PartyOrganisation.objects.filter(kind=OrganisationKind.COMMUNE_COMMITTEE)
         .annotate(published=published)
@@ -248,7 +241,7 @@ def public_programme(pk: int) -> ActionProgramme:
     return programme
 
 
-def _evidence_prefetch() -> "Prefetch[str, QuerySet[Evidence], str]":
+def _evidence_prefetch() -> Prefetch[str, QuerySet[Evidence], str]:
     return Prefetch(
         "commitment__evidence",
         queryset=Evidence.objects.filter(is_public=True).order_by("-uploaded_at", "-pk"),

@@ -16,7 +16,7 @@ FIXED_PAGES = (
 )
 
 
-class PublicPagesSitemap(Sitemap):
+class PublicPagesSitemap(Sitemap[str]):
     changefreq = "daily"
 
     def items(self) -> tuple[str, ...]:
@@ -26,7 +26,7 @@ class PublicPagesSitemap(Sitemap):
         return reverse(item)
 
 
-class PublicProgrammeSitemap(Sitemap):
+class PublicProgrammeSitemap(Sitemap[ActionProgramme]):
     changefreq = "weekly"
 
     def items(self) -> list[ActionProgramme]:
@@ -39,4 +39,7 @@ class PublicProgrammeSitemap(Sitemap):
         return item.updated_at
 
 
-SITEMAPS: dict[str, Sitemap] = {"trang": PublicPagesSitemap(), "chuong-trinh": PublicProgrammeSitemap()}
+SITEMAPS: dict[str, Sitemap[str] | Sitemap[ActionProgramme]] = {
+    "trang": PublicPagesSitemap(),
+    "chuong-trinh": PublicProgrammeSitemap(),
+}

@@ -99,8 +99,8 @@ class MeetingForm(forms.Form):
         self.helper.form_tag = False
         self.helper.disable_csrf = True
 
-    def clean_minutes_file(self) -> UploadedFile | None:
-        upload: UploadedFile | None = self.cleaned_data.get("minutes_file")
+    def clean_minutes_file(self) -> UploadedFile[bytes] | None:
+        upload: UploadedFile[bytes] | None = self.cleaned_data.get("minutes_file")
         if upload:
             check_upload(upload)
         return upload or None
@@ -137,8 +137,8 @@ class MeetingForm(forms.Form):
             return None
 
 
-class MeetingChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj: Any) -> str:
+class MeetingChoiceField(forms.ModelChoiceField[CellMeeting]):
+    def label_from_instance(self, obj: CellMeeting) -> str:
         return f"{obj.held_on:%d/%m/%Y} · {attendance_text(obj.members_present, obj.members_total)}"
 
 
@@ -189,7 +189,7 @@ class ProposalForm(forms.Form):
         self.user = user
         rule_set = review.period.rule_set
         self.meetings = CellMeeting.objects.filter(period=review.period, cell=review.place).order_by("-held_on", "-pk")
-        cast(forms.ModelChoiceField, self.fields["meeting"]).queryset = self.meetings
+        cast(MeetingChoiceField, self.fields["meeting"]).queryset = self.meetings
         if rule_set.uses_points:
             general = cast(forms.IntegerField, self.fields["general_points"])
             task = cast(forms.IntegerField, self.fields["task_points"])

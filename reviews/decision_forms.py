@@ -8,7 +8,7 @@ view, which shows it as a refusal page.
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from crispy_forms.helper import FormHelper
 from django import forms
@@ -185,14 +185,14 @@ class DecisionReturnForm(forms.Form):
             return None
 
 
-class AssessmentChoiceField(forms.ModelMultipleChoiceField):
-    def label_from_instance(self, obj: Any) -> str:
+class AssessmentChoiceField(forms.ModelMultipleChoiceField[CommitmentAssessment]):
+    def label_from_instance(self, obj: CommitmentAssessment) -> str:
         verdict = obj.get_cell_verdict_display() or _("chi bộ chưa kết luận")
         return f"{obj.position}. {obj.statement} — {verdict}"
 
 
-class EvidenceChoiceField(forms.ModelMultipleChoiceField):
-    def label_from_instance(self, obj: Any) -> str:
+class EvidenceChoiceField(forms.ModelMultipleChoiceField[Evidence]):
+    def label_from_instance(self, obj: Evidence) -> str:
         name = obj.description or obj.original_name or obj.link
         if obj.sha256:
             return str(_("%(name)s (SHA-256 %(hash)s…)") % {"name": name, "hash": obj.sha256[:SHORT_HASH]})
@@ -231,8 +231,8 @@ class DecisionConfirmForm(forms.Form):
     ) -> None:
         super().__init__(*args, **kwargs)
         self.decision = decision
-        assessment_field: forms.ModelMultipleChoiceField = self.fields["assessments"]  # type: ignore[assignment]
-        evidence_field: forms.ModelMultipleChoiceField = self.fields["evidence"]  # type: ignore[assignment]
+        assessment_field = cast(AssessmentChoiceField, self.fields["assessments"])
+        evidence_field = cast(EvidenceChoiceField, self.fields["evidence"])
         assessment_field.queryset = assessments
         evidence_field.queryset = evidence
         self.helper = _helper()
@@ -298,7 +298,7 @@ class AppealResolveForm(forms.Form):
     def __init__(self, *args: Any, appeal: Appeal, review: Review, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.appeal = appeal
-        new_level: forms.ChoiceField = self.fields["new_level"]  # type: ignore[assignment]
+        new_level = cast(forms.ChoiceField, self.fields["new_level"])
         new_level.choices = _level_choices(review.final_level)
         self.helper = _helper()
 
@@ -330,7 +330,7 @@ class ReclassifyForm(forms.Form):
     def __init__(self, *args: Any, review: Review, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.review = review
-        level: forms.ChoiceField = self.fields["level"]  # type: ignore[assignment]
+        level = cast(forms.ChoiceField, self.fields["level"])
         level.choices = _level_choices(review.final_level)
         self.helper = _helper()
 

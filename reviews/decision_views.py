@@ -7,7 +7,7 @@ commitment), then its form. Who may act is asked of reviews.access before the fo
 asks again and decides. A refusal is a 403 page that says why, in the service's words.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar
 
@@ -101,6 +101,8 @@ def _done(request: HttpRequest, review: Review, message: str) -> HttpResponse:
 
 
 Saved = TypeVar("Saved", covariant=True)
+# What a step's service saved, as a step's page hands it on.
+Outcome = TypeVar("Outcome")
 
 
 class StepForm(Protocol[Saved]):
@@ -148,6 +150,30 @@ def _step_page(
     if outcome is not None:
         return outcome
     return render(request, template, _essentials(review, _proposal(review)) | {"form": form} | context())
+
+
+def _review_step(
+    request: AuthenticatedRequest,
+    pk: int,
+    template: str,
+    *,
+    may_act: Callable[[User, Review], bool],
+    refusal: str,
+    states: Collection[str],
+    form: Callable[[Review], StepForm[Outcome]],
+    done: Callable[[Review, Outcome], str],
+    context: Callable[[Review], dict[str, Any]],
+) -> HttpResponse:
+    """A step on one review that a rule of access and the review's state allow: the step's refusal to a user
+    `may_act` turns down, "not now" when the review is in none of `states`, else the step's page (`_step_page`)."""
+    review = access.get_review_for(request.user, pk)
+    if not may_act(request.user, review):
+        return _refuse(request, template, review, refusal)
+    if review.state not in states:
+        return _not_now(request, review)
+    return _step_page(
+        request, template, review, form(review), lambda saved: done(review, saved), lambda: context(review)
+    )
 
 
 # --- The decision --------------------------------------------------------------------------------------------
@@ -223,22 +249,19 @@ def decision_make(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def decision_return(request: AuthenticatedRequest, pk: int) -> HttpResponse:
-    template = "reviews/decision_return_form.html"
-    review = access.get_review_for(request.user, pk)
-    if not access.can_decide(request.user, review):
-        return _refuse(request, template, review, _("Bạn không thuộc cấp ủy có thẩm quyền quyết định."))
-    if review.state not in (ReviewState.CELL_PROPOSED, ReviewState.DECIDED):
-        return _not_now(request, review)
-    return _step_page(
+    return _review_step(
         request,
-        template,
-        review,
-        DecisionReturnForm(_posted(request), review=review),
-        lambda _returned: (
+        pk,
+        "reviews/decision_return_form.html",
+        may_act=access.can_decide,
+        refusal=_("Bạn không thuộc cấp ủy có thẩm quyền quyết định."),
+        states=(ReviewState.CELL_PROPOSED, ReviewState.DECIDED),
+        form=lambda review: DecisionReturnForm(_posted(request), review=review),
+        done=lambda review, _returned: (
             _("Đã trả lại %(cell)s đề xuất về đồng chí %(name)s để ghi lại.")
             % {"cell": review.cell.name, "name": review.cadre.full_name}
         ),
-        lambda: {"pending": _pending_decision(review)},
+        context=lambda review: {"pending": _pending_decision(review)},
     )
 
 
@@ -293,19 +316,16 @@ def decision_confirm(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def appeal_file(request: AuthenticatedRequest, pk: int) -> HttpResponse:
-    template = "reviews/appeal_form.html"
-    review = access.get_review_for(request.user, pk)
-    if not access.is_subject(request.user, review):
-        return _refuse(request, template, review, _("Chỉ người được kiểm điểm mới kiến nghị."))
-    if review.state != ReviewState.FINAL:
-        return _not_now(request, review)
-    return _step_page(
+    return _review_step(
         request,
-        template,
-        review,
-        AppealForm(_posted(request), review=review),
-        lambda _appeal: _("Đã gửi kiến nghị; cấp ủy có thẩm quyền sẽ xem xét và trả lời đồng chí."),
-        lambda: _appeal_context(review),
+        pk,
+        "reviews/appeal_form.html",
+        may_act=access.is_subject,
+        refusal=_("Chỉ người được kiểm điểm mới kiến nghị."),
+        states=(ReviewState.FINAL,),
+        form=lambda review: AppealForm(_posted(request), review=review),
+        done=lambda _review, _appeal: _("Đã gửi kiến nghị; cấp ủy có thẩm quyền sẽ xem xét và trả lời đồng chí."),
+        context=_appeal_context,
     )
 
 
@@ -371,20 +391,17 @@ def appeal_resolve(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def review_reclassify(request: AuthenticatedRequest, pk: int) -> HttpResponse:
-    template = "reviews/reclassify_form.html"
-    review = access.get_review_for(request.user, pk)
-    if not access.can_reclassify(request.user, review):
-        return _refuse(request, template, review, _("Chỉ cấp ủy cấp trên mới xếp loại lại."))
-    if review.state != ReviewState.FINAL:
-        return _not_now(request, review)
-    return _step_page(
+    return _review_step(
         request,
-        template,
-        review,
-        ReclassifyForm(_posted(request), review=review),
-        lambda change: (
+        pk,
+        "reviews/reclassify_form.html",
+        may_act=access.can_reclassify,
+        refusal=_("Chỉ cấp ủy cấp trên mới xếp loại lại."),
+        states=(ReviewState.FINAL,),
+        form=lambda review: ReclassifyForm(_posted(request), review=review),
+        done=lambda review, change: (
             _("Đã xếp loại lại đồng chí %(name)s: “%(level)s”.")
             % {"name": review.cadre.full_name, "level": change.get_to_level_display()}
         ),
-        lambda: {"changes": list(review.level_changes.select_related("changed_by__cadre"))},
+        context=lambda review: {"changes": list(review.level_changes.select_related("changed_by__cadre"))},
     )

@@ -1,7 +1,7 @@
 """The form that opens a review period. It validates and lays out; services.period_open persists."""
 
 import datetime
-from typing import Any
+from typing import Any, cast
 
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Fieldset, Layout, Row
@@ -19,13 +19,13 @@ from reviews.models import PeriodKind, RuleSet
 DEFAULT_APPEAL_DAYS = 15
 
 
-class ScopeChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj: Any) -> str:
+class ScopeChoiceField(forms.ModelChoiceField[PartyOrganisation]):
+    def label_from_instance(self, obj: PartyOrganisation) -> str:
         return f"{obj.name} ({obj.get_kind_display()})"
 
 
-class RuleSetChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj: Any) -> str:
+class RuleSetChoiceField(forms.ModelChoiceField[RuleSet]):
+    def label_from_instance(self, obj: RuleSet) -> str:
         return f"{obj.code}: {obj.name} ({obj.regulation})"
 
 
@@ -83,7 +83,7 @@ class PeriodForm(forms.Form):
 
     def __init__(self, *args: Any, user: AnyUser, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        scope_field: forms.ModelChoiceField = self.fields["scope"]  # type: ignore[assignment]
+        scope_field = cast(ScopeChoiceField, self.fields["scope"])
         # Cells are reviewed inside a period opened above them; a period is opened for a committee's subtree.
         scope_field.queryset = (
             access.organisations_where(user, Action.OPEN_REVIEW_PERIOD).exclude(kind__in=CELL_KINDS).order_by("path")

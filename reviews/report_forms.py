@@ -4,7 +4,7 @@ Forms validate and lay out; reviews.reports.batches.batch_create plans and queue
 is already limited to where the user may request reports, and batch_create checks again.
 """
 
-from typing import Any
+from typing import Any, cast
 
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Fieldset, Layout, Row
@@ -44,18 +44,18 @@ def requestable_periods(user: AnyUser) -> QuerySet[ReviewPeriod]:
     return ReviewPeriod.objects.filter(Exists(inside)).order_by("-covers_to", "-pk")
 
 
-class PeriodChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj: Any) -> str:
+class PeriodChoiceField(forms.ModelChoiceField[ReviewPeriod]):
+    def label_from_instance(self, obj: ReviewPeriod) -> str:
         return f"{obj.title} ({obj.covers_from:%d/%m/%Y} – {obj.covers_to:%d/%m/%Y})"
 
 
-class OrganisationChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj: Any) -> str:
+class OrganisationChoiceField(forms.ModelChoiceField[PartyOrganisation]):
+    def label_from_instance(self, obj: PartyOrganisation) -> str:
         return f"{obj.name} ({obj.get_kind_display()})"
 
 
-class ReviewChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj: Any) -> str:
+class ReviewChoiceField(forms.ModelChoiceField[Review]):
+    def label_from_instance(self, obj: Review) -> str:
         level = obj.get_final_level_display() if obj.final_level else obj.get_state_display()
         return f"{obj.cadre.full_name} — {obj.place.name} ({level})"
 
@@ -84,7 +84,7 @@ class ReportFilterForm(forms.Form):
 
     def __init__(self, *args: Any, user: AnyUser, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        period_field: forms.ModelChoiceField = self.fields["dot"]  # type: ignore[assignment]
+        period_field = cast(PeriodChoiceField, self.fields["dot"])
         period_field.queryset = periods_visible_to(user).order_by("-covers_to", "-pk")
         self.helper = _inline_helper("dot", "loai")
 
@@ -102,7 +102,7 @@ class ReportPeriodForm(forms.Form):
 
     def __init__(self, *args: Any, user: AnyUser, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        period_field: forms.ModelChoiceField = self.fields["dot"]  # type: ignore[assignment]
+        period_field = cast(PeriodChoiceField, self.fields["dot"])
         period_field.queryset = requestable_periods(user)
         self.helper = _inline_helper("dot")
 
@@ -146,7 +146,7 @@ class ReportRequestForm(forms.Form):
         self.user = user
         self.period = period
         inside = requestable_organisations(user).filter(path__startswith=period.scope.path).order_by("path")
-        review_field: forms.ModelChoiceField = self.fields["review"]  # type: ignore[assignment]
+        review_field = cast(ReviewChoiceField, self.fields["review"])
         review_field.queryset = (
             reviews_visible_to(user)
             .filter(period=period, state__in=REPORTABLE_STATES, place__in=inside.values("pk"))
@@ -154,9 +154,9 @@ class ReportRequestForm(forms.Form):
             .order_by("place__path", "cadre__full_name", "pk")
         )
         reviewed_places = Review.objects.filter(period=period).exclude(state=ReviewState.NOT_RATED).values("place")
-        cell_field: forms.ModelChoiceField = self.fields["cell"]  # type: ignore[assignment]
+        cell_field = cast(OrganisationChoiceField, self.fields["cell"])
         cell_field.queryset = inside.filter(kind__in=CELL_KINDS, pk__in=reviewed_places)
-        organisation_field: forms.ModelChoiceField = self.fields["organisation"]  # type: ignore[assignment]
+        organisation_field = cast(OrganisationChoiceField, self.fields["organisation"])
         organisation_field.queryset = inside.exclude(kind__in=CELL_KINDS)
         for name in ("review", "cell", "organisation"):
             self.fields[name].error_messages["invalid_choice"] = gettext(

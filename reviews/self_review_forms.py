@@ -252,8 +252,8 @@ class InputForm(forms.Form):
         document.widget.attrs["accept"] = ",".join(ALLOWED_EXTENSIONS)
         self.helper = _helper()
 
-    def clean_document(self) -> UploadedFile | None:
-        upload: UploadedFile | None = self.cleaned_data.get("document")
+    def clean_document(self) -> UploadedFile[bytes] | None:
+        upload: UploadedFile[bytes] | None = self.cleaned_data.get("document")
         if upload is not None:
             check_upload(upload)
         return upload

@@ -12,7 +12,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -86,7 +86,7 @@ def _assessments(review: Review) -> list[CommitmentAssessment]:
     )
 
 
-def _form(review: Review, data: Any = None) -> SelfReviewForm:
+def _form(review: Review, data: QueryDict | None = None) -> SelfReviewForm:
     """The form over the saved draft, each commitment with its flag if its saved verdict claims too much."""
     assessments = _assessments(review)
     return SelfReviewForm(

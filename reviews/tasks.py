@@ -7,13 +7,13 @@ the broker's visibility timeout (settings) is longer than them, so a slow task i
 """
 
 import datetime
-from typing import Any
 
 from celery import Task, shared_task
 from celery.exceptions import SoftTimeLimitExceeded
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from config.celery import TaskOptions
 from reviews.models import PeriodState, ReportKind, ReviewPeriod
 from reviews.reports.batches import (
     MAX_ATTEMPTS,
@@ -42,7 +42,7 @@ STALLED_AFTER = datetime.timedelta(hours=3)
     soft_time_limit=REPORT_SOFT_TIME_LIMIT,
     time_limit=REPORT_TIME_LIMIT,
 )
-def produce_batch_item(self: Task, item_id: int) -> str:
+def produce_batch_item(self: Task[[int], str], item_id: int) -> str:
     """Produce one report of a batch; retried with backoff, then listed as failed with its error."""
     try:
         item = batch_item_run(item_id)
@@ -55,7 +55,7 @@ def produce_batch_item(self: Task, item_id: int) -> str:
 
 
 # The reports of one review: redelivered if a worker dies mid-render, retried with backoff on any error.
-REVIEW_REPORT_TASK: dict[str, Any] = {
+REVIEW_REPORT_TASK: TaskOptions = {
     "acks_late": True,
     "reject_on_worker_lost": True,
     "autoretry_for": (Exception,),

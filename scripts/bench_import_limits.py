@@ -126,7 +126,8 @@ def measure_here(way: str, path: Path) -> dict[str, Any]:
 def measure(way: str, path: Path) -> dict[str, Any]:
     command = [sys.executable, __file__, "--measure", way, str(path)]
     done = subprocess.run(command, capture_output=True, text=True, check=True, cwd=REPO_ROOT)
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    measured: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    return measured
 
 
 # --- The files ------------------------------------------------------------------------------------------------

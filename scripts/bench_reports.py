@@ -29,7 +29,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 from unittest import mock
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -99,10 +99,13 @@ def compare(kind: str, object_id: int, period: Any, runs: int) -> dict[str, Any]
     html = final_html(produce.report_data(kind, object_id, period), code)
 
     def weasyprint_alone() -> bytes:
-        return HTML(string=html, base_url=BASE_URL, url_fetcher=StaticOnlyFetcher()).write_pdf()
+        # WeasyPrint ships no type hints; without a target, write_pdf returns the PDF.
+        return cast(bytes, HTML(string=html, base_url=BASE_URL, url_fetcher=StaticOnlyFetcher()).write_pdf())
 
     def weasyprint_tagged() -> bytes:
-        return HTML(string=html, base_url=BASE_URL, url_fetcher=StaticOnlyFetcher()).write_pdf(pdf_tags=True)
+        return cast(
+            bytes, HTML(string=html, base_url=BASE_URL, url_fetcher=StaticOnlyFetcher()).write_pdf(pdf_tags=True)
+        )
 
     def renderer() -> bytes:
         return html_to_pdf(html)

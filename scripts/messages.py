@@ -34,9 +34,10 @@ def set_headers(catalogue: polib.POFile, language: str) -> None:
             "PO-Revision-Date": catalogue.metadata.get("POT-Creation-Date", ""),
         }
     )
-    # makemessages marks a new catalogue's header fuzzy, which msgfmt would then skip.
-    if "fuzzy" in catalogue.metadata_is_fuzzy:
-        catalogue.metadata_is_fuzzy = []
+    # makemessages marks a new catalogue's header fuzzy, which msgfmt would then skip. polib keeps the
+    # header's flags there (a list, typed bool in its stubs) and writes the mark whenever it is true.
+    if catalogue.metadata_is_fuzzy:
+        catalogue.metadata_is_fuzzy = False
 
 
 def fill_vietnamese(path: Path) -> None:

@@ -20,8 +20,9 @@ LAYERS = ("programmes", "reviews", "publicity", "demo", "config")
 # Upward imports tolerated for now, by importing module. The demo seeding command builds reviews and feedback too;
 # it is being moved out of programmes, and then this set must be emptied.
 UPWARD_IMPORT_EXEMPTIONS = frozenset({"programmes.management.commands.seed_demo"})
-# What an app may import from config: the Celery application object alone (outbox and health check ask it for the
-# broker). It imports no app module (it finds the tasks by name when a worker starts), so no layer is crossed.
+# What an app may import from config: the Celery application object (outbox and health check ask it for the
+# broker) and the type of the task options the apps share. It imports no app module (it finds the tasks by name
+# when a worker starts), so no layer is crossed.
 CONFIG_MODULES_APPS_MAY_IMPORT = frozenset({"config.celery"})
 
 Graph = dict[str, set[str]]

@@ -6,8 +6,8 @@ import django_stubs_ext
 import environ
 from django.utils.translation import gettext_lazy as _
 
-# Lets the admin and form classes take their model as a type argument at run time (`admin.ModelAdmin[Cadre]`),
-# as the type checker reads them.
+# Django's generic classes take type arguments at run time too (forms.ModelChoiceField[Review] as a base class,
+# UploadedFile[bytes] in a signature), as they do for the type checker.
 django_stubs_ext.monkeypatch()
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent

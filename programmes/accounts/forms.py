@@ -1,6 +1,6 @@
 """Forms of the account pages: a code field, and Django's password-reset forms with the portal's labels."""
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.contrib.auth import forms as auth_forms
@@ -39,7 +39,14 @@ class PasswordResetRequestForm(auth_forms.PasswordResetForm):
         passwords.reset_request_record(users=list(self.get_users(self.cleaned_data["email"])))
 
 
-class PasswordResetSetForm(auth_forms.SetPasswordForm):
+if TYPE_CHECKING:
+    # Generic in its user model for the type checker only: Django's class takes no type argument at run time.
+    UserSetPasswordForm = auth_forms.SetPasswordForm[User]
+else:
+    UserSetPasswordForm = auth_forms.SetPasswordForm
+
+
+class PasswordResetSetForm(UserSetPasswordForm):
     """The new password, set through the service so that the reset is on the record."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

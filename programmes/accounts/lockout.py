@@ -30,14 +30,16 @@ def address_failures(request: HttpRequest) -> int:
     return attempts.aggregate(total=Sum("failures_since_start"))["total"] or 0
 
 
-class PortalAxesHandler(AxesDatabaseHandler):
+# AxesDatabaseHandler is Any to the type checker (django-axes ships no type hints).
+class PortalAxesHandler(AxesDatabaseHandler):  # type: ignore[misc]
     def get_failures(self, request: HttpRequest, credentials: dict[str, Any] | None = None) -> int:
         """The failures axes compares with AXES_FAILURE_LIMIT: those of this name from this address, or the limit
         itself once the address has reached its own limit (so that even a right password is refused)."""
-        failures = super().get_failures(request, credentials)
+        failures: int = super().get_failures(request, credentials)
         if not request.axes_ip_address:  # type: ignore[attr-defined]
             return failures
         if address_failures(request) >= settings.LOGIN_ADDRESS_FAILURE_LIMIT:
             setattr(request, ADDRESS_LOCKED_ATTRIBUTE, True)
-            return max(failures, get_failure_limit(request, credentials))
+            limit: int = get_failure_limit(request, credentials)
+            return max(failures, limit)
         return failures

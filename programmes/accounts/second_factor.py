@@ -37,7 +37,7 @@ TOLERANCE_STEPS = 1
 
 def new_key() -> str:
     """A fresh secret key, hex-encoded as django-otp stores it (20 bytes, as RFC 6238 suggests for SHA-1)."""
-    return random_hex(20)
+    return str(random_hex(20))
 
 
 def key_text(key: str) -> str:
@@ -65,7 +65,7 @@ def recovery_device(user: User) -> StaticDevice | None:
 
 
 def recovery_codes_left(user: User) -> int:
-    return StaticToken.objects.filter(device__user=user, device__confirmed=True).count()
+    return int(StaticToken.objects.filter(device__user=user, device__confirmed=True).count())
 
 
 def normalise_token(text: str) -> str:

@@ -6,6 +6,7 @@ from typing import Any, cast
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import forms as auth_forms
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import User
@@ -63,6 +64,19 @@ def verified_if_enrolled(view: View) -> View:
         return view(request, *args, **kwargs)
 
     return wrapper
+
+
+def device_page(view: View) -> View:
+    """A page about the account's authenticator app: never cached, signed in and verified as above; without a
+    confirmed app there is nothing to manage, so it sends to the security page."""
+
+    @wraps(view)
+    def with_device(request: HttpRequest) -> HttpResponse:
+        if second_factor.totp_device(_user(request)) is None:
+            return redirect("accounts:security")
+        return view(request)
+
+    return never_cache(require_http_methods(["GET", "POST"])(login_required(verified_if_enrolled(with_device))))
 
 
 @require_http_methods(["GET"])
@@ -125,15 +139,10 @@ def totp_setup(request: HttpRequest) -> HttpResponse:
     )
 
 
-@never_cache
-@require_http_methods(["GET", "POST"])
-@login_required
-@verified_if_enrolled
+@device_page
 def recovery_codes(request: HttpRequest) -> HttpResponse:
     """Fresh codes are shown once, right after they are drawn; afterwards only how many are left."""
     user = _user(request)
-    if second_factor.totp_device(user) is None:
-        return redirect("accounts:security")
     if request.method == "POST":
         request.session[FRESH_CODES_SESSION_KEY] = second_factor.recovery_codes_regenerate(user=user, acting_user=user)
         messages.success(request, _("Đã tạo bộ mã dự phòng mới; các mã cũ không còn dùng được."))
@@ -151,14 +160,9 @@ def recovery_codes(request: HttpRequest) -> HttpResponse:
 
 
 @sensitive_post_parameters("token")
-@never_cache
-@require_http_methods(["GET", "POST"])
-@login_required
-@verified_if_enrolled
+@device_page
 def totp_disable(request: HttpRequest) -> HttpResponse:
     user = _user(request)
-    if second_factor.totp_device(user) is None:
-        return redirect("accounts:security")
     form = TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -215,7 +219,7 @@ class PasswordResetView(auth_views.PasswordResetView):
     subject_template_name = "emails/password_reset_subject.txt"
     email_template_name = "emails/password_reset_body.txt"
 
-    def form_valid(self, form: Any) -> HttpResponse:
+    def form_valid(self, form: auth_forms.PasswordResetForm) -> HttpResponse:
         # The link is built by the worker from the portal's address (SITE_URL), never from the Host header.
         refusal = passwords.reset_request_refusal(client_address(self.request))
         if refusal is not None:

@@ -5,6 +5,7 @@ of that commitment, not as one commitment removed and another added. A commitmen
 version was added by the amendment; one only in the older version was dropped by it.
 """
 
+import datetime
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -110,11 +111,11 @@ def _yes_no(value: bool) -> str:
     return _("Có") if value else _("Không")
 
 
-def _milestones(terms: CommitmentTerms) -> list[tuple[Any, str]]:
+def _milestones(terms: CommitmentTerms) -> list[tuple[datetime.date, str]]:
     return [(milestone.due_date, milestone.description) for milestone in terms.milestones.all()]
 
 
-def _show_milestones(items: list[tuple[Any, str]]) -> str:
+def _show_milestones(items: list[tuple[datetime.date, str]]) -> str:
     return "; ".join(f"{due_date:%d/%m/%Y}: {description}" for due_date, description in items)
 
 

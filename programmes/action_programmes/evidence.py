@@ -79,14 +79,14 @@ def max_upload_bytes() -> int:
 
 @dataclass(frozen=True)
 class CheckedFile:
-    upload: UploadedFile
+    upload: UploadedFile[bytes]
     kind: FileKind
     sha256: str
     original_name: str
     storage_name: str
 
 
-def check_upload(upload: UploadedFile) -> CheckedFile:
+def check_upload(upload: UploadedFile[bytes]) -> CheckedFile:
     """Refuse, in Vietnamese and naming the file, anything too large or of a type not accepted."""
     name = PurePath(upload.name or "").name
     extension = PurePath(name).suffix.lower()

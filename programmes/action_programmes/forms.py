@@ -6,7 +6,7 @@ form with `programmes.web.add_service_error`, on the field it names when the for
 
 import datetime
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import Any, cast
 
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Fieldset, Layout, LayoutObject, Row
@@ -48,8 +48,8 @@ def _side_by_side(first: str, second: str, *, first_width: int = 6) -> Row:
     return Row(Column(first, css_class=f"col-sm-{first_width}"), Column(second, css_class=f"col-sm-{12 - first_width}"))
 
 
-class PositionChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj: Any) -> str:
+class PositionChoiceField(forms.ModelChoiceField[Position]):
+    def label_from_instance(self, obj: Position) -> str:
         return str(obj.display_title)
 
 
@@ -72,7 +72,7 @@ class ProgrammeForm(forms.Form):
 
     def __init__(self, *args: Any, cadre: Cadre, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        position_field: forms.ModelChoiceField = self.fields["position"]  # type: ignore[assignment]
+        position_field = cast(PositionChoiceField, self.fields["position"])
         position_field.queryset = (
             Position.objects.current().filter(cadre=cadre).select_related("organisation").order_by("start_date", "pk")
         )
@@ -90,7 +90,7 @@ class ProgrammeForm(forms.Form):
         return {name: self.cleaned_data[name] for name in GENERAL_FIELDS}
 
 
-class CommitmentForm(forms.ModelForm):
+class CommitmentForm(forms.ModelForm[CommitmentTerms]):
     """One commitment of a draft version: exactly the service's CONTENT_FIELDS, plus up to three milestones.
 
     Never saved as a model form: the view hands `content()` and `milestones()` to the services.

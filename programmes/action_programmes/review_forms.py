@@ -5,7 +5,7 @@ errors (to the field it names, else to the form as a whole), so nothing is half-
 """
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 
 from crispy_forms.bootstrap import StrictButton
 from crispy_forms.helper import FormHelper
@@ -140,7 +140,7 @@ class VersionPickForm(forms.Form):
         super().__init__(*args, **kwargs)
         choices = [(version.number, version_choice_label(version)) for version in versions]
         for name in ("tu", "den"):
-            field: forms.TypedChoiceField = self.fields[name]  # type: ignore[assignment]
+            field = cast(forms.TypedChoiceField, self.fields[name])
             field.choices = choices
             field.error_messages["invalid_choice"] = _("Không có phiên bản số %(value)s để so sánh.")
         self.helper = FormHelper()

@@ -19,7 +19,7 @@ from programmes.models import (
 from programmes.models.action_programmes import PENDING_VERSION_STATES
 
 
-def terms_prefetch(lookup: str = "terms") -> "Prefetch[str, QuerySet[CommitmentTerms], str]":
+def terms_prefetch(lookup: str = "terms") -> Prefetch[str, QuerySet[CommitmentTerms], str]:
     """A version's commitments in order, each with its lasting commitment and milestones."""
     return Prefetch(
         lookup,
@@ -29,7 +29,7 @@ def terms_prefetch(lookup: str = "terms") -> "Prefetch[str, QuerySet[CommitmentT
     )
 
 
-def pending_versions_prefetch() -> "Prefetch[str, QuerySet[ProgrammeVersion], str]":
+def pending_versions_prefetch() -> Prefetch[str, QuerySet[ProgrammeVersion], str]:
     return Prefetch(
         "versions",
         queryset=ProgrammeVersion.objects.filter(state__in=PENDING_VERSION_STATES),
@@ -113,7 +113,7 @@ def programme_versions(programme: ActionProgramme) -> QuerySet[ProgrammeVersion]
     ).order_by("number")
 
 
-def terms_with_progress_prefetch() -> "Prefetch[str, QuerySet[CommitmentTerms], str]":
+def terms_with_progress_prefetch() -> Prefetch[str, QuerySet[CommitmentTerms], str]:
     """A version's commitments in order, with milestones, all evidence and the latest progress reports
     (as `commitment.latest_reports`, newest first).
 

@@ -239,14 +239,13 @@ class ReadOnlyAdminMixin(NoChangesAdminMixin):
         return access.sees_every_admin_row(request.user)
 
 
-# simple_history ships no types, so its admin reads as Any to the type checker: the one untyped base, said once
-# (subclassing Any is an error only under --strict, hence unused-ignore for the default run).
+# simple_history ships no types, so its admin reads as Any to the type checker: the one untyped base, said once.
 class ScopedGrantAdmin(
     AuditedAdminMixin,
     GrantRulesMixin,
     ScopedHistoryMixin,
     ScopedAdminMixin,
-    SimpleHistoryAdmin,  # type: ignore[misc,unused-ignore]
+    SimpleHistoryAdmin,  # type: ignore[misc]
 ):
     """The admin of rows that place a cadre or give a right within the subtree (cadres, memberships, posts, roles):
     audited, scoped, with a scoped history, and every add or change checked against the rules of the grants."""

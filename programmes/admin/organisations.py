@@ -40,10 +40,9 @@ class PartyOrganisationAdmin(
     AuditedAdminMixin,
     ScopedHistoryMixin,
     ScopedAdminMixin,
-    # Neither treebeard nor simple_history ships types: to the type checker both admins are Any (an error only
-    # under --strict, hence unused-ignore for the default run).
-    TreeAdmin,  # type: ignore[misc,unused-ignore]
-    SimpleHistoryAdmin,  # type: ignore[misc,unused-ignore]
+    # Neither treebeard nor simple_history ships types: to the type checker both admins are Any.
+    TreeAdmin,  # type: ignore[misc]
+    SimpleHistoryAdmin,  # type: ignore[misc]
 ):
     form = movenodeform_factory(PartyOrganisation)
     list_display = ["name", "code", "kind", "valid_from", "valid_to"]

@@ -4,10 +4,10 @@ import datetime
 import io
 import re
 import zipfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, TypeVar
 
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
@@ -39,6 +39,8 @@ from .limits import (
 
 # A file's own header is its first row (HEADER_ROW), so the first data row the user sees is row 2.
 CellValue = str | int | float | datetime.date | datetime.datetime | None
+# What an importer makes of one row of its file.
+ParsedRow = TypeVar("ParsedRow")
 
 
 @dataclass(frozen=True)
@@ -335,8 +337,11 @@ class RowReader:
         return text
 
     def period(
-        self, start_column: str, end_column: str, start: datetime.date | None, end: datetime.date | None
-    ) -> None:
+        self, start_column: str, end_column: str, *, start_required: bool = False
+    ) -> tuple[datetime.date | None, datetime.date | None]:
+        """The dates in the two columns, the end refused when it comes before the start."""
+        start = self.date(start_column, required=start_required)
+        end = self.date(end_column)
         if start is not None and end is not None and end < start:
             self.error(
                 end_column,
@@ -348,6 +353,13 @@ class RowReader:
                     "start_value": start.strftime("%d/%m/%Y"),
                 },
             )
+        return start, end
+
+
+def parse_table(table: Table, parse_row: Callable[[RowReader], ParsedRow]) -> tuple[list[ParsedRow], list[ImportIssue]]:
+    """Every row of `table` as `parse_row` reads it, and every problem it found in any row."""
+    issues: list[ImportIssue] = []
+    return [parse_row(RowReader(source, issues)) for source in table.rows], issues
 
 
 class ScopeCheck:

@@ -18,8 +18,8 @@ from programmes.audit_actions import ImportAction
 from programmes.models import ImportJob, OrganisationKind, SuccessionShare
 from programmes.text import normalise
 
-from .base import HEADER_ROW, ImportIssue, ImportResult
-from .limits import ImportLimits, UnreadableFile, csv_records, read_bounded
+from .base import ImportIssue, ImportResult
+from .limits import HEADER_ROW, ImportLimits, UnreadableFile, csv_records, read_bounded
 from .organisations import OrganisationImport, OrganisationRow
 from .services import import_run
 
@@ -83,6 +83,21 @@ def _read(source: Path) -> tuple[list[tuple[int, dict[str, str]]], list[ImportIs
     return records, []
 
 
+def _commune_committee(number: int, province: str, area_code: str, area_name: str, *, before: bool) -> OrganisationRow:
+    """The committee of a commune under the province's, as read at row `number`: one of the communes merged away
+    (`before` the reform, ended the day before it) or one formed by it (from the reform day on)."""
+    return OrganisationRow(
+        number=number,
+        code=historic_code(province, area_code) if before else current_code(province, area_code),
+        name=committee_name(area_name),
+        kind=OrganisationKind.COMMUNE_COMMITTEE,
+        parent_code=province,
+        admin_area_code=area_code,
+        valid_from=None if before else REFORM_DAY,
+        valid_to=LAST_DAY_BEFORE if before else None,
+    )
+
+
 def commune_rows(source: Path, province: str) -> tuple[list[OrganisationRow], list[ImportIssue]]:
     """Organisation rows for the city committee, its current communes and their closed predecessors."""
     records, issues = _read(source)
@@ -105,29 +120,12 @@ def commune_rows(source: Path, province: str) -> tuple[list[OrganisationRow], li
             message = _("Phần kế thừa “%(value)s” không hợp lệ; ghi full hoặc partial.")
             issues.append(ImportIssue(number, "predecessor_share", message % {"value": record["predecessor_share"]}))
             continue
+        commune, predecessor = record["commune_code"], record["predecessor_code"]
         unit = current.setdefault(
-            record["commune_code"],
-            OrganisationRow(
-                number=number,
-                code=current_code(province, record["commune_code"]),
-                name=committee_name(record["commune_name"]),
-                kind=OrganisationKind.COMMUNE_COMMITTEE,
-                parent_code=province,
-                admin_area_code=record["commune_code"],
-                valid_from=REFORM_DAY,
-            ),
+            commune, _commune_committee(number, province, commune, record["commune_name"], before=False)
         )
         old = historic.setdefault(
-            record["predecessor_code"],
-            OrganisationRow(
-                number=number,
-                code=historic_code(province, record["predecessor_code"]),
-                name=committee_name(record["predecessor_name"]),
-                kind=OrganisationKind.COMMUNE_COMMITTEE,
-                parent_code=province,
-                admin_area_code=record["predecessor_code"],
-                valid_to=LAST_DAY_BEFORE,
-            ),
+            predecessor, _commune_committee(number, province, predecessor, record["predecessor_name"], before=True)
         )
         if old.code not in {code for code, _share in unit.predecessors}:
             unit.predecessors.append((old.code, share))

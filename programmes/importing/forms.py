@@ -1,6 +1,6 @@
 """The upload form: which kind of file, for which organisation, and the file itself."""
 
-from typing import Any
+from typing import Any, cast
 
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
@@ -27,7 +27,7 @@ class ImportUploadForm(forms.Form):
     def __init__(self, *args: Any, user: AnyUser, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         # Cells are too small to be a scope; committees above them are where rosters are kept.
-        scope_field: forms.ModelChoiceField = self.fields["scope"]  # type: ignore[assignment]
+        scope_field = cast("forms.ModelChoiceField[PartyOrganisation]", self.fields["scope"])
         scope_field.queryset = (
             access.organisations_where(user, Action.IMPORT_ROSTER).exclude(kind__in=CELL_KINDS).order_by("path")
         )

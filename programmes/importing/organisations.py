@@ -18,7 +18,7 @@ from programmes.models import (
 )
 from programmes.models.organisations import CELL_KINDS
 
-from .base import Column, ImportIssue, ImportResult, RowReader, ScopeCheck, Table, choice_lookup, in_chunks
+from .base import Column, ImportIssue, ImportResult, RowReader, ScopeCheck, Table, choice_lookup, in_chunks, parse_table
 
 COLUMNS = (
     Column(
@@ -57,28 +57,23 @@ class OrganisationRow:
 
 
 def parse_rows(table: Table) -> tuple[list[OrganisationRow], list[ImportIssue]]:
-    issues: list[ImportIssue] = []
-    rows = []
-    for source in table.rows:
-        cells = RowReader(source, issues)
-        valid_from = cells.date("hieu_luc_tu")
-        valid_to = cells.date("hieu_luc_den")
-        cells.period("hieu_luc_tu", "hieu_luc_den", valid_from, valid_to)
-        predecessors = [code.strip() for code in cells.text("ma_tien_than", max_length=4000).split(";")]
-        rows.append(
-            OrganisationRow(
-                number=source.number,
-                code=cells.text("ma_to_chuc", required=True, max_length=32),
-                name=cells.text("ten_to_chuc", required=True),
-                kind=cells.choice("loai", KINDS, required=True),
-                parent_code=cells.text("ma_cap_tren", max_length=32),
-                admin_area_code=cells.text("ma_don_vi_hanh_chinh", max_length=10),
-                valid_from=valid_from,
-                valid_to=valid_to,
-                predecessors=[(code, None) for code in predecessors if code],
-            )
-        )
-    return rows, issues
+    return parse_table(table, _parse_row)
+
+
+def _parse_row(cells: RowReader) -> OrganisationRow:
+    valid_from, valid_to = cells.period("hieu_luc_tu", "hieu_luc_den")
+    predecessors = [code.strip() for code in cells.text("ma_tien_than", max_length=4000).split(";")]
+    return OrganisationRow(
+        number=cells.row.number,
+        code=cells.text("ma_to_chuc", required=True, max_length=32),
+        name=cells.text("ten_to_chuc", required=True),
+        kind=cells.choice("loai", KINDS, required=True),
+        parent_code=cells.text("ma_cap_tren", max_length=32),
+        admin_area_code=cells.text("ma_don_vi_hanh_chinh", max_length=10),
+        valid_from=valid_from,
+        valid_to=valid_to,
+        predecessors=[(code, None) for code in predecessors if code],
+    )
 
 
 class OrganisationImport:
@@ -251,7 +246,9 @@ class OrganisationImport:
         if row.parent_code:
             PartyOrganisation.objects.move(organisation, self._organisation(row.parent_code), "last-child")
         else:
-            last_root = PartyOrganisation.objects.get_last_root_node()
+            # After the last root (treebeard's get_last_root_node, which may say None where there is always one: the
+            # organisation's own tree).
+            last_root = PartyOrganisation.objects.filter(depth=1).latest("path")
             PartyOrganisation.objects.move(organisation, last_root, "last-sibling")
         return {row.code}
 

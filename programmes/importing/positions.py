@@ -11,7 +11,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 from programmes.audit_actions import ImportAction
 from programmes.models import Cadre, Membership, PartyOrganisation, PartyPost, Position, PostKind
 
-from .base import Column, ImportIssue, ImportResult, RowReader, ScopeCheck, Table, choice_lookup, in_chunks
+from .base import Column, ImportIssue, ImportResult, RowReader, ScopeCheck, Table, choice_lookup, in_chunks, parse_table
 
 COLUMNS = (
     Column("ma_dang_vien", gettext_lazy("Mã đảng viên đã có trong danh sách đảng viên."), "DV0001", True),
@@ -60,35 +60,32 @@ class PositionRow:
 
 
 def parse_rows(table: Table) -> tuple[list[PositionRow], list[ImportIssue]]:
-    issues: list[ImportIssue] = []
-    rows = []
-    for source in table.rows:
-        cells = RowReader(source, issues)
-        start = cells.date("tu_ngay", required=True)
-        end = cells.date("den_ngay")
-        cells.period("tu_ngay", "den_ngay", start, end)
-        row = PositionRow(
-            number=source.number,
-            cadre_code=cells.text("ma_dang_vien", required=True, max_length=32),
-            post_kind=cells.choice("loai_chuc_vu", POST_KINDS, required=True),
-            party_post=cells.choice("chuc_vu_dang", PARTY_POSTS),
-            organisation_code=cells.text("ma_to_chuc", max_length=32),
-            title=cells.text("chuc_danh"),
-            agency_name=cells.text("co_quan"),
-            is_head=cells.flag("nguoi_dung_dau"),
-            council_deputy=cells.flag("dai_bieu_hdnd"),
-            start_date=start,
-            end_date=end,
-        )
-        if row.post_kind == PostKind.PARTY:
-            if not row.party_post:
-                cells.error("chuc_vu_dang", _("Chức vụ Đảng cần ghi rõ chức vụ (ví dụ Bí thư)."))
-            if not row.organisation_code:
-                cells.error("ma_to_chuc", _("Chức vụ Đảng cần mã tổ chức đảng nơi giữ chức vụ."))
-        elif row.post_kind == PostKind.GOVERNMENT and not row.title:
-            cells.error("chuc_danh", _("Chức vụ chính quyền, đoàn thể cần ghi chức danh."))
-        rows.append(row)
-    return rows, issues
+    return parse_table(table, _parse_row)
+
+
+def _parse_row(cells: RowReader) -> PositionRow:
+    start, end = cells.period("tu_ngay", "den_ngay", start_required=True)
+    row = PositionRow(
+        number=cells.row.number,
+        cadre_code=cells.text("ma_dang_vien", required=True, max_length=32),
+        post_kind=cells.choice("loai_chuc_vu", POST_KINDS, required=True),
+        party_post=cells.choice("chuc_vu_dang", PARTY_POSTS),
+        organisation_code=cells.text("ma_to_chuc", max_length=32),
+        title=cells.text("chuc_danh"),
+        agency_name=cells.text("co_quan"),
+        is_head=cells.flag("nguoi_dung_dau"),
+        council_deputy=cells.flag("dai_bieu_hdnd"),
+        start_date=start,
+        end_date=end,
+    )
+    if row.post_kind == PostKind.PARTY:
+        if not row.party_post:
+            cells.error("chuc_vu_dang", _("Chức vụ Đảng cần ghi rõ chức vụ (ví dụ Bí thư)."))
+        if not row.organisation_code:
+            cells.error("ma_to_chuc", _("Chức vụ Đảng cần mã tổ chức đảng nơi giữ chức vụ."))
+    elif row.post_kind == PostKind.GOVERNMENT and not row.title:
+        cells.error("chuc_danh", _("Chức vụ chính quyền, đoàn thể cần ghi chức danh."))
+    return row
 
 
 class PositionImport:

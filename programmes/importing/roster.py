@@ -23,7 +23,7 @@ from programmes.models.cadres import Gender
 from programmes.models.organisations import CELL_KINDS
 from programmes.text import fold
 
-from .base import Column, ImportIssue, ImportResult, RowReader, ScopeCheck, Table, choice_lookup, in_chunks
+from .base import Column, ImportIssue, ImportResult, RowReader, ScopeCheck, Table, choice_lookup, in_chunks, parse_table
 
 COLUMNS = (
     Column("ma_dang_vien", gettext_lazy("Mã đảng viên, duy nhất; lần nhập sau cập nhật theo mã này."), "DV0001", True),
@@ -91,32 +91,27 @@ class CadreRow:
 
 
 def parse_rows(table: Table) -> tuple[list[CadreRow], list[ImportIssue]]:
-    issues: list[ImportIssue] = []
-    rows = []
-    for source in table.rows:
-        cells = RowReader(source, issues)
-        joined = cells.date("ngay_vao_dang")
-        official = cells.date("ngay_chinh_thuc")
-        cells.period("ngay_vao_dang", "ngay_chinh_thuc", joined, official)
-        full_name = cells.text("ho_ten", required=True)
-        rows.append(
-            CadreRow(
-                number=source.number,
-                code=cells.text("ma_dang_vien", required=True, max_length=32),
-                full_name=full_name,
-                gender=cells.choice("gioi_tinh", GENDERS),
-                date_of_birth=cells.date("ngay_sinh"),
-                citizen_id=cells.citizen_id("so_cccd"),
-                phone=cells.text("dien_thoai", max_length=20),
-                email=cells.email("email"),
-                cell_code=cells.text("ma_chi_bo", required=True, max_length=32),
-                member_type=cells.choice("loai_dang_vien", MEMBER_TYPES, default=MemberType.OFFICIAL),
-                status=cells.choice("tinh_trang", STATUSES, default=MembershipStatus.ACTIVE),
-                joined_party_on=joined,
-                official_on=official,
-            )
-        )
-    return rows, issues
+    return parse_table(table, _parse_row)
+
+
+def _parse_row(cells: RowReader) -> CadreRow:
+    joined, official = cells.period("ngay_vao_dang", "ngay_chinh_thuc")
+    full_name = cells.text("ho_ten", required=True)
+    return CadreRow(
+        number=cells.row.number,
+        code=cells.text("ma_dang_vien", required=True, max_length=32),
+        full_name=full_name,
+        gender=cells.choice("gioi_tinh", GENDERS),
+        date_of_birth=cells.date("ngay_sinh"),
+        citizen_id=cells.citizen_id("so_cccd"),
+        phone=cells.text("dien_thoai", max_length=20),
+        email=cells.email("email"),
+        cell_code=cells.text("ma_chi_bo", required=True, max_length=32),
+        member_type=cells.choice("loai_dang_vien", MEMBER_TYPES, default=MemberType.OFFICIAL),
+        status=cells.choice("tinh_trang", STATUSES, default=MembershipStatus.ACTIVE),
+        joined_party_on=joined,
+        official_on=official,
+    )
 
 
 class RosterImport:

@@ -24,8 +24,8 @@ from programmes.models.imports import FINISHED_STATUSES
 from programmes.text import normalise
 
 from . import organisations, positions, roster
-from .base import Column, ImportIssue, ImportResult, ScopeCheck, Table, UnreadableFile, check_headers, read_table
-from .limits import FileTooLarge, ImportLimits, check_declared, too_big
+from .base import Column, ImportIssue, ImportResult, ScopeCheck, Table, check_headers, read_table
+from .limits import FileTooLarge, ImportLimits, UnreadableFile, check_declared, too_big
 
 logger = logging.getLogger(__name__)
 
@@ -125,7 +125,7 @@ def import_file(
     )
 
 
-def check_upload(uploaded_file: UploadedFile) -> str:
+def check_upload(uploaded_file: UploadedFile[bytes]) -> str:
     """The upload's clean name, or a ValidationError: its type, its size and what it declares (limits.py)."""
     name = normalise(PurePath(uploaded_file.name or "").name)
     suffix = PurePath(name).suffix.lower()
@@ -151,7 +151,7 @@ def check_upload(uploaded_file: UploadedFile) -> str:
 def import_job_submit(
     *,
     kind: str,
-    uploaded_file: UploadedFile,
+    uploaded_file: UploadedFile[bytes],
     scope: PartyOrganisation | None,
     acting_user: User | AnonymousUser,
 ) -> ImportJob:

@@ -1,5 +1,6 @@
 """The append-only audit log written by every state-changing service."""
 
+import datetime
 from typing import Any, NoReturn
 
 from django.conf import settings
@@ -80,7 +81,7 @@ class ReadEventQuerySet(models.QuerySet["ReadEvent"]):
     def delete(self) -> NoReturn:
         raise AppendOnlyError("Read events are removed only when their retention period ends (purge_before).")
 
-    def purge_before(self, moment: Any) -> int:
+    def purge_before(self, moment: datetime.datetime) -> int:
         """Remove the events older than `moment`: the one way read events leave, when retention ends."""
         return int(super().filter(at__lt=moment)._raw_delete(self.db))
 

@@ -1,6 +1,7 @@
 """The party organisation tree: one generic tree with kinds, validity dates and successions."""
 
 import datetime
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from django.db import models
 from django.db.models import Q
@@ -26,8 +27,38 @@ CELL_KINDS = frozenset({OrganisationKind.GRASSROOTS_CELL, OrganisationKind.SUBOR
 GRASSROOTS_KINDS = frozenset({OrganisationKind.GRASSROOTS_COMMITTEE, OrganisationKind.GRASSROOTS_CELL})
 
 
-class PartyOrganisation(MP_Node):
+if TYPE_CHECKING:
+
+    class OrganisationTreeManager(models.Manager["PartyOrganisation"]):
+        """What the portal uses of treebeard's tree manager, typed here since treebeard ships no type hints."""
+
+        def add_root(
+            self, create_kwargs: dict[str, Any] | None = None, *, instance: "PartyOrganisation | None" = None
+        ) -> "PartyOrganisation": ...
+        def add_child(
+            self,
+            target: "PartyOrganisation",
+            create_kwargs: dict[str, Any] | None = None,
+            *,
+            instance: "PartyOrganisation | None" = None,
+        ) -> "PartyOrganisation": ...
+        def move(self, node: "PartyOrganisation", target: "PartyOrganisation", pos: str | None = None) -> None: ...
+        def get_parent(self, node: "PartyOrganisation", update: bool = False) -> "PartyOrganisation | None": ...
+        def get_ancestors(self, node: "PartyOrganisation") -> models.QuerySet["PartyOrganisation"]: ...
+        def find_problems(self) -> tuple[list[int], list[int], list[int], list[int], list[int]]: ...
+
+
+# MP_Node is Any to the type checker (treebeard ships no type hints), so the class declares what it takes from it.
+class PartyOrganisation(MP_Node):  # type: ignore[misc]
     """A node of the tree. Materialised paths make a subtree one indexed prefix query at any depth."""
+
+    if TYPE_CHECKING:
+        # The tree's columns, its path step and its manager, declared by MP_Node.
+        path: str
+        depth: int
+        numchild: int
+        steplen: ClassVar[int]
+        objects: ClassVar[OrganisationTreeManager]
 
     code = models.CharField(_("mã tổ chức"), max_length=32, unique=True)
     name = models.CharField(_("tên tổ chức"), max_length=255)

@@ -30,7 +30,7 @@ def meeting_record(
     members_present: int,
     chaired_by: str,
     minutes: str = "",
-    minutes_file: UploadedFile | None = None,
+    minutes_file: UploadedFile[bytes] | None = None,
     acting_user: User,
 ) -> CellMeeting:
     _require(review_access.can_record_meeting(acting_user, cell), _("Chỉ bí thư, phó bí thư mới ghi cuộc họp này."))

@@ -47,7 +47,7 @@ def input_add(
     source: str,
     author: str,
     text: str,
-    document: UploadedFile | None = None,
+    document: UploadedFile[bytes] | None = None,
     received_on: datetime.date | None = None,
     acting_user: User,
 ) -> ReviewInput:

@@ -178,7 +178,7 @@ def postgres_counts(database_url: str) -> dict[str, int]:
         counts = {}
         for table in tables:
             cursor.execute(f'SELECT COUNT(*) FROM "{table}"')  # noqa: S608
-            counts[table] = cursor.fetchone()[0]
+            (counts[table],) = cursor.fetchone() or (0,)
     database.close()
     return counts
 

@@ -34,7 +34,7 @@ from reviews.models import (
     Review,
     ReviewPeriod,
 )
-from reviews.reports import batches
+from reviews.reports import batches, produce
 from reviews.reports.batches import MAX_ATTEMPTS, batch_create, batch_progress
 from tests.factories import UserFactory, make_member
 from tests.programmes.programme_data import make_confirmed
@@ -200,7 +200,7 @@ def test_a_failing_render_is_retried_max_attempts_times_then_listed_with_its_err
 def test_a_passing_failure_is_retried_and_the_item_is_done(
     cast, period, programmes, media, eager_retries, monkeypatch, django_capture_on_commit_callbacks
 ):
-    real = batches.report_produce
+    real = produce.report_produce
     calls: list[int] = []
 
     def flaky(kind: str, object_id: int, period: ReviewPeriod | None = None) -> Any:
@@ -223,7 +223,7 @@ def test_a_passing_failure_is_retried_and_the_item_is_done(
 def test_a_failed_item_run_again_later_is_done(
     cast, period, programmes, media, eager_retries, monkeypatch, django_capture_on_commit_callbacks
 ):
-    real = batches.report_produce
+    real = produce.report_produce
 
     def broken(kind: str, object_id: int, period: ReviewPeriod | None = None) -> Any:
         raise RuntimeError("tạm thời lỗi")

@@ -14,6 +14,7 @@ from django.contrib.auth.models import User
 from django.db.models import Q
 from django.utils import timezone, translation
 
+from programmes.documents import party_header
 from programmes.models import (
     Cadre,
     PartyOrganisation,
@@ -25,10 +26,12 @@ from reviews.models import (
     LEVEL_ORDER,
     PeriodKind,
     RatingLevel,
+    ReportKind,
     ReviewPeriod,
     RuleSet,
     Verdict,
 )
+from reviews.reports.kinds import ReportData, subject_key
 
 # The abbreviations Party reports use in tables, where the full labels would not fit a column.
 LEVEL_SHORT = {
@@ -44,6 +47,25 @@ def _portal_language() -> Iterator[None]:
     # Labels go into the data hash: they must come out the same from a worker and from a request in English.
     with translation.override(settings.LANGUAGE_CODE):
         yield
+
+
+def organisation_period_report(
+    kind: ReportKind, organisation: PartyOrganisation, period: ReviewPeriod, template: str, data: dict[str, Any]
+) -> ReportData:
+    """The report of `kind` on an organisation over a period, under the organisation's Party header dated today
+    (outside the hashed data)."""
+    with _portal_language():
+        header = party_header(organisation, timezone.localdate())
+    return ReportData(
+        kind=kind,
+        subject_key=subject_key(kind, organisation.pk, period),
+        title=f"{organisation.name} – {period.title}",
+        template=template,
+        organisation=organisation,
+        period=period,
+        data=data,
+        extra={"header": header},
+    )
 
 
 def _iso(value: datetime.date | datetime.datetime | None) -> str | None:

@@ -4,9 +4,7 @@ from collections import defaultdict
 from typing import Any
 
 from django.db.models import Count, Q
-from django.utils import timezone
 
-from programmes.documents import party_header
 from programmes.models import (
     ActionProgramme,
     CommitmentTerms,
@@ -34,8 +32,9 @@ from reviews.reports.contexts._common import (
     _secretary_name,
     _short,
     _with_rule_set,
+    organisation_period_report,
 )
-from reviews.reports.kinds import ReportData, register, subject_key
+from reviews.reports.kinds import ReportData, register
 
 # What a report read beyond the cell may quote of a programme: commitments that reach the party committees.
 SHARED_REPORT_LEVEL = PublicityLevel.COMMITTEE
@@ -147,14 +146,4 @@ def cell_summary_report(cell_id: int, period: ReviewPeriod | None) -> ReportData
             "pending_count": len(members) - len(results) - len(not_rated),
             "secretary": _secretary_name(cell),
         }
-        header = party_header(cell, timezone.localdate())
-    return ReportData(
-        kind=ReportKind.CELL_SUMMARY,
-        subject_key=subject_key(ReportKind.CELL_SUMMARY, cell.pk, period),
-        title=f"{cell.name} – {period.title}",
-        template="reports/cell_summary.html",
-        organisation=cell,
-        period=period,
-        data=data,
-        extra={"header": header},
-    )
+    return organisation_period_report(ReportKind.CELL_SUMMARY, cell, period, "reports/cell_summary.html", data)

@@ -4,9 +4,7 @@ from collections import defaultdict
 from typing import Any
 
 from django.db.models import Count
-from django.utils import timezone
 
-from programmes.documents import party_header
 from programmes.models import (
     PartyOrganisation,
 )
@@ -29,8 +27,9 @@ from reviews.reports.contexts._common import (
     _rule_set_data,
     _secretary_name,
     _with_rule_set,
+    organisation_period_report,
 )
-from reviews.reports.kinds import ReportData, register, subject_key
+from reviews.reports.kinds import ReportData, register
 
 # A review still on its way to a result; a final or not-rated one is settled.
 OPEN_STATES = [state for state in ReviewState if state not in ENDED_REVIEW_STATES]
@@ -119,14 +118,6 @@ def organisation_rollup_report(organisation_id: int, period: ReviewPeriod | None
             "open_count": sum(states.values()),
             "secretary": _secretary_name(organisation),
         }
-        header = party_header(organisation, timezone.localdate())
-    return ReportData(
-        kind=ReportKind.ORGANISATION_ROLLUP,
-        subject_key=subject_key(ReportKind.ORGANISATION_ROLLUP, organisation.pk, period),
-        title=f"{organisation.name} – {period.title}",
-        template="reports/organisation_rollup.html",
-        organisation=organisation,
-        period=period,
-        data=data,
-        extra={"header": header},
+    return organisation_period_report(
+        ReportKind.ORGANISATION_ROLLUP, organisation, period, "reports/organisation_rollup.html", data
     )
