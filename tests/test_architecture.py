@@ -223,3 +223,40 @@ def test_the_checker_allows_downward_imports_and_the_named_exemptions(tmp_path):
     assert graph["programmes.views"] == {"config.celery"}
     assert upward_imports(graph) == []
     assert import_cycles(graph) == []
+
+
+# --- Size: a module is read whole -----------------------------------------------------------------------------
+
+# A module longer than this mixes steps or topics and is split by them (a package whose __init__ re-exports).
+MODULE_LINE_LIMIT = 500
+
+
+def _long_modules(root: Path) -> list[str]:
+    """Modules of the apps, config and scripts over the limit; migrations are generated and tests are not code."""
+    long = []
+    for name, path in sorted(source_modules(root, (*LAYERS, "scripts")).items()):
+        if ".migrations." in f".{name}.":
+            continue
+        lines = len(path.read_text(encoding="utf-8").splitlines())
+        if lines > MODULE_LINE_LIMIT:
+            long.append(f"{name}: {lines} lines")
+    return long
+
+
+def test_no_module_is_longer_than_the_limit():
+    assert _long_modules(ROOT) == []
+
+
+def test_the_size_check_finds_a_planted_long_module(tmp_path):
+    too_long = "x = 1\n" * (MODULE_LINE_LIMIT + 1)
+    _write(
+        tmp_path,
+        {
+            "programmes/__init__.py": "",
+            "programmes/big.py": too_long,
+            "programmes/small.py": "x = 1\n" * MODULE_LINE_LIMIT,
+            "programmes/migrations/0001_initial.py": too_long,
+        },
+    )
+
+    assert _long_modules(tmp_path) == [f"programmes.big: {MODULE_LINE_LIMIT + 1} lines"]
