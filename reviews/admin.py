@@ -1,7 +1,6 @@
 """The Django admin for reviews. Rule sets are data a system administrator maintains, audited like every admin
 change; periods and reviews change only through reviews.services, so the admin only shows them."""
 
-
 from django.contrib import admin
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
