@@ -48,7 +48,7 @@ class CommitmentSpec:
     milestones: tuple[tuple[datetime.date, str], ...] = ()
     reports: tuple[ReportSpec, ...] = ()
 
-    def content(self) -> dict[str, Any]:
+    def content(self) -> dict[str, object]:
         return {
             "category": self.category,
             "statement": self.statement,
@@ -69,7 +69,7 @@ class CommitmentSpec:
 class AmendmentSpec:
     reason: str
     position: int
-    changes: tuple[tuple[str, Any], ...]
+    changes: tuple[tuple[str, object], ...]
     confirm: bool = False
     comment: str = ""
 
@@ -135,7 +135,7 @@ def _commitment(row: Mapping[str, Any]) -> CommitmentSpec:
     )
 
 
-def _change(name: str, value: Any) -> tuple[str, Any]:
+def _change(name: str, value: Any) -> tuple[str, object]:
     if name in DATE_FIELDS:
         return name, _date(value)
     return name, _text(value) if isinstance(value, str) else value

@@ -47,7 +47,7 @@ def actions_matching(text: str) -> list[str]:
     return [code for code, label in _ACTION_LABELS.items() if wanted in str(label).casefold() or wanted in code]
 
 
-def json_safe(values: dict[str, Any]) -> dict[str, Any]:
+def json_safe(values: Mapping[str, object]) -> dict[str, Any]:
     """Dates as ISO strings, decimals as strings: what the audit log's JSON column stores."""
     # json.loads returns Any; an object dumped loads back as one.
     return cast(dict[str, Any], json.loads(json.dumps(values, cls=DjangoJSONEncoder)))
@@ -55,7 +55,7 @@ def json_safe(values: dict[str, Any]) -> dict[str, Any]:
 
 def snapshot(obj: models.Model, fields: Iterable[str]) -> dict[str, Any]:
     """The named fields of `obj` as JSON-safe values (dates as ISO strings, foreign keys as ids)."""
-    values = {}
+    values: dict[str, object] = {}
     for name in fields:
         field = obj._meta.get_field(name)
         values[name] = getattr(obj, getattr(field, "attname", name))
@@ -132,7 +132,7 @@ def audit_record(
 
 def audited_update(
     obj: Audited,
-    changes: Mapping[str, Any],
+    changes: Mapping[str, object],
     *,
     action: str,
     acting_user: User | AnonymousUser | None,

@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, cast
+from typing import Any, TypedDict, cast
 from urllib.parse import unquote, unquote_to_bytes, urljoin
 
 from django.conf import settings
@@ -28,6 +28,7 @@ from django.utils.functional import Promise
 from django.utils.safestring import SafeData, mark_safe
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
 from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
@@ -203,7 +204,7 @@ def html_to_pdf(html: str) -> bytes:
         raise RefusedURL(str(error)) from error.__cause__
 
 
-def render_pdf(template_name: str, context: dict[str, Any]) -> bytes:
+def render_pdf(template_name: str, context: Mapping[str, object]) -> bytes:
     """Render a template from `templates/reports/` to PDF bytes.
 
     Text in the context (also inside lists, tuples, dicts and dataclasses) is normalised to NFC, and
@@ -360,9 +361,30 @@ def _cadre_name(user_id: int | None) -> str:
     return Cadre.objects.filter(user_id=user_id).values_list("full_name", flat=True).first() or ""
 
 
+class ProgrammeDocument(TypedDict):
+    header: PartyHeader
+    is_annual: bool
+    programme_title: str
+    occasion: StrOrPromise
+    owner_name: str
+    position_title: str
+    organisation_name: str
+    term_start: datetime.date
+    term_end: datetime.date
+    groups: tuple[CommitmentGroup, ...]
+    version_number: int
+    is_superseded: bool
+    amendment_reason: str
+    confirmed_on: datetime.date | None
+    confirmation_comment: str
+    confirmer_title: str
+    confirmer_name: str
+    draft_mark: StrOrPromise
+
+
 def programme_document_context(
     programme: ActionProgramme, version: ProgrammeVersion, *, terms: list[CommitmentTerms] | None = None
-) -> dict[str, Any]:
+) -> ProgrammeDocument:
     """What `reports/programme.html` prints for one version; only what a Party document shows, nothing private.
 
     `version` should come from `selectors.version_for_display` (its commitments and milestones prefetched).

@@ -54,7 +54,7 @@ class Entry:
 
     name: str
     label: str
-    value: Any
+    value: object
     shown: str
 
 
@@ -124,7 +124,7 @@ def personal_data_for(user: User) -> PersonalData:
 # --- Building records ------------------------------------------------------------------------------------------
 
 
-def shown_value(value: Any) -> str:
+def shown_value(value: object) -> str:
     """A value as the portal prints it: dates as dd/mm/yyyy, times in the portal's time zone, Vietnamese figures,
     yes or no."""
     if value is None or value == "":
@@ -140,7 +140,7 @@ def shown_value(value: Any) -> str:
     return str(value)
 
 
-def json_value(value: Any) -> Any:
+def json_value(value: object) -> object:
     if isinstance(value, datetime.date | datetime.datetime):
         return value.isoformat()
     if isinstance(value, Decimal):
@@ -148,7 +148,7 @@ def json_value(value: Any) -> Any:
     return value
 
 
-def entry(name: str, label: str, value: Any, shown: str | None = None) -> Entry:
+def entry(name: str, label: str, value: object, shown: str | None = None) -> Entry:
     return Entry(name, label, json_value(value), shown if shown is not None else shown_value(value))
 
 

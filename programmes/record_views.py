@@ -26,6 +26,9 @@ from programmes.web import AuthenticatedRequest, paginate
 READS_PER_PAGE = 50
 EVENTS_PER_PAGE = 50
 
+# The audit page lists one kind of event at a time: the changes, or the reads.
+LoggedEvents = QuerySet[AuditEvent] | QuerySet[ReadEvent]
+
 
 def _with_reader_names(events: QuerySet[ReadEvent]) -> QuerySet[ReadEvent]:
     """Each reader by the name the portal shows for them: their cadre's name, else their account name."""
@@ -85,14 +88,14 @@ def _day_bounds(day: datetime.date, *, end: bool) -> datetime.datetime:
     return timezone.make_aware(moment)
 
 
-def _filtered(user: AnyUser, data: dict[str, Any]) -> tuple[str, QuerySet[Any]]:
+def _filtered(user: AnyUser, data: dict[str, Any]) -> tuple[str, LoggedEvents]:
     """The events of the chosen kind inside the user's scope, narrowed by the filters."""
     scope = access.paths_where(user, Action.VIEW_AUDIT_LOG)
     if scope is None:
         raise PermissionDenied
     kind = data.get("loai") or CHANGES
     person, subject, action = data.get("nguoi"), data.get("doi_tuong"), data.get("hanh_dong")
-    events: QuerySet[Any]
+    events: LoggedEvents
     if kind == READS:
         events = ReadEvent.objects.filter(scope).select_related("subject")
         person_field = "reader_repr"
@@ -115,7 +118,7 @@ def _filtered(user: AnyUser, data: dict[str, Any]) -> tuple[str, QuerySet[Any]]:
     return kind, events
 
 
-def _form_and_events(request: HttpRequest) -> tuple[AuditFilterForm, str, QuerySet[Any]]:
+def _form_and_events(request: HttpRequest) -> tuple[AuditFilterForm, str, LoggedEvents]:
     if not access.can_anywhere(request.user, Action.VIEW_AUDIT_LOG):
         raise PermissionDenied
     form = AuditFilterForm(request.GET or None)
@@ -132,25 +135,24 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     return render(request, "programmes/audit_log.html", context)
 
 
-def _csv_rows(kind: str, events: QuerySet[Any]) -> Iterator[list[str]]:
+def _read_row(event: ReadEvent) -> list[str]:
+    subject = str(event.subject) if event.subject_id else ""
+    at = timezone.localtime(event.at).isoformat()
+    return [at, event.reader_repr, event.get_kind_display(), event.object_repr, subject, event.ip_address or ""]
+
+
+def _change_row(event: AuditEvent) -> list[str]:
+    at = timezone.localtime(event.at).isoformat()
+    return [at, event.actor_repr, action_label(event.action), event.object_repr, event.ip_address or "", event.action]
+
+
+def _csv_rows(kind: str, events: LoggedEvents) -> Iterator[list[str]]:
     if kind == READS:
         yield [_("Thời điểm"), _("Người xem"), _("Nội dung"), _("Đối tượng"), _("Người được xem"), _("Địa chỉ IP")]
-        for event in events.iterator(chunk_size=2000):
-            subject = str(event.subject) if event.subject_id else ""
-            at = timezone.localtime(event.at).isoformat()
-            yield [at, event.reader_repr, event.get_kind_display(), event.object_repr, subject, event.ip_address or ""]
-        return
-    yield [_("Thời điểm"), _("Người thực hiện"), _("Hành động"), _("Đối tượng"), _("Địa chỉ IP"), _("Mã hành động")]
+    else:
+        yield [_("Thời điểm"), _("Người thực hiện"), _("Hành động"), _("Đối tượng"), _("Địa chỉ IP"), _("Mã hành động")]
     for event in events.iterator(chunk_size=2000):
-        at = timezone.localtime(event.at).isoformat()
-        yield [
-            at,
-            event.actor_repr,
-            action_label(event.action),
-            event.object_repr,
-            event.ip_address or "",
-            event.action,
-        ]
+        yield _read_row(event) if isinstance(event, ReadEvent) else _change_row(event)
 
 
 @login_required

@@ -7,11 +7,11 @@ documented on the open-data page and their names do not change; nothing private,
 
 import csv
 import datetime
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from itertools import pairwise
-from typing import Any
+from typing import NotRequired, TypedDict
 
 from django.conf import settings
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
@@ -175,7 +175,44 @@ def _date(value: datetime.date | None) -> str | None:
     return None if value is None else value.isoformat()
 
 
-def programme_row(programme: ActionProgramme, areas: list[tuple[str, str]]) -> dict[str, Any]:
+class CommitmentRow(TypedDict):
+    programme_id: int
+    position: int
+    category: str
+    statement: str
+    indicator: str
+    unit: str
+    baseline_value: str | None
+    target_value: str | None
+    is_deliverable: bool
+    deadline: str | None
+    weight: int | None
+    status: str
+    value_reached: str | None
+    is_overdue: bool
+    target_changes: int
+
+
+class ProgrammeRow(TypedDict):
+    id: int
+    owner_name: str
+    position_title: str
+    organisation_name: str
+    area: str
+    occasion: str
+    term_start: str | None
+    term_end: str | None
+    state: str
+    confirmed_at: str | None
+    version: int
+    progress_percent: int | None
+    overdue_count: int
+    url: str
+    # In the JSON copy alone: the CSV lists the commitments in a file of their own.
+    commitments: NotRequired[list[CommitmentRow]]
+
+
+def programme_row(programme: ActionProgramme, areas: list[tuple[str, str]]) -> ProgrammeRow:
     version = programme.current_version
     if version is None:  # excluded by the selector; this tells the type checker
         raise ValueError("a published programme has a version in force")
@@ -198,7 +235,7 @@ def programme_row(programme: ActionProgramme, areas: list[tuple[str, str]]) -> d
     }
 
 
-def commitment_row(terms: CommitmentTerms, programme_id: int, today: datetime.date) -> dict[str, Any]:
+def commitment_row(terms: CommitmentTerms, programme_id: int, today: datetime.date) -> CommitmentRow:
     commitment = terms.commitment
     return {
         "programme_id": programme_id,
@@ -222,7 +259,7 @@ def commitment_row(terms: CommitmentTerms, programme_id: int, today: datetime.da
 # --- CSV -----------------------------------------------------------------------------------------------------
 
 
-def _cell(value: Any) -> str:
+def _cell(value: object) -> str:
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -230,7 +267,7 @@ def _cell(value: Any) -> str:
     return str(safe_cell(value))
 
 
-def _csv_lines(header: list[str], rows: Iterable[dict[str, Any]]) -> Iterator[str]:
+def _csv_lines(header: list[str], rows: Iterable[Mapping[str, object]]) -> Iterator[str]:
     writer = csv.writer(Echo())
     # The byte order mark tells Excel the file is UTF-8.
     yield "\ufeff" + writer.writerow(header)
@@ -244,13 +281,13 @@ def _csv_response(filename: str, lines: Iterator[str]) -> StreamingHttpResponse:
     return response
 
 
-def _programme_rows() -> Iterator[dict[str, Any]]:
+def _programme_rows() -> Iterator[ProgrammeRow]:
     areas = _areas()
     for programme in export_programmes().iterator(chunk_size=CHUNK_SIZE):
         yield programme_row(programme, areas)
 
 
-def _commitment_rows() -> Iterator[dict[str, Any]]:
+def _commitment_rows() -> Iterator[CommitmentRow]:
     today = timezone.localdate()
     for terms in export_terms().iterator(chunk_size=CHUNK_SIZE):
         yield commitment_row(terms, terms.version.programme_id, today)

@@ -1,8 +1,6 @@
 """The Django admin for reviews. Rule sets are data a system administrator maintains, audited like every admin
 change; periods and reviews change only through reviews.services, so the admin only shows them."""
 
-from typing import Any
-
 from django.contrib import admin
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
@@ -28,7 +26,7 @@ def _in_use(obj: RuleSet | None) -> bool:
 
 
 @admin.register(RuleSet)
-class RuleSetAdmin(AuditedAdminMixin, admin.ModelAdmin[RuleSet]):
+class RuleSetAdmin(AuditedAdminMixin[RuleSet], admin.ModelAdmin[RuleSet]):
     """Only system administrators edit rule sets. One a period already uses is kept as it was, so that the
     period is judged and shown under the rules it was opened with: a change of rules is a new rule set."""
 
@@ -39,16 +37,16 @@ class RuleSetAdmin(AuditedAdminMixin, admin.ModelAdmin[RuleSet]):
     def has_module_permission(self, request: HttpRequest) -> bool:
         return access.is_superuser(request.user)
 
-    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+    def has_view_permission(self, request: HttpRequest, obj: RuleSet | None = None) -> bool:
         return access.is_superuser(request.user)
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return access.is_superuser(request.user)
 
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+    def has_change_permission(self, request: HttpRequest, obj: RuleSet | None = None) -> bool:
         return access.is_superuser(request.user) and not _in_use(obj)
 
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+    def has_delete_permission(self, request: HttpRequest, obj: RuleSet | None = None) -> bool:
         return access.is_superuser(request.user) and not _in_use(obj)
 
 

@@ -9,7 +9,7 @@ from .mixins import AuditedAdminMixin, ReadOnlyAdminMixin
 
 
 @admin.register(ConfirmerRule)
-class ConfirmerRuleAdmin(AuditedAdminMixin, admin.ModelAdmin[ConfirmerRule]):
+class ConfirmerRuleAdmin(AuditedAdminMixin[ConfirmerRule], admin.ModelAdmin[ConfirmerRule]):
     """Who confirms whose programme: city-wide policy, changed by those given the model permission."""
 
     list_display = ["owner_standing", "occasion", "confirming_body"]

@@ -1,7 +1,7 @@
 """Cadres, their memberships and their posts in the admin: scoped to the cadres of the managed subtree, a cadre's
 account linked by its service, nobody changing their own record, and a cadre deleted only by the erasure service."""
 
-from typing import Any
+from typing import Any, TypeVar
 
 from django.contrib import admin
 from django.contrib.admin.utils import unquote
@@ -29,7 +29,10 @@ class PrivateDetailsInline(admin.StackedInline[CadrePrivateDetails, Cadre]):
     can_delete = False
 
 
-class OwnRecordFormSet(BaseInlineFormSet[Any, Cadre, Any]):
+_RecordT = TypeVar("_RecordT", Membership, Position)
+
+
+class OwnRecordFormSet(BaseInlineFormSet[_RecordT, Cadre, ModelForm[_RecordT]]):
     """Posts and cells of one's own cadre record are changed by someone else (programmes.grants)."""
 
     request: HttpRequest
@@ -41,21 +44,23 @@ class OwnRecordFormSet(BaseInlineFormSet[Any, Cadre, Any]):
             raise refuse_grant(self.request, self.instance, reason)
 
 
-class OwnRecordInlineMixin(ScopedForeignKeyMixin):
-    formset: Any = OwnRecordFormSet
+class OwnRecordInline(ScopedForeignKeyMixin[_RecordT], admin.TabularInline[_RecordT, Cadre]):
+    formset: type[OwnRecordFormSet[_RecordT]] = OwnRecordFormSet
 
-    def get_formset(self, request: HttpRequest, obj: Any = None, **kwargs: Any) -> Any:
-        formset = super().get_formset(request, obj, **kwargs)  # type: ignore[misc]
+    def get_formset(
+        self, request: HttpRequest, obj: Cadre | None = None, **kwargs: Any
+    ) -> type[BaseInlineFormSet[_RecordT, Cadre, ModelForm[_RecordT]]]:
+        formset = super().get_formset(request, obj, **kwargs)
         return type(formset.__name__, (formset,), {"request": request})
 
 
-class MembershipInline(OwnRecordInlineMixin, admin.TabularInline[Membership, Cadre]):
+class MembershipInline(OwnRecordInline[Membership]):
     model = Membership
     raw_id_fields = ["cell"]
     extra = 0
 
 
-class PositionInline(OwnRecordInlineMixin, admin.TabularInline[Position, Cadre]):
+class PositionInline(OwnRecordInline[Position]):
     model = Position
     raw_id_fields = ["organisation"]
     extra = 0
@@ -66,7 +71,7 @@ def _links_another_account(cadre: Cadre, account: User | None) -> bool:
 
 
 @admin.register(Cadre)
-class CadreAdmin(ScopedGrantAdmin):
+class CadreAdmin(ScopedGrantAdmin[Cadre]):
     list_display = ["full_name", "code", "gender", "user"]
     search_fields = ["full_name", "name_folded", "code"]
     raw_id_fields = ["user"]
@@ -76,9 +81,9 @@ class CadreAdmin(ScopedGrantAdmin):
         return cadre_in(request)
 
     def change_view(
-        self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: Any = None
+        self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: dict[str, Any] | None = None
     ) -> HttpResponse:
-        response: HttpResponse = super().change_view(request, object_id, form_url, extra_context)
+        response = super().change_view(request, object_id, form_url, extra_context)
         if request.method == "GET" and response.status_code == 200:
             # The change page shows the personal details inline: opening it is a read on the record.
             cadre = self.get_queryset(request).filter(pk=unquote(object_id)).first()
@@ -87,13 +92,13 @@ class CadreAdmin(ScopedGrantAdmin):
                 read_record(reader=request.user, kind=ReadKind.CADRE_RECORD, subject=cadre, scope=cell)
         return response
 
-    def grant_refusal(self, request: HttpRequest, instance: Any, data: dict[str, Any]) -> tuple[str, str] | None:
+    def grant_refusal(self, request: HttpRequest, instance: Cadre, data: dict[str, Any]) -> tuple[str, str] | None:
         if "user" not in data or not _links_another_account(instance, data["user"]):
             return None
         reason = grants.cadre_link_refusal(request.user, instance, data["user"])
         return ("user", reason) if reason is not None else None
 
-    def save_model(self, request: HttpRequest, obj: Any, form: ModelForm[Any], change: bool) -> None:
+    def save_model(self, request: HttpRequest, obj: Cadre, form: ModelForm[Cadre], change: bool) -> None:
         # The account is linked by its service (rules, audit, the previous holder told), after the rest is saved.
         account = form.cleaned_data.get("user")
         linking = _links_another_account(obj, account)
@@ -105,10 +110,10 @@ class CadreAdmin(ScopedGrantAdmin):
 
     # A cadre is deleted only by the erasure service: it also purges the history rows that still hold the
     # citizen ID and phone, and writes its own audit event (counts, no values) in place of AdminAction.DELETE.
-    def delete_model(self, request: HttpRequest, obj: Any) -> None:
+    def delete_model(self, request: HttpRequest, obj: Cadre) -> None:
         privacy.cadre_erase(cadre=obj, acting_user=request.user)
 
-    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Cadre]) -> None:
         with transaction.atomic():
             for cadre in queryset:
                 privacy.cadre_erase(cadre=cadre, acting_user=request.user)
@@ -121,7 +126,7 @@ def _cadre_refusal(request: HttpRequest, cadre: Cadre | None) -> tuple[str, str]
 
 
 @admin.register(Membership)
-class MembershipAdmin(ScopedGrantAdmin):
+class MembershipAdmin(ScopedGrantAdmin[Membership]):
     list_display = ["cadre", "cell", "member_type", "status", "start_date", "end_date"]
     list_filter = ["member_type", "status"]
     search_fields = ["cadre__full_name", "cadre__code", "cell__name"]
@@ -129,12 +134,12 @@ class MembershipAdmin(ScopedGrantAdmin):
     list_select_related = ["cadre", "cell"]
     scope_lookup = "cell"
 
-    def grant_refusal(self, request: HttpRequest, instance: Any, data: dict[str, Any]) -> tuple[str, str] | None:
+    def grant_refusal(self, request: HttpRequest, instance: Membership, data: dict[str, Any]) -> tuple[str, str] | None:
         return _cadre_refusal(request, data.get("cadre"))
 
 
 @admin.register(Position)
-class PositionAdmin(ScopedGrantAdmin):
+class PositionAdmin(ScopedGrantAdmin[Position]):
     list_display = [
         "cadre",
         "post_kind",
@@ -156,10 +161,10 @@ class PositionAdmin(ScopedGrantAdmin):
         in_tree = Q(organisation__in=managed_organisations(request))
         return in_tree | (Q(organisation__isnull=True) & cadre_in(request, "cadre__"))
 
-    def grant_refusal(self, request: HttpRequest, instance: Any, data: dict[str, Any]) -> tuple[str, str] | None:
+    def grant_refusal(self, request: HttpRequest, instance: Position, data: dict[str, Any]) -> tuple[str, str] | None:
         return _cadre_refusal(request, data.get("cadre"))
 
-    def save_model(self, request: HttpRequest, obj: Any, form: ModelForm[Any], change: bool) -> None:
+    def save_model(self, request: HttpRequest, obj: Position, form: ModelForm[Position], change: bool) -> None:
         stored = Position.objects.filter(pk=obj.pk).select_related("cadre__user").first() if change else None
         super().save_model(request, obj, form, change)
         previous = stored.cadre.user if stored is not None and stored.cadre_id != obj.cadre_id else None

@@ -28,7 +28,9 @@ from .mixins import (
 )
 
 
-class SuccessionInline(ScopedForeignKeyMixin, admin.TabularInline[OrganisationSuccession, PartyOrganisation]):
+class SuccessionInline(
+    ScopedForeignKeyMixin[OrganisationSuccession], admin.TabularInline[OrganisationSuccession, PartyOrganisation]
+):
     model = OrganisationSuccession
     fk_name = "successor"
     raw_id_fields = ["predecessor"]
@@ -37,9 +39,9 @@ class SuccessionInline(ScopedForeignKeyMixin, admin.TabularInline[OrganisationSu
 
 @admin.register(PartyOrganisation)
 class PartyOrganisationAdmin(
-    AuditedAdminMixin,
-    ScopedHistoryMixin,
-    ScopedAdminMixin,
+    AuditedAdminMixin[PartyOrganisation],
+    ScopedHistoryMixin[PartyOrganisation],
+    ScopedAdminMixin[PartyOrganisation],
     # Neither treebeard nor simple_history ships types: to the type checker both admins are Any.
     TreeAdmin,  # type: ignore[misc]
     SimpleHistoryAdmin,  # type: ignore[misc]
@@ -51,14 +53,12 @@ class PartyOrganisationAdmin(
     inlines = [SuccessionInline]
     scope_lookup = "pk"
 
-    def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
+    def get_queryset(self, request: HttpRequest) -> QuerySet[PartyOrganisation]:
         if not access.sees_every_admin_row(request.user) and self._lists_top_level(request):
             # The tree opens at the roots, which lie outside a scoped user's subtree: open it at their grants.
             request._treebeard_parent = None  # type: ignore[attr-defined]
-            tops: QuerySet[Any] = PartyOrganisation.objects.filter(pk__in=access.managed_tops(request.user))
-            return tops
-        queryset: QuerySet[Any] = super().get_queryset(request)
-        return queryset
+            return PartyOrganisation.objects.filter(pk__in=access.managed_tops(request.user))
+        return super().get_queryset(request)
 
     def changelist_view(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> HttpResponse:
         if request.method != "GET":
@@ -66,8 +66,7 @@ class PartyOrganisationAdmin(
             # (an action's confirmation page too): without one an action answers 500. The action itself still
             # applies to the selected rows of the whole scoped queryset.
             request._treebeard_parent = None  # type: ignore[attr-defined]
-        response: HttpResponse = super().changelist_view(request, extra_context)
-        return response
+        return super().changelist_view(request, extra_context)
 
     def _lists_top_level(self, request: HttpRequest) -> bool:
         return (
@@ -77,7 +76,9 @@ class PartyOrganisationAdmin(
             and not self.is_filtered(request)
         )
 
-    def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any) -> Any:
+    def get_form(
+        self, request: HttpRequest, obj: PartyOrganisation | None = None, change: bool = False, **kwargs: Any
+    ) -> type[ModelForm[PartyOrganisation]]:
         form = super().get_form(request, obj, change, **kwargs)
         if access.sees_every_admin_row(request.user):
             return form
@@ -93,7 +94,9 @@ class PartyOrganisationAdmin(
 
         return ScopedMoveNodeForm
 
-    def save_model(self, request: HttpRequest, obj: Any, form: ModelForm[Any], change: bool) -> None:
+    def save_model(
+        self, request: HttpRequest, obj: PartyOrganisation, form: ModelForm[PartyOrganisation], change: bool
+    ) -> None:
         super().save_model(request, obj, form, change)
         # The form has already placed the node in the tree; refusing here rolls the whole change back.
         if not access.may_place_node(request.user, obj):

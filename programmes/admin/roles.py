@@ -15,20 +15,24 @@ from .mixins import ScopedGrantAdmin
 
 
 @admin.register(RoleAssignment)
-class RoleAssignmentAdmin(ScopedGrantAdmin):
+class RoleAssignmentAdmin(ScopedGrantAdmin[RoleAssignment]):
     list_display = ["user", "role", "organisation", "start_date", "end_date"]
     list_filter = ["role"]
     raw_id_fields = ["user", "organisation"]
     list_select_related = ["user", "organisation"]
     scope_lookup = "organisation"
 
-    def save_model(self, request: HttpRequest, obj: Any, form: ModelForm[Any], change: bool) -> None:
+    def save_model(
+        self, request: HttpRequest, obj: RoleAssignment, form: ModelForm[RoleAssignment], change: bool
+    ) -> None:
         stored = RoleAssignment.objects.filter(pk=obj.pk).select_related("user").first() if change else None
         super().save_model(request, obj, form, change)
         if stored is not None and stored.user_id != obj.user_id:
             grants.holder_lost_notify(previous=stored.user, what=stored)
 
-    def grant_refusal(self, request: HttpRequest, instance: Any, data: dict[str, Any]) -> tuple[str, str] | None:
+    def grant_refusal(
+        self, request: HttpRequest, instance: RoleAssignment, data: dict[str, Any]
+    ) -> tuple[str, str] | None:
         # Checked on every change, the end of a role included: nobody ends or edits a role of their own either.
         stored = access.stored_role_holder_id(instance)
         for account in (data.get("user"), User.objects.filter(pk=stored).first() if stored else None):

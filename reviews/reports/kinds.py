@@ -5,7 +5,7 @@ them). Its hash decides whether a report must be made again: the same data gives
 so a rerun makes no new file.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -25,7 +25,7 @@ class ReportData:
     review: Review | None = None
     programme: ActionProgramme | None = None
     # Values the template needs that are not part of the data hash (already-rendered fragments).
-    extra: dict[str, Any] = field(default_factory=dict)
+    extra: Mapping[str, object] = field(default_factory=dict)
 
 
 # kind -> builder(object_id, period) ; filled by reviews.reports.contexts at import.

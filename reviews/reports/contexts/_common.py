@@ -7,7 +7,7 @@ Everything here goes into the data hash as it comes out, so a change here change
 import datetime
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, TypedDict
 
 from django.conf import settings
 from django.contrib.auth.models import User
@@ -118,7 +118,30 @@ def _secretary_name(organisation: PartyOrganisation) -> str:
     return position.cadre.full_name if position is not None else ""
 
 
-def _period_data(period: ReviewPeriod) -> dict[str, Any]:
+class PeriodData(TypedDict):
+    title: str
+    kind: str
+    covers_from: str | None
+    covers_to: str | None
+
+
+class RuleSetData(TypedDict):
+    code: str
+    name: str
+    regulation: str
+    uses_points: bool
+    general_points_max: int
+    task_points_max: int
+
+
+class LevelTotal(TypedDict):
+    level: str
+    short: str
+    count: int
+    percent: int
+
+
+def _period_data(period: ReviewPeriod) -> PeriodData:
     return {
         "title": period.title,
         "kind": str(PeriodKind(period.kind).label),
@@ -127,7 +150,7 @@ def _period_data(period: ReviewPeriod) -> dict[str, Any]:
     }
 
 
-def _rule_set_data(rule_set: RuleSet) -> dict[str, Any]:
+def _rule_set_data(rule_set: RuleSet) -> RuleSetData:
     return {
         "code": rule_set.code,
         "name": rule_set.name,
@@ -152,7 +175,7 @@ def _on_time_condition(prefix: str = "") -> Q:
     )
 
 
-def _level_totals(results: list[str]) -> list[dict[str, Any]]:
+def _level_totals(results: list[str]) -> list[LevelTotal]:
     return [
         {
             "level": str(level.label),

@@ -1,7 +1,7 @@
 """The cell summary: every member reviewed in a cell for a period."""
 
 from collections import defaultdict
-from typing import Any
+from typing import TypedDict
 
 from django.db.models import Count, Q
 
@@ -40,7 +40,13 @@ from reviews.reports.kinds import ReportData, register
 SHARED_REPORT_LEVEL = PublicityLevel.COMMITTEE
 
 
-def _overdue_by_cadre(cadre_ids: list[int], period: ReviewPeriod) -> dict[int, list[dict[str, Any]]]:
+class OverdueItem(TypedDict):
+    statement: str
+    deadline: str | None
+    status: str
+
+
+def _overdue_by_cadre(cadre_ids: list[int], period: ReviewPeriod) -> dict[int, list[OverdueItem]]:
     """Commitments in force of the members' programmes for the period, past their deadline and not finished.
 
     Measured at the end of the period rather than today, so that the same data prints the same report.
@@ -63,7 +69,7 @@ def _overdue_by_cadre(cadre_ids: list[int], period: ReviewPeriod) -> dict[int, l
         .values("version__programme__owner_id", "statement", "deadline", "commitment__status")
         .order_by("deadline", "version_id", "position")
     )
-    overdue: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    overdue: dict[int, list[OverdueItem]] = defaultdict(list)
     for row in rows:
         overdue[row["version__programme__owner_id"]].append(
             {

@@ -1,6 +1,6 @@
 """The individual evaluation report: one review, from the self-review to the last change of its level."""
 
-from typing import Any
+from typing import TypedDict
 
 from django.utils import timezone
 
@@ -32,7 +32,95 @@ from reviews.reports.kinds import ReportData, register, subject_key
 SHORT_HASH = 16
 
 
-def _commitment_rows(assessments: list[CommitmentAssessment]) -> list[dict[str, Any]]:
+class CommitmentRow(TypedDict):
+    number: int
+    statement: str
+    target: str
+    deadline: str | None
+    is_task: bool
+    self_verdict: str
+    self_cause: str
+    cell_verdict: str
+    cell_cause: str
+
+
+class EvidenceRow(TypedDict):
+    commitment: int
+    name: str
+    link: str
+    description: str
+    sha256: str
+    uploaded_on: str | None
+
+
+class ProposalData(TypedDict):
+    meeting_date: str | None
+    members_total: int
+    members_present: int
+    has_quorum: bool
+    chaired_by: str
+    votes_for: int
+    votes_against: int
+    votes_abstain: int
+    general_points: int | None
+    task_points: int | None
+    total_points: int | None
+    level: str
+    comments: str
+    recorded_by: str
+    recorded_on: str | None
+
+
+class DecisionData(TypedDict):
+    level: str
+    general_points: int | None
+    task_points: int | None
+    total_points: int | None
+    reason: str
+    quota_override: str
+    deciding_organisation: str
+    decided_on: str | None
+    state: str
+
+
+class GroundsCommitment(TypedDict):
+    number: int
+    statement: str
+
+
+class GroundsEvidence(TypedDict):
+    name: str
+    sha256: str
+
+
+class ConfirmationData(TypedDict):
+    name: str
+    confirmed_on: str | None
+    grounds: str
+    commitments: list[GroundsCommitment]
+    evidence: list[GroundsEvidence]
+
+
+class AppealRow(TypedDict):
+    filed_on: str | None
+    text: str
+    state: str
+    resolving_organisation: str
+    resolution: str
+    new_level: str
+    resolved_on: str | None
+
+
+class LevelChangeRow(TypedDict):
+    cause: str
+    organisation: str
+    from_level: str
+    to_level: str
+    reason: str
+    changed_on: str | None
+
+
+def _commitment_rows(assessments: list[CommitmentAssessment]) -> list[CommitmentRow]:
     return [
         {
             "number": assessment.position,
@@ -49,8 +137,8 @@ def _commitment_rows(assessments: list[CommitmentAssessment]) -> list[dict[str, 
     ]
 
 
-def _evidence_rows(assessments: list[CommitmentAssessment]) -> list[dict[str, Any]]:
-    rows = []
+def _evidence_rows(assessments: list[CommitmentAssessment]) -> list[EvidenceRow]:
+    rows: list[EvidenceRow] = []
     for assessment in assessments:
         for item in getattr(assessment.commitment, "files", []):
             rows.append(
@@ -66,7 +154,7 @@ def _evidence_rows(assessments: list[CommitmentAssessment]) -> list[dict[str, An
     return rows
 
 
-def _proposal_data(review: Review) -> dict[str, Any] | None:
+def _proposal_data(review: Review) -> ProposalData | None:
     proposal = getattr(review, "proposal", None)
     if proposal is None:
         return None
@@ -90,7 +178,7 @@ def _proposal_data(review: Review) -> dict[str, Any] | None:
     }
 
 
-def _decision_data(decision: Decision | None) -> dict[str, Any] | None:
+def _decision_data(decision: Decision | None) -> DecisionData | None:
     if decision is None:
         return None
     return {
@@ -106,7 +194,7 @@ def _decision_data(decision: Decision | None) -> dict[str, Any] | None:
     }
 
 
-def _confirmation_data(decision: Decision | None) -> dict[str, Any] | None:
+def _confirmation_data(decision: Decision | None) -> ConfirmationData | None:
     if decision is None or decision.confirmed_at is None:
         return None
     return {
@@ -124,7 +212,7 @@ def _confirmation_data(decision: Decision | None) -> dict[str, Any] | None:
     }
 
 
-def _appeal_rows(appeals: list[Appeal]) -> list[dict[str, Any]]:
+def _appeal_rows(appeals: list[Appeal]) -> list[AppealRow]:
     return [
         {
             "filed_on": _iso(appeal.filed_at),
@@ -139,7 +227,7 @@ def _appeal_rows(appeals: list[Appeal]) -> list[dict[str, Any]]:
     ]
 
 
-def _level_change_rows(changes: list[LevelChange]) -> list[dict[str, Any]]:
+def _level_change_rows(changes: list[LevelChange]) -> list[LevelChangeRow]:
     return [
         {
             "cause": str(change.get_cause_display()),

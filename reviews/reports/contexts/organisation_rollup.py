@@ -1,7 +1,7 @@
 """The organisation roll-up: a grassroots organisation or a ward/commune committee for a period."""
 
 from collections import defaultdict
-from typing import Any
+from typing import NotRequired, TypedDict
 
 from django.db.models import Count
 
@@ -35,15 +35,42 @@ from reviews.reports.kinds import ReportData, register
 OPEN_STATES = [state for state in ReviewState if state not in ENDED_REVIEW_STATES]
 
 
-def _quota_rows(period: ReviewPeriod, organisation: PartyOrganisation) -> list[dict[str, Any]]:
+class JustifiedExcellent(TypedDict):
+    name: str
+    text: str
+    confirmed: bool
+
+
+class QuotaRow(TypedDict):
+    organisation: str
+    decided: int
+    excellent: int
+    good: int
+    allowed: int | None
+    percent: int | None
+    exceeded: bool
+    justified: list[JustifiedExcellent]
+
+
+class CellCompletion(TypedDict):
+    name: str
+    members: int
+    with_result: int
+    # Added once every review of the cell is counted.
+    on_time: NotRequired[int]
+    commitments: NotRequired[int]
+    rate: NotRequired[int]
+
+
+def _quota_rows(period: ReviewPeriod, organisation: PartyOrganisation) -> list[QuotaRow]:
     """The quota of each deciding organisation in the subtree that has decided, as decision_make counts it: the
     decided Excellent against the Good of the whole picture; with the justification of each Excellent beyond it."""
     pictures = quota.pictures(period, under=organisation)
-    justified: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    justified: dict[int, list[JustifiedExcellent]] = defaultdict(list)
     for entry in quota.justified(period, under=organisation):
         justified[entry.organisation_id].append({"name": entry.name, "text": entry.text, "confirmed": entry.confirmed})
     deciding = PartyOrganisation.objects.filter(pk__in=list(pictures)).order_by("path").values_list("pk", "name")
-    rows = []
+    rows: list[QuotaRow] = []
     for pk, name in deciding:
         picture = pictures[pk]
         if not picture.decided:
@@ -84,7 +111,7 @@ def organisation_rollup_report(organisation_id: int, period: ReviewPeriod | None
             .order_by()
         )
         assessed = {row["review__cell__path"]: (row["on_time"], row["total"]) for row in completion}
-        cells: dict[str, dict[str, Any]] = {}
+        cells: dict[str, CellCompletion] = {}
         results: list[str] = []
         states: dict[str, int] = defaultdict(int)
         not_rated = 0
@@ -101,7 +128,7 @@ def organisation_rollup_report(organisation_id: int, period: ReviewPeriod | None
                 states[row["state"]] += row["number"]
         for path, cell in cells.items():
             on_time, total = assessed.get(path, (0, 0))
-            cell.update(on_time=on_time, commitments=total, rate=_percent(on_time, total))
+            cell.update({"on_time": on_time, "commitments": total, "rate": _percent(on_time, total)})
         data = {
             "organisation": {"name": organisation.name, "kind": str(OrganisationKind(organisation.kind).label)},
             "period": _period_data(period),
