@@ -5,7 +5,8 @@ import datetime
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from demo.writing import Tally, create_rows, differs, update_rows
+from demo.writing import Tally, create_rows, update_rows
+from programmes.importing.base import assign_changed
 from programmes.importing.communes import area_in_text, committee_name
 from programmes.models import OrganisationKind, OrganisationSuccession, PartyOrganisation, SuccessionShare
 
@@ -217,7 +218,7 @@ def write_organisations(tally: Tally) -> dict[str, PartyOrganisation]:
         values = {name: getattr(spec, name) for name in ORG_FIELDS}
         node = existing.get(spec.code)
         if node is not None:
-            if differs(node, values):
+            if assign_changed(node, values):
                 changed.append(node)
             continue
         node = PartyOrganisation(code=spec.code, **values)
@@ -247,7 +248,7 @@ def write_successions(organisations: dict[str, PartyOrganisation], tally: Tally)
             values = {"share": share, "effective_on": NEW_STRUCTURE}
             if link is None:
                 new.append(OrganisationSuccession(predecessor=predecessor, successor=successor, **values))
-            elif differs(link, values):
+            elif assign_changed(link, values):
                 changed.append(link)
     tally.add(
         "successions",

@@ -12,8 +12,9 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from demo.organisations import CITY_CODE, DEMO_CELL, DEMO_WARD, NEW_STRUCTURE, school_code, spec_names
 from demo.plan import Plan
-from demo.writing import Tally, create_rows, differs, update_rows
+from demo.writing import Tally, create_rows, update_rows
 from programmes.accounts.second_factor import TOTP_DEVICE_NAME, key_text
+from programmes.importing.base import assign_changed
 from programmes.models import (
     Cadre,
     CadrePrivateDetails,
@@ -122,7 +123,7 @@ def write_users(password: str, plan: Plan, tally: Tally) -> dict[str, User]:
         stale_password = not hashes.matches(user.password)
         if stale_password:
             user.password = hashes.encoded
-        if differs(user, values) or stale_password:
+        if assign_changed(user, values) or stale_password:
             changed.append(user)
     for username, person in others:
         family_middle, given = person.full_name.rsplit(" ", 1)
@@ -131,7 +132,7 @@ def write_users(password: str, plan: Plan, tally: Tally) -> dict[str, User]:
         if user is None:
             # No usable password: the account exists for the cadre's programme, not as a demo login.
             new.append(User(username=username, password=make_password(None), is_active=True, **values))
-        elif differs(user, values):
+        elif assign_changed(user, values):
             changed.append(user)
     User.objects.bulk_create(new)
     User.objects.bulk_update(
@@ -191,7 +192,7 @@ def write_cadres(plan: Plan, users: dict[str, User], tally: Tally) -> dict[str, 
         cadre = existing.get(person.code)
         if cadre is None:
             new.append(Cadre(code=person.code, **values))
-        elif differs(cadre, values):
+        elif assign_changed(cadre, values):
             changed.append(cadre)
     create_rows(Cadre, new)
     tally.add("cadres", len(new), update_rows(Cadre, changed, ["full_name", "name_folded", "gender", "user"]))
@@ -210,7 +211,7 @@ def write_private_details(plan: Plan, cadres: dict[str, Cadre], tally: Tally) ->
         details = existing.get(cadre.pk)
         if details is None:
             new.append(CadrePrivateDetails(cadre=cadre, **values))
-        elif differs(details, values):
+        elif assign_changed(details, values):
             changed.append(details)
     create_rows(CadrePrivateDetails, new)
     tally.add("private_details", len(new), update_rows(CadrePrivateDetails, changed, PRIVATE_FIELDS))
@@ -240,7 +241,7 @@ def write_memberships(
         membership = existing.get(cadre.pk)
         if membership is None:
             new.append(Membership(cadre=cadre, **values))
-        elif differs(membership, values):
+        elif assign_changed(membership, values):
             changed.append(membership)
     create_rows(Membership, new)
     fields = [name.removesuffix("_id") for name in MEMBERSHIP_FIELDS]
@@ -272,7 +273,7 @@ def write_positions(
                     **values,
                 )
             )
-        elif differs(position, values):
+        elif assign_changed(position, values):
             changed.append(position)
     create_rows(Position, new)
     tally.add("positions", len(new), update_rows(Position, changed, ["agency_name", "is_head", "start_date"]))

@@ -20,15 +20,6 @@ class Tally:
         self.updated[name] = self.updated.get(name, 0) + updated
 
 
-def differs(obj: models.Model, values: dict[str, Any]) -> bool:
-    changed = False
-    for name, value in values.items():
-        if getattr(obj, name) != value:
-            setattr(obj, name, value)
-            changed = True
-    return changed
-
-
 def update_rows(model: type[models.Model], objs: list[Any], fields: Sequence[str]) -> int:
     if objs:
         bulk_update_with_history(objs, model, list(fields), default_change_reason=DemoAction.SEED)

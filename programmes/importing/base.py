@@ -4,7 +4,7 @@ import datetime
 import io
 import re
 import zipfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any, TypeVar
@@ -387,6 +387,17 @@ class ScopeCheck:
             "code": organisation.code,
             "name": organisation.name,
         }
+
+
+def assign_changed(obj: object, values: Mapping[str, object]) -> bool:
+    """Set on `obj` the values that differ from its own; True when anything changed (so that an upsert saves, and
+    counts as an update, only rows that really changed)."""
+    changed = False
+    for name, value in values.items():
+        if getattr(obj, name) != value:
+            setattr(obj, name, value)
+            changed = True
+    return changed
 
 
 def in_chunks(values: Iterable[Any], size: int = 2000) -> Iterable[list[Any]]:

@@ -23,7 +23,18 @@ from programmes.models.cadres import Gender
 from programmes.models.organisations import CELL_KINDS
 from programmes.text import fold
 
-from .base import Column, ImportIssue, ImportResult, RowReader, ScopeCheck, Table, choice_lookup, in_chunks, parse_table
+from .base import (
+    Column,
+    ImportIssue,
+    ImportResult,
+    RowReader,
+    ScopeCheck,
+    Table,
+    assign_changed,
+    choice_lookup,
+    in_chunks,
+    parse_table,
+)
 
 COLUMNS = (
     Column("ma_dang_vien", gettext_lazy("Mã đảng viên, duy nhất; lần nhập sau cập nhật theo mã này."), "DV0001", True),
@@ -208,7 +219,9 @@ class RosterImport:
         closing, opening, membership_updates = [], [], []
         for row in self.rows:
             cadre = self.cadres[row.code]
-            if _assign(cadre, {"full_name": row.full_name, "name_folded": fold(row.full_name), "gender": row.gender}):
+            if assign_changed(
+                cadre, {"full_name": row.full_name, "name_folded": fold(row.full_name), "gender": row.gender}
+            ):
                 cadre_updates.append(cadre)
                 changed.add(row.code)
             private_values = {name: getattr(row, name) for name in PRIVATE_FIELDS}
@@ -216,7 +229,7 @@ class RosterImport:
             if details is None:
                 private_new.append(CadrePrivateDetails(cadre=cadre, **private_values))
                 changed.add(row.code)
-            elif _assign(details, private_values):
+            elif assign_changed(details, private_values):
                 private_updates.append(details)
                 changed.add(row.code)
             membership_values = {name: getattr(row, name) for name in MEMBERSHIP_FIELDS}
@@ -231,7 +244,7 @@ class RosterImport:
             if current is None:
                 opening.append(Membership(cadre=cadre, cell=cell, start_date=today, **membership_values))
                 changed.add(row.code)
-            elif _assign(current, membership_values):
+            elif assign_changed(current, membership_values):
                 membership_updates.append(current)
                 changed.add(row.code)
 
@@ -251,13 +264,3 @@ class RosterImport:
         return ImportResult(
             created=len(created_codes), updated=updated, unchanged=len(self.rows) - len(created_codes) - updated
         )
-
-
-def _assign(obj: object, values: dict[str, object]) -> bool:
-    """Set the values that differ; True when anything changed."""
-    changed = False
-    for name, value in values.items():
-        if getattr(obj, name) != value:
-            setattr(obj, name, value)
-            changed = True
-    return changed
