@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from programmes.models import PartyOrganisation, PartyPost
 from reviews import services
-from reviews.models import CellMeeting, PeriodKind, Review, ReviewPeriod, RuleSet, Verdict
+from reviews.models import CellMeeting, PeriodKind, RatingLevel, Review, ReviewPeriod, RuleSet, Verdict
 from tests.factories import PositionFactory, make_member
 
 COVERS_FROM = datetime.date(2026, 1, 1)
@@ -38,21 +38,27 @@ def open_period(scope: Any, acting_user: User, *, rule_code: str = "366-2025", *
     return services.period_open(**values, acting_user=acting_user)
 
 
+def save_self_review(review: Review, **fields: Any) -> Review:
+    """The subject saves their self-review through the service: the three sections, 27 + 60 points and Good, unless
+    `fields` say otherwise (another `acting_user` included). No commitment is judged unless `verdicts` is given."""
+    values: dict[str, Any] = {
+        "sections": SECTIONS,
+        "general_points": 27,
+        "task_points": 60,
+        "level": RatingLevel.GOOD,
+        "acting_user": review.cadre.user,
+    }
+    values.update(fields)
+    return services.self_review_save(review=review, **values)
+
+
 def write_and_submit(
     review: Review, *, general: int | None = 27, task: int | None = 60, level: str = "good", verdict: str = Verdict.DONE
 ) -> Review:
     user = review.cadre.user
     assert user is not None
     verdicts = {assessment.pk: (verdict, "") for assessment in review.assessments.all()}
-    services.self_review_save(
-        review=review,
-        sections=SECTIONS,
-        general_points=general,
-        task_points=task,
-        level=level,
-        verdicts=verdicts,
-        acting_user=user,
-    )
+    save_self_review(review, general_points=general, task_points=task, level=level, verdicts=verdicts)
     return services.self_review_submit(review=review, acting_user=user)
 
 
@@ -73,6 +79,22 @@ def meeting(review: Review, secretary: User, *, total: int = 5, present: int = 4
 CELL_EXPLANATION = "Chi bộ đã xem minh chứng tại cuộc họp: việc hoàn thành trong hạn, báo cáo lên cổng muộn."
 
 
+def cell_proposal(review: Review, acting_user: User, **fields: Any) -> Any:
+    """The cell's proposal through the service: 27 + 60 points, Good, 4 votes for and none against, at a meeting
+    recorded for it, unless `fields` say otherwise. No commitment is judged unless `verdicts` is given."""
+    values: dict[str, Any] = {
+        "general_points": 27,
+        "task_points": 60,
+        "level": RatingLevel.GOOD,
+        "votes_for": 4,
+        "votes_against": 0,
+    }
+    values.update(fields)
+    if "meeting" not in values:
+        values["meeting"] = meeting(review, acting_user)
+    return services.proposal_record(review=review, acting_user=acting_user, **values)
+
+
 def propose(
     review: Review,
     secretary: User,
@@ -84,18 +106,35 @@ def propose(
     explanation: str = CELL_EXPLANATION,
 ) -> Any:
     verdicts = {assessment.pk: (verdict, "") for assessment in review.assessments.all()}
-    return services.proposal_record(
-        review=review,
-        meeting=meeting(review, secretary),
+    return cell_proposal(
+        review,
+        secretary,
         general_points=general,
         task_points=task,
         level=level,
-        votes_for=4,
-        votes_against=0,
         verdicts=verdicts,
         acknowledgements=dict.fromkeys(verdicts, explanation),
-        acting_user=secretary,
     )
+
+
+def proposal_post(review: Review, meeting_pk: int, *, verdict: str = Verdict.DONE, **overrides: Any) -> dict[str, Any]:
+    """The proposal form as the secretary sends it: the points, level and votes of `cell_proposal`, every commitment
+    judged `verdict`; `overrides` change or add fields."""
+    data: dict[str, Any] = {
+        "meeting": str(meeting_pk),
+        "general_points": "27",
+        "task_points": "60",
+        "level": RatingLevel.GOOD,
+        "votes_for": "4",
+        "votes_against": "0",
+        "votes_abstain": "0",
+        "comments": "Chi bộ thống nhất.",
+    }
+    for assessment in review.assessments.all():
+        data[f"verdict_{assessment.pk}"] = verdict
+        data[f"cause_{assessment.pk}"] = ""
+    data.update(overrides)
+    return data
 
 
 def committee_member(
