@@ -8,6 +8,7 @@ A ward committee (Đảng bộ phường Bến Thành) has a grassroots committe
 """
 
 import importlib
+import typing
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -15,7 +16,8 @@ from typing import Any
 import pytest
 from django.apps import apps as django_apps
 from django.conf import settings
-from django.contrib.auth.models import AnonymousUser
+from django.contrib.auth.models import AnonymousUser, User
+from django.test import Client
 from django.utils import translation
 
 from programmes.models import Cadre, OrganisationKind, PartyOrganisation, PartyPost, Role
@@ -40,6 +42,14 @@ def _portal_language() -> Iterator[None]:
     translation.activate(settings.LANGUAGE_CODE)
     yield
     translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture
+def superuser_client(db: None) -> Client:
+    """A browser logged in as a system administrator (staff and superuser)."""
+    client = Client()
+    client.force_login(typing.cast(User, UserFactory(username="quantri", is_staff=True, is_superuser=True)))
+    return client
 
 
 @dataclass

@@ -6,6 +6,7 @@ from typing import Any
 
 import factory
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Permission
 from factory.django import DjangoModelFactory
 
 from programmes.models import (
@@ -113,3 +114,12 @@ def make_member(cell: PartyOrganisation, username: str | None = None, **cadre_fi
     PrivateDetailsFactory(cadre=cadre)
     MembershipFactory(cadre=cadre, cell=cell)
     return cadre
+
+
+def admin_staff(user: Any, app_label: str) -> Any:
+    """`user` made staff holding every model permission of `app_label`: all the admin asks of Django itself, so
+    what it still refuses is the portal's own rule."""
+    user.is_staff = True
+    user.save()
+    user.user_permissions.set(Permission.objects.filter(content_type__app_label=app_label))
+    return user

@@ -21,7 +21,14 @@ from programmes.models import (
     Role,
     RoleAssignment,
 )
-from tests.factories import PositionFactory, RoleAssignmentFactory, UserFactory, make_member, make_organisation
+from tests.factories import (
+    PositionFactory,
+    RoleAssignmentFactory,
+    UserFactory,
+    admin_staff,
+    make_member,
+    make_organisation,
+)
 from tests.programmes.test_admin import form_data
 
 pytestmark = pytest.mark.django_db
@@ -68,11 +75,7 @@ def other(cast) -> OtherWard:
 @pytest.fixture
 def board(cast) -> User:
     """Organisation-board staff of phường Bến Thành with the admin permissions the demo gives them."""
-    user = cast.org_board
-    user.is_staff = True
-    user.save()
-    user.user_permissions.set(Permission.objects.filter(content_type__app_label="programmes"))
-    return user
+    return admin_staff(cast.org_board, "programmes")
 
 
 def client_for(user: User) -> Client:
