@@ -20,8 +20,8 @@ from django.contrib.auth.models import AnonymousUser, User
 from django.test import Client
 from django.utils import translation
 
-from programmes.models import Cadre, OrganisationKind, PartyOrganisation, PartyPost, Role
-from tests.factories import PositionFactory, RoleAssignmentFactory, UserFactory, make_member, make_organisation
+from programmes.models import Cadre, PartyOrganisation, PartyPost, Role
+from tests.factories import PositionFactory, RoleAssignmentFactory, UserFactory, make_member, make_ward_tree
 
 _confirmer_rules = importlib.import_module("programmes.migrations.0005_default_confirmer_rules")
 _rule_sets = importlib.import_module("reviews.migrations.0002_rule_sets")
@@ -72,12 +72,7 @@ class Cast:
 
 @pytest.fixture
 def cast(db: None) -> Cast:
-    city = make_organisation("Đảng bộ Thành phố Hồ Chí Minh", OrganisationKind.CITY_COMMITTEE, code="79")
-    ward = make_organisation("Đảng bộ phường Bến Thành", OrganisationKind.COMMUNE_COMMITTEE, city, code="79-26743")
-    other_ward = make_organisation("Đảng bộ phường Sài Gòn", OrganisationKind.COMMUNE_COMMITTEE, city, code="79-26740")
-    grassroots = make_organisation("Đảng bộ Khu phố 1", OrganisationKind.GRASSROOTS_COMMITTEE, ward)
-    cell_a = make_organisation("Chi bộ Khu phố 1A", OrganisationKind.SUBORDINATE_CELL, grassroots)
-    cell_b = make_organisation("Chi bộ Khu phố 1B", OrganisationKind.SUBORDINATE_CELL, grassroots)
+    city, ward, other_ward, grassroots, cell_a, cell_b = make_ward_tree()
 
     member = make_member(cell_a, "member", full_name="Trần Thị Ánh")
     secretary = make_member(cell_a, "secretary", full_name="Lê Văn Bình")
