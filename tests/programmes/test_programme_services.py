@@ -639,16 +639,9 @@ def test_a_returned_amendment_is_corrected_in_the_next_version_with_its_reason(c
 
 
 def rename(programme: ActionProgramme, title: str, acting_user: User) -> ActionProgramme:
-    """The owner changes only the programme's title."""
-    return services.programme_update(
-        programme=programme,
-        occasion=programme.occasion,
-        title=title,
-        position=programme.position,
-        term_start=programme.term_start,
-        term_end=programme.term_end,
-        acting_user=acting_user,
-    )
+    """The owner changes only the programme's title: the rest of the general information is sent as it is."""
+    kept = {name: getattr(programme, name) for name in ("occasion", "position", "term_start", "term_end")}
+    return services.programme_update(programme=programme, title=title, acting_user=acting_user, **kept)
 
 
 def test_the_general_information_of_a_returned_registration_is_changed_in_its_correction(cast):
