@@ -8,6 +8,7 @@ A ward committee (Đảng bộ phường Bến Thành) has a grassroots committe
 """
 
 import importlib
+import typing
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -15,11 +16,12 @@ from typing import Any
 import pytest
 from django.apps import apps as django_apps
 from django.conf import settings
-from django.contrib.auth.models import AnonymousUser
+from django.contrib.auth.models import AnonymousUser, User
+from django.test import Client
 from django.utils import translation
 
-from programmes.models import Cadre, OrganisationKind, PartyOrganisation, PartyPost, Role
-from tests.factories import PositionFactory, RoleAssignmentFactory, UserFactory, make_member, make_organisation
+from programmes.models import Cadre, PartyOrganisation, PartyPost, Role
+from tests.factories import PositionFactory, RoleAssignmentFactory, UserFactory, make_member, make_ward_tree
 
 _confirmer_rules = importlib.import_module("programmes.migrations.0005_default_confirmer_rules")
 _rule_sets = importlib.import_module("reviews.migrations.0002_rule_sets")
@@ -42,6 +44,14 @@ def _portal_language() -> Iterator[None]:
     translation.activate(settings.LANGUAGE_CODE)
 
 
+@pytest.fixture
+def superuser_client(db: None) -> Client:
+    """A browser logged in as a system administrator (staff and superuser)."""
+    client = Client()
+    client.force_login(typing.cast(User, UserFactory(username="quantri", is_staff=True, is_superuser=True)))
+    return client
+
+
 @dataclass
 class Cast:
     city: PartyOrganisation
@@ -62,12 +72,7 @@ class Cast:
 
 @pytest.fixture
 def cast(db: None) -> Cast:
-    city = make_organisation("Đảng bộ Thành phố Hồ Chí Minh", OrganisationKind.CITY_COMMITTEE, code="79")
-    ward = make_organisation("Đảng bộ phường Bến Thành", OrganisationKind.COMMUNE_COMMITTEE, city, code="79-26743")
-    other_ward = make_organisation("Đảng bộ phường Sài Gòn", OrganisationKind.COMMUNE_COMMITTEE, city, code="79-26740")
-    grassroots = make_organisation("Đảng bộ Khu phố 1", OrganisationKind.GRASSROOTS_COMMITTEE, ward)
-    cell_a = make_organisation("Chi bộ Khu phố 1A", OrganisationKind.SUBORDINATE_CELL, grassroots)
-    cell_b = make_organisation("Chi bộ Khu phố 1B", OrganisationKind.SUBORDINATE_CELL, grassroots)
+    city, ward, other_ward, grassroots, cell_a, cell_b = make_ward_tree()
 
     member = make_member(cell_a, "member", full_name="Trần Thị Ánh")
     secretary = make_member(cell_a, "secretary", full_name="Lê Văn Bình")

@@ -2,10 +2,11 @@
 
 import datetime
 import typing
-from typing import Any
+from typing import Any, NamedTuple
 
 import factory
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Permission
 from factory.django import DjangoModelFactory
 
 from programmes.models import (
@@ -57,6 +58,27 @@ def make_organisation(
         return PartyOrganisation.objects.add_root(instance=node)
     parent.refresh_from_db()
     return PartyOrganisation.objects.add_child(parent, instance=node)
+
+
+class WardTree(NamedTuple):
+    city: PartyOrganisation
+    ward: PartyOrganisation
+    other_ward: PartyOrganisation
+    grassroots: PartyOrganisation
+    cell_a: PartyOrganisation
+    cell_b: PartyOrganisation
+
+
+def make_ward_tree() -> WardTree:
+    """The city with two wards (Bến Thành, Sài Gòn); under Bến Thành the grassroots committee of Khu phố 1 and its
+    cells 1A and 1B: the organisations of the access tests' personas."""
+    city = make_organisation("Đảng bộ Thành phố Hồ Chí Minh", OrganisationKind.CITY_COMMITTEE, code="79")
+    ward = make_organisation("Đảng bộ phường Bến Thành", OrganisationKind.COMMUNE_COMMITTEE, city, code="79-26743")
+    other_ward = make_organisation("Đảng bộ phường Sài Gòn", OrganisationKind.COMMUNE_COMMITTEE, city, code="79-26740")
+    grassroots = make_organisation("Đảng bộ Khu phố 1", OrganisationKind.GRASSROOTS_COMMITTEE, ward)
+    cell_a = make_organisation("Chi bộ Khu phố 1A", OrganisationKind.SUBORDINATE_CELL, grassroots)
+    cell_b = make_organisation("Chi bộ Khu phố 1B", OrganisationKind.SUBORDINATE_CELL, grassroots)
+    return WardTree(city, ward, other_ward, grassroots, cell_a, cell_b)
 
 
 class CadreFactory(DjangoModelFactory):
@@ -113,3 +135,12 @@ def make_member(cell: PartyOrganisation, username: str | None = None, **cadre_fi
     PrivateDetailsFactory(cadre=cadre)
     MembershipFactory(cadre=cadre, cell=cell)
     return cadre
+
+
+def admin_staff(user: Any, app_label: str) -> Any:
+    """`user` made staff holding every model permission of `app_label`: all the admin asks of Django itself, so
+    what it still refuses is the portal's own rule."""
+    user.is_staff = True
+    user.save()
+    user.user_permissions.set(Permission.objects.filter(content_type__app_label=app_label))
+    return user

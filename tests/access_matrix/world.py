@@ -19,7 +19,6 @@ the ended period of 2025, which are marked not rated directly, so that the perio
 """
 
 import datetime
-import hashlib
 import typing
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -28,7 +27,6 @@ from typing import Any
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib.auth.models import Group, User
 from django.contrib.contenttypes.models import ContentType
-from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import models
 from django.urls import reverse
@@ -80,11 +78,18 @@ from reviews.models import (
     RuleSet,
 )
 from reviews.reports.batches import batch_create
-from tests.factories import PositionFactory, RoleAssignmentFactory, UserFactory, make_member, make_organisation
+from tests.factories import (
+    PositionFactory,
+    RoleAssignmentFactory,
+    UserFactory,
+    make_member,
+    make_organisation,
+    make_ward_tree,
+)
 from tests.programmes.programme_data import make_confirmed, make_draft, submit
 from tests.publicity.feedback_data import send
 from tests.publicity.public_data import publish
-from tests.reviews.review_data import open_period, propose, write_and_submit
+from tests.reviews.review_data import open_period, propose, stored_report, write_and_submit
 
 # The member persona's relation to an object; "-" marks an object that has no relation (one for everyone).
 RELATIONS = ("own", "cell", "other", "ward")
@@ -167,8 +172,15 @@ def _role(username: str, role: str, organisation: PartyOrganisation, **fields: A
     return user
 
 
-def _post(cadre: Cadre, organisation: PartyOrganisation, party_post: str) -> None:
-    PositionFactory(cadre=cadre, organisation=organisation, party_post=party_post)
+def _member(
+    cell: PartyOrganisation, username: str, full_name: str, *, post: tuple[PartyOrganisation, str] | None = None
+) -> Cadre:
+    """A member of `cell` with a login, holding `post` (where, which party post) when given."""
+    cadre = make_member(cell, username, full_name=full_name)
+    if post is not None:
+        organisation, party_post = post
+        PositionFactory(cadre=cadre, organisation=organisation, party_post=party_post)
+    return cadre
 
 
 def _government_post(cadre: Cadre, title: str, *, deputy: bool = False) -> Position:
@@ -190,13 +202,8 @@ def _pdf(name: str) -> SimpleUploadedFile:
 
 
 def _people(world: World) -> None:
-    city = make_organisation("Đảng bộ Thành phố Hồ Chí Minh", OrganisationKind.CITY_COMMITTEE, code="79")
-    ward = make_organisation("Đảng bộ phường Bến Thành", OrganisationKind.COMMUNE_COMMITTEE, city, code="79-26743")
-    ward_b = make_organisation("Đảng bộ phường Sài Gòn", OrganisationKind.COMMUNE_COMMITTEE, city, code="79-26740")
-    grassroots = make_organisation("Đảng bộ Khu phố 1", OrganisationKind.GRASSROOTS_COMMITTEE, ward)
+    city, ward, ward_b, grassroots, cell_a, cell_b = make_ward_tree()
     grassroots_b = make_organisation("Đảng bộ Khu phố 5", OrganisationKind.GRASSROOTS_COMMITTEE, ward_b)
-    cell_a = make_organisation("Chi bộ Khu phố 1A", OrganisationKind.SUBORDINATE_CELL, grassroots)
-    cell_b = make_organisation("Chi bộ Khu phố 1B", OrganisationKind.SUBORDINATE_CELL, grassroots)
     cell_c = make_organisation("Chi bộ Khu phố 5A", OrganisationKind.SUBORDINATE_CELL, grassroots_b)
     for organisation in (city, ward, ward_b, grassroots, grassroots_b, cell_a, cell_b):
         organisation.refresh_from_db()
@@ -211,28 +218,21 @@ def _people(world: World) -> None:
         "cell_c": cell_c,
     }
 
-    member = make_member(cell_a, "member", full_name="Trần Thị Ánh")
-    colleague = make_member(cell_a, "colleague", full_name="Đinh Thị Giang")
-    hoa = make_member(cell_a, "hoa", full_name="Ngô Thị Hoa")
-    secretary = make_member(cell_a, "secretary", full_name="Lê Văn Bình")
-    _post(secretary, cell_a, PartyPost.SECRETARY)
+    member = _member(cell_a, "member", "Trần Thị Ánh")
+    colleague = _member(cell_a, "colleague", "Đinh Thị Giang")
+    hoa = _member(cell_a, "hoa", "Ngô Thị Hoa")
+    secretary = _member(cell_a, "secretary", "Lê Văn Bình", post=(cell_a, PartyPost.SECRETARY))
 
-    outsider = make_member(cell_b, "outsider", full_name="Phạm Văn Cường")
-    staff = make_member(cell_b, "staff", full_name="Võ Thị Dung")
-    _post(staff, grassroots, PartyPost.COMMITTEE_MEMBER)
-    head = make_member(cell_b, "head", full_name="Huỳnh Văn Em")
-    _post(head, grassroots, PartyPost.SECRETARY)
-    khanh = make_member(cell_b, "khanh", full_name="Lý Văn Khánh")
-    lan = make_member(cell_b, "lan", full_name="Mai Thị Lan")
-    _post(lan, cell_b, PartyPost.SECRETARY)
+    outsider = _member(cell_b, "outsider", "Phạm Văn Cường")
+    staff = _member(cell_b, "staff", "Võ Thị Dung", post=(grassroots, PartyPost.COMMITTEE_MEMBER))
+    head = _member(cell_b, "head", "Huỳnh Văn Em", post=(grassroots, PartyPost.SECRETARY))
+    khanh = _member(cell_b, "khanh", "Lý Văn Khánh")
+    lan = _member(cell_b, "lan", "Mai Thị Lan", post=(cell_b, PartyPost.SECRETARY))
 
-    minh = make_member(cell_c, "minh", full_name="Đoàn Văn Minh")
-    nga = make_member(cell_c, "nga", full_name="Tạ Thị Nga")
-    _post(nga, cell_c, PartyPost.SECRETARY)
-    oanh = make_member(cell_c, "oanh", full_name="Kiều Thị Oanh")
-    _post(oanh, grassroots_b, PartyPost.COMMITTEE_MEMBER)
-    phuc = make_member(cell_c, "phuc", full_name="Châu Văn Phúc")
-    _post(phuc, grassroots_b, PartyPost.SECRETARY)
+    minh = _member(cell_c, "minh", "Đoàn Văn Minh")
+    nga = _member(cell_c, "nga", "Tạ Thị Nga", post=(cell_c, PartyPost.SECRETARY))
+    oanh = _member(cell_c, "oanh", "Kiều Thị Oanh", post=(grassroots_b, PartyPost.COMMITTEE_MEMBER))
+    phuc = _member(cell_c, "phuc", "Châu Văn Phúc", post=(grassroots_b, PartyPost.SECRETARY))
 
     # Board staff are staff accounts with the admin permissions the demo gives them, whatever those are.
     board = _role("board", Role.ORG_BOARD_STAFF, ward, is_staff=True)
@@ -394,22 +394,7 @@ def _advance(review: Review, subject: Subject, step: str) -> Review:
 
 def _stored_report(kind: str, organisation: PartyOrganisation, period: ReviewPeriod, **fields: Any) -> Report:
     """A report row with a small file: the download's access does not depend on how the PDF was rendered."""
-    number = Report.objects.count() + 1
-    report = Report(
-        kind=kind,
-        subject_key=f"{kind}:matrix:{number}",
-        organisation=organisation,
-        period=period,
-        title=f"Báo cáo {number}",
-        content_hash=f"{number:064d}",
-        sha256=hashlib.sha256(f"matrix report {number}".encode()).hexdigest(),
-        verification_code=f"MTRX{number:06d}",
-        size=len(PDF_BYTES),
-        **fields,
-    )
-    report.file.save(f"{kind}-{number}.pdf", ContentFile(PDF_BYTES), save=False)
-    report.save()
-    return report
+    return stored_report(organisation, Report.objects.count() + 1, kind=kind, period=period, **fields)
 
 
 def _reviews(world: World) -> None:

@@ -6,14 +6,14 @@ access from async code must be lifted for the fixtures that build data.
 
 import importlib
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from django.apps import apps as django_apps
 from django.db import connection
-from playwright.sync_api import Browser, ConsoleMessage, Page, Playwright, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, Playwright, sync_playwright
 
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
@@ -105,15 +105,18 @@ def console_errors() -> ConsoleLog:
     return ConsoleLog()
 
 
-def _make_page(browser: Browser, console_errors: ConsoleLog, **context_options: object) -> Iterator[Page]:
-    context = browser.new_context(locale="vi-VN", **context_options)  # type: ignore[arg-type]
-    page = context.new_page()
-
+def _record_console_errors(page: Page, console_errors: ConsoleLog) -> None:
     def record(message: ConsoleMessage) -> None:
         if message.type == "error":
             console_errors.append(message.text)
 
     page.on("console", record)
+
+
+def _make_page(browser: Browser, console_errors: ConsoleLog, **context_options: object) -> Iterator[Page]:
+    context = browser.new_context(locale="vi-VN", **context_options)  # type: ignore[arg-type]
+    page = context.new_page()
+    _record_console_errors(page, console_errors)
     yield page
     context.close()
 
@@ -126,3 +129,22 @@ def page(browser: Browser, console_errors: ConsoleLog) -> Iterator[Page]:
 @pytest.fixture
 def phone_page(browser: Browser, console_errors: ConsoleLog) -> Iterator[Page]:
     yield from _make_page(browser, console_errors, viewport={"width": 375, "height": 812}, is_mobile=True)
+
+
+@pytest.fixture
+def open_page(browser: Browser, console_errors: ConsoleLog) -> Iterator[Callable[..., Page]]:
+    """A new person's browser on each call: its own context, so its own session cookie. `record_console=False` for
+    a person whose refusals (a 404) the browser reports as console errors."""
+    contexts: list[BrowserContext] = []
+
+    def make(*, record_console: bool = True) -> Page:
+        context = browser.new_context(locale="vi-VN", accept_downloads=True)
+        contexts.append(context)
+        page = context.new_page()
+        if record_console:
+            _record_console_errors(page, console_errors)
+        return page
+
+    yield make
+    for context in contexts:
+        context.close()

@@ -9,18 +9,16 @@ sees nothing of cell A in his own list.
 
 import hashlib
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, ConsoleMessage, Page, expect
+from playwright.sync_api import Page, expect
 
-from reviews import services
-from reviews.models import RatingLevel, Report, ReportKind, Review
+from reviews.models import Report, ReportKind, Review
 from tests.browser.test_login_journey import blocking_violations, log_in
-from tests.programmes.programme_data import make_confirmed
-from tests.reviews.review_data import open_period, propose, write_and_submit
+from tests.reviews.review_data import final_review
 
 CELL_A = "Chi bộ Khu phố 1A"
 ALICE = "Trần Thị Ánh"
@@ -30,46 +28,12 @@ GROUNDS = "Hoàn thành đúng hạn 2/2 nội dung cam kết, có minh chứng.
 FINISHED_TIMEOUT_MS = 20_000
 
 
-@pytest.fixture
-def open_page(browser: Browser, console_errors: list[str]) -> Iterator[Callable[..., Page]]:
-    """A new person's browser on each call: its own context, so its own session cookie."""
-    contexts = []
-
-    def make(*, record_console: bool = True) -> Page:
-        context = browser.new_context(locale="vi-VN", accept_downloads=True)
-        contexts.append(context)
-        page = context.new_page()
-        if record_console:
-
-            def record(message: ConsoleMessage) -> None:
-                if message.type == "error":
-                    console_errors.append(message.text)
-
-            page.on("console", record)
-        return page
-
-    yield make
-    for context in contexts:
-        context.close()
-
-
 def _final_review(cast: Any) -> Review:
     """Alice's review, from the period's opening to the head's confirmation, through the services.
 
     The confirmation queues Alice's individual report on commit; whether it is already made or not, the
     batch below produces it (or finds it unchanged)."""
-    make_confirmed(cast.member, cast.secretary.user)
-    period = open_period(cast.ward, cast.org_board)
-    review = Review.objects.get(period=period, cadre=cast.member)
-    write_and_submit(review)
-    propose(review, cast.secretary.user)
-    decision = services.decision_make(review=review, level=RatingLevel.GOOD, acting_user=cast.committee_staff.user)
-    assessment = review.assessments.order_by("position")[0]
-    services.decision_confirm(
-        decision=decision, grounds=GROUNDS, assessment_ids=[assessment.pk], acting_user=cast.head.user
-    )
-    review.refresh_from_db()
-    return review
+    return final_review(cast, grounds=GROUNDS)
 
 
 def _work_list(page: Page) -> None:

@@ -13,13 +13,13 @@ member of the neighbouring cell gets a 404 for Alice's review.
 
 import datetime
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 from django.utils import timezone
-from playwright.sync_api import Browser, ConsoleMessage, Locator, Page, expect
+from playwright.sync_api import Locator, Page, expect
 
 from tests.browser.test_login_journey import blocking_violations, log_in
 from tests.programmes.programme_data import make_confirmed
@@ -43,29 +43,6 @@ APPEAL = "Đề nghị xem xét lại: nội dung 1 đã vượt chỉ tiêu t�
 RESOLUTION = "Giữ nguyên kết quả: nội dung 1 đạt đúng chỉ tiêu đã cam kết, không vượt yêu cầu."
 
 # The rule sets are rows a data migration adds; an earlier live-server test's flush may have emptied the table.
-
-
-@pytest.fixture
-def open_page(browser: Browser, console_errors: list[str]) -> Iterator[Callable[..., Page]]:
-    """A new person's browser on each call: its own context, so its own session cookie."""
-    contexts = []
-
-    def make(*, record_console: bool = True) -> Page:
-        context = browser.new_context(locale="vi-VN")
-        contexts.append(context)
-        page = context.new_page()
-        if record_console:
-
-            def record(message: ConsoleMessage) -> None:
-                if message.type == "error":
-                    console_errors.append(message.text)
-
-            page.on("console", record)
-        return page
-
-    yield make
-    for context in contexts:
-        context.close()
 
 
 def _work_list(page: Page) -> None:

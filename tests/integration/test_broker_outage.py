@@ -32,7 +32,7 @@ from tests.broker import broker_at, closed_port
 from tests.integration.conftest import CeleryWorker, worker_database_url
 from tests.programmes.import_files import ROSTER_HEADERS, to_xlsx
 from tests.programmes.test_import_roster import roster_rows
-from tests.reviews.test_decision_views import GROUNDS, decided_review
+from tests.reviews.review_data import GROUNDS, decided_review
 
 pytestmark = pytest.mark.integration
 

@@ -4,10 +4,8 @@ personal data stays out of the audit log, and staff who are not superusers see o
 import datetime
 import json
 from typing import Any
-from typing import cast as typed
 
 import pytest
-from django.contrib.auth.models import Permission, User
 from django.test import Client
 from django.urls import reverse
 
@@ -23,7 +21,7 @@ from programmes.models import (
     Position,
     RoleAssignment,
 )
-from tests.factories import UserFactory, make_member
+from tests.factories import admin_staff, make_member
 from tests.programmes.programme_data import make_confirmed
 
 pytestmark = pytest.mark.django_db
@@ -52,21 +50,10 @@ def url(model, view: str, *args) -> str:
 
 
 @pytest.fixture
-def superuser_client() -> Client:
-    client = Client()
-    client.force_login(typed(User, UserFactory(username="quantri", is_staff=True, is_superuser=True)))
-    return client
-
-
-@pytest.fixture
 def staff_client(cast) -> Client:
     """The ward's organisation-board staff, with the model permissions the admin checks."""
-    user = cast.org_board
-    user.is_staff = True
-    user.save()
-    user.user_permissions.set(Permission.objects.filter(content_type__app_label="programmes"))
     client = Client()
-    client.force_login(user)
+    client.force_login(admin_staff(cast.org_board, "programmes"))
     return client
 
 

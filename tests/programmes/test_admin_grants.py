@@ -21,7 +21,14 @@ from programmes.models import (
     Role,
     RoleAssignment,
 )
-from tests.factories import PositionFactory, RoleAssignmentFactory, UserFactory, make_member, make_organisation
+from tests.factories import (
+    PositionFactory,
+    RoleAssignmentFactory,
+    UserFactory,
+    admin_staff,
+    make_member,
+    make_organisation,
+)
 from tests.programmes.test_admin import form_data
 
 pytestmark = pytest.mark.django_db
@@ -68,11 +75,7 @@ def other(cast) -> OtherWard:
 @pytest.fixture
 def board(cast) -> User:
     """Organisation-board staff of phường Bến Thành with the admin permissions the demo gives them."""
-    user = cast.org_board
-    user.is_staff = True
-    user.save()
-    user.user_permissions.set(Permission.objects.filter(content_type__app_label="programmes"))
-    return user
+    return admin_staff(cast.org_board, "programmes")
 
 
 def client_for(user: User) -> Client:
@@ -142,13 +145,18 @@ def test_the_history_of_a_deleted_row_is_for_system_administrators_only(cast, bo
 # --- 2 and 3. Revert through the history form ---------------------------------------------------------------
 
 
+def revert_membership_to_cell(board: User, membership: Membership, cell: PartyOrganisation) -> Any:
+    """The history form of the membership's latest record, sent back with `cell` in place of its own."""
+    record = membership.history.latest()
+    data = {"cadre": membership.cadre_id, "cell": cell.pk, "member_type": membership.member_type}
+    data |= {"status": membership.status, "start_date": membership.start_date.isoformat()}
+    return client_for(board).post(admin_url("membership", "simple_history", membership.pk, record.history_id), data)
+
+
 def test_a_history_revert_cannot_move_another_wards_member_into_ones_cell(cast, other, board):
     membership = Membership.objects.get(cadre=other.member)
-    record = membership.history.latest()
-    data = {"cadre": other.member.pk, "cell": cast.cell_a.pk, "member_type": membership.member_type}
-    data |= {"status": membership.status, "start_date": membership.start_date.isoformat()}
 
-    response = client_for(board).post(admin_url("membership", "simple_history", membership.pk, record.history_id), data)
+    response = revert_membership_to_cell(board, membership, cast.cell_a)
 
     assert response.status_code == 404
     membership.refresh_from_db()
@@ -169,11 +177,8 @@ def test_a_history_revert_cannot_link_ones_account_to_another_wards_secretary(ca
 
 def test_a_history_revert_in_ones_own_ward_is_refused_too(cast, board):
     membership = Membership.objects.get(cadre=cast.member)
-    record = membership.history.latest()
-    data = {"cadre": cast.member.pk, "cell": cast.cell_b.pk, "member_type": membership.member_type}
-    data |= {"status": membership.status, "start_date": membership.start_date.isoformat()}
 
-    response = client_for(board).post(admin_url("membership", "simple_history", membership.pk, record.history_id), data)
+    response = revert_membership_to_cell(board, membership, cast.cell_b)
 
     assert response.status_code == 403
     membership.refresh_from_db()

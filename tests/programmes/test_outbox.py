@@ -26,13 +26,12 @@ from programmes import outbox
 from programmes.models import ImportJob, ImportKind, ImportStatus, Notification, OutboxMessage
 from programmes.tasks import run_import_job, send_notification_email, send_outbox
 from programmes.text import one_line
-from reviews import services
-from reviews.models import Decision, DecisionState, ItemState, Report, ReportBatch, ReportKind, Review
+from reviews.models import Decision, DecisionState, ItemState, Report, ReportBatch, ReportKind
 from reviews.tasks import produce_batch_item, produce_review_report
 from tests.broker import broker_away
 from tests.programmes.import_files import ROSTER_HEADERS, to_xlsx
 from tests.programmes.test_import_roster import roster_rows
-from tests.reviews.test_decision_views import GROUNDS, decided_review
+from tests.reviews.review_data import GROUNDS, decided_review, final_review
 
 pytestmark = pytest.mark.django_db
 
@@ -267,17 +266,6 @@ def test_a_rating_confirmation_with_the_broker_away_emails_the_member_once_the_b
     ]
     # The individual report asked for on confirmation waited too, and is made once.
     assert Report.objects.filter(kind=ReportKind.INDIVIDUAL, review=review).count() == 1
-
-
-def final_review(cast) -> Review:
-    review, decision = decided_review(cast)
-    services.decision_confirm(
-        decision=decision,
-        grounds=GROUNDS,
-        assessment_ids=[review.assessments.order_by("position")[0].pk],
-        acting_user=cast.head.user,
-    )
-    return review
 
 
 # --- Subjects on one line ---------------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Max
@@ -558,10 +559,16 @@ def test_a_returned_version_is_kept_as_sent_and_its_correction_is_the_next_versi
     assert correction.terms.get(position=1).measures == "Lập sổ theo dõi, rà soát thứ Sáu hằng tuần"
 
 
-def test_a_returned_version_is_not_edited_or_sent_again(cast):
+def returned_registration(cast) -> tuple[ActionProgramme, ProgrammeVersion]:
+    """The member's registration, sent and returned by the cell's secretary: the programme and its first version."""
     programme = make_draft(cast.member)
     version = submit(programme)
     services.programme_return(version=version, reason="Bổ sung", acting_user=cast.secretary.user)
+    return programme, version
+
+
+def test_a_returned_version_is_not_edited_or_sent_again(cast):
+    _programme, version = returned_registration(cast)
     owner = cast.member.user
     with writes_events(), pytest.raises(ValidationError):
         services.commitment_update(
@@ -598,9 +605,7 @@ def test_returning_a_correction_again_opens_the_third_version_from_the_second(ca
 
 
 def test_withdrawing_the_correction_of_a_registration_withdraws_the_programme(cast):
-    programme = make_draft(cast.member)
-    version = submit(programme)
-    services.programme_return(version=version, reason="Bổ sung", acting_user=cast.secretary.user)
+    programme, version = returned_registration(cast)
     with writes_events("programme.withdraw"):
         services.version_withdraw(version=version_of(programme, 2), acting_user=cast.member.user)
     programme.refresh_from_db()
@@ -633,31 +638,21 @@ def test_a_returned_amendment_is_corrected_in_the_next_version_with_its_reason(c
     ]
 
 
+def rename(programme: ActionProgramme, title: str, acting_user: User) -> ActionProgramme:
+    """The owner changes only the programme's title: the rest of the general information is sent as it is."""
+    kept = {name: getattr(programme, name) for name in ("occasion", "position", "term_start", "term_end")}
+    return services.programme_update(programme=programme, title=title, acting_user=acting_user, **kept)
+
+
 def test_the_general_information_of_a_returned_registration_is_changed_in_its_correction(cast):
     programme = make_draft(cast.member)
     services.programme_return(version=submit(programme), reason="Đổi tên", acting_user=cast.secretary.user)
-    services.programme_update(
-        programme=programme,
-        occasion=programme.occasion,
-        title="Chương trình hành động nhiệm kỳ 2026 (sửa)",
-        position=None,
-        term_start=programme.term_start,
-        term_end=programme.term_end,
-        acting_user=cast.member.user,
-    )
+    rename(programme, "Chương trình hành động nhiệm kỳ 2026 (sửa)", cast.member.user)
     programme.refresh_from_db()
     assert programme.title == "Chương trình hành động nhiệm kỳ 2026 (sửa)"
     submit(programme, number=2)
     with pytest.raises(ValidationError):
-        services.programme_update(
-            programme=programme,
-            occasion=programme.occasion,
-            title="Lại đổi",
-            position=None,
-            term_start=programme.term_start,
-            term_end=programme.term_end,
-            acting_user=cast.member.user,
-        )
+        rename(programme, "Lại đổi", cast.member.user)
 
 
 @pytest.mark.parametrize("actor", ["member", "outsider", "head", "committee_staff"])
@@ -741,34 +736,35 @@ def test_org_board_staff_cannot_confirm_either(cast):
         services.programme_confirm(version=version, publicity_max=PublicityLevel.CELL, acting_user=cast.org_board)
 
 
-def test_a_new_secretary_confirms_what_the_old_one_was_sent(cast):
-    version = submit(make_draft(cast.member))
+def new_cell_secretary(cast) -> User:
+    """Cell A's secretary's post ended yesterday; Giang holds it from then: her account."""
     old_post = cast.secretary.positions.get()
     old_post.end_date = datetime.date.today() - datetime.timedelta(days=1)
     old_post.save()
     successor = make_member(cast.cell_a, "secretary2", full_name="Đỗ Thị Giang")
     PositionFactory(cadre=successor, organisation=cast.cell_a, party_post=PartyPost.SECRETARY)
+    assert successor.user is not None
+    return successor.user
+
+
+def test_a_new_secretary_confirms_what_the_old_one_was_sent(cast):
+    version = submit(make_draft(cast.member))
+    successor = new_cell_secretary(cast)
     with pytest.raises(PermissionDenied):
         services.programme_confirm(version=version, publicity_max=PublicityLevel.CELL, acting_user=cast.secretary.user)
-    assert successor.user is not None
-    services.programme_confirm(version=version, publicity_max=PublicityLevel.CELL, acting_user=successor.user)
+    services.programme_confirm(version=version, publicity_max=PublicityLevel.CELL, acting_user=successor)
     version.refresh_from_db()
-    assert version.confirmed_by == successor.user
+    assert version.confirmed_by == successor
 
 
 def test_a_returned_version_sent_again_goes_to_whoever_confirms_now(cast):
-    programme = make_draft(cast.member)
-    version = submit(programme)
-    services.programme_return(version=version, reason="Bổ sung", acting_user=cast.secretary.user)
-    cast.secretary.positions.update(end_date=datetime.date.today() - datetime.timedelta(days=1))
-    successor = make_member(cast.cell_a, "secretary2", full_name="Đỗ Thị Giang")
-    PositionFactory(cadre=successor, organisation=cast.cell_a, party_post=PartyPost.SECRETARY)
-    assert successor.user is not None
+    programme, _version = returned_registration(cast)
+    successor = new_cell_secretary(cast)
     correction = submit(programme, number=2)
-    assert correction.confirmer == successor.user
-    assert list(confirmation_queue(successor.user)) == [correction]
+    assert correction.confirmer == successor
+    assert list(confirmation_queue(successor)) == [correction]
     assert list(confirmation_queue(cast.secretary.user)) == []
-    assert Notification.objects.filter(recipient=successor.user, link__endswith="/xac-nhan/").count() == 1
+    assert Notification.objects.filter(recipient=successor, link__endswith="/xac-nhan/").count() == 1
 
 
 def test_the_secretary_s_own_programme_goes_one_level_up_and_they_cannot_confirm_it(cast):

@@ -293,15 +293,20 @@ def test_status_change_is_refused_to_a_secretary_for_transferred_and_on_a_past_m
 # --- position_assign / position_end -------------------------------------------------------------------------------
 
 
-def test_org_board_staff_appoint_a_deputy_and_end_the_post_with_audit(cast):
-    position = services.position_assign(
-        cadre=cast.member,
+def assign_party_post(cadre, party_post: str, organisation: PartyOrganisation, *, acting_user) -> Position:
+    """`party_post` in `organisation` for `cadre` from DAY, through the service."""
+    return services.position_assign(
+        cadre=cadre,
         post_kind=PostKind.PARTY,
-        party_post=PartyPost.DEPUTY_SECRETARY,
-        organisation=cast.cell_a,
+        party_post=party_post,
+        organisation=organisation,
         start_date=DAY,
-        acting_user=cast.org_board,
+        acting_user=acting_user,
     )
+
+
+def test_org_board_staff_appoint_a_deputy_and_end_the_post_with_audit(cast):
+    position = assign_party_post(cast.member, PartyPost.DEPUTY_SECRETARY, cast.cell_a, acting_user=cast.org_board)
     assert after(last_event("position.assign"))["party_post"] == "deputy_secretary"
     services.position_end(position=position, end_date=datetime.date(2025, 12, 31), acting_user=cast.org_board)
     event = last_event("position.end")
@@ -313,37 +318,16 @@ def test_org_board_staff_appoint_a_deputy_and_end_the_post_with_audit(cast):
 
 def test_party_post_rules_one_secretary_and_only_for_members_of_the_organisation(cast):
     with pytest.raises(ValidationError, match="đã có Bí thư"):
-        services.position_assign(
-            cadre=cast.member,
-            post_kind=PostKind.PARTY,
-            party_post=PartyPost.SECRETARY,
-            organisation=cast.cell_a,
-            start_date=DAY,
-            acting_user=None,
-        )
+        assign_party_post(cast.member, PartyPost.SECRETARY, cast.cell_a, acting_user=None)
     with pytest.raises(ValidationError, match="không sinh hoạt trong"):
-        services.position_assign(
-            cadre=cast.outsider,
-            post_kind=PostKind.PARTY,
-            party_post=PartyPost.DEPUTY_SECRETARY,
-            organisation=cast.cell_a,
-            start_date=DAY,
-            acting_user=None,
-        )
+        assign_party_post(cast.outsider, PartyPost.DEPUTY_SECRETARY, cast.cell_a, acting_user=None)
     with pytest.raises(ValidationError, match="chức danh"):
         services.position_assign(cadre=cast.member, post_kind=PostKind.GOVERNMENT, start_date=DAY, acting_user=None)
 
 
 def test_position_assign_is_refused_to_the_head_and_outside_the_scope(cast):
     with pytest.raises(PermissionDenied):
-        services.position_assign(
-            cadre=cast.member,
-            post_kind=PostKind.PARTY,
-            party_post=PartyPost.COMMITTEE_MEMBER,
-            organisation=cast.grassroots,
-            start_date=DAY,
-            acting_user=cast.head.user,
-        )
+        assign_party_post(cast.member, PartyPost.COMMITTEE_MEMBER, cast.grassroots, acting_user=cast.head.user)
     stranger = make_member(make_organisation("Chi bộ khác", OrganisationKind.GRASSROOTS_CELL, cast.other_ward))
     with pytest.raises(PermissionDenied):
         services.position_assign(

@@ -2,16 +2,14 @@
 period uses them; periods and reviews shown to system administrators and never changed there."""
 
 from typing import Any
-from typing import cast as typed
 
 import pytest
-from django.contrib.auth.models import Permission, User
 from django.test import Client
 from django.urls import reverse
 
 from programmes.models import AuditEvent
 from reviews.models import Review, ReviewPeriod, RuleSet
-from tests.factories import UserFactory
+from tests.factories import admin_staff
 from tests.programmes.programme_data import make_confirmed
 from tests.reviews.review_data import open_period
 
@@ -23,21 +21,10 @@ def url(model, view: str, *args) -> str:
 
 
 @pytest.fixture
-def superuser_client() -> Client:
-    client = Client()
-    client.force_login(typed(User, UserFactory(username="quantri", is_staff=True, is_superuser=True)))
-    return client
-
-
-@pytest.fixture
 def staff_client(cast) -> Client:
     """Organisation-board staff holding every reviews model permission: still not system administrators."""
-    user = cast.org_board
-    user.is_staff = True
-    user.save()
-    user.user_permissions.set(Permission.objects.filter(content_type__app_label="reviews"))
     client = Client()
-    client.force_login(user)
+    client.force_login(admin_staff(cast.org_board, "reviews"))
     return client
 
 

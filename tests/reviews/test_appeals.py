@@ -33,13 +33,11 @@ from reviews.models import (
 )
 from reviews.reports.produce import report_produce
 from tests.factories import make_organisation
-from tests.programmes.programme_data import make_confirmed
 from tests.programmes.test_documents import pdf_text
-from tests.reviews.review_data import committee_member, open_period, propose, write_and_submit
+from tests.reviews.review_data import committee_member, final_review
 
 pytestmark = pytest.mark.django_db
 
-GROUNDS = "Hoàn thành đúng hạn 2/2 nội dung cam kết; sổ theo dõi hồ sơ có xác nhận của bộ phận một cửa."
 WARD_REASON = "Kiểm tra của Ủy ban Kiểm tra phường: nội dung cam kết số 2 hoàn thành chậm so với cam kết."
 ALREADY_APPEALED = "Đồng chí đã kiến nghị về kết quả này; mỗi kết quả chỉ được kiến nghị một lần."
 NOT_ALLOWED = "Bạn không có thẩm quyền giải quyết kiến nghị này."
@@ -49,24 +47,6 @@ NOT_ALLOWED = "Bạn không có thẩm quyền giải quyết kiến nghị này
 def media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     return tmp_path
-
-
-def final_review(cast: Any) -> Review:
-    """The member's review, decided Good by the grassroots committee and confirmed by its head."""
-    make_confirmed(cast.member, cast.secretary.user)
-    period = open_period(cast.ward, cast.org_board)
-    review = Review.objects.get(period=period, cadre=cast.member)
-    write_and_submit(review)
-    propose(review, cast.secretary.user)
-    decision = services.decision_make(review=review, level=RatingLevel.GOOD, acting_user=cast.committee_staff.user)
-    services.decision_confirm(
-        decision=decision,
-        grounds=GROUNDS,
-        assessment_ids=[review.assessments.order_by("position")[0].pk],
-        acting_user=cast.head.user,
-    )
-    review.refresh_from_db()
-    return review
 
 
 class Committees:

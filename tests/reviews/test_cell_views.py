@@ -12,7 +12,7 @@ from programmes.models import PartyPost
 from reviews.models import CellMeeting, RatingLevel, Review, ReviewState, Verdict
 from tests.factories import PositionFactory, make_member
 from tests.programmes.programme_data import make_confirmed
-from tests.reviews.review_data import meeting, open_period, propose, write_and_submit
+from tests.reviews.review_data import meeting, open_period, proposal_post, propose, write_and_submit
 
 pytestmark = pytest.mark.django_db
 
@@ -56,24 +56,6 @@ def meeting_post(**overrides: Any) -> dict[str, Any]:
         "chaired_by": "Lê Văn Bình",
         "minutes": "Chi bộ họp kiểm điểm cuối năm, góp ý từng bản kiểm điểm.",
     }
-    data.update(overrides)
-    return data
-
-
-def proposal_post(review, meeting_pk, *, verdict=Verdict.DONE, **overrides: Any) -> dict[str, Any]:
-    data: dict[str, Any] = {
-        "meeting": str(meeting_pk),
-        "general_points": "27",
-        "task_points": "60",
-        "level": RatingLevel.GOOD,
-        "votes_for": "4",
-        "votes_against": "0",
-        "votes_abstain": "0",
-        "comments": "Chi bộ thống nhất.",
-    }
-    for assessment in review.assessments.all():
-        data[f"verdict_{assessment.pk}"] = verdict
-        data[f"cause_{assessment.pk}"] = ""
     data.update(overrides)
     return data
 

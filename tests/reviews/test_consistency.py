@@ -30,7 +30,14 @@ from reviews.consistency import Inconsistency, consistency_flags
 from reviews.models import ConsistencyNote, RatingLevel, Review, ReviewState, Verdict
 from tests.factories import make_member
 from tests.programmes.programme_data import commitment_content
-from tests.reviews.review_data import SECTIONS, meeting, open_period, write_and_submit
+from tests.reviews.review_data import (
+    cell_proposal,
+    meeting,
+    open_period,
+    proposal_post,
+    save_self_review,
+    write_and_submit,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -397,24 +404,6 @@ def test_a_contradiction_that_arose_after_the_proposal_must_be_explained_by_the_
 # --- The pages ------------------------------------------------------------------------------------------------
 
 
-def proposal_post(review: Review, meeting_pk: int, **overrides: str) -> dict[str, str]:
-    data = {
-        "meeting": str(meeting_pk),
-        "general_points": "27",
-        "task_points": "60",
-        "level": RatingLevel.GOOD,
-        "votes_for": "4",
-        "votes_against": "0",
-        "votes_abstain": "0",
-        "comments": "Chi bộ thống nhất.",
-    }
-    for assessment in review.assessments.all():
-        data[f"verdict_{assessment.pk}"] = Verdict.DONE
-        data[f"cause_{assessment.pk}"] = ""
-    data.update(overrides)
-    return data
-
-
 def test_the_secretary_sees_the_flag_with_the_figures_and_records_only_with_a_reason(cast):
     review, _commitment = submitted_with_flag(cast)
     (assessment,) = review.assessments.all()
@@ -443,14 +432,11 @@ def test_a_verdict_the_secretary_changes_to_done_on_the_form_is_flagged_when_sen
     review, (commitment,) = review_of(cast, [files_target()])
     report(commitment, ProgressStatus.AT_RISK, "26")
     (assessment,) = review.assessments.all()
-    services.self_review_save(
-        review=review,
-        sections=SECTIONS,
-        general_points=27,
+    save_self_review(
+        review,
         task_points=40,
         level=RatingLevel.COMPLETED,
         verdicts={assessment.pk: (Verdict.PARTLY, "Mới giải quyết 26/40 hồ sơ.")},
-        acting_user=cast.member.user,
     )
     services.self_review_submit(review=review, acting_user=cast.member.user)
     secretary = client_for(cast.secretary.user)
@@ -602,15 +588,10 @@ def record_all(review: Review, secretary) -> None:
     assessments = list(review.assessments.all())
     cell_meeting = review.period.cell_meetings.first()
     assert cell_meeting is not None
-    services.proposal_record(
-        review=review,
+    cell_proposal(
+        review,
+        secretary,
         meeting=cell_meeting,
-        general_points=27,
-        task_points=60,
-        level=RatingLevel.GOOD,
-        votes_for=4,
-        votes_against=0,
         verdicts={item.pk: (Verdict.DONE, "") for item in assessments},
         acknowledgements={item.pk: CELL_REASON for item in assessments},
-        acting_user=secretary,
     )

@@ -26,11 +26,17 @@ from reviews.models import (
 )
 from tests.factories import PositionFactory, make_member
 from tests.programmes.programme_data import make_confirmed
-from tests.reviews.review_data import open_period, propose, write_and_submit
+from tests.reviews.review_data import (
+    GROUNDS,
+    decided_review,
+    final_review,
+    open_period,
+    propose,
+    proposed_review,
+    write_and_submit,
+)
 
 pytestmark = pytest.mark.django_db
-
-GROUNDS = "Hoàn thành đúng hạn 2/2 nội dung cam kết; sổ theo dõi hồ sơ có xác nhận của bộ phận một cửa."
 
 
 def client_for(user) -> Client:
@@ -45,40 +51,6 @@ def url(name: str, pk: int) -> str:
 
 def detail_url(review: Review) -> str:
     return url("review_detail", review.pk)
-
-
-def proposed_review(cast, *, excellent: bool = False, **period_options) -> Review:
-    """The member's review with two commitments, proposed by the cell: Good, or Excellent on 30 + 65 points."""
-    make_confirmed(cast.member, cast.secretary.user)
-    period = open_period(cast.ward, cast.org_board, **period_options)
-    review = Review.objects.get(period=period, cadre=cast.member)
-    if excellent:
-        write_and_submit(review, general=30, task=65, level=RatingLevel.EXCELLENT, verdict=Verdict.EXCEEDED)
-        propose(review, cast.secretary.user, general=30, task=65, level=RatingLevel.EXCELLENT, verdict=Verdict.EXCEEDED)
-    else:
-        write_and_submit(review)
-        propose(review, cast.secretary.user)
-    review.refresh_from_db()
-    return review
-
-
-def decided_review(cast, **options) -> tuple[Review, Decision]:
-    review = proposed_review(cast, **options)
-    decision = services.decision_make(review=review, level=RatingLevel.GOOD, acting_user=cast.committee_staff.user)
-    review.refresh_from_db()
-    return review, decision
-
-
-def final_review(cast, **options) -> Review:
-    review, decision = decided_review(cast, **options)
-    services.decision_confirm(
-        decision=decision,
-        grounds=GROUNDS,
-        assessment_ids=[review.assessments.order_by("position")[0].pk],
-        acting_user=cast.head.user,
-    )
-    review.refresh_from_db()
-    return review
 
 
 def appealed(cast) -> tuple[Review, Appeal]:

@@ -13,7 +13,7 @@ from typing import Any
 from typing import cast as typed
 
 import pytest
-from django.contrib.auth.models import Permission, User
+from django.contrib.auth.models import User
 from django.db import connection, transaction
 from django.test import Client
 from django.urls import reverse
@@ -26,19 +26,17 @@ from reviews import services, tasks
 from reviews.models import (
     ItemState,
     PeriodState,
-    RatingLevel,
     Report,
     ReportBatch,
     ReportBatchItem,
     ReportKind,
-    Review,
     ReviewPeriod,
 )
 from reviews.reports import batches, produce
 from reviews.reports.batches import MAX_ATTEMPTS, batch_create, batch_progress
-from tests.factories import UserFactory, make_member
+from tests.factories import UserFactory, admin_staff, make_member
 from tests.programmes.programme_data import make_confirmed
-from tests.reviews.review_data import open_period, propose, write_and_submit
+from tests.reviews.review_data import decided_review, open_period
 
 pytestmark = pytest.mark.django_db
 
@@ -433,12 +431,8 @@ def test_the_beat_schedules_exist_and_name_registered_tasks():
 
 
 def test_confirming_a_decision_queues_the_individual_report_on_commit(cast, media, django_capture_on_commit_callbacks):
-    make_confirmed(cast.member, cast.secretary.user)
-    period = open_period(cast.ward, cast.org_board)
-    review = Review.objects.get(period=period, cadre=cast.member)
-    write_and_submit(review)
-    propose(review, cast.secretary.user)
-    decision = services.decision_make(review=review, level=RatingLevel.GOOD, acting_user=cast.committee_staff.user)
+    review, decision = decided_review(cast)
+    period = review.period
     assessment = review.assessments.order_by("position")[0]
 
     with django_capture_on_commit_callbacks(execute=False) as queued:
@@ -540,12 +534,8 @@ def test_reports_and_batches_are_shown_read_only_to_superusers_only(
     assert superuser.post(admin_url(Report, "delete", report.pk), {"post": "yes"}).status_code == 403
     assert superuser.post(admin_url(ReportBatch, "delete", batch.pk), {"post": "yes"}).status_code == 403
 
-    staff_user = cast.org_board
-    staff_user.is_staff = True
-    staff_user.save()
-    staff_user.user_permissions.set(Permission.objects.filter(content_type__app_label="reviews"))
     staff = Client()
-    staff.force_login(staff_user)
+    staff.force_login(admin_staff(cast.org_board, "reviews"))
     for page in pages:
         assert staff.get(page).status_code == 403, page
     assert Report.objects.count() == 1 and ReportBatch.objects.count() == 1

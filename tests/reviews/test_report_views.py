@@ -9,18 +9,15 @@ from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import User
-from django.core.files.base import ContentFile
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from programmes.models import Cadre, Role
-from reviews import services
 from reviews.models import (
     ItemState,
     PeriodKind,
-    RatingLevel,
     Report,
     ReportBatch,
     ReportKind,
@@ -32,13 +29,12 @@ from reviews.reports.batches import batch_create, batch_item_fail, batch_item_ru
 from reviews.reports.produce import display_code, report_produce
 from tests.factories import RoleAssignmentFactory, UserFactory
 from tests.programmes.programme_data import make_confirmed
-from tests.reviews.review_data import open_period, propose, write_and_submit
+from tests.reviews.review_data import final_review, open_period, stored_report
 
 pytestmark = pytest.mark.django_db
 
 REPORT_LIST = reverse("reviews:report_list")
 REPORT_REQUEST = reverse("reviews:report_request")
-PDF_BYTES = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
 # The cell's secretary (a cadre with a post): session, user, the grants (cadre, membership, posts, roles) and
 # the header's counts; then the page of reports (count and rows) and the periods offered by the filter.
 SECRETARY_REPORT_LIST_QUERIES = 7 + 3
@@ -82,28 +78,13 @@ def page_queries(client: Client, url: str) -> int:
     return len(captured)
 
 
-def final_review(cast) -> Review:
-    """The member's review from the opening of a ward period to a confirmed rating, as in test_review_flow."""
-    make_confirmed(cast.member, cast.secretary.user)
-    period = open_period(cast.ward, cast.org_board)
-    review = Review.objects.get(period=period, cadre=cast.member)
-    write_and_submit(review)
-    propose(review, cast.secretary.user)
-    decision = services.decision_make(review=review, level=RatingLevel.GOOD, acting_user=cast.committee_staff.user)
-    services.decision_confirm(
-        decision=decision,
-        grounds="Hoàn thành đúng hạn 2/2 nội dung cam kết, có minh chứng.",
-        assessment_ids=[assessment.pk for assessment in review.assessments.all()],
-        acting_user=cast.head.user,
-    )
-    review.refresh_from_db()
-    assert review.state == ReviewState.FINAL
-    return review
-
-
 @pytest.fixture
 def review(cast) -> Review:
-    return final_review(cast)
+    """The member's review from the opening of a ward period to a rating confirmed on every commitment, as in
+    test_review_flow."""
+    review = final_review(cast, grounds="Hoàn thành đúng hạn 2/2 nội dung cam kết, có minh chứng.", cite_all=True)
+    assert review.state == ReviewState.FINAL
+    return review
 
 
 @pytest.fixture
@@ -112,24 +93,6 @@ def produced(cast, review: Review, media: Path) -> dict[str, Report]:
     summary, _made = report_produce(ReportKind.CELL_SUMMARY, cast.cell_a.pk, review.period)
     individual, _made = report_produce(ReportKind.INDIVIDUAL, review.pk, review.period)
     return {"summary": summary, "individual": individual}
-
-
-def stored_report(organisation, number: int, *, kind: str = ReportKind.CELL_SUMMARY, **fields) -> Report:
-    """A report row with a small file, without rendering: for the list's tests."""
-    report = Report(
-        kind=kind,
-        subject_key=f"{kind}:test:{number}",
-        organisation=organisation,
-        title=f"Báo cáo thử {number}",
-        content_hash=f"{number:064d}",
-        sha256=hashlib.sha256(f"report {number}".encode()).hexdigest(),
-        verification_code=f"TEST{number:06d}",
-        size=len(PDF_BYTES),
-        **fields,
-    )
-    report.file.save(f"{kind}-{number}.pdf", ContentFile(PDF_BYTES), save=False)
-    report.save()
-    return report
 
 
 def request_url(period: ReviewPeriod) -> str:

@@ -366,17 +366,22 @@ def test_only_those_who_act_on_the_review_add_prompts_or_comments(cast):
 # --- Comments with documents ---------------------------------------------------------------------------------
 
 
+def add_comment(client: Client, review: Review, **fields: Any) -> Any:
+    """The comments form sent: the ward's People's Committee writes "Hoàn thành tốt.", unless `fields` say otherwise
+    (a `document` among them)."""
+    data = {"source": "workplace", "author": "UBND phường", "text": "Hoàn thành tốt.", "received_on": "2026-12-05"}
+    return client.post(reverse("reviews:input_add", args=[review.pk]), data | fields)
+
+
 def test_a_comment_with_a_pdf_is_downloadable_by_those_who_read_the_review_only(cast):
     review = member_review(cast, with_programme=False)
-    response = client_for(cast.secretary.user).post(
-        reverse("reviews:input_add", args=[review.pk]),
-        {
-            "source": "residence_cell",
-            "author": "Chi ủy Chi bộ Khu phố 3",
-            "text": "Gương mẫu, tích cực tham gia sinh hoạt nơi cư trú.",
-            "received_on": "2026-12-05",
-            "document": pdf_upload(),
-        },
+    response = add_comment(
+        client_for(cast.secretary.user),
+        review,
+        source="residence_cell",
+        author="Chi ủy Chi bộ Khu phố 3",
+        text="Gương mẫu, tích cực tham gia sinh hoạt nơi cư trú.",
+        document=pdf_upload(),
     )
     assert response.status_code == 302
     assert response["Location"] == detail_url(review)
@@ -399,10 +404,7 @@ def test_a_comment_with_a_pdf_is_downloadable_by_those_who_read_the_review_only(
 
 def test_a_comment_without_document_has_nothing_to_download(cast):
     review = member_review(cast, with_programme=False)
-    client_for(cast.secretary.user).post(
-        reverse("reviews:input_add", args=[review.pk]),
-        {"source": "workplace", "author": "UBND phường", "text": "Hoàn thành tốt.", "received_on": "2026-12-05"},
-    )
+    add_comment(client_for(cast.secretary.user), review)
     entry = ReviewInput.objects.get()
     assert client_for(cast.secretary.user).get(reverse("reviews:input_download", args=[entry.pk])).status_code == 404
     assert (
@@ -412,16 +414,8 @@ def test_a_comment_without_document_has_nothing_to_download(cast):
 
 def test_a_file_that_is_not_what_it_says_is_refused_at_the_field(cast):
     review = member_review(cast, with_programme=False)
-    response = client_for(cast.secretary.user).post(
-        reverse("reviews:input_add", args=[review.pk]),
-        {
-            "source": "workplace",
-            "author": "UBND phường",
-            "text": "Hoàn thành tốt.",
-            "received_on": "2026-12-05",
-            "document": SimpleUploadedFile("nhan-xet.pdf", b"MZ not a pdf", content_type="application/pdf"),
-        },
-    )
+    not_a_pdf = SimpleUploadedFile("nhan-xet.pdf", b"MZ not a pdf", content_type="application/pdf")
+    response = add_comment(client_for(cast.secretary.user), review, document=not_a_pdf)
     assert response.status_code == 200
     assert "id_document_error" in response.text
     assert "không thuộc loại được nhận" in response.text
@@ -432,16 +426,7 @@ def test_a_file_over_the_size_limit_is_refused(cast, settings):
     settings.EVIDENCE_MAX_UPLOAD_MB = 1
     review = member_review(cast, with_programme=False)
     big = b"%PDF-1.4\n" + b"0" * int(1.1 * 1024 * 1024)
-    response = client_for(cast.secretary.user).post(
-        reverse("reviews:input_add", args=[review.pk]),
-        {
-            "source": "workplace",
-            "author": "UBND phường",
-            "text": "Hoàn thành tốt.",
-            "received_on": "2026-12-05",
-            "document": pdf_upload(data=big),
-        },
-    )
+    response = add_comment(client_for(cast.secretary.user), review, document=pdf_upload(data=big))
     assert response.status_code == 200
     assert "vượt giới hạn 1 MB" in response.text
     assert not ReviewInput.objects.exists()

@@ -53,7 +53,14 @@ from reviews.models import (
 )
 from tests.factories import PositionFactory, RoleAssignmentFactory, UserFactory, make_member, make_organisation
 from tests.programmes.programme_data import make_confirmed, make_draft
-from tests.reviews.review_data import SECTIONS, meeting, open_period, propose, write_and_submit
+from tests.reviews.review_data import (
+    cell_proposal,
+    meeting,
+    open_period,
+    propose,
+    save_self_review,
+    write_and_submit,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -362,9 +369,7 @@ def test_the_period_keeps_its_rule_set(cast):
 def test_only_the_subject_writes_and_submits_the_review(cast, review):
     for someone in (user_of(cast.secretary), user_of(cast.head), cast.org_board):
         with pytest.raises(PermissionDenied) as denied, no_event():
-            services.self_review_save(
-                review=review, sections=SECTIONS, general_points=27, task_points=60, level="good", acting_user=someone
-            )
+            save_self_review(review, acting_user=someone)
         assert refused(denied) == ["Chỉ đảng viên được kiểm điểm mới viết bản kiểm điểm."]
         with pytest.raises(PermissionDenied) as denied:
             services.self_review_submit(review=review, acting_user=someone)
@@ -402,27 +407,12 @@ def test_a_draft_is_saved_without_checks_and_submitted_only_when_complete(cast, 
 def test_a_commitment_not_done_on_time_needs_its_cause(cast, review, verdict):
     member = user_of(cast.member)
     first, second = review.assessments.order_by("position")
-    services.self_review_save(
-        review=review,
-        sections=SECTIONS,
-        general_points=22,
-        task_points=40,
-        level=RatingLevel.COMPLETED,
-        verdicts={first.pk: (Verdict.DONE, ""), second.pk: (verdict, "  ")},
-        acting_user=member,
-    )
+    completed = {"general_points": 22, "task_points": 40, "level": RatingLevel.COMPLETED}
+    save_self_review(review, **completed, verdicts={first.pk: (Verdict.DONE, ""), second.pk: (verdict, "  ")})
     with pytest.raises(ValidationError) as error:
         services.self_review_submit(review=review, acting_user=member)
     assert refused(error) == ["Nội dung số 2 chưa hoàn thành đúng hạn: hãy nêu nguyên nhân."]
-    services.self_review_save(
-        review=review,
-        sections=SECTIONS,
-        general_points=22,
-        task_points=40,
-        level=RatingLevel.COMPLETED,
-        verdicts={second.pk: (verdict, "Thiếu kinh phí, đã đề nghị bổ sung.")},
-        acting_user=member,
-    )
+    save_self_review(review, **completed, verdicts={second.pk: (verdict, "Thiếu kinh phí, đã đề nghị bổ sung.")})
     with one_event("review.self_submit"):
         services.self_review_submit(review=review, acting_user=member)
     review.refresh_from_db()
@@ -450,14 +440,7 @@ def test_a_blocking_level_conflict_refuses_submission_and_a_warning_does_not(cas
 def test_a_submitted_review_can_no_longer_be_edited(cast, review):
     write_and_submit(review)
     with pytest.raises(ValidationError) as error:
-        services.self_review_save(
-            review=review,
-            sections=SECTIONS,
-            general_points=27,
-            task_points=60,
-            level="good",
-            acting_user=user_of(cast.member),
-        )
+        save_self_review(review)
     assert refused(error) == ["Bước này không làm được khi bản kiểm điểm đang ở trạng thái “Đã nộp bản kiểm điểm”."]
 
 
@@ -466,15 +449,7 @@ def test_a_verdict_on_another_reviews_commitment_is_refused(cast, review):
     foreign = Review.objects.get(period=other_period, cadre=cast.member).assessments.first()
     assert foreign is not None
     with pytest.raises(ValidationError) as error:
-        services.self_review_save(
-            review=review,
-            sections=SECTIONS,
-            general_points=27,
-            task_points=60,
-            level="good",
-            verdicts={foreign.pk: (Verdict.DONE, "")},
-            acting_user=user_of(cast.member),
-        )
+        save_self_review(review, verdicts={foreign.pk: (Verdict.DONE, "")})
     assert refused(error) == ["Nội dung cam kết không thuộc bản kiểm điểm này."]
 
 
@@ -576,17 +551,7 @@ def test_a_proposal_needs_a_meeting_of_more_than_half_the_members(cast, review, 
     without_quorum = meeting(review, secretary, total=total, present=present)
     verdicts = {assessment.pk: (Verdict.DONE, "") for assessment in review.assessments.all()}
     with pytest.raises(ValidationError) as error, no_event():
-        services.proposal_record(
-            review=review,
-            meeting=without_quorum,
-            general_points=27,
-            task_points=60,
-            level=RatingLevel.GOOD,
-            votes_for=present,
-            votes_against=0,
-            verdicts=verdicts,
-            acting_user=secretary,
-        )
+        cell_proposal(review, secretary, meeting=without_quorum, votes_for=present, verdicts=verdicts)
     assert error.value.message_dict == {
         "meeting": ["Cuộc họp chưa đủ quá nửa số đảng viên dự, nên không đủ điều kiện đề xuất xếp loại."]
     }
@@ -596,16 +561,13 @@ def test_votes_cannot_exceed_those_present(cast, review):
     write_and_submit(review)
     secretary = user_of(cast.secretary)
     with pytest.raises(ValidationError) as error:
-        services.proposal_record(
-            review=review,
+        cell_proposal(
+            review,
+            secretary,
             meeting=meeting(review, secretary, total=5, present=3),
-            general_points=27,
-            task_points=60,
-            level=RatingLevel.GOOD,
             votes_for=2,
             votes_against=1,
             votes_abstain=1,
-            acting_user=secretary,
         )
     assert error.value.message_dict == {"votes_for": ["Tổng số phiếu lớn hơn số đảng viên dự họp."]}
 
@@ -614,16 +576,7 @@ def test_every_commitment_must_be_judged_by_the_cell(cast, review):
     write_and_submit(review)
     secretary = user_of(cast.secretary)
     with pytest.raises(ValidationError) as error:
-        services.proposal_record(
-            review=review,
-            meeting=meeting(review, secretary),
-            general_points=27,
-            task_points=60,
-            level=RatingLevel.GOOD,
-            votes_for=4,
-            votes_against=0,
-            acting_user=secretary,
-        )
+        cell_proposal(review, secretary)
     assert refused(error) == ["Chi bộ chưa kết luận nội dung cam kết số 1, 2."]
     review.refresh_from_db()
     assert review.state == ReviewState.SELF_SUBMITTED
@@ -638,16 +591,7 @@ def test_the_cell_proposal_is_refused_before_submission_and_with_another_cells_m
     other_period = open_period(cast.ward, cast.org_board, title="Kiểm điểm giữa nhiệm kỳ", kind=PeriodKind.MID_TERM)
     elsewhere = meeting(Review.objects.get(period=other_period, cadre=cast.member), secretary)
     with pytest.raises(ValidationError) as error:
-        services.proposal_record(
-            review=review,
-            meeting=elsewhere,
-            general_points=27,
-            task_points=60,
-            level=RatingLevel.GOOD,
-            votes_for=4,
-            votes_against=0,
-            acting_user=secretary,
-        )
+        cell_proposal(review, secretary, meeting=elsewhere)
     assert error.value.message_dict == {"meeting": ["Cuộc họp không phải của chi bộ và đợt kiểm điểm này."]}
 
 
@@ -661,16 +605,7 @@ def test_the_secretary_cannot_propose_for_their_own_review_and_the_deputy_can(ca
     deputy = make_member(cast.cell_a, "deputy", full_name="Ngô Thị Hoa")
     PositionFactory(cadre=deputy, organisation=cast.cell_a, party_post=PartyPost.DEPUTY_SECRETARY)
     with pytest.raises(PermissionDenied) as denied:
-        services.proposal_record(
-            review=own,
-            meeting=meeting(own, secretary),
-            general_points=27,
-            task_points=60,
-            level=RatingLevel.GOOD,
-            votes_for=4,
-            votes_against=0,
-            acting_user=user_of(cast.committee_staff),
-        )
+        cell_proposal(own, user_of(cast.committee_staff), meeting=meeting(own, secretary))
     assert refused(denied) == ["Chỉ bí thư, phó bí thư chi bộ ghi đề xuất."]
     proposal, _warnings = propose(own, user_of(deputy))
     assert proposal.recorded_by == user_of(deputy)
@@ -682,8 +617,9 @@ def test_a_proposal_records_verdicts_points_and_votes_and_moves_the_review_on(ca
     held = meeting(review, secretary)
     first, second = review.assessments.order_by("position")
     with one_event("review.propose"):
-        proposal, warnings = services.proposal_record(
-            review=review,
+        proposal, warnings = cell_proposal(
+            review,
+            secretary,
             meeting=held,
             general_points=26,
             task_points=50,
@@ -692,7 +628,6 @@ def test_a_proposal_records_verdicts_points_and_votes_and_moves_the_review_on(ca
             votes_against=1,
             comments="  Chi bộ đề nghị mức hoàn thành nhiệm vụ.  ",
             verdicts={first.pk: (Verdict.DONE, ""), second.pk: (Verdict.PARTLY, "Chưa xong đợt 2.")},
-            acting_user=secretary,
         )
     assert warnings == [
         "Tổng 76 điểm đạt mức “Hoàn thành tốt nhiệm vụ” nhưng đề xuất “Hoàn thành nhiệm vụ”: "
@@ -735,27 +670,38 @@ def test_an_excellent_proposal_beyond_the_quota_is_recorded_with_a_warning(cast,
     assert logged is not None and logged["warnings"] == [QUOTA_WARNING]
 
 
-def test_the_quota_counts_the_proposals_of_every_cell_the_committee_decides_for(cast):
-    make_confirmed(cast.member, user_of(cast.secretary))
-    cell_b_secretary = make_member(cast.cell_b, "cell_b_secretary", full_name="Mai Văn Khánh")
-    PositionFactory(cadre=cell_b_secretary, organisation=cast.cell_b, party_post=PartyPost.SECRETARY)
+def cell_b_secretary(cast) -> User:
+    cadre = make_member(cast.cell_b, "cell_b_secretary", full_name="Mai Văn Khánh")
+    PositionFactory(cadre=cadre, organisation=cast.cell_b, party_post=PartyPost.SECRETARY)
+    return user_of(cadre)
+
+
+def period_with_five_good_proposals_in_cell_b(cast) -> ReviewPeriod:
+    """A period opened after cell B gained four members, in which its secretary proposes Good for the outsider and
+    for them: the grassroots committee then has five Good proposals."""
+    secretary = cell_b_secretary(cast)
     colleagues = [make_member(cast.cell_b, f"cell_b_{number}") for number in range(4)]
     period = open_period(cast.ward, cast.org_board)
     for cadre in [cast.outsider, *colleagues]:
         good = Review.objects.get(period=period, cadre=cadre)
         write_and_submit(good)
-        propose(good, user_of(cell_b_secretary))
+        propose(good, secretary)
+    return period
+
+
+def test_the_quota_counts_the_proposals_of_every_cell_the_committee_decides_for(cast):
+    make_confirmed(cast.member, user_of(cast.secretary))
+    period = period_with_five_good_proposals_in_cell_b(cast)
     _proposal, warnings = excellent(Review.objects.get(period=period, cadre=cast.member), user_of(cast.secretary))
     assert warnings == []
 
 
 def test_a_good_proposal_is_not_warned_of_the_excess_others_made(cast, period):
     excellent(Review.objects.get(period=period, cadre=cast.member), user_of(cast.secretary))
-    cell_b_secretary = make_member(cast.cell_b, "cell_b_secretary", full_name="Mai Văn Khánh")
-    PositionFactory(cadre=cell_b_secretary, organisation=cast.cell_b, party_post=PartyPost.SECRETARY)
+    secretary = cell_b_secretary(cast)
     good = Review.objects.get(period=period, cadre=cast.outsider)
     write_and_submit(good)
-    _proposal, warnings = propose(good, user_of(cell_b_secretary))
+    _proposal, warnings = propose(good, secretary)
     assert warnings == []
     # The organisation is still over (1 Excellent on 1 Good): an Excellent proposal is warned of it.
     assert services.cell_quota(good, RatingLevel.EXCELLENT).exceeded
@@ -763,14 +709,7 @@ def test_a_good_proposal_is_not_warned_of_the_excess_others_made(cast, period):
 
 def test_the_cells_warning_counts_decided_reviews_at_their_decision(cast):
     """A Good proposal the committee decided Completed no longer allows an Excellent one."""
-    cell_b_secretary = make_member(cast.cell_b, "cell_b_secretary", full_name="Mai Văn Khánh")
-    PositionFactory(cadre=cell_b_secretary, organisation=cast.cell_b, party_post=PartyPost.SECRETARY)
-    colleagues = [make_member(cast.cell_b, f"cell_b_{number}") for number in range(4)]
-    period = open_period(cast.ward, cast.org_board)
-    for cadre in [cast.outsider, *colleagues]:
-        review = Review.objects.get(period=period, cadre=cadre)
-        write_and_submit(review)
-        propose(review, user_of(cell_b_secretary))
+    period = period_with_five_good_proposals_in_cell_b(cast)
     lowered = Review.objects.get(period=period, cadre=cast.outsider)
     services.decision_make(
         review=lowered, level=RatingLevel.COMPLETED, reason="Chậm hồ sơ.", acting_user=user_of(cast.committee_staff)
@@ -808,13 +747,9 @@ def test_a_level_other_than_the_cells_needs_a_reason(cast, proposed):
     assert error.value.message_dict == {
         "reason": ["Xếp loại khác đề xuất của chi bộ (“Hoàn thành tốt nhiệm vụ”) cần ghi lý do."]
     }
-    decision = services.decision_make(
-        review=proposed,
-        level=RatingLevel.COMPLETED,
-        reason="Còn để xảy ra chậm trễ hồ sơ trong quý III.",
-        acting_user=staff,
-    )
-    assert decision.reclassification_reason == "Còn để xảy ra chậm trễ hồ sơ trong quý III."
+    reason = "Còn để xảy ra chậm trễ hồ sơ trong quý III."
+    decision = services.decision_make(review=proposed, level=RatingLevel.COMPLETED, reason=reason, acting_user=staff)
+    assert decision.reclassification_reason == reason
 
 
 def test_the_committee_cannot_decide_a_level_the_rules_forbid(cast, proposed):
@@ -844,13 +779,11 @@ def test_the_quota_is_enforced_at_the_decision_unless_justified(cast, review):
             "bộ đề xuất khi chưa quyết định). Cần giải trình để vượt."
         ]
     }
+    override = "Đồng chí có thành tích đột xuất được Thành ủy khen thưởng."
     decision = services.decision_make(
-        review=review,
-        level=RatingLevel.EXCELLENT,
-        quota_override="Đồng chí có thành tích đột xuất được Thành ủy khen thưởng.",
-        acting_user=staff,
+        review=review, level=RatingLevel.EXCELLENT, quota_override=override, acting_user=staff
     )
-    assert decision.quota_override == "Đồng chí có thành tích đột xuất được Thành ủy khen thưởng."
+    assert decision.quota_override == override
 
 
 @pytest.mark.parametrize("who", ["secretary", "member", "outsider", "org_board", "overseer", "other_committee"])
@@ -1225,15 +1158,7 @@ def test_every_step_writes_exactly_one_audit_event_with_its_action(cast, ward_co
     @step("review.self_save")
     def _save() -> None:
         verdicts = {assessment.pk: (Verdict.DONE, "") for assessment in state["review"].assessments.all()}
-        services.self_review_save(
-            review=state["review"],
-            sections=SECTIONS,
-            general_points=27,
-            task_points=60,
-            level=RatingLevel.GOOD,
-            verdicts=verdicts,
-            acting_user=member,
-        )
+        save_self_review(state["review"], verdicts=verdicts, acting_user=member)
 
     @step("review.self_submit")
     def _submit() -> None:
@@ -1245,17 +1170,7 @@ def test_every_step_writes_exactly_one_audit_event_with_its_action(cast, ward_co
 
     def record_proposal() -> None:
         verdicts = {assessment.pk: (Verdict.DONE, "") for assessment in state["review"].assessments.all()}
-        services.proposal_record(
-            review=state["review"],
-            meeting=state["meeting"],
-            general_points=27,
-            task_points=60,
-            level=RatingLevel.GOOD,
-            votes_for=4,
-            votes_against=0,
-            verdicts=verdicts,
-            acting_user=secretary,
-        )
+        cell_proposal(state["review"], secretary, meeting=state["meeting"], verdicts=verdicts)
 
     def decide() -> None:
         state["decision"] = services.decision_make(review=state["review"], level=RatingLevel.GOOD, acting_user=staff)
