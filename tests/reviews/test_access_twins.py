@@ -13,7 +13,8 @@ from django.db.models import Exists
 from reviews import access, services
 from reviews.models import Review
 from reviews.services import current_change
-from tests.reviews.test_appeals import Committees, appeal, final_review, reclassify
+from tests.reviews.review_data import final_review
+from tests.reviews.test_appeals import Committees, appeal, reclassify
 
 pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
 
