@@ -39,8 +39,8 @@ fi
 compile_messages
 
 banner "stage 1: SQLite + filesystem broker, the whole suite but the browser journeys ($PYTEST_WORKERS processes)"
-# Explicit, so that a developer's .env cannot move this stage onto another database or broker.
-export DATABASE_URL="sqlite:///$REPO_ROOT/var/test.sqlite3" CELERY_BROKER_URL="filesystem://"
+# Explicit, so that a developer's .env cannot move this stage onto another database, broker or file storage.
+export DATABASE_URL="sqlite:///$REPO_ROOT/var/test.sqlite3" CELERY_BROKER_URL="filesystem://" DJANGO_STORAGE_S3_BUCKET=""
 "${PYTEST[@]}" -n "$PYTEST_WORKERS" -m "not browser"
 
 banner "browser journeys: Debian's Chromium driven by Playwright, on SQLite"
