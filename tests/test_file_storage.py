@@ -3,7 +3,8 @@
 import environ
 import pytest
 from django.core.files.base import ContentFile
-from django.core.files.storage import FileSystemStorage, StorageHandler, default_storage, storages
+from django.core.files.storage import FileSystemStorage, default_storage, storages
+from storages.backends.s3 import S3Storage
 
 from config.settings.storage import FILE_SYSTEM_BACKEND, S3_BACKEND
 from config.settings.storage import default_storage as storage_setting
@@ -53,7 +54,7 @@ def test_a_bucket_puts_the_files_in_s3_privately_and_never_overwrites(no_bucket,
     assert options["file_overwrite"] is False
     assert options.get("custom_domain") is None
     # django-storages accepts every option as named (it refuses an unknown one); nothing is reached yet.
-    storage = StorageHandler({"default": setting})["default"]
+    storage = S3Storage(**options)
     assert (storage.bucket_name, storage.endpoint_url, storage.default_acl) == (
         "portal-files",
         "https://minio.portal.internal:9000",
