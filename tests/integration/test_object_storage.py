@@ -8,6 +8,7 @@ byte lands in a local media folder.
 """
 
 import hashlib
+import os
 import time
 import uuid
 from pathlib import Path
@@ -15,6 +16,7 @@ from pathlib import Path
 import environ
 import pytest
 import redis
+from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage, storages
 from django.test import Client
 from django.urls import reverse
@@ -22,6 +24,7 @@ from storages.backends.s3 import S3Storage
 
 from config.celery import app
 from config.settings.storage import default_storage as storage_setting
+from programmes import backups
 from programmes.models import Evidence, ProgressStatus
 from reviews.models import ItemState, Report, ReportBatch, ReportBatchItem, ReportKind
 from reviews.reports.batches import batch_create
@@ -50,10 +53,9 @@ def client_for(user) -> Client:
     return client
 
 
-@pytest.fixture
-def s3_environment(s3_endpoint: str, monkeypatch, settings, tmp_path: Path) -> dict[str, str]:
-    """A fresh bucket, the variables that point the portal at it, and this process's storage switched to it
-    (through the settings code the workers run) with an empty MEDIA_ROOT of its own."""
+def use_new_bucket(s3_endpoint: str, monkeypatch, settings) -> dict[str, str]:
+    """A fresh bucket, and this process's storage switched to it through the settings code the workers run;
+    the variables that name it."""
     variables = {
         "DJANGO_STORAGE_S3_BUCKET": f"portal-test-{uuid.uuid4().hex[:12]}",
         "DJANGO_STORAGE_S3_ENDPOINT_URL": s3_endpoint,
@@ -63,15 +65,21 @@ def s3_environment(s3_endpoint: str, monkeypatch, settings, tmp_path: Path) -> d
     }
     for variable, value in variables.items():
         monkeypatch.setenv(variable, value)
-    web_media = tmp_path / "web-media"
-    web_media.mkdir()
-    settings.MEDIA_ROOT = web_media
     settings.STORAGES = {**settings.STORAGES, "default": storage_setting(environ.Env())}
     storage = storages["default"]
     assert isinstance(storage, S3Storage)
     # The operator creates the bucket; the portal only reads and writes objects in it.
     storage.connection.meta.client.create_bucket(Bucket=variables["DJANGO_STORAGE_S3_BUCKET"])
     return variables
+
+
+@pytest.fixture
+def s3_environment(s3_endpoint: str, monkeypatch, settings, tmp_path: Path) -> dict[str, str]:
+    """A fresh bucket for this process, which gets an empty MEDIA_ROOT of its own; the variables naming it."""
+    web_media = tmp_path / "web-media"
+    web_media.mkdir()
+    settings.MEDIA_ROOT = web_media
+    return use_new_bucket(s3_endpoint, monkeypatch, settings)
 
 
 def start_workers(s3_environment: dict[str, str], tmp_path: Path) -> list[tuple[CeleryWorker, Path]]:
@@ -182,3 +190,26 @@ def test_evidence_and_reports_on_object_storage_are_found_by_every_process(
     finally:
         for worker, _media in workers:
             worker.kill()
+
+
+def test_a_backup_archives_every_object_of_the_bucket_and_restores_them_into_an_empty_one(
+    s3_endpoint: str, s3_environment, monkeypatch, settings, tmp_path: Path
+) -> None:
+    saved = {
+        "evidence/2026/05/biên bản họp.pdf": b"%PDF-1.7 " + os.urandom(4096),
+        "reports/2026/05/programme-ABC123.pdf": os.urandom(20000),
+        "imports/roster.csv": "Mã đảng viên,Họ và tên\n".encode(),
+    }
+    for name, data in saved.items():
+        assert default_storage.save(name, ContentFile(data)) == name
+    part = tmp_path / "media.tar"
+
+    hashes = backups._pack_media(default_storage, part)
+
+    assert hashes == {name: hashlib.sha256(data).hexdigest() for name, data in saved.items()}
+    use_new_bucket(s3_endpoint, monkeypatch, settings)
+    assert list(backups._media_names(default_storage)) == []
+    backups._unpack_media(part, default_storage)
+    restored = {name: backups._stored_sha256(default_storage, name) for name in backups._media_names(default_storage)}
+    assert restored == hashes
+    assert local_files(Path(settings.MEDIA_ROOT)) == []
