@@ -6,7 +6,7 @@ import django_stubs_ext
 import environ
 from django.utils.translation import gettext_lazy as _
 
-from .storage import default_storage
+from config.settings.storage import default_storage
 
 # Django's generic classes take type arguments at run time too (forms.ModelChoiceField[Review] as a base class,
 # UploadedFile[bytes] in a signature), as they do for the type checker.
