@@ -3,13 +3,15 @@
 The archive is a tar file holding:
 
 - `database.dump` (PostgreSQL, `pg_dump -Fc`) or `database.sqlite3` (SQLite, its online backup API);
-- `media.tar`, every file under MEDIA_ROOT (evidence, reports, import files);
+- `media.tar`, every file of the portal's file storage (evidence, minutes, reports, import files), read
+  through Django's storage API: the folder MEDIA_ROOT, or the S3-compatible bucket when one is configured
+  (config/settings/storage.py);
 - `manifest.json`: the SHA-256 and size of each part, the row count of every table and the SHA-256 of
   every media file, so that a restore can prove it brought back exactly what was saved.
 
 On PostgreSQL the row counts and the dump read the same snapshot (`pg_export_snapshot`), so a backup
 taken while people work is still consistent with its own manifest. A restore refuses a database that
-already has tables and a media folder that already has files: it never merges into live data.
+already has tables and a file storage (folder or bucket) that already has files: it never merges into live data.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import hashlib
 import io
 import json
 import os
+import posixpath
 import sqlite3
 import subprocess
 import tarfile
@@ -30,6 +33,8 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
+from django.core.files import File
+from django.core.files.storage import FileSystemStorage, Storage, default_storage
 from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -58,6 +63,27 @@ def sha256_of(path: Path) -> str:
         while block := stream.read(CHUNK):
             digest.update(block)
     return digest.hexdigest()
+
+
+class _HashingReader:
+    """A stored file read once, into the archive, with its SHA-256 computed on the way."""
+
+    def __init__(self, stream: File[bytes]) -> None:
+        self.stream = stream
+        self.digest = hashlib.sha256()
+
+    def read(self, size: int = -1) -> bytes:
+        block: bytes = self.stream.read(size)
+        self.digest.update(block)
+        return block
+
+
+def _stored_sha256(storage: Storage, name: str) -> str:
+    with storage.open(name, "rb") as stream:
+        reader = _HashingReader(stream)
+        while reader.read(CHUNK):
+            pass
+    return reader.digest.hexdigest()
 
 
 def _engine() -> str:
@@ -136,19 +162,57 @@ def _dump_sqlite(target: Path) -> dict[str, int]:
     return counts
 
 
-def _media_files(root: Path) -> Iterator[Path]:
-    if root.is_dir():
-        yield from sorted(path for path in root.rglob("*") if path.is_file() and not path.is_symlink())
+def _is_link(storage: Storage, name: str) -> bool:
+    """A symbolic link in the media folder leads outside what the portal stored: it is neither saved nor counted."""
+    return isinstance(storage, FileSystemStorage) and Path(storage.path(name)).is_symlink()
 
 
-def _pack_media(root: Path, target: Path) -> dict[str, str]:
+def _media_names(storage: Storage, folder: str = "") -> Iterator[str]:
+    """Every stored file's name, folder by folder: the same walk on the file system and in a bucket."""
+    try:
+        folders, files = storage.listdir(folder)
+    except FileNotFoundError:
+        return
+    for name in sorted(posixpath.join(folder, file) for file in files):
+        if not _is_link(storage, name):
+            yield name
+    for sub_folder in sorted(folders):
+        yield from _media_names(storage, posixpath.join(folder, sub_folder))
+
+
+def _storage_place(storage: Storage) -> str:
+    """The folder or bucket, as the portal's messages name it."""
+    if isinstance(storage, FileSystemStorage):
+        return str(storage.location)
+    bucket = getattr(storage, "bucket_name", "?")
+    return f"s3://{bucket}/{getattr(storage, 'location', '')}"
+
+
+def _pack_media(storage: Storage, target: Path) -> dict[str, str]:
     hashes = {}
     with tarfile.open(target, "w") as archive:
-        for path in _media_files(root):
-            name = path.relative_to(root).as_posix()
-            hashes[name] = sha256_of(path)
-            archive.add(path, arcname=name, recursive=False)
+        for name in _media_names(storage):
+            info = tarfile.TarInfo(name)
+            info.size = storage.size(name)
+            info.mtime = int(storage.get_modified_time(name).timestamp())
+            with storage.open(name, "rb") as stream:
+                reader = _HashingReader(stream)
+                archive.addfile(info, reader)
+            hashes[name] = reader.digest.hexdigest()
     return hashes
+
+
+def _unpack_media(part: Path, storage: Storage) -> None:
+    """Every file of the archive's media part saved under its own name; anything but a plain file is refused."""
+    with tarfile.open(part) as archive:
+        for member in archive:
+            stream = archive.extractfile(member) if member.isfile() else None
+            if stream is None:
+                raise BackupError(_("Phần tệp tải lên của bản sao lưu có mục lạ: %(name)s.") % {"name": member.name})
+            with stream:
+                saved = storage.save(member.name, File(stream, name=member.name))
+            if saved != member.name:
+                raise BackupError(_("Không khôi phục được tệp %(name)s đúng tên.") % {"name": member.name})
 
 
 def _migrations() -> dict[str, str]:
@@ -163,7 +227,6 @@ def _migrations() -> dict[str, str]:
 def backup(output_dir: Path) -> Path:
     """Write one archive into `output_dir` and return its path."""
     engine = _engine()
-    media_root = Path(settings.MEDIA_ROOT)
     output_dir.mkdir(parents=True, exist_ok=True)
     stamp = timezone.localtime().strftime("%Y%m%dT%H%M%S")
     archive_path = output_dir / f"portal-backup-{stamp}.tar"
@@ -171,7 +234,7 @@ def backup(output_dir: Path) -> Path:
         work = Path(work_dir)
         database_part = work / PART_BY_ENGINE[engine]
         counts = _dump_postgresql(database_part) if engine == "postgresql" else _dump_sqlite(database_part)
-        media_hashes = _pack_media(media_root, work / MEDIA_PART)
+        media_hashes = _pack_media(default_storage, work / MEDIA_PART)
         parts = [database_part, work / MEDIA_PART]
         manifest = {
             "format": FORMAT,
@@ -225,7 +288,7 @@ def _unpacked(archive_path: Path) -> Iterator[tuple[dict[str, Any], Path]]:
         yield manifest, work
 
 
-def _refuse_unless_empty(media_root: Path) -> None:
+def _refuse_unless_empty(storage: Storage) -> None:
     tables = connection.introspection.table_names()
     if tables:
         raise BackupError(
@@ -235,9 +298,10 @@ def _refuse_unless_empty(media_root: Path) -> None:
             )
             % {"count": len(tables)}
         )
-    if any(_media_files(media_root)):
+    if any(_media_names(storage)):
         raise BackupError(
-            _("Thư mục tệp tải lên %(path)s đã có tệp. Chỉ khôi phục vào thư mục trống.") % {"path": media_root}
+            _("Thư mục tệp tải lên %(path)s đã có tệp. Chỉ khôi phục vào thư mục trống.")
+            % {"path": _storage_place(storage)}
         )
 
 
@@ -264,24 +328,23 @@ def _restore_database(engine: str, part: Path) -> None:
         source.close()
 
 
-def _check(manifest: dict[str, Any], media_root: Path) -> RestoreSummary:
+def _check(manifest: dict[str, Any], storage: Storage) -> RestoreSummary:
     """The restored rows and files against the manifest; any difference is an error, named."""
     with connection.cursor() as cursor:
         counts = _row_counts(cursor, list(manifest["tables"]))
     different = [table for table, rows in manifest["tables"].items() if counts.get(table) != rows]
     if different:
         raise BackupError(_("Số dòng khác bản kê ở các bảng: %(tables)s.") % {"tables": ", ".join(different)})
-    restored = {path.relative_to(media_root).as_posix(): sha256_of(path) for path in _media_files(media_root)}
+    restored = {name: _stored_sha256(storage, name) for name in _media_names(storage)}
     if restored != manifest["media"]:
         raise BackupError(_("Các tệp tải lên đã khôi phục không khớp bản kê."))
     return RestoreSummary(tables=len(counts), rows=sum(counts.values()), media_files=len(restored))
 
 
 def restore(archive_path: Path) -> RestoreSummary:
-    """Restore an archive into the configured (empty) database and media folder, then prove it."""
+    """Restore an archive into the configured (empty) database and file storage, then prove it."""
     engine = _engine()
-    media_root = Path(settings.MEDIA_ROOT)
-    _refuse_unless_empty(media_root)
+    _refuse_unless_empty(default_storage)
     with _unpacked(archive_path) as (manifest, work):
         if manifest["engine"] != engine:
             raise BackupError(
@@ -289,7 +352,5 @@ def restore(archive_path: Path) -> RestoreSummary:
                 % {"saved": manifest["engine"], "engine": engine}
             )
         _restore_database(engine, work / PART_BY_ENGINE[engine])
-        media_root.mkdir(parents=True, exist_ok=True)
-        with tarfile.open(work / MEDIA_PART) as archive:
-            archive.extractall(media_root, filter="data")
-        return _check(manifest, media_root)
+        _unpack_media(work / MEDIA_PART, default_storage)
+        return _check(manifest, default_storage)

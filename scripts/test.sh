@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # `make test`: everything CI checks, failing at the first error. Stage 1 runs the whole suite on SQLite;
 # stage 2 runs the database-sensitive and integration tests again on a throwaway PostgreSQL with a real
-# Redis and real Celery workers, started on loopback ports and stopped by PID whatever happens.
+# Redis, real Celery workers and an S3-compatible server (moto's), started on loopback ports and stopped by
+# PID whatever happens.
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
 
 PG_PORT=${TEST_PG_PORT:-5433}
 REDIS_PORT=${TEST_REDIS_PORT:-6390}
+S3_PORT=${TEST_S3_PORT:-6391}
 PYTEST_WORKERS=${PYTEST_WORKERS:-2}
 PYTEST=("$BIN/pytest" -p no:cacheprovider)
 export DJANGO_SETTINGS_MODULE=config.settings.test
@@ -39,8 +41,8 @@ fi
 compile_messages
 
 banner "stage 1: SQLite + filesystem broker, the whole suite but the browser journeys ($PYTEST_WORKERS processes)"
-# Explicit, so that a developer's .env cannot move this stage onto another database or broker.
-export DATABASE_URL="sqlite:///$REPO_ROOT/var/test.sqlite3" CELERY_BROKER_URL="filesystem://"
+# Explicit, so that a developer's .env cannot move this stage onto another database, broker or file storage.
+export DATABASE_URL="sqlite:///$REPO_ROOT/var/test.sqlite3" CELERY_BROKER_URL="filesystem://" DJANGO_STORAGE_S3_BUCKET=""
 "${PYTEST[@]}" -n "$PYTEST_WORKERS" -m "not browser"
 
 banner "browser journeys: Debian's Chromium driven by Playwright, on SQLite"
@@ -71,6 +73,10 @@ stop_services() {
     echo "-- stopping Redis (pid $(cat "$SERVICE_DIR/redis.pid"))"
     stop_pids "$(cat "$SERVICE_DIR/redis.pid")"
   fi
+  if [[ -f $SERVICE_DIR/s3.pid ]]; then
+    echo "-- stopping the S3 server (pid $(cat "$SERVICE_DIR/s3.pid"))"
+    stop_pids "$(cat "$SERVICE_DIR/s3.pid")"
+  fi
   rm -rf "$SERVICE_DIR"
   exit "$status"
 }
@@ -81,8 +87,11 @@ mkdir -p "$TEST_WORKER_PID_DIR"
 PGBIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1 || true)
 [[ -n $PGBIN ]] || { echo "PostgreSQL is not installed (run as root to install it)" >&2; exit 1; }
 command -v redis-server >/dev/null || { echo "redis-server is not installed (run as root to install it)" >&2; exit 1; }
-for port in "$PG_PORT" "$REDIS_PORT"; do
-  port_is_free 127.0.0.1 "$port" || { echo "port $port is in use: set TEST_PG_PORT / TEST_REDIS_PORT" >&2; exit 1; }
+for port in "$PG_PORT" "$REDIS_PORT" "$S3_PORT"; do
+  port_is_free 127.0.0.1 "$port" || {
+    echo "port $port is in use: set TEST_PG_PORT / TEST_REDIS_PORT / TEST_S3_PORT" >&2
+    exit 1
+  }
 done
 
 chmod 755 "$SERVICE_DIR"  # the postgres account must reach its data directory inside
@@ -105,8 +114,23 @@ done
 REDIS_VERSION=$(redis-server --version | grep -o 'v=[0-9.]*' | cut -d= -f2)
 echo "-- Redis $REDIS_VERSION on 127.0.0.1:$REDIS_PORT (pid $(cat "$SERVICE_DIR/redis.pid"))"
 
-banner "stage 2: PostgreSQL ${PG_VERSION%%.*} + Redis ${REDIS_VERSION%%.*} + Celery worker (tests marked postgres or integration)"
+# moto's S3 server (in memory; it checks no credentials): the object-storage test makes its own bucket there.
+"$BIN/moto_server" -H 127.0.0.1 -p "$S3_PORT" >"$SERVICE_DIR/s3.log" 2>&1 &
+echo $! >"$SERVICE_DIR/s3.pid"
+for _ in $(seq 1 100); do
+  ! port_is_free 127.0.0.1 "$S3_PORT" && break
+  kill -0 "$(cat "$SERVICE_DIR/s3.pid")" 2>/dev/null || { cat "$SERVICE_DIR/s3.log" >&2; exit 1; }
+  sleep 0.1
+done
+S3_VERSION=$("$BIN/python" -c 'import moto; print(moto.__version__)')
+echo "-- S3 server (moto $S3_VERSION) on 127.0.0.1:$S3_PORT (pid $(cat "$SERVICE_DIR/s3.pid"))"
+
+banner "stage 2: PostgreSQL ${PG_VERSION%%.*} + Redis ${REDIS_VERSION%%.*} + Celery workers + S3 (tests marked postgres or integration)"
+# The tests themselves keep the file system storage; the object-storage test points itself and its workers at
+# a bucket of TEST_S3_ENDPOINT_URL.
 DATABASE_URL="postgres://postgres@127.0.0.1:$PG_PORT/portal" \
   CELERY_BROKER_URL="redis://127.0.0.1:$REDIS_PORT/0" \
   CELERY_RESULT_BACKEND="redis://127.0.0.1:$REDIS_PORT/1" \
+  DJANGO_STORAGE_S3_BUCKET="" \
+  TEST_S3_ENDPOINT_URL="http://127.0.0.1:$S3_PORT" \
   "${PYTEST[@]}" -m "postgres or integration" -v

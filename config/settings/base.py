@@ -6,6 +6,8 @@ import django_stubs_ext
 import environ
 from django.utils.translation import gettext_lazy as _
 
+from config.settings.storage import default_storage
+
 # Django's generic classes take type arguments at run time too (forms.ModelChoiceField[Review] as a base class,
 # UploadedFile[bytes] in a signature), as they do for the type checker.
 django_stubs_ext.monkeypatch()
@@ -159,7 +161,8 @@ STATIC_URL = "/static/"
 STATIC_ROOT = env.path("DJANGO_STATIC_ROOT", default=VAR_DIR / "staticfiles")
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
-# Media is private: evidence and reports are served only through views that ask the access module.
+# Media is private: evidence and reports are served only through views that ask the access module. The files are
+# under MEDIA_ROOT unless DJANGO_STORAGE_S3_BUCKET puts them in an S3-compatible bucket (config/settings/storage.py).
 MEDIA_ROOT = env.path("DJANGO_MEDIA_ROOT", default=VAR_DIR / "media")
 # Bounds on one import file (docs/IMPORTS.md), checked before it is parsed so that no file can exhaust a
 # worker: its size in megabytes; data rows below the header (a ward has a few thousand members, a sector
@@ -201,7 +204,7 @@ READ_EVENT_RETENTION_DAYS = env.int("READ_EVENT_RETENTION_DAYS", default=3 * 365
 IMPORT_FILE_RETENTION_DAYS = env.int("IMPORT_FILE_RETENTION_DAYS", default=30)
 SIGN_IN_LOG_RETENTION_DAYS = env.int("SIGN_IN_LOG_RETENTION_DAYS", default=180)
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": default_storage(env),
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 

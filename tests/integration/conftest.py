@@ -8,9 +8,12 @@ import contextlib
 import itertools
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
+import urllib.error
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import quote
@@ -46,11 +49,27 @@ def worker_database_url() -> str:
 
 
 class CeleryWorker:
-    """One real worker process at a time; a test may kill it mid-task and start a fresh one."""
+    """One real worker process at a time; a test may kill it mid-task and start a fresh one.
 
-    def __init__(self, database_url: str, log_dir: Path) -> None:
+    Several may run side by side under different names; `extra_queues` are consumed besides the default one
+    (a queue of its own lets a test send a task to this worker alone), `include` names modules of tasks that
+    only tests define.
+    """
+
+    def __init__(
+        self,
+        database_url: str,
+        log_dir: Path,
+        *,
+        name: str = "portal-test",
+        extra_queues: tuple[str, ...] = (),
+        include: tuple[str, ...] = (),
+    ) -> None:
         self.database_url = database_url
         self.log_dir = log_dir
+        self.name = name
+        self.extra_queues = extra_queues
+        self.include = include
         self.process: subprocess.Popen[bytes] | None = None
         self.hostname = ""
         self.log_path = log_dir / "worker-0.log"
@@ -64,7 +83,7 @@ class CeleryWorker:
         """Start a worker and return once it answers a ping. `extra_env` overrides settings for it alone."""
         number = next(self._numbers)
         # A new name per start, so that a ping cannot be answered by a worker that is shutting down.
-        self.hostname = f"portal-test-{number}@localhost"
+        self.hostname = f"{self.name}-{number}@localhost"
         self.log_path = self.log_dir / f"worker-{number}.log"
         env = {
             **os.environ,
@@ -73,7 +92,9 @@ class CeleryWorker:
             "DATABASE_URL": self.database_url,
             **(extra_env or {}),
         }
-        command = [str(CELERY), "-A", "config", "worker", "--pool=prefork", "--concurrency=2", "-Q", "celery"]
+        queues = ",".join(("celery", *self.extra_queues))
+        command = [str(CELERY), "-A", "config", "worker", "--pool=prefork", "--concurrency=2", "-Q", queues]
+        command += [f"--include={module}" for module in self.include]
         command += ["--without-heartbeat", "--without-mingle", "--without-gossip", "-l", "info", "-n", self.hostname]
         with self.log_path.open("wb") as log:
             # Its own process group, so that kill() takes the pool processes down with it, as a crash would.
@@ -169,3 +190,67 @@ def celery_worker(celery_worker_process: CeleryWorker, transactional_db: None) -
     app.conf.task_always_eager = False
     yield celery_worker_process
     app.conf.task_always_eager = eager
+
+
+# --- An S3-compatible object store ---------------------------------------------------------------------------
+
+MOTO_SERVER = Path(sys.executable).with_name("moto_server")
+
+
+def _spare_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _wait_for_http(url: str, process: subprocess.Popen[bytes] | None, log: Path) -> None:
+    deadline = time.monotonic() + READY_TIMEOUT
+    while time.monotonic() < deadline:
+        if process is not None and process.poll() is not None:
+            raise RuntimeError(f"the S3 server exited at start-up:\n{log.read_text(errors='replace')[-2000:]}")
+        try:
+            with urllib.request.urlopen(url, timeout=1):  # noqa: S310 - a loopback URL built here
+                return
+        except urllib.error.HTTPError:
+            return  # it answers, if only to refuse
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError(f"the S3 server at {url} did not answer within {READY_TIMEOUT:.0f} s")
+
+
+@pytest.fixture(scope="session")
+def s3_endpoint(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The URL of an S3-compatible server: the one `make test` started (TEST_S3_ENDPOINT_URL), else moto's
+    server started here for the session, its PID listed with the workers' so that `make test` stops it."""
+    reason = missing_services()
+    if reason:
+        pytest.skip(reason)
+    given = os.environ.get("TEST_S3_ENDPOINT_URL")
+    if given:
+        _wait_for_http(given, None, Path(os.devnull))
+        yield given
+        return
+    port = _spare_port()
+    log = tmp_path_factory.mktemp("s3-server") / "moto.log"
+    with log.open("wb") as output:
+        process = subprocess.Popen(
+            [str(MOTO_SERVER), "-H", "127.0.0.1", "-p", str(port)],
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    pid_file = Path(os.environ.get("TEST_WORKER_PID_DIR") or log.parent) / f"s3-server-{process.pid}.pid"
+    pid_file.write_text(str(process.pid))
+    try:
+        url = f"http://127.0.0.1:{port}"
+        _wait_for_http(url, process, log)
+        yield url
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=STOP_TIMEOUT)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait(timeout=STOP_TIMEOUT)
+        pid_file.unlink(missing_ok=True)
