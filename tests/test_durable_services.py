@@ -21,6 +21,7 @@ import pytest
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
+from django.utils import timezone
 
 import demo
 from demo.seed import seed_demo
@@ -80,8 +81,8 @@ def _retention_batch(cast: Any) -> Call:
 
 @durable("programmes.privacy._expire_import_files")
 def _expired_import_file(cast: Any) -> Call:
-    job = import_job(cast, 40)
-    return lambda: privacy._expire_import_files(job.finished_at + datetime.timedelta(days=1))
+    import_job(cast, 40)
+    return lambda: privacy._expire_import_files(timezone.now() - datetime.timedelta(days=30))
 
 
 @durable("programmes.importing.services.import_run")
