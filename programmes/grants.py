@@ -49,6 +49,7 @@ def grant_refusal_record(*, acting_user: AnyUser, obj: object, reason: str) -> N
     )
 
 
+# Not durable: the admin's change form runs it inside its own transaction, after saving the rest of the cadre.
 @transaction.atomic
 def cadre_link_account(*, cadre: Cadre, account: User | None, acting_user: AnyUser) -> Cadre:
     """Link `account` to the cadre (or unlink with None): the account then holds the cadre's posts.

@@ -164,6 +164,7 @@ def cadre_erase(*, cadre: Cadre, acting_user: User | AnonymousUser) -> dict[str,
     if not access.can_erase_cadre(acting_user, cadre):
         raise PermissionDenied(_("Bạn không được xóa hồ sơ của đảng viên này."))
     cadre_pk, name = cadre.pk, cadre.full_name
+    # Not durable: the admin's delete views run it inside their own transaction.
     with transaction.atomic():
         if not Cadre.objects.select_for_update().filter(pk=cadre_pk).exists():
             raise ValidationError(_("Hồ sơ này đã được xóa."), code="gone")
@@ -200,7 +201,9 @@ def _delete_in_batches(queryset: QuerySet[models.Model], remove: Callable[[list[
         batch = list(queryset.order_by().values_list("pk", flat=True)[:RETENTION_BATCH])
         if not batch:
             return removed
-        with transaction.atomic():
+        # Each batch commits on its own (the nightly task runs outside any transaction), so a stopped run keeps
+        # what it deleted.
+        with transaction.atomic(durable=True):
             if remove is not None:
                 removed += remove(batch)
             else:
@@ -217,7 +220,7 @@ def _expire_import_files(cutoff: datetime.datetime) -> int:
         batch = list(expired.only("pk", "file").order_by("pk")[:RETENTION_BATCH])
         if not batch:
             return removed
-        with transaction.atomic():
+        with transaction.atomic(durable=True):
             _forget_import_files(batch)
         removed += len(batch)
 

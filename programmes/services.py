@@ -2,7 +2,9 @@
 
 Each service checks permission through `programmes.access`, keeps the rules, runs in one transaction and writes
 an audit event with the object's state before and after. `acting_user=None` is the system itself (a management
-command, an import); it is allowed everything, so only trusted code may pass it.
+command, an import); it is allowed everything, so only trusted code may pass it. They stay plain `atomic`, not the
+outermost transaction: they are building blocks for trusted code (organisation_restructure runs organisation_create
+inside its own transaction), and no view or task calls them.
 """
 
 import datetime

@@ -19,7 +19,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.test import override_settings
 from django.utils import translation
 
-from tests.access_matrix.runner import Player
+from tests.access_matrix.runner import Player, outer_test_block
 from tests.access_matrix.table import Pattern, Row, load_table, missing_rows, parse_table, resolver_patterns, stale_rows
 from tests.access_matrix.world import World, build_world
 
@@ -66,7 +66,7 @@ def world(
         name = connection.settings_dict["NAME"]
         creation: Any = connection.creation
         assert name == creation._get_test_db_name(), f"not the test database: {name}"
-        with transaction.atomic():
+        with outer_test_block():
             yield build_world()
             transaction.set_rollback(True)
 

@@ -23,7 +23,7 @@ from programmes.models import AuditEvent
 RESET_REQUESTED = AccountAction.PASSWORD_RESET_REQUESTED
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def password_reset(*, user: User, new_password: str) -> User:
     """Replace a forgotten password through the e-mailed link. The link proved that the account holder is the one
     acting, so they are the event's actor. Every other session of the account ends (Django ties sessions to the
@@ -47,7 +47,7 @@ def reset_request_refusal(address: str) -> str | None:
     return None
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def reset_request_record(*, users: list[User]) -> None:
     """One event per request, with the client's address and no e-mail address; the e-mails leave after commit, from
     a worker, so that the page answers as fast whether or not an account was found."""

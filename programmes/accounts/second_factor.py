@@ -113,7 +113,7 @@ def totp_enable(*, user: User, key: str, token: str, acting_user: User) -> tuple
                 )
             }
         )
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         # Locks the account's row, so that two tabs confirming at once cannot leave two devices.
         User.objects.select_for_update().only("pk").get(pk=user.pk)
         if totp_device(user) is not None:
@@ -166,7 +166,7 @@ def totp_disable(*, user: User, token: str, acting_user: User) -> None:
     enough. Removes the app's key and every recovery code."""
     _own_account(user, acting_user)
     second_factor_check(user=user, token=token)
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         left = recovery_codes_left(user)
         TOTPDevice.objects.filter(user=user).delete()
         StaticDevice.objects.filter(user=user).delete()
@@ -175,7 +175,7 @@ def totp_disable(*, user: User, token: str, acting_user: User) -> None:
         )
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def recovery_codes_regenerate(*, user: User, acting_user: User) -> list[str]:
     """Draw a new set of recovery codes; the old ones stop working at once."""
     _own_account(user, acting_user)

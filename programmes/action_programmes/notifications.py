@@ -37,7 +37,7 @@ def notify(*, recipient: User, subject: str, body: str, link: str) -> Notificati
 
 def notification_email_send(*, notification_id: int) -> bool:
     """Send one notification's email at most once; True when it was sent now."""
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         notification = (
             Notification.objects.select_for_update().select_related("recipient").filter(pk=notification_id).first()
         )

@@ -62,6 +62,7 @@ def _same_form(
     return same
 
 
+# Not durable: the demo seeding reports progress inside its one transaction.
 @transaction.atomic
 def progress_report(
     *,

@@ -135,6 +135,7 @@ def _update_publicity(acting_user: User, action: str, programme: ActionProgramme
     audited_update(programme, changes, action=action, acting_user=acting_user, recorded=PUBLICITY_FIELDS)
 
 
+# Not durable, nor consent_give and evidence_publicity_set: the demo seeding publishes inside its one transaction.
 @transaction.atomic
 def publicity_set(*, programme: ActionProgramme, level: int, acting_user: User) -> ActionProgramme:
     """Set who may read the programme, within the confirmer's maximum and the owner's consent.
@@ -189,7 +190,7 @@ def consent_give(*, programme: ActionProgramme, acting_user: User) -> ActionProg
     return programme
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def consent_withdraw(*, programme: ActionProgramme, acting_user: User) -> ActionProgramme:
     """Withdraw the consent: the programme comes back inside the party at once (the Front, the People's
     Council and the public no longer see it); everything recorded inside the party stays."""
@@ -207,6 +208,7 @@ def consent_withdraw(*, programme: ActionProgramme, acting_user: User) -> Action
     return programme
 
 
+# Not durable: the items form saves every cap and flag of the page in one transaction, all or none.
 @transaction.atomic
 def commitment_publicity_set(*, commitment: Commitment, cap: int | None, acting_user: User) -> Commitment:
     """Hold one commitment to fewer readers than its programme (`cap`), or None to follow the programme.

@@ -87,7 +87,8 @@ def import_run(
     issues = [*(parse_issues or []), *importer.validate(ScopeCheck(acting_user, scope))]
     if issues or dry_run:
         return ImportResult(errors=sorted(issues, key=lambda issue: issue.row), dry_run=dry_run)
-    with transaction.atomic():
+    # The outermost transaction (a command or the job's task calls it): the job is marked finished once it returns.
+    with transaction.atomic(durable=True):
         result = importer.apply(acting_user)
         audit_record(actor=acting_user, action=importer.audit_action, obj=job, after=result.counts())
     return result
@@ -162,7 +163,7 @@ def import_job_submit(
     if kind not in KINDS:
         raise ValidationError(_("Loại dữ liệu không hợp lệ."), code="kind")
     name = check_upload(uploaded_file)
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         job = ImportJob(kind=kind, original_name=name[:255], scope=scope, created_by=acting_user)
         job.file.save(name, uploaded_file, save=False)
         job.save()
@@ -196,7 +197,7 @@ def _park(job: ImportJob) -> None:
         "Việc nhập tệp này đã bị gián đoạn %(count)d lần (máy chủ dừng giữa chừng), nên đã dừng hẳn và không "
         "thử lại. Hãy kiểm tra tệp (số dòng, số cột, dung lượng) rồi tải lên lại, hoặc báo cho quản trị viên."
     ) % {"count": job.attempts - 1}
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         _finish(job, ImportStatus.FAILED, {}, [ImportIssue(1, "", message).as_dict()])
         audit_record(actor=None, action=ImportAction.JOB_PARK, obj=job, after={"attempts": job.attempts - 1})
 

@@ -68,7 +68,7 @@ def planned_items(period: ReviewPeriod, scope: PartyOrganisation) -> list[tuple[
     return items
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def batch_create(
     *,
     period: ReviewPeriod,
@@ -99,7 +99,8 @@ def batch_create(
 
 def batch_item_run(item_id: int) -> ReportBatchItem | None:
     """Produce one item's report; a done item is left as it is."""
-    with transaction.atomic():
+    # The attempt is committed before the work starts, and the item is marked done once its report is stored.
+    with transaction.atomic(durable=True):
         # Lock the item row only: the batch's period is an outer join, which PostgreSQL cannot lock.
         items = ReportBatchItem.objects.select_for_update(of=("self",)).select_related("batch__period")
         item = items.filter(pk=item_id).first()
@@ -109,7 +110,7 @@ def batch_item_run(item_id: int) -> ReportBatchItem | None:
         item.updated_at = timezone.now()
         item.save(update_fields=["attempts", "updated_at"])
     report, _made = report_produce(item.kind, item.object_id, item.batch.period)
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         item = ReportBatchItem.objects.select_for_update().get(pk=item_id)
         item.state = ItemState.DONE
         item.report = report
@@ -121,7 +122,7 @@ def batch_item_run(item_id: int) -> ReportBatchItem | None:
 
 
 def batch_item_fail(item_id: int, error: str) -> None:
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         item = ReportBatchItem.objects.select_for_update().filter(pk=item_id).first()
         if item is None or item.state == ItemState.DONE:
             return
@@ -140,7 +141,7 @@ def batch_items_requeue(older_than: datetime.timedelta) -> int:
     A task sent twice is harmless (a done item is left as it is); `older_than` should outlast the broker's
     own redelivery (its visibility timeout) and a task's time limit, so that only lost items are sent.
     """
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         stalled = list(
             ReportBatchItem.objects.select_for_update(skip_locked=True)
             .filter(state=ItemState.PENDING, updated_at__lt=timezone.now() - older_than)

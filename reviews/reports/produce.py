@@ -111,7 +111,7 @@ def report_produce(kind: str, object_id: int, period: ReviewPeriod | None = None
     )
     report.file.save(f"{built.kind}-{code}.pdf", ContentFile(pdf), save=False)
     try:
-        with transaction.atomic():
+        with transaction.atomic(durable=True):
             previous = Report.objects.select_for_update().filter(subject_key=built.subject_key, is_current=True).first()
             last = Report.objects.filter(subject_key=built.subject_key).aggregate(last=Max("version"))["last"]
             report.version = (last or 0) + 1

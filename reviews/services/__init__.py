@@ -5,6 +5,11 @@ Each service checks who acts (reviews.access) and the rule set (reviews.rules), 
 transaction and writes its audit event. Subject, proposer and confirmer are three different people.
 Background work is asked for through programmes.outbox by the task's name: the services never import
 reviews.tasks, whose tasks call into them.
+
+A service that only views and tasks call runs as the outermost transaction (atomic(durable=True)), so that it
+commits when it returns: appeals and re-classification, the return of a proposal, prompts and inputs, closing a
+period. Opening a period, the self-review, the cell's meeting and proposal, the decision and its confirmation stay
+plain: the demo seeding runs them inside its one transaction.
 """
 
 from reviews.presentation import SELF_REVIEW_SECTIONS, section_title

@@ -81,7 +81,7 @@ def _queue_reports_after_change(review: Review) -> None:
     outbox.enqueue("reviews.tasks.refresh_review_reports", review.pk)
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def appeal_file(*, review: Review, text: str, acting_user: User) -> Appeal:
     """The member's kiến nghị against the result in force, sent to the committee above the body that made it."""
     review = _lock(review)
@@ -152,7 +152,7 @@ def _change_level(
     return change
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def appeal_resolve(*, appeal: Appeal, upheld: bool, resolution: str, new_level: str = "", acting_user: User) -> Appeal:
     """Resolve an appeal: keep the result, or re-classify (a new result, which may itself be appealed once).
     Only the committee the appeal is addressed to decides (reviews.access.can_resolve_appeal)."""
@@ -217,7 +217,7 @@ def appeal_resolve(*, appeal: Appeal, upheld: bool, resolution: str, new_level: 
     return appeal
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def review_reclassify(*, review: Review, level: str, reason: str, acting_user: User) -> LevelChange:
     """The superior committee re-classifies a final result, with a reason (124/366 Art. 13): a new result,
     which the member is told of and may appeal once, to the committee above the one that re-classified."""

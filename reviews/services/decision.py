@@ -112,7 +112,7 @@ def decision_make(
     return decision
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def decision_return(*, review: Review, reason: str, acting_user: User) -> Review:
     """Send the proposal back to the cell with a reason; the cell records a new one."""
     review = _lock(review)

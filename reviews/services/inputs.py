@@ -18,7 +18,7 @@ from reviews.models import InputSource, Review, ReviewInput, ReviewPrompt
 from reviews.services._common import _audit, _require, _review_link
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def prompt_add(*, review: Review, text: str, acting_user: User) -> ReviewPrompt:
     """A gợi ý kiểm điểm from the committee or the secretary, for the member to answer in section IV."""
     _require(
@@ -40,7 +40,7 @@ def prompt_add(*, review: Review, text: str, acting_user: User) -> ReviewPrompt:
     return prompt
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def input_add(
     *,
     review: Review,

@@ -254,7 +254,7 @@ def period_open(
 
 def period_close(*, period: ReviewPeriod, acting_user: User) -> ReviewPeriod:
     """End a period once every review has its result (or is not rated): those who may open it may close it."""
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         _require(review_access.can_open_period(acting_user, period.scope), _("Bạn không được đóng đợt kiểm điểm này."))
         period = ReviewPeriod.objects.select_for_update().get(pk=period.pk)
         if period.state == PeriodState.CLOSED:

@@ -137,9 +137,9 @@ def _history_models() -> list[Any]:
     return [model for model in apps.get_models() if model.__name__.startswith("Historical")]
 
 
-def _rolled_back_block() -> transaction.Atomic:
-    """The block each played request runs in, rolled back after it: it stands for a test's own transaction, so a
-    service that must be the outermost transaction (atomic(durable=True)) runs inside it as it does in a test."""
+def outer_test_block() -> transaction.Atomic:
+    """A block that stands for a test's own transaction (the world's, and each played request's, both rolled back
+    after): a service that must be the outermost transaction (atomic(durable=True)) runs inside it as in a test."""
     block = transaction.atomic()
     block._from_testcase = True  # type: ignore[attr-defined]  # Django's own flag for TestCase's blocks
     return block
@@ -212,7 +212,7 @@ class Player:
             body = BODIES[row.body](self.world, persona, relation, target)
         if row.method == "POST":
             self.watched_row(target)
-        with _rolled_back_block():
+        with outer_test_block():
             writes = _writes()
             response = client.get(url) if row.method == "GET" else client.post(url, body)
             changed = row.method == "POST" and self.changed(target, writes)
