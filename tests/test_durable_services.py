@@ -40,8 +40,7 @@ from tests.programmes.test_import_roster import roster_rows
 from tests.programmes.test_retention import import_job
 from tests.programmes.test_second_factor import code, enrol
 from tests.publicity.public_data import make_public
-from tests.reviews.review_data import open_period, propose, ward_committee_member, write_and_submit
-from tests.reviews.test_appeals import final_review
+from tests.reviews.review_data import final_review, open_period, propose, ward_committee_member, write_and_submit
 
 pytestmark = pytest.mark.django_db
 
