@@ -5,8 +5,9 @@ from django.contrib.auth.models import User
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.utils.translation import gettext as _
 
+from reviews import rules
 from reviews.audit_actions import ReviewAction
-from reviews.consistency import ConsistencyFlag, acknowledgement_field
+from reviews.consistency import ConsistencyFlag, acknowledgement_field, consistency_flags
 from reviews.models import CommitmentAssessment, ConsistencyNote, Review, Verdict
 from reviews.services._common import Acknowledgements, Verdicts, _audit
 
@@ -41,6 +42,31 @@ def _refuse(refused: list[str], unexplained: dict[str, list[str]]) -> None:
         raise ValidationError({NON_FIELD_ERRORS: refused, **unexplained} if refused else unexplained)
     if refused:
         raise ValidationError(refused)
+
+
+def _check_level_and_verdicts(
+    review: Review,
+    assessments: list[CommitmentAssessment],
+    *,
+    level: str,
+    general_points: int | None,
+    task_points: int | None,
+    acknowledgements: Acknowledgements | None,
+) -> tuple[list[rules.Conflict], list[ConsistencyFlag], Acknowledgements]:
+    """Check a proposed or decided level against the rule set (points, the cell's verdicts on the tasks) and the
+    verdicts against the recorded progress; refuse a blocking conflict or a flag without a reason, all at once.
+    Returns the conflicts (the warnings among them are shown), the flags and their reasons (to be kept)."""
+    conflicts = rules.check_level(
+        review.period.rule_set,
+        level=level,
+        general=general_points,
+        task=task_points,
+        verdicts=[assessment.cell_verdict for assessment in assessments if assessment.is_task],
+    )
+    reasons = acknowledgements or {}
+    flags = consistency_flags(assessments, judge="cell")
+    _refuse(rules.blocking(conflicts), _unexplained(flags, reasons))
+    return conflicts, flags, reasons
 
 
 def _acknowledge(

@@ -14,10 +14,9 @@ from programmes.models import PartyOrganisation
 from reviews import access as review_access
 from reviews import quota, rules
 from reviews.audit_actions import ReviewAction
-from reviews.consistency import consistency_flags
 from reviews.models import CellMeeting, CellProposal, ConsistencyNote, RatingLevel, Review, ReviewPeriod, ReviewState
 from reviews.services._common import Acknowledgements, Verdicts, _audit, _lock, _require, _require_state
-from reviews.services._verdicts import _acknowledge, _refuse, _set_verdicts, _unexplained
+from reviews.services._verdicts import _acknowledge, _check_level_and_verdicts, _set_verdicts
 
 
 @transaction.atomic
@@ -124,16 +123,14 @@ def proposal_record(
             _("Chi bộ chưa kết luận nội dung cam kết số %(numbers)s.")
             % {"numbers": ", ".join(str(number) for number in unjudged)}
         )
-    conflicts = rules.check_level(
-        review.period.rule_set,
+    conflicts, flags, reasons = _check_level_and_verdicts(
+        review,
+        assessments,
         level=level,
-        general=general_points,
-        task=task_points,
-        verdicts=[assessment.cell_verdict for assessment in assessments if assessment.is_task],
+        general_points=general_points,
+        task_points=task_points,
+        acknowledgements=acknowledgements,
     )
-    reasons = acknowledgements or {}
-    flags = consistency_flags(assessments, judge="cell")
-    _refuse(rules.blocking(conflicts), _unexplained(flags, reasons))
     notes = _acknowledge(review, flags, reasons, stage=ConsistencyNote.Stage.CELL, acting_user=acting_user)
     values = {
         "meeting": meeting,

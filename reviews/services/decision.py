@@ -11,10 +11,9 @@ from programmes.models import PartyOrganisation
 from reviews import access as review_access
 from reviews import quota, rules
 from reviews.audit_actions import ReviewAction
-from reviews.consistency import consistency_flags
 from reviews.models import ConsistencyNote, Decision, DecisionState, Review, ReviewState
 from reviews.services._common import Acknowledgements, _audit, _lock, _require, _require_state, _review_link
-from reviews.services._verdicts import _acknowledge, _refuse, _unexplained
+from reviews.services._verdicts import _acknowledge, _check_level_and_verdicts
 
 
 def decision_quota(review: Review, level: str) -> rules.DecisionQuota:
@@ -59,18 +58,14 @@ def decision_make(
             }
         )
     assessments = list(review.assessments.select_related("commitment"))
-    refused = rules.blocking(
-        rules.check_level(
-            review.period.rule_set,
-            level=level,
-            general=general_points,
-            task=task_points,
-            verdicts=[assessment.cell_verdict for assessment in assessments if assessment.is_task],
-        )
+    _conflicts, flags, reasons = _check_level_and_verdicts(
+        review,
+        assessments,
+        level=level,
+        general_points=general_points,
+        task_points=task_points,
+        acknowledgements=acknowledgements,
     )
-    reasons = acknowledgements or {}
-    flags = consistency_flags(assessments, judge="cell")
-    _refuse(refused, _unexplained(flags, reasons))
     _lock_quota(review)
     checked = decision_quota(review, level)
     if checked.needs_justification and not quota_override.strip():
