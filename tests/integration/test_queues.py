@@ -9,6 +9,7 @@ behind every item of the batch in the same queue, and the test would see the bat
 import email
 import email.policy
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -42,7 +43,7 @@ def items_done(batch: ReportBatch) -> int:
     return ReportBatchItem.objects.filter(batch=batch, state=ItemState.DONE).count()
 
 
-def wait_until(condition, what: str, *workers: CeleryWorker) -> None:  # type: ignore[no-untyped-def]
+def wait_until(condition: Callable[[], bool], what: str, *workers: CeleryWorker) -> None:
     deadline = time.monotonic() + TIMEOUT
     while time.monotonic() < deadline:
         if condition():
