@@ -59,6 +59,10 @@ class _Tree:
         }
         self._by_path = {node.path: node for node in PartyOrganisation.objects.filter(path__in=paths)}
         self._by_path.update((organisation.path, organisation) for organisation in organisations)
+        self._by_pk = {organisation.pk: organisation for organisation in self._by_path.values()}
+
+    def organisation(self, pk: int) -> PartyOrganisation:
+        return self._by_pk[pk]
 
     def ancestors(self, organisation: PartyOrganisation) -> list[PartyOrganisation]:
         """Top first, as treebeard's get_ancestors."""
@@ -72,7 +76,7 @@ class _Tree:
 
 def _places(membership: Membership, posts: list[Position], tree: _Tree) -> list[_Place]:
     """Where a member is reviewed: their cell, and each leadership collective they belong to (HD 43)."""
-    cell = membership.cell
+    cell = tree.organisation(membership.cell_id)
     committee_posts = [
         post for post in posts if post.organisation is not None and post.organisation.kind not in CELL_KINDS
     ]
@@ -238,9 +242,10 @@ def _open_reviews(period: ReviewPeriod) -> list[Review]:
     programmes pre-filled. A fixed number of queries whatever the number of members
     (a ward of 3,000 opened in seconds): the members, their posts, the organisations above them and their
     commitments are each read once, the reviews and assessments written in bulk."""
-    memberships = Membership.objects.filter(
-        end_date__isnull=True, cell__path__startswith=period.scope.path
-    ).select_related("cadre", "cell")
+    # Only what a review needs of each member: thousands of full rows with their cadre and cell cost seconds.
+    memberships = Membership.objects.filter(end_date__isnull=True, cell__path__startswith=period.scope.path).only(
+        "cadre_id", "cell_id", "status"
+    )
     posts_by_cadre: dict[int, list[Position]] = {}
     for post in (
         Position.objects.current(timezone.localdate())
@@ -250,7 +255,8 @@ def _open_reviews(period: ReviewPeriod) -> list[Review]:
         posts_by_cadre.setdefault(post.cadre_id, []).append(post)
     members = list(memberships)
     committees = [post.organisation for posts in posts_by_cadre.values() for post in posts if post.organisation]
-    tree = _Tree([*{membership.cell for membership in members}, *committees])
+    cells = PartyOrganisation.objects.filter(pk__in={membership.cell_id for membership in members})
+    tree = _Tree([*cells, *committees])
     terms_by_owner = _terms_by_owner(period, memberships)
     reviews: list[Review] = []
     for membership in members:
@@ -259,7 +265,7 @@ def _open_reviews(period: ReviewPeriod) -> list[Review]:
         reviews += [
             Review(
                 period=period,
-                cadre=membership.cadre,
+                cadre_id=membership.cadre_id,
                 place=place.place,
                 cell=place.cell,
                 deciding_organisation=place.deciding,

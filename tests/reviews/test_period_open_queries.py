@@ -17,8 +17,8 @@ from tests.reviews.review_data import open_period
 pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
 
 # The rule set (read by the test), the savepoint and its release, the permission (2), the overlap check and its
-# lock (2), the period, the posts, the members, the organisations above them, their commitments, the two bulk
-# inserts, the audit event (3, its content type read afresh) and the feedback the signal attaches (2): 19.
+# lock (2), the period, the posts, the members, their cells, the organisations above them, their commitments, the
+# two bulk inserts, the audit event (3, its content type read afresh) and the feedback waiting for them (1): 19.
 OPENING_QUERIES = {"sqlite": 19, "postgresql": 19}
 
 
