@@ -46,8 +46,9 @@ trap stop_all EXIT
 trap 'exit 130' INT TERM
 
 banner "starting the Celery worker (with beat) and gunicorn"
-# Prefork with two processes so a long PDF does not hold up the other tasks.
-"$BIN/celery" -A config worker -B --pool=prefork --concurrency=2 -l info &
+# Prefork with two processes so a long PDF does not hold up the other tasks. One worker takes every queue
+# (settings TASK_QUEUES); compose gives each queue its own workers.
+"$BIN/celery" -A config worker -B -Q interactive,reports,imports --pool=prefork --concurrency=2 -l info &
 pids+=($!)
 "$BIN/gunicorn" config.wsgi --bind "$HOST:$PORT" --workers 2 --access-logfile - &
 pids+=($!)

@@ -267,6 +267,35 @@ CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 
+# Queues by kind, each with its own workers, so that a city-wide report batch (hundreds of thousands of PDFs,
+# seconds each) or a 50,000-row import never delays a notification e-mail or a password reset queued behind it.
+# Every task of the portal is named here (tests/test_task_routes.py fails on one that is not); whatever is not
+# (Celery's own tasks) goes to the default, `interactive`, whose workers stay small and free. The embedded
+# default (`make run`) has one worker consuming all three (scripts/run.sh); compose has a worker per queue.
+_INTERACTIVE, _REPORTS, _IMPORTS = "interactive", "reports", "imports"
+# Not a Celery setting (no CELERY_ prefix): the queues a worker of the embedded default and the tests consume.
+TASK_QUEUES = (_INTERACTIVE, _REPORTS, _IMPORTS)
+CELERY_TASK_DEFAULT_QUEUE = _INTERACTIVE
+CELERY_TASK_ROUTES = {
+    # Seconds count for a person waiting: e-mails, and the sweep that hands waiting tasks (e-mails among them)
+    # to the broker.
+    "programmes.tasks.send_notification_email": {"queue": _INTERACTIVE},
+    "programmes.tasks.send_password_reset_email": {"queue": _INTERACTIVE},
+    "publicity.tasks.send_answer_email": {"queue": _INTERACTIVE},
+    "programmes.tasks.send_outbox": {"queue": _INTERACTIVE},
+    # PDFs: CPU-bound, by the thousand in a batch; the scheduled jobs that plan the batches go with them.
+    "reviews.tasks.produce_batch_item": {"queue": _REPORTS},
+    "reviews.tasks.produce_review_report": {"queue": _REPORTS},
+    "reviews.tasks.refresh_review_reports": {"queue": _REPORTS},
+    "reviews.tasks.nightly_reports": {"queue": _REPORTS},
+    "reviews.tasks.weekly_rollups": {"queue": _REPORTS},
+    # Bulk data work: uploaded files, and the nightly sweeps over every row past its retention or waiting case.
+    "programmes.tasks.run_import_job": {"queue": _IMPORTS},
+    "programmes.tasks.enforce_retention": {"queue": _IMPORTS},
+    "publicity.tasks.purge_feedback_contacts": {"queue": _IMPORTS},
+    "publicity.tasks.attach_verified_feedback": {"queue": _IMPORTS},
+}
+
 LOG_LEVEL = env("DJANGO_LOG_LEVEL", default="INFO")
 LOGGING = {
     "version": 1,

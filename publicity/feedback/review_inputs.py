@@ -78,15 +78,25 @@ def _attach(case: FeedbackCase, review: Review) -> ReviewInput | None:
 
 def attach_pending(period: ReviewPeriod) -> int:
     """Attach every verified case still waiting to the reviews a newly opened period created for its cadre."""
-    waiting = FeedbackCase.objects.filter(
-        state=CaseState.ANSWERED, verification__in=ATTACHED_VERIFICATIONS, review_input__isnull=True
-    ).select_related("programme__owner", "commitment", "area", "handled_by")
+    taking_inputs = Review.objects.filter(period=period, state__in=REVIEW_STATES_TAKING_INPUTS)
+    # The cases first, usually none: a ward's thousands of reviews are read only for the cadres with one waiting.
+    waiting = list(
+        FeedbackCase.objects.filter(
+            state=CaseState.ANSWERED,
+            verification__in=ATTACHED_VERIFICATIONS,
+            review_input__isnull=True,
+            programme__owner__in=taking_inputs.values("cadre"),
+        ).select_related("programme__owner", "commitment", "area", "handled_by")
+    )
+    if not waiting:
+        return 0
+    # The first review of a cadre reviewed in several places: the one in their cell.
     reviews = {
         review.cadre_id: review
-        for review in Review.objects.filter(period=period, state__in=REVIEW_STATES_TAKING_INPUTS).order_by("-pk")
+        for review in taking_inputs.filter(cadre__in=[case.programme.owner_id for case in waiting]).order_by("-pk")
     }
     attached = 0
-    for case in waiting.filter(programme__owner__in=list(reviews)):
+    for case in waiting:
         if _attach(case, reviews[case.programme.owner_id]) is not None:
             attached += 1
     return attached

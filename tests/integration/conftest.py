@@ -39,6 +39,11 @@ def missing_services() -> str | None:
     return None
 
 
+def queue_keys() -> tuple[str, ...]:
+    """The Redis keys of every queue and of the unacknowledged messages: what a test empties to start clean."""
+    return (*settings.TASK_QUEUES, "unacked", "unacked_index")
+
+
 def worker_database_url() -> str:
     """The URL of pytest-django's test database, so that a worker reads the rows the tests commit."""
     db = connection.settings_dict
@@ -51,28 +56,31 @@ def worker_database_url() -> str:
 class CeleryWorker:
     """One real worker process at a time; a test may kill it mid-task and start a fresh one.
 
-    Several may run side by side under different names; `extra_queues` are consumed besides the default one
-    (a queue of its own lets a test send a task to this worker alone), `include` names modules of tasks that
-    only tests define.
+    It consumes `queues` (every queue by default, as the worker of `make run`; compose runs one per queue) and
+    `extra_queues` besides (a queue of its own lets a test send a task to this worker alone). Several may run side
+    by side under different names; `include` names modules of tasks that only tests define.
     """
 
     def __init__(
         self,
         database_url: str,
         log_dir: Path,
+        queues: tuple[str, ...] | None = None,
+        concurrency: int = 2,
         *,
-        name: str = "portal-test",
+        name: str | None = None,
         extra_queues: tuple[str, ...] = (),
         include: tuple[str, ...] = (),
     ) -> None:
         self.database_url = database_url
         self.log_dir = log_dir
-        self.name = name
-        self.extra_queues = extra_queues
+        self.queues = (*(queues or tuple(settings.TASK_QUEUES)), *extra_queues)
+        self.name = name or ("-".join(queues) if queues else "all")
+        self.concurrency = concurrency
         self.include = include
         self.process: subprocess.Popen[bytes] | None = None
         self.hostname = ""
-        self.log_path = log_dir / "worker-0.log"
+        self.log_path = log_dir / f"worker-{self.name}-0.log"
         self._numbers = itertools.count(1)
 
     @property
@@ -83,8 +91,8 @@ class CeleryWorker:
         """Start a worker and return once it answers a ping. `extra_env` overrides settings for it alone."""
         number = next(self._numbers)
         # A new name per start, so that a ping cannot be answered by a worker that is shutting down.
-        self.hostname = f"{self.name}-{number}@localhost"
-        self.log_path = self.log_dir / f"worker-{number}.log"
+        self.hostname = f"portal-test-{self.name}-{number}@localhost"
+        self.log_path = self.log_dir / f"worker-{self.name}-{number}.log"
         env = {
             **os.environ,
             "DJANGO_SETTINGS_MODULE": "config.settings.test",
@@ -92,8 +100,8 @@ class CeleryWorker:
             "DATABASE_URL": self.database_url,
             **(extra_env or {}),
         }
-        queues = ",".join(("celery", *self.extra_queues))
-        command = [str(CELERY), "-A", "config", "worker", "--pool=prefork", "--concurrency=2", "-Q", queues]
+        command = [str(CELERY), "-A", "config", "worker", "--pool=prefork", f"--concurrency={self.concurrency}"]
+        command += ["-Q", ",".join(self.queues)]
         command += [f"--include={module}" for module in self.include]
         command += ["--without-heartbeat", "--without-mingle", "--without-gossip", "-l", "info", "-n", self.hostname]
         with self.log_path.open("wb") as log:

@@ -20,6 +20,7 @@ from pathlib import Path
 
 import pytest
 import redis
+from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
@@ -83,7 +84,7 @@ class PrivateRedis:
 
     def queue_is_empty(self) -> bool:
         client = redis.Redis(port=self.port)
-        return client.llen("celery") == 0 and client.hlen("unacked") == 0
+        return not any(client.llen(queue) for queue in settings.TASK_QUEUES) and client.hlen("unacked") == 0
 
     def _pid_file(self) -> Path:
         assert self.process is not None

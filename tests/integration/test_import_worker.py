@@ -15,7 +15,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from programmes.importing.services import import_job_submit
 from programmes.models import AuditEvent, Cadre, ImportJob, ImportKind, ImportStatus
-from tests.integration.conftest import CeleryWorker
+from tests.integration.conftest import CeleryWorker, queue_keys
 from tests.programmes.import_files import ROSTER_HEADERS, to_csv
 from tests.programmes.test_import_roster import roster_rows
 
@@ -66,7 +66,7 @@ def test_an_import_whose_worker_keeps_being_killed_is_parked(
     settings.MEDIA_ROOT = media
     # No message of an earlier test, and a worker that reads the files this test stores.
     celery_worker.kill()
-    redis.Redis.from_url(settings.CELERY_BROKER_URL).delete("celery", "unacked", "unacked_index")
+    redis.Redis.from_url(settings.CELERY_BROKER_URL).delete(*queue_keys())
     celery_worker.start({"DJANGO_MEDIA_ROOT": str(media)})
     try:
         data = to_csv(ROSTER_HEADERS, roster_rows(cast.cell_a.code, count=ROWS))

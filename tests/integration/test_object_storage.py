@@ -29,7 +29,7 @@ from programmes.models import Evidence, ProgressStatus
 from reviews.models import ItemState, Report, ReportBatch, ReportBatchItem, ReportKind
 from reviews.reports.batches import batch_create
 from tests.factories import make_member
-from tests.integration.conftest import CeleryWorker, worker_database_url
+from tests.integration.conftest import CeleryWorker, queue_keys, worker_database_url
 from tests.integration.storage_probe import READ_STORED_FILES
 from tests.programmes.programme_data import make_confirmed
 from tests.programmes.test_progress_views import PDF_BYTES, first_commitment, pdf_upload, progress_url
@@ -124,7 +124,7 @@ def test_evidence_and_reports_on_object_storage_are_found_by_every_process(
 ) -> None:
     # Only this test's two workers take tasks: the session's worker (file system storage) stops meanwhile.
     celery_worker.kill()
-    redis.Redis.from_url(settings.CELERY_BROKER_URL).delete("celery", "unacked", "unacked_index")
+    redis.Redis.from_url(settings.CELERY_BROKER_URL).delete(*queue_keys())
     workers: list[tuple[CeleryWorker, Path]] = []
     try:
         owners = [cast.member, *(make_member(cast.cell_a, f"dang_vien_{number}") for number in range(PROGRAMMES - 1))]

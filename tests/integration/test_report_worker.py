@@ -19,6 +19,7 @@ from typing import Any
 
 import pytest
 import redis
+from django.conf import settings
 from django.db.models import Count
 from django.utils import timezone
 
@@ -27,11 +28,13 @@ from reviews import services
 from reviews.models import ItemState, Report, ReportBatch, ReportBatchItem, ReportKind, Review
 from reviews.reports.batches import batch_create, batch_items_requeue, planned_items
 from tests.factories import make_member
-from tests.integration.conftest import CeleryWorker
+from tests.integration.conftest import CeleryWorker, queue_keys
 from tests.programmes.programme_data import make_confirmed
 from tests.reviews.review_data import open_period, propose, write_and_submit
 
 pytestmark = pytest.mark.integration
+
+REPORTS_QUEUE = settings.CELERY_TASK_ROUTES["reviews.tasks.produce_batch_item"]["queue"]
 
 # Enough reports that a busy machine still offers a moment with both pool processes mid-render.
 PROGRAMMES = 20
@@ -74,7 +77,7 @@ def stop_and_empty_the_queue(worker: CeleryWorker, broker_url: str) -> redis.Red
     """No worker, and no message left by an earlier test (its ids could name this test's items)."""
     worker.kill()
     broker = redis.Redis.from_url(broker_url)
-    broker.delete("celery", "unacked", "unacked_index")
+    broker.delete(*queue_keys())
     return broker
 
 
@@ -184,19 +187,19 @@ def test_an_item_whose_message_the_broker_lost_is_sent_again_and_its_batch_finis
         owners = [cast.member, make_member(cast.cell_a, "dang_vien_2"), make_member(cast.cell_a, "dang_vien_3")]
         programmes = [make_confirmed(owner, cast.secretary.user) for owner in owners]
         items: list[tuple[str, int]] = [(ReportKind.PROGRAMME, programme.pk) for programme in programmes]
-        broker.delete("celery")  # the notification emails of the confirmations
+        broker.delete(settings.CELERY_TASK_DEFAULT_QUEUE)  # the notification emails of the confirmations
         batch = batch_create(period=period, scope=cast.ward, title="Lượt 1", items=items, acting_user=cast.org_board)
-        assert broker.llen("celery") == len(items)
+        assert broker.llen(REPORTS_QUEUE) == len(items)
 
         # The message a worker takes next, gone before it was recorded as unacknowledged.
-        message = json.loads(broker.rpop("celery"))  # type: ignore[arg-type]
+        message = json.loads(broker.rpop(REPORTS_QUEUE))  # type: ignore[arg-type]
         lost_item = json.loads(base64.b64decode(message["body"]))[0][0]
         celery_worker.start({"DJANGO_MEDIA_ROOT": str(media)})
         deadline = time.monotonic() + BATCH_TIMEOUT
         while done_count(batch) < len(items) - 1:
             assert time.monotonic() < deadline, celery_worker.log_tail()
             time.sleep(0.1)
-        assert broker.llen("celery") == 0 and broker.hlen("unacked") == 0
+        assert broker.llen(REPORTS_QUEUE) == 0 and broker.hlen("unacked") == 0
         stalled = ReportBatchItem.objects.get(batch=batch, state=ItemState.PENDING)
         assert (stalled.pk, stalled.attempts) == (lost_item, 0)
         batch.refresh_from_db()

@@ -1,0 +1,87 @@
+"""Opening a period costs the same number of queries for a ward of 10 members as for one of 100 (and so for 3,000):
+the members, their posts, the organisations above them and their commitments are read once, the reviews and the
+pre-filled assessments written in bulk. Every rule still holds for each member: a review per place, the form,
+the deciding committee, not rated with the reason, the commitments of their programme in order."""
+
+import pytest
+from django.contrib.contenttypes.models import ContentType
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from programmes.models import AuditEvent, MembershipStatus, PartyPost
+from reviews.models import CommitmentAssessment, Review, ReviewForm, ReviewState
+from tests.factories import PositionFactory, copy_programme, make_members
+from tests.programmes.programme_data import make_confirmed
+from tests.reviews.review_data import open_period
+
+pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
+
+# The rule set (read by the test), the savepoint and its release, the permission (2), the overlap check and its
+# lock (2), the period, the posts, the members, their cells, the organisations above them, their commitments, the
+# two bulk inserts, the audit event (3, its content type read afresh) and the feedback waiting for them (1): 19.
+OPENING_QUERIES = {"sqlite": 19, "postgresql": 19}
+
+
+def build_ward(cast, members: int) -> dict[str, int]:
+    """`members` more members in the cast's two cells: one in ten exempt, one in ten on the grassroots committee
+    (reviewed there too), the others with the member's confirmed programme (2 commitments). What to expect."""
+    template = make_confirmed(cast.member, cast.secretary.user)
+    exempt = make_members(cast.cell_a, members // 10, status=MembershipStatus.EXEMPT)
+    committee = make_members(cast.cell_b, members // 10)
+    for cadre in committee:
+        PositionFactory(cadre=cadre, organisation=cast.grassroots, party_post=PartyPost.COMMITTEE_MEMBER)
+    others = make_members(cast.cell_a, members - len(exempt) - len(committee))
+    copy_programme(template, [*committee, *others])
+    # The cast: 5 members, 7 reviews; the member's programme pre-fills 2 commitments.
+    return {
+        "reviews": 7 + len(exempt) + 2 * len(committee) + len(others),
+        "assessments": 2 + 2 * (2 * len(committee) + len(others)),
+        "not_rated": len(exempt),
+    }
+
+
+@pytest.mark.parametrize("members", [10, 100])
+def test_opening_a_period_takes_the_same_queries_for_10_and_100_members(cast, members):
+    expected = build_ward(cast, members)
+    ContentType.objects.clear_cache()  # counted whether or not an earlier test audited a period
+
+    with CaptureQueriesContext(connection) as queries:
+        period = open_period(cast.ward, cast.org_board)
+
+    assert len(queries) == OPENING_QUERIES[connection.vendor], "\n".join(query["sql"] for query in queries)
+    reviews = Review.objects.filter(period=period)
+    assert reviews.count() == expected["reviews"]
+    not_rated = reviews.filter(state=ReviewState.NOT_RATED, not_rated_reason="Miễn công tác và sinh hoạt đảng")
+    assert not_rated.count() == expected["not_rated"]
+    assert CommitmentAssessment.objects.filter(review__period=period).count() == expected["assessments"]
+    event = AuditEvent.objects.get(action="review.period_open")
+    assert event.after is not None and event.after["reviews"] == expected["reviews"]
+
+
+def test_each_member_of_a_bulk_opening_gets_their_own_places_form_and_commitments(cast):
+    build_ward(cast, 20)
+
+    period = open_period(cast.ward, cast.org_board)
+
+    on_committee = Review.objects.filter(period=period, place=cast.grassroots).exclude(
+        cadre__in=[cast.committee_staff, cast.head]
+    )
+    assert on_committee.count() == 2
+    for review in on_committee:
+        in_cell = Review.objects.get(period=period, cadre=review.cadre, place=cast.cell_b)
+        # Committee members are rated by the ward above, in their cell as in their committee, on the leader's form.
+        assert {review.deciding_organisation, in_cell.deciding_organisation} == {cast.ward}
+        assert {review.form, in_cell.form} == {ReviewForm.LEADER}
+        assert review.position_title == f"Cấp ủy viên {cast.grassroots.name}"
+        for each in (review, in_cell):
+            mine = list(each.assessments.order_by("position"))
+            assert [assessment.position for assessment in mine] == [1, 2]
+            # Their own programme's commitments, not the template's.
+            assert {assessment.commitment.programme.owner_id for assessment in mine} == {review.cadre_id}
+    plain = Review.objects.filter(period=period, place=cast.cell_a, state=ReviewState.SELF_DRAFTING).exclude(
+        cadre__in=[cast.member, cast.secretary]
+    )
+    assert plain.count() == 16
+    assert {review.deciding_organisation for review in plain} == {cast.grassroots}
+    assert {review.form for review in plain} == {ReviewForm.MEMBER}
+    assert not CommitmentAssessment.objects.filter(review__period=period, review__state=ReviewState.NOT_RATED).exists()
