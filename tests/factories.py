@@ -12,6 +12,7 @@ import factory
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
 from django.db.models import Model
+from django.test import Client
 from factory.django import DjangoModelFactory
 
 from programmes.models import (
@@ -215,3 +216,11 @@ def copy_programme(template: ActionProgramme, owners: Sequence[Cadre]) -> list[A
         programme.current_version = new_version
     ActionProgramme.objects.bulk_update(programmes, ["current_version"])
     return programmes
+
+
+def client_for(user: Any) -> Client:
+    """A browser signed in as `user`, or an anonymous one for None."""
+    client = Client()
+    if user is not None:
+        client.force_login(user)
+    return client

@@ -30,6 +30,7 @@ from programmes.models import ImportJob, ImportKind, ImportStatus, Notification,
 from programmes.tasks import send_notification_email
 from reviews.models import ItemState, ReportBatch, ReviewState
 from tests.broker import broker_at, closed_port
+from tests.factories import client_for
 from tests.integration.conftest import CeleryWorker, worker_database_url
 from tests.programmes.import_files import ROSTER_HEADERS, to_xlsx
 from tests.programmes.test_import_roster import roster_rows
@@ -149,12 +150,6 @@ def sweep_empties_the_outbox() -> bool:
     """The beat's sweep (every minute in the portal), here as often as it takes the broker to answer again."""
     outbox.send_due()
     return outbox.backlog().unsent == 0
-
-
-def client_for(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def test_with_redis_stopped_nothing_fails_and_everything_is_done_once_it_is_back(

@@ -18,7 +18,6 @@ import pytest
 import redis
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage, storages
-from django.test import Client
 from django.urls import reverse
 from storages.backends.s3 import S3Storage
 
@@ -28,7 +27,7 @@ from programmes import backups
 from programmes.models import Evidence, ProgressStatus
 from reviews.models import ItemState, Report, ReportBatch, ReportBatchItem, ReportKind
 from reviews.reports.batches import batch_create
-from tests.factories import make_member
+from tests.factories import client_for, make_member
 from tests.integration.conftest import CeleryWorker, queue_keys, worker_database_url
 from tests.integration.storage_probe import READ_STORED_FILES
 from tests.programmes.programme_data import make_confirmed
@@ -45,12 +44,6 @@ WORKER_NAMES = ("portal-s3-a", "portal-s3-b")
 
 def local_files(folder: Path) -> list[Path]:
     return sorted(path for path in folder.rglob("*") if path.is_file())
-
-
-def client_for(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def use_new_bucket(s3_endpoint: str, monkeypatch, settings) -> dict[str, str]:

@@ -26,6 +26,7 @@ from tests.factories import (
     RoleAssignmentFactory,
     UserFactory,
     admin_staff,
+    client_for,
     make_member,
     make_organisation,
 )
@@ -76,12 +77,6 @@ def other(cast) -> OtherWard:
 def board(cast) -> User:
     """Organisation-board staff of phường Bến Thành with the admin permissions the demo gives them."""
     return admin_staff(cast.org_board, "programmes")
-
-
-def client_for(user: User) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def admin_url(model: str, view: str, *args: Any) -> str:

@@ -43,7 +43,14 @@ from programmes.models import (
 )
 from reviews.models import ReportKind, Review
 from reviews.reports.produce import report_data, report_produce
-from tests.factories import PositionFactory, RoleAssignmentFactory, UserFactory, make_member, make_organisation
+from tests.factories import (
+    PositionFactory,
+    RoleAssignmentFactory,
+    UserFactory,
+    client_for,
+    make_member,
+    make_organisation,
+)
 from tests.programmes.programme_data import TERM_END, TERM_START, commitment_content, make_confirmed, submit
 from tests.programmes.test_documents import flowing_text
 from tests.publicity.feedback_data import send
@@ -70,12 +77,6 @@ PDF_BYTES = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root
 @pytest.fixture(autouse=True)
 def private_media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
-
-
-def client_for(user: User) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def status_of(client: Client, url: str) -> int:

@@ -11,18 +11,13 @@ from programmes.action_programmes import services
 from programmes.action_programmes.compare import ChangeKind, compare_versions
 from programmes.action_programmes.selectors import version_for_display
 from programmes.models import ActionProgramme, CommitmentCategory, ProgrammeVersion
+from tests.factories import client_for
 from tests.pages import missing_from
 from tests.programmes.programme_data import commitment_content, make_confirmed, submit
 
 pytestmark = pytest.mark.django_db
 
 NEW_DEADLINE = datetime.date(2026, 9, 30)
-
-
-def client_for(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def compare_url(programme: ActionProgramme, query: str = "") -> str:

@@ -21,7 +21,7 @@ from programmes.models import (
     PublicityLevel,
     VersionState,
 )
-from tests.factories import PositionFactory, make_member
+from tests.factories import PositionFactory, client_for, make_member
 from tests.programmes.programme_data import make_confirmed, make_draft, submit
 
 pytestmark = pytest.mark.django_db
@@ -29,12 +29,6 @@ pytestmark = pytest.mark.django_db
 # session, user, the grants (cadre, membership, posts, roles), the header's counts, then the page: count and rows.
 QUEUE_QUERIES = 9
 NOTIFICATION_LIST_QUERIES = 9
-
-
-def client_for(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def review_url(programme: ActionProgramme, number: int = 1) -> str:

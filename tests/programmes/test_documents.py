@@ -38,7 +38,7 @@ from programmes.models import (
     OrganisationKind,
     PublicityLevel,
 )
-from tests.factories import make_organisation
+from tests.factories import client_for, make_organisation
 from tests.programmes.programme_data import commitment_content, give_private_details, make_confirmed, make_draft, submit
 
 pytestmark = pytest.mark.django_db
@@ -64,12 +64,6 @@ def flowing_text(pdf: bytes) -> str:
     """
     result = subprocess.run(["pdftotext", "-raw", "-", "-"], input=pdf, capture_output=True, check=True)
     return " ".join(nfc(result.stdout.decode()).split())
-
-
-def client_for(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def pdf_url(programme, number: int | str | None = None) -> str:

@@ -15,6 +15,7 @@ from programmes.models import AuditEvent, CadrePrivateDetails, ReadEvent, ReadKi
 from publicity import feedback
 from reviews import services as review_services
 from reviews.models import RatingLevel, Review
+from tests.factories import client_for
 from tests.programmes.programme_data import give_private_details, make_confirmed, make_draft
 from tests.programmes.test_documents import pdf_text
 from tests.publicity.feedback_data import FEEDBACK_TEXT, SENDER, send
@@ -74,12 +75,6 @@ def world(cast):
     )
     AccessLog.objects.create(username=cast.outsider.user.username, ip_address=OTHER_ADDRESS, user_agent="Cường")
     return programme
-
-
-def client_for(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def others_private_values(cast) -> list[str]:

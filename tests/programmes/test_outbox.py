@@ -15,7 +15,6 @@ from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.db import transaction
-from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.module_loading import import_string
@@ -29,6 +28,7 @@ from programmes.text import one_line
 from reviews.models import Decision, DecisionState, ItemState, Report, ReportBatch, ReportKind
 from reviews.tasks import produce_batch_item, produce_review_report
 from tests.broker import broker_away
+from tests.factories import client_for
 from tests.programmes.import_files import ROSTER_HEADERS, to_xlsx
 from tests.programmes.test_import_roster import roster_rows
 from tests.reviews.review_data import GROUNDS, decided_review, final_review
@@ -39,12 +39,6 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture(autouse=True)
 def private_media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
-
-
-def client_for(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def unsent(task) -> list[OutboxMessage]:

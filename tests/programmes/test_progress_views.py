@@ -26,6 +26,7 @@ from programmes.models import (
     ReadEvent,
     ReadKind,
 )
+from tests.factories import client_for
 from tests.programmes.programme_data import (
     PRIVATE_DETAILS_SHOWN,
     commitment_content,
@@ -43,12 +44,6 @@ PDF_BYTES = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root
 @pytest.fixture(autouse=True)
 def private_media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
-
-
-def client_for(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def detail_url(programme) -> str:

@@ -23,6 +23,7 @@ from programmes.models import (
     ProgressStatus,
     PublicityLevel,
 )
+from tests.factories import client_for
 from tests.programmes.programme_data import make_confirmed, make_draft, submit
 
 pytestmark = pytest.mark.django_db
@@ -369,12 +370,6 @@ def test_amendment_keeping_the_maximum_keeps_the_owners_level(cast):
 
 
 # --- The page ------------------------------------------------------------------------------------------------
-
-
-def client_for(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def page_url(programme: ActionProgramme) -> str:

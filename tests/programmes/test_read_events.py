@@ -16,15 +16,9 @@ from programmes.audit import audit_record
 from programmes.audit_actions import RosterAction
 from programmes.models import AuditEvent, ReadEvent, ReadKind, Role
 from programmes.models.audit import AppendOnlyError
-from tests.factories import RoleAssignmentFactory, UserFactory, make_member
+from tests.factories import RoleAssignmentFactory, UserFactory, client_for, make_member
 
 pytestmark = pytest.mark.django_db
-
-
-def client_for(user: Any) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def new_user(**fields: Any) -> User:

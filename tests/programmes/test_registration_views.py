@@ -22,19 +22,12 @@ from programmes.models import (
     VersionState,
 )
 from programmes.web import add_service_error
-from tests.factories import make_member, make_organisation
+from tests.factories import client_for, make_member, make_organisation
 from tests.programmes.programme_data import commitment_content, make_confirmed, make_draft, submit
 
 pytestmark = pytest.mark.django_db
 
 HTMX = {"HX-Request": "true"}
-
-
-def client_for(user) -> Client:
-    client = Client()
-    if user is not None:
-        client.force_login(user)
-    return client
 
 
 def commitment_post(prefix: str, content: dict[str, Any], milestones=()) -> dict[str, str]:

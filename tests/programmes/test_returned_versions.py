@@ -7,7 +7,6 @@ from decimal import Decimal
 import pytest
 from django.apps import apps
 from django.db.models import RestrictedError
-from django.test import Client
 from django.urls import reverse
 
 from programmes.action_programmes import services
@@ -19,7 +18,7 @@ from programmes.models import (
     PublicityLevel,
     VersionState,
 )
-from tests.factories import make_member
+from tests.factories import client_for, make_member
 from tests.programmes.programme_data import commitment_content, make_confirmed, make_draft, submit
 from tests.programmes.test_registration_views import commitment_post
 
@@ -27,12 +26,6 @@ pytestmark = pytest.mark.django_db
 
 RETURN_REASON = "Chỉ tiêu chưa sát thực tế của khu phố."
 RETURN_NOTE = "Đề nghị hạ chỉ tiêu xuống 95% và ghi rõ nguồn số liệu."
-
-
-def client_for(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def url(name: str, programme: ActionProgramme, *args: object) -> str:

@@ -12,16 +12,9 @@ from django.utils import timezone
 
 from programmes import views
 from programmes.models import OrganisationKind, OrganisationSuccession, OutboxMessage, PartyPost
-from tests.factories import DEFAULT_PASSWORD, PositionFactory, UserFactory, make_member, make_organisation
+from tests.factories import DEFAULT_PASSWORD, PositionFactory, UserFactory, client_for, make_member, make_organisation
 
 pytestmark = pytest.mark.django_db
-
-
-def client_for(user) -> Client:
-    client = Client()
-    if user is not None:
-        client.force_login(user)
-    return client
 
 
 def page_urls(cast) -> list[str]:

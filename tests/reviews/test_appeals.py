@@ -14,7 +14,6 @@ from typing import Any
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -32,7 +31,7 @@ from reviews.models import (
     ReviewState,
 )
 from reviews.reports.produce import report_produce
-from tests.factories import make_organisation
+from tests.factories import client_for, make_organisation
 from tests.programmes.test_documents import pdf_text
 from tests.reviews.review_data import committee_member, final_review
 
@@ -69,12 +68,6 @@ def appeal(review: Review, cast: Any, text: str = "Đề nghị xem xét lại m
 
 def reclassify(review: Review, user: Any, level: str = RatingLevel.COMPLETED) -> LevelChange:
     return services.review_reclassify(review=review, level=level, reason=WARD_REASON, acting_user=user)
-
-
-def client_for(user: Any) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def detail(review: Review) -> str:

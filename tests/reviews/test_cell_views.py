@@ -4,26 +4,18 @@ from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
 from programmes.models import PartyPost
 from reviews.models import CellMeeting, RatingLevel, Review, ReviewState, Verdict
-from tests.factories import PositionFactory, make_member
+from tests.factories import PositionFactory, client_for, make_member
 from tests.programmes.programme_data import make_confirmed
 from tests.reviews.review_data import meeting, open_period, proposal_post, propose, write_and_submit
 
 pytestmark = pytest.mark.django_db
 
 PDF_BYTES = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
-
-
-def client_for(user) -> Client:
-    client = Client()
-    if user is not None:
-        client.force_login(user)
-    return client
 
 
 def cell_url(period, place) -> str:

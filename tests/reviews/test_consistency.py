@@ -28,7 +28,7 @@ from programmes.models import (
 from reviews import services
 from reviews.consistency import Inconsistency, consistency_flags
 from reviews.models import ConsistencyNote, RatingLevel, Review, ReviewState, Verdict
-from tests.factories import make_member
+from tests.factories import client_for, make_member
 from tests.programmes.programme_data import commitment_content
 from tests.reviews.review_data import (
     cell_proposal,
@@ -118,12 +118,6 @@ def flags_of(review: Review, judge: str = "self", **options: Any):
 
 def judged(review: Review, verdict: str, field: str = "self") -> None:
     review.assessments.update(**{f"{field}_verdict": verdict})
-
-
-def client_for(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 # --- The flags -----------------------------------------------------------------------------------------------

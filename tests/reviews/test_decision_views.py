@@ -24,7 +24,7 @@ from reviews.models import (
     ReviewState,
     Verdict,
 )
-from tests.factories import PositionFactory, make_member
+from tests.factories import PositionFactory, client_for, make_member
 from tests.programmes.programme_data import make_confirmed
 from tests.reviews.review_data import (
     GROUNDS,
@@ -37,12 +37,6 @@ from tests.reviews.review_data import (
 )
 
 pytestmark = pytest.mark.django_db
-
-
-def client_for(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def url(name: str, pk: int) -> str:

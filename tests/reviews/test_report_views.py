@@ -27,7 +27,7 @@ from reviews.models import (
 )
 from reviews.reports.batches import batch_create, batch_item_fail, batch_item_run, planned_items
 from reviews.reports.produce import display_code, report_produce
-from tests.factories import RoleAssignmentFactory, UserFactory
+from tests.factories import RoleAssignmentFactory, UserFactory, client_for
 from tests.programmes.programme_data import make_confirmed
 from tests.reviews.review_data import final_review, open_period, stored_report
 
@@ -44,12 +44,6 @@ SECRETARY_REPORT_LIST_QUERIES = 7 + 3
 def media(settings, tmp_path: Path) -> Path:
     settings.MEDIA_ROOT = tmp_path
     return tmp_path
-
-
-def client_for(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def download_url(report: Report) -> str:

@@ -11,6 +11,7 @@ from django.urls import reverse
 from programmes.action_programmes.progress import progress_report
 from programmes.models import Evidence, Notification, ProgressStatus
 from reviews.models import RatingLevel, Review, ReviewInput, ReviewState, Verdict
+from tests.factories import client_for
 from tests.programmes.programme_data import make_confirmed
 from tests.reviews.review_data import SECTIONS, open_period
 
@@ -24,12 +25,6 @@ TOO_FEW_POINTS = "Tổng 88 điểm chỉ đạt mức “Hoàn thành tốt nhi
 @pytest.fixture(autouse=True)
 def private_media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
-
-
-def client_for(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def member_review(cast, *, rule_code: str = "366-2025", with_programme: bool = True) -> Review:

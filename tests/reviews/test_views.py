@@ -34,7 +34,14 @@ from reviews.models import (
     RuleSet,
     Verdict,
 )
-from tests.factories import PositionFactory, RoleAssignmentFactory, UserFactory, make_member, make_organisation
+from tests.factories import (
+    PositionFactory,
+    RoleAssignmentFactory,
+    UserFactory,
+    client_for,
+    make_member,
+    make_organisation,
+)
 from tests.pages import missing_from
 from tests.programmes.programme_data import make_confirmed
 from tests.reviews.review_data import committee_member, open_period, propose, ward_committee_member, write_and_submit
@@ -58,12 +65,6 @@ PERIOD_LIST_QUERIES = 5 + 3
 # superior committee for re-classification; the current individual report (a final review's PDF link); and the
 # one insert that puts the head's read of another person's review on the record.
 REVIEW_DETAIL_QUERIES = 7 + 14 + 1
-
-
-def client_for(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def detail_url(review: Review) -> str:
