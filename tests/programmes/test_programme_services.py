@@ -1,8 +1,6 @@
 """The programme services: who may call them, the states they leave, the rows they write and the audit event of each."""
 
 import datetime
-from collections.abc import Iterator
-from contextlib import contextmanager
 from decimal import Decimal
 from typing import Any
 
@@ -10,7 +8,6 @@ import pytest
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Max
 from django.urls import reverse
 from django.utils import translation
 
@@ -18,7 +15,6 @@ from programmes.action_programmes import services
 from programmes.action_programmes.selectors import confirmation_queue
 from programmes.models import (
     ActionProgramme,
-    AuditEvent,
     Commitment,
     CommitmentCategory,
     CommitmentTerms,
@@ -31,6 +27,7 @@ from programmes.models import (
     PublicityLevel,
     VersionState,
 )
+from tests.events import last_event, writes_events
 from tests.factories import PositionFactory, UserFactory, make_member
 from tests.programmes.programme_data import (
     TERM_END,
@@ -44,19 +41,6 @@ from tests.programmes.programme_data import (
 pytestmark = pytest.mark.django_db
 
 TODAY = datetime.date(2026, 3, 1)
-
-
-@contextmanager
-def writes_events(*actions: str) -> Iterator[None]:
-    """The block writes exactly these audit events, in this order (none when no action is given)."""
-    last = AuditEvent.objects.aggregate(last=Max("id"))["last"] or 0
-    yield
-    written = list(AuditEvent.objects.filter(id__gt=last).order_by("id").values_list("action", flat=True))
-    assert written == list(actions)
-
-
-def last_event(action: str) -> AuditEvent:
-    return AuditEvent.objects.filter(action=action).latest("id")
 
 
 def version_of(programme: ActionProgramme, number: int = 1) -> ProgrammeVersion:

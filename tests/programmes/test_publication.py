@@ -1,13 +1,10 @@
 """Publication of a programme: the owner's level, consent and per-item choices, their rules, and the page."""
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
-from django.db.models import Max
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -16,30 +13,17 @@ from programmes.action_programmes import publication, services
 from programmes.action_programmes.progress import progress_report
 from programmes.models import (
     ActionProgramme,
-    AuditEvent,
     Commitment,
     Evidence,
     ProgrammeState,
     ProgressStatus,
     PublicityLevel,
 )
+from tests.events import last_event, writes_events
 from tests.factories import client_for
 from tests.programmes.programme_data import make_confirmed, make_draft, submit
 
 pytestmark = pytest.mark.django_db
-
-
-@contextmanager
-def writes_events(*actions: str) -> Iterator[None]:
-    """The block writes exactly these audit events, in this order (none when no action is given)."""
-    last = AuditEvent.objects.aggregate(last=Max("id"))["last"] or 0
-    yield
-    written = list(AuditEvent.objects.filter(id__gt=last).order_by("id").values_list("action", flat=True))
-    assert written == list(actions)
-
-
-def last_event(action: str) -> AuditEvent:
-    return AuditEvent.objects.filter(action=action).latest("id")
 
 
 def last_change(action: str) -> tuple[dict[str, Any], dict[str, Any]]:

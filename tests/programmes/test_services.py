@@ -23,15 +23,12 @@ from programmes.models import (
     RoleAssignment,
     SuccessionShare,
 )
+from tests.events import last_event
 from tests.factories import UserFactory, make_member, make_organisation
 
 pytestmark = pytest.mark.django_db
 
 DAY = datetime.date(2025, 9, 1)
-
-
-def last_event(action: str) -> AuditEvent:
-    return AuditEvent.objects.filter(action=action).latest("id")
 
 
 def before(event: AuditEvent) -> dict[str, Any]:
