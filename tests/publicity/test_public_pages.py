@@ -93,7 +93,6 @@ def test_home_lists_published_programmes_and_nothing_else(cast, nen):
     assert page_of(published) in response.text
     assert "Chương trình chỉ trong cấp ủy" not in response.text
     assert "Bản nháp của đồng chí Cường" not in response.text
-    assert "Có 1 chương trình." in response.text
 
 
 def test_results_show_position_organisation_term_progress_and_overdue(cast, nen):
@@ -131,7 +130,9 @@ def test_search_matches_the_beginning_of_words_only(cast, nen):
 
 def test_search_by_organisation_or_position_ignores_accents(cast, nen):
     make_public(nen, cast.secretary.user)
-    ActionProgramme.objects.filter(owner=nen).update(position_title="Phó Chủ tịch UBND phường Bến Thành")
+    programme = ActionProgramme.objects.get(owner=nen)
+    programme.position_title = "Phó Chủ tịch UBND phường Bến Thành"
+    programme.save(update_fields=["position_title"])  # save() keeps the folded copy the search reads
 
     assert "Nguyễn Văn Nên" in get(home("?q=chi bo khu pho 1a")).text
     assert "Nguyễn Văn Nên" in get(home("?q=pho chu tich ben thanh")).text
@@ -187,8 +188,9 @@ def test_results_are_paginated(cast, settings, monkeypatch):
     make_public(cast.member, cast.secretary.user, title="Chương trình thứ hai")
 
     first = get(home()).text
-    assert "Trang 1 trên 2" in first
-    assert "Trang 2 trên 2" in get(home("?page=2")).text
+    assert "Trang 1" in first and "Trang sau" in first and "Trang trước" not in first
+    second = get(home("?page=2")).text
+    assert "Trang 2" in second and "Trang trước" in second and "Trang sau" not in second
 
 
 # --- One programme -------------------------------------------------------------------------------------------
