@@ -39,7 +39,12 @@ class PublicSearchForm(forms.Form):
     qua_han = forms.BooleanField(label=_("Chỉ chương trình có nội dung quá hạn"), required=False)
 
     def __init__(
-        self, *args: Any, areas: Sequence[Area], organisations: Sequence[OrganisationCount], **kwargs: Any
+        self,
+        *args: Any,
+        areas: Sequence[Area],
+        organisations: Sequence[OrganisationCount],
+        area_chosen: bool = False,
+        **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         self._areas = {area.organisation.pk: area for area in areas}
@@ -57,6 +62,9 @@ class PublicSearchForm(forms.Form):
         organisation_field.error_messages["invalid_choice"] = _(
             "Tổ chức này không có chương trình nào được công khai (trong địa bàn đã chọn)."
         )
+        if not area_chosen:
+            # The city has thousands of organisations: they are offered once the ward is chosen (the page reloads).
+            organisation_field.help_text = _("Chọn phường, xã, đặc khu rồi bấm “Tìm” để lọc theo tổ chức đảng.")
         self.helper = FormHelper()
         self.helper.form_method = "get"
         self.helper.form_id = "public-search"

@@ -24,7 +24,6 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
 
-from programmes.action_programmes.publication import PUBLISHED_STATES
 from programmes.models import (
     ActionProgramme,
     CommitmentCategory,
@@ -35,6 +34,7 @@ from programmes.models import (
     ProgrammeState,
     ProgressStatus,
 )
+from programmes.models.action_programmes import PUBLISHED_STATES
 from programmes.spreadsheets import Echo, safe_cell
 from publicity.selectors import (
     SHARED_VERSION_STATES,

@@ -1,9 +1,11 @@
 """Reads for the public pages: only what anyone may see, already joined, in a fixed number of queries.
 
 The rule is the one `programmes.action_programmes.publication` states for one object (`is_public`,
-`public_commitment`), written here as SQL so that lists, the feed and the sitemap filter in the database.
-Every page asks the live data: withdrawing consent or lowering a level removes a programme from all of them
-at the next request. Nothing here reaches private details, reviews or the audit log.
+`public_commitment`); the database keeps it for every programme in the stored flag `ActionProgramme.is_public`,
+which lists, the feed and the sitemap filter on (an indexed column whose count PostgreSQL knows). Every page asks
+the live data, or a cached part keyed by the stamps the services move (`public_stamps`): withdrawing consent or
+lowering a level removes a programme from all of them at the next request. Nothing here reaches private details,
+reviews or the audit log.
 """
 
 import datetime
@@ -12,6 +14,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from itertools import pairwise
 
+from django.core.cache import cache
 from django.db.models import (
     Count,
     Exists,
@@ -21,13 +24,14 @@ from django.db.models import (
     QuerySet,
     Subquery,
 )
+from django.db.models.functions import Substr
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from programmes.action_programmes.compare import ChangeKind, CommitmentChange, compare_versions
 from programmes.action_programmes.progress import ProgrammeProgress, programme_progress
-from programmes.action_programmes.publication import PUBLISHED_STATES
+from programmes.action_programmes.public_stamps import listing_stamp
 from programmes.models import (
     ActionProgramme,
     CommitmentTerms,
@@ -41,7 +45,6 @@ from programmes.models import (
     PublicityLevel,
     VersionState,
 )
-from programmes.selectors import count_subquery
 from programmes.text import fold
 from publicity.models import CaseState, FeedbackCase
 
@@ -50,22 +53,17 @@ PUBLIC = PublicityLevel.PUBLIC
 SHARED_VERSION_STATES = (VersionState.CONFIRMED, VersionState.SUPERSEDED)
 # A search of more words than this is cut: each word is one more condition.
 MAX_SEARCH_WORDS = 6
+# What "recent" means for the changes page and the feed: older entries are not read at all.
+RECENT_DAYS = 180
 
 
 # --- The rule, as conditions ---------------------------------------------------------------------------------
 
 
 def public_programme_q(prefix: str = "") -> Q:
-    """`publication.is_public` as a condition on ActionProgramme (through `prefix`, e.g. "programme__")."""
-    return Q(
-        **{
-            f"{prefix}publicity_level__gte": PUBLIC,
-            f"{prefix}publicity_max__gte": PUBLIC,
-            f"{prefix}publication_consent_at__isnull": False,
-            f"{prefix}current_version__isnull": False,
-            f"{prefix}state__in": PUBLISHED_STATES,
-        }
-    )
+    """`publication.is_public` as a condition on ActionProgramme (through `prefix`, e.g. "programme__"): the
+    flag the database keeps from the same rule."""
+    return Q(**{f"{prefix}is_public": True})
 
 
 def public_commitment_q(prefix: str = "") -> Q:
@@ -134,16 +132,41 @@ class Area:
     published: int
 
 
-def areas() -> list[Area]:
-    """Ward and commune committees with at least one published programme in their subtree; one query."""
-    published = count_subquery(public_programmes().filter(organisation__path__startswith=OuterRef("path")))
+# Seconds the per-area counts stay cached at most; a publication or withdrawal renews them at once (the stamp).
+AREAS_CACHE_SECONDS = 600
+
+
+def _published_by_path_prefix(length: int) -> dict[str, int]:
+    """Published programmes counted by the first `length` characters of their organisation's path: one
+    grouped query over the published rows (a ward's subtree shares its path as a prefix)."""
     rows = (
-        PartyOrganisation.objects.filter(kind=OrganisationKind.COMMUNE_COMMITTEE)
-        .annotate(published=published)
-        .filter(published__gt=0)
-        .order_by("name", "pk")
+        public_programmes()
+        .order_by()
+        .annotate(prefix=Substr("organisation__path", 1, length))
+        .values("prefix")
+        .annotate(published=Count("pk"))
+        .values_list("prefix", "published")
     )
-    return [Area(row, row.published) for row in rows]
+    return dict(rows)
+
+
+def _count_areas() -> list[Area]:
+    wards = list(PartyOrganisation.objects.filter(kind=OrganisationKind.COMMUNE_COMMITTEE).order_by("name", "pk"))
+    counts: dict[str, int] = {}
+    for length in sorted({len(ward.path) for ward in wards}):  # one depth, in practice: one query
+        counts.update(_published_by_path_prefix(length))
+    return [Area(ward, counts[ward.path]) for ward in wards if counts.get(ward.path)]
+
+
+def areas() -> list[Area]:
+    """Ward and commune committees with at least one published programme in their subtree, from the cache or
+    from two queries (the committees, the grouped counts)."""
+    key = f"publicity:areas:{listing_stamp()}"
+    cached = cache.get(key)
+    if cached is None:
+        cached = _count_areas()
+        cache.set(key, cached, AREAS_CACHE_SECONDS)
+    return list(cached)
 
 
 @dataclass(frozen=True)
@@ -153,11 +176,17 @@ class OrganisationCount:
     published: int
 
 
-def organisations(area: PartyOrganisation | None) -> list[OrganisationCount]:
-    """Party organisations holding published programmes (in `area`, if given), with their number; one query."""
+def organisations(area: PartyOrganisation | None, chosen_id: int | None = None) -> list[OrganisationCount]:
+    """Party organisations holding published programmes in `area`, with their number; one query. Without an area,
+    only the organisation `chosen_id` (an address shared with it alone keeps working), else none: the city has
+    thousands, which a visitor narrows by choosing the ward first."""
     queryset = public_programmes()
     if area is not None:
         queryset = queryset.filter(organisation__path__startswith=area.path)
+    elif chosen_id is not None:
+        queryset = queryset.filter(organisation_id=chosen_id)
+    else:
+        return []
     rows = (
         queryset.order_by()
         .values("organisation_id", "organisation__name")
@@ -167,32 +196,18 @@ def organisations(area: PartyOrganisation | None) -> list[OrganisationCount]:
     return [OrganisationCount(row["organisation_id"], row["organisation__name"], row["published"]) for row in rows]
 
 
-def _word_starts(folded_text: str, word: str) -> bool:
-    return folded_text.startswith(word) or f" {word}" in folded_text
-
-
 def _search_q(text: str) -> Q | None:
-    """Every word of `text`, without accents, begins a word of the name, the position or the organisation.
+    """Every word of `text`, without accents, begins a word of the owner's name, the position or the organisation.
 
-    Names are stored folded (`Cadre.name_folded`); the position and organisation titles are folded here, from
-    one query over the distinct titles of published programmes, which are few beside the programmes.
+    The programme keeps these folded in one column (`search_folded`, each word after a space), so that each word
+    is one `LIKE '% word%'` on it: PostgreSQL answers them together from a trigram index; SQLite scans.
     """
     words = fold(text).split()[:MAX_SEARCH_WORDS]
     if not words:
         return None
-    titles = list(public_programmes().order_by().values_list("position_title", "organisation_name").distinct())
-    folded_positions = {position: fold(position) for position, _organisation in titles}
-    folded_places = {organisation: fold(organisation) for _position, organisation in titles}
     condition = Q()
     for word in words:
-        positions = [title for title, folded in folded_positions.items() if _word_starts(folded, word)]
-        places = [title for title, folded in folded_places.items() if _word_starts(folded, word)]
-        condition &= (
-            Q(owner__name_folded__startswith=word)
-            | Q(owner__name_folded__contains=f" {word}")
-            | Q(position_title__in=positions)
-            | Q(organisation_name__in=places)
-        )
+        condition &= Q(search_folded__contains=f" {word}")
     return condition
 
 
@@ -218,7 +233,8 @@ def programme_list(filters: Filters) -> QuerySet[ActionProgramme]:
     return (
         queryset.select_related("owner", "current_version")
         .prefetch_related(Prefetch("current_version__terms", queryset=public_terms().order_by("position")))
-        .order_by("owner__name_folded", "-term_start", "pk")
+        # The order of the partial index `programme_public_by_name`: a page is read from the index.
+        .order_by("owner_name_folded", "-term_start", "pk")
     )
 
 
@@ -355,10 +371,10 @@ class RecentChange:
         }[self.kind]
 
 
-def _version_changes(limit: int) -> Iterable[RecentChange]:
+def _version_changes(limit: int, since: datetime.datetime) -> Iterable[RecentChange]:
     versions = (
         ProgrammeVersion.objects.filter(
-            public_programme_q("programme__"), state__in=SHARED_VERSION_STATES, confirmed_at__isnull=False
+            public_programme_q("programme__"), state__in=SHARED_VERSION_STATES, confirmed_at__gte=since
         )
         .select_related("programme__owner")
         .order_by("-confirmed_at", "-pk")[:limit]
@@ -390,7 +406,7 @@ def _version_changes(limit: int) -> Iterable[RecentChange]:
         )
 
 
-def _progress_changes(limit: int) -> Iterable[RecentChange]:
+def _progress_changes(limit: int, since: datetime.datetime) -> Iterable[RecentChange]:
     terms_in_force = CommitmentTerms.objects.filter(
         commitment=OuterRef("commitment"), version=OuterRef("commitment__programme__current_version")
     )
@@ -399,6 +415,7 @@ def _progress_changes(limit: int) -> Iterable[RecentChange]:
             public_programme_q("commitment__programme__"),
             public_commitment_q("commitment__"),
             Exists(terms_in_force),
+            reported_at__gte=since,
         )
         .annotate(
             position=Subquery(terms_in_force.values("position")[:1]),
@@ -428,8 +445,10 @@ def _progress_changes(limit: int) -> Iterable[RecentChange]:
 
 
 def recent_changes(limit: int = 50) -> list[RecentChange]:
-    """Confirmations, confirmed amendments and progress on public commitments, newest first; two queries."""
-    merged = [*_version_changes(limit), *_progress_changes(limit)]
+    """Confirmations, confirmed amendments and progress on public commitments of the last RECENT_DAYS, newest
+    first; two queries, each read from the index of its date."""
+    since = timezone.now() - datetime.timedelta(days=RECENT_DAYS)
+    merged = [*_version_changes(limit, since), *_progress_changes(limit, since)]
     merged.sort(key=lambda change: (change.at, change.key), reverse=True)
     return merged[:limit]
 

@@ -1,25 +1,31 @@
 """The public pages: anyone, without logging in, browses and reads published programmes and checks a report.
 
-Every page reads live data through `publicity.selectors`, so unpublishing takes effect at the next request;
-shared caches may keep a page for a few minutes (PUBLIC_MAX_AGE), never a page rendered for a signed-in user.
+Every page reads live data through `publicity.selectors`, or a cached part keyed by the stamps that the services
+move (`public_stamps`), so unpublishing takes effect at the next request; shared caches may keep a page for a few
+minutes (PUBLIC_MAX_AGE), never a page rendered for a signed-in user.
 """
 
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import wraps
+from http import HTTPStatus
 from typing import Any
 
 from django.conf import settings
+from django.core.cache import cache
+from django.db.models import QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import render
+from django.utils import timezone
 from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.utils.translation import get_language
 from django.views.decorators.http import require_safe
 
+from programmes.action_programmes import public_stamps
 from programmes.action_programmes.evidence import download_name
 from programmes.action_programmes.progress import CommitmentProgress, programme_progress
-from programmes.models import Evidence, Occasion, ProgressStatus, PublicityLevel
+from programmes.models import ActionProgramme, Evidence, Occasion, ProgressStatus, PublicityLevel
 from programmes.progress_views import KIND_LABELS
-from programmes.web import paginate
 from publicity import selectors
 from publicity.forms import PublicSearchForm, VerifyForm
 from reviews.reports.produce import verify
@@ -60,17 +66,45 @@ def _selected_area(request: HttpRequest, areas: list[selectors.Area]) -> selecto
     return next((area for area in areas if raw.isascii() and raw.isdigit() and area.organisation.pk == int(raw)), None)
 
 
+def _chosen_id(request: HttpRequest, name: str) -> int | None:
+    raw = request.GET.get(name, "")
+    return int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 12 else None
+
+
+@dataclass(frozen=True)
+class ResultPage:
+    """A page of results found without counting them all: one row more than the page is read to know whether
+    another page follows (a count over the city's published programmes costs more than the page itself)."""
+
+    number: int
+    object_list: list[Any]
+    has_next: bool
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+
+def _result_page(request: HttpRequest, queryset: QuerySet[ActionProgramme]) -> ResultPage:
+    number = _chosen_id(request, "page") or 1
+    start = (number - 1) * RESULTS_PER_PAGE
+    rows = list(queryset[start : start + RESULTS_PER_PAGE + 1])
+    return ResultPage(number, rows[:RESULTS_PER_PAGE], len(rows) > RESULTS_PER_PAGE)
+
+
 @require_safe
 @public_cache()
 def public_home(request: HttpRequest) -> HttpResponse:
     areas = selectors.areas()
     area = _selected_area(request, areas)
-    organisations = selectors.organisations(area.organisation if area is not None else None)
-    form = PublicSearchForm(request.GET or None, areas=areas, organisations=organisations)
+    organisations = selectors.organisations(
+        area.organisation if area is not None else None, _chosen_id(request, "to_chuc")
+    )
+    form = PublicSearchForm(request.GET or None, areas=areas, organisations=organisations, area_chosen=area is not None)
     if form.is_bound:
         form.is_valid()
     filters = form.filters()
-    page, page_numbers = paginate(request, selectors.programme_list(filters), RESULTS_PER_PAGE)
+    page = _result_page(request, selectors.programme_list(filters))
     rows = [(programme, selectors.public_progress(programme)) for programme in page.object_list]
     context = {
         "form": form,
@@ -80,7 +114,6 @@ def public_home(request: HttpRequest) -> HttpResponse:
         "filtered": filters != selectors.Filters(),
         "filters": filters,
         "page": page,
-        "page_numbers": page_numbers,
         "rows": rows,
     }
     return render(request, "publicity/public_home.html", context)
@@ -94,8 +127,41 @@ class PublicCommitmentRow:
     target_changes: int
 
 
+# Seconds a rendered programme page stays in the server's cache at most: the services that change what it shows move
+# its stamp (`public_stamps`), so this bounds only what no service announces (an owner's new name, say).
+PROGRAMME_PAGE_CACHE_SECONDS = PUBLIC_MAX_AGE
+
+
+def _shared_page_key(request: HttpRequest, pk: int) -> str | None:
+    """The cache key of the programme page as every visitor without a session gets it, or None when the page
+    may differ for this request (signed in, a session or messages to show, a query string)."""
+    if request.user.is_authenticated or request.GET or request.COOKIES:
+        return None
+    day = timezone.localdate().isoformat()  # what is overdue changes at midnight
+    return f"publicity:programme-page:{pk}:{get_language()}:{day}:{public_stamps.programme_stamp(pk)}"
+
+
+def _cached_programme_page(view: View) -> View:
+    """Serve the programme page from the cache to visitors without a session (the page then depends only on the
+    programme, the language and the day), and keep the rendered page for the next one."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, pk: int) -> HttpResponseBase:
+        key = _shared_page_key(request, pk)
+        content = cache.get(key) if key is not None else None
+        if content is not None:
+            return HttpResponse(content)
+        response = view(request, pk)
+        if key is not None and response.status_code == HTTPStatus.OK and isinstance(response, HttpResponse):
+            cache.set(key, response.content, PROGRAMME_PAGE_CACHE_SECONDS)
+        return response
+
+    return wrapped
+
+
 @require_safe
 @public_cache()
+@_cached_programme_page
 def public_programme(request: HttpRequest, pk: int) -> HttpResponse:
     programme = selectors.public_programme(pk)
     if programme.current_version_id is None:  # excluded by the selector; this tells the type checker

@@ -17,6 +17,7 @@ import pytest
 from django.apps import apps as django_apps
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser, User
+from django.core.cache import cache
 from django.test import Client
 from django.utils import translation
 
@@ -33,6 +34,12 @@ def migrated_rows(transactional_db: None) -> None:
     an earlier transactional test's flush may have emptied. pytest-django runs such tests after all others."""
     _confirmer_rules.add_rules(django_apps, None)
     _rule_sets.add_rule_sets(django_apps, None)
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache() -> None:
+    """Each test starts with an empty cache: the database it filled before is gone, and the stamps with it."""
+    cache.clear()
 
 
 @pytest.fixture(autouse=True)

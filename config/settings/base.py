@@ -238,6 +238,18 @@ EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Cổng chương trình hành động <no-reply@localhost>")
 
+# Django's cache: the public pages keep their costly parts there (publicity.selectors.areas, the programme page),
+# keyed by stamps the services move. Redis shared by every web process when CACHE_URL names one; otherwise each
+# process keeps its own in memory (the embedded default), which is right as long as one process serves.
+CACHE_URL = env("CACHE_URL", default="")
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL, "KEY_PREFIX": "portal"}
+        if CACHE_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "OPTIONS": {"MAX_ENTRIES": 5000}}
+    )
+}
+
 # Celery. The embedded default is kombu's filesystem transport under var/, which needs no server.
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="filesystem://")
 CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, object] = {}

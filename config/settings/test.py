@@ -13,6 +13,8 @@ if env("TEST_EMAIL_FILE_PATH", default=""):
     EMAIL_FILE_PATH = env("TEST_EMAIL_FILE_PATH")
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=True)
 CELERY_TASK_EAGER_PROPAGATES = True
+# Each test process keeps its own cache; tests/conftest.py empties it before every test.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 STORAGES = {
     # The file system, unless the environment names a bucket (stage 2 of `make test` gives its workers one).
     "default": default_storage(env),

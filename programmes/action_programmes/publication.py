@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from programmes import access
+from programmes.action_programmes.public_stamps import public_programme_changed
 from programmes.audit import audited_update
 from programmes.audit_actions import ProgrammeAction
 from programmes.models import (
@@ -30,12 +31,10 @@ from programmes.models import (
     Commitment,
     CommitmentTerms,
     Evidence,
-    ProgrammeState,
     PublicityLevel,
 )
+from programmes.models.action_programmes import PUBLISHED_STATES
 
-# The programme states in which a published programme is shown: in force, or finished (its record stays).
-PUBLISHED_STATES = frozenset({ProgrammeState.CONFIRMED, ProgrammeState.CLOSED})
 # Above this level a programme leaves the party, which needs the owner's consent.
 INSIDE_PARTY = PublicityLevel.COMMITTEE
 # A confirmed programme is always read by its cell, which follows it and reviews the owner against it.
@@ -53,6 +52,8 @@ def is_public(programme: ActionProgramme) -> bool:
     True only when all hold: the owner set the level to PUBLIC (which the confirmer's maximum allowed),
     the owner's consent to publication is in force, a version has been confirmed, and the programme is
     confirmed or closed (a withdrawn programme, or one back in drafting with nothing in force, is not).
+    The database keeps the same rule as the stored `ActionProgramme.is_public` (`PUBLIC_RULE`), which the
+    public lists filter on; this one answers for a programme in memory, changed or not yet saved.
     """
     return (
         programme.publicity_level >= PublicityLevel.PUBLIC
@@ -133,6 +134,7 @@ def _update_publicity(acting_user: User, action: str, programme: ActionProgramme
     """Save the programme's publicity `changes` (and its time of last change), audited with all its publicity."""
     changes["updated_at"] = timezone.now()
     audited_update(programme, changes, action=action, acting_user=acting_user, recorded=PUBLICITY_FIELDS)
+    public_programme_changed(programme.pk, publicity=True)
 
 
 # Not durable, nor consent_give and evidence_publicity_set: the demo seeding publishes inside its one transaction.
@@ -234,6 +236,7 @@ def commitment_publicity_set(*, commitment: Commitment, cap: int | None, acting_
             raise ValidationError({"cap": _("Nội dung cam kết luôn được chi bộ theo dõi; không để riêng tư được.")})
     if cap == commitment.publicity_cap:
         return commitment
+    public_programme_changed(programme.pk)
     return audited_update(
         commitment,
         {"publicity_cap": cap},
@@ -251,6 +254,7 @@ def evidence_publicity_set(*, evidence: Evidence, is_public: bool, acting_user: 
     _require_owner(acting_user, evidence.commitment.programme)
     if evidence.is_public == is_public:
         return evidence
+    public_programme_changed(evidence.commitment.programme_id)
     return audited_update(
         evidence,
         {"is_public": is_public},

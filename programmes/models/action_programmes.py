@@ -8,11 +8,16 @@ sent, with the reasons, while the owner corrects the next version. What a versio
 programmes.models.commitments; the progress reported on it in programmes.models.progress.
 """
 
+from collections.abc import Iterable
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from programmes.text import fold
 
 from .cadres import Cadre, Position
 from .organisations import PartyOrganisation
@@ -58,6 +63,25 @@ class PublicityLevel(models.IntegerChoices):
     COMMITTEE = 2, _("Nội bộ cấp ủy")
     OVERSIGHT = 3, _("Mặt trận và HĐND")
     PUBLIC = 4, _("Công khai nhân dân")
+
+
+# The programme states in which a published programme is shown: in force, or finished (its record stays).
+PUBLISHED_STATES = frozenset({ProgrammeState.CONFIRMED, ProgrammeState.CLOSED})
+# The public rule (`publication.is_public`) as a condition on the programme's own columns. The database keeps
+# `ActionProgramme.is_public` from it, so that every service that changes one of these columns changes the flag
+# in the same statement, and PostgreSQL can index and count the published programmes.
+PUBLIC_RULE = Q(
+    publicity_level__gte=PublicityLevel.PUBLIC,
+    publicity_max__gte=PublicityLevel.PUBLIC,
+    publication_consent_at__isnull=False,
+    current_version__isnull=False,
+    state__in=sorted(PUBLISHED_STATES),
+)
+
+
+def search_text(owner_name_folded: str, position_title: str, organisation_name: str) -> str:
+    """What the public search reads, folded, each part after a space: `LIKE '% word%'` finds a word's start."""
+    return f" {owner_name_folded} | {fold(position_title)} | {fold(organisation_name)}"
 
 
 class ConfirmerRule(models.Model):
@@ -147,6 +171,17 @@ class ActionProgramme(models.Model):
     # The owner's consent to publication beyond the party (Front, People's Council, the public). Withdrawing
     # it clears this and brings the programme back inside the party at once; the record itself stays.
     publication_consent_at = models.DateTimeField(_("đồng ý công khai lúc"), null=True, blank=True)
+    # Kept by the database from the columns above (PUBLIC_RULE): never written by the portal.
+    is_public = models.GeneratedField(
+        expression=PUBLIC_RULE,  # type: ignore[arg-type]  # a Q is a boolean expression here (Django 5)
+        output_field=models.BooleanField(),
+        db_persist=True,
+        verbose_name=_("được công khai"),
+    )
+    # Copies for the public list and search, kept by save() and by `Cadre.save` when the owner's name changes: the
+    # owner's folded name (the list's order, without a join) and the folded name, position and organisation.
+    owner_name_folded = models.CharField(max_length=255, editable=False, default="")
+    search_folded = models.TextField(editable=False, default="")
     created_at = models.DateTimeField(_("ngày tạo"), default=timezone.now)
     updated_at = models.DateTimeField(_("cập nhật lần cuối"), default=timezone.now)
 
@@ -169,10 +204,48 @@ class ActionProgramme(models.Model):
                 name="programme_published_with_consent",
             ),
         ]
-        indexes = [models.Index(fields=["owner", "state"], name="programme_owner_state")]
+        indexes = [
+            models.Index(fields=["owner", "state"], name="programme_owner_state"),
+            # The public list in its order, and the published programmes of an organisation (areas, filters).
+            models.Index(
+                fields=["owner_name_folded", "-term_start", "id"],
+                condition=Q(is_public=True),
+                name="programme_public_by_name",
+            ),
+            models.Index(fields=["organisation"], condition=Q(is_public=True), name="programme_public_organisation"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.title} – {self.owner}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        """Keep the search copies: on creation, and whenever the titles they are made of are saved."""
+        update_fields = kwargs.get("update_fields")
+        if update_fields is None or {"position_title", "organisation_name"} & set(update_fields):
+            if not self.owner_name_folded:
+                self.owner_name_folded = self.owner.name_folded or fold(self.owner.full_name)
+            self.search_folded = search_text(self.owner_name_folded, self.position_title, self.organisation_name)
+            if update_fields is not None:
+                kwargs["update_fields"] = {*update_fields, "owner_name_folded", "search_folded"}
+        super().save(*args, **kwargs)
+
+    @classmethod
+    def refresh_owner_names(cls, cadre_ids: Iterable[int]) -> int:
+        """Copy the owners' folded names into the search copies of their programmes where they differ (after a
+        change of name, by `Cadre.save` or a roster import); one query when nothing changed."""
+        stale = list(
+            cls.objects.filter(owner_id__in=list(cadre_ids))
+            .exclude(owner_name_folded=models.F("owner__name_folded"))
+            .select_related("owner")
+            .only("owner__name_folded", "position_title", "organisation_name")
+        )
+        for programme in stale:
+            programme.owner_name_folded = programme.owner.name_folded
+            programme.search_folded = search_text(
+                programme.owner_name_folded, programme.position_title, programme.organisation_name
+            )
+        cls.objects.bulk_update(stale, ["owner_name_folded", "search_folded"], batch_size=500)
+        return len(stale)
 
 
 class ProgrammeVersion(models.Model):
@@ -231,6 +304,14 @@ class ProgrammeVersion(models.Model):
         verbose_name = _("phiên bản chương trình")
         verbose_name_plural = _("phiên bản chương trình")
         ordering = ["programme", "number"]
+        # The public feed reads the newest confirmations first.
+        indexes = [
+            models.Index(
+                fields=["-confirmed_at", "-id"],
+                condition=Q(confirmed_at__isnull=False),
+                name="version_newest_confirmed",
+            )
+        ]
         constraints = [
             models.UniqueConstraint(fields=["programme", "number"], name="programme_version_number_unique"),
             # At most one amendment in the making: a second one would fork the programme.

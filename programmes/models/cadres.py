@@ -49,7 +49,12 @@ class Cadre(models.Model):
     def save(self, *args: object, **kwargs: object) -> None:
         self.full_name = normalise(self.full_name)
         self.name_folded = fold(self.full_name)
+        renaming = self.pk is not None and not kwargs.get("force_insert")
+        update_fields = kwargs.get("update_fields")
         super().save(*args, **kwargs)  # type: ignore[arg-type]
+        if renaming and (update_fields is None or "full_name" in update_fields):  # type: ignore[operator]
+            # The programmes keep a copy of the name for the public list and search.
+            self.programmes.model.refresh_owner_names([self.pk])
 
     @property
     def current_membership(self) -> "Membership | None":

@@ -28,6 +28,8 @@ class ProgressReport(models.Model):
         verbose_name = _("báo cáo tiến độ")
         verbose_name_plural = _("báo cáo tiến độ")
         ordering = ["commitment", "-reported_at", "-pk"]
+        # The public feed reads the newest reports first.
+        indexes = [models.Index(fields=["-reported_at", "-id"], name="progress_report_newest")]
         constraints = [
             models.CheckConstraint(
                 condition=~Q(status="dropped") | ~Q(drop_reason=""), name="progress_dropped_has_reason"

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from programmes import outbox
 from programmes.action_programmes.notifications import in_portal_language
+from programmes.action_programmes.public_stamps import public_programme_changed
 from programmes.mail import send_portal_mail
 from publicity import access
 from publicity.audit_actions import FeedbackAction
@@ -36,6 +37,7 @@ def case_answer(*, case: FeedbackCase, verification: str, answer: str, acting_us
     case.answered_at = case.closed_at = timezone.now()
     case.handled_by = acting_user
     case.save(update_fields=["state", "verification", "answer", "answered_at", "closed_at", "handled_by"])
+    public_programme_changed(case.programme_id)
     _audit(acting_user, FeedbackAction.ANSWER, case, verification=verification)
     if verification in ATTACHED_VERIFICATIONS:
         review = _review_taking_inputs(case)
@@ -85,6 +87,7 @@ def case_reply(*, case: FeedbackCase, text: str, acting_user: User) -> FeedbackC
     case.cadre_reply = text.strip()
     case.cadre_replied_at = timezone.now()
     case.save(update_fields=["cadre_reply", "cadre_replied_at"])
+    public_programme_changed(case.programme_id)
     _audit(acting_user, FeedbackAction.REPLY, case)
     with in_portal_language():
         _notify_all(

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from programmes.action_programmes.confirmers import find_confirmer
 from programmes.action_programmes.notifications import in_portal_language, notify
+from programmes.action_programmes.public_stamps import public_programme_changed
 from programmes.action_programmes.quality import check_version
 from programmes.action_programmes.services._common import (
     PROGRAMME_FIELDS,
@@ -159,6 +160,7 @@ def programme_confirm(
     default_level = PublicityLevel.COMMITTEE if first_confirmation else programme.publicity_level
     programme.publicity_level = min(default_level, publicity_max)
     _touch(programme, "current_version", "state", "publicity_max", "publicity_level")
+    public_programme_changed(programme.pk, publicity=True)
     audit_record(
         actor=acting_user,
         action=ProgrammeAction.CONFIRM,

@@ -1,0 +1,247 @@
+"""The public pages at city scale: the stored public flag is the rule, the counts of queries do not grow with the
+programmes, the search finds names and titles with or without accents, and a cached page changes with the services."""
+
+from decimal import Decimal
+
+import pytest
+from django.core.cache import cache
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from programmes.action_programmes import publication
+from programmes.action_programmes.progress import progress_report
+from programmes.models import ActionProgramme, Commitment, ProgressStatus, PublicityLevel
+from publicity import selectors
+from tests.factories import make_member
+from tests.programmes.programme_data import make_confirmed, make_draft
+from tests.publicity.public_data import amend_target, make_public, owner_user, publish, unpublish
+
+pytestmark = pytest.mark.django_db
+
+
+def home(query: str = "") -> str:
+    return reverse("publicity:public_home") + query
+
+
+def page_of(programme: ActionProgramme) -> str:
+    return reverse("publicity:public_programme", args=[programme.pk])
+
+
+def queries(address: str) -> int:
+    with CaptureQueriesContext(connection) as context:
+        assert Client().get(address).status_code == 200
+    return len(context)
+
+
+def publish_many(cast, count: int) -> list[ActionProgramme]:
+    return [make_public(cast.member, cast.secretary.user, title=f"Chương trình {n}") for n in range(count)]
+
+
+# --- The stored flag is the rule -----------------------------------------------------------------------------
+
+
+def _check_flag_is_the_rule() -> None:
+    programmes = list(ActionProgramme.objects.all())
+    assert programmes
+    for programme in programmes:
+        assert programme.is_public == publication.is_public(programme), programme.pk
+    assert set(selectors.public_programmes().values_list("pk", flat=True)) == {
+        programme.pk for programme in programmes if publication.is_public(programme)
+    }
+
+
+STEPS = st.lists(
+    st.tuples(
+        st.integers(min_value=0, max_value=2),
+        st.sampled_from(["consent", "withdraw", "level", "amend", "close"]),
+        st.sampled_from(list(PublicityLevel)),
+    ),
+    min_size=1,
+    max_size=8,
+)
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(steps=STEPS)
+def test_the_stored_flag_always_equals_the_public_rule(cast, steps):
+    """Whatever the services do, in any order, the flag the lists filter on says what `is_public` says."""
+    if not ActionProgramme.objects.exists():
+        make_confirmed(cast.member, cast.secretary.user)
+        other = make_confirmed(cast.member, cast.secretary.user, title="Chương trình ở phường khác")
+        # The programme of a post in the other ward: the rule does not depend on the place.
+        ActionProgramme.objects.filter(pk=other.pk).update(organisation=cast.other_ward)
+        make_draft(cast.member, title="Bản nháp")
+    programmes = list(ActionProgramme.objects.order_by("pk"))
+    for index, action, level in steps:
+        programme = programmes[index]
+        user = owner_user(programme)
+        try:
+            if action == "consent":
+                publication.consent_give(programme=programme, acting_user=user)
+            elif action == "withdraw":
+                publication.consent_withdraw(programme=programme, acting_user=user)
+            elif action == "level":
+                publication.publicity_set(programme=programme, level=level, acting_user=user)
+            elif action == "amend":
+                amend_target(programme, cast.secretary.user, "95")
+            else:
+                # Closing has no service yet: the end of the term is written straight to the row.
+                ActionProgramme.objects.filter(pk=programme.pk).update(state="closed")
+        except Exception as refused:  # a service refusing a step is part of the sequence
+            if type(refused).__name__ not in {"ValidationError", "PermissionDenied"}:
+                raise
+        _check_flag_is_the_rule()
+
+
+# --- Queries do not grow with the programmes -----------------------------------------------------------------
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("count", [5, 50])
+def test_query_counts_are_pinned_whatever_the_number_of_programmes(cast, count):
+    programmes = publish_many(cast, count)
+    for programme in programmes[:3]:
+        for commitment in Commitment.objects.filter(programme=programme):
+            progress_report(
+                commitment=commitment,
+                status=ProgressStatus.ON_TRACK,
+                value_reached=Decimal("50"),
+                acting_user=cast.member.user,
+            )
+    cache.clear()
+    # Home, cold: the wards, the grouped counts, the page (one row more than shown), its commitments.
+    assert queries(home()) == 4
+    # Then the counts come from the cache.
+    assert queries(home()) == 2
+    # A ward's list: its organisations, the page, its commitments.
+    assert queries(home(f"?khu_vuc={cast.ward.pk}")) == 3
+    # A search: the page and its commitments, no count.
+    assert queries(home("?q=tran+thi")) == 2
+    assert queries(home("?q=Trần+Thị+Ánh")) == 2
+    # The programme page: six queries, then none until a service changes it.
+    assert queries(page_of(programmes[0])) == 6
+    assert queries(page_of(programmes[0])) == 0
+    # The changes page and the feed: versions and progress, each from its date index.
+    assert queries(reverse("publicity:public_changes")) == 2
+    assert queries(reverse("publicity:public_changes_feed")) == 2
+
+
+def test_the_area_counts_are_one_grouped_query_per_ward_depth_and_count_both_wards(cast):
+    here = make_public(cast.member, cast.secretary.user)
+    there = make_public(cast.member, cast.secretary.user, title="Ở phường khác")
+    ActionProgramme.objects.filter(pk=there.pk).update(organisation=cast.other_ward)
+    make_confirmed(cast.member, cast.secretary.user, title="Chỉ trong cấp ủy")
+    cache.clear()
+
+    counts = {area.organisation.pk: area.published for area in selectors.areas()}
+
+    assert counts == {cast.ward.pk: 1, cast.other_ward.pk: 1}
+    assert here.is_public is not None
+
+
+def test_the_organisation_filter_offers_only_the_chosen_wards_organisations(cast):
+    make_public(cast.member, cast.secretary.user)
+    without_ward = Client().get(home()).text
+    assert f'value="{cast.cell_a.pk}"' not in without_ward
+    assert "Chọn phường, xã, đặc khu rồi bấm" in without_ward
+
+    in_ward = Client().get(home(f"?khu_vuc={cast.ward.pk}")).text
+    assert f'<option value="{cast.cell_a.pk}"' in in_ward
+    elsewhere = Client().get(home(f"?khu_vuc={cast.other_ward.pk}")).text
+    assert f'<option value="{cast.cell_a.pk}"' not in elsewhere
+
+
+# --- Search --------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize(
+    "query",
+    ["nguyen van an", "Nguyễn Văn An", "NGUYEN VAN", "bi thu doan", "Bí thư Đoàn", "Chi bộ Khu phố 1A nguyen"],
+)
+def test_search_finds_names_and_titles_with_or_without_accents(cast, query):
+    an = make_member(cast.cell_a, "an", full_name="Nguyễn Văn An")
+    programme = make_public(an, cast.secretary.user)
+    programme.position_title = "Bí thư Đoàn"
+    programme.save(update_fields=["position_title"])
+    make_public(cast.member, cast.secretary.user)
+
+    found = selectors.programme_list(selectors.Filters(text=query))
+
+    assert list(found.values_list("pk", flat=True)) == [programme.pk]
+
+
+@pytest.mark.postgres
+def test_search_matches_word_starts_only_and_follows_a_change_of_name(cast):
+    van = make_member(cast.cell_a, "van", full_name="Lê Văn Toàn")
+    programme = make_public(van, cast.secretary.user)
+    assert not selectors.programme_list(selectors.Filters(text="oan")).exists()  # inside "toàn"
+    assert selectors.programme_list(selectors.Filters(text="toan")).exists()
+
+    van.full_name = "Lê Văn Thắng"
+    van.save()
+
+    assert list(selectors.programme_list(selectors.Filters(text="le van thang")).values_list("pk", flat=True)) == [
+        programme.pk
+    ]
+    assert not selectors.programme_list(selectors.Filters(text="toan")).exists()
+
+
+# --- The cached programme page changes with every service ------------------------------------------------------
+
+
+def _reported(programme: ActionProgramme) -> None:
+    commitment = Commitment.objects.filter(programme=programme).first()
+    assert commitment is not None
+    progress_report(
+        commitment=commitment,
+        status=ProgressStatus.ON_TRACK,
+        value_reached=Decimal("77"),
+        note="Đã tổ chức 3 buổi sinh hoạt chuyên đề",
+        acting_user=owner_user(programme),
+    )
+
+
+def test_a_change_through_each_service_shows_on_the_next_request(cast):
+    programme = make_public(cast.member, cast.secretary.user)
+    address = page_of(programme)
+    first = Client().get(address)
+    assert Client().get(address).content == first.content  # from the cache
+
+    _reported(programme)
+    assert Client().get(address).content != first.content
+
+    amend_target(programme, cast.secretary.user, "88", reason="Điều chỉnh theo nghị quyết mới")
+    assert "Điều chỉnh theo nghị quyết mới" in Client().get(address).text
+
+    commitment = Commitment.objects.filter(programme=programme).order_by("pk").first()
+    assert commitment is not None
+    before = Client().get(address).text
+    publication.commitment_publicity_set(
+        commitment=commitment, cap=PublicityLevel.COMMITTEE, acting_user=owner_user(programme)
+    )
+    assert Client().get(address).text != before
+
+    publication.publicity_set(programme=programme, level=PublicityLevel.OVERSIGHT, acting_user=owner_user(programme))
+    assert Client().get(address).status_code == 404
+    assert programme.title not in Client().get(home()).text
+    publication.publicity_set(programme=programme, level=PublicityLevel.PUBLIC, acting_user=owner_user(programme))
+    assert Client().get(address).status_code == 200
+
+    unpublish(programme)
+    assert Client().get(address).status_code == 404
+    assert selectors.areas() == []
+    publish(programme)
+    assert Client().get(address).status_code == 200
+    assert [area.published for area in selectors.areas()] == [1]
+
+
+def test_a_signed_in_reader_and_a_visitor_with_cookies_are_never_served_the_shared_copy(cast, client):
+    programme = make_public(cast.member, cast.secretary.user)
+    Client().get(page_of(programme))
+    client.force_login(cast.member.user)
+    assert "Đăng xuất" in client.get(page_of(programme)).text
