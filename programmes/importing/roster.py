@@ -12,6 +12,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 
 from programmes.audit_actions import ImportAction
 from programmes.models import (
+    ActionProgramme,
     Cadre,
     CadrePrivateDetails,
     Membership,
@@ -250,6 +251,8 @@ class RosterImport:
 
         if cadre_updates:
             bulk_update_with_history(cadre_updates, Cadre, list(CADRE_FIELDS), **history)
+            # The bulk update skips Cadre.save: a renamed owner's programmes are found by the new name at once.
+            ActionProgramme.refresh_owner_names(cadre.pk for cadre in cadre_updates)
         bulk_create_with_history(private_new, CadrePrivateDetails, **history)
         if private_updates:
             bulk_update_with_history(private_updates, CadrePrivateDetails, list(PRIVATE_FIELDS), **history)

@@ -2,12 +2,15 @@ import datetime
 import io
 
 import pytest
+from django.test import Client
+from django.urls import reverse
 from django.utils import timezone
 
 from programmes.importing.services import import_file
 from programmes.models import AuditEvent, Cadre, Membership, MembershipStatus, MemberType
 from tests.factories import RoleAssignmentFactory, UserFactory
 from tests.programmes.import_files import ROSTER_HEADERS, row_counts, to_csv, to_xlsx, where
+from tests.publicity.public_data import make_public
 
 
 def current(cadre: Cadre) -> Membership:
@@ -198,3 +201,22 @@ def test_unreadable_and_empty_files_are_refused(cast):
     assert where(run("mã,tên\n".encode("utf-16"))) == {(1, "")}
     assert where(run(b"not a workbook", "dang-vien.xlsx")) == {(1, "")}
     assert where(run(to_csv(ROSTER_HEADERS, []))) == {(2, "")}
+
+
+@pytest.mark.django_db
+def test_a_renamed_owner_is_found_by_the_new_name_in_public_search(cast):
+    run(to_csv(ROSTER_HEADERS, roster_rows(cast.cell_a.code, count=1)))
+    owner = Cadre.objects.get(code="IMP0001")
+    owner.user = UserFactory()
+    owner.save()
+    programme = make_public(owner, cast.secretary.user)
+    renamed = roster_rows(cast.cell_a.code, count=1)
+    renamed[0][1] = "Trần Thị Hồng Nhung"
+
+    run(to_csv(ROSTER_HEADERS, renamed))
+
+    programme.refresh_from_db()
+    assert programme.owner_name_folded == "tran thi hong nhung"
+    assert "tran thi hong nhung" in programme.search_folded
+    response = Client().get(reverse("publicity:public_home"), {"q": "Trần Thị Hồng Nhung"})
+    assert programme in [found for found, _progress in response.context["rows"]]
