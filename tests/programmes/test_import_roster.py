@@ -2,6 +2,7 @@ import datetime
 import io
 
 import pytest
+from django.contrib.auth.models import User
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -207,7 +208,7 @@ def test_unreadable_and_empty_files_are_refused(cast):
 def test_a_renamed_owner_is_found_by_the_new_name_in_public_search(cast):
     run(to_csv(ROSTER_HEADERS, roster_rows(cast.cell_a.code, count=1)))
     owner = Cadre.objects.get(code="IMP0001")
-    owner.user = UserFactory()
+    owner.user = User.objects.create_user("imp0001")
     owner.save()
     programme = make_public(owner, cast.secretary.user)
     renamed = roster_rows(cast.cell_a.code, count=1)
