@@ -119,9 +119,7 @@ def programme_shape(index: int) -> Shape:
     published = in_force and (bits >> 10) % 100 < PUBLISHED_UNDER
     amended = state == "confirmed" and (bits >> 17) % 10 == 0
     count = COMMITMENT_COUNTS[(bits >> 20) % len(COMMITMENT_COUNTS)]
-    reports = tuple(
-        REPORT_COUNTS[mix(index, salt=j + 1) % len(REPORT_COUNTS)] if in_force else 0 for j in range(count)
-    )
+    reports = tuple(REPORT_COUNTS[mix(index, salt=j + 1) % len(REPORT_COUNTS)] if in_force else 0 for j in range(count))
     return Shape(state, published, amended, count, reports)
 
 
@@ -190,7 +188,9 @@ class Plan:
                 if pair not in {(a, b) for a, b, _share in self.successions}:
                     self.successions.append((*pair, row["predecessor_share"]))
         city_name = f"Đảng bộ {records[0]['province_name']}"
-        self.units.append(Unit(PROVINCE, city_name, "city_committee", tree_path(1), numchild=len(historic) + len(chosen)))
+        self.units.append(
+            Unit(PROVINCE, city_name, "city_committee", tree_path(1), numchild=len(historic) + len(chosen))
+        )
         for n, (code, name) in enumerate(historic.items(), start=1):
             self.units.append(
                 Unit(

@@ -126,7 +126,7 @@ class CityRows:
         ward committee (rank 2) and the chair of the People's Committee (rank 3)."""
         number = 0
         for k, cell in enumerate(self.cells):
-            for rank, post, label in ((0, "secretary", "Bí thư"), (1, "deputy_secretary", "Phó Bí thư")):
+            for rank, label in ((0, "Bí thư"), (1, "Phó Bí thư")):
                 number += 1
                 self.posts[self.plan.member_at(k, rank)] = Post(
                     number, cell, self.unit_ids[cell.code], f"{label} {cell.name}", "election"
@@ -178,8 +178,9 @@ class CityRows:
         for member, post in sorted(self.posts.items(), key=lambda item: item[1].position_id):
             start = post.organisation.valid_from
             if post.occasion == "appointment":
-                yield (post.position_id, member + 1, "government", "", post.title, None,
-                       f"Ủy ban nhân dân {post.organisation.name.removeprefix('Đảng bộ ')}", True, True, start, None)  # fmt: skip
+                agency = f"Ủy ban nhân dân {post.organisation.name.removeprefix('Đảng bộ ')}"
+                yield (post.position_id, member + 1, "government", "", post.title, None, agency, True, True, start,
+                       None)  # fmt: skip
             else:
                 party_post = "secretary" if post.title.startswith("Bí thư") else "deputy_secretary"
                 yield (post.position_id, member + 1, "party", party_post, "", post.organisation_id, "", False, False,
@@ -278,8 +279,9 @@ class CityRows:
                        confirmed, confirmer, comment)  # fmt: skip
                 if shape.amended:
                     amended = stamp(days["amended"])
-                    yield (version_id + 1, pid, 2, "confirmed", "Điều chỉnh chỉ tiêu theo nhiệm vụ được giao bổ sung.",
-                           amended, amended, org, confirmer, title, None, "", None, amended, confirmer, comment)  # fmt: skip
+                    reason = "Điều chỉnh chỉ tiêu theo nhiệm vụ được giao bổ sung."
+                    yield (version_id + 1, pid, 2, "confirmed", reason, amended, amended, org, confirmer, title, None,
+                           "", None, amended, confirmer, comment)  # fmt: skip
 
     def _commitment_plan(self, member: int, shape: Any) -> list[dict[str, Any]]:
         """Per commitment: its template, target, and its progress reports as (status, value, when)."""
