@@ -1,5 +1,5 @@
 # The two commands of the README, plus lint, bench, install and clean. The work is in scripts/
-.PHONY: run test install lint bench clean lock backup restore
+.PHONY: run test install lint bench bench-city clean lock backup restore
 
 run:  ## install what is missing, migrate, load the demo once, serve on 127.0.0.1:8000 with a worker and beat
 	bash scripts/run.sh
@@ -17,6 +17,9 @@ lint: install
 
 bench: install
 	bash scripts/bench.sh
+
+bench-city: install  ## city-scale benchmark on a throwaway PostgreSQL: 1/10 then the whole city, or SCALE=0.1 only
+	bash scripts/bench_city.sh $(SCALE)
 
 backup: install  ## the database and uploaded files into var/backups/portal-backup-<time>.tar, with a SHA-256 manifest
 	.venv/bin/python manage.py backup

@@ -1,0 +1,254 @@
+"""City-scale benchmark: Ho Chi Minh City's data (scripts/city_data.py) at a scale, on a throwaway PostgreSQL
+database, served by gunicorn with production's settings; every page measured against a bare Django view of 50
+rows in one interleaved run, and the operations (period opening, roster import, open data, printed reports).
+
+    BENCH_CITY_DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres \\
+        .venv/bin/python scripts/bench_city.py --scale 0.1 --output docs/BENCHMARKS.md
+
+The URL names a PostgreSQL server and a database to connect to; the benchmark creates `bench_city_<scale>`
+there (dropping an earlier one) and leaves it for inspection. `make bench-city` starts a server of its own.
+"""
+
+import argparse
+import datetime
+import json
+import os
+import platform
+import secrets
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote, urlsplit, urlunsplit
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+SCRIPTS = Path(__file__).resolve().parent
+sys.path[:0] = [str(REPO_ROOT), str(SCRIPTS)]
+
+from bench_city_http import Load, Page, fetch, gunicorn, interleaved  # noqa: E402
+from bench_sections import write_section  # noqa: E402
+
+PYTHON = str(REPO_ROOT / ".venv" / "bin" / "python")
+BARE = "Bare view (50 rows)"
+
+
+def database_name(scale: float) -> str:
+    return "bench_city_" + f"{scale:g}".replace(".", "_")
+
+
+def with_database(url: str, name: str) -> str:
+    parts = urlsplit(url)
+    return urlunsplit((parts.scheme, parts.netloc, f"/{name}", parts.query, parts.fragment))
+
+
+def recreate_database(server_url: str, name: str, reuse: bool) -> bool:
+    """Create the database afresh; with `reuse`, keep one already built. True when it must be built."""
+    import psycopg2
+
+    connection = psycopg2.connect(server_url)
+    connection.autocommit = True
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
+            if reuse and cursor.fetchone():
+                return False
+            cursor.execute(f'DROP DATABASE IF EXISTS "{name}"')
+            cursor.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        connection.close()
+    return True
+
+
+def run(command: list[str], env: dict[str, str]) -> str:
+    done = subprocess.run(command, cwd=REPO_ROOT, env={**os.environ, **env}, capture_output=True, text=True)
+    if done.returncode != 0:
+        raise SystemExit(f"{' '.join(command)} failed:\n{done.stdout}\n{done.stderr}")
+    return done.stdout
+
+
+def operation(name: str, env: dict[str, str]) -> dict[str, Any]:
+    result: dict[str, Any] = json.loads(run([PYTHON, str(SCRIPTS / "bench_city_ops.py"), name], env).splitlines()[-1])
+    print(f"{name}: {result}", flush=True)
+    return result
+
+
+def pages_and_sessions(period_id: int) -> tuple[list[Page], dict[str, tuple[float, int]]]:
+    """The pages to measure (a staff session signed in for the staff pages), and each page's server time and
+    queries measured in this process with the test client: median of two requests after a warm one."""
+    from django.conf import settings
+    from django.contrib.auth.models import User
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+    from django.urls import reverse
+
+    from programmes.models import RoleAssignment
+    from publicity.selectors import public_programmes
+
+    staff = User.objects.get(username="bench.ward.staff")
+    ward = RoleAssignment.objects.get(user=staff).organisation
+    published = public_programmes().order_by("pk")
+    programme = published.filter(versions__number=2).first() or published.first()
+    if programme is None:
+        raise SystemExit("no published programme to measure")
+    signed_in = Client(HTTP_ACCEPT_LANGUAGE="vi")
+    signed_in.force_login(staff, backend="django.contrib.auth.backends.ModelBackend")
+    cookie = f"{settings.SESSION_COOKIE_NAME}={signed_in.cookies[settings.SESSION_COOKIE_NAME].value}"
+    home = reverse("publicity:public_home")
+    pages = [
+        Page(BARE, "/bench/bare/"),
+        Page("Public home / browse", home),
+        Page(f"A ward's published programmes ({ward.name})", f"{home}?khu_vuc={ward.pk}"),
+        Page("Public programme page", reverse("publicity:public_programme", args=[programme.pk])),
+        Page('Search "nguyen van an"', f"{home}?q=nguyen+van+an"),
+        Page('Search "Nguyễn Văn An"', f"{home}?q={quote('Nguyễn Văn An')}"),
+        Page("Atom feed", reverse("publicity:public_changes_feed")),
+        Page("Staff programme list (ward staff)", reverse("programmes:programme_list"), cookie),
+        Page("Ward review list (ward staff)", reverse("reviews:period_detail", args=[period_id]), cookie),
+    ]
+    anonymous = Client(HTTP_ACCEPT_LANGUAGE="vi")
+    server: dict[str, tuple[float, int]] = {}
+    for page in pages:
+        client = signed_in if page.cookie else anonymous
+        check_status(page, client.get(page.path).status_code)
+        times = []
+        for _ in range(2):
+            with CaptureQueriesContext(connection) as queries:
+                started = time.perf_counter()
+                client.get(page.path)
+                times.append(time.perf_counter() - started)
+        server[page.label] = (statistics.median(times), len(queries))
+        print(f"{page.label}: {server[page.label][0] * 1000:.0f} ms, {len(queries)} queries", flush=True)
+    return pages, server
+
+
+def check_status(page: Page, status: int) -> None:
+    if status != 200:
+        raise SystemExit(f"{page.label} ({page.path}) answered {status}")
+
+
+def machine(database_url: str) -> str:
+    import psycopg2
+
+    with psycopg2.connect(database_url) as connection, connection.cursor() as cursor:
+        cursor.execute("SHOW server_version")
+        row = cursor.fetchone()
+    memory = next(line for line in Path("/proc/meminfo").read_text().splitlines() if line.startswith("MemTotal"))
+    gigabytes = int(memory.split()[1]) / 1024 / 1024
+    return (
+        f"{platform.machine()}, {os.cpu_count()} CPUs, {gigabytes:.0f} GB, Python {platform.python_version()}, "
+        f"PostgreSQL {row[0] if row else '?'} (default configuration), gunicorn 3 sync workers"
+    )
+
+
+def markdown(scale: float, facts: dict[str, Any]) -> str:
+    loads: dict[str, Load] = facts["loads"]
+    bare = loads[BARE].throughput
+    lines = [
+        f"## City scale {scale:g} ({facts['members']:,} members)",
+        "",
+        f"`make bench-city SCALE={scale:g}` (`scripts/bench_city.py --scale {scale:g}`), {facts['date']}; "
+        f"{facts['machine']}.",
+        "",
+        f"Data built by COPY in {facts['build_seconds']}: " + ", ".join(facts["counts"]) + ".",
+        "",
+        f"Pages: server time and queries in-process (median of 2 after a warm request); then, over gunicorn, "
+        f"{facts['clients']} clients for {facts['seconds']:g} s per page, page after page, {facts['rounds']} rounds, "
+        "in one run with the bare view.",
+        "",
+        "| Page | server ms | queries | req/s | vs bare view | p50 ms | p95 ms | errors |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for label, load in loads.items():
+        server_seconds, queries = facts["server"][label]
+        lines.append(
+            f"| {label} | {server_seconds * 1000:,.0f} | {queries} | {load.throughput:,.1f} | "
+            f"{load.throughput / bare:.3f} | {load.p50 * 1000:,.0f} | {load.percentile(0.95) * 1000:,.0f} | "
+            f"{load.errors} |"
+        )
+    period, roster, reports = facts["period"], facts["import"], facts["reports"]
+    lines += ["", "| Operation | Result |", "|---|---|"]
+    lines.append(
+        f"| Period opening, {period['ward']} ({period['reviews']:,} reviews) | {period['seconds']:.1f} s, "
+        f"{period['queries']:,} queries |"
+    )
+    for label, (seconds, size) in facts["open_data"].items():
+        lines.append(f"| Open data {label}, served | {seconds:.1f} s, {size / 1e6:.1f} MB |")
+    lines.append(
+        f"| Roster import, {roster['rows']:,} new members (CSV) | {roster['rows_per_second']:,.0f} rows/s "
+        f"({roster['seconds']:.0f} s), peak memory {roster['peak_rss_mb']:.0f} MB |"
+    )
+    lines.append(
+        f"| Printed programme, {reports['reports']} published | {reports['per_cpu_second']:.1f} per CPU-second; "
+        f"{reports['pipeline_seconds']:.3f} s each, bare WeasyPrint on the same HTML "
+        f"{reports['bare_weasyprint_seconds']:.3f} s |"
+    )
+    return "\n".join(lines) + "\n"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--scale", type=float, required=True, help="1 is the whole city; 0.1 a tenth")
+    parser.add_argument("--database-url", default=os.environ.get("BENCH_CITY_DATABASE_URL", ""))
+    parser.add_argument("--reuse", action="store_true", help="measure a database built before and not yet measured")
+    parser.add_argument("--clients", type=int, default=4)
+    parser.add_argument("--seconds", type=float, default=5.0, help="per page and round")
+    parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--output", type=Path, help="the Markdown file to write the section into")
+    args = parser.parse_args()
+    if not args.database_url.startswith("postgres"):
+        parser.error("give a PostgreSQL server's URL: --database-url or BENCH_CITY_DATABASE_URL")
+    name = database_name(args.scale)
+    database_url = with_database(args.database_url, name)
+    work = Path(tempfile.mkdtemp(prefix="bench-city-"))
+    env = {
+        "DJANGO_SETTINGS_MODULE": "bench_city_settings",
+        "DATABASE_URL": database_url,
+        "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
+        "DJANGO_STATIC_ROOT": str(work / "static"),
+        "DJANGO_MEDIA_ROOT": str(work / "media"),
+        "DJANGO_LOG_LEVEL": "WARNING",
+        "PYTHONPATH": f"{REPO_ROOT}:{SCRIPTS}",
+    }
+    facts: dict[str, Any] = {"date": datetime.date.today().isoformat(), "machine": machine(args.database_url)}
+    facts.update(clients=args.clients, seconds=args.seconds, rounds=args.rounds)
+    if recreate_database(args.database_url, name, args.reuse):
+        started = time.perf_counter()
+        print(run([PYTHON, str(SCRIPTS / "city_data.py"), "--scale", str(args.scale), "--migrate"], env), flush=True)
+        facts["build_seconds"] = f"{time.perf_counter() - started:.0f} s (migrations included)"
+    else:
+        facts["build_seconds"] = "an earlier run (--reuse)"
+    run([PYTHON, "manage.py", "collectstatic", "--noinput", "--verbosity", "0"], env)
+    facts["period"] = operation("period", env)
+    facts["reports"] = operation("reports", env)
+    os.environ.update(env)
+    import django
+
+    django.setup()
+    from city_data import table_counts
+
+    counts = table_counts()
+    facts["members"] = counts["programmes.Cadre"]
+    facts["counts"] = [f"{rows:,} {label.split('.')[1]}" for label, rows in counts.items()]
+    pages, facts["server"] = pages_and_sessions(facts["period"]["period"])
+    with gunicorn(env, work / "gunicorn.log") as port:
+        facts["loads"] = interleaved(port, pages, args.clients, args.seconds, args.rounds)
+        facts["open_data"] = {}
+        for label, path in (("programmes CSV", "chuong-trinh.csv"), ("commitments CSV", "noi-dung-cam-ket.csv")):
+            status, seconds, size = fetch(port, Page(label, f"/cong-khai/du-lieu-mo/{path}"))
+            check_status(Page(label, path), status)
+            facts["open_data"][label] = (seconds, size)
+    facts["import"] = operation("import", env)
+    section = markdown(args.scale, facts)
+    print(section)
+    if args.output:
+        marker = f"city-benchmark-{args.scale:g}"
+        text = f"<!-- {marker}:start -->\n{section}<!-- {marker}:end -->\n"
+        write_section(args.output, text, f"<!-- {marker}:start -->", f"<!-- {marker}:end -->")
+
+
+if __name__ == "__main__":
+    main()
