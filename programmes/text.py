@@ -20,3 +20,8 @@ def one_line(text: str) -> str:
     characters become spaces (a header that carries CR or LF is refused, or worse, read as two headers)."""
     printable = "".join(character if character.isprintable() else " " for character in text or "")
     return " ".join(printable.split())
+
+
+def search_text(owner_name_folded: str, position_title: str, organisation_name: str) -> str:
+    """What the public search reads, folded, each part after a space: `LIKE '% word%'` finds a word's start."""
+    return f" {owner_name_folded} | {fold(position_title)} | {fold(organisation_name)}"

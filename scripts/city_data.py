@@ -83,10 +83,14 @@ class RowStream:
 def check_models() -> None:
     """Every column of every model loaded is written, and nothing else: a new field stops the build here."""
     from django.apps import apps
+    from django.db import models
 
     for label, columns in COLUMNS.items():
         model = apps.get_model(label)
-        expected = {field.column for field in model._meta.concrete_fields}
+        # A generated column (the stored public flag) is computed by the database as each row arrives.
+        expected = {
+            field.column for field in model._meta.concrete_fields if not isinstance(field, models.GeneratedField)
+        }
         if expected != set(columns):
             raise DataMismatch(f"{label}: model columns {sorted(expected ^ set(columns))} differ from the builder's")
         if model._default_manager.exists():

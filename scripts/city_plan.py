@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
-COMMUNES_CSV = REPO_ROOT.parent.parent / "shared" / "data" / "vn-communes-2025.csv"
+# The city's rows of the national list of July 2025, kept in the repository (tests/data/README.md says whence).
+COMMUNES_CSV = REPO_ROOT / "tests" / "data" / "vn-communes-2025-hcmc.csv"
 PROVINCE = "79"  # Ho Chi Minh City in the national list of July 2025
 REFORM_DAY = datetime.date(2025, 7, 1)
 

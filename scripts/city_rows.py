@@ -15,7 +15,7 @@ from typing import Any
 
 from city_plan import REFORM_DAY, STAFF, Plan, Unit, programme_shape
 
-from programmes.text import fold
+from programmes.text import fold, search_text
 
 Row = tuple[Any, ...]
 
@@ -42,7 +42,8 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "programmes.ActionProgramme": (
         "id", "owner_id", "occasion", "title", "position_id", "position_title", "organisation_id",
         "organisation_name", "term_start", "term_end", "state", "current_version_id", "publicity_max",
-        "publicity_level", "publication_consent_at", "created_at", "updated_at",
+        "publicity_level", "publication_consent_at", "created_at", "updated_at", "owner_name_folded",
+        "search_folded",
     ),
     "programmes.ProgrammeVersion": (
         "id", "programme_id", "number", "state", "amendment_reason", "created_at", "submitted_at",
@@ -251,9 +252,11 @@ class CityRows:
             maximum = 4 if shape.published else max(1, level)
             consent = stamp(days["confirmed"] + datetime.timedelta(days=1)) if shape.published else None
             changed = days["amended"] if shape.amended else days["confirmed"] if in_force else days["created"]
+            folded = fold(name)
             yield (member + 1, member + 1, occasion, title, position_id, position_title, org_id, org_name,
                    days["start"], days["end"], shape.state, current, maximum, level, consent,
-                   stamp(days["created"]), stamp(changed))  # fmt: skip
+                   stamp(days["created"]), stamp(changed), folded,
+                   search_text(folded, position_title, org_name))  # fmt: skip
 
     def versions(self) -> Iterator[Row]:
         for member, shape, version_id, _c in self.walk():

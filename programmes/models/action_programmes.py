@@ -17,7 +17,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from programmes.text import fold
+from programmes.text import fold, search_text
 
 from .cadres import Cadre, Position
 from .organisations import PartyOrganisation
@@ -77,11 +77,6 @@ PUBLIC_RULE = Q(
     current_version__isnull=False,
     state__in=sorted(PUBLISHED_STATES),
 )
-
-
-def search_text(owner_name_folded: str, position_title: str, organisation_name: str) -> str:
-    """What the public search reads, folded, each part after a space: `LIKE '% word%'` finds a word's start."""
-    return f" {owner_name_folded} | {fold(position_title)} | {fold(organisation_name)}"
 
 
 class ConfirmerRule(models.Model):
