@@ -245,6 +245,12 @@ class ProgrammeVersion(models.Model):
                 name="programme_amendment_has_reason",
             ),
         ]
+        indexes = [
+            # The confirmation queue and who may read a programme: versions waiting for a body's secretary.
+            models.Index(
+                fields=["confirming_organisation"], condition=Q(state="submitted"), name="version_waiting_by_body"
+            ),
+        ]
 
     def __str__(self) -> str:
         return _("%(programme)s, phiên bản %(number)s") % {"programme": self.programme.title, "number": self.number}
