@@ -6,6 +6,7 @@ and closing a period, go through services.period_open and services.period_close.
 """
 
 import datetime
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from itertools import groupby
 from typing import Any
@@ -115,6 +116,13 @@ class QueuePage:
     @property
     def total(self) -> int:
         return self.page.paginator.count
+
+    # Read as the reviews of the page shown.
+    def __iter__(self) -> Iterator[Review]:
+        return iter(self.reviews)
+
+    def __len__(self) -> int:
+        return len(self.reviews)
 
 
 def _queue_page(request: AuthenticatedRequest, queue: QuerySet[Review] | None, parameter: str) -> QueuePage | None:
