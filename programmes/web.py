@@ -29,10 +29,11 @@ class AuthenticatedRequest(HttpRequest):
 
 
 def paginate(
-    request: HttpRequest, items: QuerySet[Model, Item] | Sequence[Item], per_page: int
+    request: HttpRequest, items: QuerySet[Model, Item] | Sequence[Item], per_page: int, parameter: str = "page"
 ) -> tuple[Page[Item], list[int | str]]:
-    """The page asked for (`?page=`, the last one when past the end) and the page numbers to offer."""
-    page = Paginator(items, per_page).get_page(request.GET.get("page"))
+    """The page asked for (`?page=`, the last one when past the end) and the page numbers to offer. A page
+    with several lists names each list's `parameter` (and passes it to includes/pagination.html)."""
+    page = Paginator(items, per_page).get_page(request.GET.get(parameter))
     return page, list(page.paginator.get_elided_page_range(page.number))
 
 

@@ -176,3 +176,36 @@ class FeedbackContact(models.Model):
 
     def __str__(self) -> str:
         return self.name or self.email or self.phone
+
+
+class OpenDataKind(models.TextChoices):
+    """The open-data files, each generated in the background and served whole (publicity.opendata)."""
+
+    PROGRAMMES_CSV = "programmes_csv", "chuong-trinh.csv"
+    COMMITMENTS_CSV = "commitments_csv", "noi-dung-cam-ket.csv"
+    PROGRAMMES_JSON = "programmes_json", "chuong-trinh.json"
+    COMMITMENTS_JSON = "commitments_json", "noi-dung-cam-ket.json"
+
+
+class OpenDataFile(models.Model):
+    """The file served now for one open-data kind. A run writes a new file in storage and then switches this row
+    to it in one transaction, so a reader gets the old file or the new one, never half of one; the file before
+    stays one more run for downloads still under way."""
+
+    kind = models.CharField(_("loại tệp"), max_length=32, choices=OpenDataKind.choices, unique=True)
+    storage_name = models.CharField(_("tệp đang dùng"), max_length=255, blank=True)
+    previous_name = models.CharField(_("tệp trước"), max_length=255, blank=True)
+    sha256 = models.CharField(_("mã băm SHA-256"), max_length=64, blank=True)
+    size = models.PositiveBigIntegerField(_("dung lượng (byte)"), default=0)
+    # When the file was switched in (Last-Modified), and when its data were read (a later run's wins).
+    generated_at = models.DateTimeField(_("tạo lúc"), null=True, blank=True)
+    data_as_of = models.DateTimeField(_("dữ liệu tính đến"), null=True, blank=True)
+    # When the latest run started: a publication change made before it is in that run, and asks for no other.
+    started_at = models.DateTimeField(_("lần tạo gần nhất bắt đầu lúc"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("tệp dữ liệu mở")
+        verbose_name_plural = _("tệp dữ liệu mở")
+
+    def __str__(self) -> str:
+        return self.get_kind_display()

@@ -1,13 +1,15 @@
 """Open data: the published programmes and their public commitments as CSV and JSON (issue 6, item 5).
 
 Who and what is public is decided by `publicity.selectors` (`public_programmes`, `public_terms`), the same
-rule as the pages: unpublishing removes a programme from every export at the next request. The fields are
-documented on the open-data page and their names do not change; nothing private, no review, point or level.
+rule as the pages. The fields are documented on the open-data page and their names do not change; nothing
+private, no review, point or level. This module builds the rows; the whole files (CSV and JSON, programmes and
+commitments) are generated in the background and served from storage by `publicity.opendata_files`; the JSON
+pages of 100 programmes are built per request here.
 """
 
 import csv
 import datetime
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from itertools import pairwise
@@ -16,7 +18,7 @@ from typing import NotRequired, TypedDict
 from django.conf import settings
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db.models import F, Prefetch, QuerySet
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -158,10 +160,18 @@ def _target_changes(terms: CommitmentTerms) -> int:
     )
 
 
-def _programme_url(programme_id: int) -> str:
+# An id no programme has, replaced in the reversed address to leave the pattern around it.
+_ID_SLOT = 918273645
+
+
+def programme_url_builder() -> Callable[[int], str]:
+    """The public address of a programme from its id: the URL pattern is reversed once (in the portal's own
+    language), then each address is a formatted string, where `reverse()` per row cost most of an export."""
     with translation.override(settings.LANGUAGE_CODE):
-        site_url: str = settings.SITE_URL
-        return site_url.rstrip("/") + reverse("publicity:public_programme", args=[programme_id])
+        sample = reverse("publicity:public_programme", args=[_ID_SLOT])
+    site_url: str = settings.SITE_URL
+    prefix, suffix = (site_url.rstrip("/") + sample).split(str(_ID_SLOT))
+    return lambda programme_id: f"{prefix}{programme_id}{suffix}"
 
 
 # --- Rows ----------------------------------------------------------------------------------------------------
@@ -212,7 +222,9 @@ class ProgrammeRow(TypedDict):
     commitments: NotRequired[list[CommitmentRow]]
 
 
-def programme_row(programme: ActionProgramme, areas: list[tuple[str, str]]) -> ProgrammeRow:
+def programme_row(
+    programme: ActionProgramme, areas: list[tuple[str, str]], url_of: Callable[[int], str]
+) -> ProgrammeRow:
     version = programme.current_version
     if version is None:  # excluded by the selector; this tells the type checker
         raise ValueError("a published programme has a version in force")
@@ -231,7 +243,7 @@ def programme_row(programme: ActionProgramme, areas: list[tuple[str, str]]) -> P
         "version": version.number,
         "progress_percent": progress.percent,
         "overdue_count": progress.overdue_count,
-        "url": _programme_url(programme.pk),
+        "url": url_of(programme.pk),
     }
 
 
@@ -267,7 +279,7 @@ def _cell(value: object) -> str:
     return str(safe_cell(value))
 
 
-def _csv_lines(header: list[str], rows: Iterable[Mapping[str, object]]) -> Iterator[str]:
+def csv_lines(header: list[str], rows: Iterable[Mapping[str, object]]) -> Iterator[str]:
     writer = csv.writer(Echo())
     # The byte order mark tells Excel the file is UTF-8.
     yield "\ufeff" + writer.writerow(header)
@@ -275,34 +287,42 @@ def _csv_lines(header: list[str], rows: Iterable[Mapping[str, object]]) -> Itera
         yield writer.writerow([_cell(row[name]) for name in header])
 
 
-def _csv_response(filename: str, lines: Iterator[str]) -> StreamingHttpResponse:
-    response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
-
-
-def _programme_rows() -> Iterator[ProgrammeRow]:
+def programme_rows() -> Iterator[ProgrammeRow]:
+    """Every published programme's row, by id, fetched CHUNK_SIZE at a time."""
     areas = _areas()
+    url_of = programme_url_builder()
     for programme in export_programmes().iterator(chunk_size=CHUNK_SIZE):
-        yield programme_row(programme, areas)
+        yield programme_row(programme, areas, url_of)
 
 
-def _commitment_rows() -> Iterator[CommitmentRow]:
+def programmes_with_commitments() -> Iterator[ProgrammeRow]:
+    """As programme_rows, each with its public commitments in force (the JSON copy)."""
+    areas = _areas()
+    url_of = programme_url_builder()
+    today = timezone.localdate()
+    for programme in export_programmes(with_history=True).iterator(chunk_size=CHUNK_SIZE):
+        yield _with_commitments(programme_row(programme, areas, url_of), programme, today)
+
+
+def commitment_rows() -> Iterator[CommitmentRow]:
+    """Every public commitment in force of the published programmes, by programme and position."""
     today = timezone.localdate()
     for terms in export_terms().iterator(chunk_size=CHUNK_SIZE):
         yield commitment_row(terms, terms.version.programme_id, today)
 
 
-@require_safe
-@public_cache()
-def programmes_csv(request: HttpRequest) -> StreamingHttpResponse:
-    return _csv_response("chuong-trinh.csv", _csv_lines(PROGRAMME_HEADER, _programme_rows()))
+def programmes_csv_lines() -> Iterator[str]:
+    return csv_lines(PROGRAMME_HEADER, programme_rows())
 
 
-@require_safe
-@public_cache()
-def commitments_csv(request: HttpRequest) -> StreamingHttpResponse:
-    return _csv_response("noi-dung-cam-ket.csv", _csv_lines(COMMITMENT_HEADER, _commitment_rows()))
+def commitments_csv_lines() -> Iterator[str]:
+    return csv_lines(COMMITMENT_HEADER, commitment_rows())
+
+
+def _with_commitments(row: ProgrammeRow, programme: ActionProgramme, today: datetime.date) -> ProgrammeRow:
+    terms = programme.current_version.terms.all() if programme.current_version else []
+    row["commitments"] = [commitment_row(item, programme.pk, today) for item in terms]
+    return row
 
 
 # --- JSON ----------------------------------------------------------------------------------------------------
@@ -322,13 +342,11 @@ def programmes_json(request: HttpRequest) -> JsonResponse:
     except (EmptyPage, PageNotAnInteger) as missing:
         raise Http404 from missing
     areas = _areas()
+    url_of = programme_url_builder()
     today = timezone.localdate()
-    results = []
-    for programme in page.object_list:
-        row = programme_row(programme, areas)
-        terms = programme.current_version.terms.all() if programme.current_version else []
-        row["commitments"] = [commitment_row(item, programme.pk, today) for item in terms]
-        results.append(row)
+    results = [
+        _with_commitments(programme_row(programme, areas, url_of), programme, today) for programme in page.object_list
+    ]
     data = {
         "count": paginator.count,
         "next": _page_address(request, page.next_page_number()) if page.has_next() else None,

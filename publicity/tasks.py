@@ -28,3 +28,12 @@ def attach_verified_feedback() -> int:
     from publicity.feedback import attach_waiting
 
     return attach_waiting()
+
+
+@shared_task(acks_late=True)
+def refresh_open_data(requested_at: str | None = None) -> bool:
+    """Regenerate the open-data files: nightly from the beat (always), and after a publication change made at
+    `requested_at` (ISO 8601), unless a run that started since already reads it. True when it ran."""
+    from publicity.opendata_files import refresh
+
+    return refresh(requested_at)

@@ -2,7 +2,7 @@ from django.contrib.sitemaps.views import sitemap
 from django.urls import path
 from django.views.decorators.http import require_safe
 
-from publicity import feedback_views, opendata, views
+from publicity import feedback_views, opendata, opendata_files, views
 from publicity.feeds import RecentChangesFeed
 from publicity.sitemaps import SITEMAPS
 
@@ -24,9 +24,19 @@ urlpatterns = [
     ),
     path("gioi-thieu/", views.public_about, name="public_about"),
     path("du-lieu-mo/", opendata.open_data, name="open_data"),
-    path("du-lieu-mo/chuong-trinh.csv", opendata.programmes_csv, name="open_data_programmes_csv"),
-    path("du-lieu-mo/noi-dung-cam-ket.csv", opendata.commitments_csv, name="open_data_commitments_csv"),
+    path("du-lieu-mo/chuong-trinh.csv", opendata_files.programmes_csv, name="open_data_programmes_csv"),
+    path("du-lieu-mo/noi-dung-cam-ket.csv", opendata_files.commitments_csv, name="open_data_commitments_csv"),
     path("du-lieu-mo/chuong-trinh.json", opendata.programmes_json, name="open_data_programmes_json"),
+    path(
+        "du-lieu-mo/tep/chuong-trinh.json",
+        opendata_files.programmes_json_file,
+        name="open_data_programmes_json_file",
+    ),
+    path(
+        "du-lieu-mo/tep/noi-dung-cam-ket.json",
+        opendata_files.commitments_json_file,
+        name="open_data_commitments_json_file",
+    ),
     path("xac-thuc/", views.report_verify, name="report_verify"),
     path(
         "sitemap.xml",

@@ -23,7 +23,7 @@ from django.db.models import (
 from django.utils import timezone
 
 from programmes.access import AnyUser
-from programmes.models import AuditEvent, Evidence
+from programmes.models import AuditEvent, Evidence, PartyOrganisation
 from reviews.access import (
     appeals_resolvable_by,
     confirming_condition,
@@ -209,6 +209,12 @@ def period_reviews(user: AnyUser, period: ReviewPeriod) -> QuerySet[Review]:
         .annotate(decided_level=_awaiting_level())
         .order_by("cell__path", "cadre__name_folded", "place__path")
     )
+
+
+def period_deciding_organisations(user: AnyUser, period: ReviewPeriod) -> list[PartyOrganisation]:
+    """The deciding organisations of the period's reviews the user may see, whatever page of them is shown."""
+    deciding = reviews_visible_to(user).filter(period=period).values("deciding_organisation")
+    return list(PartyOrganisation.objects.filter(pk__in=deciding).order_by("path"))
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,7 @@ and closing a period, go through services.period_open and services.period_close.
 """
 
 import datetime
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from itertools import groupby
 from typing import Any
@@ -14,6 +15,8 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Page
+from django.db.models import QuerySet
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -95,6 +98,40 @@ def _own_row(review: Review, today: datetime.date) -> OwnRow:
     return OwnRow(review, result)
 
 
+# A committee's queues cover a whole ward: each shows this many at a time, by deadline, place and name.
+QUEUE_PER_PAGE = 50
+# A period's reviews, by cell: a ward's period has thousands.
+REVIEWS_PER_PAGE = 100
+
+
+@dataclass(frozen=True)
+class QueuePage:
+    """One page of a work-list queue, with the page numbers to offer and the queue's own page parameter."""
+
+    reviews: list[Review]
+    page: Page[Review]
+    numbers: list[int | str]
+    parameter: str
+
+    @property
+    def total(self) -> int:
+        return self.page.paginator.count
+
+    # Read as the reviews of the page shown.
+    def __iter__(self) -> Iterator[Review]:
+        return iter(self.reviews)
+
+    def __len__(self) -> int:
+        return len(self.reviews)
+
+
+def _queue_page(request: AuthenticatedRequest, queue: QuerySet[Review] | None, parameter: str) -> QueuePage | None:
+    if queue is None:
+        return None
+    page, numbers = paginate(request, queue, QUEUE_PER_PAGE, parameter)
+    return QueuePage(list(page.object_list), page, numbers, parameter)
+
+
 @login_required
 @require_GET
 def work_list(request: AuthenticatedRequest) -> HttpResponse:
@@ -105,18 +142,19 @@ def work_list(request: AuthenticatedRequest) -> HttpResponse:
     to_decide = selectors.reviews_to_decide(user, today)
     to_confirm = selectors.reviews_to_confirm(user, today)
     appeals = selectors.appeals_to_resolve(user, today)
-    confirmations = list(to_confirm) if to_confirm is not None else []
+    decide_page = _queue_page(request, to_decide, "trang_quyet_dinh")
+    confirm_page = _queue_page(request, to_confirm, "trang_xac_nhan")
     context = {
         "today": today,
         "own": own,
         "records": places is not None,
         "places": list(places) if places is not None else [],
         "decides": to_decide is not None,
-        "to_decide": list(to_decide) if to_decide is not None else [],
+        "to_decide": decide_page,
         # A cell secretary heads a grassroots cell at most: their empty list would only be noise.
-        "heads": bool(confirmations) or access.heads_a_body(user),
-        "to_confirm": confirmations,
-        "appeals": list(appeals) if appeals is not None else [],
+        "heads": (confirm_page is not None and confirm_page.total > 0) or access.heads_a_body(user),
+        "to_confirm": confirm_page,
+        "appeals": _queue_page(request, appeals, "trang_kien_nghi"),
         "may_open": programme_access.can_anywhere(user, Action.OPEN_REVIEW_PERIOD),
     }
     return render(request, "reviews/work_list.html", context)
@@ -231,12 +269,9 @@ def _may_see_quota(user: User, organisation: PartyOrganisation) -> bool:
     )
 
 
-def _quota_lines(user: User, period: ReviewPeriod, reviews: list[Review]) -> list[QuotaLine]:
-    organisations = {
-        review.deciding_organisation_id: review.deciding_organisation
-        for review in reviews
-        if _may_see_quota(user, review.deciding_organisation)
-    }
+def _quota_lines(user: User, period: ReviewPeriod, deciding: list[PartyOrganisation]) -> list[QuotaLine]:
+    """The quota of each deciding organisation of the reviews the user sees in the period (all pages)."""
+    organisations = {organisation.pk: organisation for organisation in deciding if _may_see_quota(user, organisation)}
     if not organisations:
         return []
     pictures = quota.pictures(period, organisations)
@@ -279,16 +314,20 @@ def period_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     period = selectors.get_period(pk)
     if period is None:
         raise Http404
-    reviews = list(selectors.period_reviews(request.user, period))
+    page, page_numbers = paginate(request, selectors.period_reviews(request.user, period), REVIEWS_PER_PAGE)
+    reviews = list(page.object_list)
+    total = page.paginator.count
     # Seeing a period is seeing some of its reviews: overseers and other organisations learn nothing of it.
-    if not access.can_view_period(request.user, period, reviews_seen=bool(reviews)):
+    if not access.can_view_period(request.user, period, reviews_seen=total > 0):
         raise Http404
     context = {
         "period": period,
         "rule_set": period.rule_set,
         "groups": _cell_groups(request, reviews),
-        "quotas": _quota_lines(request.user, period, reviews),
-        "total": len(reviews),
+        "page": page,
+        "page_numbers": page_numbers,
+        "quotas": _quota_lines(request.user, period, selectors.period_deciding_organisations(request.user, period)),
+        "total": total,
         "today": timezone.localdate(),
         "may_close": period.state == PeriodState.OPEN and access.can_open_period(request.user, period.scope),
     }

@@ -22,7 +22,7 @@ from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from programmes import access
+from programmes import access, outbox
 from programmes.action_programmes.public_stamps import public_programme_changed
 from programmes.audit import audited_update
 from programmes.audit_actions import ProgrammeAction
@@ -130,11 +130,25 @@ def _level_label(level: int) -> str:
     return str(PublicityLevel(level).label)
 
 
+# Regenerates the open-data files (publicity.opendata_files), named so that this base app need not import it.
+OPEN_DATA_REFRESH = "publicity.tasks.refresh_open_data"
+
+
+def open_data_changed() -> None:
+    """What the public may download changed: ask, with this transaction, for the open-data files to be
+    regenerated. The task skips when a run started after this change, so a burst of changes costs one run."""
+    outbox.enqueue(OPEN_DATA_REFRESH, timezone.now().isoformat())
+
+
 def _update_publicity(acting_user: User, action: str, programme: ActionProgramme, **changes: Any) -> None:
-    """Save the programme's publicity `changes` (and its time of last change), audited with all its publicity."""
+    """Save the programme's publicity `changes` (and its time of last change), audited with all its publicity;
+    the open-data files follow when the programme enters or leaves the public."""
+    was_public = is_public(programme)
     changes["updated_at"] = timezone.now()
     audited_update(programme, changes, action=action, acting_user=acting_user, recorded=PUBLICITY_FIELDS)
     public_programme_changed(programme.pk, publicity=True)
+    if was_public or is_public(programme):
+        open_data_changed()
 
 
 # Not durable, nor consent_give and evidence_publicity_set: the demo seeding publishes inside its one transaction.
@@ -237,6 +251,8 @@ def commitment_publicity_set(*, commitment: Commitment, cap: int | None, acting_
     if cap == commitment.publicity_cap:
         return commitment
     public_programme_changed(programme.pk)
+    if is_public(programme):
+        open_data_changed()
     return audited_update(
         commitment,
         {"publicity_cap": cap},

@@ -299,13 +299,17 @@ class ProgrammeVersion(models.Model):
         verbose_name = _("phiên bản chương trình")
         verbose_name_plural = _("phiên bản chương trình")
         ordering = ["programme", "number"]
-        # The public feed reads the newest confirmations first.
         indexes = [
+            # The public feed reads the newest confirmations first.
             models.Index(
                 fields=["-confirmed_at", "-id"],
                 condition=Q(confirmed_at__isnull=False),
                 name="version_newest_confirmed",
-            )
+            ),
+            # The confirmation queue and who may read a programme: versions waiting for a body's secretary.
+            models.Index(
+                fields=["confirming_organisation"], condition=Q(state="submitted"), name="version_waiting_by_body"
+            ),
         ]
         constraints = [
             models.UniqueConstraint(fields=["programme", "number"], name="programme_version_number_unique"),

@@ -137,6 +137,10 @@ class Membership(models.Model):
                 name="membership_end_after_start",
             ),
         ]
+        indexes = [
+            # The current members of a set of cells: rosters, and who reads whose programme and review.
+            models.Index(fields=["cell"], condition=Q(end_date__isnull=True), name="membership_current_by_cell"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.cadre} – {self.cell}"

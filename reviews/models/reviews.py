@@ -92,6 +92,12 @@ class Review(models.Model):
                 condition=~Q(state="not_rated") | ~Q(not_rated_reason=""), name="review_not_rated_has_reason"
             ),
         ]
+        indexes = [
+            # A committee's queue: the reviews in one state whose deciding body lies in its subtree.
+            models.Index(fields=["deciding_organisation", "state"], name="review_deciding_state"),
+            # A period's list, one cell at a time.
+            models.Index(fields=["period", "cell"], name="review_period_cell"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.cadre} – {self.place} – {self.period}"

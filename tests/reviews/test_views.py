@@ -22,7 +22,7 @@ from programmes.models import (
     ProgressStatus,
     Role,
 )
-from reviews import services
+from reviews import services, views
 from reviews.models import (
     AppealState,
     PeriodKind,
@@ -54,8 +54,9 @@ PERIOD_LIST = reverse("reviews:period_list")
 PERIOD_OPEN = reverse("reviews:period_open")
 
 # Every page: session, user, the grants (a cadre's cadre, membership, posts and roles; an account's cadre and
-# roles) and the header's counts. Then, for committee staff: own reviews, proposals to decide, appeals.
-COMMITTEE_WORK_LIST_QUERIES = 7 + 3
+# roles) and the header's counts. Then, for committee staff: own reviews, proposals to decide (counted for its
+# pages, then the page), appeals (none: no page to fetch).
+COMMITTEE_WORK_LIST_QUERIES = 7 + 4
 # A secretary: own reviews, the cells' counts, decisions to confirm (a cell secretary may head a grassroots cell).
 SECRETARY_WORK_LIST_QUERIES = 7 + 3
 # Organisation-board staff (no cadre): the page of periods (count and rows), then the counts by state.
@@ -232,7 +233,7 @@ def test_committee_staff_sees_proposals_waiting_for_a_decision(cast):
 def test_head_sees_decisions_waiting_for_confirmation(cast):
     review = decided(cast, member_review(cast))
     response = client_for(cast.head.user).get(WORK_LIST)
-    assert [row.pk for row in response.context["to_confirm"]] == [review.pk]
+    assert [row.pk for row in response.context["to_confirm"].reviews] == [review.pk]
     assert reverse("reviews:decision_confirm", args=[review.pk]) in response.text
     # The committee member decided but does not confirm.
     assert reverse("reviews:decision_confirm", args=[review.pk]) not in (
@@ -276,7 +277,27 @@ def test_work_list_query_count_does_not_grow_with_reviews(cast, django_assert_nu
         proposed(cast, review)
     with django_assert_num_queries(one):
         response = client.get(WORK_LIST)
-    assert len(response.context["to_decide"]) == 5
+    assert response.context["to_decide"].total == 5
+
+
+def test_a_long_queue_comes_in_pages_of_its_own_with_the_same_queries(cast, monkeypatch, django_assert_num_queries):
+    monkeypatch.setattr(views, "QUEUE_PER_PAGE", 50)
+    reviews = _proposals_to_decide(cast, 55)
+    for review in reviews[:5]:
+        proposed(cast, review)
+    client = client_for(cast.committee_staff.user)
+    five = page_queries(client, WORK_LIST)
+    for review in reviews[5:]:
+        proposed(cast, review)
+    with django_assert_num_queries(five):
+        response = client.get(WORK_LIST + "?trang_xac_nhan=1")
+    queue = response.context["to_decide"]
+    assert queue.total == 55 and len(queue.reviews) == 50
+    # The second page's link keeps the other parameters of the page.
+    assert "?trang_xac_nhan=1&amp;trang_quyet_dinh=2" in response.text
+    second = client.get(WORK_LIST + "?trang_quyet_dinh=2").context["to_decide"]
+    assert len(second.reviews) == 5
+    assert {review.pk for review in queue.reviews + second.reviews} == {review.pk for review in reviews}
 
 
 def test_secretary_work_list_query_count_does_not_grow_with_reviews(cast, django_assert_num_queries):
@@ -359,6 +380,36 @@ def test_period_detail_for_org_board_shows_every_cell_and_the_quota(cast):
         )
         == []
     )
+
+
+def test_a_wards_period_comes_in_pages_by_cell_with_the_same_queries(cast, monkeypatch, django_assert_num_queries):
+    monkeypatch.setattr(views, "REVIEWS_PER_PAGE", 20)
+    for index in range(3):
+        make_member(cast.cell_a, f"extra{index}", full_name=f"Nguyễn Văn Thêm {index}")
+    period = open_period(cast.ward, cast.org_board)
+    client = client_for(cast.org_board)
+    small = page_queries(client, period_url(period))
+    seen = Review.objects.filter(period=period).count()
+    assert seen < 20
+    first = Review.objects.filter(period=period).first()
+    assert first is not None
+    for index in range(50):
+        cell = cast.cell_a if index % 2 else cast.cell_b
+        member = make_member(cell, f"later{index}", full_name=f"Trần Văn Sau {index}")
+        Review.objects.create(
+            period=period,
+            cadre=member,
+            place=cell,
+            cell=cell,
+            deciding_organisation=first.deciding_organisation,
+        )
+    with django_assert_num_queries(small):
+        response = client.get(period_url(period) + "?page=2")
+    assert response.context["total"] == seen + 50
+    assert sum(len(group.rated) + len(group.not_rated) for group in response.context["groups"]) == 20
+    # Cells come in order across pages, and the quota still counts every deciding body of the period.
+    assert response.context["quotas"]
+    assert "?page=3" in response.text
 
 
 def test_period_detail_lists_not_rated_members_with_their_reason(cast):

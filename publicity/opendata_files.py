@@ -1,0 +1,220 @@
+"""The open-data files: generated in the background, kept in storage, served whole with ETag and Last-Modified.
+
+Building a city's CSV takes tens of seconds, too long for a request. `refresh` writes each file of
+`OpenDataKind` into the default storage under a new name and then switches the kind's `OpenDataFile` row to it
+in one transaction: a download opens the old file or the new one, never half of one. The file before stays
+until the next run, for downloads still under way. The storage API alone is used (no file-system path), so the
+files live wherever the portal keeps its media.
+
+When: nightly from the beat, and after each publication change (`programmes.action_programmes.publication`
+enqueues `publicity.tasks.refresh_open_data` with the time of the change). A run claims the rows with one
+conditional update of `started_at`; a request made before a run started is in that run's data and does
+nothing, so a burst of changes before the first run starts costs one regeneration.
+"""
+
+import datetime
+import hashlib
+import json
+import tempfile
+from collections.abc import Callable, Iterable, Iterator
+from functools import partial
+from typing import IO, Any
+
+from django.core.files import File
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.db.models import Q
+from django.http import FileResponse, HttpRequest, HttpResponseBase
+from django.utils import timezone
+from django.utils.cache import get_conditional_response
+from django.utils.dateparse import parse_datetime
+from django.utils.http import http_date
+from django.views.decorators.http import require_safe
+
+from publicity.models import OpenDataFile, OpenDataKind
+from publicity.opendata import (
+    LICENCE,
+    commitment_rows,
+    commitments_csv_lines,
+    programmes_csv_lines,
+    programmes_with_commitments,
+)
+from publicity.views import public_cache
+
+FOLDER = "du-lieu-mo"
+CONTENT_TYPES = {
+    OpenDataKind.PROGRAMMES_CSV: "text/csv; charset=utf-8",
+    OpenDataKind.COMMITMENTS_CSV: "text/csv; charset=utf-8",
+    OpenDataKind.PROGRAMMES_JSON: "application/json",
+    OpenDataKind.COMMITMENTS_JSON: "application/json",
+}
+
+
+# --- Writing a file ------------------------------------------------------------------------------------------
+
+
+def _json_lines(rows: Iterable[Any]) -> Iterator[str]:
+    """The whole list as one JSON document, a row at a time: {"licence": …, "results": […], "count": n}."""
+    yield '{"licence": ' + json.dumps(str(LICENCE), ensure_ascii=False) + ', "results": ['
+    count = 0
+    for row in rows:
+        yield (",\n" if count else "\n") + json.dumps(row, ensure_ascii=False)
+        count += 1
+    yield f'\n], "count": {count}}}\n'
+
+
+def content_lines(kind: OpenDataKind) -> Iterator[str]:
+    """The text of one open-data file, in pieces."""
+    writers: dict[OpenDataKind, Callable[[], Iterator[str]]] = {
+        OpenDataKind.PROGRAMMES_CSV: programmes_csv_lines,
+        OpenDataKind.COMMITMENTS_CSV: commitments_csv_lines,
+        OpenDataKind.PROGRAMMES_JSON: lambda: _json_lines(programmes_with_commitments()),
+        OpenDataKind.COMMITMENTS_JSON: lambda: _json_lines(commitment_rows()),
+    }
+    return writers[kind]()
+
+
+def _write(kind: OpenDataKind, handle: IO[bytes]) -> tuple[str, int]:
+    """Write the file into `handle`; its SHA-256 (hex) and its size in bytes."""
+    digest = hashlib.sha256()
+    size = 0
+    for piece in content_lines(kind):
+        data = piece.encode()
+        handle.write(data)
+        digest.update(data)
+        size += len(data)
+    return digest.hexdigest(), size
+
+
+def _store(kind: OpenDataKind, started: datetime.datetime) -> tuple[str, str, int]:
+    """Generate the file under a new name in storage: (stored name, SHA-256, size)."""
+    with tempfile.TemporaryFile() as handle:
+        sha256, size = _write(kind, handle)
+        handle.seek(0)
+        stem, _dot, extension = kind.label.rpartition(".")
+        name = f"{FOLDER}/{stem}-{started:%Y%m%dT%H%M%S%f}-{sha256[:12]}.{extension}"
+        stored = default_storage.save(name, File(handle, name=name))
+    return stored, sha256, size
+
+
+@transaction.atomic
+def _switch(kind: OpenDataKind, stored: str, sha256: str, size: int, started: datetime.datetime) -> bool:
+    """Serve `stored` from now on, unless a run that read its data later switched first. The file before the
+    current one goes once this commits; the current one stays for downloads under way."""
+    row = OpenDataFile.objects.select_for_update().get(kind=kind)
+    if row.data_as_of is not None and row.data_as_of > started:
+        transaction.on_commit(partial(default_storage.delete, stored))
+        return False
+    dropped = row.previous_name
+    row.previous_name, row.storage_name = row.storage_name, stored
+    row.sha256, row.size, row.data_as_of, row.generated_at = sha256, size, started, timezone.now()
+    row.save()
+    if dropped:
+        transaction.on_commit(partial(default_storage.delete, dropped))
+    return True
+
+
+def _ensure_rows() -> None:
+    existing = set(OpenDataFile.objects.values_list("kind", flat=True))
+    OpenDataFile.objects.bulk_create(
+        [OpenDataFile(kind=kind) for kind in OpenDataKind if kind not in existing], ignore_conflicts=True
+    )
+
+
+def _generate(kinds: Iterable[OpenDataKind], started: datetime.datetime) -> None:
+    for kind in kinds:
+        stored, sha256, size = _store(kind, started)
+        _switch(kind, stored, sha256, size, started)
+
+
+# --- Runs ----------------------------------------------------------------------------------------------------
+
+
+def refresh(requested_at: str | None = None) -> bool:
+    """Regenerate every open-data file. With `requested_at` (a publication change's time, ISO 8601), only when no
+    run started since: the one conditional update claims the run, so of two requests waiting together one runs.
+    True when this call regenerated."""
+    _ensure_rows()
+    started = timezone.now()
+    rows = OpenDataFile.objects.all()
+    if requested_at is not None:
+        changed = parse_datetime(requested_at)
+        if changed is None:
+            raise ValueError(f"open data: {requested_at!r} is no time")
+        rows = rows.filter(Q(started_at__isnull=True) | Q(started_at__lt=changed))
+    if not rows.update(started_at=started):
+        return False
+    try:
+        _generate(OpenDataKind, started)
+    except BaseException:
+        # The changes this run claimed are not in any file: the next request regenerates.
+        OpenDataFile.objects.filter(started_at=started).update(started_at=None)
+        raise
+    return True
+
+
+def current_file(kind: OpenDataKind) -> OpenDataFile:
+    """The file to serve for `kind`. The first download after installation, before any run, waits while the
+    file is made once (a citizen asked for the data, not for a later visit); others asking meanwhile wait
+    on the row's lock and then get the same file."""
+    found = OpenDataFile.objects.filter(kind=kind).exclude(storage_name="").first()
+    if found is not None:
+        return found
+    _ensure_rows()
+    with transaction.atomic():
+        row = OpenDataFile.objects.select_for_update().get(kind=kind)
+        if not row.storage_name:
+            started = timezone.now()
+            _generate([kind], started)
+            row.refresh_from_db()
+    return row
+
+
+# --- Serving -------------------------------------------------------------------------------------------------
+
+
+def _serve(request: HttpRequest, kind: OpenDataKind) -> HttpResponseBase:
+    """The stored file, or 304 when the client's copy (If-None-Match / If-Modified-Since) is this one."""
+    record = current_file(kind)
+    etag = f'"{record.sha256}"'
+    # Whole seconds, as HTTP dates carry them: a client's If-Modified-Since then matches.
+    modified = int(record.generated_at.timestamp()) if record.generated_at is not None else None
+    conditional = get_conditional_response(request, etag=etag, last_modified=modified)
+    if conditional is not None:
+        response: HttpResponseBase = conditional
+    else:
+        response = FileResponse(
+            default_storage.open(record.storage_name, "rb"),
+            as_attachment=True,
+            filename=kind.label,
+            content_type=CONTENT_TYPES[kind],
+        )
+        response["X-Content-Type-Options"] = "nosniff"
+    response["ETag"] = etag
+    if modified is not None:
+        response["Last-Modified"] = http_date(modified)
+    return response
+
+
+@require_safe
+@public_cache()
+def programmes_csv(request: HttpRequest) -> HttpResponseBase:
+    return _serve(request, OpenDataKind.PROGRAMMES_CSV)
+
+
+@require_safe
+@public_cache()
+def commitments_csv(request: HttpRequest) -> HttpResponseBase:
+    return _serve(request, OpenDataKind.COMMITMENTS_CSV)
+
+
+@require_safe
+@public_cache()
+def programmes_json_file(request: HttpRequest) -> HttpResponseBase:
+    return _serve(request, OpenDataKind.PROGRAMMES_JSON)
+
+
+@require_safe
+@public_cache()
+def commitments_json_file(request: HttpRequest) -> HttpResponseBase:
+    return _serve(request, OpenDataKind.COMMITMENTS_JSON)
