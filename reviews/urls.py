@@ -1,12 +1,12 @@
 from django.urls import path
 
-from reviews import cell_views, decision_views, report_views, self_review_views, views
+from reviews import cell_views, decision_views, report_views, self_review_views, views, work_list_views
 
 app_name = "reviews"
 
 urlpatterns = [
     # Work lists, periods and the review's page (views)
-    path("", views.work_list, name="work_list"),
+    path("", work_list_views.work_list, name="work_list"),
     path("dot/", views.period_list, name="period_list"),
     path("dot/moi/", views.period_open, name="period_open"),
     path("dot/<int:pk>/", views.period_detail, name="period_detail"),

@@ -300,6 +300,8 @@ CELERY_TASK_ROUTES = {
     "reviews.tasks.produce_review_report": {"queue": _REPORTS},
     "reviews.tasks.refresh_review_reports": {"queue": _REPORTS},
     "reviews.tasks.nightly_reports": {"queue": _REPORTS},
+    # Writing the whole city's open-data files is a batch like the reports: it must not hold up a notification.
+    "publicity.tasks.refresh_open_data": {"queue": _REPORTS},
     "reviews.tasks.weekly_rollups": {"queue": _REPORTS},
     # Bulk data work: uploaded files, and the nightly sweeps over every row past its retention or waiting case.
     "programmes.tasks.run_import_job": {"queue": _IMPORTS},

@@ -22,7 +22,7 @@ from programmes.models import (
     ProgressStatus,
     Role,
 )
-from reviews import services, views
+from reviews import services, views, work_list_views
 from reviews.models import (
     AppealState,
     PeriodKind,
@@ -281,7 +281,7 @@ def test_work_list_query_count_does_not_grow_with_reviews(cast, django_assert_nu
 
 
 def test_a_long_queue_comes_in_pages_of_its_own_with_the_same_queries(cast, monkeypatch, django_assert_num_queries):
-    monkeypatch.setattr(views, "QUEUE_PER_PAGE", 50)
+    monkeypatch.setattr(work_list_views, "QUEUE_PER_PAGE", 50)
     reviews = _proposals_to_decide(cast, 55)
     for review in reviews[:5]:
         proposed(cast, review)
