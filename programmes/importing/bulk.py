@@ -34,12 +34,18 @@ def chunks(rows: Iterable[Row], size: int = CHUNK_ROWS) -> Iterator[list[Row]]:
         yield chunk
 
 
+COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
 def _copy_text(value: object) -> str:
     """One value in COPY's text format: NULL as \\N, and the characters that separate fields and rows escaped."""
     if value is None:
         return "\\N"
-    text = value.isoformat() if isinstance(value, datetime.date) else str(value)
-    return text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+    if isinstance(value, str):
+        return value.translate(COPY_ESCAPES)
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    return str(value).translate(COPY_ESCAPES)
 
 
 class BulkWriter:

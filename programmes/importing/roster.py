@@ -203,6 +203,8 @@ class RosterImport:
         first_seen: dict[str, CadreRow] = {}
         # Whether the user may import into a cell is asked once per cell, not once per row.
         allowed: dict[int, bool] = {}
+        # What is wrong with each cell the file names, if anything: the same for every row naming it.
+        cell_problems: dict[str, str | None] = {}
 
         def allows(cell: PartyOrganisation) -> bool:
             if cell.pk not in allowed:
@@ -213,7 +215,10 @@ class RosterImport:
             first = first_seen.setdefault(row.code, row)
             if first is not row:
                 issues.append(self._duplicate(row, first))
-            issues += self._check_cell(row, scope, allows)
+            if row.cell_code not in cell_problems:
+                cell_problems[row.cell_code] = self._cell_problem(row.cell_code, scope, allows)
+            if cell_problems[row.cell_code] is not None:
+                issues.append(ImportIssue(row.number, "ma_chi_bo", str(cell_problems[row.cell_code])))
             issues += self._check_current_cell(row, allows)
         return issues
 
@@ -228,26 +233,26 @@ class RosterImport:
         values = {"code": row.code, "row": first.number, "first_cell": first.cell_code, "cell": row.cell_code}
         return ImportIssue(row.number, "ma_dang_vien", message % values)
 
-    def _check_cell(
-        self, row: CadreRow, scope: ScopeCheck, allows: Callable[[PartyOrganisation], bool]
-    ) -> list[ImportIssue]:
-        cell = self.cells.get(row.cell_code)
+    def _cell_problem(
+        self, cell_code: str, scope: ScopeCheck, allows: Callable[[PartyOrganisation], bool]
+    ) -> str | None:
+        cell = self.cells.get(cell_code)
         if cell is None:
             message = _("Không có chi bộ mã “%(code)s” trong hệ thống; hãy nhập cây tổ chức trước.")
-            return [ImportIssue(row.number, "ma_chi_bo", message % {"code": row.cell_code})]
+            return message % {"code": cell_code}
         if cell.kind not in CELL_KINDS:
             message = _(
                 "“%(code)s – %(name)s” là %(kind)s, không phải chi bộ. Đảng viên chỉ sinh hoạt ở chi bộ cơ sở "
                 "hoặc chi bộ trực thuộc."
             )
             values = {"code": cell.code, "name": cell.name, "kind": cell.get_kind_display()}
-            return [ImportIssue(row.number, "ma_chi_bo", message % values)]
+            return message % values
         if not cell.is_active_on():
             message = _("Chi bộ “%(code)s” đã hết hiệu lực; hãy ghi chi bộ đang hoạt động.")
-            return [ImportIssue(row.number, "ma_chi_bo", message % {"code": cell.code})]
+            return message % {"code": cell.code}
         if not allows(cell):
-            return [ImportIssue(row.number, "ma_chi_bo", scope.refusal(cell))]
-        return []
+            return scope.refusal(cell)
+        return None
 
     def _check_current_cell(self, row: CadreRow, allows: Callable[[PartyOrganisation], bool]) -> list[ImportIssue]:
         """Moving a cadre in from a cell outside the user's scope would take them from another unit."""
@@ -267,7 +272,7 @@ class RosterImport:
         changes = RosterChanges()
         today = timezone.localdate()
         for row in self.rows:
-            self._compare(row, changes, today)
+            self._compare(row, changes, today, created=row.code in created_codes)
 
         if changes.cadre_updates:
             writer.update(Cadre, CADRE_FIELDS, changes.cadre_updates)
@@ -299,10 +304,11 @@ class RosterImport:
             self.cadres.update({code: StoredCadre(*values) for code, *values in stored})
         return created_codes
 
-    def _compare(self, row: CadreRow, changes: RosterChanges, today: datetime.date) -> None:
+    def _compare(self, row: CadreRow, changes: RosterChanges, today: datetime.date, *, created: bool) -> None:
         """Add to `changes` what the row changes in its cadre, their private details and their membership."""
         cadre = self.cadres[row.code]
-        cadre_values = (row.full_name, fold(row.full_name), row.gender)
+        # A cadre created by this import was written from this row: nothing to compare (nor to fold again).
+        cadre_values = (row.full_name, fold(row.full_name), row.gender) if not created else cadre[1:]
         if cadre_values != (cadre.full_name, cadre.name_folded, cadre.gender):
             changes.cadre_updates.append((cadre.id, *cadre_values))
             changes.changed.add(row.code)

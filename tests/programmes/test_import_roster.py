@@ -294,3 +294,18 @@ def test_large_roster_and_its_reimport_write_every_row_and_history_row(cast):
     assert Membership.history.filter(cadre_id=moved.pk).count() == 3
     assert CadrePrivateDetails.objects.get(cadre__code="IMP0051").phone == "0388000000"
     assert AuditEvent.objects.filter(action="import.roster").count() == 2
+
+
+@pytest.mark.django_db
+@pytest.mark.postgres
+def test_text_with_backslashes_and_tabs_is_stored_as_written(cast):
+    rows = roster_rows(cast.cell_a.code, count=1)
+    rows[0][1] = "Lê\tVăn \\N An"
+    rows[0][5] = "\\N"
+
+    assert run(to_csv(ROSTER_HEADERS, rows)).counts()["created"] == 1
+
+    cadre = Cadre.objects.get(code="IMP0001")
+    assert cadre.full_name == "Lê\tVăn \\N An"
+    assert cadre.private.phone == "\\N"
+    assert cadre.history.get().full_name == "Lê\tVăn \\N An"
