@@ -1,6 +1,7 @@
 import datetime
 import io
 from collections import Counter
+from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
@@ -224,7 +225,7 @@ def test_a_renamed_owner_is_found_by_the_new_name_in_public_search(cast):
     assert programme in [found for found, _progress in response.context["rows"]]
 
 
-TRACKED = {
+TRACKED: dict[Any, tuple[str, ...]] = {
     Cadre: ("id", "code", "full_name", "name_folded", "gender", "user_id"),
     CadrePrivateDetails: ("cadre_id", "date_of_birth", "citizen_id", "phone", "email", "address"),
     Membership: (
