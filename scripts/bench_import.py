@@ -160,6 +160,8 @@ def run(count: int, workdir: Path) -> tuple[list[dict[str, Any]], dict[str, Any]
     headers = [column.header for column in roster.COLUMNS]
     org_headers = [column.header for column in organisations.COLUMNS]
     results: list[dict[str, Any]] = []
+    # Other work on the machine slows every phase: the figures are read against it.
+    load = os.getloadavg()
 
     tree = tree_rows(wards=2, grassroots=4, cells=5)
     cell_codes = [row[0] for row in tree if row[2] == "subordinate_cell"]
@@ -215,6 +217,7 @@ def run(count: int, workdir: Path) -> tuple[list[dict[str, Any]], dict[str, Any]
         if connection.vendor == "postgresql"
         else "SQLite (a fresh file database)",
         "cadres": count,
+        "load": load,
         "cells": len(cell_codes),
         "file_kb": good.stat().st_size // 1024,
         "errors_found": len(refused.errors),
@@ -230,7 +233,8 @@ def markdown(results: list[dict[str, Any]], facts: dict[str, Any]) -> str:
         f"## Roster import ({facts['cadres']:,} cadres)",
         "",
         f"Measured {datetime.date.today():%d/%m/%Y} on {platform.system()} with {cpu} CPU cores (`nproc`), "
-        f"Python {platform.python_version()}, {facts['database']}. Command: `make bench` "
+        f"Python {platform.python_version()}, {facts['database']}; load average "
+        f"{' / '.join(f'{load:.2f}' for load in facts['load'])} (1, 5, 15 min) at the start. Command: `make bench` "
         "(runs `scripts/bench.sh`, which runs `scripts/bench_import.py` with "
         "`DJANGO_SETTINGS_MODULE=config.settings.test`); on PostgreSQL: "
         "`DATABASE_URL=postgres://…/<empty database> .venv/bin/python scripts/bench_import.py "
