@@ -1,6 +1,7 @@
 """What every import kind shares: reading a CSV or XLSX sheet, parsing cells, collecting errors, checking scope."""
 
 import datetime
+import functools
 import io
 import re
 import zipfile
@@ -243,6 +244,31 @@ def choice_lookup(choices: type[models.TextChoices], aliases: dict[str, str] | N
     return ChoiceLookup(values, "; ".join(shown))
 
 
+DAY_FIRST = re.compile(r"([0-9]{1,2})/([0-9]{1,2})/([0-9]{4})")
+YEAR_FIRST = re.compile(r"([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})")
+
+
+def _plain_date(text: str) -> datetime.date | None:
+    """The usual spellings of a date read without `strptime`, which costs most of the parsing of a big roster;
+    None for anything else, which `strptime` then reads or refuses."""
+    if match := DAY_FIRST.fullmatch(text):
+        day, month, year = match.groups()
+    elif match := YEAR_FIRST.fullmatch(text):
+        year, month, day = match.groups()
+    else:
+        return None
+    try:
+        return datetime.date(int(year), int(month), int(day))
+    except ValueError:
+        return None
+
+
+@functools.lru_cache(maxsize=1024)
+def _choice_key(text: str) -> str:
+    """A cell of a choice column folded for looking up; the same few spellings fill a whole column."""
+    return fold(text.replace("_", " "))
+
+
 class RowReader:
     """Parses one row's cells, recording every problem instead of stopping at the first."""
 
@@ -279,6 +305,9 @@ class RowReader:
         text = self.text(column, required=required)
         if not text:
             return None
+        parsed = _plain_date(text)
+        if parsed is not None:
+            return parsed
         for pattern in ("%d/%m/%Y", "%Y-%m-%d"):
             try:
                 return datetime.datetime.strptime(text, pattern).date()
@@ -295,7 +324,7 @@ class RowReader:
         text = self.text(column, required=required)
         if not text:
             return default
-        value = lookup.values.get(fold(text.replace("_", " ")))
+        value = lookup.values.get(_choice_key(text))
         if value is None:
             self.error(
                 column,

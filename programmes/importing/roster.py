@@ -1,14 +1,15 @@
 """The roster: cadres, their private details and their current cell, upserted in bulk by member code."""
 
 import datetime
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, NamedTuple
 
 from django.contrib.auth.models import User
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from programmes.audit_actions import ImportAction
 from programmes.models import (
@@ -31,11 +32,11 @@ from .base import (
     RowReader,
     ScopeCheck,
     Table,
-    assign_changed,
     choice_lookup,
     in_chunks,
     parse_table,
 )
+from .bulk import BulkWriter
 
 COLUMNS = (
     Column("ma_dang_vien", gettext_lazy("Mã đảng viên, duy nhất; lần nhập sau cập nhật theo mã này."), "DV0001", True),
@@ -126,42 +127,99 @@ def _parse_row(cells: RowReader) -> CadreRow:
     )
 
 
+class StoredCadre(NamedTuple):
+    id: int
+    full_name: str
+    name_folded: str
+    gender: str
+
+
+class StoredMembership(NamedTuple):
+    id: int
+    cell_id: int
+    start_date: datetime.date
+    member_type: str
+    status: str
+    joined_party_on: datetime.date | None
+    official_on: datetime.date | None
+
+
+@dataclass
+class RosterChanges:
+    """What an import writes, as tuples of column values in the order of the *_FIELDS below."""
+
+    cadre_updates: list[tuple[Any, ...]] = field(default_factory=list)
+    private_new: list[tuple[Any, ...]] = field(default_factory=list)
+    private_updates: list[tuple[Any, ...]] = field(default_factory=list)
+    closing: list[tuple[Any, ...]] = field(default_factory=list)
+    opening: list[tuple[Any, ...]] = field(default_factory=list)
+    membership_updates: list[tuple[Any, ...]] = field(default_factory=list)
+    # Codes of the cadres any of these touch: they count as updated unless created by the same import.
+    changed: set[str] = field(default_factory=set)
+
+
+NEW_CADRE_FIELDS = ("code", "full_name", "name_folded", "gender")
+NEW_PRIVATE_FIELDS = ("cadre_id", *PRIVATE_FIELDS)
+NEW_MEMBERSHIP_FIELDS = ("cadre_id", "cell_id", *MEMBERSHIP_FIELDS, "start_date", "end_date")
+CLOSING_FIELDS = ("status", "end_date")
+
+
 class RosterImport:
-    """Upsert cadres, their private details and current membership; a changed cell is a transfer."""
+    """Upsert cadres, their private details and current membership; a changed cell is a transfer.
+
+    What is stored is read as tuples and what changes is written as tuples (bulk.BulkWriter): a city's roster
+    of 50,000 cadres would otherwise be hundreds of thousands of model objects."""
 
     audit_action: ImportAction = ImportAction.ROSTER
 
     def __init__(self, rows: list[CadreRow]) -> None:
         self.rows = [row for row in rows if row.code and row.cell_code]
         self.cells: dict[str, PartyOrganisation] = {}
-        self.cadres: dict[str, Cadre] = {}
-        self.memberships: dict[int, Membership] = {}
-        self.private: dict[int, CadrePrivateDetails] = {}
+        self.cadres: dict[str, StoredCadre] = {}
+        self.memberships: dict[int, StoredMembership] = {}
+        self.private: dict[int, tuple[Any, ...]] = {}
+        # The cells cadres of the file belong to now, which may be outside the file and the user's scope.
+        self.current_cells: dict[int, PartyOrganisation] = {}
 
     def _load(self) -> None:
         cell_codes = {row.cell_code for row in self.rows}
         for chunk in in_chunks(cell_codes):
             self.cells.update({org.code: org for org in PartyOrganisation.objects.filter(code__in=chunk)})
         for chunk in in_chunks({row.code for row in self.rows}):
-            self.cadres.update({cadre.code: cadre for cadre in Cadre.objects.filter(code__in=chunk)})
-        cadre_ids = [cadre.pk for cadre in self.cadres.values()]
-        for chunk in in_chunks(cadre_ids):
-            current = Membership.objects.filter(cadre_id__in=chunk, end_date__isnull=True).select_related("cell")
-            self.memberships.update({membership.cadre_id: membership for membership in current})
-            self.private.update(
-                {details.cadre_id: details for details in CadrePrivateDetails.objects.filter(cadre_id__in=chunk)}
-            )
+            stored = Cadre.objects.filter(code__in=chunk).values_list("code", *StoredCadre._fields)
+            self.cadres.update({code: StoredCadre(*values) for code, *values in stored})
+        for chunk in in_chunks([cadre.id for cadre in self.cadres.values()]):
+            current = Membership.objects.filter(cadre_id__in=chunk, end_date__isnull=True)
+            stored_memberships = current.values_list("cadre_id", *StoredMembership._fields)
+            self.memberships.update({cadre_id: StoredMembership(*values) for cadre_id, *values in stored_memberships})
+            details = CadrePrivateDetails.objects.filter(cadre_id__in=chunk).values_list("cadre_id", *PRIVATE_FIELDS)
+            self.private.update({cadre_id: tuple(values) for cadre_id, *values in details})
+        for chunk in in_chunks({membership.cell_id for membership in self.memberships.values()}):
+            self.current_cells.update(PartyOrganisation.objects.in_bulk(chunk))
 
     def validate(self, scope: ScopeCheck) -> list[ImportIssue]:
         self._load()
         issues: list[ImportIssue] = []
         first_seen: dict[str, CadreRow] = {}
+        # Whether the user may import into a cell is asked once per cell, not once per row.
+        allowed: dict[int, bool] = {}
+        # What is wrong with each cell the file names, if anything: the same for every row naming it.
+        cell_problems: dict[str, str | None] = {}
+
+        def allows(cell: PartyOrganisation) -> bool:
+            if cell.pk not in allowed:
+                allowed[cell.pk] = scope.allows(cell)
+            return allowed[cell.pk]
+
         for row in self.rows:
             first = first_seen.setdefault(row.code, row)
             if first is not row:
                 issues.append(self._duplicate(row, first))
-            issues += self._check_cell(row, scope)
-            issues += self._check_current_cell(row, scope)
+            if row.cell_code not in cell_problems:
+                cell_problems[row.cell_code] = self._cell_problem(row.cell_code, scope, allows)
+            if cell_problems[row.cell_code] is not None:
+                issues.append(ImportIssue(row.number, "ma_chi_bo", str(cell_problems[row.cell_code])))
+            issues += self._check_current_cell(row, allows)
         return issues
 
     def _duplicate(self, row: CadreRow, first: CadreRow) -> ImportIssue:
@@ -175,95 +233,104 @@ class RosterImport:
         values = {"code": row.code, "row": first.number, "first_cell": first.cell_code, "cell": row.cell_code}
         return ImportIssue(row.number, "ma_dang_vien", message % values)
 
-    def _check_cell(self, row: CadreRow, scope: ScopeCheck) -> list[ImportIssue]:
-        cell = self.cells.get(row.cell_code)
+    def _cell_problem(
+        self, cell_code: str, scope: ScopeCheck, allows: Callable[[PartyOrganisation], bool]
+    ) -> str | None:
+        cell = self.cells.get(cell_code)
         if cell is None:
             message = _("Không có chi bộ mã “%(code)s” trong hệ thống; hãy nhập cây tổ chức trước.")
-            return [ImportIssue(row.number, "ma_chi_bo", message % {"code": row.cell_code})]
+            return message % {"code": cell_code}
         if cell.kind not in CELL_KINDS:
             message = _(
                 "“%(code)s – %(name)s” là %(kind)s, không phải chi bộ. Đảng viên chỉ sinh hoạt ở chi bộ cơ sở "
                 "hoặc chi bộ trực thuộc."
             )
             values = {"code": cell.code, "name": cell.name, "kind": cell.get_kind_display()}
-            return [ImportIssue(row.number, "ma_chi_bo", message % values)]
+            return message % values
         if not cell.is_active_on():
             message = _("Chi bộ “%(code)s” đã hết hiệu lực; hãy ghi chi bộ đang hoạt động.")
-            return [ImportIssue(row.number, "ma_chi_bo", message % {"code": cell.code})]
-        if not scope.allows(cell):
-            return [ImportIssue(row.number, "ma_chi_bo", scope.refusal(cell))]
-        return []
+            return message % {"code": cell.code}
+        if not allows(cell):
+            return scope.refusal(cell)
+        return None
 
-    def _check_current_cell(self, row: CadreRow, scope: ScopeCheck) -> list[ImportIssue]:
+    def _check_current_cell(self, row: CadreRow, allows: Callable[[PartyOrganisation], bool]) -> list[ImportIssue]:
         """Moving a cadre in from a cell outside the user's scope would take them from another unit."""
         cadre = self.cadres.get(row.code)
-        membership = self.memberships.get(cadre.pk) if cadre is not None else None
-        if membership is None or membership.cell.code == row.cell_code or scope.allows(membership.cell):
+        membership = self.memberships.get(cadre.id) if cadre is not None else None
+        if membership is None:
+            return []
+        cell = self.current_cells[membership.cell_id]
+        if cell.code == row.cell_code or allows(cell):
             return []
         message = _("Đảng viên “%(code)s” đang sinh hoạt ở chi bộ “%(cell)s”, ngoài phạm vi bạn được nhập dữ liệu.")
-        return [ImportIssue(row.number, "ma_dang_vien", message % {"code": row.code, "cell": membership.cell.code})]
+        return [ImportIssue(row.number, "ma_dang_vien", message % {"code": row.code, "cell": cell.code})]
 
     def apply(self, acting_user: User | None) -> ImportResult:
-        history = {"default_user": acting_user, "default_change_reason": HISTORY_REASON, "batch_size": 1000}
+        writer = BulkWriter(acting_user, HISTORY_REASON)
+        created_codes = self._create_cadres(writer)
+        changes = RosterChanges()
         today = timezone.localdate()
-        new_cadres = [
-            Cadre(code=row.code, full_name=row.full_name, name_folded=fold(row.full_name), gender=row.gender)
-            for row in self.rows
-            if row.code not in self.cadres
-        ]
-        created_codes = {cadre.code for cadre in new_cadres}
-        for cadre in bulk_create_with_history(new_cadres, Cadre, **history):
-            self.cadres[cadre.code] = cadre
-
-        changed: set[str] = set()
-        cadre_updates, private_new, private_updates = [], [], []
-        closing, opening, membership_updates = [], [], []
         for row in self.rows:
-            cadre = self.cadres[row.code]
-            if assign_changed(
-                cadre, {"full_name": row.full_name, "name_folded": fold(row.full_name), "gender": row.gender}
-            ):
-                cadre_updates.append(cadre)
-                changed.add(row.code)
-            private_values = {name: getattr(row, name) for name in PRIVATE_FIELDS}
-            details = self.private.get(cadre.pk)
-            if details is None:
-                private_new.append(CadrePrivateDetails(cadre=cadre, **private_values))
-                changed.add(row.code)
-            elif assign_changed(details, private_values):
-                private_updates.append(details)
-                changed.add(row.code)
-            membership_values = {name: getattr(row, name) for name in MEMBERSHIP_FIELDS}
-            current = self.memberships.get(cadre.pk)
-            cell = self.cells[row.cell_code]
-            if current is not None and current.cell_id != cell.pk:
-                # A transfer: the old membership ends the day before the new one starts.
-                current.status = MembershipStatus.TRANSFERRED
-                current.end_date = max(today - datetime.timedelta(days=1), current.start_date)
-                closing.append(current)
-                current = None
-            if current is None:
-                opening.append(Membership(cadre=cadre, cell=cell, start_date=today, **membership_values))
-                changed.add(row.code)
-            elif assign_changed(current, membership_values):
-                membership_updates.append(current)
-                changed.add(row.code)
+            self._compare(row, changes, today, created=row.code in created_codes)
 
-        if cadre_updates:
-            bulk_update_with_history(cadre_updates, Cadre, list(CADRE_FIELDS), **history)
+        if changes.cadre_updates:
+            writer.update(Cadre, CADRE_FIELDS, changes.cadre_updates)
             # The bulk update skips Cadre.save: a renamed owner's programmes are found by the new name at once.
-            ActionProgramme.refresh_owner_names(cadre.pk for cadre in cadre_updates)
-        bulk_create_with_history(private_new, CadrePrivateDetails, **history)
-        if private_updates:
-            bulk_update_with_history(private_updates, CadrePrivateDetails, list(PRIVATE_FIELDS), **history)
+            for chunk in in_chunks(values[0] for values in changes.cadre_updates):
+                ActionProgramme.refresh_owner_names(chunk)
+        writer.insert(CadrePrivateDetails, NEW_PRIVATE_FIELDS, changes.private_new)
+        writer.update(CadrePrivateDetails, PRIVATE_FIELDS, changes.private_updates)
         # Close before opening: a cadre has at most one membership without an end date.
-        if closing:
-            bulk_update_with_history(closing, Membership, ["status", "end_date"], **history)
-        if membership_updates:
-            bulk_update_with_history(membership_updates, Membership, list(MEMBERSHIP_FIELDS), **history)
-        bulk_create_with_history(opening, Membership, **history)
+        writer.update(Membership, CLOSING_FIELDS, changes.closing)
+        writer.update(Membership, MEMBERSHIP_FIELDS, changes.membership_updates)
+        writer.insert(Membership, NEW_MEMBERSHIP_FIELDS, changes.opening)
 
-        updated = len(changed - created_codes)
+        updated = len(changes.changed - created_codes)
         return ImportResult(
             created=len(created_codes), updated=updated, unchanged=len(self.rows) - len(created_codes) - updated
         )
+
+    def _create_cadres(self, writer: BulkWriter) -> set[str]:
+        new = [
+            (row.code, row.full_name, fold(row.full_name), row.gender)
+            for row in self.rows
+            if row.code not in self.cadres
+        ]
+        writer.insert(Cadre, NEW_CADRE_FIELDS, new)
+        created_codes = {values[0] for values in new}
+        for chunk in in_chunks(created_codes):
+            stored = Cadre.objects.filter(code__in=chunk).values_list("code", *StoredCadre._fields)
+            self.cadres.update({code: StoredCadre(*values) for code, *values in stored})
+        return created_codes
+
+    def _compare(self, row: CadreRow, changes: RosterChanges, today: datetime.date, *, created: bool) -> None:
+        """Add to `changes` what the row changes in its cadre, their private details and their membership."""
+        cadre = self.cadres[row.code]
+        # A cadre created by this import was written from this row: nothing to compare (nor to fold again).
+        cadre_values = (row.full_name, fold(row.full_name), row.gender) if not created else cadre[1:]
+        if cadre_values != (cadre.full_name, cadre.name_folded, cadre.gender):
+            changes.cadre_updates.append((cadre.id, *cadre_values))
+            changes.changed.add(row.code)
+        private_values = (row.date_of_birth, row.citizen_id, row.phone, row.email)
+        details = self.private.get(cadre.id)
+        if details is None:
+            changes.private_new.append((cadre.id, *private_values))
+            changes.changed.add(row.code)
+        elif details != private_values:
+            changes.private_updates.append((cadre.id, *private_values))
+            changes.changed.add(row.code)
+        membership_values = (row.member_type, row.status, row.joined_party_on, row.official_on)
+        current = self.memberships.get(cadre.id)
+        cell = self.cells[row.cell_code]
+        if current is not None and current.cell_id != cell.pk:
+            # A transfer: the old membership ends the day before the new one starts.
+            end_date = max(today - datetime.timedelta(days=1), current.start_date)
+            changes.closing.append((current.id, MembershipStatus.TRANSFERRED.value, end_date))
+            current = None
+        if current is None:
+            changes.opening.append((cadre.id, cell.pk, *membership_values, today, None))
+            changes.changed.add(row.code)
+        elif membership_values != (current.member_type, current.status, current.joined_party_on, current.official_on):
+            changes.membership_updates.append((current.id, *membership_values))
+            changes.changed.add(row.code)

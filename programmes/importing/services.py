@@ -121,6 +121,8 @@ def import_file(
         return ImportResult(errors=[ImportIssue(2, "", _("Tệp không có dòng dữ liệu nào dưới dòng tiêu đề."))])
     # Cells that do not parse are reported together with references that do not resolve.
     importer, issues = spec.build(table)
+    # The parsed rows are all the import needs: the cells as read are let go before it runs, not held through it.
+    del table
     return import_run(
         importer=importer, scope=scope, acting_user=acting_user, dry_run=dry_run, job=job, parse_issues=issues
     )

@@ -1,5 +1,7 @@
 import datetime
 import io
+from collections import Counter
+from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
@@ -8,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from programmes.importing.services import import_file
-from programmes.models import AuditEvent, Cadre, Membership, MembershipStatus, MemberType
+from programmes.models import AuditEvent, Cadre, CadrePrivateDetails, Membership, MembershipStatus, MemberType
 from tests.factories import RoleAssignmentFactory, UserFactory
 from tests.programmes.import_files import ROSTER_HEADERS, row_counts, to_csv, to_xlsx, where
 from tests.publicity.public_data import make_public
@@ -221,3 +223,90 @@ def test_a_renamed_owner_is_found_by_the_new_name_in_public_search(cast):
     assert "tran thi hong nhung" in programme.search_folded
     response = Client().get(reverse("publicity:public_home"), {"q": "Trần Thị Hồng Nhung"})
     assert programme in [found for found, _progress in response.context["rows"]]
+
+
+TRACKED: dict[Any, tuple[str, ...]] = {
+    Cadre: ("id", "code", "full_name", "name_folded", "gender", "user_id"),
+    CadrePrivateDetails: ("cadre_id", "date_of_birth", "citizen_id", "phone", "email", "address"),
+    Membership: (
+        "id",
+        "cadre_id",
+        "cell_id",
+        "member_type",
+        "status",
+        "joined_party_on",
+        "official_on",
+        "start_date",
+        "end_date",
+    ),
+}
+
+
+def history_types(model) -> dict[str, int]:
+    return dict(Counter(model.history.filter(history_change_reason="import").values_list("history_type", flat=True)))
+
+
+def assert_latest_history_matches_rows(user) -> None:
+    """Each imported row's newest history row copies it column for column, written by the importing user."""
+    for model, fields in TRACKED.items():
+        imported = {"code__startswith": "IMP"} if model is Cadre else {"cadre__code__startswith": "IMP"}
+        live = {values[0]: values for values in model.objects.filter(**imported).values_list(*fields)}
+        latest = {}
+        history = model.history.filter(**{fields[0] + "__in": list(live)}).order_by("history_id")
+        for values in history.values_list(*fields, "history_user_id"):
+            latest[values[0]] = values
+        assert {key: values[:-1] for key, values in latest.items()} == live, model.__name__
+        assert {values[-1] for values in latest.values()} == {user.pk}, model.__name__
+
+
+@pytest.mark.django_db
+@pytest.mark.postgres
+def test_large_roster_and_its_reimport_write_every_row_and_history_row(cast):
+    """2,000 cadres, then the same file with 200 changed: 50 renamed, 50 with new details, 50 moved to another
+    cell, 50 with a new member type. The rows and history rows are those the model-by-model path wrote."""
+    rows = roster_rows(cast.cell_a.code, count=2000)
+    first = run(to_csv(ROSTER_HEADERS, rows), acting_user=cast.org_board, scope=cast.ward)
+    assert first.counts() == {"created": 2000, "updated": 0, "unchanged": 0}
+    assert history_types(Cadre) == history_types(CadrePrivateDetails) == history_types(Membership) == {"+": 2000}
+    assert_latest_history_matches_rows(cast.org_board)
+
+    for n in range(0, 50):
+        rows[n][1] = f"Trần Văn Đổi {n}"
+        rows[50 + n][5] = f"0388{n:06d}"
+        rows[100 + n][7] = cast.cell_b.code
+        rows[150 + n][8] = "du_bi" if rows[150 + n][8] == "chinh_thuc" else "chinh_thuc"
+    second = run(to_csv(ROSTER_HEADERS, rows), acting_user=cast.org_board, scope=cast.ward)
+
+    assert second.counts() == {"created": 0, "updated": 200, "unchanged": 1800}
+    assert history_types(Cadre) == {"+": 2000, "~": 50}
+    assert history_types(CadrePrivateDetails) == {"+": 2000, "~": 50}
+    # The moves close 50 memberships ("~") and open 50 ("+"); the member types change 50 in place.
+    assert history_types(Membership) == {"+": 2050, "~": 100}
+    assert_latest_history_matches_rows(cast.org_board)
+    renamed = Cadre.objects.get(code="IMP0001")
+    assert renamed.full_name == "Trần Văn Đổi 0"
+    assert renamed.history.latest("history_id").history_type == "~"
+    moved = Cadre.objects.get(code="IMP0101")
+    assert list(moved.memberships.order_by("id").values_list("cell_id", "status", "end_date")) == [
+        # Opened today, it cannot end before it started.
+        (cast.cell_a.pk, MembershipStatus.TRANSFERRED, timezone.localdate()),
+        (cast.cell_b.pk, MembershipStatus.ACTIVE, None),
+    ]
+    assert Membership.history.filter(cadre_id=moved.pk).count() == 3
+    assert CadrePrivateDetails.objects.get(cadre__code="IMP0051").phone == "0388000000"
+    assert AuditEvent.objects.filter(action="import.roster").count() == 2
+
+
+@pytest.mark.django_db
+@pytest.mark.postgres
+def test_text_with_backslashes_and_tabs_is_stored_as_written(cast):
+    rows = roster_rows(cast.cell_a.code, count=1)
+    rows[0][1] = "Lê\tVăn \\N An"
+    rows[0][5] = "\\N"
+
+    assert run(to_csv(ROSTER_HEADERS, rows)).counts()["created"] == 1
+
+    cadre = Cadre.objects.get(code="IMP0001")
+    assert cadre.full_name == "Lê\tVăn \\N An"
+    assert cadre.private.phone == "\\N"
+    assert cadre.history.get().full_name == "Lê\tVăn \\N An"
