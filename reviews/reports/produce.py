@@ -60,8 +60,9 @@ def verification_url(code: str) -> str:
 
 
 def _qr_svg(url: str) -> str:
-    # Inline SVG: WeasyPrint draws it without fetching anything.
-    return segno.make(url, error="m").svg_inline(scale=2, border=1, omitsize=False)
+    # Inline SVG: WeasyPrint draws it without fetching anything. With a viewBox rather than a size, so that the
+    # print stylesheet sets it (and the verification block can be laid out without measuring its content).
+    return segno.make(url, error="m").svg_inline(scale=2, border=1, omitsize=True)
 
 
 def report_data(kind: str, object_id: int, period: ReviewPeriod | None = None) -> ReportData:
