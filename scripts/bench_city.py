@@ -175,8 +175,9 @@ def markdown(scale: float, facts: dict[str, Any]) -> str:
         f"| Period opening, {period['ward']} ({period['reviews']:,} reviews) | {period['seconds']:.1f} s, "
         f"{period['queries']:,} queries |"
     )
-    for label, (seconds, size) in facts["open_data"].items():
-        lines.append(f"| Open data {label}, served | {seconds:.1f} s, {size / 1e6:.1f} MB |")
+    for label, (generated, served, size) in facts["open_data"].items():
+        lines.append(f"| Open data {label}, written on the first download | {generated:.1f} s, {size / 1e6:.1f} MB |")
+        lines.append(f"| Open data {label}, served from the stored file (best of 3) | {served * 1000:.0f} ms |")
     lines.append(
         f"| Roster import, {roster['rows']:,} new members (CSV) | {roster['rows_per_second']:,.0f} rows/s "
         f"({roster['seconds']:.0f} s), peak memory {roster['peak_rss_mb']:.0f} MB |"
@@ -238,9 +239,11 @@ def main() -> None:
         facts["loads"] = interleaved(port, pages, args.clients, args.seconds, args.rounds)
         facts["open_data"] = {}
         for label, path in (("programmes CSV", "chuong-trinh.csv"), ("commitments CSV", "noi-dung-cam-ket.csv")):
-            status, seconds, size = fetch(port, Page(label, f"/cong-khai/du-lieu-mo/{path}"))
+            # The first download writes the stored file (as the nightly task would have); then it is served.
+            status, generated, size = fetch(port, Page(label, f"/cong-khai/du-lieu-mo/{path}"))
             check_status(Page(label, path), status)
-            facts["open_data"][label] = (seconds, size)
+            served = min(fetch(port, Page(label, f"/cong-khai/du-lieu-mo/{path}"))[1] for _run in range(3))
+            facts["open_data"][label] = (generated, served, size)
     facts["import"] = operation("import", env)
     section = markdown(args.scale, facts)
     print(section)
