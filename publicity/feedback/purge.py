@@ -18,9 +18,10 @@ def contacts_purge(now: datetime.datetime | None = None) -> int:
     the rate limit no longer needs them."""
     now = now or timezone.now()
     retention = datetime.timedelta(days=settings.FEEDBACK_CONTACT_RETENTION_DAYS)
-    # Closed for the retention period, or left unanswered that long past the deadline.
+    # Closed for the retention period, or left unanswered that long past the deadline. The deadline is a
+    # local date: between 17:00 and 24:00 UTC Viet Nam is already on the next day.
     expired = FeedbackCase.objects.filter(
-        Q(closed_at__lt=now - retention) | Q(closed_at__isnull=True, due_on__lt=(now - retention).date())
+        Q(closed_at__lt=now - retention) | Q(closed_at__isnull=True, due_on__lt=timezone.localdate(now - retention))
     )
     purged, _by_model = FeedbackContact.objects.filter(case__in=expired).delete()
     # The address digest serves the rate limit only: kept no longer than its longest window.

@@ -330,3 +330,17 @@ def test_the_steps_views_and_tasks_call_commit_on_their_own(cast, programme):
     with pytest.raises(RuntimeError, match="durable"), transaction.atomic():
         feedback.contacts_purge()
     assert FeedbackCase.objects.get(pk=case.pk).state == CaseState.RECEIVED
+
+
+def test_an_unanswered_case_is_purged_by_the_local_date_of_its_deadline(cast, programme, settings):
+    """The answer deadline is a date in Viet Nam; at 18:00 UTC it is already the next day there."""
+    settings.FEEDBACK_CONTACT_RETENTION_DAYS = 30
+    case = send(programme)
+    FeedbackCase.objects.filter(pk=case.pk).update(due_on=datetime.date(2026, 1, 10))
+    utc = datetime.UTC
+
+    # 9 February 23:00 in Viet Nam: thirty days back is 10 January, the deadline itself.
+    assert feedback.contacts_purge(datetime.datetime(2026, 2, 9, 16, 0, tzinfo=utc)) == 0
+    # 10 February 01:00 in Viet Nam (still the 9th in UTC): the deadline is thirty days past.
+    assert feedback.contacts_purge(datetime.datetime(2026, 2, 9, 18, 0, tzinfo=utc)) == 1
+    assert not FeedbackContact.objects.filter(case=case).exists()
