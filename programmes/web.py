@@ -10,8 +10,11 @@ from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Page, Paginator
 from django.db.models import Model, QuerySet
+from django.forms.renderers import BaseRenderer
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString, mark_safe
 from django_htmx.middleware import HtmxDetails
 
 from programmes.context_processors import vietnamese_name
@@ -26,6 +29,35 @@ class AuthenticatedRequest(HttpRequest):
 
     user: User
     htmx: HtmxDetails
+
+
+class LongSelect(forms.Select):
+    """A single-choice list of hundreds of options (the city's 168 wards), written out in Python. Django renders
+    every option through a template: 8 ms for the wards on each public page. The markup is Django's own."""
+
+    def render(
+        self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: BaseRenderer | None = None
+    ) -> SafeString:
+        widget = self.get_context(name, value, attrs)["widget"]
+        options = format_html_join(
+            "",
+            '<option value="{}"{}>{}</option>',
+            (
+                (option["value"], mark_safe(" selected") if option["selected"] else "", option["label"])
+                for _group_name, group, _index in widget["optgroups"]
+                for option in group
+            ),
+        )
+        attributes = format_html_join(
+            "",
+            "{}",
+            (
+                (format_html(" {}", name) if value is True else format_html(' {}="{}"', name, value),)
+                for name, value in widget["attrs"].items()
+                if value is not False and value is not None
+            ),
+        )
+        return format_html('<select name="{}"{}>{}</select>', widget["name"], attributes, options)
 
 
 def paginate(

@@ -10,6 +10,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from programmes.models import Occasion
+from programmes.web import LongSelect
 from publicity.selectors import Area, Filters, OrganisationCount, StatusFilter
 from reviews.reports.produce import CODE_ALPHABET, CODE_LENGTH
 
@@ -30,8 +31,12 @@ class PublicSearchForm(forms.Form):
         max_length=100,
         help_text=_("Gõ có dấu hay không dấu đều được, ví dụ: nguyen van nen, chu tich phuong."),
     )
-    khu_vuc = forms.TypedChoiceField(label=_("Phường, xã, đặc khu"), required=False, coerce=int, empty_value=None)
-    to_chuc = forms.TypedChoiceField(label=_("Tổ chức đảng"), required=False, coerce=int, empty_value=None)
+    khu_vuc = forms.TypedChoiceField(
+        label=_("Phường, xã, đặc khu"), required=False, coerce=int, empty_value=None, widget=LongSelect
+    )
+    to_chuc = forms.TypedChoiceField(
+        label=_("Tổ chức đảng"), required=False, coerce=int, empty_value=None, widget=LongSelect
+    )
     ly_do = forms.ChoiceField(
         label=_("Lý do lập chương trình"), required=False, choices=[("", _("Tất cả")), *Occasion.choices]
     )

@@ -23,8 +23,9 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
+    Value,
 )
-from django.db.models.functions import Substr
+from django.db.models.functions import Concat, Substr
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -233,9 +234,18 @@ def programme_list(filters: Filters) -> QuerySet[ActionProgramme]:
     return (
         queryset.select_related("owner", "current_version")
         .prefetch_related(Prefetch("current_version__terms", queryset=public_terms().order_by("position")))
-        # The order of the partial index `programme_public_by_name`: a page is read from the index.
-        .order_by("owner_name_folded", "-term_start", "pk")
+        .order_by(_name_order(filters.text), "-term_start", "pk")
     )
+
+
+def _name_order(text: str) -> str | Concat:
+    """By owner's name. Browsing and one-word searches read a page from the partial index
+    `programme_public_by_name`. Several words match few programmes (about 700 of 75,000 for "nguyen van an"),
+    clustered far along that index: walking it to the first match cost 60 ms at city scale, where sorting the
+    matches found by the trigram index costs 5. An expression the index cannot serve makes PostgreSQL sort."""
+    if len(fold(text).split()) < 2:
+        return "owner_name_folded"
+    return Concat("owner_name_folded", Value(""))
 
 
 def public_progress(programme: ActionProgramme) -> ProgrammeProgress:

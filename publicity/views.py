@@ -110,6 +110,8 @@ def public_home(request: HttpRequest) -> HttpResponse:
         "form": form,
         "areas": areas,
         "area": area,
+        "listing_stamp": public_stamps.listing_stamp(),
+        "areas_cache_seconds": selectors.AREAS_CACHE_SECONDS,
         "organisations": organisations,
         "filtered": filters != selectors.Filters(),
         "filters": filters,

@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from programmes.action_programmes import publication
 from programmes.action_programmes.progress import progress_report
 from programmes.models import ActionProgramme, Commitment, ProgressStatus, PublicityLevel
+from programmes.text import fold
 from publicity import selectors
 from tests.factories import make_member
 from tests.programmes.programme_data import make_confirmed, make_draft
@@ -189,6 +190,36 @@ def test_search_matches_word_starts_only_and_follows_a_change_of_name(cast):
         programme.pk
     ]
     assert not selectors.programme_list(selectors.Filters(text="toan")).exists()
+
+
+@pytest.mark.postgres
+def test_a_search_of_several_words_lists_the_matches_by_name(cast):
+    # Several words are sorted rather than read from the name index (see selectors._name_order): same order.
+    for number, name in enumerate(["Nguyễn Văn Anh", "Bùi Văn An", "Nguyễn Văn An", "Đặng Văn An"]):
+        make_public(make_member(cast.cell_a, f"an{number}", full_name=name), cast.secretary.user)
+    make_public(make_member(cast.cell_a, "lan", full_name="Nguyễn Thị Lan"), cast.secretary.user)
+
+    for text in ["van an", "nguyen van"]:
+        names = [p.owner.full_name for p in selectors.programme_list(selectors.Filters(text=text))]
+        assert names == sorted(names, key=fold), text
+    assert [p.owner.full_name for p in selectors.programme_list(selectors.Filters(text="van an"))] == [
+        "Bùi Văn An",
+        "Đặng Văn An",
+        "Nguyễn Văn An",
+        "Nguyễn Văn Anh",
+    ]
+
+
+def test_the_list_of_wards_on_the_page_follows_a_publication(cast):
+    programme = make_public(cast.member, cast.secretary.user)
+    assert cast.ward.name in Client().get(home()).text  # now cached with the list's stamp
+
+    unpublish(programme)
+    assert cast.ward.name not in Client().get(home()).text
+    publish(programme)
+    make_public(make_member(cast.cell_a, "bich", full_name="Trần Thị Bích"), cast.secretary.user)
+    text = Client().get(home()).text
+    assert cast.ward.name in text and "(2 chương trình)" in text
 
 
 # --- The cached programme page changes with every service ------------------------------------------------------
