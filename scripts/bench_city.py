@@ -77,7 +77,7 @@ def operation(name: str, env: dict[str, str]) -> dict[str, Any]:
 
 def pages_and_sessions(period_id: int) -> tuple[list[Page], dict[str, tuple[float, int]]]:
     """The pages to measure (a staff session signed in for the staff pages), and each page's server time and
-    queries measured in this process with the test client: median of two requests after a warm one."""
+    queries measured in this process with the test client: median of five requests after a warm one."""
     from django.conf import settings
     from django.contrib.auth.models import User
     from django.db import connection
@@ -115,7 +115,7 @@ def pages_and_sessions(period_id: int) -> tuple[list[Page], dict[str, tuple[floa
         client = signed_in if page.cookie else anonymous
         check_status(page, client.get(page.path).status_code)
         times = []
-        for _ in range(2):
+        for _ in range(5):
             with CaptureQueriesContext(connection) as queries:
                 started = time.perf_counter()
                 client.get(page.path)
@@ -130,17 +130,32 @@ def check_status(page: Page, status: int) -> None:
         raise SystemExit(f"{page.label} ({page.path}) answered {status}")
 
 
+# What docker-compose.yml sets for this workload (docs/SCALING.md), as the server measured has them.
+TUNED_SETTINGS = (
+    "jit",
+    "shared_buffers",
+    "effective_cache_size",
+    "work_mem",
+    "random_page_cost",
+    "max_parallel_workers_per_gather",
+)
+
+
 def machine(database_url: str) -> str:
     import psycopg2
 
     with psycopg2.connect(database_url) as connection, connection.cursor() as cursor:
         cursor.execute("SHOW server_version")
         row = cursor.fetchone()
+        settings = []
+        for name in TUNED_SETTINGS:
+            cursor.execute(f"SHOW {name}")
+            settings.append(f"{name}={cursor.fetchone()[0]}")  # type: ignore[index]
     memory = next(line for line in Path("/proc/meminfo").read_text().splitlines() if line.startswith("MemTotal"))
     gigabytes = int(memory.split()[1]) / 1024 / 1024
     return (
         f"{platform.machine()}, {os.cpu_count()} CPUs, {gigabytes:.0f} GB, Python {platform.python_version()}, "
-        f"PostgreSQL {row[0] if row else '?'} (default configuration), gunicorn 3 sync workers"
+        f"PostgreSQL {row[0] if row else '?'} ({', '.join(settings)}), gunicorn 3 sync workers"
     )
 
 
@@ -155,7 +170,7 @@ def markdown(scale: float, facts: dict[str, Any]) -> str:
         "",
         f"Data built by COPY in {facts['build_seconds']}: " + ", ".join(facts["counts"]) + ".",
         "",
-        f"Pages: server time and queries in-process (median of 2 after a warm request); then, over gunicorn, "
+        f"Pages: server time and queries in-process (median of 5 after a warm request); then, over gunicorn, "
         f"{facts['clients']} clients for {facts['seconds']:g} s per page, page after page, {facts['rounds']} rounds, "
         "in one run with the bare view.",
         "",

@@ -16,6 +16,13 @@ as_postgres() {
   if ((EUID == 0)); then runuser -u postgres -- "$@"; else "$@"; fi
 }
 
+compose_pg_settings() {
+  # The settings docker-compose.yml gives its PostgreSQL (docs/SCALING.md says why), with their defaults: the
+  # benchmark measures the portal as it is deployed.
+  awk '/^  db:/ {db = 1; next} db && /^  [a-z]/ {db = 0} db && previous ~ /- -c$/ {sub(/^ *- /, ""); print "-c " $0}
+       {previous = $0}' docker-compose.yml | sed -E 's/\$\{[A-Z_]+:-([^}]*)\}/\1/g' | tr '\n' ' '
+}
+
 SERVICE_DIR=""
 stop_postgres() {
   local status=$?
@@ -39,9 +46,12 @@ if [[ -z ${BENCH_CITY_DATABASE_URL:-} ]]; then
   mkdir -p "$SERVICE_DIR/pg"
   ((EUID == 0)) && chown postgres:postgres "$SERVICE_DIR/pg"
   as_postgres "$PGBIN/initdb" -D "$SERVICE_DIR/pg/data" -U postgres -A trust -E UTF8 --locale=C.UTF-8 --no-sync >/dev/null
-  # PostgreSQL's default configuration, as the figures say; fsync off only because the data is thrown away.
+  settings=$(compose_pg_settings)
+  [[ $settings == *jit=off* ]] || { echo "the PostgreSQL settings of docker-compose.yml were not found" >&2; exit 1; }
+  # The deployed settings; fsync off only because the data is thrown away.
   as_postgres "$PGBIN/pg_ctl" -D "$SERVICE_DIR/pg/data" -l "$SERVICE_DIR/pg/log" -w -t 30 \
-    -o "-p $PG_PORT -k $SERVICE_DIR/pg -c listen_addresses=127.0.0.1 -c fsync=off" start >/dev/null
+    -o "-p $PG_PORT -k $SERVICE_DIR/pg -c listen_addresses=127.0.0.1 $settings -c fsync=off" start >/dev/null
+  echo "-- settings: $settings"
   echo "-- PostgreSQL on 127.0.0.1:$PG_PORT (pid $(head -1 "$SERVICE_DIR/pg/data/postmaster.pid"))"
   export BENCH_CITY_DATABASE_URL="postgres://postgres@127.0.0.1:$PG_PORT/postgres"
 fi
