@@ -74,6 +74,7 @@ def stored_names() -> list[str]:
     return default_storage.listdir(opendata_files.FOLDER)[1]
 
 
+@pytest.mark.postgres
 def test_a_file_never_made_is_not_made_by_its_download_which_queues_one_run_and_answers_503(cast):
     make_public(cast.member, cast.secretary.user)
     # The publication asked for a run too (it waits in the outbox: no commit in this test): only downloads now.
@@ -105,6 +106,7 @@ def test_a_file_never_made_is_not_made_by_its_download_which_queues_one_run_and_
     assert len(refresh_asks()) == before + 1
 
 
+@pytest.mark.postgres
 def test_an_ask_no_file_followed_is_made_again_but_a_run_under_way_is_waited_for(cast):
     assert opendata_files.missing_files_request()
     assert not opendata_files.missing_files_request()
@@ -172,6 +174,7 @@ def test_the_set_up_command_queues_the_files_a_new_portal_lacks_once_or_makes_th
     assert len(refresh_asks()) == before + 1
 
 
+@pytest.mark.postgres
 def test_serving_a_made_file_and_the_page_listing_the_files_cost_pinned_queries(cast, django_assert_num_queries):
     make_public(cast.member, cast.secretary.user)
     assert opendata_files.refresh()
