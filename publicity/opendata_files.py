@@ -182,8 +182,8 @@ def missing_files_request() -> bool:
     call queued the run. One conditional update claims the ask, so that of many downloads arriving together one
     queues it and the others wait for it; an ask or a run started less than ASK_AGAIN_AFTER ago is waited for.
 
-    Downloads, the open-data page and the set-up command ask. The data are public and no one's record changes: no permission to
-    check and no audit event, as for the nightly run."""
+    Downloads, the open-data page and the set-up command ask. The data are public and no one's record changes:
+    no permission to check and no audit event, as for the nightly run."""
     _ensure_rows()
     now = timezone.now()
     recently = now - ASK_AGAIN_AFTER

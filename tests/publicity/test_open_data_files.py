@@ -174,6 +174,20 @@ def test_the_set_up_command_queues_the_files_a_new_portal_lacks_once_or_makes_th
     assert len(refresh_asks()) == before + 1
 
 
+def test_after_the_demo_and_the_set_up_command_the_queued_asks_cost_one_run_that_makes_every_file(db):
+    call_command("seed_demo", stdout=StringIO())
+    # The demo's publications asked already; the set-up command (make run calls it after the demo) asks too.
+    call_command("prepare_open_data", stdout=StringIO())
+    asks = refresh_asks()
+    assert len(asks) >= 2 and stored_names() == []
+    # The worker takes them in order: the first run reads every change asked before it started.
+    assert [tasks.refresh_open_data(*ask.args) for ask in asks] == [True] + [False] * (len(asks) - 1)
+    assert len(stored_names()) == len(OpenDataKind)
+    page = Client().get(reverse("publicity:open_data")).text
+    assert "đang chuẩn bị" not in page and f'href="{reverse(PROGRAMMES_CSV)}"' in page
+    assert json.loads(stored_text(OpenDataKind.PROGRAMMES_JSON))["count"] > 0
+
+
 @pytest.mark.postgres
 def test_serving_a_made_file_and_the_page_listing_the_files_cost_pinned_queries(cast, django_assert_num_queries):
     make_public(cast.member, cast.secretary.user)
