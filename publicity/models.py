@@ -202,6 +202,8 @@ class OpenDataFile(models.Model):
     data_as_of = models.DateTimeField(_("dữ liệu tính đến"), null=True, blank=True)
     # When the latest run started: a publication change made before it is in that run, and asks for no other.
     started_at = models.DateTimeField(_("lần tạo gần nhất bắt đầu lúc"), null=True, blank=True)
+    # When a download asked for a file not generated yet: that ask queued a run, the downloads after it wait for it.
+    asked_at = models.DateTimeField(_("yêu cầu tạo lần đầu lúc"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("tệp dữ liệu mở")

@@ -3,8 +3,8 @@
 Who and what is public is decided by `publicity.selectors` (`public_programmes`, `public_terms`), the same
 rule as the pages. The fields are documented on the open-data page and their names do not change; nothing
 private, no review, point or level. This module builds the rows; the whole files (CSV and JSON, programmes and
-commitments) are generated in the background and served from storage by `publicity.opendata_files`; the JSON
-pages of 100 programmes are built per request here.
+commitments) are generated in the background and served from storage by `publicity.opendata_files`, which also
+shows the open-data page; the JSON pages of 100 programmes are built per request here.
 """
 
 import csv
@@ -18,8 +18,7 @@ from typing import NotRequired, TypedDict
 from django.conf import settings
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db.models import F, Prefetch, QuerySet
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.http import Http404, HttpRequest, JsonResponse
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.functional import Promise
@@ -357,13 +356,12 @@ def programmes_json(request: HttpRequest) -> JsonResponse:
     return JsonResponse(data, json_dumps_params={"ensure_ascii": False})
 
 
-# --- The page ------------------------------------------------------------------------------------------------
+# --- What the page says --------------------------------------------------------------------------------------
 
 
-@require_safe
-@public_cache()
-def open_data(request: HttpRequest) -> HttpResponse:
-    context = {
+def documentation() -> dict[str, object]:
+    """The fields, codes and licence the open-data page documents (the page: `publicity.opendata_files`)."""
+    return {
         "programme_fields": PROGRAMME_FIELDS,
         "commitment_fields": COMMITMENT_FIELDS,
         "licence": LICENCE,
@@ -375,4 +373,3 @@ def open_data(request: HttpRequest) -> HttpResponse:
             ("status", ProgressStatus.choices),
         ],
     }
-    return render(request, "publicity/open_data.html", context)

@@ -10,6 +10,11 @@ When: nightly from the beat, and after each publication change (`programmes.acti
 enqueues `publicity.tasks.refresh_open_data` with the time of the change). A run claims the rows with one
 conditional update of `started_at`; a request made before a run started is in that run's data and does
 nothing, so a burst of changes before the first run starts costs one regeneration.
+
+Never in a request: a download of a file not generated yet (a new portal, before its first run) queues the run
+and answers "being prepared, try again in a few minutes" (503 with Retry-After); the open-data page lists the
+file as being prepared. `manage.py prepare_open_data`, run after `migrate` and the demo, queues the first run
+so that a new portal does not wait for the night.
 """
 
 import datetime
@@ -24,18 +29,22 @@ from django.core.files import File
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import Q
-from django.http import FileResponse, HttpRequest, HttpResponseBase
+from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseBase
+from django.shortcuts import render
 from django.utils import timezone
-from django.utils.cache import get_conditional_response
+from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.dateparse import parse_datetime
 from django.utils.http import http_date
 from django.views.decorators.http import require_safe
 
+from programmes import outbox
+from programmes.action_programmes.publication import OPEN_DATA_REFRESH
 from publicity.models import OpenDataFile, OpenDataKind
 from publicity.opendata import (
     LICENCE,
     commitment_rows,
     commitments_csv_lines,
+    documentation,
     programmes_csv_lines,
     programmes_with_commitments,
 )
@@ -48,6 +57,11 @@ CONTENT_TYPES = {
     OpenDataKind.PROGRAMMES_JSON: "application/json",
     OpenDataKind.COMMITMENTS_JSON: "application/json",
 }
+# A first download queues the run once; when no file came this long after (a worker lost the run), the next asks
+# again. Longer than a city's run, so that a run under way is never doubled.
+ASK_AGAIN_AFTER = datetime.timedelta(minutes=15)
+# What the "being prepared" answer asks a browser, or a client that reads Retry-After, to wait (seconds).
+PREPARING_RETRY_AFTER_SECONDS = 120
 
 
 # --- Writing a file ------------------------------------------------------------------------------------------
@@ -153,29 +167,48 @@ def refresh(requested_at: str | None = None) -> bool:
     return True
 
 
-def current_file(kind: OpenDataKind) -> OpenDataFile:
-    """The file to serve for `kind`. The first download after installation, before any run, waits while the
-    file is made once (a citizen asked for the data, not for a later visit); others asking meanwhile wait
-    on the row's lock and then get the same file."""
-    found = OpenDataFile.objects.filter(kind=kind).exclude(storage_name="").first()
-    if found is not None:
-        return found
+def ready_file(kind: OpenDataKind) -> OpenDataFile | None:
+    """The file to serve for `kind`, or None while it has never been generated."""
+    return OpenDataFile.objects.filter(kind=kind).exclude(storage_name="").first()
+
+
+def ready_files() -> dict[str, OpenDataFile]:
+    """The files generated so far, by kind."""
+    return {row.kind: row for row in OpenDataFile.objects.exclude(storage_name="")}
+
+
+def missing_files_request() -> bool:
+    """Ask the workers for the files never generated yet (a new portal, before its first run); True when this
+    call queued the run. One conditional update claims the ask, so that of many downloads arriving together one
+    queues it and the others wait for it; an ask or a run started less than ASK_AGAIN_AFTER ago is waited for.
+
+    Downloads, the open-data page and the set-up command ask. The data are public and no one's record changes:
+    no permission to check and no audit event, as for the nightly run."""
     _ensure_rows()
+    now = timezone.now()
+    recently = now - ASK_AGAIN_AFTER
     with transaction.atomic():
-        row = OpenDataFile.objects.select_for_update().get(kind=kind)
-        if not row.storage_name:
-            started = timezone.now()
-            _generate([kind], started)
-            row.refresh_from_db()
-    return row
+        asked = (
+            OpenDataFile.objects.filter(storage_name="")
+            .filter(Q(asked_at__isnull=True) | Q(asked_at__lt=recently))
+            .filter(Q(started_at__isnull=True) | Q(started_at__lt=recently))
+            .update(asked_at=now)
+        )
+        if asked:
+            # Through the task's own debounce: a run that starts after this ask reads it, and asks for no other.
+            outbox.enqueue(OPEN_DATA_REFRESH, now.isoformat())
+    return bool(asked)
 
 
 # --- Serving -------------------------------------------------------------------------------------------------
 
 
 def _serve(request: HttpRequest, kind: OpenDataKind) -> HttpResponseBase:
-    """The stored file, or 304 when the client's copy (If-None-Match / If-Modified-Since) is this one."""
-    record = current_file(kind)
+    """The stored file, or 304 when the client's copy (If-None-Match / If-Modified-Since) is this one; while the
+    file has never been generated, the page saying it is being prepared."""
+    record = ready_file(kind)
+    if record is None:
+        return _preparing(request, kind)
     etag = f'"{record.sha256}"'
     # Whole seconds, as HTTP dates carry them: a client's If-Modified-Since then matches.
     modified = int(record.generated_at.timestamp()) if record.generated_at is not None else None
@@ -193,6 +226,32 @@ def _serve(request: HttpRequest, kind: OpenDataKind) -> HttpResponseBase:
     response["ETag"] = etag
     if modified is not None:
         response["Last-Modified"] = http_date(modified)
+    return response
+
+
+def _preparing(request: HttpRequest, kind: OpenDataKind) -> HttpResponse:
+    """503 with Retry-After: the file is being made in the background, never here (a city's takes longer than a
+    request may last); the page says so in the public site's layout."""
+    missing_files_request()
+    response = render(request, "publicity/open_data_preparing.html", {"file_name": kind.label}, status=503)
+    response["Retry-After"] = str(PREPARING_RETRY_AFTER_SECONDS)
+    return response
+
+
+@require_safe
+@public_cache()
+def open_data(request: HttpRequest) -> HttpResponse:
+    """What the files hold and how to read them; each file with its size and time, or "being prepared" (and then
+    asked for) while it has never been generated."""
+    files = ready_files()
+    preparing = len(files) < len(OpenDataKind)
+    if preparing:
+        missing_files_request()
+    context = {**documentation(), "files": files, "any_preparing": preparing}
+    response = render(request, "publicity/open_data.html", context)
+    if preparing:
+        # Kept no longer than the wait it asks for, so that the files show once they are made.
+        patch_cache_control(response, max_age=PREPARING_RETRY_AFTER_SECONDS)
     return response
 
 

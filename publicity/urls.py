@@ -23,7 +23,7 @@ urlpatterns = [
         name="public_changes_feed",
     ),
     path("gioi-thieu/", views.public_about, name="public_about"),
-    path("du-lieu-mo/", opendata.open_data, name="open_data"),
+    path("du-lieu-mo/", opendata_files.open_data, name="open_data"),
     path("du-lieu-mo/chuong-trinh.csv", opendata_files.programmes_csv, name="open_data_programmes_csv"),
     path("du-lieu-mo/noi-dung-cam-ket.csv", opendata_files.commitments_csv, name="open_data_commitments_csv"),
     path("du-lieu-mo/chuong-trinh.json", opendata.programmes_json, name="open_data_programmes_json"),

@@ -17,7 +17,7 @@ from django.db.models import QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import render
 from django.utils import timezone
-from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.utils.cache import add_never_cache_headers, patch_cache_control, patch_vary_headers
 from django.utils.translation import get_language
 from django.views.decorators.http import require_safe
 
@@ -48,7 +48,10 @@ def public_cache(max_age: int = PUBLIC_MAX_AGE) -> Callable[[View], View]:
         @wraps(view)
         def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
             response = view(request, *args, **kwargs)
-            if request.user.is_authenticated:
+            if response.status_code == HTTPStatus.SERVICE_UNAVAILABLE:
+                # "Try again in a few minutes" must not be kept as the answer once the thing is ready.
+                add_never_cache_headers(response)
+            elif request.user.is_authenticated:
                 patch_cache_control(response, private=True, max_age=0)
             else:
                 patch_cache_control(response, public=True, max_age=max_age)

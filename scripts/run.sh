@@ -32,6 +32,8 @@ if [[ ! -f $DEMO_STAMP || $fresh_database == true ]]; then
   manage seed_demo
   touch "$DEMO_STAMP"
 fi
+# The open-data files not made yet (a new database): queued now, made once the worker starts, not at night.
+manage prepare_open_data
 
 port_is_free "$HOST" "$PORT" || { echo "port $PORT on $HOST is already in use" >&2; exit 1; }
 

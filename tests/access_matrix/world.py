@@ -63,7 +63,7 @@ from programmes.models import (
     Role,
     RoleAssignment,
 )
-from publicity import feedback
+from publicity import feedback, opendata_files
 from reviews import services as review_services
 from reviews.models import (
     Appeal,
@@ -600,4 +600,6 @@ def build_world() -> World:
     _programmes(world)
     _reviews(world)
     _admin_targets(world)
+    # The open-data files, as the worker's run after the publications makes them: a download serves a file.
+    opendata_files.refresh()
     return world

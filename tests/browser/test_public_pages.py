@@ -1,16 +1,19 @@
 """The public pages in a real browser, for a visitor without an account: find a cadre by an unaccented name,
-open the programme, read an amended target with its history; accessible, and usable on a phone."""
+open the programme, read an amended target with its history; accessible, and usable on a phone, the open-data
+page and the page of a file still being prepared included."""
 
 import re
 from collections.abc import Iterator
 
 import pytest
-from django.utils import translation
+from django.utils import timezone, translation
 from playwright.sync_api import Page, expect
 
+from publicity.models import OpenDataFile, OpenDataKind
 from reviews.models import ReportKind
 from reviews.reports.produce import display_code, report_produce
 from tests.browser.test_login_journey import blocking_violations, csp_refusals
+from tests.browser.test_record_pages_journey import fits_the_phone
 from tests.factories import make_member
 from tests.publicity.public_data import AMENDMENT_REASON, amend_target, make_public
 
@@ -42,6 +45,9 @@ def _addresses(base: str, programme, report) -> dict[str, str]:
         "programme": f"{base}/cong-khai/chuong-trinh/{programme.pk}/",
         "changes": f"{base}/cong-khai/thay-doi-gan-day/",
         "about": f"{base}/cong-khai/gioi-thieu/",
+        # The publications' runs made the files (tasks run at once in tests): each listed with its link.
+        "open data": f"{base}/cong-khai/du-lieu-mo/",
+        # Last: the accessibility test reads its answer.
         "verify": f"{base}/cong-khai/xac-thuc/?ma={display_code(report.verification_code)}",
     }
 
@@ -104,3 +110,35 @@ def test_public_pages_fit_a_phone(live_server, published, phone_page: Page):
     phone_page.get_by_role("button", name="Tìm").click()
     phone_page.get_by_role("link", name="Nguyễn Văn Nên").click()
     expect(phone_page.get_by_text("Chỉ tiêu đã thay đổi 1 lần").first).to_be_visible()
+
+
+@pytest.fixture
+def files_being_prepared(cast):
+    """A new portal whose open-data files were asked for a moment ago and are not made yet (the worker is busy):
+    nothing here makes them, whatever the pages do."""
+    asked = timezone.now()
+    OpenDataFile.objects.bulk_create([OpenDataFile(kind=kind, asked_at=asked) for kind in OpenDataKind])
+
+
+@pytest.mark.django_db(transaction=True)
+def test_open_data_files_being_prepared_are_listed_so_and_their_download_says_to_come_back_on_a_phone(
+    live_server, files_being_prepared, phone_page: Page, console_errors
+):
+    phone_page.goto(f"{live_server.url}/cong-khai/du-lieu-mo/")
+    expect(phone_page.get_by_role("heading", level=1)).to_have_text("Dữ liệu mở")
+    files = phone_page.locator("section", has=phone_page.get_by_role("heading", name="Các tệp"))
+    expect(files.get_by_text("đang chuẩn bị", exact=True)).to_have_count(len(OpenDataKind))
+    expect(files.get_by_role("link", name="Chương trình hành động (CSV)")).to_have_count(0)
+    expect(files.get_by_role("status")).to_contain_text("vui lòng quay lại sau ít phút")
+    fits_the_phone(phone_page)
+
+    response = phone_page.goto(f"{live_server.url}/cong-khai/du-lieu-mo/chuong-trinh.csv")
+    assert response is not None and response.status == 503 and response.headers["retry-after"] == "120"
+    expect(phone_page.get_by_role("heading", level=1)).to_have_text("Tệp dữ liệu đang được chuẩn bị")
+    expect(phone_page.get_by_text("Vui lòng thử lại sau ít phút.")).to_be_visible()
+    fits_the_phone(phone_page)
+
+    phone_page.get_by_role("link", name="Về trang Dữ liệu mở").click()
+    expect(phone_page.get_by_role("heading", level=1)).to_have_text("Dữ liệu mở")
+    assert not OpenDataFile.objects.exclude(storage_name="").exists()
+    assert csp_refusals(console_errors) == []

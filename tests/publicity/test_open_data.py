@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from programmes.action_programmes import publication
 from programmes.models import ActionProgramme, Commitment, PublicityLevel
-from publicity import opendata
+from publicity import opendata, opendata_files
 from tests.factories import make_member
 from tests.programmes.programme_data import make_confirmed
 from tests.publicity.public_data import amend_target, make_public, unpublish
@@ -56,6 +56,7 @@ def test_the_exports_hold_public_programmes_and_commitments_only(cast, nen):
     hidden = make_confirmed(cast.member, cast.secretary.user, title="Chương trình chỉ trong cấp ủy")
     _first, second = commitments_in_force(programme)
     publication.commitment_publicity_set(commitment=second, cap=PublicityLevel.COMMITTEE, acting_user=nen.user)
+    opendata_files.refresh()
 
     programmes = csv_rows(PROGRAMMES_CSV)
     assert programmes[0] == opendata.PROGRAMME_HEADER
@@ -84,6 +85,7 @@ def test_the_exports_hold_public_programmes_and_commitments_only(cast, nen):
 
 
 def test_the_csv_headers_are_exactly_the_documented_fields(db):
+    opendata_files.refresh()
     assert csv_rows(PROGRAMMES_CSV) == [
         [
             "id",
@@ -131,6 +133,7 @@ def test_the_csv_headers_are_exactly_the_documented_fields(db):
 def test_a_hostile_name_comes_out_of_the_csv_as_text(cast):
     hostile = '=HYPERLINK("http://example.com";"Nguyễn Văn A")'
     make_public(make_member(cast.cell_a, "hostile", full_name=hostile), cast.secretary.user)
+    opendata_files.refresh()
     rows = csv_rows(PROGRAMMES_CSV)
     row = dict(zip(rows[0], rows[1], strict=True))
     assert row["owner_name"] == "'" + hostile
@@ -142,6 +145,7 @@ def test_a_hostile_name_comes_out_of_the_csv_as_text(cast):
 def test_an_amended_target_is_counted(cast, nen):
     programme = make_public(nen, cast.secretary.user)
     amend_target(programme, cast.secretary.user, "90")
+    opendata_files.refresh()
     rows = csv_rows(COMMITMENTS_CSV)
     changes = [dict(zip(rows[0], row, strict=True))["target_changes"] for row in rows[1:]]
     assert changes == ["1", "0"]
@@ -169,6 +173,7 @@ def test_unpublishing_removes_the_programme_from_every_export_once_the_change_co
     cast, nen, django_capture_on_commit_callbacks
 ):
     programme = make_public(nen, cast.secretary.user)
+    opendata_files.refresh()
     for name in EXPORTS:
         text = body(name)
         assert FIRST in text or nen.full_name in text, name
@@ -199,6 +204,7 @@ def test_the_json_page_costs_the_same_queries_for_one_or_five_programmes(cast, n
 
 def test_the_exports_are_cacheable_by_anyone_for_five_minutes_without_cookies(cast, nen):
     make_public(nen, cast.secretary.user)
+    opendata_files.refresh()
     for name in (*EXPORTS, "publicity:open_data"):
         response = Client().get(reverse(name))
         assert "public" in response["Cache-Control"], name

@@ -3,10 +3,12 @@ regenerated after publication changes, once for a burst of them."""
 
 import datetime
 import json
+from io import StringIO
 from typing import Any
 
 import pytest
 from django.core.files.storage import default_storage
+from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -38,6 +40,7 @@ def download(name: str = PROGRAMMES_CSV, **headers: str) -> tuple[Any, bytes]:
 
 def test_the_file_is_served_with_its_hash_as_etag_and_answers_304_to_a_copy_already_held(cast):
     make_public(cast.member, cast.secretary.user)
+    assert opendata_files.refresh()
     response, body = download()
     assert response.status_code == 200 and body.startswith("\ufeffid,".encode())
     record = OpenDataFile.objects.get(kind=OpenDataKind.PROGRAMMES_CSV)
@@ -52,15 +55,149 @@ def test_the_file_is_served_with_its_hash_as_etag_and_answers_304_to_a_copy_alre
     assert download(If_None_Match='"an-older-copy"')[0].status_code == 200
 
 
-def test_the_first_download_before_any_run_makes_the_file_then_serves_the_stored_one(cast):
+FILE_DOWNLOADS = (
+    PROGRAMMES_CSV,
+    "publicity:open_data_commitments_csv",
+    "publicity:open_data_programmes_json_file",
+    "publicity:open_data_commitments_json_file",
+)
+
+
+def refresh_asks() -> list[OutboxMessage]:
+    return list(OutboxMessage.objects.filter(task=OPEN_DATA_REFRESH).order_by("pk"))
+
+
+def stored_names() -> list[str]:
+    """What is in the open-data folder of the storage."""
+    if not default_storage.exists(opendata_files.FOLDER):
+        return []
+    return default_storage.listdir(opendata_files.FOLDER)[1]
+
+
+@pytest.mark.postgres
+def test_a_file_never_made_is_not_made_by_its_download_which_queues_one_run_and_answers_503(cast):
     make_public(cast.member, cast.secretary.user)
+    # The publication asked for a run too (it waits in the outbox: no commit in this test): only downloads now.
+    before = len(refresh_asks())
+    for name in FILE_DOWNLOADS:
+        for _attempt in range(3):
+            response, page = download(name)
+            assert response.status_code == 503, name
+            assert response["Retry-After"] == "120"
+            assert "no-store" in response["Cache-Control"] and "public" not in response["Cache-Control"]
+            text = page.decode()
+            assert "<h1" in text and "Tệp dữ liệu đang được chuẩn bị" in text
+            assert "Vui lòng thử lại sau ít phút." in text
+            assert reverse("publicity:open_data_programmes_json") in text  # the pages to read meanwhile
+            assert cast.member.full_name not in text
+    # Nothing was written by the twelve downloads, and one run was asked for.
+    assert stored_names() == []
     assert not OpenDataFile.objects.exclude(storage_name="").exists()
-    first, body = download()
-    assert first.status_code == 200 and cast.member.full_name in body.decode()
+    asks = refresh_asks()[before:]
+    assert len(asks) == 1
+
+    # The worker runs it: the file is served from then on, with its hash as ETag.
+    assert tasks.refresh_open_data(*asks[0].args)
+    response, body = download()
     record = OpenDataFile.objects.get(kind=OpenDataKind.PROGRAMMES_CSV)
-    second, again = download()
-    assert again == body and second["ETag"] == first["ETag"]
-    assert OpenDataFile.objects.get(kind=OpenDataKind.PROGRAMMES_CSV).storage_name == record.storage_name
+    assert response.status_code == 200 and response["ETag"] == f'"{record.sha256}"'
+    assert cast.member.full_name in body.decode()
+    assert len(stored_names()) == len(OpenDataKind)
+    assert len(refresh_asks()) == before + 1
+
+
+@pytest.mark.postgres
+def test_an_ask_no_file_followed_is_made_again_but_a_run_under_way_is_waited_for(cast):
+    assert opendata_files.missing_files_request()
+    assert not opendata_files.missing_files_request()
+    # A worker lost that run: once ASK_AGAIN_AFTER has passed, the next download asks again.
+    long_ago = timezone.now() - opendata_files.ASK_AGAIN_AFTER - datetime.timedelta(seconds=1)
+    OpenDataFile.objects.update(asked_at=long_ago)
+    assert download()[0].status_code == 503
+    assert len(refresh_asks()) == 2
+    # A run started a moment ago (the nightly one, or a publication's) makes the files: no ask of its own.
+    OpenDataFile.objects.update(asked_at=long_ago, started_at=timezone.now())
+    assert not opendata_files.missing_files_request()
+    # Once every file is made, nothing is asked, whenever.
+    assert opendata_files.refresh()
+    OpenDataFile.objects.update(asked_at=None, started_at=None)
+    assert not opendata_files.missing_files_request()
+    assert len(refresh_asks()) == 2
+
+
+def test_the_open_data_page_lists_a_file_never_made_as_being_prepared_then_links_it(cast):
+    make_public(cast.member, cast.secretary.user)
+    before = len(refresh_asks())
+    response = Client().get(reverse("publicity:open_data"))
+    page = response.text
+    assert response.status_code == 200
+    assert page.count('<span class="badge text-bg-warning">đang chuẩn bị</span>') == len(OpenDataKind)
+    assert "Các tệp ghi “đang chuẩn bị” đang được tạo lần đầu" in page
+    for name in FILE_DOWNLOADS:
+        assert f'href="{reverse(name)}"' not in page, name
+    # The paged JSON is made per request: always linked.
+    assert f'href="{reverse("publicity:open_data_programmes_json")}"' in page
+    # The page asked for the files it lists as being prepared, and is kept no longer than the wait.
+    assert len(refresh_asks()) == before + 1
+    assert "max-age=120" in response["Cache-Control"]
+
+    assert opendata_files.refresh()
+    response = Client().get(reverse("publicity:open_data"))
+    page = response.text
+    assert "đang chuẩn bị" not in page
+    for name in FILE_DOWNLOADS:
+        assert f'href="{reverse(name)}"' in page, name
+    record = OpenDataFile.objects.get(kind=OpenDataKind.PROGRAMMES_CSV)
+    assert record.generated_at is not None
+    assert timezone.localtime(record.generated_at).strftime("%H:%M %d/%m/%Y") in page
+    assert "max-age=300" in response["Cache-Control"]
+    assert len(refresh_asks()) == before + 1
+
+
+def test_the_set_up_command_queues_the_files_a_new_portal_lacks_once_or_makes_them_at_once(cast):
+    make_public(cast.member, cast.secretary.user)
+    before = len(refresh_asks())
+    out = StringIO()
+    call_command("prepare_open_data", stdout=out)
+    assert "Đã đưa việc tạo các tệp dữ liệu mở chưa có vào hàng đợi." in out.getvalue()
+    call_command("prepare_open_data", stdout=out)
+    assert "đã ở trong hàng đợi" in out.getvalue()
+    assert len(refresh_asks()) == before + 1 and stored_names() == []
+
+    out = StringIO()
+    call_command("prepare_open_data", "--now", stdout=out)
+    assert "Đã tạo chuong-trinh.csv" in out.getvalue()
+    assert cast.member.full_name in stored_text(OpenDataKind.PROGRAMMES_CSV)
+    out = StringIO()
+    call_command("prepare_open_data", stdout=out)
+    assert "Các tệp dữ liệu mở đã có" in out.getvalue()
+    assert len(refresh_asks()) == before + 1
+
+
+def test_after_the_demo_and_the_set_up_command_the_queued_asks_cost_one_run_that_makes_every_file(db):
+    call_command("seed_demo", stdout=StringIO())
+    # The demo's publications asked already; the set-up command (make run calls it after the demo) asks too.
+    call_command("prepare_open_data", stdout=StringIO())
+    asks = refresh_asks()
+    assert len(asks) >= 2 and stored_names() == []
+    # The worker takes them in order: the first run reads every change asked before it started.
+    assert [tasks.refresh_open_data(*ask.args) for ask in asks] == [True] + [False] * (len(asks) - 1)
+    assert len(stored_names()) == len(OpenDataKind)
+    page = Client().get(reverse("publicity:open_data")).text
+    assert "đang chuẩn bị" not in page and f'href="{reverse(PROGRAMMES_CSV)}"' in page
+    assert json.loads(stored_text(OpenDataKind.PROGRAMMES_JSON))["count"] > 0
+
+
+@pytest.mark.postgres
+def test_serving_a_made_file_and_the_page_listing_the_files_cost_pinned_queries(cast, django_assert_num_queries):
+    make_public(cast.member, cast.secretary.user)
+    assert opendata_files.refresh()
+    # The file's row; nothing else (no session for a visitor).
+    with django_assert_num_queries(1):
+        assert download()[0].status_code == 200
+    # The page reads the files' rows to show their size and time, or "being prepared".
+    with django_assert_num_queries(1):
+        assert Client().get(reverse("publicity:open_data")).status_code == 200
 
 
 def test_the_stored_files_hold_nothing_private(cast):

@@ -26,7 +26,7 @@ from programmes.models import (
     Role,
     RoleAssignment,
 )
-from publicity import feedback
+from publicity import feedback, opendata_files
 from publicity.models import FeedbackCase
 from publicity.selectors import areas
 from reviews.models import (
@@ -183,6 +183,7 @@ def test_no_public_page_shows_private_details_review_text_points_or_ratings(demo
     report, _made = report_produce(ReportKind.INDIVIDUAL, rated.pk)
     forbidden = sorted({*_private_values(), *_review_values(), *SENDER.values()})
     assert len(demo) >= 3 and len(forbidden) > 1000  # the test really covers something
+    opendata_files.refresh()  # the worker's run after the publications commit
 
     client = Client()
     for address in _public_addresses(demo, display_code(report.verification_code)):
@@ -207,6 +208,7 @@ def test_every_published_demo_programme_is_listed_until_its_owner_withdraws_cons
         assert reverse("publicity:public_programme", args=[programme.pk]) in listing
 
     withdrawn = unpublish(demo[0])
+    opendata_files.refresh()  # the worker's run after the withdrawal commits
     address = reverse("publicity:public_programme", args=[withdrawn.pk])
     assert address not in client.get(reverse("publicity:public_home")).text
     assert client.get(address).status_code == 404
