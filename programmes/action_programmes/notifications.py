@@ -22,7 +22,7 @@ from django.conf import settings
 from django.contrib.auth.models import User
 from django.core import signing
 from django.db import transaction
-from django.urls import reverse
+from django.urls import reverse, translate_url
 from django.utils import timezone, translation
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
@@ -76,6 +76,14 @@ def delivery_for(user: User, kind: str) -> str:
     return chosen or Delivery.IMMEDIATE
 
 
+def portal_link(link: str) -> str:
+    """The link without the language prefix of whoever built it ("/en/kiem-diem/1/" is kept as "/kiem-diem/1/"):
+    a page then opens in the reader's own language."""
+    if not link.startswith("/"):
+        return link
+    return translate_url(link, settings.LANGUAGE_CODE)
+
+
 def notify(
     *, recipient: User, subject: str, body: str, link: str, kind: str = NotificationKind.GENERAL
 ) -> Notification:
@@ -87,7 +95,7 @@ def notify(
         kind=kind,
         subject=one_line(subject)[:255],
         body=body,
-        link=link,
+        link=portal_link(link),
         delivery=delivery_for(recipient, kind),
     )
     if notification.delivery == Delivery.IMMEDIATE:
@@ -159,7 +167,7 @@ def notify_many(notices: list[Notice]) -> list[Notification]:
                 kind=notice.kind,
                 subject=one_line(subject)[:255],
                 body=body,
-                link=notice.link,
+                link=portal_link(notice.link),
                 delivery=delivery or Delivery.PORTAL,
             )
         )
