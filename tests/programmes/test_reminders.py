@@ -4,10 +4,13 @@ its settings say, counted in local days (Asia/Ho_Chi_Minh), whatever the reader 
 The member's programme (make_confirmed) has two commitments due on 30/06/2026."""
 
 import datetime
+import threading
+import time
 
 import pytest
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection, transaction
 from django.urls import reverse
 
 from programmes.action_programmes.progress import progress_report
@@ -182,3 +185,52 @@ def test_a_programme_no_longer_in_force_reminds_nobody(cast, programme):
 def test_an_owner_without_an_account_is_not_reminded(cast, programme):
     type(cast.member).objects.filter(pk=cast.member.pk).update(user=None)
     assert due_pairs(DEADLINE - days(7)) == []
+
+
+# --- Two runs at once (PostgreSQL) --------------------------------------------------------------------------------
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_runs_at_once_still_send_each_reminder_once(cast, migrated_rows):
+    """The first run has logged its reminders and not committed yet when the second inserts the same rows: the
+    unique constraint makes the second wait, then find them taken, and it sends nothing."""
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL: SQLite runs one writer at a time")
+    make_confirmed(cast.member, cast.secretary.user)
+    today = DEADLINE - days(7)
+    first_logged = threading.Event()
+    outcomes: dict[str, object] = {}
+
+    def first() -> None:
+        try:
+            with transaction.atomic():
+                outcomes["first"] = commitment_reminders_send(today)
+                first_logged.set()
+                time.sleep(0.5)  # still uncommitted: the second run inserts now
+        except BaseException as error:
+            outcomes["first"] = error
+        finally:
+            first_logged.set()
+            connection.close()
+
+    def second() -> None:
+        try:
+            first_logged.wait(10)
+            outcomes["second"] = commitment_reminders_send(today)
+        except BaseException as error:
+            outcomes["second"] = error
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=first), threading.Thread(target=second)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+
+    sent = [outcomes["first"], outcomes["second"]]
+    assert all(isinstance(outcome, dict) for outcome in sent), sent
+    assert sorted(outcome[NotificationKind.COMMITMENT_DUE] for outcome in sent) == [0, 2]  # type: ignore[index]
+    assert Notification.objects.filter(kind=NotificationKind.COMMITMENT_DUE).count() == 2
+    assert ReminderLog.objects.filter(kind=NotificationKind.COMMITMENT_DUE, day=today).count() == 2
