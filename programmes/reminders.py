@@ -15,7 +15,8 @@ import datetime
 import functools
 import itertools
 import uuid
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
@@ -166,14 +167,14 @@ def _date(day: datetime.date | None) -> str:
     return f"{day:%d/%m/%Y}" if day else "—"
 
 
-def _commitment_texts(kind: str, today: datetime.date) -> Callable[[dict[str, object]], tuple[str, str]]:
+def _commitment_texts(kind: str, today: datetime.date) -> Callable[[Mapping[str, Any]], tuple[str, str]]:
     """The subject and body of a commitment reminder (called in the reader's language)."""
 
-    def text(row: dict[str, object]) -> tuple[str, str]:
+    def text(row: Mapping[str, Any]) -> tuple[str, str]:
         values = {
             "title": row["version__programme__title"],
             "statement": _statement(str(row["statement"])),
-            "date": _date(row["deadline"]),  # type: ignore[arg-type]
+            "date": _date(row["deadline"]),
             "days": settings.REMINDER_STALLED_DAYS,
         }
         if kind == NotificationKind.COMMITMENT_DUE:

@@ -1,6 +1,7 @@
 """Forms of the account pages: a code field, Django's password-reset forms with the portal's labels, and the
 choice of how each kind of notification is received."""
 
+import typing
 from typing import TYPE_CHECKING, Any
 
 from django import forms
@@ -118,7 +119,7 @@ class NotificationPreferencesForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["language"].choices = language_choices()
+        typing.cast(forms.ChoiceField, self.fields["language"]).choices = language_choices()
         for _group, kinds in PREFERENCE_GROUPS:
             for kind in kinds:
                 self.fields[delivery_field_name(kind)] = forms.ChoiceField(

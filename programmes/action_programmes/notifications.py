@@ -191,11 +191,11 @@ def unsubscribe_token(user: User, kind: str) -> str:
 
 def unsubscribe_url(user: User, kind: str) -> str:
     """The absolute link (in the active language) that turns `kind` off for `user`."""
-    return settings.SITE_URL + reverse("accounts:unsubscribe", args=[unsubscribe_token(user, kind)])
+    return f"{settings.SITE_URL}{reverse('accounts:unsubscribe', args=[unsubscribe_token(user, kind)])}"
 
 
 def preferences_url() -> str:
-    return settings.SITE_URL + reverse("accounts:notification_preferences")
+    return f"{settings.SITE_URL}{reverse('accounts:notification_preferences')}"
 
 
 def email_footer(user: User, kinds: Iterable[str]) -> str:

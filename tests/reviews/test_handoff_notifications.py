@@ -2,8 +2,6 @@
 from the period's opening to the appeal and the superior committee's re-classification, with a second ward (Sài
 Gòn) whose people are never told anything. Each step's new notifications are read as (who, kind) pairs."""
 
-import typing
-
 import pytest
 from django.contrib.auth.models import User
 from django.core import mail
@@ -51,7 +49,7 @@ def world(cast):
     other_ward_head = make_member(other_cell, "other_ward_head")
     PositionFactory(cadre=other_ward_head, organisation=cast.other_ward, party_post=PartyPost.SECRETARY)
     make_confirmed(cast.member, user_of(cast.secretary))
-    return typing.cast(User, user_of(ward_head))
+    return user_of(ward_head)
 
 
 def test_each_hand_off_tells_the_next_people_and_nobody_of_the_other_ward(

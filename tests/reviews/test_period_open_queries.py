@@ -65,9 +65,9 @@ def test_opening_a_period_takes_the_same_queries_for_10_and_100_members(cast, me
     assert event.after is not None and event.after["reviews"] == expected["reviews"]
 
 
-def give_accounts(cadres: QuerySet[Cadre]) -> None:
-    """An account with an e-mail address for each of `cadres`, written in bulk."""
-    cadres = list(cadres)
+def give_accounts(without: QuerySet[Cadre]) -> None:
+    """An account with an e-mail address for each of the cadres `without` one, written in bulk."""
+    cadres = list(without)
     users = User.objects.bulk_create(User(username=cadre.code, email=f"{cadre.code}@example.vn") for cadre in cadres)
     for cadre, user in zip(cadres, users, strict=True):
         cadre.user = user
