@@ -75,6 +75,13 @@ class PrivacyAction(models.TextChoices):
     RETENTION = "privacy.retention", _("Xóa dữ liệu hết thời hạn lưu giữ")
 
 
+class NotificationAction(models.TextChoices):
+    PREFERENCES = "notification.preferences", _("Đổi cách nhận thông báo")
+    UNSUBSCRIBE = "notification.unsubscribe", _("Hủy nhận thư bằng liên kết trong thư")
+    REMINDERS = "notification.reminders", _("Gửi nhắc việc hằng ngày")
+    DIGESTS = "notification.digests", _("Gửi thư tổng hợp thông báo hằng ngày")
+
+
 BASE_ACTIONS: tuple[type[models.TextChoices], ...] = (
     AccountAction,
     AdminAction,
@@ -82,4 +89,5 @@ BASE_ACTIONS: tuple[type[models.TextChoices], ...] = (
     ImportAction,
     ProgrammeAction,
     PrivacyAction,
+    NotificationAction,
 )

@@ -19,10 +19,10 @@ from programmes.access.granting import (
     cadre_link_refusal,
     stored_account_id,
 )
-from programmes.action_programmes.notifications import in_portal_language, notify
+from programmes.action_programmes.notifications import notify_each
 from programmes.audit import audit_record
 from programmes.audit_actions import AdminAction, RosterAction
-from programmes.models import Cadre
+from programmes.models import Cadre, NotificationKind
 
 AnyUser = User | AnonymousUser
 
@@ -82,14 +82,16 @@ def cadre_link_account(*, cadre: Cadre, account: User | None, acting_user: AnyUs
 
 def holder_lost_notify(*, previous: User, what: object) -> None:
     """Tell the account that has just lost a post or a role: a takeover never goes unnoticed by its victim."""
-    with in_portal_language():
-        notify(
-            recipient=previous,
-            subject=_("Tài khoản của đồng chí không còn giữ: %(what)s") % {"what": what},
-            body=_(
+    notify_each(
+        [previous],
+        kind=NotificationKind.ACCOUNT,
+        link="",
+        text=lambda: (
+            _("Tài khoản của đồng chí không còn giữ: %(what)s") % {"what": what},
+            _(
                 "Tài khoản %(account)s không còn giữ %(what)s; các quyền đi kèm không còn thuộc tài khoản này. "
                 "Nếu đồng chí không biết về thay đổi này, hãy báo ngay cho ban tổ chức."
             )
             % {"account": previous.get_username(), "what": what},
-            link="",
-        )
+        ),
+    )

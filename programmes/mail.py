@@ -1,8 +1,9 @@
 """Sending e-mail: the one place subjects are made safe, and the retry rules every e-mail task shares."""
 
 import smtplib
+from collections.abc import Mapping
 
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage
 
 from config.celery import TaskOptions
 from programmes.text import one_line
@@ -21,7 +22,7 @@ EMAIL_TASK_OPTIONS: TaskOptions = {
 }
 
 
-def send_portal_mail(subject: str, body: str, recipient: str) -> None:
+def send_portal_mail(subject: str, body: str, recipient: str, headers: Mapping[str, str] | None = None) -> None:
     """One e-mail from the portal. A subject on one line: a title someone typed with line breaks must not make
-    the mail library refuse the whole message (BadHeaderError)."""
-    send_mail(one_line(subject), body, None, [recipient])
+    the mail library refuse the whole message (BadHeaderError). `headers`: extra headers (List-Unsubscribe)."""
+    EmailMessage(one_line(subject), body, None, [recipient], headers=dict(headers or {})).send()

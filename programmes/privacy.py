@@ -29,7 +29,15 @@ from programmes.audit import audit_record
 from programmes.audit_actions import PrivacyAction, RosterAction
 from programmes.importing.base import read_table
 from programmes.importing.limits import UnreadableFile
-from programmes.models import Cadre, CadrePrivateDetails, ImportJob, ImportKind, Notification, ReadEvent
+from programmes.models import (
+    Cadre,
+    CadrePrivateDetails,
+    ImportJob,
+    ImportKind,
+    Notification,
+    ReadEvent,
+    ReminderLog,
+)
 from programmes.models.imports import FINISHED_STATUSES
 
 logger = logging.getLogger(__name__)
@@ -231,9 +239,10 @@ def _days_ago(now: datetime.datetime, setting: str) -> datetime.datetime:
 
 def retention_enforce(*, now: datetime.datetime | None = None) -> dict[str, int]:
     """Delete what has outlived its retention period (the *_RETENTION_DAYS settings): row history,
-    notifications, uploaded import files, sign-in records and reads of personal data. Batched and idempotent; one audit
-    event with the counts when anything was deleted. The senders' contacts of citizen feedback have their
-    own nightly purge (publicity.feedback.contacts_purge, FEEDBACK_CONTACT_RETENTION_DAYS)."""
+    notifications and the log of reminders, uploaded import files, sign-in records and reads of personal data.
+    Batched and idempotent; one audit event with the counts when anything was deleted. The senders' contacts of
+    citizen feedback have their own nightly purge (publicity.feedback.contacts_purge,
+    FEEDBACK_CONTACT_RETENTION_DAYS)."""
     now = now or timezone.now()
     history_cutoff = _days_ago(now, "HISTORY_RETENTION_DAYS")
     counts = {
@@ -243,6 +252,10 @@ def retention_enforce(*, now: datetime.datetime | None = None) -> dict[str, int]
         ),
         "notifications": _delete_in_batches(
             Notification.objects.filter(created_at__lt=_days_ago(now, "NOTIFICATION_RETENTION_DAYS"))
+        ),
+        # Who was reminded of what: kept as long as the notifications it sent.
+        "reminder_log": _delete_in_batches(
+            ReminderLog.objects.filter(created_at__lt=_days_ago(now, "NOTIFICATION_RETENTION_DAYS"))
         ),
         "import_files": _expire_import_files(_days_ago(now, "IMPORT_FILE_RETENTION_DAYS")),
     }

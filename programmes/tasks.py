@@ -5,9 +5,11 @@ from django.db import OperationalError
 from django.utils.translation import gettext as _
 
 from programmes import outbox
+from programmes.action_programmes.digests import digest_email_send, digest_sweep
 from programmes.importing.services import import_job_fail, import_job_run
 from programmes.mail import EMAIL_TASK_OPTIONS
 from programmes.privacy import retention_enforce
+from programmes.reminders import commitment_reminders_send
 
 IMPORT_MAX_RETRIES = 3
 
@@ -55,3 +57,22 @@ def enforce_retention() -> dict[str, int]:
 def send_outbox() -> int:
     """Every minute: hand the broker the tasks it could not take when they were asked for (programmes.outbox)."""
     return outbox.send_due()
+
+
+@shared_task(**EMAIL_TASK_OPTIONS)
+def send_digest_email(user_id: int) -> bool:
+    """Email one person the day's digest of what waits for it; sent once, retried while the mail server is away."""
+    return digest_email_send(user_id=user_id)
+
+
+@shared_task(acks_late=True)
+def send_digests() -> int:
+    """Every morning: ask for one digest e-mail per person with notifications waiting for it (at most one a day)."""
+    return digest_sweep()
+
+
+@shared_task(acks_late=True)
+def remind_commitments() -> dict[str, int]:
+    """Every morning: remind owners of commitments due soon, overdue, overdue without evidence or stalled, each at
+    most once a day (programmes.reminders)."""
+    return commitment_reminders_send()

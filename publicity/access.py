@@ -10,7 +10,17 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
-from programmes.access import Action, AnyUser, Grant, Persona, can_anywhere, get_or_404, grants_for, is_programme_owner
+from programmes.access import (
+    Action,
+    AnyUser,
+    Grant,
+    Persona,
+    can_anywhere,
+    get_or_404,
+    grants_for,
+    is_programme_owner,
+    role_holders_over,
+)
 from publicity.models import CaseState, FeedbackCase, OversightBody
 
 PERSONA_FOR_BODY = {
@@ -31,6 +41,21 @@ def is_overseer(user: AnyUser) -> bool:
     """May the user open the oversight workspace? Front and People's Council accounts (and the system
     administrator, who sees the workspace but handles no area's cases)."""
     return can_anywhere(user, Action.OVERSEE_AREA)
+
+
+def case_handlers(cases: list[FeedbackCase]) -> dict[int, set[int]]:
+    """The ids of the accounts that handle each case (can_handle_case), by case id, in one query per body: the
+    accounts of the case's body over its area, never the cadre the case is about. `cases` come with their area and
+    their programme's owner."""
+    handlers: dict[int, set[int]] = {}
+    for body, persona in PERSONA_FOR_BODY.items():
+        of_body = [case for case in cases if case.body == body]
+        if not of_body:
+            continue
+        holders = role_holders_over(persona, {case.area_id: case.area for case in of_body}.values())
+        for case in of_body:
+            handlers[case.pk] = holders.get(case.area_id, set()) - {case.programme.owner.user_id}
+    return handlers
 
 
 def can_handle_case(user: AnyUser, case: FeedbackCase) -> bool:

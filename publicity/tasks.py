@@ -37,3 +37,11 @@ def refresh_open_data(requested_at: str | None = None) -> bool:
     from publicity.opendata_files import refresh
 
     return refresh(requested_at)
+
+
+@shared_task(acks_late=True)
+def remind_feedback() -> dict[str, int]:
+    """Every morning: remind the oversight bodies of the cases past their answer deadline, once a day at most."""
+    from publicity.reminders import feedback_reminders_send
+
+    return feedback_reminders_send()

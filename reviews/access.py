@@ -263,6 +263,38 @@ def appeals_resolvable_by(user: AnyUser) -> QuerySet[Appeal] | None:
     )
 
 
+# --- Who is told of each hand-off (reviews.services): the people the next step waits for ------------------------
+
+
+def deciders_at(organisation_ids: list[int]) -> dict[int, list[User]]:
+    """The members of each deciding body, by their own posts in it (not the committees above it, who may decide
+    too but are not the body a cell reports to), by organisation id."""
+    return access.accounts_acting_at(Action.DECIDE_RATING, organisation_ids)
+
+
+def told_of_self_review(review: Review) -> list[User]:
+    """Who reads a submitted self-review for the cell: the place's secretary; for the secretary's own review, the
+    deputies and standing members who record in their stead (reviews.services.proposal_refusal)."""
+    secretary = access.secretary_user(review.place)
+    if secretary is not None and not is_subject(secretary, review):
+        return [secretary]
+    action = Action.RECORD_CELL_PROPOSAL if review.place.kind in CELL_KINDS else Action.DECIDE_RATING
+    recorders = access.accounts_acting_at(action, [review.place_id]).get(review.place_id, [])
+    return [user for user in recorders if can_record_proposal(user, review)]
+
+
+def told_of_proposal(review: Review) -> list[User]:
+    """Who decides on a proposal: the deciding body's members, never the subject."""
+    deciders = deciders_at([review.deciding_organisation_id]).get(review.deciding_organisation_id, [])
+    return [user for user in deciders if not is_subject(user, review)]
+
+
+def told_of_appeal(appeal: Appeal) -> list[User]:
+    """The members of the committee an appeal is addressed to who may resolve it (can_resolve_appeal)."""
+    members = deciders_at([appeal.resolving_organisation_id]).get(appeal.resolving_organisation_id, [])
+    return [user for user in members if can_resolve_appeal(user, appeal)]
+
+
 def can_add_prompt_or_input(user: AnyUser, review: Review) -> bool:
     # Never the subject: a committee head who may open periods over their own cell must not comment on themself.
     return not is_subject(user, review) and (

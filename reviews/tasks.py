@@ -1,4 +1,4 @@
-"""Background jobs of the reviews app: evaluation reports. Thin: an id in, one service call.
+"""Background jobs of the reviews app: evaluation reports, telling the members of a new period, the reminders.
 
 Every task is safe to run twice. `acks_late` with `reject_on_worker_lost` gives a task whose worker
 died back to the broker, and the services make the second run a no-op where the first finished.
@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from config.celery import TaskOptions
 from reviews.models import PeriodState, ReportKind, ReviewPeriod
+from reviews.reminders import review_reminders_send
 from reviews.reports.batches import (
     MAX_ATTEMPTS,
     batch_create,
@@ -24,6 +25,7 @@ from reviews.reports.batches import (
     planned_items,
 )
 from reviews.reports.produce import report_produce, review_reports_refresh
+from reviews.services.periods import period_members_notify
 
 REPORT_SOFT_TIME_LIMIT = 120
 REPORT_TIME_LIMIT = 150
@@ -115,3 +117,15 @@ def _batch_for(period: ReviewPeriod, label: str, kinds: set[str] | None = None) 
     except ValidationError:
         return None
     return batch.pk
+
+
+@shared_task(acks_late=True)
+def notify_period_opened(period_id: int) -> int:
+    """Tell every member of a newly opened period, once (a second run tells nobody again)."""
+    return period_members_notify(period_id=period_id)
+
+
+@shared_task(acks_late=True)
+def remind_reviews() -> dict[str, int]:
+    """Every morning: remind members of self-reviews due soon and heads of decisions waiting for confirmation."""
+    return review_reminders_send()

@@ -203,6 +203,20 @@ NOTIFICATION_RETENTION_DAYS = env.int("NOTIFICATION_RETENTION_DAYS", default=365
 READ_EVENT_RETENTION_DAYS = env.int("READ_EVENT_RETENTION_DAYS", default=3 * 365)
 IMPORT_FILE_RETENTION_DAYS = env.int("IMPORT_FILE_RETENTION_DAYS", default=30)
 SIGN_IN_LOG_RETENTION_DAYS = env.int("SIGN_IN_LOG_RETENTION_DAYS", default=180)
+# Notifications and reminders (programmes.reminders, reviews.reminders, publicity.reminders), counted in local days
+# (Asia/Ho_Chi_Minh): a commitment is reminded of REMINDER_DUE_DAYS before its deadline, then every
+# REMINDER_OVERDUE_EVERY_DAYS once past it; a commitment without a progress report for REMINDER_STALLED_DAYS, and
+# again every as many days; a member REMINDER_SELF_REVIEW_DAYS before the self-review deadline and on its last day;
+# the head every REMINDER_CONFIRMATION_DAYS that a decision waits for confirmation; the oversight body every
+# REMINDER_FEEDBACK_EVERY_DAYS that a case is past its answer deadline. The link in an e-mail that turns a kind off
+# works for NOTIFICATION_UNSUBSCRIBE_DAYS.
+REMINDER_DUE_DAYS = env.int("REMINDER_DUE_DAYS", default=7)
+REMINDER_OVERDUE_EVERY_DAYS = env.int("REMINDER_OVERDUE_EVERY_DAYS", default=7)
+REMINDER_STALLED_DAYS = env.int("REMINDER_STALLED_DAYS", default=30)
+REMINDER_SELF_REVIEW_DAYS = env.int("REMINDER_SELF_REVIEW_DAYS", default=3)
+REMINDER_CONFIRMATION_DAYS = env.int("REMINDER_CONFIRMATION_DAYS", default=3)
+REMINDER_FEEDBACK_EVERY_DAYS = env.int("REMINDER_FEEDBACK_EVERY_DAYS", default=7)
+NOTIFICATION_UNSUBSCRIBE_DAYS = env.int("NOTIFICATION_UNSUBSCRIBE_DAYS", default=90)
 STORAGES = {
     "default": default_storage(env),
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
@@ -293,6 +307,7 @@ CELERY_TASK_ROUTES = {
     # to the broker.
     "programmes.tasks.send_notification_email": {"queue": _INTERACTIVE},
     "programmes.tasks.send_password_reset_email": {"queue": _INTERACTIVE},
+    "programmes.tasks.send_digest_email": {"queue": _INTERACTIVE},
     "publicity.tasks.send_answer_email": {"queue": _INTERACTIVE},
     "programmes.tasks.send_outbox": {"queue": _INTERACTIVE},
     # PDFs: CPU-bound, by the thousand in a batch; the scheduled jobs that plan the batches go with them.
@@ -308,6 +323,13 @@ CELERY_TASK_ROUTES = {
     "programmes.tasks.enforce_retention": {"queue": _IMPORTS},
     "publicity.tasks.purge_feedback_contacts": {"queue": _IMPORTS},
     "publicity.tasks.attach_verified_feedback": {"queue": _IMPORTS},
+    # The morning's reminders and digests sweep the whole city in batches; each e-mail they ask for goes on
+    # `interactive` like any other.
+    "programmes.tasks.remind_commitments": {"queue": _IMPORTS},
+    "programmes.tasks.send_digests": {"queue": _IMPORTS},
+    "reviews.tasks.remind_reviews": {"queue": _IMPORTS},
+    "reviews.tasks.notify_period_opened": {"queue": _IMPORTS},
+    "publicity.tasks.remind_feedback": {"queue": _IMPORTS},
 }
 
 LOG_LEVEL = env("DJANGO_LOG_LEVEL", default="INFO")

@@ -44,6 +44,7 @@ from programmes.access.holdings import (
     AnyUser,
     Grant,
     Persona,
+    accounts_acting_at,
     accounts_holding_role,
     actions_of,
     acts_on_whole_tree,
@@ -66,6 +67,7 @@ from programmes.access.holdings import (
     personas,
     registers_programmes,
     requires_second_factor,
+    role_holders_over,
 )
 from programmes.access.organisations import (
     cadres_visible_to,
@@ -85,6 +87,7 @@ from programmes.access.programmes import (
     is_programme_owner,
     programmes_visible_to,
     reader_cell,
+    secretaries_of,
     secretary_user,
 )
 
@@ -98,6 +101,7 @@ __all__ = [
     "CommitmentReadings",
     "Grant",
     "Persona",
+    "accounts_acting_at",
     "accounts_holding_role",
     "actions_of",
     "acts_on_whole_tree",
@@ -145,6 +149,8 @@ __all__ = [
     "reader_cell",
     "registers_programmes",
     "requires_second_factor",
+    "role_holders_over",
+    "secretaries_of",
     "secretary_user",
     "sees_every_admin_row",
     "stored_role_holder_id",

@@ -8,7 +8,7 @@ here has a check (for one object) and, where lists need it, its queryset twin (a
 """
 
 import datetime
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, TypeVar
@@ -167,6 +167,48 @@ def current_role_areas(account: User) -> list[PartyOrganisation]:
     """The organisations over which `account` holds a role today (for the rules on who may give it rights)."""
     assignments = _current_role_assignments(timezone.localdate()).filter(user=account).select_related("organisation")
     return [assignment.organisation for assignment in assignments]
+
+
+def role_holders_over(role: Persona, areas: Iterable[PartyOrganisation]) -> dict[int, set[int]]:
+    """`accounts_holding_role` for many areas in one query: the ids of the active accounts holding `role` today
+    over each area (assigned to it or to a body above it), by area id."""
+    areas = list(areas)
+    paths = {path for area in areas for path in path_and_above(area.path)}
+    holders: dict[str, set[int]] = {}
+    for path, user_id in (
+        _current_role_assignments(timezone.localdate())
+        .filter(role=role, organisation__path__in=paths, user__is_active=True)
+        .values_list("organisation__path", "user_id")
+    ):
+        holders.setdefault(path, set()).add(user_id)
+    return {
+        area.pk: {user_id for path in path_and_above(area.path) for user_id in holders.get(path, ())} for area in areas
+    }
+
+
+def accounts_acting_at(action: Action, organisation_ids: Iterable[int]) -> dict[int, list[User]]:
+    """The active accounts whose own party post at each given organisation (at it, not above it) allows `action`
+    there, by organisation id, in one query: the body's own members, whom a hand-off in it concerns."""
+    allowed = PERMISSIONS[action]
+    positions = (
+        Position.objects.current(timezone.localdate())
+        .filter(
+            post_kind=PostKind.PARTY,
+            organisation__in=set(organisation_ids),
+            cadre__user__isnull=False,
+            cadre__user__is_active=True,
+        )
+        .select_related("organisation", "cadre__user")
+        .order_by("organisation_id", "pk")
+    )
+    found: dict[int, dict[int, User]] = {}
+    for position in positions:
+        organisation, user = position.organisation, position.cadre.user
+        if organisation is None or user is None:
+            continue
+        if _party_post_persona(position.party_post, organisation) in allowed:
+            found.setdefault(organisation.pk, {})[user.pk] = user
+    return {pk: list(users.values()) for pk, users in found.items()}
 
 
 def accounts_holding_role(role: Persona, area: PartyOrganisation) -> list[User]:

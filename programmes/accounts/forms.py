@@ -1,5 +1,7 @@
-"""Forms of the account pages: a code field, and Django's password-reset forms with the portal's labels."""
+"""Forms of the account pages: a code field, Django's password-reset forms with the portal's labels, and the
+choice of how each kind of notification is received."""
 
+import typing
 from typing import TYPE_CHECKING, Any
 
 from django import forms
@@ -8,6 +10,8 @@ from django.contrib.auth.models import User
 from django.utils.translation import gettext_lazy as _
 
 from programmes.accounts import passwords
+from programmes.action_programmes.notification_preferences import Preferences, language_choices
+from programmes.models import Delivery, NotificationKind
 
 
 class TokenForm(forms.Form):
@@ -57,3 +61,82 @@ class PasswordResetSetForm(UserSetPasswordForm):
 
     def save(self, commit: bool = True) -> User:
         return passwords.password_reset(user=self.user, new_password=self.cleaned_data["new_password1"])
+
+
+# The preference page's sections: each kind once, in the order a reader meets them.
+PREFERENCE_GROUPS: tuple[tuple[Any, tuple[str, ...]], ...] = (
+    (
+        _("Kiểm điểm, đánh giá, xếp loại"),
+        (
+            NotificationKind.PERIOD_OPENED,
+            NotificationKind.REVIEW_PROMPT,
+            NotificationKind.SELF_REVIEW_SUBMITTED,
+            NotificationKind.MEETING_RECORDED,
+            NotificationKind.PROPOSAL_RECORDED,
+            NotificationKind.DECISION_MADE,
+            NotificationKind.RESULT_CONFIRMED,
+            NotificationKind.RECLASSIFIED,
+            NotificationKind.APPEAL_FILED,
+            NotificationKind.APPEAL_RESOLVED,
+        ),
+    ),
+    (
+        _("Nhắc việc"),
+        (
+            NotificationKind.COMMITMENT_DUE,
+            NotificationKind.COMMITMENT_OVERDUE,
+            NotificationKind.OVERDUE_WITHOUT_EVIDENCE,
+            NotificationKind.COMMITMENT_STALLED,
+            NotificationKind.SELF_REVIEW_CLOSING,
+            NotificationKind.CONFIRMATION_WAITING,
+            NotificationKind.FEEDBACK_OVERDUE,
+        ),
+    ),
+    (
+        _("Chương trình hành động và góp ý của Nhân dân"),
+        (
+            NotificationKind.PROGRAMME_CONFIRMATION,
+            NotificationKind.FEEDBACK_CASE,
+            NotificationKind.FEEDBACK_FORWARDED,
+        ),
+    ),
+    (_("Tài khoản và thông báo khác"), (NotificationKind.ACCOUNT, NotificationKind.GENERAL)),
+)
+
+
+def delivery_field_name(kind: str) -> str:
+    return f"kind_{kind}"
+
+
+class NotificationPreferencesForm(forms.Form):
+    """The language of notifications and e-mails, and for each kind how it is received."""
+
+    language = forms.ChoiceField(
+        label=_("Ngôn ngữ của thông báo và thư điện tử"),
+        required=False,
+        help_text=_("Thông báo mới trên cổng và thư điện tử gửi cho bạn được viết bằng ngôn ngữ này."),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        typing.cast(forms.ChoiceField, self.fields["language"]).choices = language_choices()
+        for _group, kinds in PREFERENCE_GROUPS:
+            for kind in kinds:
+                self.fields[delivery_field_name(kind)] = forms.ChoiceField(
+                    label=NotificationKind(kind).label, choices=Delivery.choices, widget=forms.RadioSelect
+                )
+
+    def groups(self) -> list[tuple[Any, list[forms.BoundField]]]:
+        """The delivery fields by section, for the template."""
+        return [(title, [self[delivery_field_name(kind)] for kind in kinds]) for title, kinds in PREFERENCE_GROUPS]
+
+    def deliveries(self) -> dict[str, str]:
+        return {
+            kind: self.cleaned_data[delivery_field_name(kind)] for _group, kinds in PREFERENCE_GROUPS for kind in kinds
+        }
+
+
+def preferences_initial(preferences: Preferences) -> dict[str, str]:
+    return {"language": preferences.language} | {
+        delivery_field_name(kind): delivery for kind, delivery in preferences.deliveries.items()
+    }

@@ -2,7 +2,8 @@
 
 A signed-in session that has not shown a code is held on one page until it does: the code page when the account
 has a device, the setup page when it has none and its roles require one (PORTAL_REQUIRE_SECOND_FACTOR). Only
-signing out, switching language and the health check pass meanwhile; static files are served before this runs.
+signing out, switching language, the health check and the link in an e-mail that turns a kind of notification
+off (which needs no sign-in at all) pass meanwhile; static files are served before this runs.
 The admin is behind the same gate, so a password alone never opens it for these accounts.
 """
 
@@ -25,7 +26,7 @@ from programmes import access
 PENDING_SESSION_KEY = "portal_second_step"
 VERIFY_VIEW = "accounts:verify"
 SETUP_VIEW = "accounts:totp_setup"
-_ALWAYS_ALLOWED = frozenset({"logout", "admin:logout", "set_language", "health"})
+_ALWAYS_ALLOWED = frozenset({"logout", "admin:logout", "set_language", "health", "accounts:unsubscribe"})
 ALLOWED_VIEWS = {
     VERIFY_VIEW: _ALWAYS_ALLOWED | {VERIFY_VIEW},
     SETUP_VIEW: _ALWAYS_ALLOWED | {SETUP_VIEW},

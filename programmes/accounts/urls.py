@@ -1,6 +1,6 @@
 from django.urls import path
 
-from programmes.accounts import views
+from programmes.accounts import notification_views, views
 
 app_name = "accounts"
 
@@ -10,4 +10,6 @@ urlpatterns = [
     path("bao-mat/ma-du-phong/", views.recovery_codes, name="recovery_codes"),
     path("bao-mat/tat/", views.totp_disable, name="totp_disable"),
     path("xac-thuc/", views.verify, name="verify"),
+    path("thong-bao/", notification_views.notification_preferences_edit, name="notification_preferences"),
+    path("huy-nhan-thu/<str:token>/", notification_views.unsubscribe, name="unsubscribe"),
 ]

@@ -22,12 +22,22 @@ from .cadres import (
 )
 from .commitments import Commitment, CommitmentCategory, CommitmentTerms, Milestone, ProgressStatus
 from .imports import ImportJob, ImportKind, ImportStatus
-from .notifications import Notification
+from .notifications import (
+    REMINDER_KINDS,
+    AccountPreferences,
+    Delivery,
+    Notification,
+    NotificationKind,
+    NotificationPreference,
+    ReminderLog,
+)
 from .organisations import OrganisationKind, OrganisationSuccession, PartyOrganisation, SuccessionShare
 from .outbox import OutboxMessage
 from .progress import Evidence, ProgressReport
 
 __all__ = [
+    "REMINDER_KINDS",
+    "AccountPreferences",
     "ActionProgramme",
     "AuditEvent",
     "Cadre",
@@ -36,6 +46,7 @@ __all__ = [
     "CommitmentCategory",
     "CommitmentTerms",
     "ConfirmerRule",
+    "Delivery",
     "Evidence",
     "ImportJob",
     "ImportKind",
@@ -45,6 +56,8 @@ __all__ = [
     "MembershipStatus",
     "Milestone",
     "Notification",
+    "NotificationKind",
+    "NotificationPreference",
     "Occasion",
     "OrganisationKind",
     "OrganisationSuccession",
@@ -60,6 +73,7 @@ __all__ = [
     "PublicityLevel",
     "ReadEvent",
     "ReadKind",
+    "ReminderLog",
     "Role",
     "RoleAssignment",
     "SuccessionShare",

@@ -116,6 +116,8 @@ class CommitmentTerms(models.Model):
         verbose_name = _("nội dung cam kết trong phiên bản")
         verbose_name_plural = _("nội dung cam kết trong phiên bản")
         ordering = ["version", "position"]
+        # The nightly reminders pick the commitments due or overdue on given days (programmes.reminders).
+        indexes = [models.Index(fields=["deadline"], name="commitment_terms_deadline")]
         constraints = [
             models.UniqueConstraint(fields=["version", "commitment"], name="commitment_terms_once_per_version"),
             models.CheckConstraint(

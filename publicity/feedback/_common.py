@@ -1,14 +1,14 @@
 """What every step of a case shares: the row lock, the handler's and the state's checks, the audit event without
 the sender's details, and the notifications to the people who handle the case."""
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from programmes.action_programmes.notifications import notify
+from programmes.action_programmes.notifications import notify_each
 from programmes.audit import audit_record
 from publicity import access
 from publicity.models import FeedbackCase
@@ -47,8 +47,7 @@ def _case_link(case: FeedbackCase) -> str:
     return reverse("oversight:case", args=[case.pk])
 
 
-def _notify_all(recipients: Iterable[User], subject: str, body: str, link: str) -> None:
-    """Callers build the text and the link inside in_portal_language(): stored text is in the portal's
-    language and links carry no language prefix, whatever language the person acting reads."""
-    for recipient in recipients:
-        notify(recipient=recipient, subject=subject, body=body, link=link)
+def _notify_all(recipients: Iterable[User], kind: str, text: Callable[[], tuple[str, str]], link: str) -> None:
+    """Tell each recipient, with the subject and body `text()` writes in their language. The link is built
+    outside it, so that it carries no language prefix whatever language the reader chose."""
+    notify_each(recipients, kind=kind, link=link, text=text)

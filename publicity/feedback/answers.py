@@ -13,6 +13,7 @@ from programmes import outbox
 from programmes.action_programmes.notifications import in_portal_language
 from programmes.action_programmes.public_stamps import public_programme_changed
 from programmes.mail import send_portal_mail
+from programmes.models import NotificationKind
 from publicity import access
 from publicity.audit_actions import FeedbackAction
 from publicity.feedback._common import _audit, _case_link, _lock, _notify_all, _require_handler, _require_state
@@ -45,13 +46,15 @@ def case_answer(*, case: FeedbackCase, verification: str, answer: str, acting_us
             _attach(case, review)
     owner = case.programme.owner.user
     if owner is not None:
-        with in_portal_language():
-            _notify_all(
-                [owner],
+        _notify_all(
+            [owner],
+            NotificationKind.FEEDBACK_CASE,
+            lambda: (
                 _("Kết quả xác minh góp ý, phản ánh mã %(code)s") % {"code": case.tracking_code},
                 _("Kết quả: %(verification)s.") % {"verification": case.get_verification_display()},
-                reverse("oversight:owner_case", args=[case.pk]),
-            )
+            ),
+            reverse("oversight:owner_case", args=[case.pk]),
+        )
     if FeedbackContact.objects.filter(case=case).exclude(email="").exists():
         # By the task's name: the task module imports this one.
         outbox.enqueue("publicity.tasks.send_answer_email", case.pk)
@@ -89,11 +92,13 @@ def case_reply(*, case: FeedbackCase, text: str, acting_user: User) -> FeedbackC
     case.save(update_fields=["cadre_reply", "cadre_replied_at"])
     public_programme_changed(case.programme_id)
     _audit(acting_user, FeedbackAction.REPLY, case)
-    with in_portal_language():
-        _notify_all(
-            body_accounts(case.area, case.body, case.programme),
+    _notify_all(
+        body_accounts(case.area, case.body, case.programme),
+        NotificationKind.FEEDBACK_CASE,
+        lambda: (
             _("Cán bộ đã gửi ý kiến về góp ý, phản ánh mã %(code)s") % {"code": case.tracking_code},
             case.programme.owner.full_name,
-            _case_link(case),
-        )
+        ),
+        _case_link(case),
+    )
     return case

@@ -15,9 +15,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from programmes import idempotency
-from programmes.action_programmes.notifications import in_portal_language
 from programmes.idempotency import SameForm
-from programmes.models import ActionProgramme, Commitment
+from programmes.models import ActionProgramme, Commitment, NotificationKind
 from publicity import selectors
 from publicity.audit_actions import FeedbackAction
 from publicity.feedback._common import _audit, _case_link, _notify_all
@@ -154,14 +153,16 @@ def feedback_submit(
         body=body,
         area=area.pk,
     )
-    with in_portal_language():
-        _notify_all(
-            body_accounts(area, body, programme),
+    _notify_all(
+        body_accounts(area, body, programme),
+        NotificationKind.FEEDBACK_CASE,
+        lambda: (
             _("Góp ý, phản ánh mới về chương trình của %(name)s") % {"name": programme.owner.full_name},
             _("Mã %(code)s, hạn trả lời %(due)s.")
             % {"code": case.tracking_code, "due": case.due_on.strftime("%d/%m/%Y")},
-            _case_link(case),
-        )
+        ),
+        _case_link(case),
+    )
     return case
 
 

@@ -9,8 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from programmes.access import reader_cell, secretary_user
-from programmes.action_programmes.notifications import in_portal_language
-from programmes.models import PartyOrganisation, PartyPost, Position, PostKind
+from programmes.models import NotificationKind, PartyOrganisation, PartyPost, Position, PostKind
 from publicity import access
 from publicity.audit_actions import FeedbackAction
 from publicity.feedback._common import _audit, _lock, _notify_all, _require_handler, _require_state
@@ -32,14 +31,16 @@ def case_accept(*, case: FeedbackCase, acting_user: User) -> FeedbackCase:
     _audit(acting_user, FeedbackAction.ACCEPT, case)
     owner = case.programme.owner.user
     if owner is not None:
-        with in_portal_language():
-            _notify_all(
-                [owner],
+        _notify_all(
+            [owner],
+            NotificationKind.FEEDBACK_CASE,
+            lambda: (
                 _("Có góp ý, phản ánh của Nhân dân về chương trình của đồng chí"),
                 _("%(body)s đã tiếp nhận góp ý, phản ánh mã %(code)s. Đồng chí có thể gửi ý kiến của mình.")
                 % {"body": case.addressee, "code": case.tracking_code},
-                reverse("oversight:owner_case", args=[case.pk]),
-            )
+            ),
+            reverse("oversight:owner_case", args=[case.pk]),
+        )
     return case
 
 
@@ -109,12 +110,14 @@ def case_forward(*, case: FeedbackCase, organisation: PartyOrganisation, note: s
     _audit(acting_user, FeedbackAction.FORWARD, case, organisation=organisation.pk)
     secretary = secretary_user(organisation)
     if secretary is not None and secretary.pk != case.programme.owner.user_id:
-        with in_portal_language():
-            _notify_all(
-                [secretary],
+        _notify_all(
+            [secretary],
+            NotificationKind.FEEDBACK_FORWARDED,
+            lambda: (
                 _("%(body)s đề nghị xác minh góp ý, phản ánh của Nhân dân") % {"body": case.addressee},
                 _("Về chương trình hành động của đồng chí %(name)s (mã %(code)s): %(note)s")
                 % {"name": case.programme.owner.full_name, "code": case.tracking_code, "note": case.forward_note},
-                reverse("programmes:programme_detail", args=[case.programme_id]),
-            )
+            ),
+            reverse("programmes:programme_detail", args=[case.programme_id]),
+        )
     return case

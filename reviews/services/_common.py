@@ -1,6 +1,6 @@
 """What every step of a review shares: locking the review, refusing, the audit event, the review's link."""
 
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from django.contrib.auth.models import User
@@ -9,6 +9,7 @@ from django.db.models import Model
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from programmes.action_programmes.notifications import notify_each
 from programmes.audit import audit_record, json_safe
 from reviews.models import Review
 
@@ -21,6 +22,15 @@ Acknowledgements = Mapping[int, str]
 
 def _review_link(review: Review) -> str:
     return reverse("reviews:review_detail", args=[review.pk])
+
+
+def _tell(
+    acting_user: User, recipients: Iterable[User], kind: str, review: Review, text: Callable[[], tuple[str, str]]
+) -> None:
+    """Notify the people a step concerns, on the review's page, each in their language (`text()` writes the
+    subject and body); never the person who acted, who knows."""
+    others = [user for user in recipients if user.pk != acting_user.pk]
+    notify_each(others, kind=kind, link=_review_link(review), text=text)
 
 
 def _lock(review: Review) -> Review:

@@ -17,13 +17,13 @@ from django.utils.translation import gettext as _
 
 from programmes import access as programme_access
 from programmes import outbox
-from programmes.action_programmes.notifications import notify
+from programmes.action_programmes.notifications import notify_each
 from programmes.audit import snapshot
-from programmes.models import PartyOrganisation
+from programmes.models import NotificationKind, PartyOrganisation
 from reviews import access as review_access
 from reviews.audit_actions import ReviewAction
 from reviews.models import Appeal, AppealState, LevelChange, RatingLevel, Review, ReviewState
-from reviews.services._common import REVIEW_FIELDS, _audit, _lock, _require, _require_state, _review_link
+from reviews.services._common import REVIEW_FIELDS, _audit, _lock, _require, _require_state, _review_link, _tell
 from reviews.services.decision import _lock_quota, decision_quota
 
 
@@ -114,14 +114,26 @@ def appeal_file(*, review: Review, text: str, acting_user: User) -> Appeal:
         resolving_organisation=addressee.pk,
         state=review.state,
     )
-    head = programme_access.secretary_user(addressee)
-    if head is not None:
-        notify(
-            recipient=head,
-            subject=_("Kiến nghị về kết quả xếp loại: %(name)s") % {"name": review.cadre.full_name},
-            body=appeal.text,
-            link=_review_link(review),
-        )
+    # The committee it goes to (those of its members who may resolve it), and a receipt for the member.
+    _tell(
+        acting_user,
+        review_access.told_of_appeal(appeal),
+        NotificationKind.APPEAL_FILED,
+        review,
+        lambda: (_("Kiến nghị về kết quả xếp loại: %(name)s") % {"name": review.cadre.full_name}, appeal.text),
+    )
+    notify_each(
+        [acting_user],
+        kind=NotificationKind.APPEAL_FILED,
+        link=_review_link(review),
+        text=lambda: (
+            _("Đã gửi kiến nghị đến %(body)s") % {"body": addressee.name},
+            _(
+                "Kiến nghị của đồng chí về kết quả xếp loại đã được gửi; đồng chí sẽ nhận được thông báo khi có kết "
+                "quả giải quyết."
+            ),
+        ),
+    )
     _queue_reports_after_change(review)
     return appeal
 
@@ -201,18 +213,19 @@ def appeal_resolve(*, appeal: Appeal, upheld: bool, resolution: str, new_level: 
         appeal_state=appeal.state,
         **snapshot(review, (*REVIEW_FIELDS, "final_at")),
     )
-    subject = review.cadre.user
-    if subject is not None:
+
+    def resolved() -> tuple[str, str]:
         body = appeal.resolution
         if change is not None:
             body += "\n" + _("Mức xếp loại mới: %(level)s.") % {"level": review.get_final_level_display()}
             body += " " + _window_sentence(review, change)
-        notify(
-            recipient=subject,
-            subject=_("Kiến nghị đã được giải quyết: %(outcome)s") % {"outcome": appeal.get_state_display()},
-            body=body,
-            link=_review_link(review),
-        )
+        return _("Kiến nghị đã được giải quyết: %(outcome)s") % {"outcome": appeal.get_state_display()}, body
+
+    # The member, and the head of the body whose result was contested.
+    subject = review.cadre.user
+    contested_head = programme_access.secretary_user(review_access.result_body(review, appeal.contested_change))
+    told = [user for user in (subject, contested_head) if user is not None]
+    _tell(acting_user, told, NotificationKind.APPEAL_RESOLVED, review, resolved)
     _queue_reports_after_change(review)
     return appeal
 
@@ -231,7 +244,6 @@ def review_reclassify(*, review: Review, level: str, reason: str, acting_user: U
     if not reason.strip():
         raise ValidationError({"reason": _("Hãy ghi lý do xếp loại lại.")})
     before = snapshot(review, (*REVIEW_FIELDS, "final_at"))
-    previous = review.get_final_level_display()
     change = _change_level(
         review,
         cause=LevelChange.Cause.SUPERIOR,
@@ -252,16 +264,44 @@ def review_reclassify(*, review: Review, level: str, reason: str, acting_user: U
         reason=change.reason,
         **snapshot(review, (*REVIEW_FIELDS, "final_at")),
     )
+    previous_level = RatingLevel(change.from_level).label
     subject = review.cadre.user
     if subject is not None:
-        notify(
-            recipient=subject,
-            subject=_("Cấp ủy cấp trên xếp loại lại: %(level)s") % {"level": review.get_final_level_display()},
-            body=_("%(body)s xếp loại lại kết quả của đồng chí từ “%(old)s” thành “%(new)s”. Lý do: %(reason)s")
-            % {"body": superior.name, "old": previous, "new": review.get_final_level_display(), "reason": change.reason}
-            + " "
-            + _window_sentence(review, change),
-            link=_review_link(review),
+        _tell(
+            acting_user,
+            [subject],
+            NotificationKind.RECLASSIFIED,
+            review,
+            lambda: (
+                _("Cấp ủy cấp trên xếp loại lại: %(level)s") % {"level": review.get_final_level_display()},
+                _("%(body)s xếp loại lại kết quả của đồng chí từ “%(old)s” thành “%(new)s”. Lý do: %(reason)s")
+                % {
+                    "body": superior.name,
+                    "old": previous_level,
+                    "new": review.get_final_level_display(),
+                    "reason": change.reason,
+                }
+                + " "
+                + _window_sentence(review, change),
+            ),
         )
+    # The head of the body whose result it replaces.
+    head = programme_access.secretary_user(review.deciding_organisation)
+    _tell(
+        acting_user,
+        [head] if head is not None and head != subject else [],
+        NotificationKind.RECLASSIFIED,
+        review,
+        lambda: (
+            _("Cấp ủy cấp trên xếp loại lại: %(name)s") % {"name": review.cadre.full_name},
+            _("%(body)s xếp loại lại từ “%(old)s” thành “%(new)s”. Lý do: %(reason)s")
+            % {
+                "body": superior.name,
+                "old": previous_level,
+                "new": review.get_final_level_display(),
+                "reason": change.reason,
+            },
+        ),
+    )
     _queue_reports_after_change(review)
     return change

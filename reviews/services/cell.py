@@ -6,16 +6,18 @@ from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from programmes.action_programmes.evidence import check_upload
-from programmes.models import PartyOrganisation
+from programmes.action_programmes.notifications import notify_each
+from programmes.models import NotificationKind, PartyOrganisation
 from reviews import access as review_access
 from reviews import quota, rules
 from reviews.audit_actions import ReviewAction
 from reviews.models import CellMeeting, CellProposal, ConsistencyNote, RatingLevel, Review, ReviewPeriod, ReviewState
-from reviews.services._common import Acknowledgements, Verdicts, _audit, _lock, _require, _require_state
+from reviews.services._common import Acknowledgements, Verdicts, _audit, _lock, _require, _require_state, _tell
 from reviews.services._verdicts import _acknowledge, _check_level_and_verdicts, _set_verdicts
 
 
@@ -61,7 +63,37 @@ def meeting_record(
         members_present=members_present,
         quorum=meeting.has_quorum,
     )
+    _tell_meeting(meeting, acting_user)
     return meeting
+
+
+def _tell_meeting(meeting: CellMeeting, acting_user: User) -> None:
+    """The deciding bodies of the cell's reviews in the period learn that the cell has met."""
+    bodies = list(
+        Review.objects.filter(period=meeting.period, place=meeting.cell)
+        .values_list("deciding_organisation_id", flat=True)
+        .distinct()
+    )
+    members = {user.pk: user for users in review_access.deciders_at(bodies).values() for user in users}
+    others = [user for user in members.values() if user.pk != acting_user.pk]
+    notify_each(
+        others,
+        kind=NotificationKind.MEETING_RECORDED,
+        link=reverse("reviews:cell_reviews", args=[meeting.period_id, meeting.cell_id]),
+        text=lambda: (
+            _("%(cell)s đã họp kiểm điểm") % {"cell": meeting.cell.name},
+            _(
+                "Đợt “%(period)s”: cuộc họp ngày %(date)s, %(present)s/%(total)s đảng viên dự. Chi bộ đề xuất "
+                "xếp loại từng đảng viên để cấp ủy quyết định."
+            )
+            % {
+                "period": meeting.period.title,
+                "date": f"{meeting.held_on:%d/%m/%Y}",
+                "present": meeting.members_present,
+                "total": meeting.members_total,
+            },
+        ),
+    )
 
 
 def cell_quota(review: Review, level: str) -> rules.QuotaStatus:
@@ -164,5 +196,25 @@ def proposal_record(
         votes=[votes_for, votes_against, votes_abstain],
         warnings=warnings,
         explained=[note.assessment.position for note in notes],
+    )
+    _tell(
+        acting_user,
+        review_access.told_of_proposal(review),
+        NotificationKind.PROPOSAL_RECORDED,
+        review,
+        lambda: (
+            _("Chi bộ đề xuất xếp loại: %(name)s") % {"name": review.cadre.full_name},
+            _(
+                "%(cell)s đề xuất mức “%(level)s” (%(for)s tán thành, %(against)s không tán thành, %(abstain)s "
+                "không biểu quyết). Chờ cấp ủy quyết định."
+            )
+            % {
+                "cell": review.place.name,
+                "level": RatingLevel(level).label,
+                "for": votes_for,
+                "against": votes_against,
+                "abstain": votes_abstain,
+            },
+        ),
     )
     return proposal, warnings

@@ -10,12 +10,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from programmes import outbox
-from programmes.action_programmes.notifications import notify
-from programmes.models import Evidence
+from programmes.models import Evidence, NotificationKind
 from reviews import access as review_access
 from reviews.audit_actions import ReviewAction
 from reviews.models import Decision, DecisionState, Review, ReviewState
-from reviews.services._common import _audit, _lock, _review_link
+from reviews.services._common import _audit, _lock, _tell
 
 
 def confirm_refusal(review: Review, confirmer: User) -> str | None:
@@ -91,13 +90,16 @@ def decision_confirm(
     # that is away delays it, programmes.outbox).
     _queue_review_report(review.pk)
     subject = review.cadre.user
-    if subject is not None:
-        notify(
-            recipient=subject,
-            subject=_("Kết quả xếp loại: %(level)s") % {"level": decision.get_level_display()},
-            body=_("Đồng chí có thể kiến nghị trong %(days)s ngày.") % {"days": review.period.appeal_days},
-            link=_review_link(review),
-        )
+    _tell(
+        acting_user,
+        [subject] if subject is not None else [],
+        NotificationKind.RESULT_CONFIRMED,
+        review,
+        lambda: (
+            _("Kết quả xếp loại: %(level)s") % {"level": decision.get_level_display()},
+            _("Đồng chí có thể kiến nghị trong %(days)s ngày.") % {"days": review.period.appeal_days},
+        ),
+    )
     return decision
 
 

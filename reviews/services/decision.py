@@ -6,13 +6,12 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from programmes import access as programme_access
-from programmes.action_programmes.notifications import notify
-from programmes.models import PartyOrganisation
+from programmes.models import NotificationKind, PartyOrganisation
 from reviews import access as review_access
 from reviews import quota, rules
 from reviews.audit_actions import ReviewAction
 from reviews.models import ConsistencyNote, Decision, DecisionState, Review, ReviewState
-from reviews.services._common import Acknowledgements, _audit, _lock, _require, _require_state, _review_link
+from reviews.services._common import Acknowledgements, _audit, _lock, _require, _require_state, _tell
 from reviews.services._verdicts import _acknowledge, _check_level_and_verdicts
 
 
@@ -97,13 +96,16 @@ def decision_make(
         explained=[note.assessment.position for note in notes],
     )
     head = programme_access.secretary_user(review.deciding_organisation)
-    if head is not None and head.pk != acting_user.pk:
-        notify(
-            recipient=head,
-            subject=_("Chờ xác nhận kết quả xếp loại: %(name)s") % {"name": review.cadre.full_name},
-            body=_("Cấp ủy đã quyết định mức “%(level)s”.") % {"level": decision.get_level_display()},
-            link=_review_link(review),
-        )
+    _tell(
+        acting_user,
+        [head] if head is not None else [],
+        NotificationKind.DECISION_MADE,
+        review,
+        lambda: (
+            _("Chờ xác nhận kết quả xếp loại: %(name)s") % {"name": review.cadre.full_name},
+            _("Cấp ủy đã quyết định mức “%(level)s”.") % {"level": decision.get_level_display()},
+        ),
+    )
     return decision
 
 

@@ -10,12 +10,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from programmes.action_programmes.evidence import check_upload
-from programmes.action_programmes.notifications import notify
 from programmes.audit import audit_record
+from programmes.models import NotificationKind
 from reviews import access as review_access
 from reviews.audit_actions import ReviewAction
 from reviews.models import InputSource, Review, ReviewInput, ReviewPrompt
-from reviews.services._common import _audit, _require, _review_link
+from reviews.services._common import _audit, _require, _tell
 
 
 @transaction.atomic(durable=True)
@@ -30,13 +30,13 @@ def prompt_add(*, review: Review, text: str, acting_user: User) -> ReviewPrompt:
     prompt = ReviewPrompt.objects.create(review=review, text=text.strip(), issued_by=acting_user)
     _audit(acting_user, ReviewAction.PROMPT_ADD, prompt, review=review.pk)
     subject = review.cadre.user
-    if subject is not None:
-        notify(
-            recipient=subject,
-            subject=_("Gợi ý kiểm điểm: %(period)s") % {"period": review.period.title},
-            body=prompt.text,
-            link=_review_link(review),
-        )
+    _tell(
+        acting_user,
+        [subject] if subject is not None else [],
+        NotificationKind.REVIEW_PROMPT,
+        review,
+        lambda: (_("Gợi ý kiểm điểm: %(period)s") % {"period": review.period.title}, prompt.text),
+    )
     return prompt
 
 

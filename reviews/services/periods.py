@@ -7,22 +7,27 @@ from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F, Q, QuerySet
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from programmes import access as programme_access
+from programmes import outbox
+from programmes.action_programmes.notifications import Notice
 from programmes.documents import format_number
 from programmes.models import (
     ActionProgramme,
     CommitmentTerms,
     Membership,
     MembershipStatus,
+    NotificationKind,
     PartyOrganisation,
     Position,
     PostKind,
     ProgrammeState,
 )
 from programmes.models.organisations import CELL_KINDS
+from programmes.reminders import send_reminders
 from reviews import access as review_access
 from reviews.audit_actions import ReviewAction
 from reviews.models import (
@@ -234,7 +239,48 @@ def period_open(
         reviews=len(reviews),
     )
     period_opened.send(sender=ReviewPeriod, period=period)
+    # Every member is told by one background task (on the bulk queue), written with the period: opening a ward of
+    # thousands costs the same few queries, and a rollback tells nobody.
+    outbox.enqueue("reviews.tasks.notify_period_opened", period.pk)
     return period
+
+
+def period_members_notify(*, period_id: int) -> int:
+    """Tell each member with a self-review to write in the period that it opened, once (a second run finds them
+    told: programmes.reminders.send_reminders, keyed by the day it opened); how many were told now."""
+    period = ReviewPeriod.objects.filter(pk=period_id).first()
+    if period is None:
+        return 0
+    members = (
+        Review.objects.filter(period=period, state=ReviewState.SELF_DRAFTING, cadre__user__is_active=True)
+        .order_by("cadre__user_id")
+        .values_list("cadre__user_id", flat=True)
+        .distinct()
+    )
+    link = reverse("reviews:work_list")
+
+    def text() -> tuple[str, str]:
+        return (
+            _("Đợt kiểm điểm mới: %(title)s") % {"title": period.title},
+            _(
+                "Hạn nộp bản kiểm điểm cá nhân: %(self)s; hạn họp chi bộ: %(cell)s. Đồng chí viết bản kiểm điểm "
+                "trong mục Kiểm điểm."
+            )
+            % {"self": f"{period.self_review_until:%d/%m/%Y}", "cell": f"{period.cell_meetings_until:%d/%m/%Y}"},
+        )
+
+    def notices(pairs: list[tuple[int, int]]) -> list[Notice]:
+        return [
+            Notice(recipient_id=user_id, kind=NotificationKind.PERIOD_OPENED, link=link, text=text)
+            for user_id, _p in pairs
+        ]
+
+    return send_reminders(
+        NotificationKind.PERIOD_OPENED,
+        [(user_id, period.pk) for user_id in members if user_id is not None],
+        timezone.localtime(period.opened_at).date(),
+        notices,
+    )
 
 
 def _open_reviews(period: ReviewPeriod) -> list[Review]:

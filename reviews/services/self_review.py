@@ -9,13 +9,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from programmes.audit import snapshot
+from programmes.models import NotificationKind
 from reviews import access as review_access
 from reviews import rules
 from reviews.audit_actions import ReviewAction
 from reviews.consistency import ConsistencyFlag, consistency_flags
 from reviews.models import CommitmentAssessment, RatingLevel, Review, ReviewForm, ReviewState, Verdict
 from reviews.presentation import SELF_REVIEW_SECTIONS, section_title
-from reviews.services._common import REVIEW_FIELDS, Verdicts, _audit, _lock, _require, _require_state
+from reviews.services._common import REVIEW_FIELDS, Verdicts, _audit, _lock, _require, _require_state, _tell
 from reviews.services._verdicts import _set_verdicts
 
 REQUIRED_SECTIONS = ("strengths", "shortcomings", "remedy_plan")
@@ -123,4 +124,18 @@ def self_review_submit(*, review: Review, acting_user: User) -> Review:
     review.self_submitted_at = timezone.now()
     review.save(update_fields=["state", "self_submitted_at"])
     _audit(acting_user, ReviewAction.SELF_SUBMIT, review, before, **snapshot(review, REVIEW_FIELDS))
+    _tell(
+        acting_user,
+        review_access.told_of_self_review(review),
+        NotificationKind.SELF_REVIEW_SUBMITTED,
+        review,
+        lambda: (
+            _("Bản kiểm điểm đã nộp: %(name)s") % {"name": review.cadre.full_name},
+            _(
+                "Đồng chí %(name)s đã nộp bản kiểm điểm cá nhân của đợt “%(period)s”; chi bộ xem xét, góp ý và đề xuất "
+                "xếp loại."
+            )
+            % {"name": review.cadre.full_name, "period": review.period.title},
+        ),
+    )
     return review

@@ -43,6 +43,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from demo.people import STAFF_GROUP, write_staff_group
 from programmes.action_programmes import publication
+from programmes.action_programmes.notifications import unsubscribe_token
 from programmes.action_programmes.progress import progress_report
 from programmes.models import (
     ActionProgramme,
@@ -53,6 +54,7 @@ from programmes.models import (
     ImportKind,
     ImportStatus,
     Membership,
+    NotificationKind,
     OrganisationKind,
     PartyOrganisation,
     PartyPost,
@@ -588,6 +590,9 @@ def _admin_targets(world: World) -> None:
     world.add("admin.unknown", NO_RELATION, Target(kwargs={"url": "khong-co-trang-nay/"}))
     world.add("import.template", NO_RELATION, Target(kwargs={"kind": ImportKind.ROSTER, "file_format": "csv"}))
     world.add("reset.link", NO_RELATION, Target(kwargs={"uidb64": "MQ", "token": "ma-khong-hop-le"}))
+    # The link every e-mail to Ánh carries, turning one kind of notification off for her.
+    token = unsubscribe_token(world.subjects["own"].user, NotificationKind.PERIOD_OPENED)
+    world.add("unsubscribe.link", NO_RELATION, Target(kwargs={"token": token}))
     world.add("admin.user.password", NO_RELATION, Target(kwargs={"id": world.subjects["own"].user.pk}))
     for app_label in ("auth", "django_celery_beat", "axes", "otp_totp", "otp_static", "programmes", "reviews"):
         world.add(f"admin.app.{app_label}", NO_RELATION, Target(kwargs={"app_label": app_label}))

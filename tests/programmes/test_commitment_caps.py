@@ -41,7 +41,10 @@ from programmes.models import (
     PublicityLevel,
     Role,
 )
+from programmes.reminders import commitment_reminders_send
+from reviews import services as services_reviews
 from reviews.models import ReportKind, Review
+from reviews.reminders import review_reminders_send
 from reviews.reports.produce import report_data, report_produce
 from tests.factories import (
     PositionFactory,
@@ -54,7 +57,7 @@ from tests.factories import (
 from tests.programmes.programme_data import TERM_END, TERM_START, commitment_content, make_confirmed, submit
 from tests.programmes.test_documents import flowing_text
 from tests.publicity.feedback_data import send
-from tests.reviews.review_data import open_period
+from tests.reviews.review_data import open_period, propose, write_and_submit
 
 pytestmark = pytest.mark.django_db
 
@@ -510,3 +513,34 @@ def test_an_individual_report_goes_to_the_reviews_circle_only(cast, people):
     for name, user in people.users.items():
         expected = 200 if name in circle else 404
         assert status_of(client_for(user), download) == expected, name
+
+
+def test_reminders_and_review_hand_offs_quote_a_capped_commitment_only_to_its_readers(
+    cast, people, django_capture_on_commit_callbacks
+):
+    """The morning's commitment reminders and every hand-off of Alice's review: a notification that quotes one of her
+    commitments goes only to someone who reads that commitment (her, as it happens), and nobody of the other ward
+    hears of any of it."""
+    Notification.objects.all().delete()
+    deadline = datetime.date(2026, 6, 30)
+    with django_capture_on_commit_callbacks(execute=True):
+        for today in (deadline - datetime.timedelta(days=7), deadline + datetime.timedelta(days=1)):
+            commitment_reminders_send(today)
+        period = open_period(cast.ward, cast.org_board)
+    review = Review.objects.get(period=period, cadre=cast.member)
+    write_and_submit(review)
+    propose(review, _user(cast.secretary))
+    services_reviews.decision_make(review=review, level="good", acting_user=_user(cast.committee_staff))
+    for ahead in (3, 7):
+        review_reminders_send(timezone.localdate() + datetime.timedelta(days=ahead))
+
+    notifications = list(Notification.objects.select_related("recipient"))
+    quoting = [n for n in notifications if any(statement in n.subject + n.body for statement in EVERY)]
+    assert quoting, "the reminders quote the commitments they are about"
+    for notification in notifications:
+        reading = access.commitment_reading(User.objects.get(pk=notification.recipient_id), people.alice.programme)
+        for statement, commitment in people.alice.commitments.items():
+            if statement in notification.subject + notification.body:
+                assert reading.shows(commitment), (notification.recipient.username, notification.subject)
+    strangers = {name for name in people.users if name.startswith("other_")}
+    assert not [n for n in notifications if n.recipient.username in strangers]

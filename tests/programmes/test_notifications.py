@@ -52,7 +52,12 @@ def test_the_email_goes_out_after_the_commit_with_the_link_from_the_site_url(
     message = mail.outbox[0]
     assert message.to == ["binh@example.vn"]
     assert message.subject == "Chờ xác nhận: chương trình của Trần Thị Ánh"
-    assert message.body == "Mời đồng chí xem.\n\nhttps://canbo.benthanh.example.vn/chuong-trinh/7/"
+    text, footer = message.body.split("\n\n—\n")
+    assert text == "Mời đồng chí xem.\n\nhttps://canbo.benthanh.example.vn/chuong-trinh/7/"
+    # Every e-mail ends with the link that turns its kind off, on the portal's address, and says so in its headers.
+    assert "Không nhận thư về “Thông báo khác” nữa: https://canbo.benthanh.example.vn/tai-khoan/huy-nhan-thu/" in footer
+    assert message.extra_headers["List-Unsubscribe"].startswith("<https://canbo.benthanh.example.vn/tai-khoan/")
+    assert message.extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     assert message.from_email == settings.DEFAULT_FROM_EMAIL
     notification.refresh_from_db()
     assert notification.emailed_at is not None
@@ -68,7 +73,7 @@ def test_sending_twice_sends_once(django_capture_on_commit_callbacks):
     assert notification_email_send(notification_id=notification.pk) is False
     assert send_notification_email.delay(notification.pk).get() is False
     assert len(mail.outbox) == 1
-    assert mail.outbox[0].body == ""
+    assert mail.outbox[0].body.startswith("\n\n—\n")
     assert Notification.objects.get(pk=notification.pk).emailed_at == emailed_at
 
 
@@ -108,7 +113,7 @@ def test_a_submission_emails_the_confirmer_once_with_the_review_link(cast, djang
         submit(programme)
     assert [message.to for message in mail.outbox] == [[cast.secretary.user.email]]
     review = reverse("programmes:programme_review", args=[programme.pk, 1])
-    assert mail.outbox[0].body.endswith(f"\n\n{settings.SITE_URL}{review}")
+    assert f"\n\n{settings.SITE_URL}{review}\n\n—\n" in mail.outbox[0].body
     assert mail.outbox[0].subject == "Chờ xác nhận: chương trình hành động của Trần Thị Ánh"
 
 

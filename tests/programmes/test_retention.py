@@ -2,6 +2,7 @@
 they are older than their settings allow, in batches, once, and says how many in the audit log."""
 
 import datetime
+import uuid
 
 import pytest
 from axes.models import AccessLog
@@ -22,6 +23,7 @@ from programmes.models import (
     Notification,
     ReadEvent,
     ReadKind,
+    ReminderLog,
 )
 from programmes.tasks import enforce_retention
 
@@ -56,6 +58,13 @@ def age_history(cadre: Cadre, days: int) -> None:
 def notification(user, days: int) -> Notification:
     return Notification.objects.create(
         recipient=user, subject=f"Thông báo {days} ngày", created_at=days_before_now(days)
+    )
+
+
+def reminder_log(user, days: int) -> ReminderLog:
+    sent = days_before_now(days)
+    return ReminderLog.objects.create(
+        recipient=user, kind="commitment_due", object_id=days, day=sent.date(), sweep=uuid.uuid4(), created_at=sent
     )
 
 
@@ -98,6 +107,7 @@ def test_only_what_is_past_its_period_is_deleted_and_the_audit_log_says_how_much
     kept_history = history_count(cast.member)
     assert history_count(cast.outsider) == 1 and kept_history == 1
     old_note, new_note = notification(cast.member.user, 31), notification(cast.member.user, 29)
+    old_log, new_log = reminder_log(cast.member.user, 31), reminder_log(cast.member.user, 29)
     old_read, new_read = read_event(cast, 61), read_event(cast, 59)
     old_job, new_job = import_job(cast, 11), import_job(cast, 9)
     old_sign_in, new_sign_in = sign_in("member", 21), sign_in("member", 19)
@@ -109,6 +119,7 @@ def test_only_what_is_past_its_period_is_deleted_and_the_audit_log_says_how_much
     assert counts == {
         "history_rows": 3,
         "notifications": 1,
+        "reminder_log": 1,
         "import_files": 1,
         "sign_in_records": 1,
         "read_events": 1,
@@ -117,6 +128,7 @@ def test_only_what_is_past_its_period_is_deleted_and_the_audit_log_says_how_much
     assert history_count(cast.outsider) == 0 and history_count(cast.member) == kept_history
     assert list(Notification.objects.filter(pk__in=[old_note.pk, new_note.pk])) == [new_note]
     assert list(ReadEvent.objects.filter(pk__in=[old_read.pk, new_read.pk])) == [new_read]
+    assert list(ReminderLog.objects.filter(pk__in=[old_log.pk, new_log.pk])) == [new_log]
     assert list(AccessLog.objects.filter(pk__in=[old_sign_in.pk, new_sign_in.pk])) == [new_sign_in]
     old_job.refresh_from_db()
     new_job.refresh_from_db()
@@ -131,6 +143,7 @@ def test_only_what_is_past_its_period_is_deleted_and_the_audit_log_says_how_much
     assert privacy.retention_enforce(now=NOW) == {
         "history_rows": 0,
         "notifications": 0,
+        "reminder_log": 0,
         "import_files": 0,
         "sign_in_records": 0,
         "read_events": 0,

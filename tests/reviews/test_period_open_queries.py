@@ -4,12 +4,15 @@ pre-filled assessments written in bulk. Every rule still holds for each member: 
 the deciding committee, not rated with the reason, the commitments of their programme in order."""
 
 import pytest
+from django.contrib.auth.models import User
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection
+from django.db.models import QuerySet
 from django.test.utils import CaptureQueriesContext
 
-from programmes.models import AuditEvent, MembershipStatus, PartyPost
+from programmes.models import AuditEvent, Cadre, MembershipStatus, Notification, NotificationKind, PartyPost
 from reviews.models import CommitmentAssessment, Review, ReviewForm, ReviewState
+from reviews.services.periods import period_members_notify
 from tests.factories import PositionFactory, copy_programme, make_members
 from tests.programmes.programme_data import make_confirmed
 from tests.reviews.review_data import open_period
@@ -18,8 +21,12 @@ pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
 
 # The rule set (read by the test), the savepoint and its release, the permission (2), the overlap check and its
 # lock (2), the period, the posts, the members, their cells, the organisations above them, their commitments, the
-# two bulk inserts, the audit event (3, its content type read afresh) and the feedback waiting for them (1): 19.
-OPENING_QUERIES = {"sqlite": 19, "postgresql": 19}
+# two bulk inserts, the audit event (3, its content type read afresh), the feedback waiting for them (1) and the one
+# task that tells every member (1): 20.
+OPENING_QUERIES = {"sqlite": 20, "postgresql": 20}
+# Telling the members, in the background: the period, its members, then per batch of 2,000 the savepoint, the log
+# and what it logged, the readers, their choices, the notifications, the e-mail tasks and the release: 10.
+TELLING_QUERIES = 10
 
 
 def build_ward(cast, members: int) -> dict[str, int]:
@@ -56,6 +63,40 @@ def test_opening_a_period_takes_the_same_queries_for_10_and_100_members(cast, me
     assert CommitmentAssessment.objects.filter(review__period=period).count() == expected["assessments"]
     event = AuditEvent.objects.get(action="review.period_open")
     assert event.after is not None and event.after["reviews"] == expected["reviews"]
+
+
+def give_accounts(without: QuerySet[Cadre]) -> None:
+    """An account with an e-mail address for each of the cadres `without` one, written in bulk."""
+    cadres = list(without)
+    users = User.objects.bulk_create(User(username=cadre.code, email=f"{cadre.code}@example.vn") for cadre in cadres)
+    for cadre, user in zip(cadres, users, strict=True):
+        cadre.user = user
+    Cadre.objects.bulk_update(cadres, ["user"])
+
+
+@pytest.mark.parametrize("members", [10, 100])
+def test_telling_the_members_takes_the_same_queries_for_10_and_100_members(
+    cast, members, django_capture_on_commit_callbacks
+):
+    build_ward(cast, members)
+    give_accounts(Cadre.objects.filter(user__isnull=True))
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        period = open_period(cast.ward, cast.org_board)
+    assert len(callbacks) == 1  # the one task, handed to the broker once the opening commits
+    told = set(
+        Review.objects.filter(period=period, state=ReviewState.SELF_DRAFTING).values_list("cadre__user", flat=True)
+    )
+
+    with CaptureQueriesContext(connection) as queries:
+        sent = period_members_notify(period_id=period.pk)
+
+    assert len(queries) == TELLING_QUERIES, "\n".join(query["sql"] for query in queries)
+    # One notification per member with a self-review to write (not per place), none for the exempt.
+    assert sent == len(told)
+    notified = Notification.objects.filter(kind=NotificationKind.PERIOD_OPENED)
+    assert set(notified.values_list("recipient", flat=True)) == told
+    assert period_members_notify(period_id=period.pk) == 0
+    assert notified.count() == len(told)
 
 
 def test_each_member_of_a_bulk_opening_gets_their_own_places_form_and_commitments(cast):

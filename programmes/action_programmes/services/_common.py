@@ -2,7 +2,7 @@
 version's state, the row lock, and the owner's notification."""
 
 import datetime
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from django.contrib.auth.models import User
@@ -12,9 +12,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from programmes import access
-from programmes.action_programmes.notifications import notify
+from programmes.action_programmes.notifications import notify_each
 from programmes.audit import audit_record, snapshot
-from programmes.models import ActionProgramme, ProgrammeVersion, VersionState
+from programmes.models import ActionProgramme, NotificationKind, ProgrammeVersion, VersionState
 
 # What the owner may change before the first confirmation, as programme_update stores it.
 REGISTRATION_FIELDS = (
@@ -123,13 +123,13 @@ def _audit_version(
     audit_record(actor=acting_user, action=action, obj=version, before=before, after=after)
 
 
-def _notify_owner(programme: ActionProgramme, *, subject: str, body: str) -> None:
-    """Tell the owner, on their programme's page; call it `in_portal_language` (the texts are stored)."""
+def _notify_owner(programme: ActionProgramme, text: Callable[[], tuple[str, str]]) -> None:
+    """Tell the owner, on their programme's page, what `text()` writes (subject and body) in their language."""
     owner_user = programme.owner.user
     if owner_user is not None:
-        notify(
-            recipient=owner_user,
-            subject=subject,
-            body=body,
+        notify_each(
+            [owner_user],
+            kind=NotificationKind.PROGRAMME_CONFIRMATION,
             link=reverse("programmes:programme_detail", args=[programme.pk]),
+            text=text,
         )

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from programmes.action_programmes.confirmers import find_confirmer
-from programmes.action_programmes.notifications import in_portal_language, notify
+from programmes.action_programmes.notifications import notify_each
 from programmes.action_programmes.public_stamps import public_programme_changed
 from programmes.action_programmes.quality import check_version
 from programmes.action_programmes.services._common import (
@@ -33,6 +33,7 @@ from programmes.audit_actions import ProgrammeAction
 from programmes.models import (
     ActionProgramme,
     CommitmentTerms,
+    NotificationKind,
     ProgrammeState,
     ProgrammeVersion,
     PublicityLevel,
@@ -61,15 +62,21 @@ def programme_submit(*, version: ProgrammeVersion, acting_user: User) -> Program
     version.save()
     _follow_first_version(programme, ProgrammeState.SUBMITTED)
     _audit_version(acting_user, ProgrammeAction.SUBMIT, version, before=before)
-    with in_portal_language():
-        kind = _("bản điều chỉnh") if version.is_amendment else _("chương trình hành động")
-        notify(
-            recipient=confirmer.user,
-            subject=_("Chờ xác nhận: %(kind)s của %(owner)s") % {"kind": kind, "owner": programme.owner.full_name},
-            body=_("%(owner)s đã gửi “%(title)s” để đồng chí xác nhận.")
+
+    def text() -> tuple[str, str]:
+        what = _("bản điều chỉnh") if version.is_amendment else _("chương trình hành động")
+        return (
+            _("Chờ xác nhận: %(kind)s của %(owner)s") % {"kind": what, "owner": programme.owner.full_name},
+            _("%(owner)s đã gửi “%(title)s” để đồng chí xác nhận.")
             % {"owner": programme.owner.full_name, "title": programme.title},
-            link=reverse("programmes:programme_review", args=[programme.pk, version.number]),
         )
+
+    notify_each(
+        [confirmer.user],
+        kind=NotificationKind.PROGRAMME_CONFIRMATION,
+        link=reverse("programmes:programme_review", args=[programme.pk, version.number]),
+        text=text,
+    )
     return version
 
 
@@ -120,12 +127,13 @@ def programme_return(
         notes=notes,
         correction=correction.number,
     )
-    with in_portal_language():
-        _notify_owner(
-            programme,
-            subject=_("Chương trình được trả lại để sửa: %(title)s") % {"title": programme.title},
-            body=version.return_reason or _("Xem ý kiến ở từng nội dung cam kết."),
-        )
+    _notify_owner(
+        programme,
+        lambda: (
+            _("Chương trình được trả lại để sửa: %(title)s") % {"title": programme.title},
+            version.return_reason or _("Xem ý kiến ở từng nội dung cam kết."),
+        ),
+    )
     return version
 
 
@@ -168,11 +176,11 @@ def programme_confirm(
         before=before,
         after={**snapshot(programme, PROGRAMME_FIELDS), "version": version.number, "comment": comment.strip()},
     )
-    with in_portal_language():
-        _notify_owner(
-            programme,
-            subject=_("Đã xác nhận: %(title)s (phiên bản %(number)s)")
-            % {"title": programme.title, "number": version.number},
-            body=version.confirmation_comment,
-        )
+    _notify_owner(
+        programme,
+        lambda: (
+            _("Đã xác nhận: %(title)s (phiên bản %(number)s)") % {"title": programme.title, "number": version.number},
+            version.confirmation_comment,
+        ),
+    )
     return version

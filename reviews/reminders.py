@@ -1,0 +1,135 @@
+"""The reviews' nightly reminders (programmes.reminders sends them, once per person, object, kind and day):
+
+- a member whose self-review is still a draft, REMINDER_SELF_REVIEW_DAYS before the deadline and on its last day;
+- the head of a deciding body, every REMINDER_CONFIRMATION_DAYS that a decision waits for their confirmation.
+
+Neither quotes a commitment.
+"""
+
+import datetime
+import functools
+from collections.abc import Callable
+
+from django.conf import settings
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from programmes import access as programme_access
+from programmes.action_programmes.notifications import Notice
+from programmes.models import NotificationKind
+from programmes.reminders import Pair, audit_sweep, every, send_reminders
+from reviews.models import Decision, DecisionState, PeriodState, RatingLevel, Review, ReviewState
+
+
+def self_review_pairs(today: datetime.date) -> list[Pair]:
+    """(member, review) for the drafts of open periods whose deadline is in REMINDER_SELF_REVIEW_DAYS or today."""
+    deadlines = {today, today + datetime.timedelta(days=settings.REMINDER_SELF_REVIEW_DAYS)}
+    return list(
+        Review.objects.filter(
+            state=ReviewState.SELF_DRAFTING,
+            period__state=PeriodState.OPEN,
+            period__self_review_until__in=deadlines,
+            cadre__user__isnull=False,
+            cadre__user__is_active=True,
+        )
+        .order_by("pk")
+        .values_list("cadre__user_id", "pk")
+    )
+
+
+def _self_review_text(title: str, until: datetime.date, today: datetime.date) -> tuple[str, str]:
+    days = (until - today).days
+    if days <= 0:
+        subject = _("Hôm nay là hạn cuối nộp bản kiểm điểm")
+    else:
+        subject = _("Còn %(days)s ngày để nộp bản kiểm điểm") % {"days": days}
+    body = _("Đợt “%(period)s”: hạn nộp bản kiểm điểm cá nhân là ngày %(date)s. Bản kiểm điểm của đồng chí chưa nộp.")
+    return subject, body % {"period": title, "date": f"{until:%d/%m/%Y}"}
+
+
+def _self_review_notices(today: datetime.date) -> Callable[[list[Pair]], list[Notice]]:
+    def notices(pairs: list[Pair]) -> list[Notice]:
+        rows = {
+            pk: (title, until)
+            for pk, title, until in Review.objects.filter(pk__in=[review for _user, review in pairs]).values_list(
+                "pk", "period__title", "period__self_review_until"
+            )
+        }
+        return [
+            Notice(
+                recipient_id=user_id,
+                kind=NotificationKind.SELF_REVIEW_CLOSING,
+                link=reverse("reviews:self_review_edit", args=[review]),
+                text=functools.partial(_self_review_text, *rows[review], today),
+            )
+            for user_id, review in pairs
+            if review in rows
+        ]
+
+    return notices
+
+
+def confirmation_pairs(today: datetime.date) -> list[Pair]:
+    """(head, decision) for the decisions waiting for confirmation since REMINDER_CONFIRMATION_DAYS, or a multiple
+    of it: the head is the deciding body's secretary (reviews.access.can_confirm_decision), never the subject."""
+    days = every(today, first=settings.REMINDER_CONFIRMATION_DAYS, step=settings.REMINDER_CONFIRMATION_DAYS)
+    waiting = list(
+        Decision.objects.filter(state=DecisionState.AWAITING_CONFIRMATION, decided_at__date__in=days)
+        .order_by("pk")
+        .values_list("pk", "deciding_organisation_id", "review__cadre__user_id")
+    )
+    heads = programme_access.secretaries_of({organisation for _pk, organisation, _subject in waiting})
+    return [
+        (heads[organisation], pk)
+        for pk, organisation, subject in waiting
+        if organisation in heads and heads[organisation] != subject
+    ]
+
+
+def _confirmation_text(name: str, level: str, decided_at: datetime.datetime, today: datetime.date) -> tuple[str, str]:
+    decided_on = timezone.localtime(decided_at).date()
+    subject = _("Kết quả xếp loại chờ đồng chí xác nhận: %(name)s") % {"name": name}
+    body = _("Cấp ủy đã quyết định mức “%(level)s” ngày %(date)s; đã %(days)s ngày chờ đồng chí xác nhận.") % {
+        "level": RatingLevel(level).label,
+        "date": f"{decided_on:%d/%m/%Y}",
+        "days": (today - decided_on).days,
+    }
+    return subject, body
+
+
+def _confirmation_notices(today: datetime.date) -> Callable[[list[Pair]], list[Notice]]:
+    def notices(pairs: list[Pair]) -> list[Notice]:
+        rows = {
+            pk: (review, name, level, decided_at)
+            for pk, review, name, level, decided_at in Decision.objects.filter(
+                pk__in=[decision for _user, decision in pairs], state=DecisionState.AWAITING_CONFIRMATION
+            ).values_list("pk", "review_id", "review__cadre__full_name", "level", "decided_at")
+        }
+        return [
+            Notice(
+                recipient_id=user_id,
+                kind=NotificationKind.CONFIRMATION_WAITING,
+                link=reverse("reviews:decision_confirm", args=[rows[decision][0]]),
+                text=functools.partial(_confirmation_text, *rows[decision][1:], today),
+            )
+            for user_id, decision in pairs
+            if decision in rows
+        ]
+
+    return notices
+
+
+def review_reminders_send(today: datetime.date | None = None) -> dict[str, int]:
+    """The nightly job over every open review: how many reminders of each kind went out."""
+    today = today or timezone.localdate()
+    counts = {
+        NotificationKind.SELF_REVIEW_CLOSING.value: send_reminders(
+            NotificationKind.SELF_REVIEW_CLOSING, self_review_pairs(today), today, _self_review_notices(today)
+        ),
+        NotificationKind.CONFIRMATION_WAITING.value: send_reminders(
+            NotificationKind.CONFIRMATION_WAITING, confirmation_pairs(today), today, _confirmation_notices(today)
+        ),
+    }
+    audit_sweep("reviews", today, counts)
+    return counts
