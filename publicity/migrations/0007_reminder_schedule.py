@@ -26,7 +26,7 @@ def remove_schedules(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("publicity", "0005_open_data_nightly_schedule"),
+        ("publicity", "0006_open_data_first_ask"),
         ("django_celery_beat", "0019_alter_periodictasks_options"),
     ]
 
