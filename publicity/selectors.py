@@ -357,6 +357,8 @@ class ChangeKindPublic(StrEnum):
     CONFIRMED = "confirmed"
     AMENDED = "amended"
     PROGRESS = "progress"
+    # Told to followers only (publicity.follow); the pages and feeds list versions and progress.
+    PUBLISHED = "published"
 
 
 @dataclass(frozen=True)
@@ -378,18 +380,37 @@ class RecentChange:
             ChangeKindPublic.CONFIRMED: _("Chương trình được xác nhận"),
             ChangeKindPublic.AMENDED: _("Điều chỉnh được xác nhận"),
             ChangeKindPublic.PROGRESS: _("Cập nhật tiến độ"),
+            ChangeKindPublic.PUBLISHED: _("Chương trình mới được công khai"),
         }[self.kind]
 
 
-def _version_changes(limit: int, since: datetime.datetime) -> Iterable[RecentChange]:
-    versions = (
-        ProgrammeVersion.objects.filter(
-            public_programme_q("programme__"), state__in=SHARED_VERSION_STATES, confirmed_at__gte=since
-        )
-        .select_related("programme__owner")
-        .order_by("-confirmed_at", "-pk")[:limit]
+@dataclass(frozen=True)
+class ChangeScope:
+    """Whose changes are read: one programme's, an area's (a ward or commune committee's subtree), or all."""
+
+    programme_id: int | None = None
+    area_path: str | None = None
+
+    def q(self, prefix: str) -> Q:
+        """The condition on the programme, reached through `prefix` ("programme__")."""
+        condition = Q()
+        if self.programme_id is not None:
+            condition &= Q(**{f"{prefix}pk": self.programme_id})
+        if self.area_path is not None:
+            condition &= Q(**{f"{prefix}organisation__path__startswith": self.area_path})
+        return condition
+
+
+EVERYWHERE = ChangeScope()
+
+
+def _version_changes(limit: int, since: datetime.datetime | None, where: Q) -> Iterable[RecentChange]:
+    """Confirmed versions of published programmes matching `where` (on the version), newest first."""
+    dated = Q(confirmed_at__gte=since) if since is not None else Q(confirmed_at__isnull=False)
+    versions = ProgrammeVersion.objects.filter(
+        where, dated, public_programme_q("programme__"), state__in=SHARED_VERSION_STATES
     )
-    for version in versions:
+    for version in versions.select_related("programme__owner").order_by("-confirmed_at", "-pk")[:limit]:
         programme = version.programme
         if version.is_amendment:
             kind = ChangeKindPublic.AMENDED
@@ -416,18 +437,22 @@ def _version_changes(limit: int, since: datetime.datetime) -> Iterable[RecentCha
         )
 
 
-def _progress_changes(limit: int, since: datetime.datetime) -> Iterable[RecentChange]:
+def _progress_changes(limit: int, since: datetime.datetime | None, where: Q) -> Iterable[RecentChange]:
+    """Progress reports matching `where` (on the report) on public commitments in force of published programmes,
+    newest first."""
     terms_in_force = CommitmentTerms.objects.filter(
         commitment=OuterRef("commitment"), version=OuterRef("commitment__programme__current_version")
     )
+    reports = ProgressReport.objects.filter(
+        where,
+        public_programme_q("commitment__programme__"),
+        public_commitment_q("commitment__"),
+        Exists(terms_in_force),
+    )
+    if since is not None:
+        reports = reports.filter(reported_at__gte=since)
     reports = (
-        ProgressReport.objects.filter(
-            public_programme_q("commitment__programme__"),
-            public_commitment_q("commitment__"),
-            Exists(terms_in_force),
-            reported_at__gte=since,
-        )
-        .annotate(
+        reports.annotate(
             position=Subquery(terms_in_force.values("position")[:1]),
             statement=Subquery(terms_in_force.values("statement")[:1]),
         )
@@ -454,13 +479,52 @@ def _progress_changes(limit: int, since: datetime.datetime) -> Iterable[RecentCh
         )
 
 
-def recent_changes(limit: int = 50) -> list[RecentChange]:
-    """Confirmations, confirmed amendments and progress on public commitments of the last RECENT_DAYS, newest
-    first; two queries, each read from the index of its date."""
+def recent_changes(limit: int = 50, scope: ChangeScope = EVERYWHERE) -> list[RecentChange]:
+    """Confirmations, confirmed amendments and progress on public commitments of the last RECENT_DAYS within
+    `scope`, newest first; two queries, each read from the index of its date."""
     since = timezone.now() - datetime.timedelta(days=RECENT_DAYS)
-    merged = [*_version_changes(limit, since), *_progress_changes(limit, since)]
+    merged = [
+        *_version_changes(limit, since, scope.q("programme__")),
+        *_progress_changes(limit, since, scope.q("commitment__programme__")),
+    ]
     merged.sort(key=lambda change: (change.at, change.key), reverse=True)
     return merged[:limit]
+
+
+def version_change(version_id: int) -> RecentChange | None:
+    """One confirmed version as the pages tell it, or None unless its programme is published; one query."""
+    return next(iter(_version_changes(1, None, Q(pk=version_id))), None)
+
+
+def progress_change(report_id: int) -> RecentChange | None:
+    """One progress report as the pages tell it, or None unless the public sees its commitment; one query."""
+    return next(iter(_progress_changes(1, None, Q(pk=report_id))), None)
+
+
+def publication_change(programme_id: int) -> RecentChange | None:
+    """A programme that entered the public pages, told as news of its area, or None unless it is published."""
+    programme = public_programmes().select_related("owner").filter(pk=programme_id).first()
+    if programme is None:
+        return None
+    return RecentChange(
+        kind=ChangeKindPublic.PUBLISHED,
+        at=programme.updated_at,
+        key=f"published-{programme.pk}",
+        programme_id=programme.pk,
+        programme_title=programme.title,
+        owner_name=programme.owner.full_name,
+        organisation_name=programme.organisation_name,
+        summary=_("Chương trình hành động của đồng chí %(owner)s (%(organisation)s) được công khai.")
+        % {"owner": programme.owner.full_name, "organisation": programme.organisation_name},
+    )
+
+
+def public_area(pk: int) -> PartyOrganisation:
+    """A ward or commune committee, whose published programmes an area's pages list, else 404."""
+    area = PartyOrganisation.objects.filter(pk=pk, kind=OrganisationKind.COMMUNE_COMMITTEE).first()
+    if area is None:
+        raise Http404
+    return area
 
 
 # --- The sitemap ----------------------------------------------------------------------------------------------
