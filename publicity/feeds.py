@@ -12,12 +12,12 @@ from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext as _
 
 from programmes.models import ActionProgramme, PartyOrganisation
-from publicity import selectors
+from publicity import changes, selectors
 
 FEED_ENTRIES = 30
 
 
-class RecentChangesFeed(Feed[selectors.RecentChange, None]):
+class RecentChangesFeed(Feed[changes.RecentChange, None]):
     feed_type = Atom1Feed
 
     def title(self) -> str:
@@ -35,33 +35,33 @@ class RecentChangesFeed(Feed[selectors.RecentChange, None]):
     def feed_url(self) -> str:
         return reverse("publicity:public_changes_feed")
 
-    def items(self) -> list[selectors.RecentChange]:
-        return selectors.recent_changes(FEED_ENTRIES)
+    def items(self) -> list[changes.RecentChange]:
+        return changes.recent_changes(FEED_ENTRIES)
 
-    def item_title(self, item: selectors.RecentChange) -> str:
+    def item_title(self, item: changes.RecentChange) -> str:
         return f"{item.kind_label}: {item.owner_name} – {item.programme_title}"
 
-    def item_description(self, item: selectors.RecentChange) -> str:
+    def item_description(self, item: changes.RecentChange) -> str:
         return f"{item.summary} ({item.organisation_name})"
 
-    def item_link(self, item: selectors.RecentChange) -> str:
+    def item_link(self, item: changes.RecentChange) -> str:
         address = reverse("publicity:public_programme", args=[item.programme_id])
         return f"{address}#cam-ket-{item.commitment_id}" if item.commitment_id else address
 
-    def item_guid(self, item: selectors.RecentChange) -> str:
+    def item_guid(self, item: changes.RecentChange) -> str:
         # Atom wants an IRI that never changes: a tag URI (RFC 4151) on the portal's host and the entry's day.
         host = urlsplit(settings.SITE_URL).hostname or "localhost"
         return f"tag:{host},{item.at:%Y-%m-%d}:{item.key}"
 
     item_guid_is_permalink = False
 
-    def item_pubdate(self, item: selectors.RecentChange) -> datetime.datetime:
+    def item_pubdate(self, item: changes.RecentChange) -> datetime.datetime:
         return item.at
 
-    def item_updateddate(self, item: selectors.RecentChange) -> datetime.datetime:
+    def item_updateddate(self, item: changes.RecentChange) -> datetime.datetime:
         return item.at
 
-    def item_author_name(self, item: selectors.RecentChange) -> str:
+    def item_author_name(self, item: changes.RecentChange) -> str:
         return item.owner_name
 
 
@@ -86,8 +86,8 @@ class ProgrammeChangesFeed(RecentChangesFeed):
     def feed_url(self, obj: ActionProgramme) -> str:  # type: ignore[override]
         return reverse("publicity:programme_feed", args=[obj.pk])
 
-    def items(self, obj: ActionProgramme) -> list[selectors.RecentChange]:  # type: ignore[override]
-        return selectors.recent_changes(FEED_ENTRIES, selectors.ChangeScope(programme_id=obj.pk))
+    def items(self, obj: ActionProgramme) -> list[changes.RecentChange]:  # type: ignore[override]
+        return changes.recent_changes(FEED_ENTRIES, changes.ChangeScope(programme_id=obj.pk))
 
 
 class AreaChangesFeed(RecentChangesFeed):
@@ -105,5 +105,5 @@ class AreaChangesFeed(RecentChangesFeed):
     def feed_url(self, obj: PartyOrganisation) -> str:  # type: ignore[override]
         return reverse("publicity:area_feed", args=[obj.pk])
 
-    def items(self, obj: PartyOrganisation) -> list[selectors.RecentChange]:  # type: ignore[override]
-        return selectors.recent_changes(FEED_ENTRIES, selectors.ChangeScope(area_path=obj.path))
+    def items(self, obj: PartyOrganisation) -> list[changes.RecentChange]:  # type: ignore[override]
+        return changes.recent_changes(FEED_ENTRIES, changes.ChangeScope(area_path=obj.path))

@@ -22,7 +22,7 @@ from programmes.models import ActionProgramme, PartyOrganisation
 from programmes.web import add_service_error
 from publicity import follow, selectors
 from publicity.feedback_views import private_page
-from publicity.follow.tokens import unsubscribed_id
+from publicity.follow.tokens import confirmed_id, unsubscribed_id
 from publicity.follow_forms import FollowForm
 
 
@@ -96,6 +96,8 @@ def _link_refused(request: HttpRequest, message: str, status: int = 404) -> Http
 @require_http_methods(["GET", "POST"])
 def follow_confirm(request: HttpRequest, token: str) -> HttpResponse:
     """GET shows what is followed and a button (a mail scanner opening the link confirms nothing); POST confirms."""
+    if confirmed_id(token) is None:
+        return _link_refused(request, str(follow.INVALID_LINK))
     if request.method == "POST":
         try:
             confirmed = follow.follow_confirm(token=token)

@@ -26,7 +26,7 @@ from programmes.action_programmes.evidence import download_name
 from programmes.action_programmes.progress import CommitmentProgress, programme_progress
 from programmes.models import ActionProgramme, Evidence, Occasion, ProgressStatus, PublicityLevel
 from programmes.progress_views import KIND_LABELS
-from publicity import selectors
+from publicity import changes, selectors
 from publicity.follow_forms import FollowForm
 from publicity.forms import PublicSearchForm, VerifyForm
 from reviews.reports.produce import verify
@@ -231,7 +231,7 @@ def public_evidence(request: HttpRequest, pk: int) -> FileResponse:
 @require_safe
 @public_cache()
 def public_changes(request: HttpRequest) -> HttpResponse:
-    context = {"changes": selectors.recent_changes(RECENT_CHANGES), "limit": RECENT_CHANGES}
+    context = {"changes": changes.recent_changes(RECENT_CHANGES), "limit": RECENT_CHANGES}
     return render(request, "publicity/public_changes.html", context)
 
 

@@ -2,7 +2,7 @@
 
 A service that publishes a programme, confirms a version of a public one or reports progress on a public commitment
 asks for `fan_out` (programmes.action_programmes.announcements). It reads the change as the public pages tell it
-(publicity.selectors: nothing about a programme no longer published, nor a commitment capped below the public),
+(publicity.changes: nothing about a programme no longer published, nor a commitment capped below the public),
 records one delivery per confirmed follower (unique per subscription and change, so running it again adds none) and
 queues their e-mails in batches. Each e-mail is sent with its delivery row locked and marked sent in the same
 transaction, after the change is read again: a change withdrawn meanwhile is not sent.
@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from programmes import outbox
 from programmes.action_programmes.announcements import PublicChange, change_key
 from programmes.models import ActionProgramme
-from publicity import selectors
+from publicity import changes, selectors
 from publicity.follow.mail import absolute, send_follow_mail
 from publicity.follow.targets import Followed, described, followers_q
 from publicity.models import FollowDelivery, FollowSubscription
@@ -30,13 +30,13 @@ FAN_OUT_CHUNK = 500
 EMAILS_PER_TASK = 50
 
 
-def _told(kind: PublicChange, object_id: int) -> selectors.RecentChange | None:
+def _told(kind: PublicChange, object_id: int) -> changes.RecentChange | None:
     """The change as the public pages tell it now (in the active language), or None if it is not public (any more)."""
     if kind == PublicChange.VERSION:
-        return selectors.version_change(object_id)
+        return changes.version_change(object_id)
     if kind == PublicChange.PROGRESS:
-        return selectors.progress_change(object_id)
-    return selectors.publication_change(object_id)
+        return changes.progress_change(object_id)
+    return changes.publication_change(object_id)
 
 
 def _changed_programme(kind: PublicChange, object_id: int) -> ActionProgramme | None:
@@ -82,12 +82,12 @@ def fan_out(kind: str, object_id: int) -> int:
         last = ids[-1]
 
 
-def _told_by_key(key: str) -> selectors.RecentChange | None:
+def _told_by_key(key: str) -> changes.RecentChange | None:
     kind, _dash, object_id = key.partition("-")
     return _told(PublicChange(kind), int(object_id))
 
 
-def _email_text(change: selectors.RecentChange) -> tuple[str, str]:
+def _email_text(change: changes.RecentChange) -> tuple[str, str]:
     address = reverse("publicity:public_programme", args=[change.programme_id])
     if change.commitment_id:
         address += f"#cam-ket-{change.commitment_id}"
@@ -110,7 +110,7 @@ def _email_text(change: selectors.RecentChange) -> tuple[str, str]:
 def deliveries_send(delivery_ids: Sequence[int]) -> int:
     """E-mail each delivery not sent yet, while its change is still public; how many were sent now."""
     # Read once per change, target and language for the whole batch.
-    told: dict[tuple[str, str], selectors.RecentChange | None] = {}
+    told: dict[tuple[str, str], changes.RecentChange | None] = {}
     names: dict[tuple[Followed, str], str] = {}
     sent = 0
     for delivery_id in delivery_ids:
