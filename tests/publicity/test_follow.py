@@ -28,6 +28,7 @@ from publicity.feedback_forms import challenge_terms
 from publicity.follow.tokens import confirm_token
 from publicity.models import FollowDelivery, FollowRequest, FollowSubscription
 from tests.factories import make_member
+from tests.programmes.test_privacy_lifecycle import scan
 from tests.programmes.programme_data import make_confirmed
 from tests.publicity.public_data import amend_target, make_public, publish, unpublish
 
@@ -168,6 +169,7 @@ def test_a_citizen_follows_confirms_hears_once_of_published_progress_only_and_un
     done = mail_program.post(unsubscribe, {"List-Unsubscribe": "One-Click"})
     assert done.status_code == 200 and "Đã hủy theo dõi" in done.text
     assert not FollowSubscription.objects.exists() and not FollowDelivery.objects.exists()
+    assert scan(FOLLOWER) == []  # no column of any table holds the address any more
     assert "không còn theo dõi" in mail_program.post(unsubscribe).text  # a second click: already gone
 
     mail.outbox.clear()
@@ -357,6 +359,7 @@ def test_the_confirmation_link_expires_and_the_request_is_purged_with_its_addres
     assert follow.follows_purge(now + datetime.timedelta(days=settings.FOLLOW_PENDING_RETENTION_DAYS - 1)) == 0
     assert follow.follows_purge(now + datetime.timedelta(days=settings.FOLLOW_PENDING_RETENTION_DAYS + 1)) == 1
     assert not FollowSubscription.objects.exists() and not FollowRequest.objects.exists()
+    assert scan(FOLLOWER) == []
     purge = AuditEvent.objects.get(action="follow.purge")
     assert purge.after == {"subscriptions": 1}
 
