@@ -32,7 +32,8 @@ from tests.programmes.test_privacy_lifecycle import scan
 from tests.programmes.programme_data import make_confirmed
 from tests.publicity.public_data import amend_target, make_public, publish, unpublish
 
-pytestmark = pytest.mark.django_db
+# The unique delivery, the row locks and the path prefixes behave differently on each database: PostgreSQL too.
+pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
 
 FOLLOWER = "nguoi.theo.doi@example.vn"
 OTHER = "ban.doc.khac@example.vn"
