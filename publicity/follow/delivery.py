@@ -4,8 +4,8 @@ A service that publishes a programme, confirms a version of a public one or repo
 asks for `fan_out` (programmes.action_programmes.announcements). It reads the change as the public pages tell it
 (publicity.changes: nothing about a programme no longer published, nor a commitment capped below the public),
 records one delivery per confirmed follower (unique per subscription and change, so running it again adds none) and
-queues their e-mails in batches. Each e-mail is sent with its delivery row locked and marked sent in the same
-transaction, after the change is read again: a change withdrawn meanwhile is not sent.
+queues their e-mails in batches. Each batch reads the change again before its first e-mail (a change withdrawn
+meanwhile is not sent), and each e-mail is sent with its delivery row locked and marked sent in the same transaction.
 """
 
 from collections.abc import Iterator, Sequence

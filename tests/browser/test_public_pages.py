@@ -177,7 +177,7 @@ def test_open_data_files_being_prepared_are_listed_so_and_their_download_says_to
 
 def _link(kind: str) -> str:
     """The path of the last e-mail's confirmation ("xac-nhan") or unsubscribe ("huy") link."""
-    found = re.search(rf"https?://[^/\s]+(/cong-khai/theo-doi/{kind}/[^/\s]+/)", mail.outbox[-1].body)
+    found = re.search(rf"https?://[^/\s]+(/cong-khai/theo-doi/{kind}/[^/\s]+/)", str(mail.outbox[-1].body))
     assert found is not None, mail.outbox[-1].body
     return found.group(1)
 

@@ -93,9 +93,9 @@ def test_a_follower_is_mailed_a_published_change_once_by_the_imports_and_interac
         assert news["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
 
         # The fan-out and the e-mail task delivered again (a worker lost before acknowledging): nothing more is sent.
-        assert fan_out_follow_change.apply_async(args=["progress", report.pk]).get(timeout=TIMEOUT) == 0
+        assert fan_out_follow_change.apply_async(args=("progress", report.pk)).get(timeout=TIMEOUT) == 0
         delivered = list(FollowDelivery.objects.values_list("pk", flat=True))
-        assert send_follow_emails.apply_async(args=[delivered]).get(timeout=TIMEOUT) == 0
+        assert send_follow_emails.apply_async(args=(delivered,)).get(timeout=TIMEOUT) == 0
         assert len(mailed_to(mail_dir, FOLLOWER)) == 2  # the confirmation and the one change
     finally:
         imports.kill()

@@ -28,8 +28,8 @@ from publicity.feedback_forms import challenge_terms
 from publicity.follow.tokens import confirm_token
 from publicity.models import FollowDelivery, FollowRequest, FollowSubscription
 from tests.factories import make_member
-from tests.programmes.test_privacy_lifecycle import scan
 from tests.programmes.programme_data import make_confirmed
+from tests.programmes.test_privacy_lifecycle import scan
 from tests.publicity.public_data import amend_target, make_public, publish, unpublish
 
 # The unique delivery, the row locks and the path prefixes behave differently on each database: PostgreSQL too.
@@ -93,7 +93,7 @@ def subscribe(address: str, email: str, client: Client | None = None, **fields: 
 
 def link(message: mail.EmailMessage, kind: str) -> str:
     """The path of the confirmation ("xac-nhan") or unsubscribe ("huy") link in an e-mail."""
-    found = re.search(rf"{re.escape(SITE)}(/(?:en/)?cong-khai/theo-doi/{kind}/[^/\s]+/)", message.body)
+    found = re.search(rf"{re.escape(SITE)}(/(?:en/)?cong-khai/theo-doi/{kind}/[^/\s]+/)", str(message.body))
     assert found, message.body
     return found.group(1)
 
@@ -157,7 +157,7 @@ def test_a_citizen_follows_confirms_hears_once_of_published_progress_only_and_un
     assert news.to == [FOLLOWER]
     assert news.subject == f"Cập nhật tiến độ: Nguyễn Văn Nên – {programme.title}"
     assert f"{SITE}{page_of(programme)}#cam-ket-{shown.pk}" in news.body
-    terms = {item.commitment_id: item.statement for item in programme.current_version.terms.all()}  # type: ignore[union-attr]
+    terms = {item.commitment_id: item.statement for item in programme.current_version.terms.all()}
     assert terms[shown.pk] in news.body and terms[capped.pk] not in news.body
     unsubscribe = link(news, "huy")
     assert news.extra_headers["List-Unsubscribe"] == f"<{SITE}{unsubscribe}>"
@@ -205,7 +205,7 @@ def test_a_change_withdrawn_before_its_e_mails_leave_is_not_sent(
     # The fan-out runs, its e-mails wait for the broker; meanwhile the owner withdraws consent.
     with django_capture_on_commit_callbacks(execute=False):
         report(first, nen)
-    latest = first.progress_reports.latest("pk")  # type: ignore[attr-defined]
+    latest = first.progress_reports.latest("pk")
     with django_capture_on_commit_callbacks(execute=False):
         assert follow.fan_out("progress", latest.pk) == 1
     unpublish(programme)
@@ -222,7 +222,7 @@ def test_a_retried_fan_out_or_e_mail_task_never_sends_a_change_twice(
     subscription = follow_confirmed(page_of(programme), FOLLOWER, run_tasks)
     with django_capture_on_commit_callbacks(execute=False):
         report(commitments(programme)[0], nen)
-    latest = commitments(programme)[0].progress_reports.latest("pk")  # type: ignore[attr-defined]
+    latest = commitments(programme)[0].progress_reports.latest("pk")
     with run_tasks():
         assert follow.fan_out("progress", latest.pk) == 1
     with run_tasks():
