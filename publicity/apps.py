@@ -10,10 +10,10 @@ class PublicityConfig(AppConfig):
 
     def ready(self) -> None:
         from programmes.audit import register_actions
-        from publicity.audit_actions import FeedbackAction
+        from publicity.audit_actions import FeedbackAction, FollowAction
         from reviews.signals import period_opened
 
-        register_actions(FeedbackAction)
+        register_actions(FeedbackAction, FollowAction)
 
         period_opened.connect(attach_verified_feedback, dispatch_uid="publicity.attach_verified_feedback")
 

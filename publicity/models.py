@@ -11,7 +11,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from programmes.models import ActionProgramme, Commitment, PartyOrganisation
+from programmes.models import ActionProgramme, Cadre, Commitment, PartyOrganisation
 
 # Party committees are named after their area ("Đảng bộ phường Bến Thành"); the bodies of the area share its name.
 PARTY_COMMITTEE_PREFIX = "Đảng bộ "
@@ -211,3 +211,119 @@ class OpenDataFile(models.Model):
 
     def __str__(self) -> str:
         return self.get_kind_display()
+
+
+class FollowTarget(models.TextChoices):
+    PROGRAMME = "programme", _("Một chương trình")
+    CADRE = "cadre", _("Các chương trình của một cán bộ")
+    AREA = "area", _("Các chương trình của một địa bàn")
+
+
+class FollowSubscription(models.Model):
+    """A citizen's wish, without an account, to be e-mailed what is published about a programme, about the
+    programmes of a cadre, or about the programmes of an area (a ward or commune committee's subtree).
+
+    Double opt-in: stored pending, it receives nothing until confirmed by the link sent to the address. The address
+    is personal data: never on a page, in the audit log or in a log line; the row is deleted when its holder
+    unsubscribes, and a request never confirmed after FOLLOW_PENDING_RETENTION_DAYS (publicity.follow.purge).
+    """
+
+    target = models.CharField(_("theo dõi"), max_length=16, choices=FollowTarget.choices)
+    programme = models.ForeignKey(
+        ActionProgramme,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("chương trình"),
+    )
+    cadre = models.ForeignKey(
+        Cadre, on_delete=models.CASCADE, null=True, blank=True, related_name="+", verbose_name=_("cán bộ")
+    )
+    area = models.ForeignKey(
+        PartyOrganisation, on_delete=models.CASCADE, null=True, blank=True, related_name="+", verbose_name=_("địa bàn")
+    )
+    email = models.EmailField(_("thư điện tử"))
+    # A keyed digest of the address in lower case: one subscription per address and target, and its rate limit.
+    address_digest = models.CharField(max_length=64)
+    # The language of the page it was asked from: the e-mails are written in it.
+    language = models.CharField(_("ngôn ngữ"), max_length=8, default=settings.LANGUAGE_CODE)
+    # The latest request, and the latest e-mail answering one (a confirmation link, or "you already follow").
+    requested_at = models.DateTimeField(_("yêu cầu lúc"), default=timezone.now)
+    mailed_at = models.DateTimeField(_("gửi thư xác nhận lúc"), null=True, blank=True)
+    confirmed_at = models.DateTimeField(_("xác nhận lúc"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("đăng ký theo dõi")
+        verbose_name_plural = _("đăng ký theo dõi")
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(target="programme", programme__isnull=False, cadre__isnull=True, area__isnull=True)
+                    | Q(target="cadre", programme__isnull=True, cadre__isnull=False, area__isnull=True)
+                    | Q(target="area", programme__isnull=True, cadre__isnull=True, area__isnull=False)
+                ),
+                name="follow_names_its_one_target",
+            ),
+            models.UniqueConstraint(
+                fields=["address_digest", "programme"],
+                condition=Q(programme__isnull=False),
+                name="follow_programme_once_per_address",
+            ),
+            models.UniqueConstraint(
+                fields=["address_digest", "cadre"],
+                condition=Q(cadre__isnull=False),
+                name="follow_cadre_once_per_address",
+            ),
+            models.UniqueConstraint(
+                fields=["address_digest", "area"], condition=Q(area__isnull=False), name="follow_area_once_per_address"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["requested_at"], condition=Q(confirmed_at__isnull=True), name="follow_pending_by_age")
+        ]
+
+    def __str__(self) -> str:
+        # Never the address: this is what the audit log and the admin's log would print.
+        return f"{self.get_target_display()} #{self.programme_id or self.cadre_id or self.area_id}"
+
+
+class FollowDelivery(models.Model):
+    """One published change e-mailed to one subscription, at most once: the pair is unique, so a fan-out run again
+    or a task delivered twice never sends a change twice. Deleted with its subscription."""
+
+    subscription = models.ForeignKey(FollowSubscription, on_delete=models.CASCADE, related_name="deliveries")
+    # The change's key (programmes.action_programmes.announcements.change_key): "progress-12", "version-3"...
+    change = models.CharField(max_length=40)
+    created_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("thư báo thay đổi")
+        verbose_name_plural = _("thư báo thay đổi")
+        constraints = [models.UniqueConstraint(fields=["subscription", "change"], name="follow_change_sent_once")]
+        indexes = [models.Index(fields=["created_at"], name="follow_delivery_by_age")]
+
+    def __str__(self) -> str:
+        return self.change
+
+
+class FollowRequest(models.Model):
+    """A request to follow, kept only for the rate limits: keyed digests of the network address and of the e-mail
+    address (neither can be read back), deleted once the longest window has passed."""
+
+    source_digest = models.CharField(max_length=64)
+    address_digest = models.CharField(max_length=64)
+    requested_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("yêu cầu theo dõi")
+        verbose_name_plural = _("yêu cầu theo dõi")
+        indexes = [
+            models.Index(fields=["source_digest", "requested_at"], name="follow_request_by_source"),
+            models.Index(fields=["address_digest", "requested_at"], name="follow_request_by_address"),
+            models.Index(fields=["requested_at"], name="follow_request_by_age"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.requested_at:%Y-%m-%d %H:%M}"

@@ -8,8 +8,7 @@ lowering a level removes a programme from all of them at the next request. Nothi
 reviews or the audit log.
 """
 
-import datetime
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from itertools import pairwise
@@ -22,13 +21,11 @@ from django.db.models import (
     Prefetch,
     Q,
     QuerySet,
-    Subquery,
     Value,
 )
 from django.db.models.functions import Concat, Substr
 from django.http import Http404
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from programmes.action_programmes.compare import ChangeKind, CommitmentChange, compare_versions
 from programmes.action_programmes.progress import ProgrammeProgress, programme_progress
@@ -41,7 +38,6 @@ from programmes.models import (
     PartyOrganisation,
     ProgrammeState,
     ProgrammeVersion,
-    ProgressReport,
     ProgressStatus,
     PublicityLevel,
     VersionState,
@@ -54,8 +50,6 @@ PUBLIC = PublicityLevel.PUBLIC
 SHARED_VERSION_STATES = (VersionState.CONFIRMED, VersionState.SUPERSEDED)
 # A search of more words than this is cut: each word is one more condition.
 MAX_SEARCH_WORDS = 6
-# What "recent" means for the changes page and the feed: older entries are not read at all.
-RECENT_DAYS = 180
 
 
 # --- The rule, as conditions ---------------------------------------------------------------------------------
@@ -350,117 +344,15 @@ def public_evidence_file(pk: int) -> Evidence:
     return evidence
 
 
-# --- What changed recently -----------------------------------------------------------------------------------
+# --- An area ---------------------------------------------------------------------------------------------------
 
 
-class ChangeKindPublic(StrEnum):
-    CONFIRMED = "confirmed"
-    AMENDED = "amended"
-    PROGRESS = "progress"
-
-
-@dataclass(frozen=True)
-class RecentChange:
-    kind: ChangeKindPublic
-    at: datetime.datetime
-    # Unique and stable across requests: the feed's entry id.
-    key: str
-    programme_id: int
-    programme_title: str
-    owner_name: str
-    organisation_name: str
-    summary: str
-    commitment_id: int | None = None
-
-    @property
-    def kind_label(self) -> str:
-        return {
-            ChangeKindPublic.CONFIRMED: _("Chương trình được xác nhận"),
-            ChangeKindPublic.AMENDED: _("Điều chỉnh được xác nhận"),
-            ChangeKindPublic.PROGRESS: _("Cập nhật tiến độ"),
-        }[self.kind]
-
-
-def _version_changes(limit: int, since: datetime.datetime) -> Iterable[RecentChange]:
-    versions = (
-        ProgrammeVersion.objects.filter(
-            public_programme_q("programme__"), state__in=SHARED_VERSION_STATES, confirmed_at__gte=since
-        )
-        .select_related("programme__owner")
-        .order_by("-confirmed_at", "-pk")[:limit]
-    )
-    for version in versions:
-        programme = version.programme
-        if version.is_amendment:
-            kind = ChangeKindPublic.AMENDED
-            summary = _("Phiên bản %(number)s có hiệu lực. Lý do điều chỉnh: %(reason)s") % {
-                "number": version.number,
-                "reason": version.amendment_reason,
-            }
-        else:
-            kind = ChangeKindPublic.CONFIRMED
-            summary = _("%(confirmer)s đã xác nhận chương trình.") % {
-                "confirmer": version.confirmer_title or _("Người xác nhận")
-            }
-        if version.confirmed_at is None:  # excluded by the query; this tells the type checker
-            continue
-        yield RecentChange(
-            kind=kind,
-            at=version.confirmed_at,
-            key=f"version-{version.pk}",
-            programme_id=programme.pk,
-            programme_title=programme.title,
-            owner_name=programme.owner.full_name,
-            organisation_name=programme.organisation_name,
-            summary=summary,
-        )
-
-
-def _progress_changes(limit: int, since: datetime.datetime) -> Iterable[RecentChange]:
-    terms_in_force = CommitmentTerms.objects.filter(
-        commitment=OuterRef("commitment"), version=OuterRef("commitment__programme__current_version")
-    )
-    reports = (
-        ProgressReport.objects.filter(
-            public_programme_q("commitment__programme__"),
-            public_commitment_q("commitment__"),
-            Exists(terms_in_force),
-            reported_at__gte=since,
-        )
-        .annotate(
-            position=Subquery(terms_in_force.values("position")[:1]),
-            statement=Subquery(terms_in_force.values("statement")[:1]),
-        )
-        .select_related("commitment__programme__owner")
-        .order_by("-reported_at", "-pk")[:limit]
-    )
-    for report in reports:
-        programme = report.commitment.programme
-        summary = _("Nội dung %(position)s “%(statement)s”: %(status)s.") % {
-            "position": report.position,
-            "statement": report.statement,
-            "status": report.get_status_display(),
-        }
-        yield RecentChange(
-            kind=ChangeKindPublic.PROGRESS,
-            at=report.reported_at,
-            key=f"progress-{report.pk}",
-            programme_id=programme.pk,
-            programme_title=programme.title,
-            owner_name=programme.owner.full_name,
-            organisation_name=programme.organisation_name,
-            summary=summary,
-            commitment_id=report.commitment_id,
-        )
-
-
-def recent_changes(limit: int = 50) -> list[RecentChange]:
-    """Confirmations, confirmed amendments and progress on public commitments of the last RECENT_DAYS, newest
-    first; two queries, each read from the index of its date."""
-    since = timezone.now() - datetime.timedelta(days=RECENT_DAYS)
-    merged = [*_version_changes(limit, since), *_progress_changes(limit, since)]
-    merged.sort(key=lambda change: (change.at, change.key), reverse=True)
-    return merged[:limit]
+def public_area(pk: int) -> PartyOrganisation:
+    """A ward or commune committee, whose published programmes an area's pages list, else 404."""
+    area = PartyOrganisation.objects.filter(pk=pk, kind=OrganisationKind.COMMUNE_COMMITTEE).first()
+    if area is None:
+        raise Http404
+    return area
 
 
 # --- The sitemap ----------------------------------------------------------------------------------------------

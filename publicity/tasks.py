@@ -1,4 +1,4 @@
-"""Background jobs of citizen feedback. Thin: an id in, one service call; safe to run twice."""
+"""Background jobs of citizen feedback, open data and follows. Thin: an id in, one service call; safe to run twice."""
 
 from celery import shared_task
 
@@ -45,3 +45,35 @@ def remind_feedback() -> dict[str, int]:
     from publicity.reminders import feedback_reminders_send
 
     return feedback_reminders_send()
+
+
+@shared_task(**EMAIL_TASK_OPTIONS)
+def send_follow_confirmation(subscription_id: int) -> bool:
+    """E-mail the confirmation link of a request to follow (or "you already follow"), once."""
+    from publicity.follow import confirmation_send
+
+    return confirmation_send(subscription_id=subscription_id)
+
+
+@shared_task(acks_late=True)
+def fan_out_follow_change(kind: str, object_id: int) -> int:
+    """Record and queue the e-mails of a published change to each of its confirmed followers, in batches."""
+    from publicity.follow import fan_out
+
+    return fan_out(kind, object_id)
+
+
+@shared_task(**EMAIL_TASK_OPTIONS)
+def send_follow_emails(delivery_ids: list[int]) -> int:
+    """E-mail a batch of followers one published change each; a retry finds the sent ones and skips them."""
+    from publicity.follow import deliveries_send
+
+    return deliveries_send(delivery_ids)
+
+
+@shared_task(acks_late=True)
+def purge_follows() -> int:
+    """Nightly: delete the requests to follow never confirmed, with their addresses, and the rate limit's digests."""
+    from publicity.follow import follows_purge
+
+    return follows_purge()

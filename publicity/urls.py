@@ -2,8 +2,8 @@ from django.contrib.sitemaps.views import sitemap
 from django.urls import path
 from django.views.decorators.http import require_safe
 
-from publicity import feedback_views, opendata, opendata_files, views
-from publicity.feeds import RecentChangesFeed
+from publicity import feedback_views, follow_views, opendata, opendata_files, views
+from publicity.feeds import AreaChangesFeed, ProgrammeChangesFeed, RecentChangesFeed
 from publicity.sitemaps import SITEMAPS
 
 app_name = "publicity"
@@ -13,6 +13,17 @@ urlpatterns = [
     path("", views.public_home, name="public_home"),
     path("chuong-trinh/<int:pk>/", views.public_programme, name="public_programme"),
     path("chuong-trinh/<int:pk>/gop-y/", feedback_views.feedback_new, name="feedback_new"),
+    path(
+        "chuong-trinh/<int:pk>/atom.xml",
+        require_safe(views.public_cache()(ProgrammeChangesFeed())),
+        name="programme_feed",
+    ),
+    path("khu-vuc/<int:pk>/atom.xml", require_safe(views.public_cache()(AreaChangesFeed())), name="area_feed"),
+    # Following by e-mail: the target in the address (?chuong_trinh= or ?khu_vuc=), the e-mail address in the body.
+    path("theo-doi/", follow_views.follow_new, name="follow"),
+    path("theo-doi/da-gui/", follow_views.follow_sent, name="follow_sent"),
+    path("theo-doi/xac-nhan/<str:token>/", follow_views.follow_confirm, name="follow_confirm"),
+    path("theo-doi/huy/<str:token>/", follow_views.follow_unsubscribe, name="follow_unsubscribe"),
     path("gop-y/", feedback_views.track, name="track"),
     path("gop-y/<str:code>/", feedback_views.track_case, name="track_case"),
     path("minh-chung/<int:pk>/", views.public_evidence, name="public_evidence"),

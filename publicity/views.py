@@ -26,7 +26,8 @@ from programmes.action_programmes.evidence import download_name
 from programmes.action_programmes.progress import CommitmentProgress, programme_progress
 from programmes.models import ActionProgramme, Evidence, Occasion, ProgressStatus, PublicityLevel
 from programmes.progress_views import KIND_LABELS
-from publicity import selectors
+from publicity import changes, selectors
+from publicity.follow_forms import FollowForm
 from publicity.forms import PublicSearchForm, VerifyForm
 from reviews.reports.produce import verify
 
@@ -120,6 +121,9 @@ def public_home(request: HttpRequest) -> HttpResponse:
         "filters": filters,
         "page": page,
         "rows": rows,
+        # The area's follow form: its page is not kept whole in the cache, but its form is as static as the
+        # programme page's, posting to its own address.
+        "follow_form": FollowForm() if area is not None else None,
     }
     return render(request, "publicity/public_home.html", context)
 
@@ -199,6 +203,8 @@ def public_programme(request: HttpRequest, pk: int) -> HttpResponse:
             for case in selectors.answered_feedback(programme)
             if case.commitment_id is None or case.commitment_id in positions
         ],
+        # Static (no token, no key): the page is kept whole in the cache and served to every visitor.
+        "follow_form": FollowForm(owner_name=programme.owner.full_name),
     }
     return render(request, "publicity/public_programme.html", context)
 
@@ -225,7 +231,7 @@ def public_evidence(request: HttpRequest, pk: int) -> FileResponse:
 @require_safe
 @public_cache()
 def public_changes(request: HttpRequest) -> HttpResponse:
-    context = {"changes": selectors.recent_changes(RECENT_CHANGES), "limit": RECENT_CHANGES}
+    context = {"changes": changes.recent_changes(RECENT_CHANGES), "limit": RECENT_CHANGES}
     return render(request, "publicity/public_changes.html", context)
 
 

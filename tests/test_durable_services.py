@@ -30,6 +30,9 @@ from programmes.accounts import passwords, second_factor
 from programmes.action_programmes import notifications, publication
 from programmes.importing import services as importing
 from programmes.models import ImportJob, ImportKind, Notification
+from publicity import follow
+from publicity.follow.tokens import confirm_token, unsubscribe_token
+from publicity.models import FollowSubscription
 from reviews import services as review_services
 from reviews.models import InputSource, RatingLevel, ReportKind, Review, ReviewPeriod, ReviewState
 from reviews.reports import batches
@@ -256,6 +259,45 @@ def _batch_items_requeue(cast: Any) -> Call:
 def _report(cast: Any) -> Call:
     programme = make_confirmed(cast.member, cast.secretary.user)
     return lambda: report_produce(ReportKind.PROGRAMME, programme.pk)
+
+
+# --- Citizens following by e-mail ----------------------------------------------------------------------------------
+
+
+def _followed(cast: Any) -> follow.Followed:
+    return follow.Followed.programme(make_public(cast.member, cast.secretary.user))
+
+
+def _follower(cast: Any) -> FollowSubscription:
+    follow.follow_request(
+        followed=_followed(cast), email="ban.doc@example.vn", language="vi", source_address="192.0.2.9"
+    )
+    return FollowSubscription.objects.get()
+
+
+@durable("publicity.follow.subscription.follow_request")
+def _follow_request(cast: Any) -> Call:
+    followed = _followed(cast)
+    return lambda: follow.follow_request(
+        followed=followed, email="ban.doc@example.vn", language="vi", source_address="192.0.2.9"
+    )
+
+
+@durable("publicity.follow.subscription.follow_confirm")
+def _follow_confirm(cast: Any) -> Call:
+    token = confirm_token(_follower(cast).pk)
+    return lambda: follow.follow_confirm(token=token)
+
+
+@durable("publicity.follow.subscription.follow_cancel")
+def _follow_cancel(cast: Any) -> Call:
+    token = unsubscribe_token(_follower(cast).pk)
+    return lambda: follow.follow_cancel(token=token)
+
+
+@durable("publicity.follow.purge.follows_purge")
+def _follows_purge(cast: Any) -> Call:
+    return follow.follows_purge
 
 
 @pytest.fixture(autouse=True)

@@ -45,6 +45,11 @@ def test_every_route_names_a_queue_the_workers_consume() -> None:
         ("reviews.tasks.produce_review_report", "reports"),
         ("reviews.tasks.nightly_reports", "reports"),
         ("programmes.tasks.run_import_job", "imports"),
+        # A follower waits for the confirmation link; a change's fan-out may walk thousands of an area's followers.
+        ("publicity.tasks.send_follow_confirmation", "interactive"),
+        ("publicity.tasks.send_follow_emails", "interactive"),
+        ("publicity.tasks.fan_out_follow_change", "imports"),
+        ("publicity.tasks.purge_follows", "imports"),
         # Celery's own tasks (chords, test round trips) are not listed: the default queue takes them.
         ("celery.accumulate", "interactive"),
     ],

@@ -194,6 +194,21 @@ FEEDBACK_CONTACT_RETENTION_DAYS = env.int("FEEDBACK_CONTACT_RETENTION_DAYS", def
 # The question a person answers on the feedback form stays valid this long (seconds).
 FEEDBACK_CHALLENGE_MAX_AGE = 2 * 60 * 60
 
+# Citizens following a programme, a cadre or an area by e-mail (publicity.follow): how many requests one network
+# address may send, and how many one e-mail address may receive a confirmation for (beyond it the answer is the same
+# and nothing is sent), as (window in minutes, most requests) pairs; how long the confirmation link stays valid; how
+# long a request never confirmed is kept before it is deleted with its address.
+FOLLOW_RATE_LIMITS = (
+    (10, env.int("FOLLOW_BURST_LIMIT", default=5)),
+    (24 * 60, env.int("FOLLOW_DAILY_LIMIT", default=20)),
+)
+FOLLOW_ADDRESS_RATE_LIMITS = (
+    (60, env.int("FOLLOW_ADDRESS_HOURLY_LIMIT", default=3)),
+    (24 * 60, env.int("FOLLOW_ADDRESS_DAILY_LIMIT", default=5)),
+)
+FOLLOW_CONFIRM_DAYS = env.int("FOLLOW_CONFIRM_DAYS", default=3)
+FOLLOW_PENDING_RETENTION_DAYS = env.int("FOLLOW_PENDING_RETENTION_DAYS", default=7)
+
 # Retention of personal data (docs/PRIVACY.md), in days, enforced every night by programmes.tasks.enforce_retention:
 # row history (every earlier state of cadres, private details, memberships, posts, roles and the tree), in-portal
 # notifications, the log of who read whose personal data, uploaded import files (needed only to run the import),
@@ -309,6 +324,8 @@ CELERY_TASK_ROUTES = {
     "programmes.tasks.send_password_reset_email": {"queue": _INTERACTIVE},
     "programmes.tasks.send_digest_email": {"queue": _INTERACTIVE},
     "publicity.tasks.send_answer_email": {"queue": _INTERACTIVE},
+    "publicity.tasks.send_follow_confirmation": {"queue": _INTERACTIVE},
+    "publicity.tasks.send_follow_emails": {"queue": _INTERACTIVE},
     "programmes.tasks.send_outbox": {"queue": _INTERACTIVE},
     # PDFs: CPU-bound, by the thousand in a batch; the scheduled jobs that plan the batches go with them.
     "reviews.tasks.produce_batch_item": {"queue": _REPORTS},
@@ -330,6 +347,10 @@ CELERY_TASK_ROUTES = {
     "reviews.tasks.remind_reviews": {"queue": _IMPORTS},
     "reviews.tasks.notify_period_opened": {"queue": _IMPORTS},
     "publicity.tasks.remind_feedback": {"queue": _IMPORTS},
+    # Finding every follower of a change (an area may have thousands) and queueing their e-mails in batches; the
+    # nightly purge of follow requests never confirmed.
+    "publicity.tasks.fan_out_follow_change": {"queue": _IMPORTS},
+    "publicity.tasks.purge_follows": {"queue": _IMPORTS},
 }
 
 LOG_LEVEL = env("DJANGO_LOG_LEVEL", default="INFO")

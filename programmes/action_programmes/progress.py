@@ -15,8 +15,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from programmes import idempotency
+from programmes.action_programmes.announcements import PublicChange, announce
 from programmes.action_programmes.evidence import CheckedFile, check_link, check_upload
 from programmes.action_programmes.public_stamps import public_programme_changed
+from programmes.action_programmes.publication import public_commitment
 from programmes.action_programmes.services._common import _require_owner
 from programmes.audit import audit_record, snapshot
 from programmes.audit_actions import ProgrammeAction
@@ -142,6 +144,8 @@ def progress_report(
     commitment.last_reported_at = report.reported_at
     commitment.save(update_fields=["status", "value_reached", "last_reported_at"])
     public_programme_changed(commitment.programme_id)
+    if public_commitment(commitment, commitment.programme):
+        announce(PublicChange.PROGRESS, report.pk)
     audit_record(
         actor=acting_user,
         action=ProgrammeAction.PROGRESS_REPORT,

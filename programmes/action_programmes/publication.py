@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from programmes import access, outbox
+from programmes.action_programmes.announcements import PublicChange, announce
 from programmes.action_programmes.public_stamps import public_programme_changed
 from programmes.audit import audited_update
 from programmes.audit_actions import ProgrammeAction
@@ -149,6 +150,8 @@ def _update_publicity(acting_user: User, action: str, programme: ActionProgramme
     public_programme_changed(programme.pk, publicity=True)
     if was_public or is_public(programme):
         open_data_changed()
+    if not was_public and is_public(programme):
+        announce(PublicChange.PUBLISHED, programme.pk)
 
 
 # Not durable, nor consent_give and evidence_publicity_set: the demo seeding publishes inside its one transaction.

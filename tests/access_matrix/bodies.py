@@ -12,6 +12,7 @@ from django.test import Client
 from django.urls import reverse
 
 from programmes.models import Cadre, Membership, PartyOrganisation, PartyPost, PublicityLevel, Role
+from publicity.feedback_forms import challenge_terms, new_challenge
 from publicity.models import Verification
 from reviews.models import AppealState, RatingLevel, Review
 from tests.access_matrix.world import GROUNDS, Target, World
@@ -224,6 +225,14 @@ def close_period(world: World, persona: str, relation: str, target: Target) -> d
     return {"confirm": "on"}
 
 
+def follow_request(world: World, persona: str, relation: str, target: Target) -> dict[str, Any]:
+    """The follow form filled in as a person would: an address and the page's question answered."""
+    challenge = new_challenge()
+    terms = challenge_terms(challenge)
+    assert terms is not None
+    return {"pham_vi": "chuong-trinh", "email": f"{persona}@example.vn", "challenge": challenge, "answer": sum(terms)}
+
+
 BODIES: dict[str, Body] = {
     "close_period": close_period,
     "confirm_programme": confirm_programme,
@@ -248,4 +257,5 @@ BODIES: dict[str, Body] = {
     "grant_own_role": grant_own_role,
     "post_for_other_ward_member": post_for_other_ward_member,
     "membership_for_other_ward_member": membership_for_other_ward_member,
+    "follow_request": follow_request,
 }

@@ -65,7 +65,10 @@ from programmes.models import (
     Role,
     RoleAssignment,
 )
-from publicity import feedback, opendata_files
+from publicity import feedback, follow, opendata_files
+from publicity.follow.tokens import confirm_token
+from publicity.follow.tokens import unsubscribe_token as follow_unsubscribe_token
+from publicity.models import FollowSubscription
 from reviews import services as review_services
 from reviews.models import (
     Appeal,
@@ -347,9 +350,16 @@ def _programmes(world: World) -> None:
             if level == PublicityLevel.OVERSIGHT:
                 evidence = _evidence(programme, subject.user, 0)
                 world.add("evidence.oversight", relation, Target(kwargs={"pk": evidence.pk}, watch=evidence))
+                world.add(
+                    "follow.programme.oversight",
+                    relation,
+                    Target(query=f"chuong_trinh={programme.pk}", watch=programme),
+                )
 
         public = publish(make_confirmed(owner, confirmer, title=f"Chương trình công khai của {name}"))
         world.add("programme.public", relation, Target(kwargs={"pk": public.pk}, watch=public))
+        # The follow form's address names what is followed in its query string.
+        world.add("follow.programme", relation, Target(query=f"chuong_trinh={public.pk}", watch=public))
         shown = _evidence(public, subject.user, 0)
         publication.evidence_publicity_set(evidence=shown, is_public=True, acting_user=subject.user)
         hidden = _evidence(public, subject.user, 1)
@@ -364,6 +374,33 @@ def _programmes(world: World) -> None:
         world.add("case.received", relation, Target(kwargs={"pk": received.pk}, watch=received))
         world.add("case.accepted", relation, Target(kwargs={"pk": accepted.pk}, watch=accepted))
         world.add("case.code", relation, Target(kwargs={"code": received.tracking_code}, watch=received))
+
+
+# --- Citizens following by e-mail ----------------------------------------------------------------------------------
+
+
+def _follows(world: World) -> None:
+    """A citizen's pending request to follow the member's public programme, and another's confirmed one; the
+    member's ward, whose feed and follow form anyone opens."""
+    public = world.targets["programme.public"]["own"].watch
+    assert isinstance(public, ActionProgramme)
+    subscriptions = []
+    for email in ("cho.xac.nhan@example.vn", "da.theo.doi@example.vn"):
+        follow.follow_request(
+            followed=follow.Followed.programme(public), email=email, language="vi", source_address="192.0.2.50"
+        )
+        subscriptions.append(FollowSubscription.objects.latest("pk"))
+    pending, confirmed = subscriptions
+    follow.follow_confirm(token=confirm_token(confirmed.pk))
+    confirmed.refresh_from_db()
+    world.add("follow.pending", NO_RELATION, Target(kwargs={"token": confirm_token(pending.pk)}, watch=pending))
+    world.add(
+        "follow.confirmed", NO_RELATION, Target(kwargs={"token": follow_unsubscribe_token(confirmed.pk)}, watch=confirmed)
+    )
+    world.add("follow.forged", NO_RELATION, Target(kwargs={"token": "WzFd:1tAbCd:ma-khong-hop-le"}))
+    ward = world.organisations["ward"]
+    world.add("area.ward", NO_RELATION, Target(kwargs={"pk": ward.pk}, watch=ward))
+    world.add("follow.area", NO_RELATION, Target(query=f"khu_vuc={ward.pk}", watch=ward))
 
 
 # --- Reviews ------------------------------------------------------------------------------------------------------
@@ -603,6 +640,7 @@ def build_world() -> World:
     world = World(users={}, subjects={}, organisations={})
     _people(world)
     _programmes(world)
+    _follows(world)
     _reviews(world)
     _admin_targets(world)
     # The open-data files, as the worker's run after the publications makes them: a download serves a file.

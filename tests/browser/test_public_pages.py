@@ -1,15 +1,19 @@
 """The public pages in a real browser, for a visitor without an account: find a cadre by an unaccented name,
-open the programme, read an amended target with its history; accessible, and usable on a phone, the open-data
-page and the page of a file still being prepared included."""
+open the programme, read an amended target with its history, follow it by e-mail; accessible, and usable on a
+phone, the open-data page, the page of a file still being prepared and the follow pages included."""
 
 import re
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
+from django.core import mail
 from django.utils import timezone, translation
 from playwright.sync_api import Page, expect
 
-from publicity.models import OpenDataFile, OpenDataKind
+from publicity import follow
+from publicity.follow.tokens import confirm_token, unsubscribe_token
+from publicity.models import FollowSubscription, OpenDataFile, OpenDataKind
 from reviews.models import ReportKind
 from reviews.reports.produce import display_code, report_produce
 from tests.browser.test_login_journey import blocking_violations, csp_refusals
@@ -39,10 +43,35 @@ def published(cast, settings, tmp_path):
     return programme, report
 
 
-def _addresses(base: str, programme, report) -> dict[str, str]:
+@pytest.fixture
+def followers(cast, published) -> dict[str, str]:
+    """Two citizens following the programme: one still to confirm, one confirmed; their links' tokens, and the ward
+    the programme is published in."""
+    programme, _report = published
+    for email in ("cho.xac.nhan@example.vn", "da.theo.doi@example.vn"):
+        follow.follow_request(
+            followed=follow.Followed.programme(programme), email=email, language="vi", source_address="192.0.2.8"
+        )
+    pending, confirmed = FollowSubscription.objects.order_by("pk")
+    follow.follow_confirm(token=confirm_token(confirmed.pk))
+    return {
+        "confirm": confirm_token(pending.pk),
+        "unsubscribe": unsubscribe_token(confirmed.pk),
+        "ward": str(cast.ward.pk),
+    }
+
+
+def _addresses(base: str, programme, report, followers: dict[str, str]) -> dict[str, str]:
+    ward = followers["ward"]
     return {
         "home": f"{base}/cong-khai/",
+        "ward": f"{base}/cong-khai/?khu_vuc={ward}",
         "programme": f"{base}/cong-khai/chuong-trinh/{programme.pk}/",
+        "follow": f"{base}/cong-khai/theo-doi/?chuong_trinh={programme.pk}",
+        "follow the ward": f"{base}/cong-khai/theo-doi/?khu_vuc={ward}",
+        "asked": f"{base}/cong-khai/theo-doi/da-gui/",
+        "confirm": f"{base}/cong-khai/theo-doi/xac-nhan/{followers['confirm']}/",
+        "unsubscribe": f"{base}/cong-khai/theo-doi/huy/{followers['unsubscribe']}/",
         "changes": f"{base}/cong-khai/thay-doi-gan-day/",
         "about": f"{base}/cong-khai/gioi-thieu/",
         # The publications' runs made the files (tasks run at once in tests): each listed with its link.
@@ -86,9 +115,11 @@ def test_visitor_finds_a_cadre_unaccented_and_reads_the_amended_target_with_its_
 
 
 @pytest.mark.django_db(transaction=True)
-def test_public_pages_have_no_serious_accessibility_violations(live_server, published, page: Page, console_errors):
+def test_public_pages_have_no_serious_accessibility_violations(
+    live_server, published, followers, page: Page, console_errors
+):
     programme, report = published
-    for name, address in _addresses(live_server.url, programme, report).items():
+    for name, address in _addresses(live_server.url, programme, report, followers).items():
         response = page.goto(address)
         assert response is not None and response.status == 200, name
         assert blocking_violations(page) == [], name
@@ -97,9 +128,9 @@ def test_public_pages_have_no_serious_accessibility_violations(live_server, publ
 
 
 @pytest.mark.django_db(transaction=True)
-def test_public_pages_fit_a_phone(live_server, published, phone_page: Page):
+def test_public_pages_fit_a_phone(live_server, published, followers, phone_page: Page):
     programme, report = published
-    for name, address in _addresses(live_server.url, programme, report).items():
+    for name, address in _addresses(live_server.url, programme, report, followers).items():
         phone_page.goto(address)
         expect(phone_page.get_by_role("heading", level=1)).to_be_visible()
         # Nothing wider than the phone: the page never scrolls sideways.
@@ -141,4 +172,45 @@ def test_open_data_files_being_prepared_are_listed_so_and_their_download_says_to
     phone_page.get_by_role("link", name="Về trang Dữ liệu mở").click()
     expect(phone_page.get_by_role("heading", level=1)).to_have_text("Dữ liệu mở")
     assert not OpenDataFile.objects.exclude(storage_name="").exists()
+    assert csp_refusals(console_errors) == []
+
+
+def _link(kind: str) -> str:
+    """The path of the last e-mail's confirmation ("xac-nhan") or unsubscribe ("huy") link."""
+    found = re.search(rf"https?://[^/\s]+(/cong-khai/theo-doi/{kind}/[^/\s]+/)", str(mail.outbox[-1].body))
+    assert found is not None, mail.outbox[-1].body
+    return found.group(1)
+
+
+def _answer(label: str) -> str:
+    first, second = re.findall(r"\d+", label)[:2]
+    return str(int(first) + int(second))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_visitor_follows_the_programme_on_a_phone_confirms_by_the_link_and_unsubscribes(
+    live_server, published, phone_page: Page, console_errors: Any
+):
+    programme, _report = published
+    mail.outbox.clear()
+    phone_page.goto(f"{live_server.url}/cong-khai/chuong-trinh/{programme.pk}/")
+    section = phone_page.locator("section", has=phone_page.get_by_role("heading", name="Theo dõi chương trình"))
+    section.get_by_label("Thư điện tử của bạn").fill("ban.doc@example.vn")
+    question = section.get_by_label(re.compile("Câu hỏi kiểm tra"))
+    question.fill(_answer(section.locator("label", has_text="Câu hỏi kiểm tra").inner_text()))
+    section.get_by_role("button", name="Đăng ký nhận thư báo").click()
+    expect(phone_page.get_by_role("heading", level=1)).to_have_text("Hãy kiểm tra hộp thư")
+    fits_the_phone(phone_page)
+
+    phone_page.goto(f"{live_server.url}{_link('xac-nhan')}")
+    phone_page.get_by_role("button", name="Xác nhận theo dõi").click()
+    expect(phone_page.get_by_role("status")).to_contain_text("Bạn đang theo dõi")
+    fits_the_phone(phone_page)
+    assert FollowSubscription.objects.get().confirmed_at is not None
+
+    phone_page.goto(f"{live_server.url}{_link('huy')}")
+    phone_page.get_by_role("button", name="Hủy theo dõi").click()
+    expect(phone_page.get_by_role("status")).to_contain_text("Đã hủy theo dõi")
+    fits_the_phone(phone_page)
+    assert not FollowSubscription.objects.exists()
     assert csp_refusals(console_errors) == []

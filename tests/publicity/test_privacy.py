@@ -1,6 +1,7 @@
 """The privacy promise of the public pages, over the whole demo: every public page is rendered with every
 demo programme published and every piece of evidence public, and no personal detail, review text, point or
-rating may appear on any of them, whatever the data holds (DOMAIN, product decision 9)."""
+rating may appear on any of them, whatever the data holds (DOMAIN, product decision 9); nor the e-mail address of
+a citizen who follows a programme, on the follow pages themselves included."""
 
 import html
 import re
@@ -26,8 +27,9 @@ from programmes.models import (
     Role,
     RoleAssignment,
 )
-from publicity import feedback, opendata_files
-from publicity.models import FeedbackCase
+from publicity import feedback, follow, opendata_files
+from publicity.follow.tokens import confirm_token, unsubscribe_token
+from publicity.models import FeedbackCase, FollowSubscription
 from publicity.selectors import areas
 from reviews.models import (
     Appeal,
@@ -74,6 +76,8 @@ REVIEW_TEXT: dict[type[Model], tuple[str, ...]] = {
 }
 # How the internal pages write points; none of it belongs on a public page.
 POINT_WORDS = ("Tự chấm", "tự chấm", "Tổng điểm", "Thang điểm", "điểm tự chấm", "Tự nhận mức")
+# Citizens following the first programme by e-mail: one confirmed, one still to confirm its request.
+FOLLOWERS = ("ban.doc.theo.doi@example.vn", "cho.xac.nhan@example.vn")
 # Long enough to be unmistakable, short enough to survive line breaks the page may add.
 EXCERPT = 40
 
@@ -150,9 +154,22 @@ def _answered_feedback(programme: ActionProgramme) -> FeedbackCase:
     return case
 
 
+def _followers(programme: ActionProgramme) -> list[FollowSubscription]:
+    """The followers of the programme, through the service the form calls; the first one confirmed."""
+    for email in FOLLOWERS:
+        follow.follow_request(
+            followed=follow.Followed.programme(programme), email=email, language="vi", source_address="192.0.2.201"
+        )
+    confirmed, pending = FollowSubscription.objects.filter(email__in=FOLLOWERS).order_by("pk")
+    follow.follow_confirm(token=confirm_token(confirmed.pk))
+    return [confirmed, pending]
+
+
 def _public_addresses(programmes: list[ActionProgramme], verification_code: str) -> list[str]:
     someone = programmes[0].owner
     case = _answered_feedback(programmes[0])
+    confirmed, pending = _followers(programmes[0])
+    area = areas()[0].organisation.pk
     pages = [
         reverse("publicity:track"),
         reverse("publicity:track_case", args=[case.tracking_code]),
@@ -171,8 +188,16 @@ def _public_addresses(programmes: list[ActionProgramme], verification_code: str)
         reverse("publicity:open_data_programmes_csv"),
         reverse("publicity:open_data_commitments_csv"),
         reverse("publicity:open_data_programmes_json"),
+        reverse("publicity:area_feed", args=[area]),
+        reverse("publicity:follow") + f"?chuong_trinh={programmes[0].pk}",
+        reverse("publicity:follow") + f"?khu_vuc={area}",
+        reverse("publicity:follow_sent"),
+        reverse("publicity:follow_confirm", args=[confirm_token(pending.pk)]),
+        reverse("publicity:follow_confirm", args=[confirm_token(confirmed.pk)]),
+        reverse("publicity:follow_unsubscribe", args=[unsubscribe_token(confirmed.pk)]),
     ]
     pages += [reverse("publicity:public_programme", args=[programme.pk]) for programme in programmes]
+    pages += [reverse("publicity:programme_feed", args=[programme.pk]) for programme in programmes]
     pages += [reverse("publicity:feedback_new", args=[programme.pk]) for programme in programmes]
     return pages + ["/en" + address for address in pages]
 
@@ -181,7 +206,7 @@ def test_no_public_page_shows_private_details_review_text_points_or_ratings(demo
     rated = Review.objects.filter(state=ReviewState.FINAL).exclude(final_level="").first()
     assert rated is not None, "the demo has a rated review"
     report, _made = report_produce(ReportKind.INDIVIDUAL, rated.pk)
-    forbidden = sorted({*_private_values(), *_review_values(), *SENDER.values()})
+    forbidden = sorted({*_private_values(), *_review_values(), *SENDER.values(), *FOLLOWERS})
     assert len(demo) >= 3 and len(forbidden) > 1000  # the test really covers something
     opendata_files.refresh()  # the worker's run after the publications commit
 
@@ -213,6 +238,8 @@ def test_every_published_demo_programme_is_listed_until_its_owner_withdraws_cons
     assert address not in client.get(reverse("publicity:public_home")).text
     assert client.get(address).status_code == 404
     assert client.get(reverse("publicity:feedback_new", args=[withdrawn.pk])).status_code == 404
+    assert client.get(reverse("publicity:programme_feed", args=[withdrawn.pk])).status_code == 404
+    assert client.get(reverse("publicity:follow") + f"?chuong_trinh={withdrawn.pk}").status_code == 404
     for listing_address in (
         reverse("publicity:public_changes"),
         reverse("publicity:public_changes_feed"),

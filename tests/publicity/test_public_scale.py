@@ -129,6 +129,9 @@ def test_query_counts_are_pinned_whatever_the_number_of_programmes(cast, count):
     # The changes page and the feed: versions and progress, each from its date index.
     assert queries(reverse("publicity:public_changes")) == 2
     assert queries(reverse("publicity:public_changes_feed")) == 2
+    # One programme's feed and one ward's: the programme or the ward, then the same two.
+    assert queries(reverse("publicity:programme_feed", args=[programmes[0].pk])) == 3
+    assert queries(reverse("publicity:area_feed", args=[cast.ward.pk])) == 3
 
 
 def test_the_area_counts_are_one_grouped_query_per_ward_depth_and_count_both_wards(cast):

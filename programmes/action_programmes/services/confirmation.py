@@ -10,9 +10,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from programmes.action_programmes.announcements import PublicChange, announce
 from programmes.action_programmes.confirmers import find_confirmer
 from programmes.action_programmes.notifications import notify_each
 from programmes.action_programmes.public_stamps import public_programme_changed
+from programmes.action_programmes.publication import is_public
 from programmes.action_programmes.quality import check_version
 from programmes.action_programmes.services._common import (
     PROGRAMME_FIELDS,
@@ -151,6 +153,7 @@ def programme_confirm(
     if findings:
         raise ValidationError([finding.message for finding in findings])
     programme = ActionProgramme.objects.select_for_update().get(pk=version.programme_id)
+    was_public = is_public(programme)
     before = snapshot(programme, PROGRAMME_FIELDS)
     if programme.current_version_id is not None:
         ProgrammeVersion.objects.filter(pk=programme.current_version_id).update(state=VersionState.SUPERSEDED)
@@ -169,6 +172,11 @@ def programme_confirm(
     programme.publicity_level = min(default_level, publicity_max)
     _touch(programme, "current_version", "state", "publicity_max", "publicity_level")
     public_programme_changed(programme.pk, publicity=True)
+    # The followers of a public programme hear of its amendment; one entering the public pages is news to its area.
+    if is_public(programme) and was_public:
+        announce(PublicChange.VERSION, version.pk)
+    elif is_public(programme):
+        announce(PublicChange.PUBLISHED, programme.pk)
     audit_record(
         actor=acting_user,
         action=ProgrammeAction.CONFIRM,
