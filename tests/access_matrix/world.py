@@ -395,7 +395,9 @@ def _follows(world: World) -> None:
     confirmed.refresh_from_db()
     world.add("follow.pending", NO_RELATION, Target(kwargs={"token": confirm_token(pending.pk)}, watch=pending))
     world.add(
-        "follow.confirmed", NO_RELATION, Target(kwargs={"token": follow_unsubscribe_token(confirmed.pk)}, watch=confirmed)
+        "follow.confirmed",
+        NO_RELATION,
+        Target(kwargs={"token": follow_unsubscribe_token(confirmed.pk)}, watch=confirmed),
     )
     world.add("follow.forged", NO_RELATION, Target(kwargs={"token": "WzFd:1tAbCd:ma-khong-hop-le"}))
     ward = world.organisations["ward"]
