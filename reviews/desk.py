@@ -163,20 +163,20 @@ def decisions_to_make(desk: Desk) -> None:
     found = most_urgent(
         queue,
         ["proposal__recorded_at", "pk"],
-        ["pk", "period", "cell"],
+        ["period", "place"],
         deadline=Min("period__decisions_until"),
         since=Min("proposal__recorded_at"),
     )
     if found is None:
         return
-    single = found.total == 1
     desk.add(
         COMMITTEE,
         desk.task(
             _("Đề xuất của chi bộ chờ cấp ủy quyết định xếp loại"),
             found.total,
             _("Quyết định xếp loại"),
-            reverse("reviews:decision_make", args=[found.row["pk"]]) if single else _work_list("decide-heading"),
+            # The queue, by deadline and cell, each review linked to its decision (the oldest cell's first).
+            _work_list("decide-heading"),
             deadline=found.over["deadline"],
             since=local_day(found.over["since"]),
         ),
@@ -200,19 +200,18 @@ def decisions_to_confirm(desk: Desk) -> None:
     found = most_urgent(
         queue.annotate(awaiting_since=_awaiting_since()),
         ["awaiting_since", "pk"],
-        ["pk", "period", "deciding_organisation", "awaiting_since"],
+        ["period", "place", "awaiting_since"],
         deadline=Min("period__decisions_until"),
     )
     if found is None:
         return
-    single = found.total == 1
     desk.add(
         COMMITTEE,
         desk.task(
             _("Quyết định xếp loại chờ đồng chí xác nhận"),
             found.total,
             _("Xác nhận kết quả xếp loại"),
-            reverse("reviews:decision_confirm", args=[found.row["pk"]]) if single else _work_list("confirm-heading"),
+            _work_list("confirm-heading"),
             deadline=found.over["deadline"],
             since=local_day(found.row["awaiting_since"]),
         ),

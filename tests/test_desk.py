@@ -108,6 +108,12 @@ def group_tasks(user: Any, group: Any) -> dict[str, Task]:
     }
 
 
+def work_list_reviews(user: User, queue: str) -> list[int]:
+    """The reviews of one queue of the work list the desk links to, as the user sees it."""
+    response = client_for(user).get(reverse("reviews:work_list"))
+    return [review.pk for review in response.context[queue]]
+
+
 def titles(user: Any) -> list[str]:
     return [str(group.title) for group in desk_for(user).groups]
 
@@ -250,21 +256,19 @@ def test_committee_decides_and_the_head_confirms_in_their_own_ward(cast, other):
     other_review = _other_proposed(cast, other)
 
     decide = tasks(cast.committee_staff.user)["Đề xuất của chi bộ chờ cấp ủy quyết định xếp loại"]
-    assert (decide.count, decide.url, decide.age_days) == (1, reverse("reviews:decision_make", args=[review.pk]), 0)
+    assert (decide.count, decide.url, decide.age_days) == (1, reverse("reviews:work_list") + "#decide-heading", 0)
     assert decide.deadline == review.period.decisions_until
     assert titles(cast.committee_staff.user) == ["Việc của đồng chí", "Việc của cấp ủy"]
-    assert tasks(other.committee_staff.user)["Đề xuất của chi bộ chờ cấp ủy quyết định xếp loại"].url == reverse(
-        "reviews:decision_make", args=[other_review.pk]
-    )
+    assert tasks(other.committee_staff.user)["Đề xuất của chi bộ chờ cấp ủy quyết định xếp loại"].count == 1
+    # What the work list shows each of them: their own ward's review only.
+    assert other_review.pk not in work_list_reviews(cast.committee_staff.user, "to_decide")
+    assert review.pk in work_list_reviews(cast.committee_staff.user, "to_decide")
     assert "Quyết định xếp loại chờ đồng chí xác nhận" not in tasks(cast.head.user)
 
     services.decision_make(review=review, level=RatingLevel.GOOD, acting_user=cast.committee_staff.user)
     confirm = tasks(cast.head.user)["Quyết định xếp loại chờ đồng chí xác nhận"]
-    assert (confirm.count, confirm.url, confirm.age_days) == (
-        1,
-        reverse("reviews:decision_confirm", args=[review.pk]),
-        0,
-    )
+    assert (confirm.count, confirm.url, confirm.age_days) == (1, reverse("reviews:work_list") + "#confirm-heading", 0)
+    assert work_list_reviews(cast.head.user, "to_confirm") == [review.pk]
     assert "Đề xuất của chi bộ chờ cấp ủy quyết định xếp loại" not in tasks(cast.committee_staff.user)
     # The other ward's head confirms nothing yet: its proposal is still to decide.
     assert "Quyết định xếp loại chờ đồng chí xác nhận" not in tasks(other.head.user)
