@@ -118,6 +118,12 @@ def _unfinished() -> QuerySet[CommitmentTerms]:
     return _in_force().exclude(commitment__status__in=ProgressStatus.finished_values())
 
 
+def unfinished_terms() -> QuerySet[CommitmentTerms]:
+    """The terms in force not done yet (nor dropped), of confirmed programmes whose owner has an active account: what
+    the reminders are about, and what the owner's "Việc cần làm" counts."""
+    return _unfinished()
+
+
 def _pairs(terms: QuerySet[CommitmentTerms]) -> list[Pair]:
     return list(terms.order_by("commitment_id").values_list("version__programme__owner__user_id", "commitment_id"))
 

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET
 from config.celery import app as celery_app
 from programmes import access, outbox, selectors
 from programmes.access import Action, Grant, Persona
+from programmes.desk import desk_for
 from programmes.middleware import database_busy_response, is_database_busy
 from programmes.models import Cadre, CadrePrivateDetails, Membership, PartyOrganisation, ReadKind
 from programmes.reads import read_record
@@ -105,6 +106,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     organisation_ids = {grant.organisation_id for grant in grants}
     scopes = {o.pk: o for o in selectors.organisations_visible_to(request.user).filter(pk__in=organisation_ids)}
     context = {
+        # What waits for the user, per role they hold, before anything else on the page.
+        "desk_groups": desk_for(request.user).groups,
         "profile": profile,
         "membership": _current_membership(profile) if profile is not None else None,
         "roles": _role_rows(grants, scopes),

@@ -43,6 +43,12 @@ def is_overseer(user: AnyUser) -> bool:
     return can_anywhere(user, Action.OVERSEE_AREA)
 
 
+def handles_cases(user: AnyUser) -> bool:
+    """Does the user hold a Front or People's Council account over some area, whose cases they handle? (Unlike
+    is_overseer, not the system administrator, who handles no area's cases.)"""
+    return bool(_overseer_grants(user))
+
+
 def case_handlers(cases: list[FeedbackCase]) -> dict[int, set[int]]:
     """The ids of the accounts that handle each case (can_handle_case), by case id, in one query per body: the
     accounts of the case's body over its area, never the cadre the case is about. `cases` come with their area and

@@ -232,6 +232,11 @@ REMINDER_SELF_REVIEW_DAYS = env.int("REMINDER_SELF_REVIEW_DAYS", default=3)
 REMINDER_CONFIRMATION_DAYS = env.int("REMINDER_CONFIRMATION_DAYS", default=3)
 REMINDER_FEEDBACK_EVERY_DAYS = env.int("REMINDER_FEEDBACK_EVERY_DAYS", default=7)
 NOTIFICATION_UNSUBSCRIBE_DAYS = env.int("NOTIFICATION_UNSUBSCRIBE_DAYS", default=90)
+# "Việc cần làm" on each person's page (programmes.desk): a commitment shows as due from DESK_DUE_DAYS before its
+# deadline; from the first day of DESK_ANNUAL_PERIOD_MONTH, whoever opens review periods is shown the year's annual
+# period while none covers their organisation (the default calendar has self-reviews from 1 December).
+DESK_DUE_DAYS = env.int("DESK_DUE_DAYS", default=30)
+DESK_ANNUAL_PERIOD_MONTH = env.int("DESK_ANNUAL_PERIOD_MONTH", default=11)
 STORAGES = {
     "default": default_storage(env),
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},

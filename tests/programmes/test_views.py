@@ -126,7 +126,7 @@ def test_navigation_follows_the_role(cast):
         # session, user, then the grants (cadre, membership, posts, roles), the header's counts of unread
         # notifications and versions waiting for confirmation (one query), and the page's own reads; the
         # secretary's view of a member's private details adds the one insert of its read event.
-        ("head", "dashboard", 12),
+        ("head", "dashboard", 24),
         ("org_board", "organisation_list", 8),
         ("secretary", "cadre_detail", 15),
     ],
