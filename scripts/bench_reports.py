@@ -8,7 +8,8 @@ and proposal, the committee's decision and its head's confirmation.
 
 Measured, in this one run:
 1. the individual report and a 40-member cell summary: the whole pipeline (reviews.reports.produce
-   report_data + render: queries, template, PDF) against WeasyPrint alone rendering the same final HTML;
+   report_data + render: queries, template, PDF) against WeasyPrint alone rendering the same final HTML, and
+   the renderer now against the renderer before on the reports as printed before (scripts/report_bench_before/);
 2. the individual report against LibreOffice converting a filled three-page .docx in batch mode (when
    LibreOffice is installed; otherwise the issue's reference figure, labelled as such);
 3. a batch of 200 individual reports produced one after the other by reviews.reports.batches.batch_item_run
@@ -28,6 +29,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, cast
 from unittest import mock
@@ -55,6 +57,8 @@ from report_bench_scene import (  # noqa: E402
     no_automatic_reports,
 )
 
+# The reports as printed before the QR code became an image and the footer came from the page margins.
+BEFORE = REPO_ROOT / "scripts" / "report_bench_before"
 START = "<!-- report-benchmark:start -->"
 END = "<!-- report-benchmark:end -->"
 CHECKPOINTS = (50, 100, 150, 200)
@@ -81,6 +85,46 @@ def final_html(built: Any, code: str) -> str:
         produce.render(built, code)
     check(len(caught) == 1, "the pipeline did not render exactly one HTML document")
     return caught[0]
+
+
+def previous_renderer(kind: str) -> Callable[[], bytes] | None:
+    """The renderer as it was before (stylesheet parsed once, WeasyPrint's whole default stylesheet, tagged PDF)
+    on the report's HTML and print stylesheet as they were then; None when no such copy is kept."""
+    from weasyprint import CSS, HTML
+    from weasyprint.text.fonts import FontConfiguration
+
+    from programmes.documents import BASE_URL, StaticOnlyFetcher
+
+    page = BEFORE / f"{kind}.html"
+    if not page.exists():
+        return None
+    link = '<link rel="stylesheet" href="/static/css/reports.css">'
+    html = page.read_text(encoding="utf-8")
+    check(html.count(link) == 1, f"{page} does not link the print stylesheet once")
+    bare = html.replace(link, "")
+    font_config = FontConfiguration()
+    stylesheet = CSS(
+        string=(BEFORE / "reports.css").read_text(encoding="utf-8"),
+        base_url=f"{BASE_URL}static/css/reports.css",
+        url_fetcher=StaticOnlyFetcher(),
+        font_config=font_config,
+    )
+
+    def render() -> bytes:
+        document = HTML(string=bare, base_url=BASE_URL, url_fetcher=StaticOnlyFetcher())
+        return cast(bytes, document.write_pdf(stylesheets=[stylesheet], font_config=font_config, pdf_tags=True))
+
+    return render
+
+
+def qr_svg_times(runs: int) -> Times:
+    """Drawing the verification QR code as the inline SVG the template printed before (in the pipeline then)."""
+    import segno
+
+    from reviews.reports.produce import verification_url
+
+    url = verification_url("BENCH12345")
+    return timed(lambda: segno.make(url, error="m").svg_inline(scale=2, border=1, omitsize=True), runs)
 
 
 def compare(kind: str, object_id: int, period: Any, runs: int) -> dict[str, Any]:
@@ -116,23 +160,32 @@ def compare(kind: str, object_id: int, period: Any, runs: int) -> dict[str, Any]
     with CaptureQueriesContext(connection) as queries:
         produce.report_data(kind, object_id, period)
     # Interleaved, so that whatever else the machine does weighs on all of them alike.
-    actions = {"pipeline": pipeline, "alone": weasyprint_alone, "tagged": weasyprint_tagged}
+    actions = {"pipeline": pipeline, "alone": weasyprint_alone, "tagged": weasyprint_tagged, "renderer": renderer}
+    before = previous_renderer(kind)
+    before_pdf = None
+    if before is not None:
+        actions["before"] = before
+        before_pdf = before()
     measured = {name: Times() for name in actions}
     for _ in range(runs):
         for name, action in actions.items():
             timed(action, 1, measured[name])
     data_times = timed(lambda: produce.report_data(kind, object_id, period), runs)
     with mock.patch("programmes.documents.html_to_pdf", return_value=b""):
-        html_times = timed(pipeline, runs)  # everything but the PDF: queries, data, template, QR code
+        html_times = timed(pipeline, runs)  # everything but the PDF: queries, data, template
     return {
         "kind": kind,
         "pages": page_count(pdf),
         "pdf": pdf,
+        "size": len(pdf),
+        "before_size": len(before_pdf) if before_pdf is not None else None,
+        "before_pages": page_count(before_pdf) if before_pdf is not None else None,
         "html": html,
         "queries": len(queries),
         **{name: summary(times) for name, times in measured.items()},
         "data": summary(data_times),
         "without_pdf": summary(html_times),
+        "qr_svg": summary(qr_svg_times(runs)),
         "ratio": statistics.median(measured["pipeline"].wall) / statistics.median(measured["alone"].wall),
     }
 
@@ -276,7 +329,7 @@ def markdown(results: dict[str, Any]) -> str:
             for label, row in (("individual report", individual), ("cell summary", cell))
         )
         + ". Pipeline without the PDF: the same calls with `html_to_pdf` stubbed out (queries, data, template, "
-        "NFC, QR code); queries and data only: `report_data`.",
+        "NFC; the QR code is drawn by the renderer); queries and data only: `report_data`.",
         "",
         "Reports per CPU-second (the inverse of the pipeline's median CPU time; goal at least "
         f"{RATE_GOAL}): "
@@ -288,8 +341,10 @@ def markdown(results: dict[str, Any]) -> str:
         "",
         f"Goal: the pipeline within {PIPELINE_GOAL}x of WeasyPrint alone on the same HTML — "
         f"**{'met' if met else 'NOT met'}**. The pipeline writes tagged PDFs (`pdf_tags=True`, for screen "
-        "readers) and renders with the print stylesheet and its fonts parsed once per worker thread "
-        "(`programmes.documents.html_to_pdf`); its PDF is byte-for-byte the one WeasyPrint alone makes with "
+        "readers) and renders with the print stylesheet and its fonts parsed once per worker thread, and with "
+        "WeasyPrint's default rules for only the elements the reports use as its user-agent stylesheet "
+        "(`programmes.documents.html_to_pdf`, `programmes/document_ua.css`); its PDF is byte-for-byte the one "
+        "WeasyPrint alone makes with "
         "`pdf_tags=True` (checked on every run of this script). Before the stylesheet and fonts were kept, the "
         "renderer was exactly that naive tagged call, so the pipeline took about "
         + "; ".join(
@@ -298,6 +353,7 @@ def markdown(results: dict[str, Any]) -> str:
             for before in [row["tagged"]["median"] + row["without_pdf"]["median"]]
         )
         + " (derived: tagged column + pipeline without the PDF).",
+        *before_and_after(individual, cell, results["members"]),
         "",
         "### 2. Individual report against LibreOffice converting a filled .docx",
         "",
@@ -353,6 +409,42 @@ def markdown(results: dict[str, Any]) -> str:
         END,
     ]
     return "\n".join(lines) + "\n"
+
+
+def before_and_after(individual: dict[str, Any], cell: dict[str, Any], members: int) -> list[str]:
+    """The reports as printed before against now, from the same interleaved runs (when the copies are kept)."""
+    rows = [
+        (label, row) for label, row in (("Individual report", individual), (f"Cell summary, {members} members", cell))
+    ]
+    rows = [(label, row) for label, row in rows if "before" in row]
+    if not rows:
+        return []
+    lines = [
+        "",
+        "Before and after drawing the QR code as an image, printing the footer from the page margins and the short "
+        "default stylesheet, in this same run (interleaved with the runs above). Before: the reports' HTML and print "
+        "stylesheet as they were then (kept in `scripts/report_bench_before/`: the QR code as an inline SVG path, the "
+        "footer as running elements), rendered as `html_to_pdf` then did (stylesheet parsed once, WeasyPrint's whole "
+        "default stylesheet, tagged PDF). Now: `html_to_pdf` on the current HTML. Same text, fonts, layout and page "
+        "breaks. Median CPU time in seconds; the pipeline before is derived: the renderer before + the pipeline "
+        "without the PDF now + drawing the QR code as that SVG, which the template step did then "
+        f"({individual['qr_svg']['cpu']:.4f} s, measured here).",
+        "",
+        "| Report | Renderer before | Renderer now | Change | Pipeline before (derived) | Pipeline now "
+        "| **Reports per CPU-second, before → now** | PDF before → now |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for label, row in rows:
+        before, now = row["before"]["cpu"], row["renderer"]["cpu"]
+        pipeline_before = before + row["without_pdf"]["cpu"] + row["qr_svg"]["cpu"]
+        pipeline_now = row["pipeline"]["cpu"]
+        lines.append(
+            f"| {label} | {before:.3f} | {now:.3f} | {(now / before - 1) * 100:+.0f} % | {pipeline_before:.3f} "
+            f"| {pipeline_now:.3f} | **{1 / pipeline_before:.1f} → {1 / pipeline_now:.1f}** "
+            f"| {row['before_size'] / 1024:.1f} KB, {row['before_pages']} pages → {row['size'] / 1024:.1f} KB, "
+            f"{row['pages']} pages |"
+        )
+    return lines
 
 
 def _weasyprint_version() -> str:

@@ -4,6 +4,7 @@ PDFs are read back with poppler (`pdftotext`, `pdffonts`), as a person copying t
 """
 
 import http.server
+import io
 import re
 import subprocess
 import threading
@@ -13,11 +14,13 @@ from contextlib import contextmanager
 from decimal import Decimal
 
 import pytest
+import segno
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
+from PIL import Image
 
 from programmes.action_programmes import services
 from programmes.action_programmes.selectors import version_for_display
@@ -28,6 +31,7 @@ from programmes.documents import (
     html_to_pdf,
     place_of,
     programme_document_context,
+    qr_code_src,
     render_pdf,
     target_text,
 )
@@ -383,6 +387,23 @@ def test_fetcher_serves_static_files_from_disk_and_inline_fonts():
     assert inline_font.read() == b"\x00\x01\x00\x00"
     for response in (stylesheet, font, inline_font):
         response.close()
+
+
+def test_fetcher_draws_the_qr_code_of_the_text_in_a_qr_address():
+    text = "https://portal.example.vn/cong-khai/xac-thuc/?ma=ABCDE12345&x=ắ"
+    response = StaticOnlyFetcher().fetch(qr_code_src(text))
+
+    assert response.content_type == "image/png"
+    image = Image.open(io.BytesIO(response.read()))
+    response.close()
+    # One pixel per module, with a one-module margin, of the code of exactly that text at level M.
+    symbol = segno.make(text, error="m")
+    side = symbol.symbol_size(scale=1, border=1)[0]
+    assert image.size == (side, side)
+    grey = image.convert("L")
+    dark = {(x, y) for y in range(side) for x in range(side) if grey.getpixel((x, y)) < 128}
+    expected = {(x, y) for y, row in enumerate(symbol.matrix_iter(border=1)) for x, bit in enumerate(row) if bit}
+    assert dark == expected
 
 
 def test_decomposed_text_is_printed_composed(cast):
