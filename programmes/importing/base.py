@@ -2,9 +2,7 @@
 
 import datetime
 import functools
-import io
 import re
-import zipfile
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,26 +15,14 @@ from django.db import models
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django_stubs_ext import StrOrPromise
-from openpyxl import load_workbook
-from openpyxl.utils.exceptions import InvalidFileException
-from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 
 from programmes import access
 from programmes.access import Action
 from programmes.models import PartyOrganisation
 from programmes.text import fold, normalise
 
-from .limits import (
-    HEADER_ROW,
-    ImportLimits,
-    UnreadableFile,
-    check_xlsx,
-    csv_records,
-    read_bounded,
-    too_many_columns,
-    too_many_rows,
-    xlsx_unreadable,
-)
+from .limits import HEADER_ROW, ImportLimits, UnreadableFile, csv_records, read_bounded
+from .xlsx_reader import first_sheet_rows
 
 # A file's own header is its first row (HEADER_ROW), so the first data row the user sees is row 2.
 CellValue = str | int | float | datetime.date | datetime.datetime | None
@@ -134,43 +120,15 @@ def _cell(value: object) -> CellValue:
     return str(value)
 
 
-# What openpyxl raises on a damaged workbook (ParseError is a SyntaxError).
-XLSX_ERRORS = (zipfile.BadZipFile, InvalidFileException, LookupError, OSError, ValueError, SyntaxError)
-
-
-def _bounded_rows(sheet: ReadOnlyWorksheet, limits: ImportLimits) -> Iterable[tuple[object, ...]]:
-    """The sheet's rows, every one of them: check_xlsx has counted them, so the declared area (which openpyxl
-    would otherwise stop at, dropping rows a writer forgot to declare) is not needed. The limits are checked
-    again as the rows come, should a file get past the count."""
-    sheet.reset_dimensions()
-    for number, values in enumerate(sheet.values, start=1):
-        if number > limits.last_row:
-            raise too_many_rows(number, limits)
-        if len(values) > limits.max_columns:
-            raise too_many_columns(number, len(values), limits)
-        yield values
-
-
 def _read_xlsx(data: bytes, limits: ImportLimits) -> Table:
-    check_xlsx(data, limits, thorough=True)
-    try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except XLSX_ERRORS as error:
-        raise xlsx_unreadable() from error
-    try:
-        sheet = workbook.worksheets[0]
-        if not isinstance(sheet, ReadOnlyWorksheet):
-            raise xlsx_unreadable()
-        rows = iter(_bounded_rows(sheet, limits))
-        header = next(rows, None)
-        if header is None:
-            raise UnreadableFile(_("Tệp không có dòng tiêu đề."))
-        body = [(HEADER_ROW + i, [_cell(value) for value in values]) for i, values in enumerate(rows, start=1)]
-        return _table([_cell(value) for value in header], body)
-    except XLSX_ERRORS as error:
-        raise xlsx_unreadable() from error
-    finally:
-        workbook.close()
+    """The first sheet, every row of it (not only the area the sheet declares, which some writers leave short),
+    each row checked against the limits as it is read."""
+    rows = first_sheet_rows(data, limits)
+    header = next(rows, None)
+    if header is None:
+        raise UnreadableFile(_("Tệp không có dòng tiêu đề."))
+    body = ((HEADER_ROW + i, [_cell(value) for value in values]) for i, values in enumerate(rows, start=1))
+    return _table([_cell(value) for value in header], body)
 
 
 def read_table(source: Path | IO[bytes], name: str) -> Table:
