@@ -6,7 +6,7 @@ import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any, TypeVar
+from typing import IO, Any, TypeVar, cast
 
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
@@ -92,12 +92,19 @@ def _table(header: list[CellValue], records: Iterable[tuple[int, list[CellValue]
     headers = [_normalise_header(value) for value in header]
     while headers and not headers[-1]:
         headers.pop()
+    width = len(headers)
+    every_column_named = all(headers)
     rows = []
     for number, values in records:
         if _is_blank(values):
             continue
-        padded = list(values) + [None] * (len(headers) - len(values))
-        rows.append(SourceRow(number, {name: padded[i] for i, name in enumerate(headers) if name}))
+        padded = values + [None] * (width - len(values)) if len(values) < width else values
+        if every_column_named:
+            # The usual file, and the quick way (a roster has tens of thousands of rows). Cells right of the last
+            # header are not read.
+            rows.append(SourceRow(number, dict(zip(headers, padded, strict=False))))
+        else:
+            rows.append(SourceRow(number, {name: padded[i] for i, name in enumerate(headers) if name}))
     return Table(headers=[name for name in headers if name], rows=rows)
 
 
@@ -120,6 +127,17 @@ def _cell(value: object) -> CellValue:
     return str(value)
 
 
+# The types of the cells _cell keeps as they are (bool, time and timedelta become text).
+KEPT_CELL_TYPES = frozenset({str, int, float, datetime.date, datetime.datetime, type(None)})
+
+
+def _cells(values: list[object]) -> list[CellValue]:
+    """_cell of each value, without a call per cell for the usual row, whose cells all keep their values."""
+    if KEPT_CELL_TYPES.issuperset(map(type, values)):
+        return cast(list[CellValue], values)
+    return [_cell(value) for value in values]
+
+
 def _read_xlsx(data: bytes, limits: ImportLimits) -> Table:
     """The first sheet, every row of it (not only the area the sheet declares, which some writers leave short),
     each row checked against the limits as it is read."""
@@ -127,8 +145,8 @@ def _read_xlsx(data: bytes, limits: ImportLimits) -> Table:
     header = next(rows, None)
     if header is None:
         raise UnreadableFile(_("Tệp không có dòng tiêu đề."))
-    body = ((HEADER_ROW + i, [_cell(value) for value in values]) for i, values in enumerate(rows, start=1))
-    return _table([_cell(value) for value in header], body)
+    body = ((HEADER_ROW + i, _cells(values)) for i, values in enumerate(rows, start=1))
+    return _table(_cells(header), body)
 
 
 def read_table(source: Path | IO[bytes], name: str) -> Table:
@@ -227,6 +245,15 @@ def _choice_key(text: str) -> str:
     return fold(text.replace("_", " "))
 
 
+def _as_text(value: CellValue) -> str:
+    """A number or a date cell as the text it stands for: 12.0 as "12", a date as yyyy-mm-dd."""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, datetime.datetime | datetime.date):
+        return value.isoformat()
+    return str(value)
+
+
 class RowReader:
     """Parses one row's cells, recording every problem instead of stopping at the first."""
 
@@ -241,12 +268,14 @@ class RowReader:
         return self.row.values.get(column)
 
     def text(self, column: str, *, required: bool = False, max_length: int = 255) -> str:
-        value = self.raw(column)
-        if isinstance(value, float) and value.is_integer():
-            value = int(value)
-        if isinstance(value, datetime.datetime | datetime.date):
-            value = value.isoformat()
-        text = normalise(str(value)) if value is not None else ""
+        value = self.row.values.get(column)
+        # Most cells are text: read them first (this runs for every cell of every row).
+        if value.__class__ is str:
+            text = normalise(value)
+        elif value is None:
+            text = ""
+        else:
+            text = normalise(_as_text(value))
         if required and not text:
             self.error(column, _("Cột “%(column)s” không được để trống.") % {"column": column})
         elif len(text) > max_length:

@@ -50,8 +50,10 @@ from .limits.xlsx_files import (
     too_many_strings,
 )
 
-# The sheet is read a megabyte at a time: few trips through Python, little memory.
+# The sheet is read a megabyte at a time: few trips through Python, little memory. What comes before the rows is
+# read in smaller pieces, each of them read by expat calling back into Python for every element.
 READ_BYTES = 16 * CHUNK_BYTES
+HEAD_READ_BYTES = CHUNK_BYTES
 # What a damaged part raises as it is read (ET.ParseError is a SyntaxError; a char reference past Unicode an
 # OverflowError).
 READ_ERRORS = (*ZIP_ERRORS, ValueError, LookupError, SyntaxError, OverflowError, CellCoordinatesException)
@@ -65,24 +67,38 @@ SHARED_STRING_TAG = f"{{{SHEET_MAIN_NS}}}si"
 # Rows: an element's start tag, then its end tag; between the elements, what a container may also hold (comments,
 # processing instructions, text), which openpyxl ignores.
 START_TAG = re.compile(rb"""\s*<([^\s/>!?]+)((?:\s+[^\s=/>]+\s*=\s*(?:"[^"]*"|'[^']*'))*)\s*(/?)>""")
-END_TAG = re.compile(rb"\s*</[^\s>]+\s*>")
+END_TAG = re.compile(rb"\s*(</)[^\s>]+\s*>")
 END_OF_END_TAG = re.compile(rb"\s*>")
+ROW_END = b"</row"
 BETWEEN_ELEMENTS = re.compile(rb"\s*(?:<!--.*?-->|<\?.*?\?>|<!\[CDATA\[.*?\]\]>|[^<\s][^<]*)", re.DOTALL)
 # Attributes the plain way: double quotes, no reference, no namespace declaration (checked apart).
 PLAIN_ATTRIBUTES = re.compile(rb'(?:\s+[\w.:-]+="[^"<>&]*")*\s*')
 ROW_NUMBER = re.compile(rb'\sr\s*=\s*"([^"]*)"')
-# One cell written the plain way: groups column letters, style, type, <v> text, "<is" when an inline string is
-# there, its text; or (last group) any other non-blank character, which sends the row to ElementTree.
+# A row's attributes the plain way, its number first (as every spreadsheet program writes it).
+PLAIN_ROW = re.compile(rb'\s+r="([0-9]+)"(?:\s+[\w.:-]+="[^"<>&]*")*\s*')
+# One cell written the plain way (in the row's text, decoded): groups column letters, style, type, <v> text, "<is"
+# when an inline string is there, its text; or (last group) any other non-blank character, which sends the row to
+# ElementTree.
 PLAIN_CELL = re.compile(
-    rb'<c(?: r="([A-Z]{1,3})[0-9]+")?(?: s="([0-9]+)")?(?: t="([a-zA-Z]+)")?\s*'
-    rb"(?:/>|>"
-    rb"(?:<f>[^<]*</f>|<f\s[^>]*>[^<]*</f>|<f\s[^>]*/>|<f/>)?"
-    rb'(?:<v>([^<]*)</v>|<v\s*/>|(<is)(?:>(?:<t(?: xml:space="preserve")?>([^<]*)</t>|<t\s*/>)?</is>|\s*/>))?'
-    rb"</c>)"
-    rb"|(\S)"
+    r'<c(?: r="([A-Z]{1,3})[0-9]+")?(?: s="([0-9]+)")?(?: t="([a-zA-Z]+)")?\s*'
+    r"(?:/>|>"
+    r"(?:<f>[^<]*</f>|<f\s[^>]*>[^<]*</f>|<f\s[^>]*/>|<f/>)?"
+    r'(?:<v>([^<]*)</v>|<v\s*/>|(<is)(?:>(?:<t(?: xml:space="preserve")?>([^<]*)</t>|<t\s*/>)?</is>|\s*/>))?'
+    r"</c>)"
+    r"|(\S)"
 )
+# A plain row's markup with its values taken out (its shape): where each cell starts, its row number, its value.
+SHAPE_PARTS = re.compile(
+    r'(<c)(?=[\s/>])|( r="[A-Z]{1,3})[0-9]+(?=")|<v>([^<]*)(?=</v>)|(<t(?: xml:space="preserve")?>)([^<]*)(?=</t>)'
+)
+# Rows of the same shape are read by one pattern each: a few shapes are kept, tried in turn, the last used first;
+# a sheet whose rows keep changing shape is read cell by cell once this many have been learnt.
+SHAPES_KEPT = 4
+SHAPES_LEARNT = 32
 PLAIN_SHARED_STRING = re.compile(rb'<si><t(?: xml:space="preserve")?>([^<]*)</t></si>|<si><t\s*/></si>')
 REFERENCE = re.compile(r"&(?:#([0-9]+);|#x([0-9a-fA-F]+);|(amp|lt|gt|quot|apos);)?")
+# Characters XML does not allow (expat refuses them; the rows, which expat does not read, are searched for them).
+NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 NAMED_REFERENCES = {"amp": "&", "lt": "<", "gt": ">", "quot": '"', "apos": "'"}
 UTF8_NAMES = frozenset({"utf-8", "utf8", "us-ascii", "ascii"})
 # Dates repeat down a roster (birth dates, dates of joining): each serial number is converted once.
@@ -95,18 +111,21 @@ class _NotPlain(Exception):
 
 def _reference(match: re.Match[str]) -> str:
     decimal, hexadecimal, name = match.groups()
-    if decimal:
-        return chr(int(decimal))
-    if hexadecimal:
-        return chr(int(hexadecimal, 16))
     if name:
         return NAMED_REFERENCES[name]
-    raise ValueError("& outside a reference")
+    if not (decimal or hexadecimal):
+        raise ValueError("& outside a reference")
+    character = chr(int(decimal) if decimal else int(hexadecimal, 16))
+    if NOT_XML.match(character):
+        raise ValueError("a reference to a character XML does not allow")
+    return character
 
 
-def xml_text(raw: bytes) -> str:
-    """Element text as an XML parser gives it: line ends as \\n, then the references replaced."""
-    text = raw.decode()
+def xml_text(text: str) -> str:
+    """Element text as an XML parser gives it: line ends as \\n, then the references replaced. A character XML does
+    not allow is refused (ValueError), as expat refuses it."""
+    if NOT_XML.search(text):
+        raise ValueError("a character XML does not allow")
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     if "&" in text:
@@ -243,9 +262,15 @@ class Item(NamedTuple):
 
 
 class PartItems:
-    """The elements of a part's container (a sheet's rows, the shared strings), streamed: each is cut out of the
-    bytes once expat has read it. `too_large(item)` is the refusal of an element over MAX_ELEMENT_BYTES; `item` is
-    None when even its start tag is that long."""
+    """The elements of a part's container (a sheet's rows, the shared strings), streamed and cut out of the bytes.
+
+    Expat reads the part up to the container's start tag, then on to the end of the first whole element (so that it
+    stands between two of them), then from the container's end tag to the end of the part: every byte around the
+    container is checked as before (well-formed, no document type, the PartScan's limits), and the elements, which
+    make up nearly all of the part, are not read twice. The reader checks each element itself: ElementTree parses
+    any element not written the plain way, and a plain one is plain by a strict pattern, its text by `xml_text`.
+    `too_large(item)` is the refusal of an element over MAX_ELEMENT_BYTES; `item` is None when even its start tag is
+    that long."""
 
     def __init__(
         self,
@@ -269,7 +294,8 @@ class PartItems:
             buffer = b""
             buffer_at = 0
             while scan.container_at is None:
-                chunk = stream.read(READ_BYTES)
+                # Small reads: expat calls back into Python for every element until the rows start.
+                chunk = stream.read(HEAD_READ_BYTES)
                 if not chunk:
                     scan.finish()
                     return
@@ -283,15 +309,16 @@ class PartItems:
             if scan.container_at < buffer_at:
                 raise xlsx_unreadable()
             start = START_TAG.match(buffer, scan.container_at - buffer_at)
-            if start is None:
-                raise xlsx_unreadable()
-            if (scan.encoding or "utf-8").lower() not in UTF8_NAMES:
+            if start is None or (scan.encoding or "utf-8").lower() not in UTF8_NAMES:
                 raise xlsx_unreadable()
             self.at_container(scan.container_namespaces)
-            if not start[3]:
+            if start[3]:
+                rest = b""
+            else:
                 scan.pause()
-                yield from self.items(stream, buffer, start.end(), b"</" + start[1])
+                rest = yield from self.items(stream, buffer, start.end(), len(buffer))
                 scan.resume()
+            scan.feed_chunk(rest)
             while chunk := stream.read(READ_BYTES):
                 scan.feed_chunk(chunk)
             scan.finish()
@@ -303,75 +330,77 @@ class PartItems:
         )
         self.wrapper = f"<wrapper {' '.join(declarations)}>".encode()
 
-    def items(self, stream: Any, buffer: bytes, at: int, end_tag: bytes) -> Iterator[Item]:
+    def items(self, stream: Any, buffer: bytes, at: int, unread: int | None) -> Generator[Item, None, bytes]:
         """The container's elements from `at` in `buffer` on, reading more as needed, up to its end tag. Expat has
-        read `buffer`; each chunk read here goes to expat first, its handlers back on if the container may end in it
-        (so that what follows is checked as before)."""
-        scan = self.scan
+        read `buffer` up to `unread` (None once it stands between two elements). Returns the bytes from the end tag
+        on that expat has not read."""
         while True:
-            at = yield from self.cut(buffer, at)
-            if at < 0:
-                return
+            at, unread, ended = yield from self.cut(buffer, at, unread)
+            if ended:
+                return buffer[at if unread is None else unread :]
             chunk = stream.read(READ_BYTES)
             if not chunk:
-                scan.finish()
                 raise xlsx_unreadable()
-            rest = len(buffer) - at
-            buffer = buffer[at:] + chunk
-            at = 0
-            if buffer.find(end_tag, max(0, rest - len(end_tag))) >= 0:
-                scan.resume()
-            scan.feed_chunk(chunk)
+            keep = at if unread is None else min(at, unread)
+            buffer = buffer[keep:] + chunk
+            at -= keep
+            if unread is not None:
+                unread -= keep
 
-    def cut(self, buffer: bytes, at: int) -> Generator[Item, None, int]:
-        """The whole elements in `buffer` from `at` on. Returns where the next one starts, or -1 at the end of the
-        container."""
+    def cut(self, buffer: bytes, at: int, unread: int | None) -> Generator[Item, None, tuple[int, int | None, bool]]:
+        """The whole elements in `buffer` from `at` on. Returns where to go on from (the end tag's start, if the
+        container has ended), where expat stopped reading, and whether the container has ended."""
         match_start = START_TAG.match
-        find = buffer.find
         while True:
             start = match_start(buffer, at)
             if start is not None:
                 name, attributes, empty = start.groups()
                 tag_at = start.start(1) - 1
                 if empty:
-                    yield Item(name, attributes, None, buffer[tag_at : start.end()])
-                    at = start.end()
-                    continue
-                end = self.end_of(buffer, start.end(), name)
-                if end is None:
-                    if len(buffer) - tag_at > MAX_ELEMENT_BYTES:
-                        raise self.too_large(Item(name, attributes, None, b""))
-                    return tag_at
-                body_end, element_end = end
-                item = Item(name, attributes, buffer[start.end() : body_end], buffer[tag_at:element_end])
+                    body_end = element_end = start.end()
+                    body = None
+                else:
+                    end = self.end_of(buffer, start.end(), name)
+                    if end is None:
+                        if len(buffer) - tag_at > MAX_ELEMENT_BYTES:
+                            raise self.too_large(Item(name, attributes, None, b""))
+                        return tag_at, unread, False
+                    body_end, element_end = end
+                    body = buffer[start.end() : body_end]
+                item = Item(name, attributes, body, buffer[tag_at:element_end])
                 if body_end - tag_at > MAX_ELEMENT_BYTES:
                     raise self.too_large(item)
+                if unread is not None and element_end > unread:
+                    # Expat reads on to the end of this element, to stand between two elements.
+                    self.scan.feed_chunk(buffer[unread:element_end])
+                    unread = None
                 yield item
                 at = element_end
                 continue
-            if END_TAG.match(buffer, at) is not None:
-                # Expat has read it: the only end tag here is the container's.
-                return -1
+            end_tag = END_TAG.match(buffer, at)
+            if end_tag is not None:
+                # The only end tag between elements is the container's.
+                return end_tag.start(1), unread, True
             between = BETWEEN_ELEMENTS.match(buffer, at)
             if between is not None and between.end() < len(buffer):
                 at = between.end()
                 continue
             if len(buffer) - at > MAX_ELEMENT_BYTES:
                 raise self.too_large(None)
-            if find(b"<", at) < 0:
-                # Blank to the end of the buffer.
-                return len(buffer)
-            return at
+            return at, unread, False
 
     @staticmethod
     def end_of(buffer: bytes, at: int, name: bytes) -> tuple[int, int] | None:
         """Where the element named `name`, whose content starts at `at`, ends: the start and the end of its end tag;
-        None if it does not end in `buffer`. Expat has read the element: it holds no element of the same name."""
-        closing = b"</" + name
+        None if it does not end in `buffer`. (An element holding one of the same name, which no spreadsheet program
+        writes, is cut short here, and ElementTree refuses what is cut.)"""
+        closing = ROW_END if name == b"row" else b"</" + name
         while True:
             found = buffer.find(closing, at)
             if found < 0:
                 return None
+            if buffer[found + len(closing) : found + len(closing) + 1] == b">":
+                return found, found + len(closing) + 1
             after = END_OF_END_TAG.match(buffer, found + len(closing))
             if after is not None:
                 return found, after.end()
@@ -497,7 +526,7 @@ def read_shared_strings(archive: zipfile.ZipFile, part: str, limits: ImportLimit
             raise too_many_strings(len(strings) + 1, limits)
         plain = PLAIN_SHARED_STRING.fullmatch(item.whole) if items.plain_namespace else None
         if plain is not None:
-            text = xml_text(plain[1] or b"")
+            text = xml_text((plain[1] or b"").decode())
         else:
             element = items.parse_alone(item)
             if element.tag != SHARED_STRING_TAG:
@@ -518,7 +547,9 @@ class Values:
         self.date_styles = package.date_styles
         self.timedelta_styles = package.timedelta_styles
         self.epoch = package.epoch
+        # A serial number's date (or duration) by its text, in a cell of a date (duration) style.
         self.dates: dict[str, object] = {}
+        self.durations: dict[str, object] = {}
 
     def typed(self, kind: str, style: int, text: str) -> object:
         """The value of a cell of type `kind` (the t attribute, "n" when absent) whose <v> holds `text` (not empty)."""
@@ -534,24 +565,33 @@ class Values:
         return text
 
     def number(self, text: str, style: int) -> object:
-        value: int | float = float(text) if "." in text or "E" in text or "e" in text else int(text)
-        if style not in self.date_styles:
-            return value
-        if style in self.timedelta_styles:
-            return self.serial_date(value, timedelta=True)
-        date = self.dates.get(text)
-        if date is None:
-            if len(self.dates) == DATE_CACHE_SIZE:
-                self.dates.clear()
-            date = self.dates[text] = self.serial_date(value, timedelta=False)
-        return date
+        serials = self.serials(style)
+        if serials is None:
+            return _number(text)
+        value = serials.get(text)
+        return self.serial(text, serials) if value is None else value
 
-    def serial_date(self, value: int | float, *, timedelta: bool) -> object:
+    def serials(self, style: int) -> dict[str, object] | None:
+        """Where the numbers of cells of `style` are kept as dates or durations; None if it shows no date."""
+        if style not in self.date_styles:
+            return None
+        return self.durations if style in self.timedelta_styles else self.dates
+
+    def serial(self, text: str, serials: dict[str, object]) -> object:
+        """A serial number as a date (time, datetime) or a duration, kept in `serials` for the next cells."""
         try:
-            return from_excel(value, self.epoch, timedelta=timedelta)
+            value = from_excel(_number(text), self.epoch, timedelta=serials is self.durations)
         except (OverflowError, ValueError):
             # openpyxl's reading of a date cell out of the calendar's range.
-            return "#VALUE!"
+            value = "#VALUE!"
+        if len(serials) == DATE_CACHE_SIZE:
+            serials.clear()
+        serials[text] = value
+        return value
+
+
+def _number(text: str) -> int | float:
+    return float(text) if "." in text or "E" in text or "e" in text else int(text)
 
 
 class SheetRows:
@@ -565,8 +605,10 @@ class SheetRows:
         self.limits = limits
         self.number = 0
         self.cells = 0
-        self.columns: dict[bytes, int] = {}
-        self.styles: dict[bytes, int] = {}
+        self.columns = _Columns()
+        self.number_styles = _NumberStyles(values)
+        self.shapes: list[_RowShape] = []
+        self.learnt = 0
 
     def __iter__(self) -> Iterator[list[object]]:
         expected = 1
@@ -588,30 +630,128 @@ class SheetRows:
 
     def read(self, item: Item) -> tuple[int, list[object]]:
         items = self.items
-        if (
-            item.name == b"row"
-            and items.plain_namespace
-            and PLAIN_ATTRIBUTES.fullmatch(item.attributes)
-            and b"xmlns" not in item.attributes
-        ):
-            found = ROW_NUMBER.search(item.attributes)
-            number = self.start_row(_row_number(found[1].decode()) if found else self.number + 1)
-            try:
-                values, count = self.plain_cells(item.body or b"")
-            except _NotPlain:
-                values, count = self.element_cells(items.parse_alone(item))
-        else:
-            element = items.parse_alone(item)
-            if element.tag != ROW_TAG:
-                # Only rows belong in sheetData.
-                raise xlsx_unreadable()
-            given = element.get("r")
-            number = self.start_row(_row_number(given) if given is not None else self.number + 1)
-            values, count = self.element_cells(element)
+        attributes = item.attributes
+        if item.name == b"row" and items.plain_namespace and b"xmlns" not in attributes:
+            plain = PLAIN_ROW.fullmatch(attributes)
+            if plain is not None:
+                number = self.start_row(int(plain[1]))
+            elif PLAIN_ATTRIBUTES.fullmatch(attributes):
+                found = ROW_NUMBER.search(attributes)
+                number = self.start_row(_row_number(found[1].decode()) if found else self.number + 1)
+            else:
+                return self.read_alone(item)
+            row = (item.body or b"").decode()
+            if NOT_XML.search(row):
+                raise ValueError("a character XML does not allow")
+            escaped = "&" in row or "\r" in row
+            shaped = None if escaped else self.shaped(row)
+            if shaped is not None:
+                values, count = shaped
+            else:
+                try:
+                    values, count = self.plain_cells(row, escaped)
+                except _NotPlain:
+                    values, count = self.element_cells(items.parse_alone(item))
+            self.count_cells(count)
+            return number, values
+        return self.read_alone(item)
+
+    def shaped(self, row: str) -> tuple[list[object], int] | None:
+        """The row read through the shape of a row before it, if it has one of the last few."""
+        shapes = self.shapes
+        for index in range(min(len(shapes), SHAPES_KEPT)):
+            shape = shapes[index]
+            match = shape.pattern.fullmatch(row)
+            if match is not None:
+                if index:
+                    shapes.insert(0, shapes.pop(index))
+                return shape.read(match.groups()), shape.count
+        return None
+
+    def learn(self, row: str, values: list[object]) -> None:
+        """Keep the shape of a plain row (without references or formulas, its cells in columns 1, 2, 3...), whose
+        `values` have just been read cell by cell."""
+        self.learnt += 1
+        cells = PLAIN_CELL.findall(row)
+        pieces: list[str] = []
+        captured: list[tuple[int, str]] = []
+        cell = -1
+        at = 0
+        for part in SHAPE_PARTS.finditer(row):
+            pieces.append(re.escape(row[at : part.start()]))
+            at = part.end()
+            if part[1]:
+                cell += 1
+                pieces.append("<c")
+            elif part[2]:
+                pieces.append(re.escape(part[2]) + "[0-9]+")
+            elif part[4]:
+                pieces.append(re.escape(part[4]) + "([^<]*)")
+                captured.append((cell, "inline"))
+            else:
+                pieces.append("<v>([^<]*)")
+                captured.append((cell, "value"))
+        pieces.append(re.escape(row[at:]))
+        template = list(values)
+        converters = []
+        for cell, form in captured:
+            _letters, style, kind, *_rest = cells[cell]
+            if form == "value" or kind != "inlineStr":
+                converters.append((cell, self.converter(kind, style, form)))
+        shape = _RowShape(
+            re.compile("".join(pieces)),
+            template,
+            tuple(cell for cell, _form in captured),
+            tuple(converters),
+            direct=[cell for cell, _form in captured] == list(range(len(values))),
+        )
+        match = shape.pattern.fullmatch(row)
+        # Read back through the shape, the row must give what it gave cell by cell, or the shape is not kept.
+        if match is not None and shape.read(match.groups()) == values:
+            self.shapes.insert(0, shape)
+            del self.shapes[SHAPES_KEPT:]
+
+    def converter(self, kind: str, style: str, form: str) -> Callable[[str], object]:
+        """How a shape reads the value captured in a cell of type `kind` and `style`: a <v>'s text, or an inline
+        string's text in a cell that is not an inline string (no value: openpyxl reads <v> only)."""
+        if form != "value" or kind == "inlineStr":
+            return _nothing
+        if not kind or kind == "n":
+            serials = self.number_styles[style]
+            if serials is None:
+                return _number_or_none
+            values = self.values
+
+            def date(text: str) -> object:
+                if not text:
+                    return None
+                value = serials.get(text)
+                return values.serial(text, serials) if value is None else value
+
+            return date
+        if kind == "s":
+            strings = self.values.strings
+            return lambda text: strings[int(text)] if text else None
+        typed = self.values.typed
+        style_index = int(style or 0)
+        return lambda text: typed(kind, style_index, text) if text else None
+
+    def read_alone(self, item: Item) -> tuple[int, list[object]]:
+        """A row not written the plain way, parsed by ElementTree."""
+        element = self.items.parse_alone(item)
+        if element.tag != ROW_TAG:
+            # Only rows belong in sheetData.
+            raise xlsx_unreadable()
+        given = element.get("r")
+        number = self.start_row(_row_number(given) if given is not None else self.number + 1)
+        values, count = self.element_cells(element)
+        self.count_cells(count)
+        return number, values
+
+    def count_cells(self, count: int) -> None:
         self.cells += count
         if self.cells > self.limits.max_cells:
             raise too_many_cells(self.limits)
-        return number, values
 
     def start_row(self, number: int) -> int:
         if number > self.limits.last_row:
@@ -619,44 +759,52 @@ class SheetRows:
         self.number = number
         return number
 
-    def plain_cells(self, body: bytes) -> tuple[list[object], int]:
-        """The row's cells through PLAIN_CELL; _NotPlain at anything else."""
+    def plain_cells(self, row: str, escaped: bool) -> tuple[list[object], int]:
+        """The row's cells through PLAIN_CELL, read cell by cell; _NotPlain at anything else. Its texts need XML's
+        line ends and references only if the row has any (`escaped`)."""
         values: list[object] = []
+        append = values.append
         placed: list[int] | None = None
-        column = 0
+        column = count = 0
         max_columns = self.limits.max_columns
+        columns = self.columns
+        number_styles = self.number_styles
         strings = self.values.strings
-        number = self.values.number
-        styles = self.styles
-        for letters, style, kind, text, inline, inline_text, other in PLAIN_CELL.findall(body):
+        for letters, style, kind, text, inline, inline_text, other in PLAIN_CELL.findall(row):
             if other:
                 raise _NotPlain
-            if letters:
-                column = self.columns.get(letters) or self.column_of(letters)
-            else:
-                column += 1
-            if column > max_columns or len(values) >= max_columns:
-                raise too_many_columns(self.number, max(column, len(values) + 1), self.limits)
+            column = columns[letters] if letters else column + 1
+            if column > max_columns or count >= max_columns:
+                raise too_many_columns(self.number, max(column, count + 1), self.limits)
+            if escaped:
+                text, inline_text = xml_text(text), xml_text(inline_text)
             value: object
-            if kind == b"inlineStr":
-                value = xml_text(inline_text) if inline else None
+            if kind == "inlineStr":
+                value = inline_text if inline else None
             elif not text:
                 value = None
-            elif not kind or kind == b"n":
-                style_index = styles.get(style)
-                value = number(text.decode(), self.style(style) if style_index is None else style_index)
-            elif kind == b"s":
+            elif not kind or kind == "n":
+                serials = number_styles[style]
+                if serials is None:
+                    value = float(text) if "." in text or "E" in text or "e" in text else int(text)
+                else:
+                    value = serials.get(text)
+                    if value is None:
+                        value = self.values.serial(text, serials)
+            elif kind == "s":
                 value = strings[int(text)]
             else:
-                value = self.values.typed(kind.decode(), self.style(style), xml_text(text))
-            values.append(value)
+                value = self.values.typed(kind, int(style or 0), text)
+            append(value)
+            count += 1
             if placed is not None:
                 placed.append(column)
-            elif column != len(values):
-                placed = [*range(1, len(values)), column]
-        count = len(values)
+            elif column != count:
+                placed = [*range(1, count), column]
         if placed is not None:
             values = _placed(values, placed)
+        elif not escaped and count and self.learnt < SHAPES_LEARNT and "<f" not in row:
+            self.learn(row, values)
         return values, count
 
     def element_cells(self, row: ET.Element) -> tuple[list[object], int]:
@@ -684,13 +832,63 @@ class SheetRows:
             placed.append(column)
         return _placed(values, placed), len(values)
 
-    def column_of(self, letters: bytes) -> int:
-        column = self.columns[letters] = column_index_from_string(letters.decode())
+
+@dataclass(frozen=True)
+class _RowShape:
+    """A row's markup with its values taken out, as a pattern capturing them: the rows of a roster have a handful of
+    shapes, and a row of a known shape is read by that one pattern, not cell by cell."""
+
+    pattern: re.Pattern[str]
+    # The row's values where no capture goes (empty cells), and where each capture goes.
+    template: list[object]
+    slots: tuple[int, ...]
+    # How to read the captures that are not text as it is (numbers, dates, shared strings), by their place.
+    converters: tuple[tuple[int, Callable[[str], object]], ...]
+    # Every cell has one capture, in order: the captures are the row, once converted.
+    direct: bool
+
+    @property
+    def count(self) -> int:
+        return len(self.template)
+
+    def read(self, captures: tuple[str, ...]) -> list[object]:
+        if self.direct:
+            values: list[object] = list(captures)
+        else:
+            values = self.template.copy()
+            for slot, text in zip(self.slots, captures, strict=True):
+                values[slot] = text
+        for slot, convert in self.converters:
+            values[slot] = convert(values[slot])  # type: ignore[arg-type]
+        return values
+
+
+def _number_or_none(text: str) -> int | float | None:
+    return _number(text) if text else None
+
+
+def _nothing(text: str) -> None:
+    return None
+
+
+class _Columns(dict[str, int]):
+    """Column numbers by letters, each worked out once."""
+
+    def __missing__(self, letters: str) -> int:
+        column = self[letters] = column_index_from_string(letters)
         return column
 
-    def style(self, style: bytes) -> int:
-        index = self.styles[style] = int(style) if style else 0
-        return index
+
+class _NumberStyles(dict[str, dict[str, object] | None]):
+    """By a cell's s attribute (empty: style 0), where its numbers are kept as dates or durations, or None."""
+
+    def __init__(self, values: Values) -> None:
+        super().__init__()
+        self.cell_values = values
+
+    def __missing__(self, style: str) -> dict[str, object] | None:
+        serials = self[style] = self.cell_values.serials(int(style) if style else 0)
+        return serials
 
 
 def _row_number(text: str) -> int:
