@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import IO, Any, TypeVar, cast
 
 from django.contrib.auth.models import User
-from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import models
 from django.utils import translation
@@ -254,6 +253,31 @@ def _as_text(value: CellValue) -> str:
     return str(value)
 
 
+def email_is_valid(address: str) -> bool:
+    """What Django's validate_email decides, the verdict on each domain kept: a roster's 50,000 addresses share a
+    few domains, and the domain's pattern is most of the validator's time."""
+    if not address or "@" not in address or len(address) > 320:
+        return False
+    user, domain = address.rsplit("@", 1)
+    return _email_user_is_valid(user) and _email_domain_is_valid(domain)
+
+
+def _email_user_is_valid(user: str) -> bool:
+    return _email_user_pattern().match(user) is not None
+
+
+@functools.cache
+def _email_user_pattern() -> re.Pattern[str]:
+    # Django's pattern, compiled once more: Django's own is a lazy object, slow to go through for every row.
+    lazy = validate_email.user_regex
+    return re.compile(lazy.pattern, lazy.flags)
+
+
+@functools.lru_cache(maxsize=1024)
+def _email_domain_is_valid(domain: str) -> bool:
+    return domain in validate_email.domain_allowlist or bool(validate_email.validate_domain_part(domain))
+
+
 class RowReader:
     """Parses one row's cells, recording every problem instead of stopping at the first."""
 
@@ -271,7 +295,8 @@ class RowReader:
         value = self.row.values.get(column)
         # Most cells are text: read them first (this runs for every cell of every row).
         if value.__class__ is str:
-            text = normalise(value)
+            # ASCII is already NFC (codes, numbers, addresses): only the spaces to strip.
+            text = value.strip() if value.isascii() else normalise(value)
         elif value is None:
             text = ""
         else:
@@ -344,12 +369,9 @@ class RowReader:
 
     def email(self, column: str) -> str:
         text = self.text(column, max_length=254)
-        if text:
-            try:
-                validate_email(text)
-            except ValidationError:
-                self.error(column, _("Địa chỉ thư điện tử “%(value)s” không hợp lệ.") % {"value": text})
-                return ""
+        if text and not email_is_valid(text):
+            self.error(column, _("Địa chỉ thư điện tử “%(value)s” không hợp lệ.") % {"value": text})
+            return ""
         return text
 
     def period(

@@ -97,8 +97,11 @@ SHAPES_KEPT = 4
 SHAPES_LEARNT = 32
 PLAIN_SHARED_STRING = re.compile(rb'<si><t(?: xml:space="preserve")?>([^<]*)</t></si>|<si><t\s*/></si>')
 REFERENCE = re.compile(r"&(?:#([0-9]+);|#x([0-9a-fA-F]+);|(amp|lt|gt|quot|apos);)?")
-# Characters XML does not allow (expat refuses them; the rows, which expat does not read, are searched for them).
+# Characters XML does not allow (expat refuses them; the rows, which expat does not read, are searched for them):
+# the control characters but tab and line ends, U+FFFE and U+FFFF, and surrogates (which no UTF-8 decodes to).
 NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+NOT_XML_BYTES = bytes(range(32)).translate(None, b"\t\n\r")
+NOT_XML_UTF8 = (b"\xef\xbf\xbe", b"\xef\xbf\xbf")
 NAMED_REFERENCES = {"amp": "&", "lt": "<", "gt": ">", "quot": '"', "apos": "'"}
 UTF8_NAMES = frozenset({"utf-8", "utf8", "us-ascii", "ascii"})
 # Dates repeat down a roster (birth dates, dates of joining): each serial number is converted once.
@@ -121,11 +124,17 @@ def _reference(match: re.Match[str]) -> str:
     return character
 
 
-def xml_text(text: str) -> str:
-    """Element text as an XML parser gives it: line ends as \\n, then the references replaced. A character XML does
-    not allow is refused (ValueError), as expat refuses it."""
-    if NOT_XML.search(text):
+def xml_characters(raw: bytes) -> str:
+    """UTF-8 bytes as text, refused (ValueError) as expat would refuse them: not UTF-8, or holding a character XML
+    does not allow. (Deleting the control characters and comparing lengths is the quick way to look for them.)"""
+    if len(raw.translate(None, NOT_XML_BYTES)) != len(raw) or NOT_XML_UTF8[0] in raw or NOT_XML_UTF8[1] in raw:
         raise ValueError("a character XML does not allow")
+    return raw.decode()
+
+
+def xml_text(text: str) -> str:
+    """Element text as an XML parser gives it (from xml_characters): line ends as \\n, then the references
+    replaced."""
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     if "&" in text:
@@ -526,7 +535,7 @@ def read_shared_strings(archive: zipfile.ZipFile, part: str, limits: ImportLimit
             raise too_many_strings(len(strings) + 1, limits)
         plain = PLAIN_SHARED_STRING.fullmatch(item.whole) if items.plain_namespace else None
         if plain is not None:
-            text = xml_text((plain[1] or b"").decode())
+            text = xml_text(xml_characters(plain[1] or b""))
         else:
             element = items.parse_alone(item)
             if element.tag != SHARED_STRING_TAG:
@@ -640,9 +649,7 @@ class SheetRows:
                 number = self.start_row(_row_number(found[1].decode()) if found else self.number + 1)
             else:
                 return self.read_alone(item)
-            row = (item.body or b"").decode()
-            if NOT_XML.search(row):
-                raise ValueError("a character XML does not allow")
+            row = xml_characters(item.body or b"")
             escaped = "&" in row or "\r" in row
             shaped = None if escaped else self.shaped(row)
             if shaped is not None:

@@ -5,10 +5,13 @@ from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from programmes.importing.base import RowReader, SourceRow, email_is_valid
 from programmes.importing.services import import_file
 from programmes.models import AuditEvent, Cadre, CadrePrivateDetails, Membership, MembershipStatus, MemberType
 from tests.factories import RoleAssignmentFactory, UserFactory
@@ -167,6 +170,46 @@ def test_bad_values_are_each_reported_with_row_and_column(cast):
     )
     assert len(result.errors) == 4
     assert "12 chữ số" in result.errors[0].message
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "hong1@example.vn",
+        "a.b+c@sub.example.com.vn",
+        "x@localhost",
+        "x@[192.168.0.1]",
+        "x@[::1]",
+        "x@[999.1.1.1]",
+        '"quoted name"@example.vn',
+        "a..b@example.vn",
+        ".a@example.vn",
+        "a@example",
+        "a@-example.vn",
+        "a@example-.vn",
+        "a@xn--bcher-kva.vn",
+        "a@ví-dụ.vn",
+        "a@example.v",
+        "a@@example.vn",
+        "a b@example.vn",
+        "@example.vn",
+        "a@",
+        "không-có-a-còng",
+        "a@" + "x" * 64 + ".vn",
+        "a" * 240 + "@example.vn",
+    ],
+)
+def test_addresses_are_judged_as_django_judges_them(address):
+    try:
+        validate_email(address)
+        expected = True
+    except ValidationError:
+        expected = False
+    assert email_is_valid(address) is expected
+    row = SourceRow(2, {"email": address})
+    issues: list = []
+    assert RowReader(row, issues).email("email") == (address if expected else "")
+    assert len(issues) == (0 if expected else 1)
 
 
 @pytest.mark.django_db
