@@ -1,16 +1,20 @@
 """The first sheet of an XLSX file, read in one streaming pass with the values openpyxl gives (read-only, data only).
 
 openpyxl builds an ElementTree element and a cell object for every cell: reading a roster of 50,000 rows took it
-about 11 seconds. Here each XML part is streamed once from the zip:
+about 11 of the import's 14 seconds. Here the sheet's XML part, and the shared strings', are streamed once from the
+zip, a megabyte at a time:
 
-- expat reads every byte of it, so that a part which is not well-formed XML, or carries a document type, is refused
-  as before; around the rows (or the shared strings) the limits' PartScan checks what it always checked (the declared
-  area, the elements outside the data);
-- the rows themselves are cut out of the byte stream and read with one regular expression per row when written the
-  plain way every spreadsheet program writes them (cells with r, s and t attributes, a <v> value or an inline
-  <is><t> string, perhaps a formula, whose cached value is taken); any other row (rich text, other attributes,
-  namespace prefixes, comments) is parsed alone by ElementTree. Shared strings the same way. Each row is checked
-  against the import limits (row number, columns, cells, bytes) before its values are kept.
+- expat reads what surrounds the rows (up to the start of sheetData and one row further, then from the end of
+  sheetData to the end of the part), so that a part which is not well-formed there, or carries a document type, is
+  refused as before, and the limits' PartScan checks what it always checked (the declared area, the elements around
+  the data);
+- the rows are cut out of the bytes, and each is read by this module alone: by one regular expression when written
+  the plain way every spreadsheet program writes them (cells with r, s and t attributes, a <v> value or an inline
+  <is><t> string, perhaps a formula, whose cached value is taken), once searched for the characters XML refuses; by
+  a pattern learnt from the first row of its shape (its cells, styles and types) when it has the shape of one of the
+  last few; by ElementTree, parsed alone, when it is written any other way (rich text, other attributes, namespace
+  prefixes, comments). Shared strings the same way. Each row is checked against the import limits (row number,
+  columns, cells, bytes) before its values are kept.
 
 Memory holds the shared strings (once) and a window of about a megabyte of the sheet. The values follow openpyxl's
 rules to the letter (see `Values`): numbers as int or float, a number in a cell whose style has a date format as a
@@ -33,13 +37,15 @@ from openpyxl.styles.numbers import BUILTIN_FORMATS, is_date_format, is_timedelt
 from openpyxl.utils.cell import column_index_from_string, coordinate_to_tuple
 from openpyxl.utils.datetime import MAC_EPOCH, WINDOWS_EPOCH, from_excel, from_ISO8601
 from openpyxl.utils.exceptions import CellCoordinatesException
-from openpyxl.xml.constants import SHARED_STRINGS, SHEET_MAIN_NS, XLSM, XLSX, XLTM, XLTX
+from openpyxl.xml.constants import SHARED_STRINGS as SHARED_STRINGS_TYPE
+from openpyxl.xml.constants import SHEET_MAIN_NS, XLSM, XLSX, XLTM, XLTX
 
 from .limits import FileTooLarge, ImportLimits, UnreadableFile, too_many_columns, too_many_rows, xlsx_unreadable
 from .limits.bounds import too_many_cells
 from .limits.xlsx_files import (
     CHUNK_BYTES,
     MAX_ELEMENT_BYTES,
+    SHARED_STRINGS,
     SHEET_DATA,
     ZIP_ERRORS,
     PartScan,
@@ -168,9 +174,9 @@ def _rich_text(element: ET.Element) -> str:
 
 
 class _ContainerScan(PartScan):
-    """PartScan for a part whose rows (or strings) the reader checks itself: it checks the rest of the part, notes
-    where the container (sheetData, sst) starts and the namespaces then in scope, and can be paused, so that expat
-    reads the rows at C speed without calling back into Python."""
+    """PartScan for a part whose rows (or strings) the reader checks itself: it checks the rest of the part as ever,
+    notes where the container (sheetData, sst) starts and the namespaces then in scope, and is paused while expat
+    reads on to the end of the first whole row (no call back into Python for what the reader checks)."""
 
     def __init__(self, part: str, limits: ImportLimits) -> None:
         super().__init__(part, limits, thorough=True)
@@ -200,7 +206,7 @@ class _ContainerScan(PartScan):
             self.container_namespaces = {prefix: uris[-1] for prefix, uris in self.scopes.items() if uris}
 
     def first(self, name: str, attrs: dict[str, str]) -> None:
-        if name == f"{SHEET_MAIN_NS} sst":
+        if name == SHARED_STRINGS:
             self.found_container()
         super().first(name, attrs)
 
@@ -459,7 +465,7 @@ def locate(archive: zipfile.ZipFile, limits: ImportLimits) -> Package:
         if not defaults & set(workbook_types):
             raise xlsx_unreadable()
         workbook = "xl/workbook.xml"
-    strings = next((name[1:] for name, ct in overrides if ct == SHARED_STRINGS), None)
+    strings = next((name[1:] for name, ct in overrides if ct == SHARED_STRINGS_TYPE), None)
     read.add(workbook)
     root = _small_part(archive, workbook, limits)
     epoch = WINDOWS_EPOCH
@@ -510,7 +516,9 @@ def _date_styles(root: ET.Element) -> tuple[frozenset[int], frozenset[int]]:
     formats: list[int] = []
     for child in root:
         if _local(child.tag) == "numFmts":
-            custom.update((int(el.get("numFmtId") or 0), el.get("formatCode")) for el in child)
+            custom.update(
+                (int(el.get("numFmtId") or 0), el.get("formatCode")) for el in child if _local(el.tag) == "numFmt"
+            )
         elif _local(child.tag) == "cellXfs":
             formats = [int(el.get("numFmtId") or 0) for el in child if _local(el.tag) == "xf"]
     dates, durations = set(), set()
