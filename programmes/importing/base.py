@@ -21,7 +21,7 @@ from programmes.models import PartyOrganisation
 from programmes.text import fold, normalise
 
 from .limits import HEADER_ROW, ImportLimits, UnreadableFile, csv_records, read_bounded
-from .xlsx_reader import first_sheet_rows
+from .xlsx import first_sheet_rows
 
 # A file's own header is its first row (HEADER_ROW), so the first data row the user sees is row 2.
 CellValue = str | int | float | datetime.date | datetime.datetime | None

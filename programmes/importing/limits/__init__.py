@@ -11,7 +11,7 @@ the sheet area A1:XFD1048576, or a million rows, or decompress to gigabytes. So,
 
 At upload only the cheap, declared facts are checked (the directory, each sheet's declared area, the declared
 count of shared strings); the import checks everything, since a file may lie: the reader of the first sheet
-(programmes.importing.xlsx_reader) counts that sheet's rows, cells and bytes and the shared strings as it reads
+(programmes.importing.xlsx) counts that sheet's rows, cells and bytes and the shared strings as it reads
 them, and every other part is streamed through expat first. A CSV file is read as a
 stream of lines and stops at the first limit passed. Every refusal says which limit and what the file holds.
 """

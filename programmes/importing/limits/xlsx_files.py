@@ -4,7 +4,7 @@ XML part streamed through expat without keeping anything (a sheet's declared are
 bytes of each row; the shared strings' count and size; the elements of every other part). `thorough` False checks
 only what the file declares (at upload); True counts everything (before the import).
 
-The import's reader (programmes.importing.xlsx_reader) streams the first sheet and the shared strings itself and
+The import's reader (programmes.importing.xlsx) streams the first sheet and the shared strings itself and
 checks their rows, cells and strings as it reads them, with the same limits; `PartScan` checks the rest of those
 two parts (the elements around the rows, the declared area and counts, a document type) as they stream past.
 """

@@ -14,10 +14,10 @@ import pytest
 from openpyxl import Workbook, load_workbook
 from openpyxl.utils.datetime import CALENDAR_MAC_1904
 
-from programmes.importing import xlsx_reader
 from programmes.importing.limits import FileTooLarge, ImportLimits, UnreadableFile
 from programmes.importing.limits.bounds import MB
-from programmes.importing.xlsx_reader import first_sheet_rows
+from programmes.importing.xlsx import first_sheet_rows, parts
+from programmes.importing.xlsx.rows import SheetRows
 
 LIMITS = ImportLimits(
     max_bytes=20 * MB, max_rows=100_000, max_columns=100, max_cells=2_000_000, max_uncompressed_bytes=100 * MB
@@ -298,14 +298,14 @@ def shaped_rows(count: int) -> str:
 
 def test_rows_of_the_same_shape_read_the_same(monkeypatch):
     shaped = []
-    read_shaped = xlsx_reader.SheetRows.shaped
+    read_shaped = SheetRows.shaped
 
     def counting(self, row):
         found = read_shaped(self, row)
         shaped.append(found is not None)
         return found
 
-    monkeypatch.setattr(xlsx_reader.SheetRows, "shaped", counting)
+    monkeypatch.setattr(SheetRows, "shaped", counting)
     read_alike(excel_package(ODD_ROWS.split('\n<row r="2"')[0] + shaped_rows(600)))
     # Nearly every row went through a shape learnt from a row before it.
     assert sum(shaped) > 550
@@ -313,8 +313,8 @@ def test_rows_of_the_same_shape_read_the_same(monkeypatch):
 
 @pytest.mark.parametrize("read_bytes", [1, 7, 100, 4096])
 def test_the_values_do_not_depend_on_where_the_stream_is_cut(monkeypatch, read_bytes):
-    monkeypatch.setattr(xlsx_reader, "READ_BYTES", read_bytes)
-    monkeypatch.setattr(xlsx_reader, "HEAD_READ_BYTES", read_bytes)
+    monkeypatch.setattr(parts, "READ_BYTES", read_bytes)
+    monkeypatch.setattr(parts, "HEAD_READ_BYTES", read_bytes)
     read_alike(excel_package(ODD_ROWS))
     read_alike(openpyxl_workbook())
 
@@ -345,8 +345,8 @@ def plain_rows(count: int, start: int = 1) -> str:
 @pytest.mark.parametrize("read_bytes", [64, 64 * 1024])
 def test_broken_xml_among_the_rows_is_unreadable_as_openpyxl_finds_it(monkeypatch, row, read_bytes):
     # Read in small pieces, the rows are read by the reader alone (expat reads what comes before and after them).
-    monkeypatch.setattr(xlsx_reader, "READ_BYTES", read_bytes)
-    monkeypatch.setattr(xlsx_reader, "HEAD_READ_BYTES", read_bytes)
+    monkeypatch.setattr(parts, "READ_BYTES", read_bytes)
+    monkeypatch.setattr(parts, "HEAD_READ_BYTES", read_bytes)
     data = excel_package(plain_rows(3) + row + plain_rows(2, start=5))
     with pytest.raises(Exception):  # noqa: B017 - openpyxl raises whatever its parser raises
         openpyxl_rows(data)
@@ -355,8 +355,8 @@ def test_broken_xml_among_the_rows_is_unreadable_as_openpyxl_finds_it(monkeypatc
 
 
 def test_broken_xml_after_the_rows_is_unreadable(monkeypatch):
-    monkeypatch.setattr(xlsx_reader, "READ_BYTES", 1000)
-    monkeypatch.setattr(xlsx_reader, "HEAD_READ_BYTES", 1000)
+    monkeypatch.setattr(parts, "READ_BYTES", 1000)
+    monkeypatch.setattr(parts, "HEAD_READ_BYTES", 1000)
     data = excel_package(plain_rows(200), after="<mergeCells><mergeCell ref='A1:B1'></mergeCells>")
     with pytest.raises(UnreadableFile, match="Không đọc được tệp Excel"):
         list(first_sheet_rows(data, LIMITS))
@@ -364,8 +364,8 @@ def test_broken_xml_after_the_rows_is_unreadable(monkeypatch):
 
 def test_what_follows_the_rows_is_still_counted_when_the_sheet_is_read_in_many_chunks(monkeypatch):
     # The rows span many chunks, read without calling back into Python; the merged cells after them are counted.
-    monkeypatch.setattr(xlsx_reader, "READ_BYTES", 4096)
-    monkeypatch.setattr(xlsx_reader, "HEAD_READ_BYTES", 4096)
+    monkeypatch.setattr(parts, "READ_BYTES", 4096)
+    monkeypatch.setattr(parts, "HEAD_READ_BYTES", 4096)
     merges = "".join(f'<mergeCell ref="A{n}:B{n}"/>' for n in range(2, 100_003))
     data = excel_package(plain_rows(300), after=f"<mergeCells>{merges}</mergeCells>")
     with pytest.raises(FileTooLarge, match=re.escape("sheet1.xml” của tệp Excel có hơn 100.000 mục")):
