@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from programmes.importing.base import RowReader, SourceRow, email_is_valid
+from programmes.importing.bulk import _copy_chunk, _copy_text
 from programmes.importing.services import import_file
 from programmes.models import AuditEvent, Cadre, CadrePrivateDetails, Membership, MembershipStatus, MemberType
 from tests.factories import RoleAssignmentFactory, UserFactory
@@ -338,6 +339,18 @@ def test_large_roster_and_its_reimport_write_every_row_and_history_row(cast):
     assert Membership.history.filter(cadre_id=moved.pk).count() == 3
     assert CadrePrivateDetails.objects.get(cadre__code="IMP0051").phone == "0388000000"
     assert AuditEvent.objects.filter(action="import.roster").count() == 2
+
+
+def test_rows_are_copied_column_by_column_as_they_were_value_by_value():
+    rows = [
+        (1, "a\tb", None, datetime.date(2025, 7, 1), True, "x", datetime.datetime(2025, 7, 1, 8, 30)),
+        (2, "c\\N", "d", None, False, "", None),
+        (3, "dòng\nhai\r", "e", datetime.date(2025, 7, 2), True, "y", datetime.datetime(2025, 7, 2)),
+    ]
+    expected = "".join("\t".join(map(_copy_text, row)) + "\n" for row in rows)
+    assert _copy_chunk(rows) == expected
+    plain = [(*row[:1], "z", *row[2:]) for row in rows]
+    assert _copy_chunk(plain) == "".join("\t".join(map(_copy_text, row)) + "\n" for row in plain)
 
 
 @pytest.mark.django_db
