@@ -172,7 +172,7 @@ WAY_LABELS = {
     "upload": "upload check (`check_upload`, the web form)",
     "import": "import (`import_file`, the worker)",
     "count": "counting only (`check_xlsx`)",
-    "read": "whole read (`read_table`: counting, then openpyxl)",
+    "read": "whole read (`read_table`: the sheet streamed, its rows counted as they are read)",
     "before": "the reader before the limits, capped at 2 GB",
 }
 

@@ -13,7 +13,7 @@ import datetime
 import io
 from collections.abc import Iterable, Iterator, Sequence
 from itertools import islice
-from typing import Any
+from typing import Any, cast
 
 from django.contrib.auth.models import User
 from django.db import connection, models
@@ -46,6 +46,27 @@ def _copy_text(value: object) -> str:
     if isinstance(value, datetime.date):
         return value.isoformat()
     return str(value).translate(COPY_ESCAPES)
+
+
+def _copy_column(values: tuple[object, ...]) -> Sequence[str]:
+    """One column of a chunk in COPY's text format. A column holds one type, mostly: text with nothing to escape
+    (nearly always) is written as it is, numbers through str, without a call to _copy_text per value."""
+    kinds = set(map(type, values))
+    if kinds == {str}:
+        text = cast(tuple[str, ...], values)
+        joined = "".join(text)
+        if "\\" in joined or "\t" in joined or "\n" in joined or "\r" in joined:
+            return [value.translate(COPY_ESCAPES) for value in text]
+        return text
+    if kinds == {int}:
+        return list(map(str, values))
+    return list(map(_copy_text, values))
+
+
+def _copy_chunk(chunk: list[Row]) -> str:
+    """Rows in COPY's text format, built column by column (a roster's import copies about a million values)."""
+    columns = [_copy_column(column) for column in zip(*chunk, strict=True)]
+    return "\n".join(map("\t".join, zip(*columns, strict=True))) + "\n"
 
 
 class BulkWriter:
@@ -105,7 +126,7 @@ class BulkWriter:
             cursor.execute(create)
             copy = f"COPY {STAGING_TABLE} ({columns}) FROM STDIN"
             for chunk in chunks(rows):
-                buffer = io.StringIO("".join("\t".join(map(_copy_text, row)) + "\n" for row in chunk))
+                buffer = io.StringIO(_copy_chunk(chunk))
                 cursor.cursor.copy_expert(copy, buffer)
             cursor.execute(write_sql, [timezone.now(), self.change_reason, getattr(self.acting_user, "pk", None)])
             cursor.execute(f"DROP TABLE {STAGING_TABLE}")

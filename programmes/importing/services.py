@@ -1,7 +1,9 @@
 """Import services: run a file through validation and, if it is clean, apply it in one transaction."""
 
+import gc
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path, PurePath
 from typing import IO, Any, Protocol
@@ -94,6 +96,22 @@ def import_run(
     return result
 
 
+@contextmanager
+def _cyclic_collection_paused() -> Iterator[None]:
+    """Python's cyclic garbage collector paused for an import: a roster's import makes millions of objects (cells,
+    rows, values to write) that live until it ends, and the collector went over them again and again, a fifth of
+    the import's time. They form no reference cycles to collect; plain reference counting frees them as ever.
+    Collection resumes at the end (if it was on: a concurrent import may have paused it first)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+@_cyclic_collection_paused()
 def import_file(
     *,
     kind: str,

@@ -5,10 +5,14 @@ from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from programmes.importing.base import RowReader, SourceRow, email_is_valid
+from programmes.importing.bulk import _copy_chunk, _copy_text
 from programmes.importing.services import import_file
 from programmes.models import AuditEvent, Cadre, CadrePrivateDetails, Membership, MembershipStatus, MemberType
 from tests.factories import RoleAssignmentFactory, UserFactory
@@ -169,6 +173,46 @@ def test_bad_values_are_each_reported_with_row_and_column(cast):
     assert "12 chữ số" in result.errors[0].message
 
 
+@pytest.mark.parametrize(
+    "address",
+    [
+        "hong1@example.vn",
+        "a.b+c@sub.example.com.vn",
+        "x@localhost",
+        "x@[192.168.0.1]",
+        "x@[::1]",
+        "x@[999.1.1.1]",
+        '"quoted name"@example.vn',
+        "a..b@example.vn",
+        ".a@example.vn",
+        "a@example",
+        "a@-example.vn",
+        "a@example-.vn",
+        "a@xn--bcher-kva.vn",
+        "a@ví-dụ.vn",
+        "a@example.v",
+        "a@@example.vn",
+        "a b@example.vn",
+        "@example.vn",
+        "a@",
+        "không-có-a-còng",
+        "a@" + "x" * 64 + ".vn",
+        "a" * 240 + "@example.vn",
+    ],
+)
+def test_addresses_are_judged_as_django_judges_them(address):
+    try:
+        validate_email(address)
+        expected = True
+    except ValidationError:
+        expected = False
+    assert email_is_valid(address) is expected
+    row = SourceRow(2, {"email": address})
+    issues: list = []
+    assert RowReader(row, issues).email("email") == (address if expected else "")
+    assert len(issues) == (0 if expected else 1)
+
+
 @pytest.mark.django_db
 def test_citizen_id_typed_as_a_number_in_excel_gets_a_hint(cast):
     rows = roster_rows(cast.cell_a.code, count=1)
@@ -295,6 +339,18 @@ def test_large_roster_and_its_reimport_write_every_row_and_history_row(cast):
     assert Membership.history.filter(cadre_id=moved.pk).count() == 3
     assert CadrePrivateDetails.objects.get(cadre__code="IMP0051").phone == "0388000000"
     assert AuditEvent.objects.filter(action="import.roster").count() == 2
+
+
+def test_rows_are_copied_column_by_column_as_they_were_value_by_value():
+    rows = [
+        (1, "a\tb", None, datetime.date(2025, 7, 1), True, "x", datetime.datetime(2025, 7, 1, 8, 30)),
+        (2, "c\\N", "d", None, False, "", None),
+        (3, "dòng\nhai\r", "e", datetime.date(2025, 7, 2), True, "y", datetime.datetime(2025, 7, 2)),
+    ]
+    expected = "".join("\t".join(map(_copy_text, row)) + "\n" for row in rows)
+    assert _copy_chunk(rows) == expected
+    plain = [(*row[:1], "z", *row[2:]) for row in rows]
+    assert _copy_chunk(plain) == "".join("\t".join(map(_copy_text, row)) + "\n" for row in plain)
 
 
 @pytest.mark.django_db

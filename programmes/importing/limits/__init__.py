@@ -1,17 +1,18 @@
 """Bounds on an import file, checked before anything parses it, so that no file can exhaust a worker.
 
 An XLSX file is a zip of XML parts, and what it declares costs nothing to write: a 50 KB file may declare
-the sheet area A1:XFD1048576, or a million rows, or decompress to gigabytes. So, before openpyxl opens it:
+the sheet area A1:XFD1048576, or a million rows, or decompress to gigabytes. So, before anything parses it:
 
 1. the zip's directory, read from the end of the file: number of parts, size of each once decompressed
    (zipfile never yields more than that), and how strongly each large part is compressed;
 2. every XML part, streamed through expat without keeping anything: a sheet's declared area, then its
    rows, columns, cells and the bytes of each row; the shared strings' count and size; the number of
-   elements of every other part (styles, workbook, the sheet's merged cells and links), which openpyxl
-   keeps in memory.
+   elements of every other part (styles, workbook, the sheet's merged cells and links).
 
 At upload only the cheap, declared facts are checked (the directory, each sheet's declared area, the declared
-count of shared strings); the import task checks everything, since a file may lie. A CSV file is read as a
+count of shared strings); the import checks everything, since a file may lie: the reader of the first sheet
+(programmes.importing.xlsx) counts that sheet's rows, cells and bytes and the shared strings as it reads
+them, and every other part is streamed through expat first. A CSV file is read as a
 stream of lines and stops at the first limit passed. Every refusal says which limit and what the file holds.
 """
 

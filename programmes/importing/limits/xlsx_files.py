@@ -1,14 +1,19 @@
-"""The bounds of an XLSX file, checked before openpyxl opens it: the zip's directory, read from the end of the file
+"""The bounds of an XLSX file, checked before anything parses it: the zip's directory, read from the end of the file
 (the number of parts, the size of each once decompressed, how strongly each large part is compressed), then every
 XML part streamed through expat without keeping anything (a sheet's declared area, its rows, columns, cells and the
-bytes of each row; the shared strings' count and size; the elements of every other part, which openpyxl keeps in
-memory). `thorough` False checks only what the file declares (at upload); True counts everything (before the import).
+bytes of each row; the shared strings' count and size; the elements of every other part). `thorough` False checks
+only what the file declares (at upload); True counts everything (before the import).
+
+The import's reader (programmes.importing.xlsx) streams the first sheet and the shared strings itself and
+checks their rows, cells and strings as it reads them, with the same limits; `PartScan` checks the rest of those
+two parts (the elements around the rows, the declared area and counts, a document type) as they stream past.
 """
 
 import io
 import struct
 import zipfile
 import zlib
+from collections.abc import Collection
 from typing import IO, Any
 from xml.parsers import expat
 
@@ -30,7 +35,7 @@ from .bounds import (
 
 # A row of a roster is a few hundred bytes; a shared string at most Excel's 32,767 characters plus formatting.
 MAX_ELEMENT_BYTES = 2 * MB
-# Elements openpyxl keeps in memory while it reads: styles, the workbook, a sheet's merged cells, links, formats.
+# Elements a reader of the whole part keeps in memory: styles, the workbook, a sheet's merged cells, links, formats.
 MAX_OTHER_ELEMENTS = 100_000
 # Spreadsheet XML compresses about tenfold; small parts (styles, themes) compress more and are harmless.
 MAX_COMPRESSION_RATIO = 100
@@ -73,21 +78,21 @@ def _declared_too_large(ref: str, rows: int, columns: int, limits: ImportLimits)
     )
 
 
-def _row_too_large(row: int) -> FileTooLarge:
+def row_too_large(row: int) -> FileTooLarge:
     return FileTooLarge(
         _("Dòng %(row)s của trang tính lớn hơn %(limit)s MB, không phải một dòng danh sách.")
         % {"row": number(row), "limit": number(MAX_ELEMENT_BYTES // MB)}
     )
 
 
-def _text_too_large() -> FileTooLarge:
+def text_too_large() -> FileTooLarge:
     return FileTooLarge(
         _("Tệp có một ô chữ lớn hơn %(limit)s MB, không phải nội dung của danh sách.")
         % {"limit": number(MAX_ELEMENT_BYTES // MB)}
     )
 
 
-def _too_many_strings(count: int, limits: ImportLimits) -> FileTooLarge:
+def too_many_strings(count: int, limits: ImportLimits) -> FileTooLarge:
     return FileTooLarge(
         _("Tệp có %(count)s ô chữ khác nhau, vượt giới hạn %(limit)s ô dữ liệu cho một lần nhập.")
         % {"count": number(count), "limit": number(limits.max_cells)}
@@ -173,7 +178,7 @@ class _Enough(Exception):
     """The part has been read as far as the check needs."""
 
 
-class _PartScan:
+class PartScan:
     """Streams one XML part through expat and checks it as it goes; keeps counts, never content."""
 
     def __init__(self, part: str, limits: ImportLimits, thorough: bool) -> None:
@@ -202,7 +207,7 @@ class _PartScan:
         except _Enough:
             return
         except expat.ExpatError:
-            # Not XML (an image), or broken XML: openpyxl refuses the latter when it reads that far, and
+            # Not XML (an image), or broken XML: the reader refuses the latter if it reads that part, and
             # everything before the break has been counted.
             return
 
@@ -242,7 +247,7 @@ class _PartScan:
     def sheet_end(self, name: str) -> None:
         if name == ROW:
             if self.parser.CurrentByteIndex - self.row_start > MAX_ELEMENT_BYTES:
-                raise _row_too_large(self.row)
+                raise row_too_large(self.row)
         elif name == SHEET_DATA:
             self.in_data = False
 
@@ -279,7 +284,7 @@ class _PartScan:
     def declared_strings(self, attrs: dict[str, str]) -> None:
         declared = attrs.get("uniqueCount", "")
         if declared.isdigit() and int(declared) > self.limits.max_cells:
-            raise _too_many_strings(int(declared), self.limits)
+            raise too_many_strings(int(declared), self.limits)
         if not self.thorough:
             raise _Enough
 
@@ -287,12 +292,12 @@ class _PartScan:
         if name == SHARED_STRING:
             self.strings += 1
             if self.strings > self.limits.max_cells:
-                raise _too_many_strings(self.strings, self.limits)
+                raise too_many_strings(self.strings, self.limits)
             self.string_start = self.parser.CurrentByteIndex
 
     def string_end_element(self, name: str) -> None:
         if name == SHARED_STRING and self.parser.CurrentByteIndex - self.string_start > MAX_ELEMENT_BYTES:
-            raise _text_too_large()
+            raise text_too_large()
 
     # Any other part
 
@@ -320,20 +325,38 @@ def _column_of(reference: str) -> int:
         raise xlsx_unreadable() from error
 
 
+# A zip damaged, encrypted or compressed in a way the standard library does not read.
+ZIP_ERRORS = (zipfile.BadZipFile, zlib.error, NotImplementedError, RuntimeError, EOFError, OSError)
+
+
+def open_xlsx(data: bytes, limits: ImportLimits) -> zipfile.ZipFile:
+    """The file as a zip, once its directory and what each part decompresses to are within the limits."""
+    _check_declared_directory(data)
+    archive = zipfile.ZipFile(io.BytesIO(data))
+    try:
+        _check_parts(archive, limits)
+    except FileTooLarge:
+        archive.close()
+        raise
+    return archive
+
+
+def scan_parts(archive: zipfile.ZipFile, limits: ImportLimits, *, thorough: bool, skip: Collection[str] = ()) -> None:
+    """Stream every XML part through a PartScan, but those in `skip` (a reader checks them as it reads them)."""
+    for info in archive.infolist():
+        if info.is_dir() or info.filename in skip:
+            continue
+        with archive.open(info) as stream:
+            PartScan(info.filename, limits, thorough).feed(stream)
+
+
 def check_xlsx(data: bytes, limits: ImportLimits, *, thorough: bool) -> None:
     """Refuse an XLSX file over the limits, reading only the zip directory and streaming its XML parts.
 
-    `thorough` False checks what the file declares (at upload); True counts everything (before the import).
+    `thorough` False checks what the file declares (at upload); True counts everything.
     """
-    _check_declared_directory(data)
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            _check_parts(archive, limits)
-            for info in archive.infolist():
-                if info.is_dir():
-                    continue
-                with archive.open(info) as stream:
-                    _PartScan(info.filename, limits, thorough).feed(stream)
-    except (zipfile.BadZipFile, zlib.error, NotImplementedError, RuntimeError, EOFError, OSError) as error:
-        # Damaged, encrypted or compressed in a way the standard library does not read.
+        with open_xlsx(data, limits) as archive:
+            scan_parts(archive, limits, thorough=thorough)
+    except ZIP_ERRORS as error:
         raise xlsx_unreadable() from error
