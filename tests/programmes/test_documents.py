@@ -398,10 +398,10 @@ def test_fetcher_draws_the_qr_code_of_the_text_in_a_qr_address():
     response.close()
     # One pixel per module, with a one-module margin, of the code of exactly that text at level M.
     symbol = segno.make(text, error="m")
-    side = symbol.symbol_size(scale=1, border=1)[0]
+    side = int(symbol.symbol_size(scale=1, border=1)[0])
     assert image.size == (side, side)
     grey = image.convert("L")
-    dark = {(x, y) for y in range(side) for x in range(side) if grey.getpixel((x, y)) < 128}
+    dark = {(x, y) for y in range(side) for x in range(side) if int(grey.getpixel((x, y)) or 0) < 128}  # type: ignore[arg-type]
     expected = {(x, y) for y, row in enumerate(symbol.matrix_iter(border=1)) for x, bit in enumerate(row) if bit}
     assert dark == expected
 

@@ -35,7 +35,7 @@ def openpyxl_rows(data: bytes) -> list[list[object]]:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
         sheet = workbook.worksheets[0]
         sheet.reset_dimensions()
-        rows = [list(values) for values in sheet.values]
+        rows: list[list[object]] = [list(values) for values in sheet.values]
     workbook.close()
     return rows
 
@@ -60,6 +60,7 @@ def openpyxl_workbook(*, epoch: datetime.datetime | None = None) -> bytes:
     if epoch is not None:
         workbook.epoch = epoch
     sheet = workbook.active
+    assert sheet is not None
     sheet.append(["ma_dang_vien", "ho_ten", "so", "ngay", "co", "trong", "ghi_chu"])
     sheet.append(["DV0001", "Nguyễn Thị Mai", 12, datetime.date(2025, 7, 1), True, None, "  có khoảng trắng  "])
     sheet.append(["DV0002", "A & B <C> \"D\" 'E'", -3.25, datetime.datetime(2024, 2, 29, 8, 30), False, None, "a\nb"])
