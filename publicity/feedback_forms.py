@@ -17,6 +17,7 @@ from django.conf import settings
 from django.core import signing
 from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
 
 from programmes.models import CommitmentTerms, PartyOrganisation
 from publicity.feedback import CODE_LENGTH, TEXT_MAX_LENGTH, normalise_code
@@ -48,7 +49,46 @@ def _with_value(data: Mapping[str, Any], key: str, value: str) -> Mapping[str, A
     return {**data, key: value}
 
 
-class FeedbackForm(forms.Form):
+class HumanCheck(forms.Form):
+    """The public forms' check that a person sends them, without a cookie or a third party: a hidden trap field
+    (`website`) and a small sum signed into the page (`challenge`, `answer`), which the form declares."""
+
+    expired_challenge = False
+
+    def ask_challenge(self) -> None:
+        """Put the sum on the form: the one sent back if still valid, else a new one."""
+        token = self.data.get("challenge") if self.is_bound else None
+        if not token or challenge_terms(token) is None:
+            token = new_challenge()
+            if self.is_bound:
+                # The page shown again asks the new question, and sends the new token with the answer.
+                self.data = _with_value(self.data, "challenge", token)
+                self.expired_challenge = True
+        self.initial["challenge"] = token
+        sums = challenge_terms(token)
+        if sums is not None:
+            self.fields["answer"].label = _("Câu hỏi kiểm tra: %(first)s cộng %(second)s bằng bao nhiêu?") % {
+                "first": sums[0],
+                "second": sums[1],
+            }
+            self.fields["answer"].help_text = _("Ghi kết quả bằng chữ số, để chúng tôi biết người gửi là một người.")
+
+    def check_human(self, cleaned: dict[str, Any], trap_refusal: StrOrPromise) -> None:
+        """Refuse a filled trap with `trap_refusal`, and a stale or wrong answer at its field."""
+        if cleaned.get("website"):
+            # A person who filled it by mistake (a browser's autofill) just sends again: the page comes back
+            # with the trap emptied.
+            self.data = _with_value(self.data, "website", "")
+            raise forms.ValidationError(trap_refusal)
+        sums = challenge_terms(self.data.get("challenge", ""))
+        answer = cleaned.get("answer")
+        if self.expired_challenge or sums is None:
+            self.add_error("answer", _("Câu hỏi kiểm tra đã hết hạn. Hãy trả lời câu hỏi mới và gửi lại."))
+        elif answer is not None and answer != sums[0] + sums[1]:
+            self.add_error("answer", _("Kết quả chưa đúng. Hãy tính lại và gửi lại."))
+
+
+class FeedbackForm(HumanCheck):
     kind = forms.ChoiceField(
         label=_("Bạn muốn gửi"), choices=FeedbackKind.choices, initial=FeedbackKind.SUGGESTION, widget=forms.RadioSelect
     )
@@ -64,7 +104,6 @@ class FeedbackForm(forms.Form):
     phone = forms.CharField(label=_("Số điện thoại"), max_length=20, required=False)
     # People never see this field; a robot that fills every field fills it.
     website = forms.CharField(label=_("Để trống ô này"), required=False)
-    expired_challenge = False
     challenge = forms.CharField(widget=forms.HiddenInput)
     answer = forms.IntegerField(label=_("Câu hỏi kiểm tra"), min_value=0, max_value=99)
     # A new key each time the page is shown; the same page sent twice stores one case.
@@ -84,21 +123,7 @@ class FeedbackForm(forms.Form):
                 for item in terms
             ],
         ]
-        token = self.data.get("challenge") if self.is_bound else None
-        if not token or challenge_terms(token) is None:
-            token = new_challenge()
-            if self.is_bound:
-                # The page shown again asks the new question, and sends the new token with the answer.
-                self.data = _with_value(self.data, "challenge", token)
-                self.expired_challenge = True
-        self.initial["challenge"] = token
-        sums = challenge_terms(token)
-        if sums is not None:
-            self.fields["answer"].label = _("Câu hỏi kiểm tra: %(first)s cộng %(second)s bằng bao nhiêu?") % {
-                "first": sums[0],
-                "second": sums[1],
-            }
-            self.fields["answer"].help_text = _("Ghi kết quả bằng chữ số, để chúng tôi biết người gửi là một người.")
+        self.ask_challenge()
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.layout = Layout(
@@ -125,17 +150,7 @@ class FeedbackForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
-        if cleaned.get("website"):
-            # A person who filled it by mistake (a browser's autofill) just sends again: the page comes back
-            # with the trap emptied.
-            self.data = _with_value(self.data, "website", "")
-            raise forms.ValidationError(_("Không gửi được. Hãy kiểm tra lại nội dung và bấm gửi lần nữa."))
-        sums = challenge_terms(self.data.get("challenge", ""))
-        answer = cleaned.get("answer")
-        if self.expired_challenge or sums is None:
-            self.add_error("answer", _("Câu hỏi kiểm tra đã hết hạn. Hãy trả lời câu hỏi mới và gửi lại."))
-        elif answer is not None and answer != sums[0] + sums[1]:
-            self.add_error("answer", _("Kết quả chưa đúng. Hãy tính lại và gửi lại."))
+        self.check_human(cleaned, _("Không gửi được. Hãy kiểm tra lại nội dung và bấm gửi lần nữa."))
         if cleaned.get("name") and not (cleaned.get("email") or cleaned.get("phone")):
             self.add_error("email", _("Nếu ghi họ tên, hãy để lại thư điện tử hoặc số điện thoại để được liên hệ."))
         return cleaned

@@ -14,14 +14,14 @@ from crispy_forms.layout import Div, Field, Layout
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from publicity.feedback_forms import _with_value, challenge_terms, new_challenge
+from publicity.feedback_forms import HumanCheck
 from publicity.follow.subscription import ADDRESS_MAX_LENGTH
 
 PROGRAMME_SCOPE = "chuong-trinh"
 CADRE_SCOPE = "can-bo"
 
 
-class FollowForm(forms.Form):
+class FollowForm(HumanCheck):
     pham_vi = forms.ChoiceField(label=_("Theo dõi"), widget=forms.RadioSelect, required=False)
     email = forms.EmailField(
         label=_("Thư điện tử của bạn"),
@@ -30,7 +30,6 @@ class FollowForm(forms.Form):
     )
     # People never see this field; a robot that fills every field fills it.
     website = forms.CharField(label=_("Để trống ô này"), required=False)
-    expired_challenge = False
     challenge = forms.CharField(widget=forms.HiddenInput)
     answer = forms.IntegerField(label=_("Câu hỏi kiểm tra"), min_value=0, max_value=99)
 
@@ -49,21 +48,7 @@ class FollowForm(forms.Form):
             scope.initial = PROGRAMME_SCOPE
         else:
             del self.fields["pham_vi"]
-        token = self.data.get("challenge") if self.is_bound else None
-        if not token or challenge_terms(token) is None:
-            token = new_challenge()
-            if self.is_bound:
-                # The page shown again asks the new question, and sends the new token with the answer.
-                self.data = _with_value(self.data, "challenge", token)
-                self.expired_challenge = True
-        self.initial["challenge"] = token
-        sums = challenge_terms(token)
-        if sums is not None:
-            self.fields["answer"].label = _("Câu hỏi kiểm tra: %(first)s cộng %(second)s bằng bao nhiêu?") % {
-                "first": sums[0],
-                "second": sums[1],
-            }
-            self.fields["answer"].help_text = _("Ghi kết quả bằng chữ số, để chúng tôi biết người gửi là một người.")
+        self.ask_challenge()
         self.helper = FormHelper()
         self.helper.form_tag = False
         # A token would set a cookie and make each visitor's copy of the cached page differ.
@@ -82,13 +67,5 @@ class FollowForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
-        if cleaned.get("website"):
-            self.data = _with_value(self.data, "website", "")
-            raise forms.ValidationError(_("Chưa đăng ký được. Hãy kiểm tra lại và bấm gửi lần nữa."))
-        sums = challenge_terms(self.data.get("challenge", ""))
-        answer = cleaned.get("answer")
-        if self.expired_challenge or sums is None:
-            self.add_error("answer", _("Câu hỏi kiểm tra đã hết hạn. Hãy trả lời câu hỏi mới và gửi lại."))
-        elif answer is not None and answer != sums[0] + sums[1]:
-            self.add_error("answer", _("Kết quả chưa đúng. Hãy tính lại và gửi lại."))
+        self.check_human(cleaned, _("Chưa đăng ký được. Hãy kiểm tra lại và bấm gửi lần nữa."))
         return cleaned
