@@ -22,7 +22,14 @@ from reviews.services.appeals import (
     current_change,
     review_reclassify,
 )
-from reviews.services.cell import cell_quota, meeting_record, proposal_record, proposal_refusal
+from reviews.services.cell import (
+    Attendance,
+    absence_reason_field,
+    cell_quota,
+    meeting_record,
+    proposal_record,
+    proposal_refusal,
+)
 from reviews.services.confirmation import confirm_refusal, decision_confirm
 from reviews.services.decision import decision_make, decision_quota, decision_return
 from reviews.services.inputs import input_add, input_attach_from_system, prompt_add
@@ -34,7 +41,9 @@ __all__ = [
     "REVIEW_FIELDS",
     "SELF_REVIEW_SECTIONS",
     "Acknowledgements",
+    "Attendance",
     "Verdicts",
+    "absence_reason_field",
     "appeal_deadline",
     "appeal_file",
     "appeal_refusal",

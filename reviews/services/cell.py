@@ -1,6 +1,8 @@
 """The cell's meeting and its proposal of a level, with the quota the proposal is warned of."""
 
 import datetime
+from collections.abc import Sequence
+from dataclasses import dataclass
 
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -12,11 +14,71 @@ from django.utils.translation import gettext as _
 from programmes.action_programmes.evidence import check_upload
 from programmes.models import PartyOrganisation
 from reviews import access as review_access
-from reviews import quota, rules
+from reviews import quota, rules, selectors
 from reviews.audit_actions import ReviewAction
-from reviews.models import CellMeeting, CellProposal, ConsistencyNote, RatingLevel, Review, ReviewPeriod, ReviewState
+from reviews.models import (
+    CellMeeting,
+    CellProposal,
+    ConsistencyNote,
+    MeetingAttendance,
+    RatingLevel,
+    Review,
+    ReviewPeriod,
+    ReviewState,
+)
 from reviews.services._common import Acknowledgements, Verdicts, _audit, _lock, _require, _require_state
 from reviews.services._verdicts import _acknowledge, _check_level_and_verdicts, _set_verdicts
+
+
+@dataclass(frozen=True)
+class Attendance:
+    """One member named in the meeting's attendance, as the secretary marks them: present, or absent with a reason."""
+
+    cadre_id: int
+    present: bool
+    reason: str = ""
+
+
+def absence_reason_field(cadre_id: int) -> str:
+    """The name under which the meeting form sends, and meeting_record refuses, one absent member's reason."""
+    return f"reason_{cadre_id}"
+
+
+def _check_attendance(
+    place: PartyOrganisation, attendance: Sequence[Attendance], members_total: int, members_present: int
+) -> None:
+    """Named attendance lists every member of the place once, gives each absent member's reason, and agrees with
+    the numbers; refuse every fault at once, each at its member's field."""
+    roster = {cadre.pk: cadre.full_name for cadre in selectors.meeting_roster(place).only("pk", "full_name")}
+    marked = [entry.cadre_id for entry in attendance]
+    if len(set(marked)) != len(marked) or not set(marked) <= roster.keys():
+        raise ValidationError({"attendance": _("Danh sách điểm danh có người không thuộc chi bộ hoặc bị lặp.")})
+    errors: dict[str, list[str]] = {}
+    for cadre_id in roster.keys() - set(marked):
+        errors[absence_reason_field(cadre_id)] = [
+            _("Chưa đánh dấu đồng chí %(name)s có mặt hay vắng mặt.") % {"name": roster[cadre_id]}
+        ]
+    for entry in attendance:
+        if not entry.present and not entry.reason.strip():
+            errors[absence_reason_field(entry.cadre_id)] = [
+                _("Đồng chí %(name)s vắng mặt: hãy ghi lý do vắng.") % {"name": roster[entry.cadre_id]}
+            ]
+    present = sum(entry.present for entry in attendance)
+    if not errors and (members_total, members_present) != (len(attendance), present):
+        errors["members_present"] = [
+            _(
+                "Số liệu khác danh sách điểm danh: danh sách có %(present)s đồng chí có mặt trên %(total)s, "
+                "nhưng ghi %(typed_present)s/%(typed_total)s."
+            )
+            % {
+                "present": present,
+                "total": len(attendance),
+                "typed_present": members_present,
+                "typed_total": members_total,
+            }
+        ]
+    if errors:
+        raise ValidationError(errors)
 
 
 @transaction.atomic
@@ -30,13 +92,21 @@ def meeting_record(
     chaired_by: str,
     minutes: str = "",
     minutes_file: UploadedFile[bytes] | None = None,
+    meeting_secretary: str = "",
+    presented_by: str = "",
+    dissent: str = "",
+    attendance: Sequence[Attendance] = (),
     acting_user: User,
 ) -> CellMeeting:
+    """Record the cell's meeting. Named `attendance` (optional: the minutes may carry it) lists every member the
+    cell has today, present or absent with a reason, and must agree with the numbers."""
     _require(review_access.can_record_meeting(acting_user, cell), _("Chỉ bí thư, phó bí thư mới ghi cuộc họp này."))
     if members_present > members_total:
         raise ValidationError({"members_present": _("Số dự họp không thể lớn hơn tổng số đảng viên.")})
     if not minutes.strip() and minutes_file is None:
         raise ValidationError({"minutes": _("Hãy viết biên bản hoặc tải tệp biên bản lên.")})
+    if attendance:
+        _check_attendance(cell, attendance, members_total, members_present)
     meeting = CellMeeting(
         period=period,
         cell=cell,
@@ -44,7 +114,10 @@ def meeting_record(
         members_total=members_total,
         members_present=members_present,
         chaired_by=chaired_by.strip(),
+        meeting_secretary=meeting_secretary.strip(),
+        presented_by=presented_by.strip(),
         minutes=minutes.strip(),
+        dissent=dissent.strip(),
         recorded_by=acting_user,
     )
     if minutes_file is not None:
@@ -52,6 +125,15 @@ def meeting_record(
         meeting.minutes_sha256 = checked.sha256
         meeting.minutes_file.save(checked.storage_name, minutes_file, save=False)
     meeting.save()
+    MeetingAttendance.objects.bulk_create(
+        MeetingAttendance(
+            meeting=meeting,
+            cadre_id=entry.cadre_id,
+            present=entry.present,
+            absence_reason="" if entry.present else entry.reason.strip(),
+        )
+        for entry in attendance
+    )
     _audit(
         acting_user,
         ReviewAction.MEETING_RECORD,
@@ -60,6 +142,11 @@ def meeting_record(
         members_total=members_total,
         members_present=members_present,
         quorum=meeting.has_quorum,
+        meeting_secretary=meeting.meeting_secretary,
+        presented_by=meeting.presented_by,
+        present=[entry.cadre_id for entry in attendance if entry.present],
+        absent={str(entry.cadre_id): entry.reason.strip() for entry in attendance if not entry.present},
+        dissent=meeting.dissent,
     )
     return meeting
 

@@ -61,11 +61,11 @@ COMMITTEE_WORK_LIST_QUERIES = 7 + 4
 SECRETARY_WORK_LIST_QUERIES = 7 + 3
 # Organisation-board staff (no cadre): the page of periods (count and rows), then the counts by state.
 PERIOD_LIST_QUERIES = 5 + 3
-# The head on a final review: the review; proposal with meeting; appeals; assessments and their evidence;
-# prompts; inputs; decisions and their grounds (verdicts, evidence); level changes; history; the
-# superior committee for re-classification; the current individual report (a final review's PDF link); and the
-# one insert that puts the head's read of another person's review on the record.
-REVIEW_DETAIL_QUERIES = 7 + 14 + 1
+# The head on a final review: the review; proposal with meeting; the meeting's named attendance; appeals;
+# assessments and their evidence; prompts; inputs; decisions and their grounds (verdicts, evidence); level
+# changes; history; the superior committee for re-classification; the current individual report (a final
+# review's PDF link); and the one insert that puts the head's read of another person's review on the record.
+REVIEW_DETAIL_QUERIES = 7 + 15 + 1
 
 
 def detail_url(review: Review) -> str:
