@@ -140,6 +140,18 @@ def deciding_condition(user: AnyUser) -> Q | None:
     return Q(deciding_organisation__in=access.organisations_covered(grants)) & ~Q(cadre__user=user)
 
 
+def can_decide_in(user: AnyUser, place: PartyOrganisation) -> bool:
+    """May the user open the committee's table of a place's reviews? Members of a committee above the place (by their
+    own posts, as can_decide); each row of the table is theirs to decide only where can_decide says so."""
+    return access.holds(user, Action.DECIDE_RATING, place)
+
+
+def can_confirm_in(user: AnyUser, place: PartyOrganisation) -> bool:
+    """May the user open the head's table of a place's decisions? The head (secretary) of a committee above the
+    place; each decision is theirs to confirm only where can_confirm_decision (and the three-people rule) says so."""
+    return access.holds(user, Action.CONFIRM_DECISION, place)
+
+
 def can_confirm_decision(user: AnyUser, review: Review) -> bool:
     """Only the head of the deciding body today: its secretary."""
     if not user.is_authenticated or is_subject(user, review):

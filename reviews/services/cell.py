@@ -1,7 +1,7 @@
 """The cell's meeting and its proposal of a level, with the quota the proposal is warned of."""
 
 import datetime
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from django.contrib.auth.models import User
@@ -151,10 +151,11 @@ def meeting_record(
     return meeting
 
 
-def cell_quota(review: Review, level: str) -> rules.QuotaStatus:
+def cell_quota(review: Review, level: str, alongside: Mapping[int, str] | None = None) -> rules.QuotaStatus:
     """The quota of the review's deciding organisation if the cell proposes `level`, over the whole picture of the
-    period: the decided levels, else the proposals."""
-    return rules.expected_quota(review.period.rule_set, quota.others_of(review).proposing(level))
+    period: the decided levels, else the proposals; with the levels proposed `alongside` it in the same submission
+    (quota.others_of)."""
+    return rules.expected_quota(review.period.rule_set, quota.others_of(review, alongside).proposing(level))
 
 
 def proposal_refusal(review: Review, acting_user: User) -> str | None:
@@ -182,12 +183,15 @@ def proposal_record(
     comments: str = "",
     verdicts: Verdicts | None = None,
     acknowledgements: Acknowledgements | None = None,
+    alongside: Mapping[int, str] | None = None,
     acting_user: User,
 ) -> tuple[CellProposal, list[str]]:
     """Record the cell's proposal; returns it with warnings (the quota), refusing what the rules forbid.
 
     A verdict that claims more than the commitment's recorded progress (reviews.consistency) is kept only
-    with a written reason in `acknowledgements`, unless one already explains it.
+    with a written reason in `acknowledgements`, unless one already explains it. `alongside` gives the levels the
+    same submission proposes for other reviews of the deciding organisation, not stored yet: the quota warning
+    weighs the whole set.
     """
     review = _lock(review)
     refusal = proposal_refusal(review, acting_user)
@@ -237,7 +241,7 @@ def proposal_record(
     review.save(update_fields=["state", "return_reason"])
     warnings = [conflict.message for conflict in conflicts if not conflict.blocking]
     # Only a proposal that adds an Excellent rating is warned of: the others' excess is not this proposal's doing.
-    status = cell_quota(review, level)
+    status = cell_quota(review, level, alongside)
     if level == RatingLevel.EXCELLENT and status.exceeded:
         warnings.append(status.message(review.deciding_organisation.name))
     _audit(
