@@ -116,10 +116,15 @@ def cell_reviews(request: HttpRequest, period_pk: int, cell_pk: int) -> HttpResp
     meetings = [_meeting_row(meeting) for meeting in selectors.meetings_with_attendance(period, place)]
     # A member who sees only their own review is not shown the counts of the whole organisation.
     reads_others = found.may_record or any(review.cadre.user_id != request.user.pk for review in reviews)
+    states = {review.state for review in reviews}
     context = {
         "period": period,
         "place": place,
         "rows": rows,
+        # The tables of the whole cell, for those who may act on them, while there is something to do there.
+        "table_proposals": found.may_record and ReviewState.SELF_SUBMITTED in states,
+        "table_decisions": ReviewState.CELL_PROPOSED in states and review_access.can_decide_in(request.user, place),
+        "table_confirmations": ReviewState.DECIDED in states and review_access.can_confirm_in(request.user, place),
         "meetings": meetings,
         "quotas": _quota_rows(period, reviews) if reads_others else [],
         "may_record": found.may_record,

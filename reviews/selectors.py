@@ -156,6 +156,18 @@ def reviews_to_confirm(user: AnyUser, today: datetime.date | None = None) -> Que
     return _queue(user, condition, ReviewState.DECIDED, today).annotate(decided_level=_awaiting_level())
 
 
+def places_of(queue: QuerySet[Review]) -> list[dict[str, Any]]:
+    """The places of a work-list queue, with how many of its reviews wait in each, for the links to a place's table
+    (one query)."""
+    rows = (
+        queue.order_by()
+        .values("period", "period__title", "place", "place__name")
+        .annotate(waiting=Count("pk"))
+        .order_by("period__decisions_until", "period", "place__path")
+    )
+    return [dict(row) for row in rows]
+
+
 def appeals_to_resolve(user: AnyUser, today: datetime.date | None = None) -> QuerySet[Review] | None:
     """Appealed reviews whose pending appeal the user may resolve, with that appeal's id as `pending_appeal`."""
     pending = appeals_resolvable_by(user)
