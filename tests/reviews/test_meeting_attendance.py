@@ -3,6 +3,7 @@ who presented, and the opinions that differed or were reserved. Shown on the cel
 printed in the cell summary, and checked by the service: every member once, a reason for each absence, numbers
 that agree with the names."""
 
+import json
 from typing import Any
 
 import pytest
@@ -12,7 +13,7 @@ from django.utils import timezone
 
 from programmes.models import AuditEvent
 from reviews import services
-from reviews.models import CellMeeting, MeetingAttendance, ReportKind, Review
+from reviews.models import CellMeeting, CellProposal, MeetingAttendance, ReportKind, Review
 from reviews.reports.produce import report_produce
 from tests.factories import client_for, make_member
 from tests.programmes.programme_data import make_confirmed
@@ -207,3 +208,27 @@ def test_a_proposal_from_the_review_data_helpers_still_works_without_names(cast,
     review = write_and_submit(Review.objects.get(period=period, cadre=cast.member))
     propose(review, cast.secretary.user)
     assert not MeetingAttendance.objects.exists()
+
+
+def test_a_members_copy_of_her_data_holds_her_own_absence_and_nobody_elses(cast, period, hoa):
+    review = write_and_submit(Review.objects.get(period=period, cadre=cast.member))
+    other_reason = "Nằm viện theo giấy của bệnh viện quận"
+    data = named_post(
+        cast, hoa, members_present="", **{f"attendance_{hoa.pk}": "absent", f"reason_{hoa.pk}": other_reason}
+    )
+    data["members_total"] = "3"
+    client_for(cast.secretary.user).post(meeting_url(period, cast.cell_a), data)
+    meeting = CellMeeting.objects.get()
+    assert meeting.members_present == 1
+    # One present of three is no quorum: the proposal is written as a row for this copy of her data.
+    CellProposal.objects.create(
+        review=review, meeting=meeting, level="good", votes_for=1, votes_against=0, recorded_by=cast.secretary.user
+    )
+
+    copy = client_for(cast.member.user).get(reverse("programmes:my_data_json"))
+
+    [entry] = json.loads(copy.content)["reviews"]
+    [proposal] = entry["cell_proposal"]
+    assert (proposal["present"], proposal["absence_reason"]) == (False, ABSENCE)
+    assert proposal["meeting_secretary"] == "Ngô Thị Hoa"
+    assert other_reason not in copy.content.decode()
