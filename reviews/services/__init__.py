@@ -6,10 +6,13 @@ transaction and writes its audit event. Subject, proposer and confirmer are thre
 Background work is asked for through programmes.outbox by the task's name: the services never import
 reviews.tasks, whose tasks call into them.
 
+A cell's tables (bulk) store the whole cell's proposals, decisions or confirmations at once through the single
+steps' services, all or none.
+
 A service that only views and tasks call runs as the outermost transaction (atomic(durable=True)), so that it
 commits when it returns: appeals and re-classification, the return of a proposal, prompts and inputs, closing a
-period. Opening a period, the self-review, the cell's meeting and proposal, the decision and its confirmation stay
-plain: the demo seeding runs them inside its one transaction.
+period, a cell's tables. Opening a period, the self-review, the cell's meeting and proposal, the decision and its
+confirmation stay plain: the demo seeding runs them inside its one transaction (and a table, row by row).
 """
 
 from reviews.presentation import SELF_REVIEW_SECTIONS, section_title

@@ -132,7 +132,7 @@ def _each_row(rows: Sequence[Row], store: Callable[[Row, set[int]], Stored]) -> 
     return results
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def cell_proposals_record(
     *,
     period: ReviewPeriod,
@@ -167,7 +167,7 @@ def cell_proposals_record(
     return _each_row(rows, store)
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def cell_decisions_make(
     *,
     period: ReviewPeriod,
@@ -201,7 +201,7 @@ def cell_decisions_make(
     return _each_row(rows, store)
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def cell_decisions_confirm(
     *,
     period: ReviewPeriod,

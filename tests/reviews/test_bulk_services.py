@@ -13,6 +13,7 @@ from django.db import connection, transaction
 from programmes.models import AuditEvent, Notification
 from reviews import services
 from reviews.models import CellProposal, Decision, DecisionState, RatingLevel, Review, ReviewState
+from tests.access_matrix.runner import outer_test_block
 from tests.reviews.bulk_data import (
     BulkCell,
     bulk_cell,
@@ -185,7 +186,7 @@ def test_the_set_is_weighed_whole_a_proposal_lowered_to_good_counts_for_the_exce
     rows.append(decision_row(proposed_excellent, GOOD, proposed=EXCELLENT))
 
     for order in (rows, list(reversed(rows))):
-        with transaction.atomic():
+        with outer_test_block():
             decisions = decide_table(cell, staff, order)
             assert [decision.quota_override for decision in decisions] == [""] * 12
             transaction.set_rollback(True)
@@ -205,7 +206,7 @@ def test_excellent_rows_beyond_the_quota_ask_for_one_justification_for_the_set_i
         assert all(set(refusal.message_dict) == {"quota_override"} for refusal in refused.value.refusals.values())
         assert not Decision.objects.exists()
 
-        with transaction.atomic():
+        with outer_test_block():
             decisions = decide_table(cell, staff, order, quota_override=JUSTIFICATION)
             assert sorted(decision.quota_override for decision in decisions) == [""] * 8 + [JUSTIFICATION] * 2
             transaction.set_rollback(True)
@@ -291,7 +292,8 @@ def test_two_cells_tables_submitted_at_once_cannot_both_pass_the_quota_unjustifi
 
     def decide_first() -> None:
         try:
-            with transaction.atomic():
+            # Standing for the request's transaction: the table's own commits with it, after the pause below.
+            with outer_test_block():
                 outcomes["first"] = decide_table(first, deciders["first"], rows_of(first))
                 first_counted.set()
                 # Still uncommitted: the other table counts now, unless the locks make it wait.
