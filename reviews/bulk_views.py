@@ -12,7 +12,6 @@ The page costs the same number of queries whatever the number of members.
 """
 
 from collections import defaultdict
-from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -48,7 +47,7 @@ from reviews.bulk_tables import (
     table_reviews,
 )
 from reviews.consistency import ConsistencyFlag, consistency_flags
-from reviews.models import CellMeeting, Decision, DecisionState, Review, ReviewPeriod, ReviewState
+from reviews.models import CellMeeting, CellProposal, Decision, DecisionState, Review, ReviewPeriod, ReviewState
 
 PROPOSALS_TEMPLATE = "reviews/cell_proposals.html"
 DECISIONS_TEMPLATE = "reviews/cell_decisions.html"
@@ -127,13 +126,21 @@ def _record_proposals(
         set_form.add_error(None, error)
         return None
     messages.success(request, _("Đã ghi đề xuất của chi bộ cho %(count)s đồng chí.") % {"count": len(stored)})
-    for warning in _distinct(warning for _proposal, warnings in stored for warning in warnings):
-        messages.warning(request, warning)
+    for warning, names in _warned(stored).items():
+        messages.warning(
+            request, _("Đồng chí %(names)s: %(warning)s") % {"names": ", ".join(names), "warning": warning}
+        )
     return redirect("reviews:cell_reviews", period_pk=period.pk, cell_pk=place.pk)
 
 
-def _distinct(items: Any) -> list[str]:
-    return list(dict.fromkeys(items))
+def _warned(stored: list[tuple[CellProposal, list[str]]]) -> dict[str, list[str]]:
+    """Each warning once, with the members it was given for (the quota's, weighed on the whole set, is the same for
+    every Excellent row)."""
+    names: dict[str, list[str]] = defaultdict(list)
+    for proposal, warnings in stored:
+        for warning in warnings:
+            names[warning].append(proposal.review.cadre.full_name)
+    return names
 
 
 @login_required
@@ -267,7 +274,7 @@ def _confirmation_rows(request: AuthenticatedRequest, reviews: list[Review]) -> 
     is asked once per body, not per member."""
     data = posted(request)
     pending = _pending_decisions(reviews)
-    heads = _heads(request.user, reviews)
+    heads = _heads(request.user, [review for review in reviews if review.pk in pending])
     rows = []
     for review in reviews:
         decision = pending.get(review.pk)

@@ -138,6 +138,27 @@ def test_checking_the_quota_without_javascript_counts_the_levels_sent_and_stores
     assert not CellProposal.objects.exists()
 
 
+def test_the_quota_warning_is_given_once_naming_the_members_it_is_about(cast):
+    cell = bulk_cell(cast, 8)
+    cell_meeting(cell)
+    client = client_for(cell.secretary)
+    address = url("cell_proposals", cell)
+    data = page_data(client.get(address)) | {"votes_for": "6", "votes_against": "0", "action": "record"}
+    others = [review for review in cell.reviews if review.cadre.user_id != cell.secretary.pk]
+    for review in others[:2]:
+        data[row_key(review, "level")] = EXCELLENT
+
+    response = client.post(address, data, follow=True)
+
+    names = ", ".join(review.cadre.full_name for review in others[:2])
+    warning = (
+        f"Đồng chí {names}: Đảng bộ Khu phố 1 có 2 đảng viên xuất sắc trên 5 đảng viên tốt, vượt tỷ lệ cho phép: "
+        "tối đa 1, tức 20% số hoàn thành tốt nhiệm vụ."
+    )
+    assert [str(message) for message in response.context["messages"] if "vượt tỷ lệ" in str(message)] == [warning]
+    assert CellProposal.objects.filter(level=EXCELLENT).count() == 2
+
+
 # --- Decisions -----------------------------------------------------------------------------------------------
 
 
@@ -272,7 +293,9 @@ def test_the_cell_page_and_the_work_list_lead_to_the_tables(cast):
     cell = bulk_cell(cast, 4)
     cell_meeting(cell)
     cell_page = reverse("reviews:cell_reviews", args=[cell.period.pk, cell.cell.pk])
-    assert url("cell_proposals", cell) in client_for(cell.secretary).get(cell_page).text
+    secretary = client_for(cell.secretary)
+    assert url("cell_proposals", cell) in secretary.get(cell_page).text
+    assert url("cell_proposals", cell) in secretary.get(reverse("reviews:work_list")).text
 
     propose_all(cell)
     staff = client_for(cast.committee_staff.user)
