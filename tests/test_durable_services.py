@@ -293,7 +293,7 @@ def _cell_confirmations(cast: Any) -> Call:
         review_services.ConfirmationRow(
             decision=decision,
             grounds="Hoàn thành vượt chỉ tiêu.",
-            assessment_ids=[decision.review.assessments.first().pk],
+            assessment_ids=list(decision.review.assessments.values_list("pk", flat=True)[:1]),
         )
         for decision in decisions
     ]

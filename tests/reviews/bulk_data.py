@@ -6,6 +6,7 @@ have no login to submit with); everything the tables do goes through the service
 """
 
 from dataclasses import dataclass
+from typing import Any
 
 from django.contrib.auth.models import User
 from django.utils import timezone
@@ -103,7 +104,7 @@ def cell_meeting(cell: BulkCell) -> CellMeeting:
 
 def proposal_row(review: Review, level: str = RatingLevel.GOOD, **changes) -> services.ProposalRow:
     """The cell's proposal for one member as the table sends it: 30 + 65 points, every commitment beyond its target."""
-    values = {
+    values: dict[str, Any] = {
         "review": review,
         "level": level,
         "votes_for": 2,
