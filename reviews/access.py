@@ -29,7 +29,7 @@ from programmes.access import Action, AnyUser, Persona
 # Re-exported: the reviews app asks this module whether a user is a system administrator, never the user's flag.
 from programmes.access import is_superuser as is_superuser
 from programmes.models import Cadre, PartyOrganisation
-from programmes.models.organisations import CELL_KINDS
+from programmes.models.organisations import CELL_KINDS, GRASSROOTS_KINDS
 from reviews.models import (
     Appeal,
     AppealState,
@@ -140,11 +140,34 @@ def deciding_condition(user: AnyUser) -> Q | None:
     return Q(deciding_organisation__in=access.organisations_covered(grants)) & ~Q(cadre__user=user)
 
 
+def can_decide_in(user: AnyUser, place: PartyOrganisation) -> bool:
+    """May the user open the committee's table of a place's reviews? Members of a committee above the place (by their
+    own posts, as can_decide); each row of the table is theirs to decide only where can_decide says so."""
+    return access.holds(user, Action.DECIDE_RATING, place)
+
+
+def can_confirm_in(user: AnyUser, place: PartyOrganisation) -> bool:
+    """May the user open the head's table of a place's decisions? The head (secretary) of a committee above the
+    place, or of the place itself where it decides its own members' ratings (a grassroots cell); each decision is
+    theirs to confirm only where can_confirm_decision (and the three-people rule) says so."""
+    if access.holds(user, Action.CONFIRM_DECISION, place):
+        return True
+    return place.kind in GRASSROOTS_KINDS and any(
+        grant.organisation_id == place.pk and grant.persona in _SECRETARY_PERSONAS for grant in access.grants_for(user)
+    )
+
+
 def can_confirm_decision(user: AnyUser, review: Review) -> bool:
     """Only the head of the deciding body today: its secretary."""
-    if not user.is_authenticated or is_subject(user, review):
+    return not is_subject(user, review) and heads_body(user, review.deciding_organisation)
+
+
+def heads_body(user: AnyUser, body: PartyOrganisation) -> bool:
+    """Is the user the head of the body today (its secretary), who confirms its decisions? A table of a cell's
+    decisions asks it once per deciding body (one query each)."""
+    if not user.is_authenticated:
         return False
-    head = access.secretary_user(review.deciding_organisation)
+    head = access.secretary_user(body)
     return head is not None and head.pk == user.pk
 
 

@@ -18,7 +18,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from programmes.action_programmes.evidence import ALLOWED_EXTENSIONS, check_upload
-from programmes.models import PartyOrganisation
+from programmes.models import Cadre, PartyOrganisation
 from programmes.web import add_service_error
 from reviews import services
 from reviews.consistency import ConsistencyFlag, acknowledgement_field
@@ -45,6 +45,18 @@ def attendance_text(present: int, total: int) -> str:
     return gettext("%(present)s/%(total)s đảng viên dự — chưa đủ quá nửa") % {"present": present, "total": total}
 
 
+PRESENT, ABSENT = "present", "absent"
+
+
+@dataclass(frozen=True)
+class AttendanceRow:
+    """One member of the roster in the meeting form: present or absent, and the reason when absent."""
+
+    cadre: Cadre
+    mark: forms.BoundField
+    reason: forms.BoundField
+
+
 class MeetingForm(forms.Form):
     held_on = forms.DateField(label=_("Ngày họp"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     members_total = forms.IntegerField(
@@ -55,14 +67,31 @@ class MeetingForm(forms.Form):
     members_present = forms.IntegerField(
         label=_("Số đảng viên dự họp"),
         min_value=0,
-        help_text=_("Cuộc họp chỉ đủ điều kiện đề xuất xếp loại khi số dự họp nhiều hơn một nửa tổng số đảng viên."),
+        required=False,
+        help_text=_(
+            "Cuộc họp chỉ đủ điều kiện đề xuất xếp loại khi số dự họp nhiều hơn một nửa tổng số đảng viên. "
+            "Để trống nếu đã điểm danh từng đồng chí bên dưới: số dự họp được đếm theo danh sách."
+        ),
     )
     chaired_by = forms.CharField(label=_("Người chủ trì"), max_length=255)
+    meeting_secretary = forms.CharField(label=_("Thư ký cuộc họp"), max_length=255, required=False)
+    presented_by = forms.CharField(
+        label=_("Người trình bày"),
+        max_length=255,
+        required=False,
+        help_text=_("Người trình bày báo cáo kiểm điểm, dự kiến xếp loại trước chi bộ."),
+    )
     minutes = forms.CharField(
         label=_("Biên bản cuộc họp"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 6}),
         help_text=_("Viết tóm tắt biên bản, hoặc tải tệp biên bản lên ở mục dưới (hoặc cả hai)."),
+    )
+    dissent = forms.CharField(
+        label=_("Ý kiến khác, ý kiến bảo lưu"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Ghi rõ đồng chí nào có ý kiến khác hoặc bảo lưu ý kiến, về nội dung gì."),
     )
     minutes_file = forms.FileField(label=_("Tệp biên bản"), required=False)
 
@@ -73,12 +102,14 @@ class MeetingForm(forms.Form):
         place: PartyOrganisation,
         user: User,
         quorum_url: str,
+        roster: Sequence[Cadre] = (),
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         self.period = period
         self.place = place
         self.user = user
+        self.roster = list(roster)
         self.fields["minutes_file"].help_text = _(
             "Nhận PDF, ảnh (PNG, JPEG, WebP) và văn bản Word, Excel, OpenDocument; tối đa %(limit)s MB."
         ) % {"limit": settings.EVIDENCE_MAX_UPLOAD_MB}
@@ -95,9 +126,38 @@ class MeetingForm(forms.Form):
                     "aria-describedby": f"id_{name}_helptext quorum-hint",
                 }
             )
+        for cadre in self.roster:
+            self.fields[attendance_field(cadre.pk)] = forms.ChoiceField(
+                label=cadre.full_name,
+                choices=[(PRESENT, _("Có mặt")), (ABSENT, _("Vắng mặt"))],
+                required=False,
+                widget=forms.RadioSelect,
+            )
+            self.fields[services.absence_reason_field(cadre.pk)] = forms.CharField(
+                label=_("Lý do vắng mặt của đồng chí %(name)s") % {"name": cadre.full_name},
+                max_length=255,
+                required=False,
+            )
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.disable_csrf = True
+
+    def attendance_rows(self) -> list[AttendanceRow]:
+        return [
+            AttendanceRow(cadre, self[attendance_field(cadre.pk)], self[services.absence_reason_field(cadre.pk)])
+            for cadre in self.roster
+        ]
+
+    def attendance(self) -> list[services.Attendance]:
+        """The members marked, as the service takes them; empty when nobody was (the numbers alone are kept)."""
+        data = self.cleaned_data
+        return [
+            services.Attendance(
+                cadre.pk, data[attendance_field(cadre.pk)] == PRESENT, data[services.absence_reason_field(cadre.pk)]
+            )
+            for cadre in self.roster
+            if data.get(attendance_field(cadre.pk))
+        ]
 
     def clean_minutes_file(self) -> UploadedFile[bytes] | None:
         upload: UploadedFile[bytes] | None = self.cleaned_data.get("minutes_file")
@@ -107,6 +167,15 @@ class MeetingForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
+        marks = [data.get(attendance_field(cadre.pk)) for cadre in self.roster]
+        if data.get("members_present") is None and "members_present" not in self.errors:
+            if any(marks):
+                # Counted from the names; the service checks the list is whole.
+                data["members_present"] = marks.count(PRESENT)
+            else:
+                self.add_error(
+                    "members_present", gettext("Hãy ghi số đảng viên dự họp, hoặc điểm danh từng đồng chí bên dưới.")
+                )
         total, present = data.get("members_total"), data.get("members_present")
         if total is not None and present is not None and present > total:
             self.add_error("members_present", gettext("Số dự họp không thể lớn hơn tổng số đảng viên."))
@@ -128,13 +197,21 @@ class MeetingForm(forms.Form):
                 members_total=data["members_total"],
                 members_present=data["members_present"],
                 chaired_by=data["chaired_by"],
+                meeting_secretary=data["meeting_secretary"],
+                presented_by=data["presented_by"],
                 minutes=data["minutes"],
+                dissent=data["dissent"],
                 minutes_file=data["minutes_file"],
+                attendance=self.attendance(),
                 acting_user=self.user,
             )
         except ValidationError as error:
             add_service_error(self, error)
             return None
+
+
+def attendance_field(cadre_id: int) -> str:
+    return f"attendance_{cadre_id}"
 
 
 class MeetingChoiceField(forms.ModelChoiceField[CellMeeting]):

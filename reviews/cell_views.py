@@ -20,15 +20,14 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from programmes.access import AnyUser
 from programmes.files import extension_of, private_download
-from programmes.models import Membership, MembershipStatus, PartyOrganisation, Position, ReadKind
-from programmes.models.organisations import CELL_KINDS
+from programmes.models import PartyOrganisation, ReadKind
 from programmes.reads import read_record
 from programmes.web import AuthenticatedRequest, refusal_page
 from reviews import access as review_access
-from reviews import presentation, quota, rules, services
+from reviews import presentation, quota, rules, selectors, services
 from reviews.cell_forms import MeetingForm, ProposalForm, attendance_text, quorum_needed
 from reviews.consistency import consistency_flags
-from reviews.models import CellMeeting, CellProposal, Review, ReviewPeriod, ReviewState
+from reviews.models import CellMeeting, CellProposal, MeetingAttendance, Review, ReviewPeriod, ReviewState
 
 
 @dataclass(frozen=True)
@@ -42,6 +41,19 @@ class ReviewRow:
 class MeetingRow:
     meeting: CellMeeting
     attendance: str
+    # The members named present, and those named absent with their reasons; both empty when none were named.
+    present: list[MeetingAttendance]
+    absent: list[MeetingAttendance]
+
+
+def _meeting_row(meeting: CellMeeting) -> MeetingRow:
+    named = list(meeting.attendance.all())
+    return MeetingRow(
+        meeting,
+        attendance_text(meeting.members_present, meeting.members_total),
+        [entry for entry in named if entry.present],
+        [entry for entry in named if not entry.present],
+    )
 
 
 @dataclass(frozen=True)
@@ -101,29 +113,24 @@ def cell_reviews(request: HttpRequest, period_pk: int, cell_pk: int) -> HttpResp
         )
         for review in reviews
     ]
-    meetings = [
-        MeetingRow(meeting, attendance_text(meeting.members_present, meeting.members_total))
-        for meeting in CellMeeting.objects.filter(period=period, cell=place).order_by("-held_on", "-pk")
-    ]
+    meetings = [_meeting_row(meeting) for meeting in selectors.meetings_with_attendance(period, place)]
     # A member who sees only their own review is not shown the counts of the whole organisation.
     reads_others = found.may_record or any(review.cadre.user_id != request.user.pk for review in reviews)
+    states = {review.state for review in reviews}
     context = {
         "period": period,
         "place": place,
         "rows": rows,
+        # The tables of the whole cell, for those who may act on them, while there is something to do there.
+        "table_proposals": found.may_record and ReviewState.SELF_SUBMITTED in states,
+        "table_decisions": ReviewState.CELL_PROPOSED in states and review_access.can_decide_in(request.user, place),
+        "table_confirmations": ReviewState.DECIDED in states and review_access.can_confirm_in(request.user, place),
         "meetings": meetings,
         "quotas": _quota_rows(period, reviews) if reads_others else [],
         "may_record": found.may_record,
         "uses_points": period.rule_set.uses_points,
     }
     return render(request, "reviews/cell_reviews.html", context)
-
-
-def _members_now(place: PartyOrganisation) -> int:
-    """The members of a cell who attend its meetings today; for a leadership collective, its members."""
-    if place.kind in CELL_KINDS:
-        return Membership.objects.filter(cell=place, end_date__isnull=True, status=MembershipStatus.ACTIVE).count()
-    return Position.objects.current().filter(organisation=place).values("cadre").distinct().count()
 
 
 def _int_or_none(value: str | None) -> int | None:
@@ -158,6 +165,8 @@ def meeting_record(request: AuthenticatedRequest, period_pk: int, cell_pk: int) 
             _int_or_none(request.GET.get("members_total")), _int_or_none(request.GET.get("members_present"))
         )
         return render(request, "includes/review_cell_quorum.html", hint)
+    # The members who attend its meetings today, each to be marked present or absent.
+    roster = list(selectors.meeting_roster(place))
     form = MeetingForm(
         request.POST or None,
         request.FILES or None,
@@ -165,9 +174,10 @@ def meeting_record(request: AuthenticatedRequest, period_pk: int, cell_pk: int) 
         place=place,
         user=review_access.acting(request.user),
         quorum_url=address,
+        roster=roster,
         initial={
             "held_on": timezone.localdate(),
-            "members_total": _members_now(place),
+            "members_total": len(roster),
             "chaired_by": _chair_name(request.user),
         },
     )

@@ -141,7 +141,8 @@ def cell_work(desk: Desk) -> None:
                 _("Đề xuất mức xếp loại của chi bộ cần ghi"),
                 sum(row["number"] for row in to_propose),
                 _("Ghi đề xuất của chi bộ"),
-                _cell_url(first),
+                # The cell's table of proposals: the whole cell proposed in one page.
+                reverse("reviews:cell_proposals", args=[first["period"], first["place"]]),
                 deadline=first["period__cell_meetings_until"],
             ),
         )
@@ -175,8 +176,8 @@ def decisions_to_make(desk: Desk) -> None:
             _("Đề xuất của chi bộ chờ cấp ủy quyết định xếp loại"),
             found.total,
             _("Quyết định xếp loại"),
-            # The queue, by deadline and cell, each review linked to its decision (the oldest cell's first).
-            _work_list("decide-heading"),
+            # The table of the cell waiting longest: its whole cell decided in one page.
+            reverse("reviews:cell_decisions", args=[found.row["period"], found.row["place"]]),
             deadline=found.over["deadline"],
             since=local_day(found.over["since"]),
         ),
@@ -211,7 +212,8 @@ def decisions_to_confirm(desk: Desk) -> None:
             _("Quyết định xếp loại chờ đồng chí xác nhận"),
             found.total,
             _("Xác nhận kết quả xếp loại"),
-            _work_list("confirm-heading"),
+            # The table of the cell whose decision waits longest: its whole cell confirmed in one page.
+            reverse("reviews:cell_confirmations", args=[found.row["period"], found.row["place"]]),
             deadline=found.over["deadline"],
             since=local_day(found.row["awaiting_since"]),
         ),

@@ -1,7 +1,7 @@
 """The reviews in a person's copy of their data (programmes.personal_data): every review about them, as its
 page shows it to them: their self-review, the cell's proposal, the committee's decisions and the head's
 confirmation, appeals and later changes. The minutes of the cell's meeting speak of the other members too
-and are left out; the review page shows them."""
+and are left out (but for the person's own line of its attendance); the review page shows them."""
 
 from django.contrib.auth.models import User
 from django.db.models import Prefetch
@@ -16,6 +16,7 @@ from reviews.models import (
     ConsistencyNote,
     Decision,
     LevelChange,
+    MeetingAttendance,
     Review,
     ReviewInput,
     ReviewPrompt,
@@ -56,7 +57,9 @@ PROPOSAL_FIELDS = [
     "comments",
     "recorded_at",
 ]
-MEETING_FIELDS = ["held_on", "chaired_by", "members_total", "members_present"]
+MEETING_FIELDS = ["held_on", "chaired_by", "meeting_secretary", "members_total", "members_present"]
+# The person's own line of the meeting's attendance, when the minutes named who attended.
+ATTENDANCE_FIELDS = ["present", "absence_reason"]
 NOTE_FIELDS = ["stage", "verdict", "figures", "reason", "acknowledged_at"]
 DECISION_FIELDS = [
     "general_points",
@@ -78,6 +81,12 @@ def _reviews(cadre: Cadre) -> list[Review]:
             "period", "place", "cell", "deciding_organisation", "proposal__meeting", "proposal__recorded_by__cadre"
         )
         .prefetch_related(
+            # Only the person's own line of the meeting's attendance: the others' are about the others.
+            Prefetch(
+                "proposal__meeting__attendance",
+                queryset=MeetingAttendance.objects.filter(cadre=cadre),
+                to_attr="own_attendance",
+            ),
             Prefetch(
                 "assessments",
                 queryset=CommitmentAssessment.objects.order_by("position", "pk").prefetch_related(
@@ -119,6 +128,7 @@ def _proposal_part(review: Review) -> Part:
         proposal.get_level_display(),
         [
             *entries(proposal.meeting, MEETING_FIELDS),
+            *(entry for own in proposal.meeting.own_attendance for entry in entries(own, ATTENDANCE_FIELDS)),
             *entries(proposal, PROPOSAL_FIELDS),
             person("recorded_by", _("Người ghi"), proposal.recorded_by),
         ],

@@ -7,7 +7,7 @@ the number of reviews.
 """
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from django.db.models import CharField, Count, Q, Value
@@ -41,13 +41,14 @@ def pictures(
     organisation_ids: Iterable[int] | None = None,
     *,
     under: PartyOrganisation | None = None,
-    excluding: Review | None = None,
+    excluding: Iterable[int] = (),
 ) -> dict[int, QuotaPicture]:
     """The picture of each deciding organisation (given, or in the subtree `under`) that has a decided or proposed
-    review in the period, by the organisation's id; `excluding` leaves one review out (the one being decided)."""
+    review in the period, by the organisation's id; `excluding` leaves reviews out by id (the ones being decided)."""
     reviews = Review.objects.filter(_scope(organisation_ids, under), period=period)
-    if excluding is not None:
-        reviews = reviews.exclude(pk=excluding.pk)
+    left_out = list(excluding)
+    if left_out:
+        reviews = reviews.exclude(pk__in=left_out)
     rows = (
         reviews.annotate(standing=_standing_level())
         .filter(Q(standing__isnull=False) | Q(proposal__isnull=False))
@@ -69,10 +70,17 @@ def pictures(
     }
 
 
-def others_of(review: Review) -> QuotaPicture:
-    """Every other review of the review's deciding organisation in its period, as it stands."""
-    found = pictures(review.period, [review.deciding_organisation_id], excluding=review)
-    return found.get(review.deciding_organisation_id, QuotaPicture())
+def others_of(review: Review, alongside: Mapping[int, str] | None = None) -> QuotaPicture:
+    """Every other review of the review's deciding organisation in its period, as it stands.
+
+    `alongside` gives the level other reviews of the same deciding organisation are getting in the same submission
+    (review id → level) but do not have yet: each counts at that level, as a proposal, in place of what it stands
+    at. A cell's or a committee's whole table is so checked as one set, whatever the order its rows are stored in.
+    """
+    others = {pk: level for pk, level in (alongside or {}).items() if pk != review.pk}
+    found = pictures(review.period, [review.deciding_organisation_id], excluding=[review.pk, *others])
+    picture = found.get(review.deciding_organisation_id, QuotaPicture())
+    return QuotaPicture(picture.decided, (*picture.proposed, *others.values()))
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,8 @@ from django.db.models import (
 from django.utils import timezone
 
 from programmes.access import AnyUser
-from programmes.models import AuditEvent, Evidence, PartyOrganisation
+from programmes.models import AuditEvent, Cadre, Evidence, Membership, MembershipStatus, PartyOrganisation, Position
+from programmes.models.organisations import CELL_KINDS
 from reviews.access import (
     appeals_resolvable_by,
     confirming_condition,
@@ -36,11 +37,13 @@ from reviews.access import (
 from reviews.models import (
     ENDED_REVIEW_STATES,
     Appeal,
+    CellMeeting,
     CellProposal,
     CommitmentAssessment,
     Decision,
     DecisionState,
     LevelChange,
+    MeetingAttendance,
     PeriodState,
     Review,
     ReviewInput,
@@ -153,6 +156,18 @@ def reviews_to_confirm(user: AnyUser, today: datetime.date | None = None) -> Que
     return _queue(user, condition, ReviewState.DECIDED, today).annotate(decided_level=_awaiting_level())
 
 
+def places_of(queue: QuerySet[Review]) -> list[dict[str, Any]]:
+    """The places of a work-list queue, with how many of its reviews wait in each, for the links to a place's table
+    (one query)."""
+    rows = (
+        queue.order_by()
+        .values("period", "period__title", "place", "place__name")
+        .annotate(waiting=Count("pk"))
+        .order_by("period__decisions_until", "period", "place__path")
+    )
+    return [dict(row) for row in rows]
+
+
 def appeals_to_resolve(user: AnyUser, today: datetime.date | None = None) -> QuerySet[Review] | None:
     """Appealed reviews whose pending appeal the user may resolve, with that appeal's id as `pending_appeal`."""
     pending = appeals_resolvable_by(user)
@@ -243,6 +258,33 @@ def open_reviews_by_cell(period: ReviewPeriod) -> list[OpenCell]:
         cell = cells.setdefault(row["cell"], OpenCell(row["cell"], row["cell__name"], {}))
         cell.counts[row["state"]] = row["number"]
     return list(cells.values())
+
+
+# --- The cell's meeting ---------------------------------------------------------------------------------------
+
+
+def meeting_roster(place: PartyOrganisation) -> QuerySet[Cadre]:
+    """Who attends the place's meetings today, by name: a cell's active members; a leadership collective's members
+    (its current posts)."""
+    roster = Cadre.objects.order_by("name_folded", "pk")
+    if place.kind in CELL_KINDS:
+        active = Membership.objects.filter(cell=place, end_date__isnull=True, status=MembershipStatus.ACTIVE)
+        return roster.filter(pk__in=active.values("cadre"))
+    return roster.filter(pk__in=Position.objects.current().filter(organisation=place).values("cadre"))
+
+
+def meetings_with_attendance(period: ReviewPeriod, place: PartyOrganisation) -> QuerySet[CellMeeting]:
+    """The place's meetings in the period, newest first, each with its named attendance (two queries)."""
+    return (
+        CellMeeting.objects.filter(period=period, cell=place)
+        .prefetch_related(Prefetch("attendance", queryset=MeetingAttendance.objects.select_related("cadre")))
+        .order_by("-held_on", "-pk")
+    )
+
+
+def meeting_attendance(meeting: CellMeeting) -> list[MeetingAttendance]:
+    """The members named at the meeting, those present first, by name."""
+    return list(MeetingAttendance.objects.filter(meeting=meeting).select_related("cadre"))
 
 
 # --- One review ----------------------------------------------------------------------------------------------

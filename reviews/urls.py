@@ -1,6 +1,6 @@
 from django.urls import path
 
-from reviews import cell_views, decision_views, report_views, self_review_views, views, work_list_views
+from reviews import bulk_views, cell_views, decision_views, report_views, self_review_views, views, work_list_views
 
 app_name = "reviews"
 
@@ -23,6 +23,12 @@ urlpatterns = [
     path("dot/<int:period_pk>/chi-bo/<int:cell_pk>/hop/", cell_views.meeting_record, name="meeting_record"),
     path("<int:pk>/de-xuat/", cell_views.proposal_record, name="proposal_record"),
     path("bien-ban/<int:pk>/tai-ve/", cell_views.minutes_download, name="minutes_download"),
+    # A cell's tables: the whole cell's proposals, decisions and confirmations at once (bulk_views)
+    path("dot/<int:period_pk>/chi-bo/<int:cell_pk>/de-xuat/", bulk_views.cell_proposals, name="cell_proposals"),
+    path("dot/<int:period_pk>/chi-bo/<int:cell_pk>/quyet-dinh/", bulk_views.cell_decisions, name="cell_decisions"),
+    path(
+        "dot/<int:period_pk>/chi-bo/<int:cell_pk>/xac-nhan/", bulk_views.cell_confirmations, name="cell_confirmations"
+    ),
     # The decision, the head's confirmation, appeals and re-classification (decision_views)
     path("<int:pk>/quyet-dinh/", decision_views.decision_make, name="decision_make"),
     path("<int:pk>/tra-lai/", decision_views.decision_return, name="decision_return"),

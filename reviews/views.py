@@ -354,6 +354,7 @@ def review_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         if proposal is not None and proposal.general_points is not None and proposal.task_points is not None
         else None
     )
+    named = selectors.meeting_attendance(proposal.meeting) if proposal is not None else []
     context: dict[str, Any] = {
         "review": review,
         "period": period,
@@ -372,6 +373,8 @@ def review_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         "proposal": proposal,
         "proposal_total": proposal_total,
         "meeting": proposal.meeting if proposal is not None else None,
+        "meeting_present": [entry for entry in named if entry.present],
+        "meeting_absent": [entry for entry in named if not entry.present],
         "decisions": list(selectors.review_decisions(review)),
         "appeals": appeals,
         "level_changes": list(selectors.review_level_changes(review)),

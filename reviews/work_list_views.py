@@ -4,6 +4,7 @@ roles have to do (record, decide, confirm, resolve appeals), each paged on its o
 import datetime
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Page
@@ -107,6 +108,13 @@ def _queue_page(request: AuthenticatedRequest, queue: QuerySet[Review] | None, p
     return QueuePage(list(page.object_list), page, numbers, parameter)
 
 
+def _places(queue: QuerySet[Review] | None, page: QueuePage | None) -> list[dict[str, Any]]:
+    """The places a queue's reviews wait in, for the links to each place's table; nothing asked when it is empty."""
+    if queue is None or page is None or not page.total:
+        return []
+    return selectors.places_of(queue)
+
+
 @login_required
 @require_GET
 def work_list(request: AuthenticatedRequest) -> HttpResponse:
@@ -126,6 +134,9 @@ def work_list(request: AuthenticatedRequest) -> HttpResponse:
         "places": list(places) if places is not None else [],
         "decides": to_decide is not None,
         "to_decide": decide_page,
+        # The places with proposals (decisions) waiting, each with its table for the whole place.
+        "decide_places": _places(to_decide, decide_page),
+        "confirm_places": _places(to_confirm, confirm_page),
         # A cell secretary heads a grassroots cell at most: their empty list would only be noise.
         "heads": (confirm_page is not None and confirm_page.total > 0) or access.heads_a_body(user),
         "to_confirm": confirm_page,

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
-from django.urls import reverse
+from django.urls import resolve, reverse
 from django.utils import timezone
 
 from programmes.desk import CELL, Task, desk_for
@@ -216,12 +216,15 @@ def test_secretary_reads_records_the_meeting_then_the_proposals_of_the_own_cell_
     work = group_tasks(secretary, CELL)
     assert set(work) == {"Đề xuất mức xếp loại của chi bộ cần ghi"}
     proposals = work["Đề xuất mức xếp loại của chi bộ cần ghi"]
-    assert (proposals.count, proposals.url) == (1, reverse("reviews:cell_reviews", args=[period.pk, cast.cell_a.pk]))
+    assert (proposals.count, proposals.url) == (
+        1,
+        reverse("reviews:cell_proposals", args=[period.pk, cast.cell_a.pk]),
+    )
 
     # The other ward's secretary has their own cell's proposal to record, and nothing of Bến Thành's.
     theirs = tasks(other.secretary.user)
     assert theirs["Đề xuất mức xếp loại của chi bộ cần ghi"].url == reverse(
-        "reviews:cell_reviews", args=[other_period.pk, other.cell.pk]
+        "reviews:cell_proposals", args=[other_period.pk, other.cell.pk]
     )
     assert theirs["Đề xuất mức xếp loại của chi bộ cần ghi"].count == 1
 
@@ -259,7 +262,8 @@ def test_committee_decides_and_the_head_confirms_in_their_own_ward(cast, other):
     other_review = _other_proposed(cast, other)
 
     decide = tasks(cast.committee_staff.user)["Đề xuất của chi bộ chờ cấp ủy quyết định xếp loại"]
-    assert (decide.count, decide.url, decide.age_days) == (1, reverse("reviews:work_list") + "#decide-heading", 0)
+    cell_decisions = reverse("reviews:cell_decisions", args=[review.period_id, review.place_id])
+    assert (decide.count, decide.url, decide.age_days) == (1, cell_decisions, 0)
     assert decide.deadline == review.period.decisions_until
     assert titles(cast.committee_staff.user) == ["Việc của đồng chí", "Việc của cấp ủy"]
     assert tasks(other.committee_staff.user)["Đề xuất của chi bộ chờ cấp ủy quyết định xếp loại"].count == 1
@@ -270,7 +274,8 @@ def test_committee_decides_and_the_head_confirms_in_their_own_ward(cast, other):
 
     services.decision_make(review=review, level=RatingLevel.GOOD, acting_user=cast.committee_staff.user)
     confirm = tasks(cast.head.user)["Quyết định xếp loại chờ đồng chí xác nhận"]
-    assert (confirm.count, confirm.url, confirm.age_days) == (1, reverse("reviews:work_list") + "#confirm-heading", 0)
+    cell_confirmations = reverse("reviews:cell_confirmations", args=[review.period_id, review.place_id])
+    assert (confirm.count, confirm.url, confirm.age_days) == (1, cell_confirmations, 0)
     assert work_list_reviews(cast.head.user, "to_confirm") == [review.pk]
     assert "Đề xuất của chi bộ chờ cấp ủy quyết định xếp loại" not in tasks(cast.committee_staff.user)
     # The other ward's head confirms nothing yet: its proposal is still to decide.
@@ -457,20 +462,16 @@ def test_the_desk_costs_the_same_queries_for_10_and_100_members(cast, settings, 
         "org_board": cast.org_board,
         "overseer": cast.overseer,
     }
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
     for persona, user in users.items():
         client = client_for(user)
-        with CaptureQueriesContext(connection) as ctx:
+        with django_assert_num_queries(DASHBOARD_QUERIES[persona]):
             assert client.get(reverse("programmes:dashboard")).status_code == 200
-        print("COUNT", members, persona, len(ctx.captured_queries))
     # The work is all there, counted: a fifth of the members each proposed, decided…
     assert tasks(cast.committee_staff.user)["Đề xuất của chi bộ chờ cấp ủy quyết định xếp loại"].count == len(
         range(1, members, 5)
     )
     decide = tasks(cast.committee_staff.user)["Đề xuất của chi bộ chờ cấp ủy quyết định xếp loại"]
-    assert decide.url == reverse("reviews:work_list") + "#decide-heading"
+    assert resolve(decide.url).url_name == "cell_decisions"
     assert tasks(cast.secretary.user)["Chương trình hành động chờ đồng chí xác nhận"].count == members
     overseer = tasks(cast.overseer)
     assert overseer["Góp ý, phản ánh đã quá hạn trả lời"].count == 2 * members // 5

@@ -43,6 +43,7 @@ from tests.programmes.test_import_roster import roster_rows
 from tests.programmes.test_retention import import_job
 from tests.programmes.test_second_factor import code, enrol
 from tests.publicity.public_data import make_public
+from tests.reviews.bulk_data import bulk_cell, cell_meeting, decision_row, proposal_row, propose_all
 from tests.reviews.review_data import final_review, open_period, propose, ward_committee_member, write_and_submit
 
 pytestmark = pytest.mark.django_db
@@ -298,6 +299,49 @@ def _follow_cancel(cast: Any) -> Call:
 @durable("publicity.follow.purge.follows_purge")
 def _follows_purge(cast: Any) -> Call:
     return follow.follows_purge
+
+
+@durable("reviews.services.bulk.cell_proposals_record")
+def _cell_proposals(cast: Any) -> Call:
+    cell = bulk_cell(cast, 3)
+    meeting = cell_meeting(cell)
+    rows = [proposal_row(review) for review in cell.reviews if review.cadre.user_id != cell.secretary.pk]
+    return lambda: review_services.cell_proposals_record(
+        period=cell.period, place=cell.cell, meeting=meeting, rows=rows, acting_user=cell.secretary
+    )
+
+
+@durable("reviews.services.bulk.cell_decisions_make")
+def _cell_decisions(cast: Any) -> Call:
+    cell = bulk_cell(cast, 3)
+    propose_all(cell)
+    rows = [decision_row(review) for review in cell.reviews]
+    return lambda: review_services.cell_decisions_make(
+        period=cell.period, place=cell.cell, rows=rows, acting_user=cast.committee_staff.user
+    )
+
+
+@durable("reviews.services.bulk.cell_decisions_confirm")
+def _cell_confirmations(cast: Any) -> Call:
+    cell = bulk_cell(cast, 3)
+    propose_all(cell)
+    decisions = review_services.cell_decisions_make(
+        period=cell.period,
+        place=cell.cell,
+        rows=[decision_row(review) for review in cell.reviews],
+        acting_user=cast.committee_staff.user,
+    )
+    rows = [
+        review_services.ConfirmationRow(
+            decision=decision,
+            grounds="Hoàn thành vượt chỉ tiêu.",
+            assessment_ids=list(decision.review.assessments.values_list("pk", flat=True)[:1]),
+        )
+        for decision in decisions
+    ]
+    return lambda: review_services.cell_decisions_confirm(
+        period=cell.period, place=cell.cell, rows=rows, acting_user=cast.head.user
+    )
 
 
 @pytest.fixture(autouse=True)

@@ -20,7 +20,7 @@ from .reviews import (
     ReviewPrompt,
     ReviewState,
 )
-from .cell import CellMeeting, CellProposal, ConsistencyNote
+from .cell import CellMeeting, CellProposal, ConsistencyNote, MeetingAttendance
 from .decisions import Appeal, AppealState, Decision, DecisionState, LevelChange
 from .reports import ItemState, Report, ReportBatch, ReportBatchItem, ReportKind
 # isort: on
@@ -39,6 +39,7 @@ __all__ = [
     "InputSource",
     "ItemState",
     "LevelChange",
+    "MeetingAttendance",
     "PeriodKind",
     "PeriodState",
     "RatingLevel",

@@ -6,7 +6,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from programmes.models import PartyOrganisation
+from programmes.models import Cadre, PartyOrganisation
 
 from .periods import ReviewPeriod
 from .reviews import CommitmentAssessment, Review
@@ -59,7 +59,8 @@ class ConsistencyNote(models.Model):
 
 
 class CellMeeting(models.Model):
-    """The cell's review meeting: when, who attended, and its minutes."""
+    """The cell's review meeting: when, who attended (in numbers, and by name when the secretary lists them), who
+    chaired, kept the minutes and presented, the minutes, and the opinions that differed or were reserved."""
 
     period = models.ForeignKey(
         ReviewPeriod, on_delete=models.CASCADE, related_name="cell_meetings", verbose_name=_("đợt")
@@ -69,7 +70,11 @@ class CellMeeting(models.Model):
     members_total = models.PositiveSmallIntegerField(_("tổng số đảng viên"))
     members_present = models.PositiveSmallIntegerField(_("số đảng viên dự họp"))
     chaired_by = models.CharField(_("chủ trì"), max_length=255)
+    # Blank on meetings recorded before the minutes named them.
+    meeting_secretary = models.CharField(_("thư ký cuộc họp"), max_length=255, blank=True)
+    presented_by = models.CharField(_("người trình bày"), max_length=255, blank=True)
     minutes = models.TextField(_("biên bản"), blank=True)
+    dissent = models.TextField(_("ý kiến khác, ý kiến bảo lưu"), blank=True)
     minutes_file = models.FileField(_("tệp biên bản"), upload_to="minutes/%Y/", blank=True)
     minutes_sha256 = models.CharField(_("mã băm SHA-256 của biên bản"), max_length=64, blank=True)
     recorded_by = models.ForeignKey(
@@ -122,3 +127,26 @@ class CellProposal(models.Model):
 
     def __str__(self) -> str:
         return f"{self.review}: {self.get_level_display()}"
+
+
+class MeetingAttendance(models.Model):
+    """One member named in the meeting's attendance: present, or absent with the reason given."""
+
+    meeting = models.ForeignKey(
+        CellMeeting, on_delete=models.CASCADE, related_name="attendance", verbose_name=_("cuộc họp")
+    )
+    cadre = models.ForeignKey(Cadre, on_delete=models.PROTECT, related_name="+", verbose_name=_("đảng viên"))
+    present = models.BooleanField(_("có mặt"))
+    absence_reason = models.CharField(_("lý do vắng mặt"), max_length=255, blank=True)
+
+    class Meta:
+        verbose_name = _("điểm danh cuộc họp")
+        verbose_name_plural = _("điểm danh cuộc họp")
+        ordering = ["meeting", "-present", "cadre__name_folded", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["meeting", "cadre"], name="attendance_once_per_meeting"),
+            models.CheckConstraint(condition=Q(present=True) | ~Q(absence_reason=""), name="absence_has_reason"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.meeting}: {self.cadre}"

@@ -6,10 +6,13 @@ transaction and writes its audit event. Subject, proposer and confirmer are thre
 Background work is asked for through programmes.outbox by the task's name: the services never import
 reviews.tasks, whose tasks call into them.
 
+A cell's tables (bulk) store the whole cell's proposals, decisions or confirmations at once through the single
+steps' services, all or none.
+
 A service that only views and tasks call runs as the outermost transaction (atomic(durable=True)), so that it
 commits when it returns: appeals and re-classification, the return of a proposal, prompts and inputs, closing a
-period. Opening a period, the self-review, the cell's meeting and proposal, the decision and its confirmation stay
-plain: the demo seeding runs them inside its one transaction.
+period, a cell's tables. Opening a period, the self-review, the cell's meeting and proposal, the decision and its
+confirmation stay plain: the demo seeding runs them inside its one transaction (and a table, row by row).
 """
 
 from reviews.presentation import SELF_REVIEW_SECTIONS, section_title
@@ -22,7 +25,23 @@ from reviews.services.appeals import (
     current_change,
     review_reclassify,
 )
-from reviews.services.cell import cell_quota, meeting_record, proposal_record, proposal_refusal
+from reviews.services.bulk import (
+    ConfirmationRow,
+    DecisionRow,
+    ProposalRow,
+    RowsRefused,
+    cell_decisions_confirm,
+    cell_decisions_make,
+    cell_proposals_record,
+)
+from reviews.services.cell import (
+    Attendance,
+    absence_reason_field,
+    cell_quota,
+    meeting_record,
+    proposal_record,
+    proposal_refusal,
+)
 from reviews.services.confirmation import confirm_refusal, decision_confirm
 from reviews.services.decision import decision_make, decision_quota, decision_return
 from reviews.services.inputs import input_add, input_attach_from_system, prompt_add
@@ -34,11 +53,20 @@ __all__ = [
     "REVIEW_FIELDS",
     "SELF_REVIEW_SECTIONS",
     "Acknowledgements",
+    "Attendance",
+    "ConfirmationRow",
+    "DecisionRow",
+    "ProposalRow",
+    "RowsRefused",
     "Verdicts",
+    "absence_reason_field",
     "appeal_deadline",
     "appeal_file",
     "appeal_refusal",
     "appeal_resolve",
+    "cell_decisions_confirm",
+    "cell_decisions_make",
+    "cell_proposals_record",
     "cell_quota",
     "confirm_refusal",
     "current_change",

@@ -1,6 +1,8 @@
 """The cell's meeting and its proposal of a level, with the quota the proposal is warned of."""
 
 import datetime
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -14,11 +16,71 @@ from programmes.action_programmes.evidence import check_upload
 from programmes.action_programmes.notifications import notify_each
 from programmes.models import NotificationKind, PartyOrganisation
 from reviews import access as review_access
-from reviews import quota, rules
+from reviews import quota, rules, selectors
 from reviews.audit_actions import ReviewAction
-from reviews.models import CellMeeting, CellProposal, ConsistencyNote, RatingLevel, Review, ReviewPeriod, ReviewState
+from reviews.models import (
+    CellMeeting,
+    CellProposal,
+    ConsistencyNote,
+    MeetingAttendance,
+    RatingLevel,
+    Review,
+    ReviewPeriod,
+    ReviewState,
+)
 from reviews.services._common import Acknowledgements, Verdicts, _audit, _lock, _require, _require_state, _tell
 from reviews.services._verdicts import _acknowledge, _check_level_and_verdicts, _set_verdicts
+
+
+@dataclass(frozen=True)
+class Attendance:
+    """One member named in the meeting's attendance, as the secretary marks them: present, or absent with a reason."""
+
+    cadre_id: int
+    present: bool
+    reason: str = ""
+
+
+def absence_reason_field(cadre_id: int) -> str:
+    """The name under which the meeting form sends, and meeting_record refuses, one absent member's reason."""
+    return f"reason_{cadre_id}"
+
+
+def _check_attendance(
+    place: PartyOrganisation, attendance: Sequence[Attendance], members_total: int, members_present: int
+) -> None:
+    """Named attendance lists every member of the place once, gives each absent member's reason, and agrees with
+    the numbers; refuse every fault at once, each at its member's field."""
+    roster = {cadre.pk: cadre.full_name for cadre in selectors.meeting_roster(place).only("pk", "full_name")}
+    marked = [entry.cadre_id for entry in attendance]
+    if len(set(marked)) != len(marked) or not set(marked) <= roster.keys():
+        raise ValidationError({"attendance": _("Danh sách điểm danh có người không thuộc chi bộ hoặc bị lặp.")})
+    errors: dict[str, list[str]] = {}
+    for cadre_id in roster.keys() - set(marked):
+        errors[absence_reason_field(cadre_id)] = [
+            _("Chưa đánh dấu đồng chí %(name)s có mặt hay vắng mặt.") % {"name": roster[cadre_id]}
+        ]
+    for entry in attendance:
+        if not entry.present and not entry.reason.strip():
+            errors[absence_reason_field(entry.cadre_id)] = [
+                _("Đồng chí %(name)s vắng mặt: hãy ghi lý do vắng.") % {"name": roster[entry.cadre_id]}
+            ]
+    present = sum(entry.present for entry in attendance)
+    if not errors and (members_total, members_present) != (len(attendance), present):
+        errors["members_present"] = [
+            _(
+                "Số liệu khác danh sách điểm danh: danh sách có %(present)s đồng chí có mặt trên %(total)s, "
+                "nhưng ghi %(typed_present)s/%(typed_total)s."
+            )
+            % {
+                "present": present,
+                "total": len(attendance),
+                "typed_present": members_present,
+                "typed_total": members_total,
+            }
+        ]
+    if errors:
+        raise ValidationError(errors)
 
 
 @transaction.atomic
@@ -32,13 +94,21 @@ def meeting_record(
     chaired_by: str,
     minutes: str = "",
     minutes_file: UploadedFile[bytes] | None = None,
+    meeting_secretary: str = "",
+    presented_by: str = "",
+    dissent: str = "",
+    attendance: Sequence[Attendance] = (),
     acting_user: User,
 ) -> CellMeeting:
+    """Record the cell's meeting. Named `attendance` (optional: the minutes may carry it) lists every member the
+    cell has today, present or absent with a reason, and must agree with the numbers."""
     _require(review_access.can_record_meeting(acting_user, cell), _("Chỉ bí thư, phó bí thư mới ghi cuộc họp này."))
     if members_present > members_total:
         raise ValidationError({"members_present": _("Số dự họp không thể lớn hơn tổng số đảng viên.")})
     if not minutes.strip() and minutes_file is None:
         raise ValidationError({"minutes": _("Hãy viết biên bản hoặc tải tệp biên bản lên.")})
+    if attendance:
+        _check_attendance(cell, attendance, members_total, members_present)
     meeting = CellMeeting(
         period=period,
         cell=cell,
@@ -46,7 +116,10 @@ def meeting_record(
         members_total=members_total,
         members_present=members_present,
         chaired_by=chaired_by.strip(),
+        meeting_secretary=meeting_secretary.strip(),
+        presented_by=presented_by.strip(),
         minutes=minutes.strip(),
+        dissent=dissent.strip(),
         recorded_by=acting_user,
     )
     if minutes_file is not None:
@@ -54,6 +127,15 @@ def meeting_record(
         meeting.minutes_sha256 = checked.sha256
         meeting.minutes_file.save(checked.storage_name, minutes_file, save=False)
     meeting.save()
+    MeetingAttendance.objects.bulk_create(
+        MeetingAttendance(
+            meeting=meeting,
+            cadre_id=entry.cadre_id,
+            present=entry.present,
+            absence_reason="" if entry.present else entry.reason.strip(),
+        )
+        for entry in attendance
+    )
     _audit(
         acting_user,
         ReviewAction.MEETING_RECORD,
@@ -62,6 +144,11 @@ def meeting_record(
         members_total=members_total,
         members_present=members_present,
         quorum=meeting.has_quorum,
+        meeting_secretary=meeting.meeting_secretary,
+        presented_by=meeting.presented_by,
+        present=[entry.cadre_id for entry in attendance if entry.present],
+        absent={str(entry.cadre_id): entry.reason.strip() for entry in attendance if not entry.present},
+        dissent=meeting.dissent,
     )
     _tell_meeting(meeting, acting_user)
     return meeting
@@ -96,10 +183,11 @@ def _tell_meeting(meeting: CellMeeting, acting_user: User) -> None:
     )
 
 
-def cell_quota(review: Review, level: str) -> rules.QuotaStatus:
+def cell_quota(review: Review, level: str, alongside: Mapping[int, str] | None = None) -> rules.QuotaStatus:
     """The quota of the review's deciding organisation if the cell proposes `level`, over the whole picture of the
-    period: the decided levels, else the proposals."""
-    return rules.expected_quota(review.period.rule_set, quota.others_of(review).proposing(level))
+    period: the decided levels, else the proposals; with the levels proposed `alongside` it in the same submission
+    (quota.others_of)."""
+    return rules.expected_quota(review.period.rule_set, quota.others_of(review, alongside).proposing(level))
 
 
 def proposal_refusal(review: Review, acting_user: User) -> str | None:
@@ -127,12 +215,15 @@ def proposal_record(
     comments: str = "",
     verdicts: Verdicts | None = None,
     acknowledgements: Acknowledgements | None = None,
+    alongside: Mapping[int, str] | None = None,
     acting_user: User,
 ) -> tuple[CellProposal, list[str]]:
     """Record the cell's proposal; returns it with warnings (the quota), refusing what the rules forbid.
 
     A verdict that claims more than the commitment's recorded progress (reviews.consistency) is kept only
-    with a written reason in `acknowledgements`, unless one already explains it.
+    with a written reason in `acknowledgements`, unless one already explains it. `alongside` gives the levels the
+    same submission proposes for other reviews of the deciding organisation, not stored yet: the quota warning
+    weighs the whole set.
     """
     review = _lock(review)
     refusal = proposal_refusal(review, acting_user)
@@ -182,7 +273,7 @@ def proposal_record(
     review.save(update_fields=["state", "return_reason"])
     warnings = [conflict.message for conflict in conflicts if not conflict.blocking]
     # Only a proposal that adds an Excellent rating is warned of: the others' excess is not this proposal's doing.
-    status = cell_quota(review, level)
+    status = cell_quota(review, level, alongside)
     if level == RatingLevel.EXCELLENT and status.exceeded:
         warnings.append(status.message(review.deciding_organisation.name))
     _audit(

@@ -17,11 +17,13 @@ from reviews.models import Decision, DecisionState, Review, ReviewState
 from reviews.services._common import _audit, _lock, _tell
 
 
-def confirm_refusal(review: Review, confirmer: User) -> str | None:
+def confirm_refusal(review: Review, confirmer: User, *, heads: bool | None = None) -> str | None:
     """Why `confirmer` may not confirm this review's decision, or None.
 
     Subject, proposer and confirmer are three different people, and only the head of the deciding
     body confirms. Pages ask this before the head writes the grounds; decision_confirm enforces it.
+    `heads` is review_access.heads_body for the deciding body when the caller already asked it (a table of
+    a cell's decisions asks once per body); decision_confirm always asks afresh.
     """
     proposal = getattr(review, "proposal", None)
     subject_user_id = review.cadre.user_id
@@ -31,7 +33,9 @@ def confirm_refusal(review: Review, confirmer: User) -> str | None:
         return _("Người ghi đề xuất của chi bộ không được đồng thời xác nhận kết quả; cần người đứng đầu khác.")
     if proposal is not None and proposal.recorded_by_id == subject_user_id:
         return _("Đề xuất do chính người được kiểm điểm ghi, không hợp lệ.")
-    if not review_access.can_confirm_decision(confirmer, review):
+    if heads is None:
+        heads = review_access.can_confirm_decision(confirmer, review)
+    if not heads:
         return _("Chỉ người đứng đầu cấp quyết định mới xác nhận kết quả.")
     return None
 

@@ -1,5 +1,7 @@
 """The deciding committee's rating, its return to the cell, and the quota the rating counts against."""
 
+from collections.abc import Iterable, Mapping
+
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -15,15 +17,22 @@ from reviews.services._common import Acknowledgements, _audit, _lock, _require, 
 from reviews.services._verdicts import _acknowledge, _check_level_and_verdicts
 
 
-def decision_quota(review: Review, level: str) -> rules.DecisionQuota:
-    """The quota of the deciding organisation's period if this review is decided at `level` (rules.decision_quota)."""
-    return rules.decision_quota(review.period.rule_set, quota.others_of(review), level)
+def decision_quota(review: Review, level: str, alongside: Mapping[int, str] | None = None) -> rules.DecisionQuota:
+    """The quota of the deciding organisation's period if this review is decided at `level` (rules.decision_quota),
+    with the levels decided `alongside` it in the same submission (quota.others_of)."""
+    return rules.decision_quota(review.period.rule_set, quota.others_of(review, alongside), level)
+
+
+def lock_quotas(organisation_ids: Iterable[int]) -> None:
+    """Hold the deciding organisations until the transaction commits: two decisions of the same committee counted at
+    once would each miss the other's Excellent rating and could jointly pass the quota unjustified. In the order of
+    their ids, so that two submissions holding several wait for each other instead of deadlocking."""
+    ids = sorted(set(organisation_ids))
+    list(PartyOrganisation.objects.select_for_update().filter(pk__in=ids).order_by("pk").values_list("pk"))
 
 
 def _lock_quota(review: Review) -> None:
-    """Hold the deciding organisation until the decision commits: two decisions of the same committee counted at
-    once would each miss the other's Excellent rating and could jointly pass the quota unjustified."""
-    list(PartyOrganisation.objects.select_for_update().filter(pk=review.deciding_organisation_id).values_list("pk"))
+    lock_quotas([review.deciding_organisation_id])
 
 
 @transaction.atomic
@@ -36,12 +45,18 @@ def decision_make(
     reason: str = "",
     quota_override: str = "",
     acknowledgements: Acknowledgements | None = None,
+    alongside: Mapping[int, str] | None = None,
     acting_user: User,
 ) -> Decision:
     """The deciding committee's rating. A level other than the cell's needs a reason; an Excellent rating beyond
     the quota needs a written justification; a cell verdict that claims more than the recorded progress and that
     nobody has explained yet needs the committee's reason in `acknowledgements` (a reason given for one the cell
-    explained is kept too)."""
+    explained is kept too).
+
+    `alongside` gives the levels the same submission decides for other reviews of the deciding organisation and
+    has not stored yet (the committee's table of a whole cell): the quota counts them at those levels, so that the
+    set is weighed whole and the Excellent ratings needing a justification are the same whatever the rows' order.
+    """
     review = _lock(review)
     _require(review_access.can_decide(acting_user, review), _("Bạn không thuộc cấp ủy có thẩm quyền quyết định."))
     _require_state(review, ReviewState.CELL_PROPOSED)
@@ -66,7 +81,7 @@ def decision_make(
         acknowledgements=acknowledgements,
     )
     _lock_quota(review)
-    checked = decision_quota(review, level)
+    checked = decision_quota(review, level, alongside)
     if checked.needs_justification and not quota_override.strip():
         raise ValidationError(
             {"quota_override": checked.message(review.deciding_organisation.name) + " " + _("Cần giải trình để vượt.")}

@@ -14,7 +14,7 @@ from django.urls import reverse
 from programmes.models import Cadre, Membership, PartyOrganisation, PartyPost, PublicityLevel, Role
 from publicity.feedback_forms import challenge_terms, new_challenge
 from publicity.models import Verification
-from reviews.models import AppealState, RatingLevel, Review
+from reviews.models import AppealState, CellMeeting, RatingLevel, Review, ReviewState
 from tests.access_matrix.world import GROUNDS, Target, World
 
 Body = Callable[[World, str, str, Target], dict[str, Any]]
@@ -233,8 +233,56 @@ def follow_request(world: World, persona: str, relation: str, target: Target) ->
     return {"pham_vi": "chuong-trinh", "email": f"{persona}@example.vn", "challenge": challenge, "answer": sum(terms)}
 
 
+# --- A cell's tables: every review of the place waiting for the step, as its page sends it ---------------------
+
+
+def _place_reviews(target: Target, state: str) -> list[Review]:
+    return list(
+        Review.objects.filter(period=target.kwargs["period_pk"], place=target.kwargs["cell_pk"], state=state).order_by(
+            "pk"
+        )
+    )
+
+
+def propose_cell(world: World, persona: str, relation: str, target: Target) -> dict[str, Any]:
+    """The cell's proposals for every submitted review of the place at its meeting: Good, as review_data proposes."""
+    meeting = CellMeeting.objects.filter(period=target.kwargs["period_pk"], cell=target.kwargs["cell_pk"]).first()
+    data: dict[str, Any] = {
+        "meeting": meeting.pk if meeting is not None else "",
+        "votes_for": 4,
+        "votes_against": 0,
+        "action": "record",
+    }
+    for review in _place_reviews(target, ReviewState.SELF_SUBMITTED):
+        row = f"r{review.pk}-"
+        data |= {f"{row}level": RatingLevel.GOOD, f"{row}general_points": 27, f"{row}task_points": 60}
+        for assessment in review.assessments.all():
+            data[f"{row}verdict_{assessment.pk}"] = "done"
+            # Kept only where the verdict contradicts the recorded progress, as the single form keeps it.
+            data[f"{row}acknowledge_{assessment.pk}"] = "Chi bộ đã xem minh chứng tại cuộc họp."
+    return data
+
+
+def decide_cell_good(world: World, persona: str, relation: str, target: Target) -> dict[str, Any]:
+    """Every proposal of the place decided as the cell proposed it (Good)."""
+    data = {f"r{review.pk}-level": RatingLevel.GOOD for review in _place_reviews(target, ReviewState.CELL_PROPOSED)}
+    return data | {"action": "decide"}
+
+
+def confirm_cell_on_grounds(world: World, persona: str, relation: str, target: Target) -> dict[str, Any]:
+    """Every decision of the place ticked, on the common grounds and the first commitment of each."""
+    data: dict[str, Any] = {"grounds": GROUNDS}
+    for review in _place_reviews(target, ReviewState.DECIDED):
+        data[f"r{review.pk}-confirm"] = "on"
+        data[f"r{review.pk}-assessments"] = [review.assessments.order_by("position")[0].pk]
+    return data
+
+
 BODIES: dict[str, Body] = {
     "close_period": close_period,
+    "propose_cell": propose_cell,
+    "decide_cell_good": decide_cell_good,
+    "confirm_cell_on_grounds": confirm_cell_on_grounds,
     "confirm_programme": confirm_programme,
     "decide_good": decide_good,
     "return_to_cell": return_to_cell,

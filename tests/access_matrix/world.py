@@ -500,6 +500,14 @@ def _reviews(world: World) -> None:
                     acting_user=subject.confirmer,
                 )
                 world.add("minutes", relation, Target(kwargs={"pk": meeting.pk}, watch=meeting))
+            if step in ("proposed", "decided"):
+                # A cell's table of the step: the place's reviews waiting for it, the subject's among them.
+                waiting = Review.objects.get(period=period, cadre=subject.cadre, place=cell)
+                world.add(
+                    f"period.place.{step}",
+                    relation,
+                    Target(kwargs={"period_pk": period.pk, "cell_pk": cell.pk}, watch=waiting),
+                )
             if step == "final":
                 summary = _stored_report(ReportKind.CELL_SUMMARY, cell, period)
                 world.add("report.cell", relation, Target(kwargs={"pk": summary.pk}, watch=summary))

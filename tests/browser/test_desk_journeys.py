@@ -105,11 +105,15 @@ def test_secretary_on_a_phone_records_the_meeting_then_is_asked_for_the_proposal
     expect(item(page, "Việc của chi bộ, tập thể lãnh đạo", "Đề xuất mức xếp loại của chi bộ cần ghi")).to_contain_text(
         "Ghi đề xuất của chi bộ"
     )
+    item(page, "Việc của chi bộ, tập thể lãnh đạo", "Đề xuất mức xếp loại của chi bộ cần ghi").get_by_role(
+        "link", name="Ghi đề xuất của chi bộ"
+    ).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Đề xuất của cả chi bộ")
     assert csp_refusals(console_errors) == []
 
 
 @pytest.mark.django_db(transaction=True)
-def test_committee_member_reaches_the_queue_where_the_cell_is_decided(
+def test_committee_member_reaches_the_table_where_the_cell_is_decided(
     live_server: Any, cast: Any, page: Page, console_errors: Any
 ) -> None:
     proposed_review(cast)
@@ -119,12 +123,12 @@ def test_committee_member_reaches_the_queue_where_the_cell_is_decided(
     expect(waiting).to_contain_text("Chờ lâu nhất 0 ngày.")
     waiting.get_by_role("link", name="Quyết định xếp loại").click()
 
-    expect(page.get_by_role("heading", level=1)).to_have_text("Kiểm điểm, đánh giá, xếp loại")
-    expect(page).to_have_url(re.compile(r"/kiem-diem/#decide-heading$"))
-    queue = page.get_by_role("table", name="Bản kiểm điểm chi bộ đã đề xuất, chờ cấp ủy quyết định")
-    expect(queue.get_by_role("link", name="Trần Thị Ánh", exact=True)).to_be_visible()
-    expect(queue.get_by_role("link", name=re.compile("^Quyết định xếp loại"))).to_be_visible()
-    expect(queue).to_contain_text("Chi bộ Khu phố 1A")
+    # The cell's table: its whole cell decided in one page.
+    expect(page.get_by_role("heading", level=1)).to_have_text("Quyết định xếp loại cả chi bộ")
+    expect(page).to_have_url(re.compile(r"/kiem-diem/dot/\d+/chi-bo/\d+/quyet-dinh/$"))
+    table = page.get_by_role("table", name="Quyết định xếp loại của cấp ủy cho từng đảng viên chi bộ đã đề xuất")
+    expect(table).to_contain_text("Trần Thị Ánh")
+    expect(page.get_by_text("Chi bộ Khu phố 1A").first).to_be_visible()
     assert csp_refusals(console_errors) == []
 
 
@@ -144,10 +148,10 @@ def test_head_reaches_the_decisions_waiting_for_confirmation(
 
     waiting = item(page, "Việc của cấp ủy", "Quyết định xếp loại chờ đồng chí xác nhận")
     waiting.get_by_role("link", name="Xác nhận kết quả xếp loại").click()
-    expect(page).to_have_url(re.compile(r"/kiem-diem/#confirm-heading$"))
-    queue = page.get_by_role("table", name="Quyết định xếp loại chờ đồng chí xác nhận")
-    expect(queue.get_by_role("link", name="Trần Thị Ánh", exact=True)).to_be_visible()
-    expect(queue.get_by_role("link", name=re.compile("^Xác nhận kết quả"))).to_be_visible()
+    expect(page).to_have_url(re.compile(r"/kiem-diem/dot/\d+/chi-bo/\d+/xac-nhan/$"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Xác nhận nhiều kết quả xếp loại")
+    table = page.get_by_role("table", name="Quyết định xếp loại chờ người đứng đầu xác nhận, từng đảng viên")
+    expect(table).to_contain_text("Trần Thị Ánh")
     assert csp_refusals(console_errors) == []
 
 

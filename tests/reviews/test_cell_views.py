@@ -365,8 +365,9 @@ def test_a_wrong_minutes_file_is_refused_at_the_field(cast, period, settings, tm
 
 
 # Session, user, the period, the place, grants (cadre, membership, posts, roles), the reviews with their
-# proposals, the meetings, the proposals of the deciding body for the quota, and the header's counts.
-CELL_PAGE_QUERIES = 12
+# proposals, the meetings and their named attendance, the proposals of the deciding body for the quota, and the
+# header's counts.
+CELL_PAGE_QUERIES = 13
 
 
 @pytest.mark.parametrize("count", [1, 5])

@@ -55,17 +55,17 @@ PERIOD_OPEN = reverse("reviews:period_open")
 
 # Every page: session, user, the grants (a cadre's cadre, membership, posts and roles; an account's cadre and
 # roles) and the header's counts. Then, for committee staff: own reviews, proposals to decide (counted for its
-# pages, then the page), appeals (none: no page to fetch).
-COMMITTEE_WORK_LIST_QUERIES = 7 + 4
+# pages, then the page, then the places they wait in, each with its table), appeals (none: no page to fetch).
+COMMITTEE_WORK_LIST_QUERIES = 7 + 5
 # A secretary: own reviews, the cells' counts, decisions to confirm (a cell secretary may head a grassroots cell).
 SECRETARY_WORK_LIST_QUERIES = 7 + 3
 # Organisation-board staff (no cadre): the page of periods (count and rows), then the counts by state.
 PERIOD_LIST_QUERIES = 5 + 3
-# The head on a final review: the review; proposal with meeting; appeals; assessments and their evidence;
-# prompts; inputs; decisions and their grounds (verdicts, evidence); level changes; history; the
-# superior committee for re-classification; the current individual report (a final review's PDF link); and the
-# one insert that puts the head's read of another person's review on the record.
-REVIEW_DETAIL_QUERIES = 7 + 14 + 1
+# The head on a final review: the review; proposal with meeting; the meeting's named attendance; appeals;
+# assessments and their evidence; prompts; inputs; decisions and their grounds (verdicts, evidence); level
+# changes; history; the superior committee for re-classification; the current individual report (a final
+# review's PDF link); and the one insert that puts the head's read of another person's review on the record.
+REVIEW_DETAIL_QUERIES = 7 + 15 + 1
 
 
 def detail_url(review: Review) -> str:

@@ -3,7 +3,7 @@
 from collections import defaultdict
 from typing import TypedDict
 
-from django.db.models import Count, Q
+from django.db.models import Count, Prefetch, Q
 
 from programmes.models import (
     ActionProgramme,
@@ -17,6 +17,7 @@ from programmes.models.organisations import OrganisationKind
 from reviews import selectors
 from reviews.models import (
     CellMeeting,
+    MeetingAttendance,
     ReportKind,
     Review,
     ReviewPeriod,
@@ -98,7 +99,11 @@ def cell_summary_report(cell_id: int, period: ReviewPeriod | None) -> ReportData
             .order_by("cadre__name_folded", "cadre__code")
         )
         overdue = _overdue_by_cadre([review.cadre_id for review in reviews], period)
-        meetings = CellMeeting.objects.filter(period=period, cell=cell).order_by("held_on", "pk")
+        meetings = (
+            CellMeeting.objects.filter(period=period, cell=cell)
+            .prefetch_related(Prefetch("attendance", queryset=MeetingAttendance.objects.select_related("cadre")))
+            .order_by("held_on", "pk")
+        )
         members = []
         overdue_rows = []
         results = []
@@ -139,6 +144,15 @@ def cell_summary_report(cell_id: int, period: ReviewPeriod | None) -> ReportData
                     "members_present": meeting.members_present,
                     "has_quorum": meeting.has_quorum,
                     "chaired_by": meeting.chaired_by,
+                    "meeting_secretary": meeting.meeting_secretary,
+                    "presented_by": meeting.presented_by,
+                    # The members the minutes name absent, with the reason each gave.
+                    "absent": [
+                        {"name": entry.cadre.full_name, "reason": entry.absence_reason}
+                        for entry in meeting.attendance.all()
+                        if not entry.present
+                    ],
+                    "dissent": meeting.dissent,
                 }
                 for meeting in meetings
             ],

@@ -59,6 +59,8 @@ class ProposalData(TypedDict):
     members_present: int
     has_quorum: bool
     chaired_by: str
+    meeting_secretary: str
+    presented_by: str
     votes_for: int
     votes_against: int
     votes_abstain: int
@@ -165,6 +167,8 @@ def _proposal_data(review: Review) -> ProposalData | None:
         "members_present": meeting.members_present,
         "has_quorum": meeting.has_quorum,
         "chaired_by": meeting.chaired_by,
+        "meeting_secretary": meeting.meeting_secretary,
+        "presented_by": meeting.presented_by,
         "votes_for": proposal.votes_for,
         "votes_against": proposal.votes_against,
         "votes_abstain": proposal.votes_abstain,
