@@ -194,6 +194,12 @@ FEEDBACK_CONTACT_RETENTION_DAYS = env.int("FEEDBACK_CONTACT_RETENTION_DAYS", def
 # The question a person answers on the feedback form stays valid this long (seconds).
 FEEDBACK_CHALLENGE_MAX_AGE = 2 * 60 * 60
 
+# The organisation dashboards (publicity.dashboards): a commitment not finished is "due soon" when its deadline falls
+# within this many days, and "stalled" when no progress was reported on it for this many days (counted from the
+# confirmation of the version in force while nothing was ever reported).
+DASHBOARD_DUE_SOON_DAYS = env.int("DASHBOARD_DUE_SOON_DAYS", default=30)
+DASHBOARD_STALLED_DAYS = env.int("DASHBOARD_STALLED_DAYS", default=60)
+
 # Retention of personal data (docs/PRIVACY.md), in days, enforced every night by programmes.tasks.enforce_retention:
 # row history (every earlier state of cadres, private details, memberships, posts, roles and the tree), in-portal
 # notifications, the log of who read whose personal data, uploaded import files (needed only to run the import),
@@ -308,6 +314,10 @@ CELERY_TASK_ROUTES = {
     "programmes.tasks.enforce_retention": {"queue": _IMPORTS},
     "publicity.tasks.purge_feedback_contacts": {"queue": _IMPORTS},
     "publicity.tasks.attach_verified_feedback": {"queue": _IMPORTS},
+    # The dashboards' figures, counted ahead for every organisation: set-based sweeps over the whole tree (nightly)
+    # or the subtrees the services marked. Never behind a report batch, whose December nights are long.
+    "publicity.tasks.refresh_summaries": {"queue": _IMPORTS},
+    "publicity.tasks.refresh_all_summaries": {"queue": _IMPORTS},
 }
 
 LOG_LEVEL = env("DJANGO_LOG_LEVEL", default="INFO")

@@ -26,6 +26,7 @@ from .notifications import Notification
 from .organisations import OrganisationKind, OrganisationSuccession, PartyOrganisation, SuccessionShare
 from .outbox import OutboxMessage
 from .progress import Evidence, ProgressReport
+from .summaries import SummaryMark
 
 __all__ = [
     "ActionProgramme",
@@ -63,5 +64,6 @@ __all__ = [
     "Role",
     "RoleAssignment",
     "SuccessionShare",
+    "SummaryMark",
     "VersionState",
 ]

@@ -15,7 +15,7 @@ from programmes.models import Evidence
 from reviews import access as review_access
 from reviews.audit_actions import ReviewAction
 from reviews.models import Decision, DecisionState, Review, ReviewState
-from reviews.services._common import _audit, _lock, _review_link
+from reviews.services._common import _audit, _counted, _lock, _review_link
 
 
 def confirm_refusal(review: Review, confirmer: User) -> str | None:
@@ -77,6 +77,7 @@ def decision_confirm(
     review.final_level = decision.level
     review.final_at = decision.confirmed_at
     review.save(update_fields=["state", "final_level", "final_at"])
+    _counted(review)
     _audit(
         acting_user,
         ReviewAction.CONFIRM,

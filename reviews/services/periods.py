@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from programmes import access as programme_access
+from programmes import summary_marks
 from programmes.documents import format_number
 from programmes.models import (
     ActionProgramme,
@@ -234,6 +235,9 @@ def period_open(
         reviews=len(reviews),
     )
     period_opened.send(sender=ReviewPeriod, period=period)
+    # Every cell of the scope has reviews now; the committees above it that decide some of them count their quota.
+    summary_marks.subtrees_changed(scope.pk)
+    summary_marks.organisations_changed(*{review.deciding_organisation_id for review in reviews})
     return period
 
 

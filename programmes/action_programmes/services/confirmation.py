@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from programmes import summary_marks
 from programmes.action_programmes.confirmers import find_confirmer
 from programmes.action_programmes.notifications import in_portal_language, notify
 from programmes.action_programmes.public_stamps import public_programme_changed
@@ -161,6 +162,8 @@ def programme_confirm(
     programme.publicity_level = min(default_level, publicity_max)
     _touch(programme, "current_version", "state", "publicity_max", "publicity_level")
     public_programme_changed(programme.pk, publicity=True)
+    # The commitments in force changed, and the owner may now count among the members with a confirmed programme.
+    summary_marks.programme_changed(programme, owner_too=first_confirmation)
     audit_record(
         actor=acting_user,
         action=ProgrammeAction.CONFIRM,
