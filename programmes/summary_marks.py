@@ -21,28 +21,32 @@ from programmes.models import ActionProgramme, Membership, SummaryMark
 SUMMARY_REFRESH = "publicity.tasks.refresh_summaries"
 
 
-def organisations_changed(*organisation_ids: int | None) -> None:
-    """What is counted in these organisations themselves changed: count them again after the commit."""
-    if mark(organisation_id for organisation_id in organisation_ids if organisation_id is not None):
+def organisations_changed(*organisation_ids: int | None, subtrees: Iterable[int | None] = ()) -> None:
+    """What is counted in these organisations themselves changed, and in every organisation of the `subtrees`:
+    count them again after the commit (one upsert and one ask, however many)."""
+    if mark(_ids(organisation_ids), subtrees=_ids(subtrees)):
         outbox.enqueue(SUMMARY_REFRESH)
 
 
 def subtrees_changed(*organisation_ids: int | None) -> None:
     """Something changed in every organisation of these subtrees: count them all again after the commit."""
-    if mark((organisation_id for organisation_id in organisation_ids if organisation_id is not None), subtree=True):
-        outbox.enqueue(SUMMARY_REFRESH)
+    organisations_changed(subtrees=organisation_ids)
 
 
-def mark(organisation_ids: Iterable[int], *, subtree: bool = False) -> bool:
+def _ids(organisation_ids: Iterable[int | None]) -> list[int]:
+    return [organisation_id for organisation_id in organisation_ids if organisation_id is not None]
+
+
+def mark(organisation_ids: Iterable[int], *, subtrees: Iterable[int] = ()) -> bool:
     """Write the marks alone, asking for no count (a refresh that failed puts back the marks it claimed, for the
     next one); False when there was nothing to mark."""
-    ids = sorted(set(organisation_ids))
-    if not ids:
+    # In one order, so that two services marking the same organisations never wait on each other in turn.
+    keys = sorted({(pk, False) for pk in organisation_ids} | {(pk, True) for pk in subtrees})
+    if not keys:
         return False
     now = timezone.now()
-    # In the order of the ids, so that two services marking the same organisations never wait on each other in turn.
     SummaryMark.objects.bulk_create(
-        [SummaryMark(organisation_id=pk, subtree=subtree, marked_at=now) for pk in ids],
+        [SummaryMark(organisation_id=pk, subtree=subtree, marked_at=now) for pk, subtree in keys],
         update_conflicts=True,
         unique_fields=["organisation", "subtree"],
         update_fields=["marked_at"],

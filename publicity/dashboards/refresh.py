@@ -148,8 +148,10 @@ def _claim_marks() -> list[tuple[int, bool]]:
 
 
 def _restore(claimed: list[tuple[int, bool]]) -> None:
-    for subtree in (False, True):
-        summary_marks.mark((organisation for organisation, whole in claimed if whole == subtree), subtree=subtree)
+    summary_marks.mark(
+        (organisation for organisation, subtree in claimed if not subtree),
+        subtrees=(organisation for organisation, subtree in claimed if subtree),
+    )
 
 
 def _part(claimed: list[tuple[int, bool]]) -> Part:

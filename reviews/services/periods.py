@@ -236,8 +236,7 @@ def period_open(
     )
     period_opened.send(sender=ReviewPeriod, period=period)
     # Every cell of the scope has reviews now; the committees above it that decide some of them count their quota.
-    summary_marks.subtrees_changed(scope.pk)
-    summary_marks.organisations_changed(*{review.deciding_organisation_id for review in reviews})
+    summary_marks.organisations_changed(*{review.deciding_organisation_id for review in reviews}, subtrees=[scope.pk])
     return period
 
 

@@ -9,6 +9,8 @@ import pytest
 from django.utils import timezone, translation
 from playwright.sync_api import Page, expect
 
+from programmes.models import OrganisationKind, PartyOrganisation
+from publicity.dashboards.refresh import refresh_all
 from publicity.models import OpenDataFile, OpenDataKind
 from reviews.models import ReportKind
 from reviews.reports.produce import display_code, report_produce
@@ -36,15 +38,18 @@ def published(cast, settings, tmp_path):
     amend_target(programme, cast.secretary.user, "90")
     make_public(cast.member, cast.secretary.user, title="Chương trình hành động của đồng chí Ánh")
     report, _made = report_produce(ReportKind.PROGRAMME, programme.pk)
+    refresh_all()  # the night's count of the dashboards' figures
     return programme, report
 
 
 def _addresses(base: str, programme, report) -> dict[str, str]:
+    ward = PartyOrganisation.objects.get_ancestors(programme.organisation).get(kind=OrganisationKind.COMMUNE_COMMITTEE)
     return {
         "home": f"{base}/cong-khai/",
         "programme": f"{base}/cong-khai/chuong-trinh/{programme.pk}/",
         "changes": f"{base}/cong-khai/thay-doi-gan-day/",
         "about": f"{base}/cong-khai/gioi-thieu/",
+        "area dashboard": f"{base}/cong-khai/khu-vuc/{ward.pk}/",
         # The publications' runs made the files (tasks run at once in tests): each listed with its link.
         "open data": f"{base}/cong-khai/du-lieu-mo/",
         # Last: the accessibility test reads its answer.
