@@ -20,14 +20,15 @@ from django.utils.safestring import SafeString, mark_safe
 # The drawing's own units; the page scales it to the width of its column.
 WIDTH = 320
 MARGIN = 4
-ROW_HEIGHT = 36
+ROW_HEIGHT = 38
 BAR_HEIGHT = 14
-LABEL_SIZE = 11
+LABEL_SIZE = 12.5
 # Room on the right of a bar for its figure.
 FIGURE_ROOM = 46
-LEGEND_ROW = 18
+LEGEND_ROW = 19
+LEGEND_SIZE = 12
 # Longer labels are cut with an ellipsis in the drawing; the table beside it gives them whole.
-LABEL_CHARACTERS = 52
+LABEL_CHARACTERS = 44
 TEXT_COLOUR = "#1b1b1b"
 EMPTY_COLOUR = "#6b6b6b"
 
@@ -228,8 +229,8 @@ def stacked_chart(
     drawing = _Drawing(dom_id)
     y = float(MARGIN)
     for index, name in enumerate(series):
-        drawing.rect(MARGIN, y, 12, 12, drawing.fill(index))
-        drawing.text(MARGIN + 17, y + 10, _short(name), size=10.5)
+        drawing.rect(MARGIN, y, 13, 13, drawing.fill(index))
+        drawing.text(MARGIN + 18, y + 11, _short(name), size=LEGEND_SIZE)
         y += LEGEND_ROW
     y += 6
     span = WIDTH - 2 * MARGIN - FIGURE_ROOM

@@ -306,7 +306,7 @@ def reviews_chart(organisation: PartyOrganisation, total: OrganisationSummary, c
         return sum(getattr(figures, REVIEW_STATE_FIELDS[state]) for state in ENDED) / sum(values)
 
     rows, note = _behind_first(children, lambda figures: sum(_pipeline(figures)) > 0, ended_share)
-    stacks = [Stack(organisation.name, _pipeline(total))]
+    stacks = [Stack(_("Toàn %(name)s") % {"name": organisation.name}, _pipeline(total))]
     stacks += [Stack(child.organisation.name, _pipeline(figures)) for child, figures in rows]
     labels = [str(state.label) for state in PIPELINE]
     values = _pipeline(total)
