@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
 
 from programmes.models import ActionProgramme, Commitment, PartyOrganisation
 
@@ -213,7 +214,7 @@ class OpenDataFile(models.Model):
         return self.get_kind_display()
 
 
-def _count(label: str) -> "models.PositiveIntegerField[int, int]":
+def _count(label: StrOrPromise) -> "models.PositiveIntegerField[int, int]":
     return models.PositiveIntegerField(label, default=0)
 
 

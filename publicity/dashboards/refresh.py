@@ -25,13 +25,13 @@ an OWN row counted before a later run wrote it is not written back over it.
 import datetime
 import logging
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count, Exists, F, OuterRef, PositiveIntegerField, Q, QuerySet, Sum
+from django.db.models import Count, Exists, F, OuterRef, PositiveIntegerField, Q, Sum
 from django.db.models.functions import Substr
 from django.utils import timezone
 
@@ -216,10 +216,10 @@ def _above(part: Part, paths: list[str]) -> list[tuple[int, str, int]]:
 def _lock_rows(organisation_ids: list[int] | None) -> dict[tuple[int, str], datetime.datetime]:
     """Lock the summary rows about to be written (every row when None), in one order (organisation, scope) so that
     two runs never wait on each other in turn; their refresh times, by (organisation, scope)."""
-    rows = OrganisationSummary.objects.select_for_update()
+    locked = OrganisationSummary.objects.select_for_update()
     if organisation_ids is not None:
-        rows = rows.filter(organisation_id__in=organisation_ids)
-    rows = rows.order_by("organisation_id", "scope").values_list("organisation_id", "scope", "refreshed_at")
+        locked = locked.filter(organisation_id__in=organisation_ids)
+    rows = locked.order_by("organisation_id", "scope").values_list("organisation_id", "scope", "refreshed_at")
     return {(organisation, scope): refreshed for organisation, scope, refreshed in rows}
 
 
@@ -264,10 +264,11 @@ def _subtree_rows(
             .annotate(**{name: Sum(name) for name in COUNT_FIELDS})
             .order_by()
         )
-        for row in rows:
-            prefix = row.pop("prefix")
+        found: Iterable[Mapping[str, Any]] = rows
+        for row in found:
+            prefix = str(row["prefix"])
             if prefix in by_path:
-                sums[prefix] = {name: value or 0 for name, value in row.items()}
+                sums[prefix] = {name: int(row[name] or 0) for name in COUNT_FIELDS}
     return [
         OrganisationSummary(organisation_id=pk, scope=Scope.SUBTREE, refreshed_at=refreshed_at, **sums.get(path, {}))
         for path, pk in by_path.items()
@@ -289,14 +290,15 @@ def _own_counts(part: Part, now: datetime.datetime) -> dict[int, Counts]:
     return own
 
 
-def _add_rows(own: dict[int, Counts], rows: Iterable[dict[str, Any]], key: str) -> None:
+def _add_rows(own: dict[int, Counts], rows: Iterable[Mapping[str, Any]], key: str) -> None:
     for row in rows:
-        counts = own[row.pop(key)]
+        counts = own[row[key]]
         for name, value in row.items():
-            counts[name] += value or 0
+            if name != key:
+                counts[name] += value or 0
 
 
-def _members(part: Part) -> QuerySet[Membership, dict[str, Any]]:
+def _members(part: Part) -> Iterable[Mapping[str, Any]]:
     confirmed = ActionProgramme.objects.filter(owner=OuterRef("cadre"), state=ProgrammeState.CONFIRMED)
     return (
         Membership.objects.filter(part.rows("cell__path", "cell_id"), end_date__isnull=True)
@@ -306,7 +308,7 @@ def _members(part: Part) -> QuerySet[Membership, dict[str, Any]]:
     )
 
 
-def _commitments(part: Part, now: datetime.datetime) -> QuerySet[CommitmentTerms, dict[str, Any]]:
+def _commitments(part: Part, now: datetime.datetime) -> Iterable[Mapping[str, Any]]:
     """The terms in force of confirmed programmes (staff figures) and of published ones (public figures), in one
     pass over the terms, by the programme's organisation."""
     today = timezone.localdate(now)
@@ -397,7 +399,7 @@ def _add_quota(own: dict[int, Counts], part: Part) -> None:
             counts["quota_over"] += status.exceeded
 
 
-def _cases(part: Part, now: datetime.datetime) -> QuerySet[FeedbackCase, dict[str, Any]]:
+def _cases(part: Part, now: datetime.datetime) -> Iterable[Mapping[str, Any]]:
     today = timezone.localdate(now)
     week, month = now - datetime.timedelta(days=7), now - datetime.timedelta(days=30)
     still_open = Q(state__in=[CaseState.RECEIVED, CaseState.ACCEPTED, CaseState.FORWARDED])
@@ -416,12 +418,11 @@ def _cases(part: Part, now: datetime.datetime) -> QuerySet[FeedbackCase, dict[st
     )
 
 
-def _published(part: Part) -> Iterator[dict[str, Any]]:
-    rows = (
+def _published(part: Part) -> Iterable[Mapping[str, Any]]:
+    return (
         public_programmes()
         .filter(part.rows("organisation__path", "organisation_id"))
         .values("organisation")
         .annotate(public_programmes=Count("pk"))
         .order_by()
     )
-    yield from rows

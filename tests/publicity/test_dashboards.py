@@ -17,6 +17,7 @@ from programmes.action_programmes.progress import progress_report
 from programmes.models import (
     CommitmentTerms,
     Membership,
+    OrganisationKind,
     PartyOrganisation,
     ProgressStatus,
     Role,
@@ -26,7 +27,7 @@ from publicity.dashboards import charts
 from publicity.dashboards.refresh import COUNT_FIELDS, refresh_all, refresh_marked
 from publicity.models import OrganisationSummary
 from reviews.models import Review
-from tests.factories import RoleAssignmentFactory, UserFactory, client_for, make_members
+from tests.factories import RoleAssignmentFactory, UserFactory, client_for, make_members, make_organisation
 from tests.programmes.programme_data import make_confirmed
 from tests.publicity.feedback_data import send
 from tests.publicity.public_data import publish
@@ -449,3 +450,20 @@ def test_a_committee_counts_its_leadership_s_reviews_itself_and_shows_them_below
     assert own.reviews == Review.objects.filter(cell=cast.grassroots).count() == 2
     page = client_for(cast.head.user).get(reverse("dashboards:organisation", args=[cast.grassroots.pk]))
     assert "Trực tiếp tại Đảng bộ Khu phố 1" in page.content.decode()
+
+
+@pytest.mark.django_db
+def test_the_city_lists_the_wards_in_force_not_the_units_dissolved_with_nothing_left(cast):
+    dissolved = make_organisation(
+        "Đảng bộ phường 1, Quận 1 (cũ)",
+        OrganisationKind.COMMUNE_COMMITTEE,
+        cast.city,
+        valid_to=datetime.date(2025, 6, 30),
+    )
+    refresh_all()
+    page = client_for(staff_of(cast.city, "bantochuc_thanhpho")).get(
+        reverse("dashboards:organisation", args=[cast.city.pk])
+    )
+    children = page.content.decode()[page.content.decode().index('id="children"') :]
+    assert cast.ward.name in children and cast.other_ward.name in children
+    assert dissolved.name not in children
