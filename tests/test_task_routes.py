@@ -45,6 +45,8 @@ def test_every_route_names_a_queue_the_workers_consume() -> None:
         ("reviews.tasks.produce_review_report", "reports"),
         ("reviews.tasks.nightly_reports", "reports"),
         ("programmes.tasks.run_import_job", "imports"),
+        ("publicity.tasks.refresh_summaries", "imports"),
+        ("publicity.tasks.refresh_all_summaries", "imports"),
         # Celery's own tasks (chords, test round trips) are not listed: the default queue takes them.
         ("celery.accumulate", "interactive"),
     ],
