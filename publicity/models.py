@@ -275,12 +275,11 @@ class OrganisationSummary(models.Model):
     quota_allowed = _count(_("xuất sắc tối đa theo tỷ lệ"))
     quota_over = _count(_("cấp quyết định vượt tỷ lệ"))
 
-    # Citizens' feedback cases about the programmes, by state, and the open ones by age.
-    cases_received = _count(_("góp ý chờ tiếp nhận"))
+    # Citizens' feedback cases about the programmes once the oversight body took them up (what the party side may
+    # know of, publicity.access), by state, and those still being handled by age.
     cases_accepted = _count(_("góp ý đang xem xét"))
     cases_forwarded = _count(_("góp ý đã chuyển xác minh"))
     cases_answered = _count(_("góp ý đã có kết quả"))
-    cases_rejected = _count(_("góp ý không tiếp nhận"))
     cases_open_week = _count(_("góp ý đang xử lý đến 7 ngày"))
     cases_open_month = _count(_("góp ý đang xử lý 8 đến 30 ngày"))
     cases_open_older = _count(_("góp ý đang xử lý trên 30 ngày"))
@@ -310,7 +309,7 @@ class OrganisationSummary(models.Model):
 
     @property
     def open_cases(self) -> int:
-        return self.cases_received + self.cases_accepted + self.cases_forwarded
+        return self.cases_accepted + self.cases_forwarded
 
     @property
     def reviews(self) -> int:

@@ -42,7 +42,7 @@ PIPELINE = (
     ReviewState.NOT_RATED,
 )
 ENDED = (ReviewState.FINAL, ReviewState.NOT_RATED)
-OPEN_CASES = (CaseState.RECEIVED, CaseState.ACCEPTED, CaseState.FORWARDED)
+OPEN_CASES = (CaseState.ACCEPTED, CaseState.FORWARDED)
 
 
 def count(value: int) -> str:
@@ -388,10 +388,10 @@ def levels_chart(figures: OrganisationSummary) -> Chart:
 
 
 def cases_chart(figures: OrganisationSummary) -> Chart:
-    states = [(str(state.label), getattr(figures, CASE_STATE_FIELDS[state])) for state in CaseState]
+    states = [(str(state.label), getattr(figures, name)) for state, name in CASE_STATE_FIELDS.items()]
     whole = sum(value for _label, value in states)
     bars = [Bar(label, value, count(value), style=index) for index, (label, value) in enumerate(states)]
-    summary = _("%(total)s góp ý, phản ánh của Nhân dân về các chương trình: %(parts)s.") % {
+    summary = _("%(total)s góp ý, phản ánh của Nhân dân về các chương trình đã được tiếp nhận: %(parts)s.") % {
         "total": count(whole),
         "parts": "; ".join(f"{label.lower()} {count(value)}" for label, value in states),
     }

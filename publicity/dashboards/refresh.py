@@ -14,7 +14,8 @@ sums. What each figure means:
 - reviews: those of each cell's latest period (ad hoc reviews apart), by state, and the level each stands at
   (reviews.quota.standing_level);
 - the quota: each deciding organisation's picture in its latest period (reviews.quota), as the decision checks it;
-- cases: citizens' feedback about the programmes registered in the organisation, by state, the open ones by age;
+- cases: citizens' feedback about the programmes registered in the organisation once the oversight body took it up
+  (the party side knows nothing of a case before, publicity.access), by state, those being handled by age;
 - public: the published programmes and their public commitments in force (publicity.selectors' rule).
 
 Two runs: `refresh_all` (the nightly beat, what time alone changes: overdue, stalled) and `refresh_marked` (the
@@ -47,6 +48,7 @@ from programmes.models import (
     ProgressStatus,
     SummaryMark,
 )
+from publicity.access import OWNER_VISIBLE_STATES
 from publicity.models import CaseState, FeedbackCase, OrganisationSummary
 from publicity.selectors import public_commitment_q, public_programmes
 from reviews import quota, rules
@@ -69,7 +71,9 @@ STATUS_FIELDS = {
 }
 REVIEW_STATE_FIELDS = {state: f"reviews_{state}" for state in ReviewState.values}
 LEVEL_FIELDS = {level: f"level_{level}" for level in RatingLevel.values}
-CASE_STATE_FIELDS = {state: f"cases_{state}" for state in CaseState.values}
+# The cases the party side may know of: those the oversight body took up (a case turned down never reaches it).
+CASE_STATES = tuple(CaseState(state) for state in OWNER_VISIBLE_STATES)
+CASE_STATE_FIELDS = {state: f"cases_{state}" for state in CASE_STATES}
 WRITE_BATCH = 1000
 
 Counts = dict[str, int]
@@ -402,7 +406,7 @@ def _add_quota(own: dict[int, Counts], part: Part) -> None:
 def _cases(part: Part, now: datetime.datetime) -> Iterable[Mapping[str, Any]]:
     today = timezone.localdate(now)
     week, month = now - datetime.timedelta(days=7), now - datetime.timedelta(days=30)
-    still_open = Q(state__in=[CaseState.RECEIVED, CaseState.ACCEPTED, CaseState.FORWARDED])
+    still_open = Q(state__in=[CaseState.ACCEPTED, CaseState.FORWARDED])
     figures = {name: Count("pk", filter=Q(state=state)) for state, name in CASE_STATE_FIELDS.items()}
     figures |= {
         "cases_open_week": Count("pk", filter=still_open & Q(submitted_at__gte=week)),
@@ -411,7 +415,9 @@ def _cases(part: Part, now: datetime.datetime) -> Iterable[Mapping[str, Any]]:
         "cases_overdue": Count("pk", filter=still_open & Q(due_on__lt=today)),
     }
     return (
-        FeedbackCase.objects.filter(part.rows("programme__organisation__path", "programme__organisation_id"))
+        FeedbackCase.objects.filter(
+            part.rows("programme__organisation__path", "programme__organisation_id"), state__in=CASE_STATES
+        )
         .values(organisation=F("programme__organisation"))
         .annotate(**figures)
         .order_by()
