@@ -132,11 +132,17 @@ def refresh_marked() -> Outcome | None:
     if not claimed:
         return None
     try:
-        return _refresh(_part(claimed))
+        # Sums are made of every organisation's OWN row: before the first whole count there are none to add to.
+        return _refresh(_part(claimed) if _counted_before() else WHOLE)
     except BaseException:
         # The changes these marks stood for are counted nowhere yet: the next run takes them again.
         _restore(claimed)
         raise
+
+
+def _counted_before() -> bool:
+    """Whether the whole tree was counted once (a new portal's first changes come before its first night)."""
+    return OrganisationSummary.objects.filter(scope=Scope.OWN, organisation__depth=1).exists()
 
 
 def _claim_marks() -> list[tuple[int, bool]]:

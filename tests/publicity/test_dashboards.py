@@ -126,6 +126,16 @@ def test_a_change_marks_its_organisation_and_the_task_counts_it_with_the_sums_ab
 
 
 @pytest.mark.django_db
+def test_the_first_change_of_a_new_portal_counts_the_whole_tree(cast, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        make_confirmed(cast.member, cast.secretary.user)
+
+    # Not only the marked cell: the sums above it need every organisation's own figures.
+    assert figures(cast.city).members == 5
+    assert OrganisationSummary.objects.count() == 2 * PartyOrganisation.objects.count()
+
+
+@pytest.mark.django_db
 def test_a_mark_left_by_a_failed_count_is_put_back_for_the_next(cast, monkeypatch):
     SummaryMark.objects.create(organisation=cast.cell_a)
 
