@@ -10,7 +10,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
 from django.utils.formats import get_format
 from django.utils.translation import gettext as _
 
@@ -112,18 +113,31 @@ class StaffDashboard:
         return Child(self.organisation, self.own) if self.own is not None else None
 
 
-def _children(organisation: PartyOrganisation) -> list[PartyOrganisation]:
+def _subtree_figures(condition: Q) -> Exists:
+    """The organisation's subtree row meets `condition`."""
+    rows = OrganisationSummary.objects.filter(condition, organisation=OuterRef("pk"), scope=Scope.SUBTREE)
+    return Exists(rows)
+
+
+def _children(organisation: PartyOrganisation, listed: Q | Exists) -> list[PartyOrganisation]:
+    """The organisation's children that `listed` keeps, by name: one query."""
     return list(
-        PartyOrganisation.objects.filter(path__startswith=organisation.path, depth=organisation.depth + 1)
-        .only("pk", "name", "kind", "path", "depth", "valid_from", "valid_to")
+        PartyOrganisation.objects.filter(listed, path__startswith=organisation.path, depth=organisation.depth + 1)
+        .only("pk", "name", "kind", "path", "depth")
         .order_by("name", "pk")
     )
 
 
-def _listed(children: list[Child]) -> list[Child]:
+def _in_force_or_holding_figures() -> Q:
     """The children in force, and those ended that still hold figures (programmes registered there before a merger):
-    the city's hundreds of units dissolved in 2025, with nothing left in them, would only hide the wards."""
-    return [child for child in children if child.organisation.is_active_on() or _has_figures(child.figures)]
+    the city's hundreds of units dissolved in 2025, with nothing left in them, would only hide its wards."""
+    today = timezone.localdate()
+    started = Q(valid_from__isnull=True) | Q(valid_from__lte=today)
+    in_force = started & (Q(valid_to__isnull=True) | Q(valid_to__gte=today))
+    any_figure = Q(pk__in=[])
+    for name in COUNT_FIELDS:
+        any_figure |= Q(**{f"{name}__gt": 0})
+    return in_force | Q(_subtree_figures(any_figure))
 
 
 def _summaries(
@@ -152,11 +166,11 @@ def staff_dashboard(user: AnyUser, organisation: PartyOrganisation) -> StaffDash
     """The dashboard of `organisation` for a reader allowed its figures (asked by the view): four queries."""
     above = access.path_and_above(organisation.path)[:-1]
     ancestors = list(PartyOrganisation.objects.filter(path__in=above).order_by("depth"))
-    children = _children(organisation)
+    children = _children(organisation, _in_force_or_holding_figures())
     rows = _summaries(organisation, children)
     total = rows.get((organisation.pk, Scope.SUBTREE))
     own = rows.get((organisation.pk, Scope.OWN))
-    kids = _listed([Child(child, rows.get((child.pk, Scope.SUBTREE))) for child in children])
+    kids = [Child(child, rows.get((child.pk, Scope.SUBTREE))) for child in children]
     return StaffDashboard(
         organisation=organisation,
         ancestors=[Link(node, access.can(user, Action.VIEW_DASHBOARD, node)) for node in ancestors],
@@ -447,7 +461,7 @@ class PublicDashboard:
 def public_dashboard(area: PartyOrganisation) -> PublicDashboard:
     """The published figures of a ward or commune and of its organisations: two queries, nothing unpublished (the
     public figures count the public pages' programmes and commitments only)."""
-    children = _children(area)
+    children = _children(area, _subtree_figures(Q(public_programmes__gt=0)))
     rows = _summaries(area, children)
     total = rows.get((area.pk, Scope.SUBTREE))
     kids = [Child(child, rows.get((child.pk, Scope.SUBTREE))) for child in children]
@@ -460,7 +474,7 @@ def public_dashboard(area: PartyOrganisation) -> PublicDashboard:
     return PublicDashboard(
         area=area,
         total=total,
-        children=[child for child in kids if child.figures is not None and child.figures.public_programmes],
+        children=kids,
         charts=charts,
     )
 

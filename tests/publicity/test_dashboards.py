@@ -28,7 +28,14 @@ from publicity.dashboards import charts
 from publicity.dashboards.refresh import COUNT_FIELDS, refresh_all, refresh_marked
 from publicity.models import OrganisationSummary
 from reviews.models import Review
-from tests.factories import RoleAssignmentFactory, UserFactory, client_for, make_members, make_organisation
+from tests.factories import (
+    RoleAssignmentFactory,
+    UserFactory,
+    client_for,
+    make_member,
+    make_members,
+    make_organisation,
+)
 from tests.programmes.programme_data import make_confirmed
 from tests.publicity.feedback_data import send
 from tests.publicity.public_data import publish
@@ -472,6 +479,13 @@ def test_the_city_lists_the_wards_in_force_not_the_units_dissolved_with_nothing_
         cast.city,
         valid_to=datetime.date(2025, 6, 30),
     )
+    merged = make_organisation(
+        "Đảng bộ phường 2, Quận 1 (cũ)",
+        OrganisationKind.COMMUNE_COMMITTEE,
+        cast.city,
+        valid_to=datetime.date(2025, 6, 30),
+    )
+    make_member(make_organisation("Chi bộ khu phố 3 (cũ)", parent=merged), full_name="Lâm Văn Sáu")
     refresh_all()
     page = client_for(staff_of(cast.city, "bantochuc_thanhpho")).get(
         reverse("dashboards:organisation", args=[cast.city.pk])
@@ -479,3 +493,5 @@ def test_the_city_lists_the_wards_in_force_not_the_units_dissolved_with_nothing_
     children = page.content.decode()[page.content.decode().index('id="children"') :]
     assert cast.ward.name in children and cast.other_ward.name in children
     assert dissolved.name not in children
+    # Ended, but a member was left in one of its cells: its figures are shown where they are counted.
+    assert merged.name in children
