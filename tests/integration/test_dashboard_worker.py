@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 
 from programmes.action_programmes.progress import progress_report
-from programmes.models import ProgressStatus, SummaryMark
+from programmes.models import CommitmentTerms, ProgressStatus, SummaryMark
 from publicity.models import OrganisationSummary
 from publicity.tasks import refresh_all_summaries
 from tests.integration.conftest import CeleryWorker
@@ -41,7 +41,7 @@ def test_the_worker_counts_each_change_after_its_commit_up_to_the_city(
     wait_for_figures(celery_worker, cast.city, commitments=2, members_with_programme=1)
 
     # A burst of reports, each marking the cell and asking the worker: every one is counted, nothing waits after.
-    for terms in programme.current_version.terms.order_by("position"):
+    for terms in CommitmentTerms.objects.filter(version=programme.current_version_id).order_by("position"):
         progress_report(
             commitment=terms.commitment,
             status=ProgressStatus.DONE,

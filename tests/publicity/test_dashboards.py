@@ -170,6 +170,7 @@ def test_an_opened_period_marks_its_whole_scope(cast, django_capture_on_commit_c
 def test_stalled_and_due_soon_follow_their_settings(cast, settings):
     programme = make_confirmed(cast.member, cast.secretary.user)
     version = programme.current_version
+    assert version is not None
     version.confirmed_at = timezone.now() - datetime.timedelta(days=61)
     version.save(update_fields=["confirmed_at"])
     soon = timezone.localdate() + datetime.timedelta(days=20)
@@ -192,7 +193,7 @@ def test_unpublished_and_capped_commitments_stay_out_of_the_public_figures(cast)
     assert figures(cast.ward).commitments == 2
 
     publish(programme)
-    first = programme.current_version.terms.order_by("position").first().commitment
+    first = CommitmentTerms.objects.filter(version=programme.current_version_id).order_by("position")[0].commitment
     first.publicity_cap = 3
     first.save(update_fields=["publicity_cap"])
     refresh_all()
