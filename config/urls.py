@@ -21,6 +21,7 @@ urlpatterns += i18n_patterns(
     path("kiem-diem/", include("reviews.urls")),
     path("cong-khai/", include("publicity.urls")),
     path("giam-sat/", include("publicity.oversight_urls")),
+    path("so-lieu/", include("publicity.dashboards.urls")),
     path("dang-nhap/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     # next_page is the logout URL itself, so the view shows "logged out" in place instead of redirecting:
     # on a shared computer the person sees that the session really ended.

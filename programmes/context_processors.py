@@ -66,6 +66,7 @@ def navigation(request: HttpRequest) -> dict[str, object]:
             "organisations": access.can_anywhere(user, Action.VIEW_ORGANISATION),
             "import_roster": access.can_anywhere(user, Action.IMPORT_ROSTER),
             "oversight": access.can_anywhere(user, Action.OVERSEE_AREA),
+            "dashboards": access.can_anywhere(user, Action.VIEW_DASHBOARD),
             "admin": user.is_staff,
             "audit_log": access.can_anywhere(user, Action.VIEW_AUDIT_LOG),
             # A cadre (party member or party post) registers programmes; role-only accounts do not.

@@ -55,6 +55,7 @@ ACTION_LABELS: dict[Action, Promise] = {
     Action.DECIDE_RATING: _("Quyết định xếp loại"),
     Action.CONFIRM_DECISION: _("Xác nhận quyết định xếp loại"),
     Action.OVERSEE_AREA: _("Giám sát trên địa bàn"),
+    Action.VIEW_DASHBOARD: _("Xem số liệu tổng hợp"),
 }
 
 

@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
 
 from programmes.models import ActionProgramme, Cadre, Commitment, PartyOrganisation
 
@@ -327,3 +328,118 @@ class FollowRequest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.requested_at:%Y-%m-%d %H:%M}"
+
+
+def _count(label: StrOrPromise) -> "models.PositiveIntegerField[int, int]":
+    return models.PositiveIntegerField(label, default=0)
+
+
+class OrganisationSummary(models.Model):
+    """The figures of the organisation dashboards, counted ahead by publicity.dashboards.refresh.
+
+    Two rows per organisation: what is counted in the organisation itself (OWN: the members of a cell, the
+    commitments of the programmes registered there, the reviews its cell proposes, the quota of the deciding
+    committee it is, the cases about its programmes), and the sum of OWN over its whole subtree (SUBTREE), which a
+    dashboard reads for the organisation and each of its children. The staff figures count the party's own record;
+    the `public_` ones only what the public pages show (publicity.selectors' rule), for the public area dashboards.
+    """
+
+    class Scope(models.TextChoices):
+        OWN = "own", _("Tại chính tổ chức")
+        SUBTREE = "subtree", _("Cả tổ chức và các tổ chức trực thuộc")
+
+    organisation = models.ForeignKey(
+        PartyOrganisation, on_delete=models.CASCADE, related_name="+", verbose_name=_("tổ chức")
+    )
+    scope = models.CharField(_("phạm vi"), max_length=8, choices=Scope.choices)
+    refreshed_at = models.DateTimeField(_("số liệu cập nhật lúc"))
+
+    members = _count(_("đảng viên"))
+    members_with_programme = _count(_("đảng viên có chương trình đã xác nhận"))
+
+    # The commitments in force of confirmed programmes, by their latest progress status.
+    commitments = _count(_("nội dung cam kết đang thực hiện"))
+    commitments_not_started = _count(_("chưa bắt đầu"))
+    commitments_on_track = _count(_("đúng tiến độ"))
+    commitments_at_risk = _count(_("có nguy cơ chậm"))
+    commitments_done = _count(_("hoàn thành"))
+    commitments_exceeded = _count(_("vượt chỉ tiêu"))
+    commitments_dropped = _count(_("không thực hiện (có lý do)"))
+    overdue = _count(_("quá hạn"))
+    due_soon = _count(_("sắp đến hạn"))
+    overdue_without_evidence = _count(_("quá hạn, chưa có minh chứng"))
+    stalled = _count(_("lâu không báo cáo tiến độ"))
+
+    # The reviews of each cell's latest period (ad hoc reviews apart), by state, and the levels they stand at.
+    reviews_self_drafting = _count(_("đang viết bản kiểm điểm"))
+    reviews_self_submitted = _count(_("đã nộp bản kiểm điểm"))
+    reviews_cell_proposed = _count(_("chi bộ đã đề xuất"))
+    reviews_decided = _count(_("đã quyết định, chờ xác nhận"))
+    reviews_final = _count(_("đã có kết quả"))
+    reviews_appealed = _count(_("đang giải quyết kiến nghị"))
+    reviews_not_rated = _count(_("không đánh giá, xếp loại"))
+    level_excellent = _count(_("hoàn thành xuất sắc nhiệm vụ"))
+    level_good = _count(_("hoàn thành tốt nhiệm vụ"))
+    level_completed = _count(_("hoàn thành nhiệm vụ"))
+    level_not_completed = _count(_("không hoàn thành nhiệm vụ"))
+
+    # The quota of Excellent ratings of each deciding organisation in its latest period (reviews.quota).
+    quota_organisations = _count(_("cấp quyết định có xếp loại"))
+    quota_limited = _count(_("cấp quyết định có giới hạn tỷ lệ xuất sắc"))
+    quota_excellent = _count(_("xuất sắc đã quyết định"))
+    quota_good = _count(_("hoàn thành tốt nhiệm vụ (kể cả đề xuất)"))
+    quota_allowed = _count(_("xuất sắc tối đa theo tỷ lệ"))
+    quota_over = _count(_("cấp quyết định vượt tỷ lệ"))
+
+    # Citizens' feedback cases about the programmes once the oversight body took them up (what the party side may
+    # know of, publicity.access), by state, and those still being handled by age.
+    cases_accepted = _count(_("góp ý đang xem xét"))
+    cases_forwarded = _count(_("góp ý đã chuyển xác minh"))
+    cases_answered = _count(_("góp ý đã có kết quả"))
+    cases_open_week = _count(_("góp ý đang xử lý đến 7 ngày"))
+    cases_open_month = _count(_("góp ý đang xử lý 8 đến 30 ngày"))
+    cases_open_older = _count(_("góp ý đang xử lý trên 30 ngày"))
+    cases_overdue = _count(_("góp ý quá hạn trả lời"))
+
+    # What the public pages show: published programmes and their public commitments in force.
+    public_programmes = _count(_("chương trình được công khai"))
+    public_commitments = _count(_("nội dung cam kết được công khai"))
+    public_not_started = _count(_("công khai: chưa bắt đầu"))
+    public_on_track = _count(_("công khai: đúng tiến độ"))
+    public_at_risk = _count(_("công khai: có nguy cơ chậm"))
+    public_done = _count(_("công khai: hoàn thành"))
+    public_exceeded = _count(_("công khai: vượt chỉ tiêu"))
+    public_dropped = _count(_("công khai: không thực hiện"))
+    public_overdue = _count(_("công khai: quá hạn"))
+    public_due_soon = _count(_("công khai: sắp đến hạn"))
+
+    class Meta:
+        verbose_name = _("số liệu tổng hợp của tổ chức")
+        verbose_name_plural = _("số liệu tổng hợp của tổ chức")
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "scope"], name="summary_once_per_organisation_and_scope"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation_id} ({self.scope})"
+
+    @property
+    def open_cases(self) -> int:
+        return self.cases_accepted + self.cases_forwarded
+
+    @property
+    def reviews(self) -> int:
+        return (
+            self.reviews_self_drafting
+            + self.reviews_self_submitted
+            + self.reviews_cell_proposed
+            + self.reviews_decided
+            + self.reviews_final
+            + self.reviews_appealed
+            + self.reviews_not_rated
+        )
+
+    @property
+    def reviews_ended(self) -> int:
+        """The reviews with nothing left to do in their period: a result, or not rated."""
+        return self.reviews_final + self.reviews_not_rated

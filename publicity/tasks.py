@@ -77,3 +77,22 @@ def purge_follows() -> int:
     from publicity.follow import follows_purge
 
     return follows_purge()
+
+
+@shared_task(acks_late=True)
+def refresh_summaries() -> dict[str, int] | None:
+    """Count again the dashboards' figures of the subtrees the services marked (programmes.summary_marks); asked
+    after each change, it finds nothing left when an earlier run already counted it. None then."""
+    from publicity.dashboards.refresh import refresh_marked
+
+    outcome = refresh_marked()
+    return outcome.as_dict() if outcome is not None else None
+
+
+@shared_task(acks_late=True)
+def refresh_all_summaries() -> dict[str, int]:
+    """Nightly: count every organisation's dashboard figures again, those that time alone changes among them (what
+    fell overdue, what stalled)."""
+    from publicity.dashboards.refresh import refresh_all
+
+    return refresh_all().as_dict()

@@ -3,6 +3,7 @@ from django.urls import path
 from django.views.decorators.http import require_safe
 
 from publicity import feedback_views, follow_views, opendata, opendata_files, views
+from publicity.dashboards import views as dashboard_views
 from publicity.feeds import AreaChangesFeed, ProgrammeChangesFeed, RecentChangesFeed
 from publicity.sitemaps import SITEMAPS
 
@@ -12,6 +13,7 @@ app_name = "publicity"
 urlpatterns = [
     path("", views.public_home, name="public_home"),
     path("chuong-trinh/<int:pk>/", views.public_programme, name="public_programme"),
+    path("khu-vuc/<int:pk>/", dashboard_views.area_dashboard, name="area_dashboard"),
     path("chuong-trinh/<int:pk>/gop-y/", feedback_views.feedback_new, name="feedback_new"),
     path(
         "chuong-trinh/<int:pk>/atom.xml",

@@ -1,6 +1,7 @@
 """City-scale benchmark: Ho Chi Minh City's data (scripts/city_data.py) at a scale, on a throwaway PostgreSQL
 database, served by gunicorn with production's settings; every page measured against a bare Django view of 50
-rows in one interleaved run, and the operations (period opening, roster import, open data, printed reports).
+rows in one interleaved run, and the operations (period opening, roster import, open data, printed reports, the
+dashboards' figures).
 
     BENCH_CITY_DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres \\
         .venv/bin/python scripts/bench_city.py --scale 0.1 --output docs/BENCHMARKS.md
@@ -91,13 +92,23 @@ def pages_and_sessions(period_id: int) -> tuple[list[Page], dict[str, tuple[floa
 
     staff = User.objects.get(username="bench.ward.staff")
     ward = RoleAssignment.objects.get(user=staff).organisation
+    city = RoleAssignment.objects.get(user__username="bench.city.staff").organisation
     published = public_programmes().order_by("pk")
     programme = published.filter(versions__number=2).first() or published.first()
     if programme is None:
         raise SystemExit("no published programme to measure")
-    signed_in = Client(HTTP_ACCEPT_LANGUAGE="vi")
-    signed_in.force_login(staff, backend="django.contrib.auth.backends.ModelBackend")
-    cookie = f"{settings.SESSION_COOKIE_NAME}={signed_in.cookies[settings.SESSION_COOKIE_NAME].value}"
+    clients: dict[str, Client] = {}
+
+    def session_of(username: str) -> str:
+        """A browser signed in as `username`: its cookie for gunicorn, its client for the in-process measures."""
+        client = Client(HTTP_ACCEPT_LANGUAGE="vi")
+        client.force_login(User.objects.get(username=username), backend="django.contrib.auth.backends.ModelBackend")
+        cookie = f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
+        clients[cookie] = client
+        return cookie
+
+    cookie = session_of("bench.ward.staff")
+    city_cookie = session_of("bench.city.staff")
     home = reverse("publicity:public_home")
     pages = [
         Page(BARE, "/bench/bare/"),
@@ -109,11 +120,14 @@ def pages_and_sessions(period_id: int) -> tuple[list[Page], dict[str, tuple[floa
         Page("Atom feed", reverse("publicity:public_changes_feed")),
         Page("Staff programme list (ward staff)", reverse("programmes:programme_list"), cookie),
         Page("Ward review list (ward staff)", reverse("reviews:period_detail", args=[period_id]), cookie),
+        Page("Ward dashboard (ward staff)", reverse("dashboards:organisation", args=[ward.pk]), cookie),
+        Page("City dashboard (city staff)", reverse("dashboards:organisation", args=[city.pk]), city_cookie),
+        Page(f"Public area dashboard ({ward.name})", reverse("publicity:area_dashboard", args=[ward.pk])),
     ]
     anonymous = Client(HTTP_ACCEPT_LANGUAGE="vi")
     server: dict[str, tuple[float, int]] = {}
     for page in pages:
-        client = signed_in if page.cookie else anonymous
+        client = clients[page.cookie] if page.cookie else anonymous
         check_status(page, client.get(page.path).status_code)
         times = []
         for _ in range(5):
@@ -191,6 +205,17 @@ def markdown(scale: float, facts: dict[str, Any]) -> str:
         f"| Period opening, {period['ward']} ({period['reviews']:,} reviews) | {period['seconds']:.1f} s, "
         f"{period['queries']:,} queries |"
     )
+    summaries = facts["summaries"]
+    lines.append(
+        f"| Dashboards' figures, every organisation counted (the nightly run; {summaries['organisations']:,} "
+        f"organisations, {summaries['rows']:,} summary rows) | {summaries['seconds']:.1f} s, "
+        f"{summaries['queries']:,} queries, peak memory {summaries['peak_rss_mb']:.0f} MB |"
+    )
+    lines.append(
+        f"| Dashboards' figures, one cell counted again after a change (the run a service's mark asks for; "
+        f"{summaries['marked_rows']} rows written) | {summaries['marked_seconds'] * 1000:,.0f} ms, "
+        f"{summaries['marked_queries']} queries |"
+    )
     open_data = facts["open_data"]
     lines.append(
         f"| Open data, the four files made by one background run (`prepare_open_data --now`) | "
@@ -260,6 +285,8 @@ def main() -> None:
         facts["build_seconds"] = "an earlier run (--reuse)"
     run([PYTHON, "manage.py", "collectstatic", "--noinput", "--verbosity", "0"], env)
     facts["period"] = operation("period", env)
+    # After the period's opening, so that its 3,000 reviews are among the figures the dashboards read.
+    facts["summaries"] = operation("summaries", env)
     facts["reports"] = operation("reports", env)
     os.environ.update(env)
     import django

@@ -1,8 +1,10 @@
 """The city-scale benchmark's operations, each run in a process of its own so that its peak memory is its own:
 
-    period   open an annual review period for the big ward (its 3,000 members) as the ward's staff
-    import   import a roster of 50,000 new members into the city's other cells (CSV)
-    reports  print a sample of published programmes: the pipeline, and bare WeasyPrint on the same HTML
+    period     open an annual review period for the big ward (its 3,000 members) as the ward's staff
+    import     import a roster of 50,000 new members into the city's other cells (CSV)
+    reports    print a sample of published programmes: the pipeline, and bare WeasyPrint on the same HTML
+    summaries  count every organisation's dashboard figures (the nightly run, which fills the summary table the
+               dashboards read), then one cell's again after a change in it (the run a service's mark asks for)
 
 Each prints one line of JSON. scripts/bench_city.py runs them with the benchmark's settings and database.
 """
@@ -145,7 +147,45 @@ def print_reports() -> dict[str, Any]:
     }
 
 
-OPERATIONS = {"period": open_period, "import": import_roster, "reports": print_reports}
+def count_summaries() -> dict[str, Any]:
+    """The nightly count of every organisation's figures (publicity.tasks.refresh_all_summaries), timed with its
+    queries; then the count a progress report's mark asks for, of one cell of the big ward."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from programmes import summary_marks
+    from programmes.models import PartyOrganisation, RoleAssignment
+    from publicity.dashboards.refresh import refresh_all, refresh_marked
+    from publicity.models import OrganisationSummary
+
+    started = time.perf_counter()
+    with CaptureQueriesContext(connection) as queries:
+        outcome = refresh_all()
+    seconds = time.perf_counter() - started
+    ward = RoleAssignment.objects.get(user__username="bench.ward.staff").organisation
+    cell = PartyOrganisation.objects.filter(path__startswith=ward.path, kind="grassroots_cell").order_by("path").first()
+    if cell is None:
+        raise SystemExit("the big ward has no cell")
+    summary_marks.mark([cell.pk])
+    started = time.perf_counter()
+    with CaptureQueriesContext(connection) as marked_queries:
+        marked = refresh_marked()
+    marked_seconds = time.perf_counter() - started
+    if marked is None:
+        raise SystemExit("the cell's mark was not counted")
+    return {
+        "organisations": outcome.counted,
+        "rows": OrganisationSummary.objects.count(),
+        "seconds": seconds,
+        "queries": len(queries),
+        "marked_seconds": marked_seconds,
+        "marked_queries": len(marked_queries),
+        "marked_rows": marked.written,
+        "peak_rss_mb": peak_rss_mb(),
+    }
+
+
+OPERATIONS = {"period": open_period, "import": import_roster, "reports": print_reports, "summaries": count_summaries}
 
 
 def main() -> None:

@@ -50,6 +50,8 @@ def test_every_route_names_a_queue_the_workers_consume() -> None:
         ("publicity.tasks.send_follow_emails", "interactive"),
         ("publicity.tasks.fan_out_follow_change", "imports"),
         ("publicity.tasks.purge_follows", "imports"),
+        ("publicity.tasks.refresh_summaries", "imports"),
+        ("publicity.tasks.refresh_all_summaries", "imports"),
         # Celery's own tasks (chords, test round trips) are not listed: the default queue takes them.
         ("celery.accumulate", "interactive"),
     ],

@@ -208,6 +208,11 @@ FOLLOW_ADDRESS_RATE_LIMITS = (
 )
 FOLLOW_CONFIRM_DAYS = env.int("FOLLOW_CONFIRM_DAYS", default=3)
 FOLLOW_PENDING_RETENTION_DAYS = env.int("FOLLOW_PENDING_RETENTION_DAYS", default=7)
+# The organisation dashboards (publicity.dashboards): a commitment not finished is "due soon" when its deadline falls
+# within this many days, and "stalled" when no progress was reported on it for this many days (counted from the
+# confirmation of the version in force while nothing was ever reported).
+DASHBOARD_DUE_SOON_DAYS = env.int("DASHBOARD_DUE_SOON_DAYS", default=30)
+DASHBOARD_STALLED_DAYS = env.int("DASHBOARD_STALLED_DAYS", default=60)
 
 # Retention of personal data (docs/PRIVACY.md), in days, enforced every night by programmes.tasks.enforce_retention:
 # row history (every earlier state of cadres, private details, memberships, posts, roles and the tree), in-portal
@@ -356,6 +361,10 @@ CELERY_TASK_ROUTES = {
     # nightly purge of follow requests never confirmed.
     "publicity.tasks.fan_out_follow_change": {"queue": _IMPORTS},
     "publicity.tasks.purge_follows": {"queue": _IMPORTS},
+    # The dashboards' figures, counted ahead for every organisation: set-based sweeps over the whole tree (nightly)
+    # or the subtrees the services marked. Never behind a report batch, whose December nights are long.
+    "publicity.tasks.refresh_summaries": {"queue": _IMPORTS},
+    "publicity.tasks.refresh_all_summaries": {"queue": _IMPORTS},
 }
 
 LOG_LEVEL = env("DJANGO_LOG_LEVEL", default="INFO")

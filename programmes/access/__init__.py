@@ -8,7 +8,7 @@ What lives where:
   `grants_allowing` with their queryset twins `organisations_where` / `holding_condition` / `paths_where`; the
   system administrator (`is_superuser`); the accounts holding a role over an area; the second factor.
 - `organisations`: organisation scope. Which organisations and cadres a user may see, a cadre's private
-  details, erasing a cadre, the import jobs a user may see.
+  details, erasing a cadre, the import jobs a user may see, whose figures (dashboards) a user may read.
 - `administration`: the admin's own rules (unscoped rows, history reverts, placing nodes, the tree's tops).
 - `granting`: who may give whom a right (link an account, assign a role); programmes.grants makes the change.
 - `programmes`: programme visibility. Who reads a programme and its versions, who owns it, who confirms it.
@@ -74,7 +74,9 @@ from programmes.access.organisations import (
     can_erase_cadre,
     can_view_cadre,
     can_view_private_details,
+    dashboard_tops,
     get_cadre_for,
+    get_dashboard_organisation,
     get_organisation_for,
     import_jobs_condition,
 )
@@ -118,10 +120,12 @@ __all__ = [
     "commitment_level",
     "commitment_reading",
     "current_role_areas",
+    "dashboard_tops",
     "deciding_organisation_in",
     "effective_level",
     "forget_grants",
     "get_cadre_for",
+    "get_dashboard_organisation",
     "get_or_404",
     "get_organisation_for",
     "get_programme_for",

@@ -57,6 +57,7 @@ class Action(StrEnum):
     DECIDE_RATING = "decide_rating"
     CONFIRM_DECISION = "confirm_decision"
     OVERSEE_AREA = "oversee_area"
+    VIEW_DASHBOARD = "view_dashboard"
 
 
 _INTERNAL = {
@@ -87,6 +88,10 @@ PERMISSIONS: dict[Action, frozenset[Persona]] = {
     Action.DECIDE_RATING: frozenset(_COMMITTEE),
     Action.CONFIRM_DECISION: frozenset({Persona.COMMITTEE_HEAD}),
     Action.OVERSEE_AREA: frozenset(_OVERSEERS),
+    # The organisation dashboards count members, commitments, reviews (levels among them) and feedback cases of a
+    # subtree: those who read its reviews (DOMAIN 7.2), the party side above the plain member. A cell's secretary
+    # or deputy sees the cell; committees and board staff their subtree. Overseers read the public area dashboard.
+    Action.VIEW_DASHBOARD: frozenset(_INTERNAL - {Persona.MEMBER}),
 }
 
 

@@ -97,3 +97,24 @@ def get_cadre_for(user: AnyUser, pk: Any, *, private: bool = False) -> Cadre:
     if private and not can_view_private_details(user, cadre):
         raise PermissionDenied
     return cadre
+
+
+def get_dashboard_organisation(user: AnyUser, pk: Any) -> PartyOrganisation:
+    """The organisation whose dashboard the user asks for: 404 when there is none, 403 when it lies outside the
+    subtrees whose figures the user may read (the tree's names are no secret: the public pages list its areas)."""
+    organisation: PartyOrganisation | None = PartyOrganisation.objects.filter(pk=pk).first()
+    if organisation is None:
+        raise Http404
+    if not can(user, Action.VIEW_DASHBOARD, organisation):
+        raise PermissionDenied
+    return organisation
+
+
+def dashboard_tops(user: AnyUser) -> QuerySet[PartyOrganisation]:
+    """The organisations where the user's dashboards open: the top of each subtree whose figures they may read (a
+    grant inside another grant's subtree adds nothing), the tree's roots for a system administrator; one query."""
+    if is_superuser(user):
+        return PartyOrganisation.objects.filter(depth=1).order_by("path")
+    paths = sorted({grant.path for grant in grants_allowing(user, Action.VIEW_DASHBOARD)})
+    tops = [path for path in paths if not any(path != other and path.startswith(other) for other in paths)]
+    return PartyOrganisation.objects.filter(path__in=tops).order_by("path")

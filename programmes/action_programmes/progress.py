@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from programmes import idempotency
+from programmes import idempotency, summary_marks
 from programmes.action_programmes.announcements import PublicChange, announce
 from programmes.action_programmes.evidence import CheckedFile, check_link, check_upload
 from programmes.action_programmes.public_stamps import public_programme_changed
@@ -144,6 +144,7 @@ def progress_report(
     commitment.last_reported_at = report.reported_at
     commitment.save(update_fields=["status", "value_reached", "last_reported_at"])
     public_programme_changed(commitment.programme_id)
+    summary_marks.programme_changed(commitment.programme)
     if public_commitment(commitment, commitment.programme):
         announce(PublicChange.PROGRESS, report.pk)
     audit_record(

@@ -13,6 +13,8 @@ from django.core.cache import cache
 from django.db import transaction
 
 LISTING = "public-stamp:listing"
+# Moved by each count of the dashboards' figures (publicity.dashboards.refresh): the public area dashboards read them.
+SUMMARIES = "public-stamp:summaries"
 
 
 def _programme_key(programme_id: int) -> str:
@@ -31,6 +33,16 @@ def _stamp(key: str) -> str:
 def listing_stamp() -> str:
     """Moves when a programme may have entered or left the public pages."""
     return _stamp(LISTING)
+
+
+def summaries_stamp() -> str:
+    """Moves when the dashboards' figures were counted again."""
+    return _stamp(SUMMARIES)
+
+
+def summaries_changed() -> None:
+    """Call once the new figures are committed: the area dashboards cached before are not found again."""
+    _move([SUMMARIES])
 
 
 def programme_stamp(programme_id: int) -> str:

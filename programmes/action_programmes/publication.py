@@ -22,7 +22,7 @@ from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from programmes import access, outbox
+from programmes import access, outbox, summary_marks
 from programmes.action_programmes.announcements import PublicChange, announce
 from programmes.action_programmes.public_stamps import public_programme_changed
 from programmes.audit import audited_update
@@ -150,6 +150,7 @@ def _update_publicity(acting_user: User, action: str, programme: ActionProgramme
     public_programme_changed(programme.pk, publicity=True)
     if was_public or is_public(programme):
         open_data_changed()
+        summary_marks.programme_changed(programme)
     if not was_public and is_public(programme):
         announce(PublicChange.PUBLISHED, programme.pk)
 
@@ -256,6 +257,7 @@ def commitment_publicity_set(*, commitment: Commitment, cap: int | None, acting_
     public_programme_changed(programme.pk)
     if is_public(programme):
         open_data_changed()
+        summary_marks.programme_changed(programme)
     return audited_update(
         commitment,
         {"publicity_cap": cap},

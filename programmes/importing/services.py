@@ -17,7 +17,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from programmes import access, outbox
+from programmes import access, outbox, summary_marks
 from programmes.access import Action
 from programmes.audit import audit_record
 from programmes.audit_actions import ImportAction
@@ -93,6 +93,9 @@ def import_run(
     with transaction.atomic(durable=True):
         result = importer.apply(acting_user)
         audit_record(actor=acting_user, action=importer.audit_action, obj=job, after=result.counts())
+        # Members, cells and posts may have changed anywhere in the scope (the whole tree without one).
+        tops = PartyOrganisation.objects.filter(depth=1) if scope is None else [scope]
+        summary_marks.subtrees_changed(*(top.pk for top in tops))
     return result
 
 

@@ -34,6 +34,7 @@ from .notifications import (
 from .organisations import OrganisationKind, OrganisationSuccession, PartyOrganisation, SuccessionShare
 from .outbox import OutboxMessage
 from .progress import Evidence, ProgressReport
+from .summaries import SummaryMark
 
 __all__ = [
     "REMINDER_KINDS",
@@ -77,5 +78,6 @@ __all__ = [
     "Role",
     "RoleAssignment",
     "SuccessionShare",
+    "SummaryMark",
     "VersionState",
 ]

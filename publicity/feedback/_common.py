@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from programmes import summary_marks
 from programmes.action_programmes.notifications import notify_each
 from programmes.audit import audit_record
 from publicity import access
@@ -20,6 +21,11 @@ def _audit(actor: User | None, action: str, case: FeedbackCase, **after: object)
     audit_record(
         actor=actor, action=action, obj=case, after={"state": case.state, **after}, keep_address=actor is not None
     )
+
+
+def _counted(case: FeedbackCase) -> None:
+    """The case's state changes the dashboards' figures of the organisation its programme is registered in."""
+    summary_marks.programme_changed(case.programme)
 
 
 def _lock(case: FeedbackCase) -> FeedbackCase:

@@ -16,7 +16,15 @@ from programmes.mail import send_portal_mail
 from programmes.models import NotificationKind
 from publicity import access
 from publicity.audit_actions import FeedbackAction
-from publicity.feedback._common import _audit, _case_link, _lock, _notify_all, _require_handler, _require_state
+from publicity.feedback._common import (
+    _audit,
+    _case_link,
+    _counted,
+    _lock,
+    _notify_all,
+    _require_handler,
+    _require_state,
+)
 from publicity.feedback.review_inputs import _attach, _review_taking_inputs
 from publicity.feedback.routing import body_accounts
 from publicity.models import ATTACHED_VERIFICATIONS, CaseState, FeedbackCase, FeedbackContact, Verification
@@ -38,6 +46,7 @@ def case_answer(*, case: FeedbackCase, verification: str, answer: str, acting_us
     case.answered_at = case.closed_at = timezone.now()
     case.handled_by = acting_user
     case.save(update_fields=["state", "verification", "answer", "answered_at", "closed_at", "handled_by"])
+    _counted(case)
     public_programme_changed(case.programme_id)
     _audit(acting_user, FeedbackAction.ANSWER, case, verification=verification)
     if verification in ATTACHED_VERIFICATIONS:

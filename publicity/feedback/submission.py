@@ -19,7 +19,7 @@ from programmes.idempotency import SameForm
 from programmes.models import ActionProgramme, Commitment, NotificationKind
 from publicity import selectors
 from publicity.audit_actions import FeedbackAction
-from publicity.feedback._common import _audit, _case_link, _notify_all
+from publicity.feedback._common import _audit, _case_link, _counted, _notify_all
 from publicity.feedback.routing import area_for, body_accounts, body_for
 from publicity.models import FeedbackCase, FeedbackContact, FeedbackKind
 
@@ -144,6 +144,7 @@ def feedback_submit(
         return case
     if name or email or phone:
         FeedbackContact.objects.create(case=case, name=name, email=email, phone=phone)
+    _counted(case)
     _audit(
         None,
         FeedbackAction.SUBMIT,

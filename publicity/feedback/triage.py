@@ -12,7 +12,7 @@ from programmes.access import reader_cell, secretary_user
 from programmes.models import NotificationKind, PartyOrganisation, PartyPost, Position, PostKind
 from publicity import access
 from publicity.audit_actions import FeedbackAction
-from publicity.feedback._common import _audit, _lock, _notify_all, _require_handler, _require_state
+from publicity.feedback._common import _audit, _counted, _lock, _notify_all, _require_handler, _require_state
 from publicity.feedback.routing import _self_and_ancestors
 from publicity.feedback.submission import case_by_code
 from publicity.models import CaseState, FeedbackCase, RejectionReason
@@ -28,6 +28,7 @@ def case_accept(*, case: FeedbackCase, acting_user: User) -> FeedbackCase:
     case.accepted_at = timezone.now()
     case.handled_by = acting_user
     case.save(update_fields=["state", "accepted_at", "handled_by"])
+    _counted(case)
     _audit(acting_user, FeedbackAction.ACCEPT, case)
     owner = case.programme.owner.user
     if owner is not None:
@@ -68,6 +69,7 @@ def case_reject(
     case.handled_by = acting_user
     case.closed_at = timezone.now()
     case.save(update_fields=["state", "rejection_reason", "rejection_note", "duplicate_of", "handled_by", "closed_at"])
+    _counted(case)
     _audit(
         acting_user, FeedbackAction.REJECT, case, reason=reason, duplicate_of=duplicate_of.pk if duplicate_of else None
     )
@@ -107,6 +109,7 @@ def case_forward(*, case: FeedbackCase, organisation: PartyOrganisation, note: s
     case.forward_note = note.strip()
     case.handled_by = acting_user
     case.save(update_fields=["state", "forwarded_to", "forwarded_at", "forward_note", "handled_by"])
+    _counted(case)
     _audit(acting_user, FeedbackAction.FORWARD, case, organisation=organisation.pk)
     secretary = secretary_user(organisation)
     if secretary is not None and secretary.pk != case.programme.owner.user_id:

@@ -9,6 +9,7 @@ from django.db.models import Model
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from programmes import summary_marks
 from programmes.action_programmes.notifications import notify_each
 from programmes.audit import audit_record, json_safe
 from reviews.models import Review
@@ -54,6 +55,12 @@ def _require_state(review: Review, *states: str) -> None:
             _("Bước này không làm được khi bản kiểm điểm đang ở trạng thái “%(state)s”.")
             % {"state": review.get_state_display()}
         )
+
+
+def _counted(review: Review) -> None:
+    """The review's step changes the dashboards' figures: of its cell (the pipeline, the levels) and of its deciding
+    organisation (the quota)."""
+    summary_marks.organisations_changed(review.cell_id, review.deciding_organisation_id)
 
 
 def _audit(acting_user: User, action: str, obj: Model, before: dict[str, Any] | None = None, **after: Any) -> None:

@@ -23,7 +23,16 @@ from programmes.models import NotificationKind, PartyOrganisation
 from reviews import access as review_access
 from reviews.audit_actions import ReviewAction
 from reviews.models import Appeal, AppealState, LevelChange, RatingLevel, Review, ReviewState
-from reviews.services._common import REVIEW_FIELDS, _audit, _lock, _require, _require_state, _review_link, _tell
+from reviews.services._common import (
+    REVIEW_FIELDS,
+    _audit,
+    _counted,
+    _lock,
+    _require,
+    _require_state,
+    _review_link,
+    _tell,
+)
 from reviews.services.decision import _lock_quota, decision_quota
 
 
@@ -104,6 +113,7 @@ def appeal_file(*, review: Review, text: str, acting_user: User) -> Appeal:
     )
     review.state = ReviewState.APPEALED
     review.save(update_fields=["state"])
+    _counted(review)
     _audit(
         acting_user,
         ReviewAction.APPEAL,
@@ -204,6 +214,7 @@ def appeal_resolve(*, appeal: Appeal, upheld: bool, resolution: str, new_level: 
     appeal.save()
     review.state = ReviewState.FINAL
     review.save(update_fields=["state", "final_level", "final_at"])
+    _counted(review)
     _audit(
         acting_user,
         ReviewAction.APPEAL_RESOLVE,
@@ -253,6 +264,7 @@ def review_reclassify(*, review: Review, level: str, reason: str, acting_user: U
         acting_user=acting_user,
     )
     review.save(update_fields=["final_level", "final_at"])
+    _counted(review)
     _audit(
         acting_user,
         ReviewAction.RECLASSIFY,

@@ -28,7 +28,16 @@ from reviews.models import (
     ReviewPeriod,
     ReviewState,
 )
-from reviews.services._common import Acknowledgements, Verdicts, _audit, _lock, _require, _require_state, _tell
+from reviews.services._common import (
+    Acknowledgements,
+    Verdicts,
+    _audit,
+    _counted,
+    _lock,
+    _require,
+    _require_state,
+    _tell,
+)
 from reviews.services._verdicts import _acknowledge, _check_level_and_verdicts, _set_verdicts
 
 
@@ -271,6 +280,7 @@ def proposal_record(
     review.state = ReviewState.CELL_PROPOSED
     review.return_reason = ""
     review.save(update_fields=["state", "return_reason"])
+    _counted(review)
     warnings = [conflict.message for conflict in conflicts if not conflict.blocking]
     # Only a proposal that adds an Excellent rating is warned of: the others' excess is not this proposal's doing.
     status = cell_quota(review, level, alongside)

@@ -14,7 +14,7 @@ from programmes.models import Evidence, NotificationKind
 from reviews import access as review_access
 from reviews.audit_actions import ReviewAction
 from reviews.models import Decision, DecisionState, Review, ReviewState
-from reviews.services._common import _audit, _lock, _tell
+from reviews.services._common import _audit, _counted, _lock, _tell
 
 
 def confirm_refusal(review: Review, confirmer: User, *, heads: bool | None = None) -> str | None:
@@ -80,6 +80,7 @@ def decision_confirm(
     review.final_level = decision.level
     review.final_at = decision.confirmed_at
     review.save(update_fields=["state", "final_level", "final_at"])
+    _counted(review)
     _audit(
         acting_user,
         ReviewAction.CONFIRM,

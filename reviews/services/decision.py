@@ -13,7 +13,15 @@ from reviews import access as review_access
 from reviews import quota, rules
 from reviews.audit_actions import ReviewAction
 from reviews.models import ConsistencyNote, Decision, DecisionState, Review, ReviewState
-from reviews.services._common import Acknowledgements, _audit, _lock, _require, _require_state, _tell
+from reviews.services._common import (
+    Acknowledgements,
+    _audit,
+    _counted,
+    _lock,
+    _require,
+    _require_state,
+    _tell,
+)
 from reviews.services._verdicts import _acknowledge, _check_level_and_verdicts
 
 
@@ -99,6 +107,7 @@ def decision_make(
     )
     review.state = ReviewState.DECIDED
     review.save(update_fields=["state"])
+    _counted(review)
     _audit(
         acting_user,
         ReviewAction.DECIDE,
@@ -138,5 +147,6 @@ def decision_return(*, review: Review, reason: str, acting_user: User) -> Review
     review.state = ReviewState.SELF_SUBMITTED
     review.return_reason = reason.strip()
     review.save(update_fields=["state", "return_reason"])
+    _counted(review)
     _audit(acting_user, ReviewAction.RETURN_TO_CELL, review, reason=review.return_reason)
     return review

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from programmes import access as programme_access
-from programmes import outbox
+from programmes import outbox, summary_marks
 from programmes.action_programmes.notifications import Notice
 from programmes.documents import format_number
 from programmes.models import (
@@ -242,6 +242,8 @@ def period_open(
     # Every member is told by one background task (on the bulk queue), written with the period: opening a ward of
     # thousands costs the same few queries, and a rollback tells nobody.
     outbox.enqueue("reviews.tasks.notify_period_opened", period.pk)
+    # Every cell of the scope has reviews now; the committees above it that decide some of them count their quota.
+    summary_marks.organisations_changed(*{review.deciding_organisation_id for review in reviews}, subtrees=[scope.pk])
     return period
 
 

@@ -66,6 +66,7 @@ from programmes.models import (
     RoleAssignment,
 )
 from publicity import feedback, follow, opendata_files
+from publicity.dashboards.refresh import refresh_all
 from publicity.follow.tokens import confirm_token
 from publicity.follow.tokens import unsubscribe_token as follow_unsubscribe_token
 from publicity.models import FollowSubscription
@@ -565,6 +566,10 @@ def _admin_targets(world: World) -> None:
         )
         world.add("admin.tree.move", relation, Target(watch=organisation))
 
+    # The wards, for the pages of an area (the dashboards): own is the member's ward, ward the other one.
+    for relation, key in {"own": "ward", "ward": "ward_b"}.items():
+        world.add("organisation.ward", relation, Target(kwargs={"pk": world.organisations[key].pk}))
+
     for relation, subject in world.subjects.items():
         cadre = subject.cadre
         membership = Membership.objects.get(cadre=cadre, end_date__isnull=True)
@@ -655,4 +660,6 @@ def build_world() -> World:
     _admin_targets(world)
     # The open-data files, as the worker's run after the publications makes them: a download serves a file.
     opendata_files.refresh()
+    # The dashboards' figures, as the nightly run counts them: the pages show figures, not "not counted yet".
+    refresh_all()
     return world

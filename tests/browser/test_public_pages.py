@@ -12,6 +12,7 @@ from django.utils import timezone, translation
 from playwright.sync_api import Page, expect
 
 from publicity import follow
+from publicity.dashboards.refresh import refresh_all
 from publicity.follow.tokens import confirm_token, unsubscribe_token
 from publicity.models import FollowSubscription, OpenDataFile, OpenDataKind
 from reviews.models import ReportKind
@@ -40,6 +41,7 @@ def published(cast, settings, tmp_path):
     amend_target(programme, cast.secretary.user, "90")
     make_public(cast.member, cast.secretary.user, title="Chương trình hành động của đồng chí Ánh")
     report, _made = report_produce(ReportKind.PROGRAMME, programme.pk)
+    refresh_all()  # the night's count of the dashboards' figures
     return programme, report
 
 
@@ -74,6 +76,7 @@ def _addresses(base: str, programme, report, followers: dict[str, str]) -> dict[
         "unsubscribe": f"{base}/cong-khai/theo-doi/huy/{followers['unsubscribe']}/",
         "changes": f"{base}/cong-khai/thay-doi-gan-day/",
         "about": f"{base}/cong-khai/gioi-thieu/",
+        "area dashboard": f"{base}/cong-khai/khu-vuc/{ward}/",
         # The publications' runs made the files (tasks run at once in tests): each listed with its link.
         "open data": f"{base}/cong-khai/du-lieu-mo/",
         # Last: the accessibility test reads its answer.

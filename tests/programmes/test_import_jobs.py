@@ -7,7 +7,8 @@ from django.core.management import CommandError, call_command
 from django.db import OperationalError
 
 from programmes.importing.services import import_job_run, import_job_submit
-from programmes.models import AuditEvent, Cadre, ImportJob, ImportKind, ImportStatus
+from programmes.models import AuditEvent, Cadre, ImportJob, ImportKind, ImportStatus, OutboxMessage
+from programmes.summary_marks import SUMMARY_REFRESH
 from programmes.tasks import IMPORT_MAX_RETRIES, run_import_job
 from tests.programmes.import_files import (
     ORGANISATION_HEADERS,
@@ -44,7 +45,10 @@ def test_submitted_job_runs_in_the_worker_after_commit(cast, django_capture_on_c
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         job = submit(cast, to_xlsx(ROSTER_HEADERS, roster_rows(cast.cell_a.code)))
 
-    assert len(callbacks) == 1
+    # The job handed to the worker; once the import committed, the dashboards' figures of its scope asked for; once
+    # they were counted, the public pages told so.
+    assert len(callbacks) == 3
+    assert OutboxMessage.objects.filter(task=SUMMARY_REFRESH).count() == 1
     job.refresh_from_db()
     assert job.status == ImportStatus.SUCCEEDED
     assert job.counts == {"created": 3, "updated": 0, "unchanged": 0}

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from programmes import summary_marks
 from programmes.action_programmes.announcements import PublicChange, announce
 from programmes.action_programmes.confirmers import find_confirmer
 from programmes.action_programmes.notifications import notify_each
@@ -172,6 +173,8 @@ def programme_confirm(
     programme.publicity_level = min(default_level, publicity_max)
     _touch(programme, "current_version", "state", "publicity_max", "publicity_level")
     public_programme_changed(programme.pk, publicity=True)
+    # The commitments in force changed, and the owner may now count among the members with a confirmed programme.
+    summary_marks.programme_changed(programme, owner_too=first_confirmation)
     # The followers of a public programme hear of its amendment; one entering the public pages is news to its area.
     if is_public(programme) and was_public:
         announce(PublicChange.VERSION, version.pk)
