@@ -75,6 +75,12 @@ class PrivacyAction(models.TextChoices):
     RETENTION = "privacy.retention", _("Xóa dữ liệu hết thời hạn lưu giữ")
 
 
+class ExportAction(models.TextChoices):
+    LIST = "export.list", _("Xuất danh sách ra bảng tính")
+    REQUEST = "export.request", _("Yêu cầu xuất danh sách lớn trong nền")
+    DOWNLOAD = "export.download", _("Tải bảng tính đã xuất trong nền")
+
+
 BASE_ACTIONS: tuple[type[models.TextChoices], ...] = (
     AccountAction,
     AdminAction,
@@ -82,4 +88,5 @@ BASE_ACTIONS: tuple[type[models.TextChoices], ...] = (
     ImportAction,
     ProgrammeAction,
     PrivacyAction,
+    ExportAction,
 )

@@ -54,6 +54,7 @@ ACTION_LABELS: dict[Action, Promise] = {
     Action.DECIDE_RATING: _("Quyết định xếp loại"),
     Action.CONFIRM_DECISION: _("Xác nhận quyết định xếp loại"),
     Action.OVERSEE_AREA: _("Giám sát trên địa bàn"),
+    Action.EXPORT_LISTS: _("Xuất danh sách ra bảng tính"),
 }
 
 

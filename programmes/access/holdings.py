@@ -57,6 +57,7 @@ class Action(StrEnum):
     DECIDE_RATING = "decide_rating"
     CONFIRM_DECISION = "confirm_decision"
     OVERSEE_AREA = "oversee_area"
+    EXPORT_LISTS = "export_lists"
 
 
 _INTERNAL = {
@@ -87,6 +88,8 @@ PERMISSIONS: dict[Action, frozenset[Persona]] = {
     Action.DECIDE_RATING: frozenset(_COMMITTEE),
     Action.CONFIRM_DECISION: frozenset({Persona.COMMITTEE_HEAD}),
     Action.OVERSEE_AREA: frozenset(_OVERSEERS),
+    # A spreadsheet of a list is staff work: a plain member reads her cell's lists on screen but takes no copy away.
+    Action.EXPORT_LISTS: frozenset((_INTERNAL | _OVERSEERS) - {Persona.MEMBER}),
 }
 
 
@@ -299,6 +302,16 @@ def holds(user: AnyUser, action: Action, organisation: PartyOrganisation) -> boo
 def can_anywhere(user: AnyUser, action: Action) -> bool:
     """Does the user hold `action` somewhere? For navigation and menus."""
     return is_superuser(user) or bool(grants_allowing(user, action))
+
+
+def widest_organisation(user: AnyUser, action: Action) -> PartyOrganisation | None:
+    """The organisation of the user's widest grant allowing `action` (the highest in the tree): where a record of
+    something they did over all their grants belongs, so that those above them read it in their audit log."""
+    grants = sorted(grants_allowing(user, action), key=lambda grant: len(grant.path))
+    if not grants:
+        return None
+    found: PartyOrganisation | None = PartyOrganisation.objects.filter(pk=grants[0].organisation_id).first()
+    return found
 
 
 def organisations_covered(grants: list[Grant]) -> QuerySet[PartyOrganisation, Any]:

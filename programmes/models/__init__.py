@@ -21,6 +21,7 @@ from .cadres import (
     RoleAssignment,
 )
 from .commitments import Commitment, CommitmentCategory, CommitmentTerms, Milestone, ProgressStatus
+from .exports import ExportJob, ExportState
 from .imports import ImportJob, ImportKind, ImportStatus
 from .notifications import Notification
 from .organisations import OrganisationKind, OrganisationSuccession, PartyOrganisation, SuccessionShare
@@ -37,6 +38,8 @@ __all__ = [
     "CommitmentTerms",
     "ConfirmerRule",
     "Evidence",
+    "ExportJob",
+    "ExportState",
     "ImportJob",
     "ImportKind",
     "ImportStatus",
