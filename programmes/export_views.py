@@ -5,7 +5,7 @@ Each list's own export view (here, in reviews and in publicity) hands its parame
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
@@ -26,7 +26,7 @@ def _file_name(list_key: str) -> str:
     return f"{get_list(list_key).file_stem}-{timezone.localdate():%Y-%m-%d}.xlsx"
 
 
-def export_response(request: AuthenticatedRequest, list_key: str, parameters: dict[str, str]) -> HttpResponse:
+def export_response(request: AuthenticatedRequest, list_key: str, parameters: dict[str, str]) -> HttpResponseBase:
     """The list's spreadsheet at once, or, for a long list, the page that offers to write it in the background.
     PermissionDenied (403) when the user may not export the list (or not with these filters)."""
     prepared = export_prepare(list_key=list_key, parameters=parameters, acting_user=request.user)
@@ -44,13 +44,13 @@ def export_response(request: AuthenticatedRequest, list_key: str, parameters: di
 
 @login_required
 @require_GET
-def programme_export(request: AuthenticatedRequest) -> HttpResponse:
+def programme_export(request: AuthenticatedRequest) -> HttpResponseBase:
     return export_response(request, "programmes", filter_parameters(request.GET))
 
 
 @login_required
 @require_GET
-def members_export(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+def members_export(request: AuthenticatedRequest, pk: int) -> HttpResponseBase:
     return export_response(request, "members", {**filter_parameters(request.GET), "id": str(pk)})
 
 
@@ -82,7 +82,7 @@ def export_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def export_download(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+def export_download(request: AuthenticatedRequest, pk: int) -> HttpResponseBase:
     job = _job_for(request, pk)
     handle = export_job_open(job=job, acting_user=request.user)
     return FileResponse(handle, as_attachment=True, filename=_file_name(job.list_key), content_type=XLSX_TYPE)

@@ -13,7 +13,9 @@ from programmes.search import ListFilterForm, OrganisationFilterField, words_con
 
 class MemberFilterForm(ListFilterForm):
     field_order = ["q", "chi_bo", "loai", "tinh_trang"]
-    loai = forms.ChoiceField(label=_("Loại đảng viên"), choices=[("", _("Tất cả")), *MemberType.choices], required=False)
+    loai = forms.ChoiceField(
+        label=_("Loại đảng viên"), choices=[("", _("Tất cả")), *MemberType.choices], required=False
+    )
     tinh_trang = forms.ChoiceField(
         label=_("Tình trạng sinh hoạt"), choices=[("", _("Tất cả")), *MembershipStatus.choices], required=False
     )
@@ -21,8 +23,10 @@ class MemberFilterForm(ListFilterForm):
     def __init__(self, *args: Any, organisation: PartyOrganisation, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["q"].help_text = _("Họ và tên; gõ có dấu hoặc không dấu.")
-        below = PartyOrganisation.objects.filter(path__startswith=organisation.path, depth__gt=organisation.depth)
-        self.fields["chi_bo"] = OrganisationFilterField(queryset=below, label=_("Chi bộ, đảng bộ trực thuộc"))
+        # A cell has no organisation below it to filter by (treebeard counts the children on the row).
+        if organisation.numchild:
+            below = PartyOrganisation.objects.filter(path__startswith=organisation.path, depth__gt=organisation.depth)
+            self.fields["chi_bo"] = OrganisationFilterField(queryset=below, label=_("Chi bộ, đảng bộ trực thuộc"))
         self.order_fields(self.field_order)
 
 

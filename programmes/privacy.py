@@ -232,7 +232,8 @@ def _days_ago(now: datetime.datetime, setting: str) -> datetime.datetime:
 
 def retention_enforce(*, now: datetime.datetime | None = None) -> dict[str, int]:
     """Delete what has outlived its retention period (the *_RETENTION_DAYS settings): row history,
-    notifications, uploaded import files, spreadsheets exported in the background, sign-in records and reads of personal data. Batched and idempotent; one audit
+    notifications, uploaded import files, spreadsheets exported in the background (EXPORT_FILE_RETENTION_HOURS),
+    sign-in records and reads of personal data. Batched and idempotent; one audit
     event with the counts when anything was deleted. The senders' contacts of citizen feedback have their
     own nightly purge (publicity.feedback.contacts_purge, FEEDBACK_CONTACT_RETENTION_DAYS)."""
     now = now or timezone.now()

@@ -48,8 +48,7 @@ def overdue_condition(today: datetime.date) -> Exists:
     as their programme count: one the owner capped below some readers must not show through a filter they use."""
     return Exists(
         CommitmentTerms.objects.filter(
-            Q(commitment__publicity_cap__isnull=True)
-            | Q(commitment__publicity_cap__gte=OuterRef("publicity_level")),
+            Q(commitment__publicity_cap__isnull=True) | Q(commitment__publicity_cap__gte=OuterRef("publicity_level")),
             version=OuterRef("current_version"),
             deadline__lt=today,
         ).exclude(commitment__status__in=ProgressStatus.finished_values())

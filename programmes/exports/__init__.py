@@ -9,7 +9,6 @@ views, the background job and the audit log then treat every list alike (program
 
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
 from typing import Any, ClassVar, TypeVar
 
 from django.contrib.auth.models import User

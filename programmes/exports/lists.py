@@ -183,9 +183,7 @@ class ProgrammesList(ExportList):
         if not access.can_export_lists(user):
             raise PermissionDenied
         filters = checked_filters(ProgrammeFilterForm(parameters, user=user))
-        programmes = filter_programmes(
-            programme_selectors.programmes_readable_by(user), filters, timezone.localdate()
-        )
+        programmes = filter_programmes(programme_selectors.programmes_readable_by(user), filters, timezone.localdate())
         return ProgrammesSelection(user, programmes, filters.get("to_chuc"))
 
 

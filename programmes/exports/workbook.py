@@ -9,7 +9,7 @@ from typing import IO, Any
 from django.utils import timezone
 from django.utils.functional import Promise
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell import Cell, WriteOnlyCell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
@@ -20,7 +20,7 @@ XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DATE_FORMAT = "DD/MM/YYYY"
 DATETIME_FORMAT = "DD/MM/YYYY HH:MM"
 # A sheet's name is at most 31 characters, without these.
-_SHEET_NAME_FORBIDDEN = str.maketrans({character: " " for character in "[]:*?/\\"})
+_SHEET_NAME_FORBIDDEN = str.maketrans(dict.fromkeys("[]:*?/\\", " "))
 COLUMN_WIDTH = 22
 
 
@@ -40,12 +40,12 @@ class Sheet:
             # Spreadsheets know no time zones: the portal's local time, as the pages show it.
             return self._formatted(timezone.localtime(value).replace(tzinfo=None), DATETIME_FORMAT)
         if isinstance(value, datetime.date):
-            return self._formatted(value, DATE_FORMAT)
+            return self._formatted(datetime.datetime.combine(value, datetime.time.min), DATE_FORMAT)
         if isinstance(value, Decimal):
             return float(value)
         return safe_cell(value)
 
-    def _formatted(self, value: datetime.date, number_format: str) -> WriteOnlyCell:
+    def _formatted(self, value: datetime.datetime, number_format: str) -> Cell:
         cell = WriteOnlyCell(self.worksheet, value=value)
         cell.number_format = number_format
         return cell
