@@ -25,6 +25,7 @@ MAX_SEARCH_WORDS = 6
 # The organisation filter offers this many levels below the highest organisation of the list; any organisation of
 # the list's scope is still accepted (a link from another page names a cell of a city-wide list).
 OFFERED_LEVELS = 3
+MAX_OFFERED = 500
 # Parameters that are not filters: the page of the list, each queue's own page.
 PAGE_PARAMETERS = frozenset({"page", "trang_quyet_dinh", "trang_xac_nhan", "trang_kien_nghi"})
 
@@ -70,11 +71,24 @@ class OrganisationFilterField(forms.ModelChoiceField):  # type: ignore[type-arg]
 
 
 def offered_choices(queryset: QuerySet[PartyOrganisation]) -> list[tuple[int, str]]:
-    """The organisations a select offers, indented by level under the highest of `queryset` (one query)."""
+    """The organisations a select offers, indented by level under the highest of `queryset` (one query): the first
+    OFFERED_LEVELS levels, as many whole levels as fit in MAX_OFFERED options (the city's staff get the wards and
+    their committees, not the city's every cell)."""
     highest = Subquery(queryset.order_by("depth").values("depth")[:1])
-    offered = list(queryset.filter(depth__lt=highest + OFFERED_LEVELS).order_by("path").only("pk", "name", "depth"))
-    top = min((organisation.depth for organisation in offered), default=0)
-    return [(organisation.pk, "— " * (organisation.depth - top) + organisation.name) for organisation in offered]
+    rows = list(
+        queryset.filter(depth__lt=highest + OFFERED_LEVELS)
+        .order_by("depth", "path")
+        .only("pk", "name", "depth", "path")[: MAX_OFFERED + 1]
+    )
+    if len(rows) > MAX_OFFERED:
+        # The deepest level did not fit whole: leave it out rather than offer some of its organisations.
+        cut = rows[-1].depth
+        rows = [organisation for organisation in rows if organisation.depth < cut] or rows[:MAX_OFFERED]
+    top = min((organisation.depth for organisation in rows), default=0)
+    return [
+        (organisation.pk, "— " * (organisation.depth - top) + organisation.name)
+        for organisation in sorted(rows, key=lambda organisation: organisation.path)
+    ]
 
 
 class ListFilterForm(forms.Form):

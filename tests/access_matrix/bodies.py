@@ -224,7 +224,12 @@ def close_period(world: World, persona: str, relation: str, target: Target) -> d
     return {"confirm": "on"}
 
 
+def export_programmes(world: World, persona: str, relation: str, target: Target) -> dict[str, Any]:
+    return {"danh_sach": "programmes"}
+
+
 BODIES: dict[str, Body] = {
+    "export_programmes": export_programmes,
     "close_period": close_period,
     "confirm_programme": confirm_programme,
     "decide_good": decide_good,

@@ -109,6 +109,7 @@ def programmes(cast: Any) -> dict[str, Any]:
 # --- Programmes ---------------------------------------------------------------------------------------------------
 
 
+@pytest.mark.postgres
 def test_the_programmes_export_opens_with_vietnamese_headers_the_lists_rows_and_no_formula(cast, programmes):
     response = client_for(cast.head.user).get(reverse("programmes:programme_export"))
     book = workbook(response)
@@ -131,6 +132,7 @@ def test_the_programmes_export_opens_with_vietnamese_headers_the_lists_rows_and_
     assert not [text for text in every_text(book) if text.startswith(("=", "+", "-", "@", "\t", "\r"))]
 
 
+@pytest.mark.postgres
 def test_the_export_carries_the_lists_filters_and_the_page_links_it_with_them(cast, programmes):
     secretary = client_for(cast.head.user)
     page = secretary.get(reverse("programmes:programme_list"), {"q": "tran thi anh", "page": "1"}).text
@@ -196,6 +198,7 @@ def test_the_roster_export_holds_the_rosters_columns_and_no_private_detail(cast)
     assert not [text for text in every_text(book) for shown in PRIVATE_DETAILS_SHOWN if shown in text]
 
 
+@pytest.mark.postgres
 def test_the_roster_export_filters_as_the_roster_does(cast):
     make_member(cast.cell_b, full_name="Nguyễn Văn Nên")
     client = client_for(board_of(cast.ward, "board_a"))

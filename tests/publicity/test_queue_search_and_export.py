@@ -71,6 +71,7 @@ def test_the_queue_export_has_the_tabs_cases_under_vietnamese_headers_and_no_con
     assert not [text for text in texts for value in SENDER.values() if value in text]
 
 
+@pytest.mark.postgres
 def test_the_search_finds_a_case_by_code_or_by_the_cadres_name_and_the_export_follows(cast, cases):
     client = client_for(cast.overseer)
     code = cases["cuong"].tracking_code

@@ -69,6 +69,7 @@ def final(cast: Any) -> Review:
     return final_review(cast, grounds=FORMULA_GROUNDS)
 
 
+@pytest.mark.postgres
 def test_the_periods_export_has_the_levels_the_grounds_vietnamese_headers_and_no_formula(cast, final):
     book = workbook(client_for(cast.org_board).get(export_url(final)))
 
@@ -101,6 +102,7 @@ def test_the_export_holds_what_the_page_shows_each_reader(cast, final):
     assert len(head) == 1 + 7
 
 
+@pytest.mark.postgres
 def test_the_export_carries_the_pages_filters(cast, final):
     client = client_for(cast.org_board)
     by_level = table(workbook(client.get(export_url(final), {"muc": RatingLevel.GOOD})))
