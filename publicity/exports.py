@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy
 from programmes.exports import ExportList, Selection, batches, register, write_rows
 from programmes.exports.lists import checked_filters
 from programmes.exports.workbook import Book
-from publicity import access, selectors
+from publicity import access, queue
 from publicity.feedback_forms import QueueFilterForm
 from publicity.models import FeedbackCase
 
@@ -68,7 +68,7 @@ class FeedbackCasesList(ExportList):
             raise PermissionDenied
         filters = checked_filters(QueueFilterForm(parameters, user=user))
         shown = filters.pop("loc", "") or "open"
-        return CasesSelection(selectors.oversight_queue(user, shown, filters), filters)
+        return CasesSelection(queue.oversight_queue(user, shown, filters), filters)
 
 
 register(FeedbackCasesList())

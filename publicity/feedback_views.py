@@ -25,7 +25,7 @@ from programmes.export_views import export_response
 from programmes.middleware import client_address
 from programmes.search import filter_parameters
 from programmes.web import AuthenticatedRequest, add_service_error, paginate
-from publicity import access, feedback, selectors
+from publicity import access, feedback, queue, selectors
 from publicity.feedback_forms import (
     AnswerForm,
     FeedbackForm,
@@ -145,7 +145,7 @@ def oversight_queue(request: HttpRequest) -> HttpResponse:
     form = QueueFilterForm(request.GET or None, user=user)
     filters = form.filters()
     shown = filters.pop("loc", "") or "open"
-    page, page_numbers = paginate(request, selectors.oversight_queue(user, shown, filters), CASES_PER_PAGE)
+    page, page_numbers = paginate(request, queue.oversight_queue(user, shown, filters), CASES_PER_PAGE)
     context = {
         "form": form,
         "may_export": access.can_export_cases(user),

@@ -13,28 +13,23 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from itertools import pairwise
-from typing import Any
 
 from django.core.cache import cache
 from django.db.models import (
-    Case,
     Count,
     Exists,
-    IntegerField,
     OuterRef,
     Prefetch,
     Q,
     QuerySet,
     Subquery,
     Value,
-    When,
 )
 from django.db.models.functions import Concat, Substr
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from programmes.access import AnyUser
 from programmes.action_programmes.compare import ChangeKind, CommitmentChange, compare_versions
 from programmes.action_programmes.progress import ProgrammeProgress, programme_progress
 from programmes.action_programmes.public_stamps import listing_stamp
@@ -51,10 +46,8 @@ from programmes.models import (
     PublicityLevel,
     VersionState,
 )
-from programmes.search import words_condition
 from programmes.text import fold
-from publicity.access import cases_handled_by
-from publicity.models import CLOSED_STATES, OPEN_STATES, CaseState, FeedbackCase
+from publicity.models import CaseState, FeedbackCase
 
 PUBLIC = PublicityLevel.PUBLIC
 # The versions a reader may see of a programme: the one in force and those it replaced.
@@ -488,39 +481,3 @@ def answered_feedback(programme: ActionProgramme) -> list[FeedbackCase]:
         .select_related("area")
         .order_by("-answered_at", "-pk")
     )
-
-
-# --- The oversight body's queue ----------------------------------------------------------------------------------
-
-
-def filter_cases(cases: QuerySet[FeedbackCase], filters: dict[str, Any]) -> QuerySet[FeedbackCase]:
-    """The cases an account handles (publicity.access.cases_handled_by) narrowed by the queue's search: a tracking
-    code typed whole, or the words of the cadre's name (folded, as `ActionProgramme.owner_name_folded` keeps it)."""
-    text = (filters.get("q") or "").strip()
-    if text:
-        cases = cases.filter(
-            Q(tracking_code__iexact=text.replace(" ", "")) | words_condition("programme__owner_name_folded", text)
-        )
-    if filters.get("dia_ban"):
-        cases = cases.filter(area__path__startswith=filters["dia_ban"].path)
-    if filters.get("trang_thai"):
-        cases = cases.filter(state=filters["trang_thai"])
-    if filters.get("loai"):
-        cases = cases.filter(kind=filters["loai"])
-    return cases
-
-
-def oversight_queue(user: AnyUser, shown: str, filters: dict[str, Any]) -> QuerySet[FeedbackCase]:
-    """The cases the user handles in one tab of the queue (open, overdue, closed, all), searched, in its order."""
-    cases = filter_cases(cases_handled_by(user), filters).select_related("programme__owner", "area")
-    today = timezone.localdate()
-    if shown == "closed":
-        return cases.filter(state__in=CLOSED_STATES).order_by("-closed_at", "-pk")
-    if shown == "all":
-        return cases.order_by("-submitted_at", "-pk")
-    cases = cases.filter(state__in=OPEN_STATES)
-    if shown == "overdue":
-        cases = cases.filter(due_on__lt=today)
-    # New cases first, then by deadline; a sender who left contact details comes first among equals.
-    waiting_first = Case(When(state=CaseState.RECEIVED, then=Value(0)), default=Value(1), output_field=IntegerField())
-    return cases.order_by(waiting_first, "due_on", "-identified", "pk")

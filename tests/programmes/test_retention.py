@@ -110,6 +110,7 @@ def test_only_what_is_past_its_period_is_deleted_and_the_audit_log_says_how_much
         "history_rows": 3,
         "notifications": 1,
         "import_files": 1,
+        "export_files": 0,
         "sign_in_records": 1,
         "read_events": 1,
     }
@@ -132,6 +133,7 @@ def test_only_what_is_past_its_period_is_deleted_and_the_audit_log_says_how_much
         "history_rows": 0,
         "notifications": 0,
         "import_files": 0,
+        "export_files": 0,
         "sign_in_records": 0,
         "read_events": 0,
     }
