@@ -18,6 +18,7 @@ from programmes import privacy
 from programmes.action_programmes import services
 from programmes.exports.services import export_files_expire, export_job_run
 from programmes.models import (
+    ActionProgramme,
     AuditEvent,
     Commitment,
     ExportJob,
@@ -27,7 +28,16 @@ from programmes.models import (
     PublicityLevel,
     Role,
 )
-from tests.factories import PositionFactory, RoleAssignmentFactory, UserFactory, client_for, make_member
+from tests.factories import (
+    PositionFactory,
+    RoleAssignmentFactory,
+    UserFactory,
+    client_for,
+    copy_programme,
+    make_member,
+    make_members,
+)
+from tests.pages import queries_of
 from tests.programmes.programme_data import (
     PRIVATE_DETAILS_SHOWN,
     give_private_details,
@@ -331,3 +341,55 @@ def test_anonymous_visitors_are_sent_to_the_login_page(cast):
         reverse("programmes:export_detail", args=[1]),
     ):
         assert client.get(address).status_code == 302
+
+
+# --- Query counts: the searched lists and their spreadsheets cost the same for 10 and 100 rows ---------------------
+
+
+def _more_programmes(template: Any, cell: Any, number: int) -> None:
+    owners = make_members(cell, number)
+    copies = copy_programme(template, owners)
+    ActionProgramme.objects.filter(pk__in=[copy.pk for copy in copies]).update(publicity_level=PublicityLevel.CELL)
+    ActionProgramme.refresh_owner_names([owner.pk for owner in owners])
+
+
+@pytest.mark.parametrize(
+    "search",
+    [{}, {"q": "nguyen van", "trang_thai": "confirmed"}, {"to_chuc": "cell_a", "qua_han": "on"}],
+    ids=["unfiltered", "name_and_state", "cell_and_overdue"],
+)
+def test_the_searched_programme_list_and_its_export_cost_the_same_for_10_and_100(cast, search):
+    filters = {name: str(cast.cell_a.pk) if value == "cell_a" else value for name, value in search.items()}
+    template = make_confirmed(cast.member, cast.secretary.user, title="Chương trình mẫu")
+    client = client_for(cast.secretary.user)
+    page, export = reverse("programmes:programme_list"), reverse("programmes:programme_export")
+    _more_programmes(template, cast.cell_a, 10)
+    page_ten, _answer = queries_of(lambda: client.get(page, filters))
+    export_ten, _book = queries_of(lambda: workbook(client.get(export, filters)))
+    _more_programmes(template, cast.cell_a, 90)
+
+    page_hundred, _answer = queries_of(lambda: client.get(page, filters))
+    export_hundred, book = queries_of(lambda: workbook(client.get(export, filters)))
+
+    assert (page_hundred, export_hundred) == (page_ten, export_ten)
+    # The spreadsheet holds the list's rows: the hundred copies, and Ánh's own unless her name is not searched.
+    listed = client.get(page, filters).context["page"].paginator.count
+    assert len(rows(book, "Chương trình")) == 1 + listed and listed >= 100
+
+
+@pytest.mark.parametrize("search", [{}, {"q": "nguyen van so", "loai": "official", "chi_bo": "cell_a"}])
+def test_the_searched_roster_and_its_export_cost_the_same_for_10_and_100_members(cast, search):
+    filters = {name: str(cast.cell_a.pk) if value == "cell_a" else value for name, value in search.items()}
+    client = client_for(board_of(cast.ward, "board_a"))
+    page = reverse("programmes:organisation_detail", args=[cast.ward.pk])
+    export = reverse("programmes:members_export", args=[cast.ward.pk])
+    make_members(cast.cell_a, 10)
+    page_ten, _answer = queries_of(lambda: client.get(page, filters))
+    export_ten, _book = queries_of(lambda: workbook(client.get(export, filters)))
+    make_members(cast.cell_a, 90)
+
+    page_hundred, _answer = queries_of(lambda: client.get(page, filters))
+    export_hundred, book = queries_of(lambda: workbook(client.get(export, filters)))
+
+    assert (page_hundred, export_hundred) == (page_ten, export_ten)
+    assert len(rows(book, "Danh sách đảng viên")) > 100
