@@ -73,7 +73,6 @@ def test_a_long_roster_is_written_by_the_worker_stored_and_downloaded_by_its_mak
         download = board.get(reverse("programmes:export_download", args=[job.pk]))
         assert download.status_code == 200
         content = b"".join(download.streaming_content)
-        download.close()
         assert len(list(load_workbook(io.BytesIO(content)).active.iter_rows())) == 1 + MEMBERS + 3
         assert AuditEvent.objects.filter(action="export.download", object_id=str(job.pk)).count() == 1
     finally:

@@ -39,7 +39,6 @@ CASE_HEADERS = [
 def sheet(response: Any) -> list[list[Any]]:
     assert response.status_code == 200, response.status_code
     content = b"".join(response.streaming_content)
-    response.close()
     book = load_workbook(io.BytesIO(content))
     return [list(row) for row in book["Góp ý, phản ánh"].iter_rows(values_only=True)]
 
@@ -111,7 +110,7 @@ def test_another_wards_front_exports_its_own_area_and_is_refused_ours(cast, case
 
 
 def test_the_export_is_audited_with_its_filters(cast, cases):
-    client_for(cast.overseer).get(EXPORT, {"loc": "all", "dia_ban": cast.ward.pk}).close()
+    sheet(client_for(cast.overseer).get(EXPORT, {"loc": "all", "dia_ban": cast.ward.pk}))
 
     event = AuditEvent.objects.get(action="export.list")
     assert event.actor == cast.overseer

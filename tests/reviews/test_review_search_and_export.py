@@ -40,7 +40,6 @@ FORMULA_GROUNDS = '=HYPERLINK("http://example.invalid","Căn cứ") hoàn thành
 def workbook(response: Any) -> Workbook:
     assert response.status_code == 200, response.status_code
     content = b"".join(response.streaming_content)
-    response.close()
     return load_workbook(io.BytesIO(content))
 
 
@@ -137,7 +136,7 @@ def test_a_cell_filter_outside_the_readers_cells_is_refused(cast, final):
 
 
 def test_the_export_is_audited_under_the_periods_scope(cast, final):
-    client_for(cast.org_board).get(export_url(final), {"q": "anh"}).close()
+    workbook(client_for(cast.org_board).get(export_url(final), {"q": "anh"}))
     event = AuditEvent.objects.get(action="export.list")
     assert event.after == {"list": "reviews", "filters": {"id": str(final.period_id), "q": "anh"}, "rows": 1}
     assert event.scope_path == cast.ward.path
