@@ -37,6 +37,7 @@ def test_staff_search_their_lists_on_a_phone_and_take_one_away(
 ):
     secretary_b = make_member(cast.cell_b, "secretary_b", full_name="Đỗ Văn Giang")
     PositionFactory(cadre=secretary_b, organisation=cast.cell_b, party_post=PartyPost.SECRETARY)
+    assert secretary_b.user is not None
     programme = make_public(cast.member, cast.secretary.user)
     make_confirmed(cast.outsider, secretary_b.user, title="Chương trình của Cường")
     send(programme)

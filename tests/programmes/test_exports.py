@@ -111,6 +111,7 @@ def programmes(cast: Any) -> dict[str, Any]:
     )
     cuong_secretary = make_member(cast.cell_b, "secretary_b", full_name="Đỗ Văn Giang")
     PositionFactory(cadre=cuong_secretary, organisation=cast.cell_b, party_post=PartyPost.SECRETARY)
+    assert cuong_secretary.user is not None
     cuong = make_confirmed(cast.outsider, cuong_secretary.user, title="Chương trình của Cường")
     make_draft(cast.head, title="Bản nháp của đồng chí Em")
     return {"anh": anh, "cuong": cuong}
@@ -257,7 +258,7 @@ def test_a_long_list_is_written_in_the_background_with_its_progress_then_downloa
     # The task ran (eagerly here; a real worker in tests/integration) and stored the file through the storage.
     job.refresh_from_db()
     assert (job.state, job.percent, job.row_count) == (ExportState.DONE, 100, 2)
-    assert job.file.name.startswith("exports/") and (media / job.file.name).exists()
+    assert (job.file.name or "").startswith("exports/") and (media / job.file.name).exists()
     assert job.parameters == {"trang_thai": "confirmed"}
 
     page = head.get(reverse("programmes:export_detail", args=[job.pk]))
@@ -323,7 +324,7 @@ def test_the_file_is_deleted_after_its_retention_and_the_record_stays(cast, prog
     later = timezone.now() + datetime.timedelta(hours=settings.EXPORT_FILE_RETENTION_HOURS + 1)
     kept = client_for(cast.head.user).get(reverse("programmes:export_download", args=[job.pk]))
     assert kept.status_code == 200
-    b"".join(kept.streaming_content)
+    b"".join(kept.streaming_content)  # type: ignore[attr-defined]
     counts = privacy.retention_enforce(now=later)
 
     assert counts["export_files"] == 1

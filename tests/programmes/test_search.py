@@ -56,7 +56,8 @@ def test_the_workbook_keeps_numbers_and_dates_and_disarms_formulas(tmp_path):
 
     loaded = load_workbook(io.BytesIO(target.getvalue()))
     assert loaded.sheetnames == ["Thử   1 2 "]
-    header, row = [list(values) for values in loaded.active.iter_rows(values_only=True)]
+    written = loaded["Thử   1 2 "]
+    header, row = [list(values) for values in written.iter_rows(values_only=True)]
     assert header[:2] == ["'=Tiêu đề", "Ngày"]
     assert row[:6] == ["'=1+1", datetime.datetime(2026, 3, 9), 12.5, -3, "-12.5", "'\tx"]
-    assert loaded.active["B2"].number_format == "DD/MM/YYYY"
+    assert written["B2"].number_format == "DD/MM/YYYY"

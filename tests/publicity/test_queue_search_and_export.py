@@ -49,6 +49,7 @@ def cases(cast: Any) -> dict[str, Any]:
     run as a formula."""
     secretary_b = make_member(cast.cell_b, "secretary_b", full_name="Đỗ Văn Giang")
     PositionFactory(cadre=secretary_b, organisation=cast.cell_b, party_post=PartyPost.SECRETARY)
+    assert secretary_b.user is not None
     anh = make_public(cast.member, cast.secretary.user)
     cuong = make_public(cast.outsider, secretary_b.user, title="Chương trình của Cường")
     return {
