@@ -19,6 +19,8 @@ class ProgrammesConfig(AppConfig):
         from programmes.audit_actions import BASE_ACTIONS
 
         register_actions(*BASE_ACTIONS)
+        # The base app's exportable lists register themselves as their module loads.
+        import programmes.exports.lists  # noqa: F401
 
         # Connected here, not in the middleware, so that every sign-in counts, force_login in tests included.
         user_logged_in.connect(second_step_on_login, dispatch_uid="portal_second_step")

@@ -82,6 +82,12 @@ class NotificationAction(models.TextChoices):
     DIGESTS = "notification.digests", _("Gửi thư tổng hợp thông báo hằng ngày")
 
 
+class ExportAction(models.TextChoices):
+    LIST = "export.list", _("Xuất danh sách ra bảng tính")
+    REQUEST = "export.request", _("Yêu cầu xuất danh sách lớn trong nền")
+    DOWNLOAD = "export.download", _("Tải bảng tính đã xuất trong nền")
+
+
 BASE_ACTIONS: tuple[type[models.TextChoices], ...] = (
     AccountAction,
     AdminAction,
@@ -90,4 +96,5 @@ BASE_ACTIONS: tuple[type[models.TextChoices], ...] = (
     ProgrammeAction,
     PrivacyAction,
     NotificationAction,
+    ExportAction,
 )

@@ -27,6 +27,7 @@ from django.utils.translation import gettext_lazy
 from programmes import access
 from programmes.audit import audit_record
 from programmes.audit_actions import PrivacyAction, RosterAction
+from programmes.exports.services import export_files_expire
 from programmes.importing.base import read_table
 from programmes.importing.limits import UnreadableFile
 from programmes.models import (
@@ -239,10 +240,10 @@ def _days_ago(now: datetime.datetime, setting: str) -> datetime.datetime:
 
 def retention_enforce(*, now: datetime.datetime | None = None) -> dict[str, int]:
     """Delete what has outlived its retention period (the *_RETENTION_DAYS settings): row history,
-    notifications and the log of reminders, uploaded import files, sign-in records and reads of personal data.
-    Batched and idempotent; one audit event with the counts when anything was deleted. The senders' contacts of
-    citizen feedback have their own nightly purge (publicity.feedback.contacts_purge,
-    FEEDBACK_CONTACT_RETENTION_DAYS)."""
+    notifications and the log of reminders, uploaded import files, spreadsheets exported in the background
+    (EXPORT_FILE_RETENTION_HOURS), sign-in records and reads of personal data. Batched and idempotent; one audit event
+    with the counts when anything was deleted. The senders' contacts of citizen feedback have their own nightly purge
+    (publicity.feedback.contacts_purge, FEEDBACK_CONTACT_RETENTION_DAYS)."""
     now = now or timezone.now()
     history_cutoff = _days_ago(now, "HISTORY_RETENTION_DAYS")
     counts = {
@@ -258,6 +259,7 @@ def retention_enforce(*, now: datetime.datetime | None = None) -> dict[str, int]
             ReminderLog.objects.filter(created_at__lt=_days_ago(now, "NOTIFICATION_RETENTION_DAYS"))
         ),
         "import_files": _expire_import_files(_days_ago(now, "IMPORT_FILE_RETENTION_DAYS")),
+        "export_files": export_files_expire(now),
     }
     # django-axes keeps every sign-in (address, browser) and, when enabled, every failure, without end.
     sign_in_cutoff = _days_ago(now, "SIGN_IN_LOG_RETENTION_DAYS")

@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 
 from programmes import outbox
 from programmes.action_programmes.digests import digest_email_send, digest_sweep
+from programmes.exports.services import export_job_run
 from programmes.importing.services import import_job_fail, import_job_run
 from programmes.mail import EMAIL_TASK_OPTIONS
 from programmes.privacy import retention_enforce
@@ -28,6 +29,14 @@ def run_import_job(self: Task[[int], str], job_id: int) -> str:
             raise
         raise self.retry(exc=error, countdown=10 * 2**self.request.retries) from error
     return job.status if job is not None else "skipped"
+
+
+@shared_task(acks_late=True, autoretry_for=(OperationalError,), retry_backoff=10, max_retries=3)
+def run_export_job(job_id: int) -> str:
+    """Write a staff list's spreadsheet in the background. A finished job is skipped; a job whose worker died is
+    written again when its message comes back (acknowledged late)."""
+    job = export_job_run(job_id=job_id)
+    return job.state if job is not None else "skipped"
 
 
 @shared_task(**EMAIL_TASK_OPTIONS)

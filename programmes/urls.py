@@ -3,6 +3,7 @@ from django.urls import path
 from programmes import (
     confirmation_views,
     document_views,
+    export_views,
     import_views,
     personal_data_views,
     progress_views,
@@ -18,6 +19,7 @@ urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("to-chuc/", views.organisation_list, name="organisation_list"),
     path("to-chuc/<int:pk>/", views.organisation_detail, name="organisation_detail"),
+    path("to-chuc/<int:pk>/dang-vien.xlsx", export_views.members_export, name="members_export"),
     path("can-bo/<int:pk>/", views.cadre_detail, name="cadre_detail"),
     path("ho-so/ai-da-xem/", record_views.my_readers, name="my_readers"),
     path("ho-so/du-lieu-cua-toi/", personal_data_views.my_data, name="my_data"),
@@ -34,8 +36,13 @@ urlpatterns = [
         import_views.import_template,
         name="import_template",
     ),
+    # Spreadsheets made in the background (export_views)
+    path("xuat-bang-tinh/", export_views.export_request, name="export_request"),
+    path("xuat-bang-tinh/<int:pk>/", export_views.export_detail, name="export_detail"),
+    path("xuat-bang-tinh/<int:pk>/tai-ve.xlsx", export_views.export_download, name="export_download"),
     # Registration and drafts (registration_views)
     path("chuong-trinh/", registration_views.programme_list, name="programme_list"),
+    path("chuong-trinh/bang-tinh.xlsx", export_views.programme_export, name="programme_export"),
     path("chuong-trinh/moi/", registration_views.programme_create, name="programme_create"),
     path("chuong-trinh/<int:pk>/soan/", registration_views.programme_edit, name="programme_edit"),
     path("chuong-trinh/<int:pk>/soan/kiem-tra/", registration_views.programme_quality, name="programme_quality"),

@@ -19,6 +19,7 @@ from config.celery import app as celery_app
 from programmes import access, outbox, selectors
 from programmes.access import Action, Grant, Persona
 from programmes.desk import desk_for
+from programmes.member_filters import MemberFilterForm, filter_members
 from programmes.middleware import database_busy_response, is_database_busy
 from programmes.models import Cadre, CadrePrivateDetails, Membership, PartyOrganisation, ReadKind
 from programmes.reads import read_record
@@ -56,6 +57,7 @@ ACTION_LABELS: dict[Action, Promise] = {
     Action.CONFIRM_DECISION: _("Xác nhận quyết định xếp loại"),
     Action.OVERSEE_AREA: _("Giám sát trên địa bàn"),
     Action.VIEW_DASHBOARD: _("Xem số liệu tổng hợp"),
+    Action.EXPORT_LISTS: _("Xuất danh sách ra bảng tính"),
 }
 
 
@@ -139,8 +141,12 @@ def organisation_detail(request: HttpRequest, pk: int) -> HttpResponse:
     may_view_members = access.can(request.user, Action.VIEW_MEMBERS, organisation)
     members_page: Page[Membership] | None = None
     member_page_numbers: list[int | str] = []
+    filter_form = None
     if may_view_members:
-        members_page, member_page_numbers = paginate(request, selectors.members_of(organisation), MEMBERS_PER_PAGE)
+        # The staff's search of the roster, filtered inside the organisation's members.
+        filter_form = MemberFilterForm(request.GET or None, organisation=organisation)
+        members = filter_members(selectors.members_of(organisation), filter_form.filters())
+        members_page, member_page_numbers = paginate(request, members, MEMBERS_PER_PAGE)
     context = {
         "organisation": organisation,
         "ancestors": _links(request, PartyOrganisation.objects.get_ancestors(organisation)),
@@ -157,6 +163,8 @@ def organisation_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "members_page": members_page,
         "member_page_numbers": member_page_numbers,
         "may_view_members": may_view_members,
+        "filter_form": filter_form,
+        "may_export_members": access.can_export_members(request.user, organisation),
         "may_import": access.can(request.user, Action.IMPORT_ROSTER, organisation),
     }
     return render(request, "programmes/organisation_detail.html", context)

@@ -85,6 +85,12 @@ def cases_handled_by(user: AnyUser) -> QuerySet[FeedbackCase]:
     return FeedbackCase.objects.filter(condition).exclude(programme__owner__user=user.pk)
 
 
+def can_export_cases(user: AnyUser) -> bool:
+    """A spreadsheet of the queue: the accounts that handle cases (the queue the page shows them, no more). The system
+    administrator, who sees the workspace but handles no case, has nothing to export."""
+    return bool(_overseer_grants(user))
+
+
 def get_case_for(user: AnyUser, pk: Any) -> FeedbackCase:
     """The case, for an account that handles it; anyone else gets 404, as if it did not exist."""
     cases = FeedbackCase.objects.select_related("programme__owner", "commitment", "area", "forwarded_to", "handled_by")

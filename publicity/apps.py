@@ -14,6 +14,8 @@ class PublicityConfig(AppConfig):
         from reviews.signals import period_opened
 
         register_actions(FeedbackAction, FollowAction)
+        # The feedback queue as a spreadsheet, registered with the portal's exports as the module loads.
+        import publicity.exports  # noqa: F401
 
         period_opened.connect(attach_verified_feedback, dispatch_uid="publicity.attach_verified_feedback")
 

@@ -19,9 +19,12 @@ from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 from django_stubs_ext import StrOrPromise
 
+from programmes import access
+from programmes.access import Action, AnyUser
 from programmes.models import CommitmentTerms, PartyOrganisation
+from programmes.search import ListFilterForm, OrganisationFilterField
 from publicity.feedback import CODE_LENGTH, TEXT_MAX_LENGTH, normalise_code
-from publicity.models import FeedbackKind, RejectionReason, Verification
+from publicity.models import CaseState, FeedbackKind, RejectionReason, Verification
 
 CHALLENGE_SALT = "publicity.feedback.challenge"
 PHONE = re.compile(r"^\+?[0-9 .]{8,20}$")
@@ -259,5 +262,22 @@ QUEUE_FILTERS = [
 ]
 
 
-class QueueFilterForm(forms.Form):
-    loc = forms.ChoiceField(label=_("Hiển thị"), choices=QUEUE_FILTERS, required=False)
+class QueueFilterForm(ListFilterForm):
+    """The oversight queue's tab (`loc`, its pills) and the search inside it: by tracking code or the cadre's name
+    (accent-insensitive), area, state and kind."""
+
+    field_order = ["q", "dia_ban", "trang_thai", "loai", "loc"]
+    trang_thai = forms.ChoiceField(
+        label=_("Trạng thái"), choices=[("", _("Tất cả")), *CaseState.choices], required=False
+    )
+    loai = forms.ChoiceField(label=_("Loại"), choices=[("", _("Tất cả")), *FeedbackKind.choices], required=False)
+    # The tab stays as the search is submitted; the pills above the form change it.
+    loc = forms.ChoiceField(label=_("Hiển thị"), choices=QUEUE_FILTERS, required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, user: AnyUser, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["q"].help_text = _("Mã tra cứu hoặc họ tên cán bộ; gõ có dấu hoặc không dấu.")
+        self.fields["dia_ban"] = OrganisationFilterField(
+            queryset=access.organisations_where(user, Action.OVERSEE_AREA), label=_("Địa bàn")
+        )
+        self.order_fields(self.field_order)

@@ -12,7 +12,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Case, IntegerField, QuerySet, Value, When
 from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
@@ -22,9 +21,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from programmes import access as programme_access
+from programmes.export_views import export_response
 from programmes.middleware import client_address
-from programmes.web import add_service_error, paginate
-from publicity import access, feedback, selectors
+from programmes.search import filter_parameters
+from programmes.web import AuthenticatedRequest, add_service_error, paginate
+from publicity import access, feedback, queue, selectors
 from publicity.feedback_forms import (
     AnswerForm,
     FeedbackForm,
@@ -34,7 +35,7 @@ from publicity.feedback_forms import (
     ReplyForm,
     TrackingForm,
 )
-from publicity.models import CLOSED_STATES, OPEN_STATES, CaseState, FeedbackCase, FeedbackContact
+from publicity.models import CaseState, FeedbackCase, FeedbackContact
 
 CASES_PER_PAGE = 25
 View = Callable[..., HttpResponseBase]
@@ -136,31 +137,19 @@ def _require_overseer(request: HttpRequest) -> User:
     return user
 
 
-def _queue(user: User, shown: str) -> QuerySet[FeedbackCase]:
-    cases = access.cases_handled_by(user).select_related("programme__owner", "area")
-    today = timezone.localdate()
-    if shown == "closed":
-        return cases.filter(state__in=CLOSED_STATES).order_by("-closed_at", "-pk")
-    if shown == "all":
-        return cases.order_by("-submitted_at", "-pk")
-    cases = cases.filter(state__in=OPEN_STATES)
-    if shown == "overdue":
-        cases = cases.filter(due_on__lt=today)
-    # New cases first, then by deadline; a sender who left contact details comes first among equals.
-    waiting_first = Case(When(state=CaseState.RECEIVED, then=Value(0)), default=Value(1), output_field=IntegerField())
-    return cases.order_by(waiting_first, "due_on", "-identified", "pk")
-
-
 @private_page
 @login_required
 @require_safe
 def oversight_queue(request: HttpRequest) -> HttpResponse:
     user = _require_overseer(request)
-    form = QueueFilterForm(request.GET or None)
-    shown = form.cleaned_data["loc"] or "open" if form.is_valid() else "open"
-    page, page_numbers = paginate(request, _queue(user, shown), CASES_PER_PAGE)
+    form = QueueFilterForm(request.GET or None, user=user)
+    filters = form.filters()
+    shown = filters.pop("loc", "") or "open"
+    page, page_numbers = paginate(request, queue.oversight_queue(user, shown, filters), CASES_PER_PAGE)
     context = {
         "form": form,
+        "may_export": access.can_export_cases(user),
+        "searched": bool(filters),
         "shown": shown,
         "page": page,
         "page_numbers": page_numbers,
@@ -200,6 +189,14 @@ def _case_context(user: User, case: FeedbackCase, **forms: Form | None) -> dict[
         "answer_form": forms.get("answer_form")
         or (AnswerForm(prefix="answer") if case.state in (CaseState.ACCEPTED, CaseState.FORWARDED) else None),
     }
+
+
+@private_page
+@login_required
+@require_safe
+def oversight_queue_export(request: HttpRequest) -> HttpResponseBase:
+    """The queue's cases, in the tab and with the search on screen, as a spreadsheet (publicity.exports)."""
+    return export_response(cast(AuthenticatedRequest, request), "feedback_cases", filter_parameters(request.GET))
 
 
 @private_page

@@ -7,6 +7,7 @@ app_name = "oversight"
 # Mounted at /giam-sat/: the Front's and People's Council's work on citizen feedback, and the cadre's reply.
 urlpatterns = [
     path("", feedback_views.oversight_queue, name="queue"),
+    path("bang-tinh.xlsx", feedback_views.oversight_queue_export, name="queue_export"),
     path("gop-y/<int:pk>/", feedback_views.oversight_case, name="case"),
     path("gop-y/<int:pk>/tiep-nhan/", feedback_views.oversight_accept, name="accept"),
     path("gop-y/<int:pk>/khong-tiep-nhan/", feedback_views.oversight_reject, name="reject"),

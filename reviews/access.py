@@ -344,6 +344,13 @@ def can_view_period(user: AnyUser, period: ReviewPeriod, *, reviews_seen: bool) 
     return reviews_seen or (user.is_authenticated and period.opened_by_id == user.pk) or is_superuser(user)
 
 
+def can_export_reviews(user: AnyUser) -> bool:
+    """A spreadsheet of a period's reviews (levels and grounds): those who read others' reviews by a post or role
+    (never a plain member, who reads her own alone, nor an overseer), and the system administrator. What it holds
+    is what the period's page shows them (reviews_visible_to)."""
+    return is_superuser(user) or bool(_reader_grants(user))
+
+
 def acting(user: AnyUser) -> User:
     """The user as an account, for services that need one (views are login-protected)."""
     if not isinstance(user, User):

@@ -11,3 +11,5 @@ class ReviewsConfig(AppConfig):
         from reviews.audit_actions import ReportAction, ReviewAction
 
         register_actions(ReviewAction, ReportAction)
+        # The period's reviews as a spreadsheet, registered with the portal's exports as the module loads.
+        import reviews.exports  # noqa: F401

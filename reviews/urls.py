@@ -10,6 +10,7 @@ urlpatterns = [
     path("dot/", views.period_list, name="period_list"),
     path("dot/moi/", views.period_open, name="period_open"),
     path("dot/<int:pk>/", views.period_detail, name="period_detail"),
+    path("dot/<int:pk>/bang-tinh.xlsx", views.period_export, name="period_export"),
     path("dot/<int:pk>/ket-thuc/", views.period_close, name="period_close"),
     path("<int:pk>/", views.review_detail, name="review_detail"),
     # The member's self-review, prompts and inputs (self_review_views)

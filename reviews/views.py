@@ -14,7 +14,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -24,10 +24,13 @@ from django.views.decorators.http import require_GET, require_http_methods
 from programmes import access as programme_access
 from programmes.access import Action
 from programmes.audit import action_label
+from programmes.export_views import export_response
 from programmes.models import AuditEvent, PartyOrganisation, ReadKind
 from programmes.reads import read_record
+from programmes.search import filter_parameters
 from programmes.web import AuthenticatedRequest, add_service_error, paginate, person_name
 from reviews import access, presentation, quota, rules, selectors, services
+from reviews.filters import PeriodReviewFilterForm, filter_period_reviews
 from reviews.forms import PeriodCloseForm, PeriodForm, default_initial
 from reviews.models import (
     Appeal,
@@ -197,13 +200,22 @@ def period_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     period = selectors.get_period(pk)
     if period is None:
         raise Http404
-    page, page_numbers = paginate(request, selectors.period_reviews(request.user, period), REVIEWS_PER_PAGE)
+    today = timezone.localdate()
+    all_reviews = selectors.period_reviews(request.user, period)
+    # The staff's search of the period's reviews, filtered inside the reviews the user may read.
+    filter_form = PeriodReviewFilterForm(request.GET or None, user=request.user, period=period)
+    filters = filter_form.filters()
+    page, page_numbers = paginate(request, filter_period_reviews(all_reviews, filters, today), REVIEWS_PER_PAGE)
     reviews = list(page.object_list)
     total = page.paginator.count
-    # Seeing a period is seeing some of its reviews: overseers and other organisations learn nothing of it.
-    if not access.can_view_period(request.user, period, reviews_seen=total > 0):
+    # Seeing a period is seeing some of its reviews: overseers and other organisations learn nothing of it. A search
+    # that finds nothing says nothing of that, so it asks once more, unfiltered.
+    reviews_seen = total > 0 or (bool(filters) and all_reviews.exists())
+    if not access.can_view_period(request.user, period, reviews_seen=reviews_seen):
         raise Http404
     context = {
+        "filter_form": filter_form,
+        "may_export": access.can_export_reviews(request.user),
         "period": period,
         "rule_set": period.rule_set,
         "groups": _cell_groups(request, reviews),
@@ -211,10 +223,17 @@ def period_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         "page_numbers": page_numbers,
         "quotas": _quota_lines(request.user, period, selectors.period_deciding_organisations(request.user, period)),
         "total": total,
-        "today": timezone.localdate(),
+        "today": today,
         "may_close": period.state == PeriodState.OPEN and access.can_open_period(request.user, period.scope),
     }
     return render(request, "reviews/period_detail.html", context)
+
+
+@login_required
+@require_GET
+def period_export(request: AuthenticatedRequest, pk: int) -> HttpResponseBase:
+    """The period's reviews the user reads, with the page's filters, as a spreadsheet (reviews.exports)."""
+    return export_response(request, "reviews", {**filter_parameters(request.GET), "id": str(pk)})
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,7 @@ from programmes import access as programme_access
 from programmes.access import Action
 from programmes.web import AuthenticatedRequest, paginate
 from reviews import access, selectors, services
+from reviews.filters import WorkListFilterForm, filter_queue
 from reviews.models import Review, ReviewState
 
 # --- Work lists ----------------------------------------------------------------------------------------------
@@ -122,9 +123,12 @@ def work_list(request: AuthenticatedRequest) -> HttpResponse:
     today = timezone.localdate()
     own = [_own_row(review, today) for review in selectors.own_reviews(user, today)]
     places = selectors.recorded_places(user, today)
-    to_decide = selectors.reviews_to_decide(user, today)
-    to_confirm = selectors.reviews_to_confirm(user, today)
-    appeals = selectors.appeals_to_resolve(user, today)
+    # The staff's search of their queues (by name, place, overdue step), inside what each queue already holds.
+    filter_form = WorkListFilterForm(request.GET or None, user=user)
+    filters = filter_form.filters()
+    to_decide = filter_queue(selectors.reviews_to_decide(user, today), filters, today)
+    to_confirm = filter_queue(selectors.reviews_to_confirm(user, today), filters, today)
+    appeals = filter_queue(selectors.appeals_to_resolve(user, today), filters, today)
     decide_page = _queue_page(request, to_decide, "trang_quyet_dinh")
     confirm_page = _queue_page(request, to_confirm, "trang_xac_nhan")
     context = {
@@ -142,5 +146,6 @@ def work_list(request: AuthenticatedRequest) -> HttpResponse:
         "to_confirm": confirm_page,
         "appeals": _queue_page(request, appeals, "trang_kien_nghi"),
         "may_open": programme_access.can_anywhere(user, Action.OPEN_REVIEW_PERIOD),
+        "filter_form": filter_form,
     }
     return render(request, "reviews/work_list.html", context)

@@ -28,6 +28,7 @@ from demo.seed import seed_demo
 from programmes import privacy
 from programmes.accounts import passwords, second_factor
 from programmes.action_programmes import notifications, publication
+from programmes.exports import services as exports
 from programmes.importing import services as importing
 from programmes.models import ImportJob, ImportKind, Notification
 from publicity import follow
@@ -86,6 +87,11 @@ def _retention_batch(cast: Any) -> Call:
 def _expired_import_file(cast: Any) -> Call:
     import_job(cast, 40)
     return lambda: privacy._expire_import_files(timezone.now() - datetime.timedelta(days=30))
+
+
+@durable("programmes.exports.services.export_job_request")
+def _export_request(cast: Any) -> Call:
+    return lambda: exports.export_job_request(list_key="programmes", parameters={}, acting_user=cast.head.user)
 
 
 @durable("programmes.importing.services.import_run")

@@ -176,6 +176,10 @@ IMPORT_MAX_UNCOMPRESSED_MB = env.int("IMPORT_MAX_UNCOMPRESSED_MB", default=100)
 # An import started this many times without finishing (its worker killed, say out of memory) is stopped for
 # good the next time it is delivered, instead of being handed to worker after worker.
 IMPORT_MAX_ATTEMPTS = env.int("IMPORT_MAX_ATTEMPTS", default=3)
+# Spreadsheets of the staff lists: a list of more rows than this is written by a worker in the background (with its
+# progress on a page) instead of while the person waits; the file is kept this many hours for its maker.
+EXPORT_BACKGROUND_ROWS = env.int("EXPORT_BACKGROUND_ROWS", default=20_000)
+EXPORT_FILE_RETENTION_HOURS = env.int("EXPORT_FILE_RETENTION_HOURS", default=48)
 # Largest evidence file (PDF, image, office document) a cadre may attach to a progress report, in megabytes.
 EVIDENCE_MAX_UPLOAD_MB = env.int("EVIDENCE_MAX_UPLOAD_MB", default=10)
 
@@ -347,6 +351,8 @@ CELERY_TASK_ROUTES = {
     "reviews.tasks.weekly_rollups": {"queue": _REPORTS},
     # Bulk data work: uploaded files, and the nightly sweeps over every row past its retention or waiting case.
     "programmes.tasks.run_import_job": {"queue": _IMPORTS},
+    # A spreadsheet of a city-wide list reads hundreds of thousands of rows: bulk work, off the interactive queue.
+    "programmes.tasks.run_export_job": {"queue": _IMPORTS},
     "programmes.tasks.enforce_retention": {"queue": _IMPORTS},
     "publicity.tasks.purge_feedback_contacts": {"queue": _IMPORTS},
     "publicity.tasks.attach_verified_feedback": {"queue": _IMPORTS},

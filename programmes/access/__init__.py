@@ -12,6 +12,7 @@ What lives where:
 - `administration`: the admin's own rules (unscoped rows, history reverts, placing nodes, the tree's tops).
 - `granting`: who may give whom a right (link an account, assign a role); programmes.grants makes the change.
 - `programmes`: programme visibility. Who reads a programme and its versions, who owns it, who confirms it.
+- `exports`: who may take a spreadsheet of a staff list away, and who downloads one made in the background.
 - `commitments`: what of a readable programme's commitments a reader sees (the owner's caps, the owner's chain).
 
 The apps built on programmes keep their own access modules (reviews.access, publicity.access), which apply
@@ -36,6 +37,12 @@ from programmes.access.commitments import (
     effective_level,
     leads_in_review,
     programmes_read_in_full,
+)
+from programmes.access.exports import (
+    can_download_export,
+    can_export_lists,
+    can_export_members,
+    can_follow_export,
 )
 from programmes.access.holdings import (
     PERMISSIONS,
@@ -68,6 +75,7 @@ from programmes.access.holdings import (
     registers_programmes,
     requires_second_factor,
     role_holders_over,
+    widest_organisation,
 )
 from programmes.access.organisations import (
     cadres_visible_to,
@@ -112,7 +120,11 @@ __all__ = [
     "can",
     "can_anywhere",
     "can_confirm_version",
+    "can_download_export",
     "can_erase_cadre",
+    "can_export_lists",
+    "can_export_members",
+    "can_follow_export",
     "can_view_cadre",
     "can_view_private_details",
     "can_view_programme",
@@ -158,4 +170,5 @@ __all__ = [
     "secretary_user",
     "sees_every_admin_row",
     "stored_role_holder_id",
+    "widest_organisation",
 ]

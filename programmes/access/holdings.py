@@ -58,6 +58,7 @@ class Action(StrEnum):
     CONFIRM_DECISION = "confirm_decision"
     OVERSEE_AREA = "oversee_area"
     VIEW_DASHBOARD = "view_dashboard"
+    EXPORT_LISTS = "export_lists"
 
 
 _INTERNAL = {
@@ -92,6 +93,8 @@ PERMISSIONS: dict[Action, frozenset[Persona]] = {
     # subtree: those who read its reviews (DOMAIN 7.2), the party side above the plain member. A cell's secretary
     # or deputy sees the cell; committees and board staff their subtree. Overseers read the public area dashboard.
     Action.VIEW_DASHBOARD: frozenset(_INTERNAL - {Persona.MEMBER}),
+    # A spreadsheet of a list is staff work: a plain member reads her cell's lists on screen but takes no copy away.
+    Action.EXPORT_LISTS: frozenset((_INTERNAL | _OVERSEERS) - {Persona.MEMBER}),
 }
 
 
@@ -346,6 +349,16 @@ def holds(user: AnyUser, action: Action, organisation: PartyOrganisation) -> boo
 def can_anywhere(user: AnyUser, action: Action) -> bool:
     """Does the user hold `action` somewhere? For navigation and menus."""
     return is_superuser(user) or bool(grants_allowing(user, action))
+
+
+def widest_organisation(user: AnyUser, action: Action) -> PartyOrganisation | None:
+    """The organisation of the user's widest grant allowing `action` (the highest in the tree): where a record of
+    something they did over all their grants belongs, so that those above them read it in their audit log."""
+    grants = sorted(grants_allowing(user, action), key=lambda grant: len(grant.path))
+    if not grants:
+        return None
+    found: PartyOrganisation | None = PartyOrganisation.objects.filter(pk=grants[0].organisation_id).first()
+    return found
 
 
 def organisations_covered(grants: list[Grant]) -> QuerySet[PartyOrganisation, Any]:

@@ -21,6 +21,7 @@ from .cadres import (
     RoleAssignment,
 )
 from .commitments import Commitment, CommitmentCategory, CommitmentTerms, Milestone, ProgressStatus
+from .exports import ExportJob, ExportState
 from .imports import ImportJob, ImportKind, ImportStatus
 from .notifications import (
     REMINDER_KINDS,
@@ -49,6 +50,8 @@ __all__ = [
     "ConfirmerRule",
     "Delivery",
     "Evidence",
+    "ExportJob",
+    "ExportState",
     "ImportJob",
     "ImportKind",
     "ImportStatus",

@@ -8,11 +8,13 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import User
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from programmes import access
 from programmes.action_programmes import selectors, services
+from programmes.action_programmes.filters import ProgrammeFilterForm, filter_programmes
 from programmes.action_programmes.forms import ProgrammeForm
 from programmes.action_programmes.progress import ProgrammeProgress, programme_progress
 from programmes.models import ActionProgramme, Cadre, ProgrammeState, ProgrammeVersion
@@ -68,11 +70,16 @@ def programme_list(request: AuthenticatedRequest) -> HttpResponse:
         OwnRow(programme, _progress(programme), next(iter(programme.pending_versions), None))  # type: ignore[attr-defined]
         for programme in selectors.programmes_owned_by(user)
     ]
-    page, page_numbers = paginate(request, selectors.programmes_readable_by(user), PROGRAMMES_PER_PAGE)
+    # The staff's search of the programmes in their scope: filtered inside the access module's queryset.
+    filter_form = ProgrammeFilterForm(request.GET or None, user=user)
+    readable = filter_programmes(selectors.programmes_readable_by(user), filter_form.filters(), timezone.localdate())
+    page, page_numbers = paginate(request, readable, PROGRAMMES_PER_PAGE)
     # Others' programmes: a commitment capped below this reader weighs nothing in the progress or overdue count.
     readings = access.CommitmentReadings(user, page.object_list)
     context = {
         "has_cadre": _cadre_of(user) is not None,
+        "filter_form": filter_form,
+        "may_export": access.can_export_lists(user),
         "own_rows": own,
         "page": page,
         "page_numbers": page_numbers,

@@ -278,7 +278,12 @@ def confirm_cell_on_grounds(world: World, persona: str, relation: str, target: T
     return data
 
 
+def export_programmes(world: World, persona: str, relation: str, target: Target) -> dict[str, Any]:
+    return {"danh_sach": "programmes"}
+
+
 BODIES: dict[str, Body] = {
+    "export_programmes": export_programmes,
     "close_period": close_period,
     "propose_cell": propose_cell,
     "decide_cell_good": decide_cell_good,

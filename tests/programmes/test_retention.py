@@ -121,6 +121,7 @@ def test_only_what_is_past_its_period_is_deleted_and_the_audit_log_says_how_much
         "notifications": 1,
         "reminder_log": 1,
         "import_files": 1,
+        "export_files": 0,
         "sign_in_records": 1,
         "read_events": 1,
     }
@@ -145,6 +146,7 @@ def test_only_what_is_past_its_period_is_deleted_and_the_audit_log_says_how_much
         "notifications": 0,
         "reminder_log": 0,
         "import_files": 0,
+        "export_files": 0,
         "sign_in_records": 0,
         "read_events": 0,
     }

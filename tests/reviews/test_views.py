@@ -55,8 +55,9 @@ PERIOD_OPEN = reverse("reviews:period_open")
 
 # Every page: session, user, the grants (a cadre's cadre, membership, posts and roles; an account's cadre and
 # roles) and the header's counts. Then, for committee staff: own reviews, proposals to decide (counted for its
-# pages, then the page, then the places they wait in, each with its table), appeals (none: no page to fetch).
-COMMITTEE_WORK_LIST_QUERIES = 7 + 5
+# pages, then the page, then the places they wait in, each with its table), appeals (none: no page to fetch), and
+# the organisations the queues' search offers.
+COMMITTEE_WORK_LIST_QUERIES = 7 + 6
 # A secretary: own reviews, the cells' counts, decisions to confirm (a cell secretary may head a grassroots cell).
 SECRETARY_WORK_LIST_QUERIES = 7 + 3
 # Organisation-board staff (no cadre): the page of periods (count and rows), then the counts by state.
