@@ -55,12 +55,14 @@ def spare_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def fetch(port: int, page: Page) -> tuple[int, float, int]:
-    """(status, seconds, body bytes) of one GET on a new connection (sync workers close it after each)."""
+def fetch(port: int, page: Page, accept_encoding: str = "") -> tuple[int, float, int]:
+    """(status, seconds, body bytes as sent) of one GET on a new connection (sync workers close it after each)."""
     started = time.perf_counter()
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=TIMEOUT)
     try:
         headers = {"Accept-Language": "vi", "Cookie": page.cookie} if page.cookie else {"Accept-Language": "vi"}
+        if accept_encoding:
+            headers["Accept-Encoding"] = accept_encoding
         connection.request("GET", page.path, headers=headers)
         response = connection.getresponse()
         size = len(response.read())

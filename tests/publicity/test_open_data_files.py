@@ -2,6 +2,7 @@
 regenerated after publication changes, once for a burst of them."""
 
 import datetime
+import gzip
 import json
 from io import StringIO
 from typing import Any
@@ -28,8 +29,12 @@ PROGRAMME_KINDS = (OpenDataKind.PROGRAMMES_CSV, OpenDataKind.PROGRAMMES_JSON)
 
 
 def stored_text(kind: OpenDataKind) -> str:
-    with default_storage.open(OpenDataFile.objects.get(kind=kind).storage_name, "rb") as handle:
-        return str(handle.read().decode())
+    """The stored file's text, checked to be the very text of its compressed copy."""
+    stored = OpenDataFile.objects.get(kind=kind).storage_name
+    with default_storage.open(stored, "rb") as handle, default_storage.open(f"{stored}.gz", "rb") as compressed:
+        data = handle.read()
+        assert gzip.decompress(compressed.read()) == data
+    return str(data.decode())
 
 
 def download(name: str = PROGRAMMES_CSV, **headers: str) -> tuple[Any, bytes]:
@@ -53,6 +58,26 @@ def test_the_file_is_served_with_its_hash_as_etag_and_answers_304_to_a_copy_alre
     assert held["ETag"] == response["ETag"]
     assert download(If_Modified_Since=last_modified)[0].status_code == 304
     assert download(If_None_Match='"an-older-copy"')[0].status_code == 200
+
+
+def test_a_client_taking_gzip_downloads_the_compressed_copy_of_the_same_file(cast):
+    make_public(cast.member, cast.secretary.user)
+    assert opendata_files.refresh()
+    plain, plain_body = download()
+    assert "Content-Encoding" not in plain and "Accept-Encoding" in plain["Vary"]
+
+    zipped, zipped_body = download(Accept_Encoding="gzip, deflate, br")
+    assert zipped.status_code == 200 and zipped["Content-Encoding"] == "gzip"
+    assert "Accept-Encoding" in zipped["Vary"] and zipped["Content-Type"] == "text/csv; charset=utf-8"
+    # The same file under the same name, in fewer bytes; a tag of its own, so that no cache mixes the two.
+    assert zipped["Content-Disposition"] == 'attachment; filename="chuong-trinh.csv"'
+    assert gzip.decompress(zipped_body) == plain_body and len(zipped_body) < len(plain_body)
+    assert zipped["ETag"] == plain["ETag"][:-1] + '-gzip"'
+    assert download(Accept_Encoding="gzip", If_None_Match=zipped["ETag"])[0].status_code == 304
+    assert download(Accept_Encoding="gzip", If_None_Match=plain["ETag"])[0].status_code == 200
+    # Refused with q=0, or not named: the file as written.
+    for refusing in ("gzip;q=0", "br, identity", ""):
+        assert "Content-Encoding" not in download(Accept_Encoding=refusing)[0], refusing
 
 
 FILE_DOWNLOADS = (
@@ -102,7 +127,7 @@ def test_a_file_never_made_is_not_made_by_its_download_which_queues_one_run_and_
     record = OpenDataFile.objects.get(kind=OpenDataKind.PROGRAMMES_CSV)
     assert response.status_code == 200 and response["ETag"] == f'"{record.sha256}"'
     assert cast.member.full_name in body.decode()
-    assert len(stored_names()) == len(OpenDataKind)
+    assert len(stored_names()) == 2 * len(OpenDataKind)  # each file and its compressed copy
     assert len(refresh_asks()) == before + 1
 
 
@@ -182,7 +207,7 @@ def test_after_the_demo_and_the_set_up_command_the_queued_asks_cost_one_run_that
     assert len(asks) >= 2 and stored_names() == []
     # The worker takes them in order: the first run reads every change asked before it started.
     assert [tasks.refresh_open_data(*ask.args) for ask in asks] == [True] + [False] * (len(asks) - 1)
-    assert len(stored_names()) == len(OpenDataKind)
+    assert len(stored_names()) == 2 * len(OpenDataKind)  # each file and its compressed copy
     page = Client().get(reverse("publicity:open_data")).text
     assert "đang chuẩn bị" not in page and f'href="{reverse(PROGRAMMES_CSV)}"' in page
     assert json.loads(stored_text(OpenDataKind.PROGRAMMES_JSON))["count"] > 0
@@ -269,7 +294,9 @@ def test_the_nightly_run_always_regenerates(cast):
 
 
 @pytest.mark.postgres
-def test_a_new_file_replaces_the_old_one_whole_and_a_download_under_way_finishes(cast):
+def test_a_new_file_replaces_the_old_one_whole_and_a_download_under_way_finishes(
+    cast, django_capture_on_commit_callbacks
+):
     make_public(cast.member, cast.secretary.user)
     assert opendata_files.refresh()
     first = OpenDataFile.objects.get(kind=OpenDataKind.PROGRAMMES_CSV)
@@ -288,11 +315,15 @@ def test_a_new_file_replaces_the_old_one_whole_and_a_download_under_way_finishes
     assert "Nguyễn Văn Nên" not in (before + rest).decode()
     assert "Nguyễn Văn Nên" in stored_text(OpenDataKind.PROGRAMMES_CSV)
 
-    # A third run drops the first file; the second stays for downloads under way.
-    assert opendata_files.refresh()
+    # A third run drops the first file with its compressed copy; the second stays for downloads under way.
+    with django_capture_on_commit_callbacks(execute=True):
+        assert opendata_files.refresh()
+    assert not default_storage.exists(first.storage_name)
+    assert not default_storage.exists(opendata_files.compressed_name(first.storage_name))
     third = OpenDataFile.objects.get(kind=OpenDataKind.PROGRAMMES_CSV)
     assert third.previous_name == second.storage_name
     assert default_storage.exists(second.storage_name)
+    assert default_storage.exists(opendata_files.compressed_name(second.storage_name))
 
 
 @pytest.mark.postgres
