@@ -39,12 +39,13 @@ def _told(kind: PublicChange, object_id: int) -> changes.RecentChange | None:
     return changes.publication_change(object_id)
 
 
-def _changed_programme(kind: PublicChange, object_id: int) -> ActionProgramme | None:
-    """The published programme the change is about, or None when the change is not public (any more)."""
+def _changed_programme(kind: PublicChange, object_id: int) -> tuple[changes.RecentChange, ActionProgramme] | None:
+    """The change and the published programme it is about, or None when the change is not public (any more)."""
     change = _told(kind, object_id)
     if change is None:
         return None
-    return selectors.public_programmes().select_related("organisation").filter(pk=change.programme_id).first()
+    programme = selectors.public_programmes().select_related("organisation").filter(pk=change.programme_id).first()
+    return (change, programme) if programme is not None else None
 
 
 def _chunks(ids: Sequence[int], size: int) -> Iterator[list[int]]:
@@ -56,12 +57,15 @@ def fan_out(kind: str, object_id: int) -> int:
     """Record a delivery for every confirmed follower of the change and queue their e-mails; how many were queued.
     Safe to run again: recorded deliveries are not doubled, and those already sent are not queued."""
     change = PublicChange(kind)
-    programme = _changed_programme(change, object_id)
-    if programme is None:
+    found = _changed_programme(change, object_id)
+    if found is None:
         return 0
+    told, programme = found
     key = change_key(change, object_id)
+    # Those who followed before the change: one who confirms after it was made is not sent it later (its fan-out
+    # may run after their confirmation), only what comes next.
     followers = FollowSubscription.objects.filter(
-        followers_q(programme, with_area=change == PublicChange.PUBLISHED), confirmed_at__isnull=False
+        followers_q(programme, with_area=change == PublicChange.PUBLISHED), confirmed_at__lte=told.at
     ).order_by("pk")
     queued, last = 0, 0
     while True:

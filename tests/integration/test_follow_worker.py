@@ -100,3 +100,5 @@ def test_a_follower_is_mailed_a_published_change_once_by_the_imports_and_interac
     finally:
         imports.kill()
         interactive.kill()
+        # What the killed workers left queued (the open-data run the publication asked for) is no later test's.
+        redis.Redis.from_url(settings.CELERY_BROKER_URL).delete(*queue_keys())

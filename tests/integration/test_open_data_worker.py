@@ -84,7 +84,7 @@ def test_downloads_before_any_file_queue_one_run_which_the_worker_makes_and_the_
             assert time.monotonic() < deadline, celery_worker.log_tail()
             time.sleep(0.2)
         # One run made the four files: a second would have written four more beside them.
-        assert len(files_under(media)) == len(OpenDataKind)
+        assert len(files_under(media)) == 2 * len(OpenDataKind)  # each file and its compressed copy
 
         response = Client().get(reverse(FILES[0]))
         body = response.getvalue().decode()

@@ -235,6 +235,27 @@ def test_a_retried_fan_out_or_e_mail_task_never_sends_a_change_twice(
         FollowDelivery.objects.create(subscription=subscription, change=f"progress-{latest.pk}")
 
 
+def test_a_follower_who_confirms_after_a_change_is_not_sent_it_when_its_fan_out_runs_late(
+    nen, programme, run_tasks, django_capture_on_commit_callbacks
+):
+    # The report is made while the fan-out waits in the queue; the citizen confirms in between.
+    with django_capture_on_commit_callbacks(execute=False):
+        report(commitments(programme)[0], nen)
+    latest = commitments(programme)[0].progress_reports.latest("pk")
+    follow_confirmed(page_of(programme), FOLLOWER, run_tasks)
+    mail.outbox.clear()
+    with run_tasks():
+        assert follow.fan_out("progress", latest.pk) == 0
+    assert mail.outbox == [] and not FollowDelivery.objects.exists()
+
+    # What comes after the confirmation is sent.
+    with django_capture_on_commit_callbacks(execute=False):
+        report(commitments(programme)[0], nen)
+    with run_tasks():
+        assert follow.fan_out("progress", commitments(programme)[0].progress_reports.latest("pk").pk) == 1
+    assert len(mail.outbox) == 1
+
+
 # --- What is followed ------------------------------------------------------------------------------------------
 
 
