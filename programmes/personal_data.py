@@ -18,6 +18,7 @@ from decimal import Decimal
 from typing import Any, cast
 
 from axes.models import AccessLog
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import models
 from django.db.models import Prefetch
@@ -27,10 +28,12 @@ from django.utils.module_loading import autodiscover_modules
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
+from programmes.action_programmes.digests import DIGEST
 from programmes.action_programmes.selectors import terms_prefetch
 from programmes.action_programmes.services import CONTENT_FIELDS
 from programmes.documents import format_number
 from programmes.models import (
+    AccountPreferences,
     ActionProgramme,
     AuditEvent,
     Cadre,
@@ -39,10 +42,13 @@ from programmes.models import (
     Evidence,
     Membership,
     Notification,
+    NotificationKind,
+    NotificationPreference,
     Position,
     ProgrammeVersion,
     ProgressReport,
     ReadEvent,
+    ReminderLog,
     RoleAssignment,
 )
 from programmes.web import person_name
@@ -392,11 +398,58 @@ def programmes_part(user: User, cadre: Cadre | None) -> Part:
 @part(90)
 def notifications_part(user: User, cadre: Cadre | None) -> Part:
     notifications = Notification.objects.filter(recipient=user).order_by("created_at", "pk")
-    records = [
-        Record(item.subject, entries(item, ["created_at", "subject", "body", "link", "read_at", "emailed_at"]))
-        for item in notifications
-    ]
+    fields = ["created_at", "kind", "subject", "body", "link", "read_at", "delivery", "emailed_at"]
+    records = [Record(item.subject, entries(item, fields)) for item in notifications]
     return Part("notifications", _("Thông báo"), records)
+
+
+def _language_entry(language: str) -> Entry:
+    """The language the person reads notifications and e-mails in; empty: they follow the portal's."""
+    shown = str(dict(settings.LANGUAGES).get(language, language)) if language else _("Theo ngôn ngữ của cổng")
+    return entry("language", _("Ngôn ngữ của thông báo và thư"), language, shown)
+
+
+@part(92)
+def notification_settings_part(user: User, cadre: Cadre | None) -> Part:
+    """What the person chose on “Cách nhận thông báo”: their language and each kind they receive otherwise than by
+    an e-mail at once (a kind without a choice is e-mailed at once, so it has no row to show)."""
+    language = AccountPreferences.objects.filter(user=user).values_list("language", flat=True).first() or ""
+    choices = NotificationPreference.objects.filter(user=user).order_by("kind", "pk")
+    deliveries = [record(choice.get_kind_display(), choice, "kind", "delivery", "updated_at") for choice in choices]
+    note = _("Loại thông báo không có trong danh sách được gửi thư điện tử ngay.")
+    settings_record = Record(
+        _("Cách nhận thông báo"),
+        [_language_entry(language)],
+        [Part("deliveries", _("Cách nhận từng loại thông báo"), deliveries, note)],
+    )
+    return Part("notification_settings", _("Cách nhận thông báo"), [settings_record])
+
+
+def reminder_kind_label(kind: str) -> str:
+    """A reminder log's kind: a kind of notification, or the day's digest (programmes.action_programmes.digests)."""
+    if kind == DIGEST:
+        return _("Thư tổng hợp thông báo trong ngày")
+    return str(NotificationKind(kind).label) if kind in NotificationKind.values else kind
+
+
+@part(95)
+def reminders_part(user: User, cadre: Cadre | None) -> Part:
+    """The log that lets each reminder and each day's digest reach this person once a day; the run's mark (`sweep`)
+    is the job's, not theirs."""
+    reminders = ReminderLog.objects.filter(recipient=user).order_by("created_at", "pk")
+    records = [
+        record(
+            reminder_kind_label(item.kind),
+            item,
+            entry("kind", _("Loại nhắc việc"), item.kind, reminder_kind_label(item.kind)),
+            entry("object_id", _("Mã đối tượng được nhắc"), item.object_id),
+            entry("day", _("Ngày nhắc"), item.day),
+            entry("sent_at", _("Thời điểm gửi"), item.created_at),
+        )
+        for item in reminders
+    ]
+    note = _("Mỗi nhắc việc về một đối tượng chỉ gửi một lần trong ngày; nhật ký này giữ ngày đã gửi.")
+    return Part("reminders", _("Nhắc việc đã gửi cho tôi"), records, note)
 
 
 @part(105)

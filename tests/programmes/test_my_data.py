@@ -1,6 +1,8 @@
 """“Dữ liệu của tôi”: a person reads and downloads everything the portal holds on them (page, JSON, PDF), with
-nothing of anyone else; each download is on the record; the cost does not grow with their programmes."""
+nothing of anyone else; each download is on the record; the cost does not grow with their programmes, their
+notification choices or the reminders sent to them."""
 
+import datetime
 import json
 
 import pytest
@@ -11,11 +13,14 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
 
-from programmes.models import AuditEvent, CadrePrivateDetails, ReadEvent, ReadKind
+from programmes.action_programmes.digests import DIGEST
+from programmes.action_programmes.notification_preferences import preferences_save
+from programmes.models import AuditEvent, CadrePrivateDetails, Delivery, NotificationKind, ReadEvent, ReadKind
+from programmes.reminders import claim
 from publicity import feedback
 from reviews import services as review_services
 from reviews.models import RatingLevel, Review
-from tests.factories import client_for
+from tests.factories import client_for, make_member, make_organisation
 from tests.programmes.programme_data import give_private_details, make_confirmed, make_draft
 from tests.programmes.test_documents import pdf_text
 from tests.publicity.feedback_data import FEEDBACK_TEXT, SENDER, send
@@ -196,12 +201,21 @@ def queries_for(client: Client) -> int:
     return len(queries)
 
 
-def test_the_query_count_does_not_grow_with_the_number_of_programmes(cast, world):
+def test_the_query_count_does_not_grow_with_programmes_notification_choices_or_reminders(cast, world):
     client = client_for(cast.member.user)
     queries_for(client)  # content types and the like, cached after the first request
     one = queries_for(client)
     for number in range(3):
         make_confirmed(cast.member, cast.secretary.user, title=f"Chương trình bổ sung {number}")
+    choose(
+        cast.member.user, {NotificationKind.COMMITMENT_DUE: Delivery.DIGEST, NotificationKind.GENERAL: "portal"}, "en"
+    )
+    for day in range(3):
+        claim(
+            NotificationKind.COMMITMENT_STALLED,
+            [(cast.member.user.pk, 500 + day)],
+            REMINDED_ON + datetime.timedelta(day),
+        )
 
     assert queries_for(client) == one
     assert one <= 40
@@ -215,3 +229,69 @@ def test_the_pdf_is_in_the_portal_s_language_whatever_the_reader_s(cast, world):
     text = " ".join(pdf_text(client_for(cast.member.user).get(english).content).split())
 
     assert "Thông tin cá nhân" in text and "Số CCCD" in text and "Citizen" not in text
+
+
+REMINDED_ON = datetime.date(2026, 5, 4)
+
+
+def choose(user, deliveries: dict[str, str], language: str) -> None:
+    preferences_save(user=user, deliveries=deliveries, language=language, acting_user=user)
+
+
+def test_the_copy_holds_the_person_s_notification_choices_and_reminders_and_nobody_else_s(cast):
+    """Ánh (ward Bến Thành) and Giang (ward Sài Gòn) each chose how to be notified and each were reminded."""
+    other_cell = make_organisation("Chi bộ Khu phố 9", parent=cast.other_ward)
+    other = make_member(other_cell, "giang", full_name="Đỗ Thị Giang")
+    assert other.user is not None
+    choose(cast.member.user, {NotificationKind.COMMITMENT_DUE: Delivery.DIGEST}, "")
+    choose(other.user, {NotificationKind.APPEAL_FILED: Delivery.PORTAL}, "en")
+    claim(NotificationKind.COMMITMENT_DUE, [(cast.member.user.pk, 4242)], REMINDED_ON)
+    claim(DIGEST, [(cast.member.user.pk, cast.member.user.pk)], REMINDED_ON)
+    claim(NotificationKind.SELF_REVIEW_CLOSING, [(other.user.pk, 9191)], REMINDED_ON + datetime.timedelta(days=1))
+    client = client_for(cast.member.user)
+
+    data = client.get(reverse("programmes:my_data_json")).json()
+
+    [settings_record] = data["notification_settings"]
+    assert settings_record["language"] == ""
+    assert [(row["kind"], row["delivery"]) for row in settings_record["deliveries"]] == [("commitment_due", "digest")]
+    reminders = [(row["kind"], row["object_id"], row["day"]) for row in data["reminders"]]
+    assert reminders == [("commitment_due", 4242, "2026-05-04"), ("digest", cast.member.user.pk, "2026-05-04")]
+    text = json.dumps(data, ensure_ascii=False)
+    for theirs in ("appeal_filed", "self_review_closing", "9191", "2026-05-05", '"en"'):
+        assert theirs not in text, theirs
+
+    page = client.get(reverse("programmes:my_data")).content.decode()
+    for mine in (
+        "Cách nhận thông báo",
+        "Theo ngôn ngữ của cổng",
+        "Gộp vào thư tổng hợp hằng ngày",
+        "Nhắc việc đã gửi cho tôi",
+        str(NotificationKind.COMMITMENT_DUE.label),
+        "Thư tổng hợp thông báo trong ngày",
+        "4242",
+        "04/05/2026",
+    ):
+        assert mine in page, mine
+    for theirs in (
+        str(NotificationKind.APPEAL_FILED.label),
+        str(NotificationKind.SELF_REVIEW_CLOSING.label),
+        "Chỉ xem trên cổng, không gửi thư",
+        "9191",
+        "05/05/2026",
+        other.full_name,
+    ):
+        assert theirs not in page, theirs
+
+    pdf = " ".join(pdf_text(client.get(reverse("programmes:my_data_pdf")).content).split())
+    assert "Nhắc việc đã gửi cho tôi" in pdf and "4242" in pdf and "9191" not in pdf
+
+
+def test_the_language_chosen_is_named(cast):
+    choose(cast.member.user, {}, "en")
+
+    data = client_for(cast.member.user).get(reverse("programmes:my_data_json")).json()
+    page = client_for(cast.member.user).get(reverse("programmes:my_data")).content.decode()
+
+    assert data["notification_settings"][0]["language"] == "en"
+    assert '<dt>Ngôn ngữ của thông báo và thư</dt>\n        <dd class="text-break">English</dd>' in page
