@@ -25,6 +25,13 @@ def fill_search_copies(apps, schema_editor):
     programme_model.objects.bulk_update(batch, ["owner_name_folded", "search_folded"])
 
 
+def check_constraints_now(apps, schema_editor):
+    """Run the foreign-key checks the update above queued (PostgreSQL defers them to the commit): until they have
+    run, PostgreSQL refuses to index the table in the same transaction ("pending trigger events")."""
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -48,6 +55,7 @@ class Migration(migrations.Migration):
             field=models.TextField(default='', editable=False),
         ),
         migrations.RunPython(fill_search_copies, migrations.RunPython.noop, elidable=True),
+        migrations.RunPython(check_constraints_now, migrations.RunPython.noop, elidable=True),
         migrations.AddIndex(
             model_name='actionprogramme',
             index=models.Index(condition=models.Q(('is_public', True)), fields=['owner_name_folded', '-term_start', 'id'], name='programme_public_by_name'),
