@@ -5,6 +5,7 @@ Pinned on a ward with every kind of member, so that a faster way of writing them
 
 import datetime
 from decimal import Decimal
+from typing import Any
 
 import pytest
 
@@ -140,8 +141,9 @@ def test_a_period_opening_writes_each_review_and_assessment_as_the_rules_say(cas
 
     period = open_period(cast.ward, cast.org_board)
 
-    reviews = {}
-    for review in Review.objects.filter(period=period).values():
+    reviews: dict[tuple[str, str], dict[str, Any]] = {}
+    for values in Review.objects.filter(period=period).values():
+        review: dict[str, Any] = dict(values)
         key = (names[review.pop("cadre_id")], organisations[review.pop("place_id")])
         assert key not in reviews
         review.pop("id"), review.pop("period_id")
@@ -204,14 +206,14 @@ def test_a_period_opening_writes_each_review_and_assessment_as_the_rules_say(cas
         },
     }
     owners = dict(Commitment.objects.values_list("pk", "programme__owner"))
-    assessments = set()
+    assessments: set[tuple[Any, ...]] = set()
     for assessment in CommitmentAssessment.objects.filter(review__period=period).values(
         *[field.attname for field in CommitmentAssessment._meta.concrete_fields], "review__cadre", "review__place"
     ):
         assert {field: assessment.pop(field) for field in BLANK_ASSESSMENT} == BLANK_ASSESSMENT
         # The member's own commitment, not the template's.
         assert owners[assessment["commitment_id"]] == assessment["review__cadre"]
-        row = (names[assessment["review__cadre"]], organisations[assessment["review__place"]])
+        row: tuple[Any, ...] = (names[assessment["review__cadre"]], organisations[assessment["review__place"]])
         row += tuple(assessment[field] for field in ("position", "statement", "target", "deadline", "is_task"))
         assert row not in assessments
         assessments.add(row)
