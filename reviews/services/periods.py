@@ -1,12 +1,16 @@
 """Opening a period over a subtree (one review per member and place) and closing it."""
 
 import datetime
+import functools
+from collections.abc import Sequence
 from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
 
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
-from django.db import transaction
-from django.db.models import F, Q, QuerySet
+from django.db import connection, transaction
+from django.db.models import Model, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -17,6 +21,7 @@ from programmes.action_programmes.notifications import Notice
 from programmes.documents import format_number
 from programmes.models import (
     ActionProgramme,
+    CommitmentCategory,
     CommitmentTerms,
     Membership,
     MembershipStatus,
@@ -79,9 +84,9 @@ class _Tree:
         return self._by_path[above] if above else None
 
 
-def _places(membership: Membership, posts: list[Position], tree: _Tree) -> list[_Place]:
+def _places(cell_id: int, posts: list[Position], tree: _Tree) -> list[_Place]:
     """Where a member is reviewed: their cell, and each leadership collective they belong to (HD 43)."""
-    cell = tree.organisation(membership.cell_id)
+    cell = tree.organisation(cell_id)
     committee_posts = [
         post for post in posts if post.organisation is not None and post.organisation.kind not in CELL_KINDS
     ]
@@ -98,22 +103,35 @@ def _places(membership: Membership, posts: list[Position], tree: _Tree) -> list[
     return places
 
 
+_NOT_RATED_STATUSES = (MembershipStatus.EXEMPT, MembershipStatus.SUSPENDED)
+
+
 def _form_for(posts: list[Position]) -> str:
     leads = any(post.post_kind == PostKind.PARTY or post.is_head for post in posts)
     return ReviewForm.LEADER if leads else ReviewForm.MEMBER
 
 
-def _target_text(terms: CommitmentTerms) -> str:
-    if terms.is_deliverable:
-        return terms.evidence_kind
-    target = format_number(terms.target_value) if terms.target_value is not None else ""
-    parts = [terms.indicator + (":" if terms.indicator and target else ""), target, terms.unit]
-    return " ".join(part for part in parts if part).strip()
+@functools.lru_cache(maxsize=4096)
+def _target_text(
+    is_deliverable: bool, evidence_kind: str, indicator: str, target_value: Decimal | None, unit: str
+) -> str:
+    """What the review shows as the commitment's target: the product for a deliverable, else the indicator, figure
+    and unit. Cached: a ward's programmes repeat the same few targets, and the figures are written the same way
+    in every language."""
+    if is_deliverable:
+        return evidence_kind[:255]
+    target = format_number(target_value) if target_value is not None else ""
+    parts = [indicator + (":" if indicator and target else ""), target, unit]
+    return " ".join(part for part in parts if part).strip()[:255]
 
 
-def _terms_by_owner(period: ReviewPeriod, owners: QuerySet[Membership]) -> dict[int, list[CommitmentTerms]]:
+# What an assessment copies of a commitment's terms in force: commitment, statement, target, deadline, is_task.
+_Prefill = tuple[int, str, str, datetime.date | None, bool]
+
+
+def _terms_by_owner(period: ReviewPeriod, owners: QuerySet[Membership]) -> dict[int, list[_Prefill]]:
     """The commitments in force of the confirmed programmes overlapping the period, of every member at once,
-    by owner (cadre id), in the order a review lists them."""
+    by owner (cadre id), in the order a review lists them: plain values, no model object per commitment."""
     programmes = ActionProgramme.objects.filter(
         owner__in=owners.values("cadre"),
         state__in=[ProgrammeState.CONFIRMED, ProgrammeState.CLOSED],
@@ -123,28 +141,26 @@ def _terms_by_owner(period: ReviewPeriod, owners: QuerySet[Membership]) -> dict[
     )
     terms = (
         CommitmentTerms.objects.filter(version__in=programmes.values("current_version"))
-        .annotate(owner_id=F("version__programme__owner"))
         .order_by("version__programme__term_start", "version_id", "position")
-    )
-    by_owner: dict[int, list[CommitmentTerms]] = {}
-    for entry in terms:
-        by_owner.setdefault(entry.owner_id, []).append(entry)
-    return by_owner
-
-
-def _prefilled(review: Review, terms: list[CommitmentTerms]) -> list[CommitmentAssessment]:
-    return [
-        CommitmentAssessment(
-            review=review,
-            commitment_id=entry.commitment_id,
-            statement=entry.statement,
-            target=_target_text(entry)[:255],
-            deadline=entry.deadline,
-            is_task=entry.is_task,
-            position=number,
+        .values_list(
+            "version__programme__owner",
+            "commitment_id",
+            "statement",
+            "is_deliverable",
+            "evidence_kind",
+            "indicator",
+            "target_value",
+            "unit",
+            "deadline",
+            "category",
         )
-        for number, entry in enumerate(terms, start=1)
-    ]
+    )
+    tasks = CommitmentCategory.task_values()
+    by_owner: dict[int, list[_Prefill]] = {}
+    for owner, commitment, statement, deliverable, evidence, indicator, value, unit, deadline, category in terms:
+        target = _target_text(deliverable, evidence, indicator, value, unit)
+        by_owner.setdefault(owner, []).append((commitment, statement, target, deadline, category in tasks))
+    return by_owner
 
 
 def _scope_and_ancestors(scope: PartyOrganisation) -> list[str]:
@@ -243,7 +259,8 @@ def period_open(
     # thousands costs the same few queries, and a rollback tells nobody.
     outbox.enqueue("reviews.tasks.notify_period_opened", period.pk)
     # Every cell of the scope has reviews now; the committees above it that decide some of them count their quota.
-    summary_marks.organisations_changed(*{review.deciding_organisation_id for review in reviews}, subtrees=[scope.pk])
+    deciding = _REVIEW_FIELDS.index("deciding_organisation_id")
+    summary_marks.organisations_changed(*{review[deciding] for review in reviews}, subtrees=[scope.pk])
     return period
 
 
@@ -285,53 +302,109 @@ def period_members_notify(*, period_id: int) -> int:
     )
 
 
-def _open_reviews(period: ReviewPeriod) -> list[Review]:
+_REVIEW_FIELDS = (
+    "period_id",
+    "cadre_id",
+    "place_id",
+    "cell_id",
+    "deciding_organisation_id",
+    "form",
+    "position_title",
+    "state",
+    "not_rated_reason",
+)
+_ASSESSMENT_FIELDS = ("review_id", "commitment_id", "statement", "target", "deadline", "is_task", "position")
+
+
+def _open_reviews(period: ReviewPeriod) -> list[tuple[Any, ...]]:
     """The review of every current member of the period's subtree, per place, with the commitments of their
-    programmes pre-filled. A fixed number of queries whatever the number of members
-    (a ward of 3,000 opened in seconds): the members, their posts, the organisations above them and their
-    commitments are each read once, the reviews and assessments written in bulk."""
-    # Only what a review needs of each member: thousands of full rows with their cadre and cell cost seconds.
-    memberships = Membership.objects.filter(end_date__isnull=True, cell__path__startswith=period.scope.path).only(
-        "cadre_id", "cell_id", "status"
+    programmes pre-filled; the reviews' rows (values of _REVIEW_FIELDS). A fixed number of queries whatever the
+    number of members (a ward of 3,000 opened in about a second): the members, their posts, the organisations
+    above them and their commitments are each read once as plain values, the reviews and assessments written
+    with one statement each."""
+    memberships = Membership.objects.filter(end_date__isnull=True, cell__path__startswith=period.scope.path)
+    # Joined to the one current membership of each cadre (a constraint) rather than `IN (the members)`, over which
+    # the planner would walk a whole city's memberships.
+    current_posts = Position.objects.current(timezone.localdate()).filter(
+        cadre__memberships__end_date__isnull=True, cadre__memberships__cell__path__startswith=period.scope.path
     )
     posts_by_cadre: dict[int, list[Position]] = {}
-    for post in (
-        Position.objects.current(timezone.localdate())
-        .filter(cadre__in=memberships.values("cadre"))
-        .select_related("organisation")
-    ):
+    for post in current_posts.select_related("organisation"):
         posts_by_cadre.setdefault(post.cadre_id, []).append(post)
-    members = list(memberships)
+    members = list(memberships.values_list("cadre_id", "cell_id", "status"))
     committees = [post.organisation for posts in posts_by_cadre.values() for post in posts if post.organisation]
-    cells = PartyOrganisation.objects.filter(pk__in={membership.cell_id for membership in members})
+    cells = PartyOrganisation.objects.filter(pk__in={cell_id for _cadre, cell_id, _status in members})
     tree = _Tree([*cells, *committees])
     terms_by_owner = _terms_by_owner(period, memberships)
-    reviews: list[Review] = []
-    for membership in members:
-        posts = posts_by_cadre.get(membership.cadre_id, [])
-        not_rated = membership.status in (MembershipStatus.EXEMPT, MembershipStatus.SUSPENDED)
-        reviews += [
-            Review(
-                period=period,
-                cadre_id=membership.cadre_id,
-                place=place.place,
-                cell=place.cell,
-                deciding_organisation=place.deciding,
-                form=_form_for(posts),
-                position_title="; ".join(post.display_title for post in posts)[:255],
-                state=ReviewState.NOT_RATED if not_rated else ReviewState.SELF_DRAFTING,
-                not_rated_reason=membership.get_status_display() if not_rated else "",
-            )
-            for place in _places(membership, posts, tree)
+    not_rated: dict[str, str] = {status.value: str(status.label) for status in _NOT_RATED_STATUSES}
+    # Most members hold no post: their one review depends on their cell alone, worked out once per cell.
+    plain_places: dict[int, list[_Place]] = {}
+    rows: list[tuple[Any, ...]] = []
+    for cadre_id, cell_id, status in members:
+        posts = posts_by_cadre.get(cadre_id, [])
+        if posts:
+            places = _places(cell_id, posts, tree)
+        elif cell_id in plain_places:
+            places = plain_places[cell_id]
+        else:
+            places = plain_places[cell_id] = _places(cell_id, [], tree)
+        form = _form_for(posts)
+        title = "; ".join(post.display_title for post in posts)[:255]
+        state = ReviewState.NOT_RATED if status in not_rated else ReviewState.SELF_DRAFTING
+        reason = not_rated.get(status, "")
+        rows += [
+            (period.pk, cadre_id, place.place.pk, place.cell.pk, place.deciding.pk, form, title, state, reason)
+            for place in places
         ]
-    Review.objects.bulk_create(reviews)
-    CommitmentAssessment.objects.bulk_create(
-        assessment
-        for review in reviews
-        if review.state != ReviewState.NOT_RATED
-        for assessment in _prefilled(review, terms_by_owner.get(review.cadre_id, []))
+    review_ids = _insert_rows(Review, _REVIEW_FIELDS, rows)
+    _insert_rows(
+        CommitmentAssessment,
+        _ASSESSMENT_FIELDS,
+        [
+            (review_id, *prefill, number)
+            for review_id, (_period, cadre_id, *_place, state, _reason) in zip(review_ids, rows, strict=True)
+            if state != ReviewState.NOT_RATED
+            for number, prefill in enumerate(terms_by_owner.get(cadre_id, []), start=1)
+        ],
     )
-    return reviews
+    return rows
+
+
+def _insert_rows(model: type[Model], fields: Sequence[str], rows: list[tuple[Any, ...]]) -> list[int]:
+    """Insert `rows` (values of `fields`, attribute names) with one statement, the other columns at the model's
+    defaults, and return their primary keys in the order of the rows.
+
+    On PostgreSQL each column goes as one array (INSERT … SELECT FROM UNNEST): no model object and no preparation
+    per value, and every constraint of the table is checked as for any insert. The embedded SQLite default takes
+    the ORM's bulk_create of the same values."""
+    if not rows:
+        return []
+    if connection.vendor != "postgresql":
+        created = model._default_manager.bulk_create(model(**dict(zip(fields, row, strict=True))) for row in rows)
+        return [obj.pk for obj in created]
+
+    def quote(name: str | None) -> str:
+        return connection.ops.quote_name(str(name))
+
+    by_name = {field.attname: field for field in model._meta.concrete_fields}
+    given = [by_name[name] for name in fields]
+    # The models' defaults live in Python, not in the tables: the columns left out are written with them.
+    missing = [field for field in model._meta.concrete_fields if field.attname not in fields and not field.primary_key]
+    columns = ", ".join(quote(field.column) for field in [*given, *missing])
+    # Unsized array types (varchar[], not varchar(255)[]), as Django's own bulk insert: nothing is cut short.
+    arrays = ", ".join(f"%s::{str(field.db_type(connection)).split('(')[0]}[]" for field in given)
+    names = ", ".join(quote(field.column) for field in given)
+    selected = ", ".join([*(f"given.{quote(field.column)}" for field in given), *("%s" for _field in missing)])
+    # Names from the models' metadata only; every value is a parameter.
+    sql = (
+        f"INSERT INTO {quote(model._meta.db_table)} ({columns}) SELECT {selected} "  # noqa: S608
+        f"FROM UNNEST({arrays}) WITH ORDINALITY AS given({names}, number) ORDER BY number "
+        f"RETURNING {quote(model._meta.pk.column)}"
+    )
+    params = [field.get_default() for field in missing] + [list(column) for column in zip(*rows, strict=True)]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [pk for (pk,) in cursor.fetchall()]
 
 
 def period_close(*, period: ReviewPeriod, acting_user: User) -> ReviewPeriod:
