@@ -390,6 +390,9 @@ def _insert_rows(model: type[Model], fields: Sequence[str], rows: list[tuple[Any
     given = [by_name[name] for name in fields]
     # The models' defaults live in Python, not in the tables: the columns left out are written with them.
     missing = [field for field in model._meta.concrete_fields if field.attname not in fields and not field.primary_key]
+    # auto_now fields take their value in pre_save, which this insert skips: give them in `fields` instead.
+    if any(getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False) for field in missing):
+        raise ValueError(f"{model.__name__}: give every auto_now field's value to _insert_rows")
     columns = ", ".join(quote(field.column) for field in [*given, *missing])
     # Unsized array types (varchar[], not varchar(255)[]), as Django's own bulk insert: nothing is cut short.
     arrays = ", ".join(f"%s::{str(field.db_type(connection)).split('(')[0]}[]" for field in given)
