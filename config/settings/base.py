@@ -160,6 +160,8 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = env.path("DJANGO_STATIC_ROOT", default=VAR_DIR / "staticfiles")
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Files browsers ask for at the site's root whatever the page says (/favicon.ico), served there by WhiteNoise.
+WHITENOISE_ROOT = BASE_DIR / "static" / "root"
 MEDIA_URL = "/media/"
 # Media is private: evidence and reports are served only through views that ask the access module. The files are
 # under MEDIA_ROOT unless DJANGO_STORAGE_S3_BUCKET puts them in an S3-compatible bucket (config/settings/storage.py).
