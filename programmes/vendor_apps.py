@@ -102,9 +102,7 @@ NAMES: dict[str, dict[str, ModelNames]] = {
             _("lịch theo mặt trời"),
             {"event": _("hiện tượng mặt trời"), "latitude": _("vĩ độ"), "longitude": _("kinh độ")},
         ),
-        "clockedschedule": ModelNames(
-            _("lịch chạy một lần"), _("lịch chạy một lần"), {"clocked_time": _("chạy lúc")}
-        ),
+        "clockedschedule": ModelNames(_("lịch chạy một lần"), _("lịch chạy một lần"), {"clocked_time": _("chạy lúc")}),
         "periodictasks": ModelNames(
             _("mốc thay đổi lịch"),
             _("mốc thay đổi lịch"),
@@ -180,7 +178,7 @@ def name_models(app_config: AppConfig) -> list[str]:
     return missing
 
 
-class PeriodicTasksConfig(BeatConfig):
+class PeriodicTasksConfig(BeatConfig):  # type: ignore[misc]  # the packages ship no type hints
     verbose_name = _("Lịch chạy việc định kỳ")
 
     def ready(self) -> None:
@@ -188,7 +186,7 @@ class PeriodicTasksConfig(BeatConfig):
         name_models(self)
 
 
-class SignInRecordsConfig(AxesAppConfig):
+class SignInRecordsConfig(AxesAppConfig):  # type: ignore[misc]  # the packages ship no type hints
     verbose_name = _("Đăng nhập và khóa đăng nhập")
 
     def ready(self) -> None:
@@ -196,7 +194,7 @@ class SignInRecordsConfig(AxesAppConfig):
         name_models(self)
 
 
-class AuthenticatorAppsConfig(TOTPDeviceConfig):
+class AuthenticatorAppsConfig(TOTPDeviceConfig):  # type: ignore[misc]  # the packages ship no type hints
     verbose_name = _("Xác thực hai bước: ứng dụng xác thực")
 
     def ready(self) -> None:
@@ -204,7 +202,7 @@ class AuthenticatorAppsConfig(TOTPDeviceConfig):
         name_models(self)
 
 
-class RecoveryCodesConfig(StaticDeviceConfig):
+class RecoveryCodesConfig(StaticDeviceConfig):  # type: ignore[misc]  # the packages ship no type hints
     verbose_name = _("Xác thực hai bước: mã dự phòng")
 
     def ready(self) -> None:

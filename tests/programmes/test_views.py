@@ -18,7 +18,7 @@ pytestmark = pytest.mark.django_db
 
 
 def page_urls(cast) -> list[str]:
-    # Not the dashboard: at "/" a visitor who is not signed in is sent to the public area (tests/programmes/test_way_in.py).
+    # Not the dashboard: at "/" a visitor not signed in goes to the public area (tests/programmes/test_way_in.py).
     return [
         reverse("programmes:organisation_list"),
         reverse("programmes:organisation_detail", args=[cast.cell_a.pk]),

@@ -115,7 +115,7 @@ def test_favicon_ico_answers_with_an_icon(db):
     response = Client().get("/favicon.ico")
     assert response.status_code == 200
     assert response["Content-Type"] in {"image/x-icon", "image/vnd.microsoft.icon"}
-    body = b"".join(response.streaming_content)
+    body = response.getvalue()
     assert body[:4] == b"\x00\x00\x01\x00"  # the ICO header
 
 
