@@ -247,6 +247,17 @@ def error_404(request: HttpRequest, exception: Exception | None = None) -> HttpR
     return render(request, "errors/404.html", status=404)
 
 
+@requires_csrf_token
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """A form sent without its security token, most often from a page left open past the end of the session: the
+    portal's own 403 page saying what to do, not Django's English one."""
+    explanation = _(
+        "Biểu mẫu vừa gửi đã hết hiệu lực, thường do trang được mở quá lâu hoặc phiên làm việc đã kết thúc. "
+        "Chưa có gì được lưu: hãy tải lại trang, đăng nhập lại nếu được hỏi, rồi gửi lại."
+    )
+    return render(request, "errors/403.html", {"explanation": explanation}, status=403)
+
+
 def error_500(request: HttpRequest) -> HttpResponse:
     """Rendered without the request: no context processor may fail again while the portal is failing. A busy
     database met outside a view (a middleware saving the session) gets the "try again" page, as in a view."""

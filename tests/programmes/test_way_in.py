@@ -125,3 +125,12 @@ def test_every_layout_links_the_icons(db):
     assert 'type="image/svg+xml"' in page
     error = views.error_500(_plain_request()).content.decode()
     assert '<link rel="icon" href="/favicon.ico"' in error
+
+
+def test_a_stale_form_gets_the_portal_s_vietnamese_403(db):
+    client = Client(enforce_csrf_checks=True)
+    response = client.post(reverse("login"), {"username": "member", "password": "sai"})
+    assert response.status_code == 403
+    assert "Biểu mẫu vừa gửi đã hết hiệu lực" in response.text
+    assert "CSRF verification failed" not in response.text
+    assert f'href="{reverse("publicity:public_home")}"' in response.text
