@@ -7,7 +7,7 @@ from django.core.paginator import Page
 from django.db import connection
 from django.db.models import Min, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseServerError, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.template import loader
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -101,8 +101,12 @@ def _role_rows(grants: tuple[Grant, ...], scopes: dict[int, PartyOrganisation]) 
     ]
 
 
-@login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
+    # The portal's address is also its front door for citizens: whoever is not signed in starts at what is
+    # published for everyone, and cadres sign in from its header. Sending them to a login form they have no
+    # account for would turn them away.
+    if not request.user.is_authenticated:
+        return redirect("publicity:public_home")
     cadre = getattr(request.user, "cadre", None)
     profile = selectors.cadre_profile(cadre.pk) if cadre is not None else None
     grants = access.grants_for(request.user)
@@ -241,6 +245,17 @@ def error_403(request: HttpRequest, exception: Exception | None = None) -> HttpR
 @requires_csrf_token
 def error_404(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     return render(request, "errors/404.html", status=404)
+
+
+@requires_csrf_token
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """A form sent without its security token, most often from a page left open past the end of the session: the
+    portal's own 403 page saying what to do, not Django's English one."""
+    explanation = _(
+        "Biểu mẫu vừa gửi đã hết hiệu lực, thường do trang được mở quá lâu hoặc phiên làm việc đã kết thúc. "
+        "Chưa có gì được lưu: hãy tải lại trang, đăng nhập lại nếu được hỏi, rồi gửi lại."
+    )
+    return render(request, "errors/403.html", {"explanation": explanation}, status=403)
 
 
 def error_500(request: HttpRequest) -> HttpResponse:

@@ -327,7 +327,7 @@ class FollowRequest(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.requested_at:%Y-%m-%d %H:%M}"
+        return f"{timezone.localtime(self.requested_at):%d/%m/%Y %H:%M}"
 
 
 def _count(label: StrOrPromise) -> "models.PositiveIntegerField[int, int]":

@@ -9,6 +9,8 @@ PORT=${PORTAL_PORT:-8000}
 DEMO_STAMP=var/demo-loaded
 STATIC_STAMP=var/static.sha256
 export DJANGO_SETTINGS_MODULE=config.settings.local
+# Links in e-mails and the QR codes of printed documents point where this portal answers, unless told otherwise.
+export PORTAL_SITE_URL=${PORTAL_SITE_URL:-http://$HOST:$PORT}
 
 bash scripts/install.sh
 

@@ -39,13 +39,14 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "django_filters",
     "django_htmx",
-    "django_celery_beat",
+    # The third-party apps with an admin are installed under their Vietnamese names (programmes/vendor_apps.py).
+    "programmes.vendor_apps.PeriodicTasksConfig",
     "simple_history",
     "treebeard",
-    "axes",
+    "programmes.vendor_apps.SignInRecordsConfig",
     "django_otp",
-    "django_otp.plugins.otp_totp",
-    "django_otp.plugins.otp_static",
+    "programmes.vendor_apps.AuthenticatorAppsConfig",
+    "programmes.vendor_apps.RecoveryCodesConfig",
     "programmes",
     "reviews",
     "publicity",
@@ -160,6 +161,8 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = env.path("DJANGO_STATIC_ROOT", default=VAR_DIR / "staticfiles")
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Files browsers ask for at the site's root whatever the page says (/favicon.ico), served there by WhiteNoise.
+WHITENOISE_ROOT = BASE_DIR / "static" / "root"
 MEDIA_URL = "/media/"
 # Media is private: evidence and reports are served only through views that ask the access module. The files are
 # under MEDIA_ROOT unless DJANGO_STORAGE_S3_BUCKET puts them in an S3-compatible bucket (config/settings/storage.py).
@@ -269,6 +272,8 @@ CONTENT_SECURITY_POLICY = {
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 3600)
 X_FRAME_OPTIONS = "DENY"
+# A form refused for its missing or stale security token gets the portal's Vietnamese 403 page.
+CSRF_FAILURE_VIEW = "programmes.views.csrf_failure"
 
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = env("EMAIL_HOST", default="localhost")

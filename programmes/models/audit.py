@@ -36,14 +36,16 @@ class AuditEvent(models.Model):
     )
     actor_repr = models.CharField(_("người thực hiện"), max_length=255)
     action = models.CharField(_("hành động"), max_length=64, db_index=True)
-    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, null=True, blank=True)
-    object_id = models.CharField(max_length=64, blank=True)
+    content_type = models.ForeignKey(
+        ContentType, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("loại đối tượng")
+    )
+    object_id = models.CharField(_("mã đối tượng"), max_length=64, blank=True)
     object_repr = models.CharField(_("đối tượng"), max_length=255, blank=True)
     before = models.JSONField(_("trước"), null=True, blank=True)
     after = models.JSONField(_("sau"), null=True, blank=True)
     ip_address = models.GenericIPAddressField(_("địa chỉ IP"), null=True, blank=True)
     # The materialised path of the organisation the event concerns, so that staff read the log of their subtree.
-    scope_path = models.CharField(max_length=255, blank=True, default="", db_index=True)
+    scope_path = models.CharField(_("phạm vi tổ chức"), max_length=255, blank=True, default="", db_index=True)
 
     objects = AuditEventQuerySet.as_manager()
 
@@ -54,7 +56,8 @@ class AuditEvent(models.Model):
         indexes = [models.Index(fields=["content_type", "object_id"], name="audit_object_idx")]
 
     def __str__(self) -> str:
-        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_repr} {self.action} {self.object_repr}"
+        # In the portal's time zone: the admin titles and breadcrumbs of an event show this.
+        return f"{timezone.localtime(self.at):%d/%m/%Y %H:%M} {self.actor_repr} {self.action} {self.object_repr}"
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         if not self._state.adding:
@@ -113,9 +116,9 @@ class ReadEvent(models.Model):
         related_name="read_events",
         verbose_name=_("người được xem"),
     )
-    object_id = models.CharField(max_length=64, blank=True)
+    object_id = models.CharField(_("mã đối tượng"), max_length=64, blank=True)
     object_repr = models.CharField(_("đối tượng"), max_length=255, blank=True)
-    scope_path = models.CharField(max_length=255, blank=True, db_index=True)
+    scope_path = models.CharField(_("phạm vi tổ chức"), max_length=255, blank=True, db_index=True)
     ip_address = models.GenericIPAddressField(_("địa chỉ IP"), null=True, blank=True)
 
     objects = ReadEventQuerySet.as_manager()
@@ -127,7 +130,7 @@ class ReadEvent(models.Model):
         indexes = [models.Index(fields=["subject", "-at"], name="read_event_subject_idx")]
 
     def __str__(self) -> str:
-        return f"{self.at:%Y-%m-%d %H:%M} {self.reader_repr} {self.kind} {self.object_repr}"
+        return f"{timezone.localtime(self.at):%d/%m/%Y %H:%M} {self.reader_repr} {self.kind} {self.object_repr}"
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         if not self._state.adding:

@@ -37,7 +37,7 @@ class ProgressReport(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_status_display()} ({self.reported_at:%d/%m/%Y})"
+        return f"{self.get_status_display()} ({timezone.localdate(self.reported_at):%d/%m/%Y})"
 
 
 class Evidence(models.Model):

@@ -31,4 +31,4 @@ class SummaryMark(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.organisation_id} ({self.marked_at:%d/%m/%Y %H:%M})"
+        return f"{self.organisation_id} ({timezone.localtime(self.marked_at):%d/%m/%Y %H:%M})"
