@@ -40,15 +40,23 @@ def report_pdf(report: Report) -> bytes:
 
 
 def one(pattern: str, text: str) -> str:
-    found = re.findall(pattern, text)
+    """The one group of the first match of `pattern`."""
+    found = re.search(pattern, text)
     assert found, pattern
-    return found[0]
+    return found.group(1)
+
+
+def groups(pattern: str, text: str) -> tuple[str, ...]:
+    """The groups of the first match of `pattern`."""
+    found = re.search(pattern, text)
+    assert found, pattern
+    return found.groups()
 
 
 def print_dates(text: str) -> set[str]:
     """The days a PDF says it was printed: the footer's and the header's date line."""
     footer = set(re.findall(r"Tạo lúc \d\d:\d\d ngày " + DATE, text))
-    day, month, year = one(r"ngày (\d\d) tháng (\d\d?) năm (\d{4})", text)
+    day, month, year = groups(r"ngày (\d\d) tháng (\d\d?) năm (\d{4})", text)
     return footer | {f"{day}/{int(month):02d}/{year}"}
 
 
@@ -106,7 +114,7 @@ def test_every_kind_counts_to_the_print_date_and_the_counts_reconcile(cast, ward
         dates = print_dates(text)
         assert len(dates) == 1 and dates <= printed
         if "Cam kết đúng hạn:" in flowing:
-            _on_time, _total, overdue, as_of = one(
+            _on_time, _total, overdue, as_of = groups(
                 r"Cam kết đúng hạn: (\d+)/(\d+); quá hạn, chưa hoàn thành: (\d+) \(tính đến ngày " + DATE, flowing
             )
             assert {as_of} == dates
@@ -119,7 +127,7 @@ def test_every_kind_counts_to_the_print_date_and_the_counts_reconcile(cast, ward
     summary_dates = print_dates(pdf_text(report_pdf(summary)))
     assert len(summary_dates) == 1 and summary_dates <= printed
     assert {one(r"Số liệu tính đến ngày: " + DATE, summary_text)} == summary_dates
-    as_of, listed = one(
+    as_of, listed = groups(
         r"Quá thời hạn hoàn thành mà chưa hoàn thành, tính đến ngày " + DATE + r": (\d+)\.", summary_text
     )
     assert {as_of} == summary_dates
