@@ -94,6 +94,7 @@ def ward_in_review(cast):
     return period, review, late_review
 
 
+@pytest.mark.postgres
 def test_every_kind_counts_to_the_print_date_and_the_counts_reconcile(cast, ward_in_review):
     period, review, late = ward_in_review
     before = timezone.localdate()
@@ -149,6 +150,7 @@ def test_every_kind_counts_to_the_print_date_and_the_counts_reconcile(cast, ward
     assert int(one(r"cộng: (\d+)\.", rollup_text)) == overdue_in_individuals
 
 
+@pytest.mark.postgres
 def test_each_members_figures_in_the_cell_summary_are_those_of_the_members_own_report(cast, ward_in_review):
     period, _review, _late = ward_in_review
 
@@ -166,6 +168,7 @@ def test_each_members_figures_in_the_cell_summary_are_those_of_the_members_own_r
     assert summary["overdue_count"] == sum(figures["overdue"] for figures in own.values()) == 1
 
 
+@pytest.mark.postgres
 def test_a_result_awaiting_confirmation_is_counted_once_in_the_rollup(cast, ward_in_review):
     period, _review, _late = ward_in_review
 
