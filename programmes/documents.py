@@ -2,8 +2,9 @@
 
 Every PDF the portal makes goes through `render_pdf`: the printable programme here, and the periodic
 evaluation reports of `reviews` later. A template extends `reports/base.html` and fills its blocks (the
-issuing-organisation header, the title, the body, the signatures); the print CSS and the bundled Noto
-fonts come from the portal's own static files, and nothing else may be fetched while rendering.
+issuing-organisation header, the title, the body, the signatures); the print CSS and the bundled
+Liberation Serif fonts (metric-compatible with Times New Roman, which Party documents use) come from the
+portal's own static files, and nothing else may be fetched while rendering.
 """
 
 import base64
@@ -44,8 +45,12 @@ from programmes.models import (
     Occasion,
     OrganisationKind,
     PartyOrganisation,
+    PartyPost,
+    Position,
+    PostKind,
     ProgrammeVersion,
 )
+from programmes.models.organisations import CELL_KINDS
 from programmes.text import normalise
 
 # The document's own address. `.invalid` never resolves (RFC 2606), so a URL under it can only be
@@ -328,9 +333,82 @@ def party_header(
     )
 
 
+# --- Signature blocks -----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SignatureBlock:
+    """Who signs for a collective (Hướng dẫn 36-HD/VPTW): "T/M CHI BỘ" or "T/M ĐẢNG ỦY", then the signer's post
+    ("BÍ THƯ", "PHÓ BÍ THƯ") and name."""
+
+    heading: str
+    title: str
+    name: str
+
+
+def on_behalf_of(organisation: PartyOrganisation) -> str:
+    """The "T/M" line of a collective: a cell signs for the cell, every committee for its committee."""
+    if organisation.kind in CELL_KINDS:
+        return str(_("T/M CHI BỘ"))
+    return str(_("T/M ĐẢNG ỦY"))
+
+
+SIGNING_POSTS = (PartyPost.SECRETARY, PartyPost.DEPUTY_SECRETARY)
+
+
+def signer_title(organisation: PartyOrganisation, cadre_id: int | None) -> str:
+    """The post in which `cadre_id` signs for `organisation` today: deputy secretary when that is what the
+    signer holds there, else the secretary (whose post a document of the collective names by default); a
+    head of an agency who confirms as such signs with the title of that post."""
+    if cadre_id is None:
+        return str(PartyPost.SECRETARY.label).upper()
+    positions = Position.objects.current().filter(organisation=organisation, cadre_id=cadre_id)
+    posts = set(positions.filter(post_kind=PostKind.PARTY).values_list("party_post", flat=True))
+    if PartyPost.SECRETARY not in posts and PartyPost.DEPUTY_SECRETARY in posts:
+        return str(PartyPost.DEPUTY_SECRETARY.label).upper()
+    if not posts & set(SIGNING_POSTS):
+        head = positions.filter(is_head=True).exclude(title="").values_list("title", flat=True).first()
+        if head:
+            return normalise(head).upper()
+    return str(PartyPost.SECRETARY.label).upper()
+
+
+def current_signer(organisation: PartyOrganisation) -> Position | None:
+    """Who signs the collective's documents today: its secretary, or its deputy secretary while it has none."""
+    for post in SIGNING_POSTS:
+        position = (
+            Position.objects.current()
+            .filter(organisation=organisation, post_kind=PostKind.PARTY, party_post=post)
+            .select_related("cadre")
+            .order_by("-start_date", "-pk")
+            .first()
+        )
+        if position is not None:
+            return position
+    return None
+
+
+def signature_block(organisation: PartyOrganisation, name: str, cadre_id: int | None) -> SignatureBlock:
+    """The block of a document signed for `organisation` by the cadre `cadre_id` (printed as `name`)."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return SignatureBlock(heading=on_behalf_of(organisation), title=signer_title(organisation, cadre_id), name=name)
+
+
+def collective_signature(organisation: PartyOrganisation) -> SignatureBlock:
+    """The block of a document the collective issues, for whoever signs for it today."""
+    signer = current_signer(organisation)
+    if signer is None:
+        with translation.override(settings.LANGUAGE_CODE):
+            return SignatureBlock(
+                heading=on_behalf_of(organisation), title=str(PartyPost.SECRETARY.label).upper(), name=""
+            )
+    return signature_block(organisation, signer.cadre.full_name, signer.cadre_id)
+
+
 # --- The printable programme -----------------------------------------------------------------------------------
 
 DRAFT_MARK = _("BẢN NHÁP – CHƯA ĐƯỢC XÁC NHẬN")
+OWNER_HEADING = _("NGƯỜI CAM KẾT")
 ROMAN_NUMERALS = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X")
 
 
@@ -430,9 +508,33 @@ class ProgrammeDocument(TypedDict):
     amendment_reason: str
     confirmed_on: datetime.date | None
     confirmation_comment: str
-    confirmer_title: str
-    confirmer_name: str
+    confirmer: SignatureBlock
+    owner_signature: SignatureBlock
     draft_mark: StrOrPromise
+
+
+def _owner_block(name: str) -> SignatureBlock:
+    with translation.override(settings.LANGUAGE_CODE):
+        return SignatureBlock(heading=str(OWNER_HEADING), title="", name=name)
+
+
+def _confirmer_block(version: ProgrammeVersion, name: str) -> SignatureBlock:
+    """The confirmer's block: for the confirming collective ("T/M CHI BỘ", "T/M ĐẢNG ỦY") with the post the
+    confirmer held when the version was sent ("Bí thư Chi bộ Khu phố 1" prints "BÍ THƯ")."""
+    organisation = version.confirming_organisation
+    title = normalise(version.confirmer_title)
+    if organisation is None:
+        with translation.override(settings.LANGUAGE_CODE):
+            return SignatureBlock(heading=str(_("NGƯỜI XÁC NHẬN")), title=title.upper(), name=name)
+    suffix = normalise(organisation.name)
+    if title.casefold().endswith(suffix.casefold()) and len(title) > len(suffix):
+        title = title[: -len(suffix)].strip()
+    with translation.override(settings.LANGUAGE_CODE):
+        return SignatureBlock(
+            heading=on_behalf_of(organisation),
+            title=title.upper() or str(PartyPost.SECRETARY.label).upper(),
+            name=name,
+        )
 
 
 def programme_document_context(
@@ -465,7 +567,9 @@ def programme_document_context(
         "amendment_reason": version.amendment_reason if version.is_amendment else "",
         "confirmed_on": confirmed_on,
         "confirmation_comment": version.confirmation_comment,
-        "confirmer_title": version.confirmer_title,
-        "confirmer_name": _cadre_name(version.confirmed_by_id if not is_draft else version.confirmer_id),
+        "confirmer": _confirmer_block(
+            version, _cadre_name(version.confirmed_by_id if not is_draft else version.confirmer_id)
+        ),
+        "owner_signature": _owner_block(programme.owner.full_name),
         "draft_mark": DRAFT_MARK if is_draft else "",
     }

@@ -493,8 +493,11 @@ def test_a_cell_summary_quotes_no_overdue_commitment_kept_inside_the_cell(cast, 
     quoted = " ".join(row["statement"] for row in built.data["overdue"])
     assert COMMITTEE_ONLY + AMENDED in quoted
     assert CELL_ONLY not in quoted
+    # Counted all the same, as her own report counts them: the one kept inside the cell is listed by its number.
+    assert "(Nội dung nội bộ chi bộ)" in quoted
     alice = next(row for row in built.data["members"] if row["name"] == cast.member.full_name)
-    assert alice["overdue"] == 1
+    review = Review.objects.get(period=period, cadre=cast.member, place=cast.cell_a)
+    assert alice["overdue"] == report_data(ReportKind.INDIVIDUAL, review.pk).data["figures"]["overdue"] == 2
 
 
 def test_an_individual_report_goes_to_the_reviews_circle_only(cast, people):

@@ -4,8 +4,9 @@ Each builder reads what its report prints, once, and returns it as plain values,
 hash changes exactly when the printed content would: names, levels as their Vietnamese labels,
 numbers and ISO dates; never model objects, never the time of the run. Only presentation derived
 from something else goes in `extra`: the Party header of the issuing organisation, dated the day the
-file is made like the footer's "Tạo lúc", so a rerun that finds the data unchanged keeps the old file
-with its old date.
+file is made like the footer's "Tạo lúc" and the "as of" date of its figures (the print date), so a rerun that
+finds the data unchanged keeps the old file with its old date. What changes with the date (which commitments
+are overdue) is counted in the data, so the old file's figures still hold.
 
 Every builder runs a fixed number of queries whatever the number of members, commitments or cells.
 
@@ -13,9 +14,10 @@ One module per kind (programme, individual, cell_summary, organisation_rollup) a
 _common; importing this package registers every builder.
 """
 
+from reviews.commitment_figures import SHARED_REPORT_LEVEL
 from reviews.reports.contexts._common import LEVEL_SHORT
-from reviews.reports.contexts.cell_summary import SHARED_REPORT_LEVEL, cell_summary_report
-from reviews.reports.contexts.individual import SHORT_HASH, individual_report
+from reviews.reports.contexts.cell_summary import cell_summary_report
+from reviews.reports.contexts.individual import individual_report
 from reviews.reports.contexts.organisation_rollup import OPEN_STATES, organisation_rollup_report
 from reviews.reports.contexts.programme import programme_report
 
@@ -23,7 +25,6 @@ __all__ = [
     "LEVEL_SHORT",
     "OPEN_STATES",
     "SHARED_REPORT_LEVEL",
-    "SHORT_HASH",
     "cell_summary_report",
     "individual_report",
     "organisation_rollup_report",

@@ -1,9 +1,11 @@
 """What the report kinds share: the portal's language for labels, dates, levels, names, the period and rule set,
-the signing secretary, and the query pieces the summaries count with.
+who signs, and the moment a report is made.
 
-Everything here goes into the data hash as it comes out, so a change here changes every report kind's hash.
+Everything here goes into the data hash as it comes out, so a change here changes every report kind's hash; but
+the print date does not: it goes with the header, outside the hash (see `organisation_period_report`).
 """
 
+import dataclasses
 import datetime
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -11,16 +13,12 @@ from typing import Any, TypedDict
 
 from django.conf import settings
 from django.contrib.auth.models import User
-from django.db.models import Q
 from django.utils import timezone, translation
 
-from programmes.documents import party_header
+from programmes.documents import SignatureBlock, collective_signature, party_header
 from programmes.models import (
     Cadre,
     PartyOrganisation,
-    PartyPost,
-    Position,
-    PostKind,
 )
 from reviews.models import (
     LEVEL_ORDER,
@@ -49,13 +47,33 @@ def _portal_language() -> Iterator[None]:
         yield
 
 
-def organisation_period_report(
-    kind: ReportKind, organisation: PartyOrganisation, period: ReviewPeriod, template: str, data: dict[str, Any]
-) -> ReportData:
-    """The report of `kind` on an organisation over a period, under the organisation's Party header dated today
-    (outside the hashed data)."""
+def print_moment() -> datetime.datetime:
+    """The moment a report is made. Its local day (Asia/Ho_Chi_Minh) is the print date: the header is dated
+    that day and every figure "as of" is counted to it."""
+    return timezone.now()
+
+
+def printed_extra(organisation: PartyOrganisation, printed_at: datetime.datetime) -> dict[str, object]:
+    """What a report prints of its print date, outside the hashed data: the header dated that day, the footer's
+    time, and the "as of" date its figures are counted to. Figures that change with the date (what is
+    overdue) are in the data, so a report is made again only when one of them changes: a stored report's
+    figures still hold on any later day that returns it."""
+    as_of = timezone.localdate(printed_at)
     with _portal_language():
-        header = party_header(organisation, timezone.localdate())
+        header = party_header(organisation, as_of)
+    return {"header": header, "generated_at": printed_at, "as_of": as_of.isoformat()}
+
+
+def organisation_period_report(
+    kind: ReportKind,
+    organisation: PartyOrganisation,
+    period: ReviewPeriod,
+    template: str,
+    data: dict[str, Any],
+    printed_at: datetime.datetime,
+) -> ReportData:
+    """The report of `kind` on an organisation over a period, under the organisation's Party header dated the
+    print date (outside the hashed data)."""
     return ReportData(
         kind=kind,
         subject_key=subject_key(kind, organisation.pk, period),
@@ -64,8 +82,17 @@ def organisation_period_report(
         organisation=organisation,
         period=period,
         data=data,
-        extra={"header": header},
+        extra=printed_extra(organisation, printed_at),
     )
+
+
+def _signature(block: SignatureBlock) -> dict[str, str]:
+    return {key: str(value) for key, value in dataclasses.asdict(block).items()}
+
+
+def _collective_signature(organisation: PartyOrganisation) -> dict[str, str]:
+    """The block of whoever signs for `organisation` today: "T/M CHI BỘ"/"T/M ĐẢNG ỦY", secretary or deputy."""
+    return _signature(collective_signature(organisation))
 
 
 def _iso(value: datetime.date | datetime.datetime | None) -> str | None:
@@ -104,18 +131,6 @@ def _person(user: User | None) -> str:
         return user.cadre.full_name
     except Cadre.DoesNotExist:
         return user.get_full_name() or user.get_username()
-
-
-def _secretary_name(organisation: PartyOrganisation) -> str:
-    """Whoever holds the secretary's post of `organisation` today: the one who signs its reports."""
-    position = (
-        Position.objects.current()
-        .filter(organisation=organisation, post_kind=PostKind.PARTY, party_post=PartyPost.SECRETARY)
-        .select_related("cadre")
-        .order_by("-start_date", "-pk")
-        .first()
-    )
-    return position.cadre.full_name if position is not None else ""
 
 
 class PeriodData(TypedDict):
@@ -165,14 +180,6 @@ def _with_rule_set(period: ReviewPeriod | None, kind: str) -> ReviewPeriod:
     if period is None:
         raise ValueError(f"a {kind} report is made for a review period")
     return ReviewPeriod.objects.select_related("rule_set").get(pk=period.pk)
-
-
-def _on_time_condition(prefix: str = "") -> Q:
-    """An assessment done on time: by the cell's verdict, or by the member's own where the cell gave none."""
-    on_time = Verdict.on_time_values()
-    return Q(**{f"{prefix}cell_verdict__in": on_time}) | Q(
-        **{f"{prefix}cell_verdict": "", f"{prefix}self_verdict__in": on_time}
-    )
 
 
 def _level_totals(results: list[str]) -> list[LevelTotal]:

@@ -3,20 +3,20 @@
 from collections import defaultdict
 from typing import TypedDict
 
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Prefetch
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from programmes.models import (
-    ActionProgramme,
-    CommitmentTerms,
     PartyOrganisation,
-    ProgrammeState,
     ProgressStatus,
-    PublicityLevel,
 )
 from programmes.models.organisations import OrganisationKind
-from reviews import selectors
+from reviews import commitment_figures, selectors
+from reviews.commitment_figures import Figures
 from reviews.models import (
     CellMeeting,
+    CommitmentAssessment,
     MeetingAttendance,
     ReportKind,
     Review,
@@ -24,59 +24,42 @@ from reviews.models import (
     ReviewState,
 )
 from reviews.reports.contexts._common import (
+    _collective_signature,
     _iso,
     _level_totals,
-    _on_time_condition,
     _period_data,
     _portal_language,
     _rule_set_data,
-    _secretary_name,
     _short,
     _with_rule_set,
     organisation_period_report,
+    print_moment,
 )
 from reviews.reports.kinds import ReportData, register
 
-# What a report read beyond the cell may quote of a programme: commitments that reach the party committees.
-SHARED_REPORT_LEVEL = PublicityLevel.COMMITTEE
-
 
 class OverdueItem(TypedDict):
+    number: int
     statement: str
     deadline: str | None
     status: str
 
 
-def _overdue_by_cadre(cadre_ids: list[int], period: ReviewPeriod) -> dict[int, list[OverdueItem]]:
-    """Commitments in force of the members' programmes for the period, past their deadline and not finished.
+def _overdue_by_review(assessments: list[CommitmentAssessment]) -> dict[int, list[OverdueItem]]:
+    """The overdue commitments of each review, numbered as its individual report numbers them.
 
-    Measured at the end of the period rather than today, so that the same data prints the same report.
-    Only those that reach the party committees (programme level and the owner's cap both at least "Nội bộ
-    cấp ủy"): besides the cell's own secretary, the summary's readers are committees above the cell and
-    organisation-board staff (reviews.access), who read no commitment kept inside the cell.
+    The statement is printed only for commitments that reach the party committees: besides the cell's own
+    secretary, the summary's readers are committees above the cell and organisation-board staff
+    (reviews.access), who read no commitment kept inside the cell; those are counted and listed by number.
     """
-    programmes = ActionProgramme.objects.filter(
-        owner_id__in=cadre_ids,
-        state__in=[ProgrammeState.CONFIRMED, ProgrammeState.CLOSED],
-        current_version__isnull=False,
-        term_start__lte=period.covers_to,
-        term_end__gte=period.covers_from,
-        publicity_level__gte=SHARED_REPORT_LEVEL,
-    )
-    rows = (
-        CommitmentTerms.objects.filter(version__in=programmes.values("current_version"), deadline__lt=period.covers_to)
-        .filter(Q(commitment__publicity_cap__isnull=True) | Q(commitment__publicity_cap__gte=SHARED_REPORT_LEVEL))
-        .exclude(commitment__status__in=ProgressStatus.finished_values())
-        .values("version__programme__owner_id", "statement", "deadline", "commitment__status")
-        .order_by("deadline", "version_id", "position")
-    )
     overdue: dict[int, list[OverdueItem]] = defaultdict(list)
-    for row in rows:
-        overdue[row["version__programme__owner_id"]].append(
+    for item in assessments:
+        overdue[item.review_id].append(
             {
-                "statement": row["statement"],
-                "deadline": _iso(row["deadline"]),
-                "status": str(ProgressStatus(row["commitment__status"]).label),
+                "number": item.position,
+                "statement": item.statement if getattr(item, "is_shared", False) else _("(Nội dung nội bộ chi bộ)"),
+                "deadline": _iso(item.deadline),
+                "status": str(ProgressStatus(item.commitment.status).label),
             }
         )
     return overdue
@@ -86,19 +69,20 @@ def _overdue_by_cadre(cadre_ids: list[int], period: ReviewPeriod) -> dict[int, l
 def cell_summary_report(cell_id: int, period: ReviewPeriod | None) -> ReportData:
     """Every member reviewed in the cell for the period: levels at each step, commitments, overdue items."""
     with _portal_language():
+        printed_at = print_moment()
+        as_of = timezone.localdate(printed_at)
         period = _with_rule_set(period, ReportKind.CELL_SUMMARY)
         cell = PartyOrganisation.objects.get(pk=cell_id)
         reviews = list(
             Review.objects.filter(period=period, place=cell)
             .select_related("cadre", "proposal")
-            .annotate(
-                decided_level=selectors.live_decision_level(),
-                commitments=Count("assessments"),
-                on_time=Count("assessments", filter=_on_time_condition("assessments__")),
-            )
+            .annotate(decided_level=selectors.live_decision_level())
             .order_by("cadre__name_folded", "cadre__code")
         )
-        overdue = _overdue_by_cadre([review.cadre_id for review in reviews], period)
+        # Counted as each member's individual report counts them, on the print date.
+        assessments = CommitmentAssessment.objects.filter(review__in=[review.pk for review in reviews])
+        figures = commitment_figures.figures_by(assessments, "review_id", as_of)
+        overdue = _overdue_by_review(list(commitment_figures.overdue_items(assessments, as_of)))
         meetings = (
             CellMeeting.objects.filter(period=period, cell=cell)
             .prefetch_related(Prefetch("attendance", queryset=MeetingAttendance.objects.select_related("cadre")))
@@ -110,7 +94,8 @@ def cell_summary_report(cell_id: int, period: ReviewPeriod | None) -> ReportData
         for number, review in enumerate(reviews, start=1):
             proposal = getattr(review, "proposal", None)
             result = review.final_level or review.decided_level or ""
-            items = overdue.get(review.cadre_id, [])
+            items = overdue.get(review.pk, [])
+            counts = figures.get(review.pk, Figures())
             if review.state != ReviewState.NOT_RATED and result:
                 results.append(result)
             overdue_rows += [{"name": review.cadre.full_name, **item} for item in items]
@@ -126,9 +111,9 @@ def cell_summary_report(cell_id: int, period: ReviewPeriod | None) -> ReportData
                     "proposed_level": _short(proposal.level) if proposal is not None else "",
                     "decided_level": _short(review.decided_level or ""),
                     "final_level": _short(review.final_level),
-                    "on_time": review.on_time,
-                    "commitments": review.commitments,
-                    "overdue": len(items),
+                    "on_time": counts.on_time,
+                    "commitments": counts.commitments,
+                    "overdue": counts.overdue,
                 }
             )
         not_rated = [member for member in members if member["not_rated"]]
@@ -136,7 +121,6 @@ def cell_summary_report(cell_id: int, period: ReviewPeriod | None) -> ReportData
             "cell": {"name": cell.name, "kind": str(OrganisationKind(cell.kind).label)},
             "period": _period_data(period),
             "rule_set": _rule_set_data(period.rule_set),
-            "reference_date": _iso(period.covers_to),
             "meetings": [
                 {
                     "held_on": _iso(meeting.held_on),
@@ -159,11 +143,14 @@ def cell_summary_report(cell_id: int, period: ReviewPeriod | None) -> ReportData
             "members": members,
             "not_rated": [{"name": member["name"], "reason": member["not_rated_reason"]} for member in not_rated],
             "overdue": overdue_rows,
+            "overdue_count": len(overdue_rows),
             "totals": _level_totals(results),
             "members_count": len(members),
             "rated_count": len(results),
             "not_rated_count": len(not_rated),
             "pending_count": len(members) - len(results) - len(not_rated),
-            "secretary": _secretary_name(cell),
+            "signature": _collective_signature(cell),
         }
-    return organisation_period_report(ReportKind.CELL_SUMMARY, cell, period, "reports/cell_summary.html", data)
+    return organisation_period_report(
+        ReportKind.CELL_SUMMARY, cell, period, "reports/cell_summary.html", data, printed_at
+    )

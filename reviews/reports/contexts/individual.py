@@ -2,10 +2,12 @@
 
 from typing import TypedDict
 
+from django.contrib.auth.models import User
 from django.utils import timezone
 
-from programmes.documents import party_header
-from reviews import selectors
+from programmes.documents import signature_block
+from programmes.models import Cadre
+from reviews import commitment_figures, selectors
 from reviews.models import (
     Appeal,
     CommitmentAssessment,
@@ -18,18 +20,26 @@ from reviews.models import (
 )
 from reviews.presentation import SELF_REVIEW_SECTIONS, section_title
 from reviews.reports.contexts._common import (
+    _collective_signature,
     _iso,
     _level,
     _period_data,
     _person,
     _portal_language,
     _rule_set_data,
+    _signature,
     _total,
     _verdict,
+    print_moment,
+    printed_extra,
 )
 from reviews.reports.kinds import ReportData, register, subject_key
 
-SHORT_HASH = 16
+
+class SignatureData(TypedDict):
+    heading: str
+    title: str
+    name: str
 
 
 class CommitmentRow(TypedDict):
@@ -42,6 +52,8 @@ class CommitmentRow(TypedDict):
     self_cause: str
     cell_verdict: str
     cell_cause: str
+    on_time: bool
+    overdue: bool
 
 
 class EvidenceRow(TypedDict):
@@ -49,7 +61,6 @@ class EvidenceRow(TypedDict):
     name: str
     link: str
     description: str
-    sha256: str
     uploaded_on: str | None
 
 
@@ -92,7 +103,6 @@ class GroundsCommitment(TypedDict):
 
 class GroundsEvidence(TypedDict):
     name: str
-    sha256: str
 
 
 class ConfirmationData(TypedDict):
@@ -134,6 +144,8 @@ def _commitment_rows(assessments: list[CommitmentAssessment]) -> list[Commitment
             "self_cause": assessment.self_cause,
             "cell_verdict": _verdict(assessment.cell_verdict),
             "cell_cause": assessment.cell_cause,
+            "on_time": bool(getattr(assessment, "is_on_time", False)),
+            "overdue": bool(getattr(assessment, "is_overdue", False)),
         }
         for assessment in assessments
     ]
@@ -149,7 +161,6 @@ def _evidence_rows(assessments: list[CommitmentAssessment]) -> list[EvidenceRow]
                     "name": item.original_name,
                     "link": item.link,
                     "description": item.description,
-                    "sha256": item.sha256[:SHORT_HASH],
                     "uploaded_on": _iso(item.uploaded_at),
                 }
             )
@@ -209,10 +220,7 @@ def _confirmation_data(decision: Decision | None) -> ConfirmationData | None:
             {"number": assessment.position, "statement": assessment.statement}
             for assessment in decision.grounds_assessments.all()
         ],
-        "evidence": [
-            {"name": item.original_name or item.link, "sha256": item.sha256[:SHORT_HASH]}
-            for item in decision.grounds_evidence.all()
-        ],
+        "evidence": [{"name": item.original_name or item.link} for item in decision.grounds_evidence.all()],
     }
 
 
@@ -245,9 +253,47 @@ def _level_change_rows(changes: list[LevelChange]) -> list[LevelChangeRow]:
     ]
 
 
+class Signatures(TypedDict):
+    cell: SignatureData
+    deciding: SignatureData
+
+
+def _signatures(review: Review, decision: Decision | None) -> Signatures:
+    """The cell that proposed, signed by whoever recorded its proposal (the secretary, or the deputy), and the
+    deciding committee, signed by the leader who confirmed its decision, each with the post they hold there.
+    Before anyone signed, the block of whoever signs for the collective today, the name left to write in."""
+    proposal = getattr(review, "proposal", None)
+    recorder = proposal.recorded_by if proposal is not None else None
+    if recorder is not None:
+        cell = signature_block(review.cell, _person(recorder), _cadre_id(recorder))
+        cell_block = _signature(cell)
+    else:
+        cell_block = {**_collective_signature(review.cell), "name": ""}
+    confirmer = decision.confirmed_by if decision is not None else None
+    deciding = review.deciding_organisation
+    if confirmer is not None:
+        deciding_block = _signature(signature_block(deciding, _person(confirmer), _cadre_id(confirmer)))
+    else:
+        deciding_block = {**_collective_signature(deciding), "name": ""}
+    return {"cell": _block(cell_block), "deciding": _block(deciding_block)}
+
+
+def _block(values: dict[str, str]) -> SignatureData:
+    return {"heading": values["heading"], "title": values["title"], "name": values["name"]}
+
+
+def _cadre_id(user: User) -> int | None:
+    try:
+        return user.cadre.pk
+    except Cadre.DoesNotExist:
+        return None
+
+
 @register(ReportKind.INDIVIDUAL)
 def individual_report(review_id: int, period: ReviewPeriod | None) -> ReportData:
     """Báo cáo kết quả kiểm điểm, đánh giá, xếp loại of one review, from the self-review to the last change."""
+    printed_at = print_moment()
+    as_of = timezone.localdate(printed_at)
     with _portal_language():
         review = Review.objects.select_related(
             "period__rule_set",
@@ -258,7 +304,9 @@ def individual_report(review_id: int, period: ReviewPeriod | None) -> ReportData
             "proposal__meeting",
             "proposal__recorded_by__cadre",
         ).get(pk=review_id)
-        assessments = list(selectors.review_assessments(review))
+        # Flagged as the cell summary counts them, on the print date.
+        assessments = list(commitment_figures.with_flags(selectors.review_assessments(review), as_of))
+        figures = commitment_figures.figures_of(assessments)
         live = [item for item in selectors.review_decisions(review) if item.state in selectors.LIVE_DECISION_STATES]
         decision = live[-1] if live else None
         proposal = _proposal_data(review)
@@ -285,6 +333,7 @@ def individual_report(review_id: int, period: ReviewPeriod | None) -> ReportData
                 "submitted_on": _iso(review.self_submitted_at),
             },
             "commitments": _commitment_rows(assessments),
+            "figures": {"commitments": figures.commitments, "on_time": figures.on_time, "overdue": figures.overdue},
             "evidence": _evidence_rows(assessments),
             "proposal": proposal,
             "decision": _decision_data(decision),
@@ -292,14 +341,9 @@ def individual_report(review_id: int, period: ReviewPeriod | None) -> ReportData
             "appeals": _appeal_rows(list(selectors.review_appeals(review))),
             "level_changes": _level_change_rows(list(selectors.review_level_changes(review))),
             "final_level": _level(review.final_level),
-            "signatures": {
-                "cell": review.place.name,
-                "secretary": proposal["recorded_by"] if proposal else "",
-                "deciding_organisation": review.deciding_organisation.name,
-                "head": _person(decision.confirmed_by) if decision is not None else "",
-            },
+            "signatures": _signatures(review, decision),
         }
-        header = party_header(review.place, timezone.localdate())
+        extra = printed_extra(review.place, printed_at)
     return ReportData(
         kind=ReportKind.INDIVIDUAL,
         subject_key=subject_key(ReportKind.INDIVIDUAL, review.pk),
@@ -309,5 +353,5 @@ def individual_report(review_id: int, period: ReviewPeriod | None) -> ReportData
         period=review.period,
         review=review,
         data=data,
-        extra={"header": header},
+        extra=extra,
     )

@@ -4,12 +4,14 @@ from collections import defaultdict
 from typing import NotRequired, TypedDict
 
 from django.db.models import Count
+from django.utils import timezone
 
 from programmes.models import (
     PartyOrganisation,
 )
 from programmes.models.organisations import OrganisationKind
-from reviews import quota, rules, selectors
+from reviews import commitment_figures, quota, rules, selectors
+from reviews.commitment_figures import Figures
 from reviews.models import (
     ENDED_REVIEW_STATES,
     CommitmentAssessment,
@@ -19,15 +21,15 @@ from reviews.models import (
     ReviewState,
 )
 from reviews.reports.contexts._common import (
+    _collective_signature,
     _level_totals,
-    _on_time_condition,
     _percent,
     _period_data,
     _portal_language,
     _rule_set_data,
-    _secretary_name,
     _with_rule_set,
     organisation_period_report,
+    print_moment,
 )
 from reviews.reports.kinds import ReportData, register
 
@@ -59,6 +61,7 @@ class CellCompletion(TypedDict):
     # Added once every review of the cell is counted.
     on_time: NotRequired[int]
     commitments: NotRequired[int]
+    overdue: NotRequired[int]
     rate: NotRequired[int]
 
 
@@ -95,6 +98,8 @@ def _quota_rows(period: ReviewPeriod, organisation: PartyOrganisation) -> list[Q
 def organisation_rollup_report(organisation_id: int, period: ReviewPeriod | None) -> ReportData:
     """A grassroots organisation or a ward/commune committee: levels, the quota, completion by cell, what is open."""
     with _portal_language():
+        printed_at = print_moment()
+        as_of = timezone.localdate(printed_at)
         period = _with_rule_set(period, ReportKind.ORGANISATION_ROLLUP)
         organisation = PartyOrganisation.objects.get(pk=organisation_id)
         reviews = Review.objects.filter(period=period, place__path__startswith=organisation.path)
@@ -104,17 +109,17 @@ def organisation_rollup_report(organisation_id: int, period: ReviewPeriod | None
             .annotate(number=Count("pk"))
             .order_by("cell__path", "state", "final_level", "decided_level")
         )
-        completion = (
-            CommitmentAssessment.objects.filter(review__in=reviews)
-            .values("review__cell__path")
-            .annotate(total=Count("pk"), on_time=Count("pk", filter=_on_time_condition()))
-            .order_by()
+        # Counted as the cell summaries and the individual reports count them, on the print date.
+        assessed = commitment_figures.figures_by(
+            CommitmentAssessment.objects.filter(review__in=reviews), "review__cell__path", as_of
         )
-        assessed = {row["review__cell__path"]: (row["on_time"], row["total"]) for row in completion}
         cells: dict[str, CellCompletion] = {}
         results: list[str] = []
         states: dict[str, int] = defaultdict(int)
+        awaiting: dict[str, int] = defaultdict(int)
         not_rated = 0
+        # Every review is counted once: with a result (confirmed, or decided and awaiting confirmation, as the
+        # level chart counts it), not rated, or still without a result; the three add up to the total.
         for row in groups:
             cell = cells.setdefault(row["cell__path"], {"name": row["cell__name"], "members": 0, "with_result": 0})
             cell["members"] += row["number"]
@@ -124,11 +129,20 @@ def organisation_rollup_report(organisation_id: int, period: ReviewPeriod | None
             elif result:
                 results += [result] * row["number"]
                 cell["with_result"] += row["number"]
-            if row["state"] in OPEN_STATES:
+                if row["state"] in OPEN_STATES:
+                    awaiting[row["state"]] += row["number"]
+            else:
                 states[row["state"]] += row["number"]
         for path, cell in cells.items():
-            on_time, total = assessed.get(path, (0, 0))
-            cell.update({"on_time": on_time, "commitments": total, "rate": _percent(on_time, total)})
+            counts = assessed.get(path, Figures())
+            cell.update(
+                {
+                    "on_time": counts.on_time,
+                    "commitments": counts.commitments,
+                    "overdue": counts.overdue,
+                    "rate": _percent(counts.on_time, counts.commitments),
+                }
+            )
         data = {
             "organisation": {"name": organisation.name, "kind": str(OrganisationKind(organisation.kind).label)},
             "period": _period_data(period),
@@ -143,8 +157,13 @@ def organisation_rollup_report(organisation_id: int, period: ReviewPeriod | None
                 {"state": str(state.label), "count": states[state]} for state in OPEN_STATES if states[state]
             ],
             "open_count": sum(states.values()),
-            "secretary": _secretary_name(organisation),
+            # Results counted above that still await the head's confirmation or an appeal's answer.
+            "awaiting": [
+                {"state": str(state.label), "count": awaiting[state]} for state in OPEN_STATES if awaiting[state]
+            ],
+            "overdue_count": sum(cell["overdue"] for cell in cells.values()),
+            "signature": _collective_signature(organisation),
         }
     return organisation_period_report(
-        ReportKind.ORGANISATION_ROLLUP, organisation, period, "reports/organisation_rollup.html", data
+        ReportKind.ORGANISATION_ROLLUP, organisation, period, "reports/organisation_rollup.html", data, printed_at
     )

@@ -1,0 +1,262 @@
+"""Every kind of PDF the portal prints, read back as a reader would (pdftotext, pdffonts): its figures are counted
+to the day it is printed and say so, the cell summary agrees with the members' own reports, the roll-up's counts
+add up, each is signed for the right collective in the right post, and the type is the Times-metric serif.
+"""
+
+import datetime
+import re
+import subprocess
+import zoneinfo
+
+import pytest
+from django.utils import timezone
+
+from programmes.models import Commitment, PartyPost, ProgressStatus
+from reviews import services
+from reviews.models import RatingLevel, Report, ReportKind, Review, ReviewState
+from reviews.reports.contexts._common import printed_extra
+from reviews.reports.produce import report_data, report_produce
+from tests.factories import PositionFactory, make_member
+from tests.programmes.programme_data import make_confirmed
+from tests.programmes.test_documents import flowing_text, nfc, pdf_text
+from tests.reviews.review_data import propose
+from tests.reviews.test_report_kinds import period_with_final_review, submit
+
+pytestmark = pytest.mark.django_db
+
+DATE = r"(\d\d/\d\d/\d{4})"
+VIETNAMESE_SAMPLE = "Đảng ủy, Nguyễn Thị Ánh, ỹ ữ ở ặ"
+
+
+@pytest.fixture(autouse=True)
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    return tmp_path
+
+
+def report_pdf(report: Report) -> bytes:
+    with report.file.open("rb") as stored:
+        return stored.read()
+
+
+def one(pattern: str, text: str) -> str:
+    """The one group of the first match of `pattern`."""
+    found = re.search(pattern, text)
+    assert found, pattern
+    return found.group(1)
+
+
+def groups(pattern: str, text: str) -> tuple[str, ...]:
+    """The groups of the first match of `pattern`."""
+    found = re.search(pattern, text)
+    assert found, pattern
+    return found.groups()
+
+
+def print_dates(text: str) -> set[str]:
+    """The days a PDF says it was printed: the footer's and the header's date line."""
+    footer = set(re.findall(r"Tạo lúc \d\d:\d\d ngày " + DATE, text))
+    day, month, year = groups(r"ngày (\d\d) tháng (\d\d?) năm (\d{4})", text)
+    return footer | {f"{day}/{int(month):02d}/{year}"}
+
+
+def set_deadlines(review: Review, today: datetime.date) -> None:
+    """The review's commitments (of a member who has judged none yet): the first two a day past their deadline,
+    the second of them already reported done in the programme; the others due in ten days."""
+    assessments = list(review.assessments.order_by("position"))
+    for index, assessment in enumerate(assessments):
+        assessment.deadline = today - datetime.timedelta(days=1) if index < 2 else today + datetime.timedelta(days=10)
+        assessment.save(update_fields=["deadline"])
+    Commitment.objects.filter(pk=assessments[1].commitment_id).update(status=ProgressStatus.DONE)
+
+
+@pytest.fixture
+def ward_in_review(cast):
+    """Cell A: the member final; one member who has judged nothing yet, with one commitment overdue, one done in
+    the programme and one due later; one whose level the committee decided and the head has not confirmed; the
+    secretary still writing. Cell B has only a deputy secretary."""
+    late = make_member(cast.cell_a, "late", full_name="Ngô Thị Kiều")
+    make_confirmed(late, cast.secretary.user, weights=(40, 30, 30))
+    pending = make_member(cast.cell_a, "pending", full_name="Đỗ Văn Lộc")
+    make_confirmed(pending, cast.secretary.user, weights=(50, 50))
+    period, review = period_with_final_review(cast)
+    late_review = Review.objects.get(period=period, cadre=late)
+    set_deadlines(late_review, timezone.localdate())
+    pending_review = Review.objects.get(period=period, cadre=pending)
+    submit(pending_review)
+    propose(pending_review, cast.secretary.user)
+    services.decision_make(
+        review=pending_review, level=RatingLevel.GOOD, quota_override="", acting_user=cast.committee_staff.user
+    )
+    pending_review.refresh_from_db()
+    assert pending_review.state == ReviewState.DECIDED
+    PositionFactory(cadre=cast.outsider, organisation=cast.cell_b, party_post=PartyPost.DEPUTY_SECRETARY)
+    return period, review, late_review
+
+
+@pytest.mark.postgres
+def test_every_kind_counts_to_the_print_date_and_the_counts_reconcile(cast, ward_in_review):
+    period, review, late = ward_in_review
+    before = timezone.localdate()
+
+    individuals = {
+        other.pk: report_produce(ReportKind.INDIVIDUAL, other.pk)[0]
+        for other in Review.objects.filter(period=period, place=cast.cell_a)
+    }
+    summary = report_produce(ReportKind.CELL_SUMMARY, cast.cell_a.pk, period)[0]
+    rollup = report_produce(ReportKind.ORGANISATION_ROLLUP, cast.grassroots.pk, period)[0]
+    after = timezone.localdate()
+    printed = {f"{before:%d/%m/%Y}", f"{after:%d/%m/%Y}"}
+
+    overdue_in_individuals = 0
+    for report in individuals.values():
+        text = pdf_text(report_pdf(report))
+        flowing = flowing_text(report_pdf(report))
+        dates = print_dates(text)
+        assert len(dates) == 1 and dates <= printed
+        if "Cam kết đúng hạn:" in flowing:
+            _on_time, _total, overdue, as_of = groups(
+                r"Cam kết đúng hạn: (\d+)/(\d+); quá hạn, chưa hoàn thành: (\d+) \(tính đến ngày " + DATE, flowing
+            )
+            assert {as_of} == dates
+            overdue_in_individuals += int(overdue)
+    late_text = flowing_text(report_pdf(individuals[late.pk]))
+    assert nfc("Cam kết đúng hạn: 0/3; quá hạn, chưa hoàn thành: 1 (tính đến ngày") in late_text
+    assert nfc("Cam kết đúng hạn: 2/2; quá hạn, chưa hoàn thành: 0") in flowing_text(report_pdf(individuals[review.pk]))
+
+    summary_text = flowing_text(report_pdf(summary))
+    summary_dates = print_dates(pdf_text(report_pdf(summary)))
+    assert len(summary_dates) == 1 and summary_dates <= printed
+    assert {one(r"Số liệu tính đến ngày: " + DATE, summary_text)} == summary_dates
+    as_of, listed = groups(
+        r"Quá thời hạn hoàn thành mà chưa hoàn thành, tính đến ngày " + DATE + r": (\d+)\.", summary_text
+    )
+    assert {as_of} == summary_dates
+    # The summary's overdue count is the sum of the members' own reports'; the one overdue item is listed,
+    # the one due in ten days and the one done in the programme are not.
+    assert int(listed) == overdue_in_individuals == 1
+    overdue_rows = summary_text.split("NỘI DUNG CAM KẾT QUÁ HẠN")[1]
+    assert nfc("Ngô Thị Kiều") in overdue_rows
+    assert f"{timezone.localdate() - datetime.timedelta(days=1):%d/%m/%Y}" in overdue_rows
+    assert f"{timezone.localdate() + datetime.timedelta(days=10):%d/%m/%Y}" not in overdue_rows
+
+    rollup_text = flowing_text(report_pdf(rollup))
+    assert {one(r"Số liệu tính đến ngày: " + DATE, rollup_text)} == print_dates(pdf_text(report_pdf(rollup)))
+    members = int(one(r"Số bản kiểm điểm: (\d+)", rollup_text))
+    rated = int(one(r"Đã có kết quả: (\d+)", rollup_text))
+    open_ = int(one(r"Chưa có kết quả: (\d+)", rollup_text))
+    not_rated = int(one(r"Không đánh giá, xếp loại: (\d+)", rollup_text))
+    assert rated + open_ + not_rated == members
+    assert int(one(r"cộng: (\d+)\.", rollup_text)) == overdue_in_individuals
+
+
+@pytest.mark.postgres
+def test_each_members_figures_in_the_cell_summary_are_those_of_the_members_own_report(cast, ward_in_review):
+    period, _review, _late = ward_in_review
+
+    summary = report_data(ReportKind.CELL_SUMMARY, cast.cell_a.pk, period).data
+    own = {
+        other.cadre.full_name: report_data(ReportKind.INDIVIDUAL, other.pk).data["figures"]
+        for other in Review.objects.filter(period=period, place=cast.cell_a).select_related("cadre")
+    }
+
+    assert {
+        row["name"]: {"commitments": row["commitments"], "on_time": row["on_time"], "overdue": row["overdue"]}
+        for row in summary["members"]
+    } == own
+    assert own[nfc("Ngô Thị Kiều")] == {"commitments": 3, "on_time": 0, "overdue": 1}
+    assert summary["overdue_count"] == sum(figures["overdue"] for figures in own.values()) == 1
+
+
+@pytest.mark.postgres
+def test_a_result_awaiting_confirmation_is_counted_once_in_the_rollup(cast, ward_in_review):
+    period, _review, _late = ward_in_review
+
+    report = report_produce(ReportKind.ORGANISATION_ROLLUP, cast.grassroots.pk, period)[0]
+
+    text = flowing_text(report_pdf(report))
+    members = int(one(r"Số bản kiểm điểm: (\d+)", text))
+    rated = int(one(r"Đã có kết quả: (\d+)", text))
+    open_ = int(one(r"Chưa có kết quả: (\d+)", text))
+    not_rated = int(one(r"Không đánh giá, xếp loại: (\d+)", text))
+    # The member's confirmed result and the one awaiting confirmation.
+    assert (rated, not_rated) == (2, 0)
+    assert rated + open_ + not_rated == members
+    assert nfc("Đã có kết quả: 2 (1 đã quyết định, chờ người đứng đầu xác nhận)") in text
+    table = text.split("IV. BẢN KIỂM ĐIỂM CHƯA CÓ KẾT QUẢ")[1]
+    assert nfc("Đã quyết định, chờ người đứng đầu xác nhận") not in table
+    assert int(one(r"Cộng (\d+)", table)) == open_
+
+
+def test_each_kind_is_signed_for_its_collective_in_the_signers_post(cast, ward_in_review):
+    period, review, _late = ward_in_review
+
+    texts = {
+        "individual": pdf_text(report_pdf(report_produce(ReportKind.INDIVIDUAL, review.pk)[0])),
+        "cell": pdf_text(report_pdf(report_produce(ReportKind.CELL_SUMMARY, cast.cell_a.pk, period)[0])),
+        "deputy": pdf_text(report_pdf(report_produce(ReportKind.CELL_SUMMARY, cast.cell_b.pk, period)[0])),
+        "rollup": pdf_text(report_pdf(report_produce(ReportKind.ORGANISATION_ROLLUP, cast.grassroots.pk, period)[0])),
+    }
+
+    def block(text: str) -> list[str]:
+        """The signature lines: from the last "T/M" line to the verification code."""
+        lines = [line.strip() for line in text.split("Mã xác thực:")[0].splitlines() if line.strip()]
+        start = max(index for index, line in enumerate(lines) if "T/M" in line)
+        return lines[start:]
+
+    individual = block(texts["individual"])
+    assert re.fullmatch(r"T/M CHI BỘ\s+T/M ĐẢNG ỦY", individual[0])
+    assert re.fullmatch(r"BÍ THƯ\s+BÍ THƯ", individual[1])
+    # The two names on one line: at the same height.
+    assert re.fullmatch(nfc(r"Lê Văn Bình\s+Huỳnh Văn Em"), individual[-1])
+    assert block(texts["cell"])[:2] == ["T/M CHI BỘ", "BÍ THƯ"] and block(texts["cell"])[-1] == nfc("Lê Văn Bình")
+    assert block(texts["deputy"])[:2] == ["T/M CHI BỘ", "PHÓ BÍ THƯ"]
+    assert block(texts["deputy"])[-1] == nfc("Phạm Văn Cường")
+    assert block(texts["rollup"])[:2] == ["T/M ĐẢNG ỦY", "BÍ THƯ"] and block(texts["rollup"])[-1] == nfc("Huỳnh Văn Em")
+    for text in texts.values():
+        for wrong in ("T/M ĐẢNG BỘ", "Người đứng đầu xác nhận", "NGƯỜI XÁC NHẬN", "SHA-256"):
+            assert wrong not in text
+
+
+def fonts(pdf: bytes, tmp_path) -> list[list[str]]:
+    path = tmp_path / "document.pdf"
+    path.write_bytes(pdf)
+    listing = subprocess.run(["pdffonts", str(path)], capture_output=True, check=True, text=True).stdout
+    return [line.split() for line in listing.splitlines()[2:] if line.strip()]
+
+
+def test_every_kind_is_set_in_the_bundled_times_metric_serif_with_every_vietnamese_letter(cast, tmp_path):
+    cast.member.full_name = VIETNAMESE_SAMPLE
+    cast.member.save(update_fields=["full_name"])
+    period, review = period_with_final_review(cast)
+    programme = review.cadre.programmes.get()
+    reports = [
+        report_produce(ReportKind.INDIVIDUAL, review.pk)[0],
+        report_produce(ReportKind.CELL_SUMMARY, cast.cell_a.pk, period)[0],
+        report_produce(ReportKind.ORGANISATION_ROLLUP, cast.grassroots.pk, period)[0],
+        report_produce(ReportKind.PROGRAMME, programme.pk)[0],
+    ]
+    assert {report.kind for report in reports} == set(ReportKind.values)
+
+    for report in reports:
+        pdf = report_pdf(report)
+        rows = fonts(pdf, tmp_path)
+        assert rows, report.kind
+        for row in rows:
+            name = row[0].split("+")[-1]
+            assert name.startswith("Liberation-Serif-Portal"), (report.kind, name)
+            assert row[-5] == "yes", f"{name} is not embedded"
+        if report.kind != ReportKind.ORGANISATION_ROLLUP:  # the roll-up names no member
+            assert nfc(VIETNAMESE_SAMPLE) in flowing_text(pdf), report.kind
+
+
+def test_the_print_date_is_the_day_in_viet_nam(cast):
+    """At 18:30 UTC on 3 December it is already 4 December in Hồ Chí Minh City: the report says the 4th."""
+    organisation = cast.grassroots
+    moment = datetime.datetime(2026, 12, 3, 18, 30, tzinfo=datetime.UTC)
+
+    extra = printed_extra(organisation, moment)
+
+    assert extra["as_of"] == "2026-12-04"
+    assert extra["header"].issued_on == datetime.date(2026, 12, 4)  # type: ignore[attr-defined]
+    assert timezone.localtime(moment, zoneinfo.ZoneInfo("Asia/Ho_Chi_Minh")).date() == datetime.date(2026, 12, 4)
