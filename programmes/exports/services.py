@@ -162,6 +162,9 @@ def export_job_open(*, job: ExportJob, acting_user: User) -> IO[bytes]:
     """The finished job's file, for its maker while it is kept; the download is audited."""
     if not access.can_download_export(acting_user, job):
         raise PermissionDenied
+    # The list asked again, as when it was made: a maker who no longer reads it (moved to another ward, a role
+    # ended) takes no copy of it away. Building the selection counts nothing; PermissionDenied or Http404 passes.
+    get_list(job.list_key).select(acting_user, dict(job.parameters))
     kept_until = job.kept_until
     if job.state != ExportState.DONE or kept_until is None or kept_until < timezone.now():
         raise PermissionDenied(_("Bảng tính này không còn được lưu; hãy xuất lại danh sách."))

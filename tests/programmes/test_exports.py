@@ -27,6 +27,7 @@ from programmes.models import (
     PartyPost,
     PublicityLevel,
     Role,
+    RoleAssignment,
 )
 from tests.factories import (
     PositionFactory,
@@ -393,3 +394,23 @@ def test_the_searched_roster_and_its_export_cost_the_same_for_10_and_100_members
 
     assert (page_hundred, export_hundred) == (page_ten, export_ten)
     assert len(rows(book, "Danh sách đảng viên")) > 100
+
+
+def test_a_background_export_is_not_downloaded_by_its_maker_once_they_no_longer_read_the_list(cast, settings, media):
+    """Made by the ward's board staff, who then moves to the other ward: the copy stays with the ward."""
+    settings.EXPORT_BACKGROUND_ROWS = 1
+    board = cast.org_board
+    client_for(board).post(reverse("programmes:export_request"), {"danh_sach": "members", "id": str(cast.ward.pk)})
+    job = ExportJob.objects.get()
+    export_job_run(job_id=job.pk)
+    job.refresh_from_db()
+    assert job.state == ExportState.DONE
+    first = client_for(board).get(reverse("programmes:export_download", args=[job.pk]))
+    assert first.status_code == 200 and first.getvalue()  # read to its end, as a browser does: the file closes
+
+    RoleAssignment.objects.filter(user=board).update(end_date=timezone.localdate() - datetime.timedelta(days=1))
+    RoleAssignmentFactory(user=board, role=Role.ORG_BOARD_STAFF, organisation=cast.other_ward)
+    moved = client_for(board)
+    assert moved.get(reverse("programmes:members_export", args=[cast.ward.pk])).status_code == 403
+    assert moved.get(reverse("programmes:export_download", args=[job.pk])).status_code == 403
+    assert AuditEvent.objects.filter(action="export.download").count() == 1
