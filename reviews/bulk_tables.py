@@ -14,8 +14,9 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
+from programmes.access import AnyUser
 from programmes.models import PartyOrganisation
-from reviews import quota, rules, services
+from reviews import access, quota, rules, services
 from reviews.cell_forms import AssessmentRow
 from reviews.consistency import ConsistencyFlag
 from reviews.models import CommitmentAssessment, RatingLevel, Review, ReviewPeriod
@@ -46,11 +47,17 @@ class Refused:
     errors: list[str]
 
 
-def table_place(period_pk: int, place_pk: int) -> tuple[ReviewPeriod, PartyOrganisation]:
-    """The period and a place within its scope, else 404."""
+def table_place(user: AnyUser, period_pk: int, place_pk: int) -> tuple[ReviewPeriod, PartyOrganisation]:
+    """The period and a place within its scope, when the user records for the place or reads one of its reviews
+    there; else 404, as the cell's page answers: others learn nothing of the period, not even its title."""
     period = ReviewPeriod.objects.select_related("rule_set", "scope").filter(pk=period_pk).first()
     place = PartyOrganisation.objects.filter(pk=place_pk).first()
     if period is None or place is None or not place.path.startswith(period.scope.path):
+        raise Http404
+    reads = access.can_record_meeting(user, place) or (
+        access.reviews_visible_to(user).filter(period=period, place=place).exists()
+    )
+    if not reads:
         raise Http404
     return period, place
 

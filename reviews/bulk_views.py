@@ -146,7 +146,7 @@ def _warned(stored: list[tuple[CellProposal, list[str]]]) -> dict[str, list[str]
 @login_required
 @require_http_methods(["GET", "POST"])
 def cell_proposals(request: AuthenticatedRequest, period_pk: int, cell_pk: int) -> HttpResponse:
-    period, place = table_place(period_pk, cell_pk)
+    period, place = table_place(request.user, period_pk, cell_pk)
     if not access.can_record_meeting(request.user, place):
         return refusal_page(
             request, PROPOSALS_TEMPLATE, _("Chỉ bí thư, phó bí thư chi bộ ghi đề xuất."), period=period, place=place
@@ -244,7 +244,7 @@ def _asks_justification(refusal: Exception) -> bool:
 @login_required
 @require_http_methods(["GET", "POST"])
 def cell_decisions(request: AuthenticatedRequest, period_pk: int, cell_pk: int) -> HttpResponse:
-    period, place = table_place(period_pk, cell_pk)
+    period, place = table_place(request.user, period_pk, cell_pk)
     if not access.can_decide_in(request.user, place):
         return refusal_page(
             request,
@@ -339,7 +339,7 @@ def _confirm(
 @login_required
 @require_http_methods(["GET", "POST"])
 def cell_confirmations(request: AuthenticatedRequest, period_pk: int, cell_pk: int) -> HttpResponse:
-    period, place = table_place(period_pk, cell_pk)
+    period, place = table_place(request.user, period_pk, cell_pk)
     if not access.can_confirm_in(request.user, place):
         return refusal_page(
             request,

@@ -13,7 +13,7 @@ from django.urls import reverse
 
 from programmes.models import OrganisationKind, PartyPost
 from reviews.models import CellProposal, Decision, DecisionState, RatingLevel, Review, ReviewState
-from tests.factories import PositionFactory, client_for, make_member, make_organisation
+from tests.factories import PositionFactory, UserFactory, client_for, make_member, make_organisation
 from tests.reviews.bulk_data import BulkCell, bulk_cell, cell_meeting, decision_row, propose_all
 from tests.reviews.test_bulk_services import decide_table, decided
 
@@ -265,14 +265,25 @@ def test_a_ticked_decision_without_a_cited_commitment_confirms_none(cast):
 TABLES = ("cell_proposals", "cell_decisions", "cell_confirmations")
 
 
-def test_the_other_wards_people_and_plain_members_get_403_and_change_nothing(cast):
+def test_the_other_wards_people_get_404_plain_members_403_and_nothing_changes(cast):
     cell = bulk_cell(cast, 4)
     propose_all(cell)
-    outsiders = {"other ward": other_ward_person(cast), "member": client_for(cast.member.user)}
+    # The other ward, and a member of another cell, learn nothing of the period, as on the cell's page; a member of
+    # the cell reads her own review there, and may not act.
+    own = next(review.cadre for review in cell.reviews if review.cadre.user is None)
+    own.user = UserFactory(username="dang_vien_cua_chi_bo")
+    own.save(update_fields=["user"])
+    outsiders = {
+        "other ward": (other_ward_person(cast), 404),
+        "member of another cell": (client_for(cast.member.user), 404),
+        "member of the cell": (client_for(own.user), 403),
+    }
     for name in TABLES:
-        for who, client in outsiders.items():
-            assert client.get(url(name, cell)).status_code == 403, (name, who)
-            assert client.post(url(name, cell), {"action": "record"}).status_code == 403, (name, who)
+        for who, (client, status) in outsiders.items():
+            page = client.get(url(name, cell))
+            assert page.status_code == status, (name, who)
+            assert (cell.period.title in page.text) == (status == 403), (name, who)
+            assert client.post(url(name, cell), {"action": "record"}).status_code == status, (name, who)
     assert not Decision.objects.exists()
     assert Review.objects.filter(place=cell.cell, state=ReviewState.CELL_PROPOSED).count() == 4
 
@@ -319,12 +330,13 @@ def _queries(client: Client, address: str) -> int:
 
 
 # Session, user, the period, the place, grants (cadre, membership, posts, roles), the reviews, their commitments,
-# the header's counts: 11; then each table's own. The proposals: the meetings, the flags on the verdicts shown
+# the header's counts: 11; then each table's own, and for those who do not record for the place, whether they read
+# one of its reviews (1: else 404). The proposals: the meetings, the flags on the verdicts shown
 # (terms, finished dates, notes) and the quota outside the table (5). The decisions: the flags and the quota (4).
 # The confirmations: the decisions waiting and the head of the deciding body (2).
 PROPOSALS_PAGE_QUERIES = 11 + 5
-DECISIONS_PAGE_QUERIES = 11 + 4
-CONFIRMATIONS_PAGE_QUERIES = 11 + 2
+DECISIONS_PAGE_QUERIES = 11 + 4 + 1
+CONFIRMATIONS_PAGE_QUERIES = 11 + 2 + 1
 
 
 @pytest.mark.parametrize("size", [10, 40])
