@@ -7,6 +7,7 @@ from programmes import access
 from programmes.access import AnyUser
 from programmes.models import (
     ActionProgramme,
+    Cadre,
     CommitmentTerms,
     Evidence,
     Notification,
@@ -55,11 +56,22 @@ def programmes_readable_by(user: AnyUser) -> QuerySet[ActionProgramme]:
         return ActionProgramme.objects.none()
     return (
         access.programmes_visible_to(user)
-        .exclude(owner__user_id=user.pk)
+        .exclude(owner__in=Cadre.objects.filter(user_id=user.pk).values("pk"))
         .filter(current_version__isnull=False)
         .select_related("owner", "current_version", "organisation")
         .prefetch_related(terms_prefetch("current_version__terms"))
-        .order_by("owner__name_folded", "-term_start")
+        # The owner's folded name as the programme keeps it (`ActionProgramme.owner_name_folded`): the order is read
+        # from the programme's own row, without joining every owner of a ward before keeping 25.
+        .order_by("owner_name_folded", "-term_start", "pk")
+    )
+
+
+def readable_rows(ids: list[int]) -> QuerySet[ActionProgramme]:
+    """The rows of one page of `programmes_readable_by` (ids found by `paginate_by_ids`), with what the list shows."""
+    return (
+        ActionProgramme.objects.filter(pk__in=ids)
+        .select_related("owner", "current_version", "organisation")
+        .prefetch_related(terms_prefetch("current_version__terms"))
     )
 
 
