@@ -30,6 +30,12 @@ def terms_prefetch(lookup: str = "terms") -> Prefetch[str, QuerySet[CommitmentTe
     )
 
 
+def progress_terms_prefetch(lookup: str) -> Prefetch[str, QuerySet[CommitmentTerms], str]:
+    """A version's commitments in order with their lasting commitment: what the lists' progress figures read (their
+    milestones are shown on the programme's page only)."""
+    return Prefetch(lookup, queryset=CommitmentTerms.objects.select_related("commitment").order_by("position"))
+
+
 def pending_versions_prefetch() -> Prefetch[str, QuerySet[ProgrammeVersion], str]:
     return Prefetch(
         "versions",
@@ -45,7 +51,7 @@ def programmes_owned_by(user: AnyUser) -> QuerySet[ActionProgramme]:
     return (
         ActionProgramme.objects.filter(owner__user=user)
         .select_related("current_version", "organisation")
-        .prefetch_related(terms_prefetch("current_version__terms"), pending_versions_prefetch())
+        .prefetch_related(progress_terms_prefetch("current_version__terms"), pending_versions_prefetch())
         .order_by("-created_at", "-pk")
     )
 
@@ -71,7 +77,7 @@ def readable_rows(ids: list[int]) -> QuerySet[ActionProgramme]:
     return (
         ActionProgramme.objects.filter(pk__in=ids)
         .select_related("owner", "current_version", "organisation")
-        .prefetch_related(terms_prefetch("current_version__terms"))
+        .prefetch_related(progress_terms_prefetch("current_version__terms"))
     )
 
 
