@@ -3,7 +3,7 @@ service for a form (its refusal put back on the form), the page that refuses and
 """
 
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from django import forms
 from django.contrib.auth.models import User
@@ -90,10 +90,10 @@ def paginate_by_ids(
         number = max(1, -(-total // per_page))
         ids, _total = _ids_and_total(items, number, per_page)
     # A range's length costs nothing: the paginator counts pages from the total already read.
-    paginator = Paginator(range(total), per_page)
+    paginator = cast("Paginator[Row]", Paginator(range(total), per_page))
     rows = {row.pk: row for row in load(ids)}
     page = Page([rows[pk] for pk in ids if pk in rows], number, paginator)
-    return page, list(paginator.get_elided_page_range(number))  # type: ignore[arg-type]
+    return page, list(paginator.get_elided_page_range(number))
 
 
 def _page_number(raw: str | None) -> int:
