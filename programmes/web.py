@@ -3,13 +3,13 @@ service for a form (its refusal put back on the form), the page that refuses and
 """
 
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from django import forms
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Page, Paginator
-from django.db.models import Model, QuerySet
+from django.db.models import Count, Model, QuerySet, Window
 from django.forms.renderers import BaseRenderer
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -20,6 +20,7 @@ from django_htmx.middleware import HtmxDetails
 from programmes.context_processors import vietnamese_name
 
 Result = TypeVar("Result")
+Row = TypeVar("Row", bound=Model)
 # What a paginated list holds: model instances, or the rows of a values() query.
 Item = TypeVar("Item")
 
@@ -67,6 +68,52 @@ def paginate(
     with several lists names each list's `parameter` (and passes it to includes/pagination.html)."""
     page = Paginator(items, per_page).get_page(request.GET.get(parameter))
     return page, list(page.paginator.get_elided_page_range(page.number))
+
+
+def paginate_by_ids(
+    request: HttpRequest,
+    items: QuerySet[Row],
+    per_page: int,
+    load: Callable[[list[Any]], QuerySet[Row]],
+    parameter: str = "page",
+) -> tuple[Page[Row], list[int | str]]:
+    """As `paginate`, for a long list whose conditions are costly (an access rule over a whole ward's members): one
+    query reads the page's ids in the list's order with the total beside them (a window count, so the conditions run
+    once, where a count and a page would run them twice and join every row before sorting), then `load` fetches
+    those ids with what the page shows. A page past the end shows the last one, as `paginate` does."""
+    number = _page_number(request.GET.get(parameter))
+    ids, total = _ids_and_total(items, number, per_page) if number else ([], None)
+    if total is None and number == 1:
+        total = 0
+    elif total is None:  # past the end, or below 1: the last page (one more count, only then)
+        total = items.count()
+        number = max(1, -(-total // per_page))
+        ids, _total = _ids_and_total(items, number, per_page)
+    # A range's length costs nothing: the paginator counts pages from the total already read.
+    paginator = cast("Paginator[Row]", Paginator(range(total), per_page))
+    rows = {row.pk: row for row in load(ids)}
+    page = Page([rows[pk] for pk in ids if pk in rows], number, paginator)
+    return page, list(paginator.get_elided_page_range(number))
+
+
+def _page_number(raw: str | None) -> int:
+    """The page asked for: 1 when absent or not a whole number, 0 (the last page) when below 1."""
+    try:
+        number = int(raw or 1)
+    except ValueError:
+        return 1
+    return max(number, 0)
+
+
+def _ids_and_total(items: QuerySet[Row], number: int, per_page: int) -> tuple[list[Any], int | None]:
+    """The ids of page `number` in order and the number of rows in the list (None when the page is empty)."""
+    start = (number - 1) * per_page
+    rows = list(
+        items.prefetch_related(None)
+        .annotate(list_total=Window(Count("pk")))
+        .values_list("pk", "list_total")[start : start + per_page]
+    )
+    return [pk for pk, _total in rows], (rows[0][1] if rows else None)
 
 
 def add_service_error(

@@ -225,19 +225,38 @@ def programme_list(filters: Filters) -> QuerySet[ActionProgramme]:
     search = _search_q(filters.text)
     if search is not None:
         queryset = queryset.filter(search)
-    return (
-        queryset.select_related("owner", "current_version")
-        .prefetch_related(Prefetch("current_version__terms", queryset=public_terms().order_by("position")))
-        .order_by(_name_order(filters.text), "-term_start", "pk")
+    return _with_list_rows(queryset).order_by(*_list_order(filters))
+
+
+def programme_page(filters: Filters, start: int, stop: int) -> list[ActionProgramme]:
+    """Rows `start` to `stop` of `programme_list`, in one query and the commitments' one: the page's ids are chosen
+    and sorted on the programmes' own rows, and only those are joined to their owners and versions (a search for
+    "nguyen van an" sorts 700 matches, and joining every one of them before keeping 21 cost a third of its time)."""
+    order = _list_order(filters)
+    page_ids = programme_list(filters).select_related(None).prefetch_related(None).values("pk")[start:stop]
+    return list(_with_list_rows(ActionProgramme.objects.filter(pk__in=page_ids)).order_by(*order))
+
+
+def _with_list_rows(queryset: QuerySet[ActionProgramme]) -> QuerySet[ActionProgramme]:
+    """What a card of the list shows: the owner, the version in force and its public commitments."""
+    return queryset.select_related("owner", "current_version").prefetch_related(
+        Prefetch("current_version__terms", queryset=public_terms().order_by("position"))
     )
 
 
-def _name_order(text: str) -> str | Concat:
-    """By owner's name. Browsing and one-word searches read a page from the partial index
+def _list_order(filters: Filters) -> tuple[str | Concat, str, str]:
+    return (_name_order(filters), "-term_start", "pk")
+
+
+def _name_order(filters: Filters) -> str | Concat:
+    """By owner's name. Browsing the city and one-word searches read a page from the partial index
     `programme_public_by_name`. Several words match few programmes (about 700 of 75,000 for "nguyen van an"),
     clustered far along that index: walking it to the first match cost 60 ms at city scale, where sorting the
-    matches found by the trigram index costs 5. An expression the index cannot serve makes PostgreSQL sort."""
-    if len(fold(text).split()) < 2:
+    matches found by the trigram index costs 5. A ward or an organisation is the same: a ward holds about 1% of the
+    city's published programmes, so a page of them is about 2,000 rows along the city's index (13 ms), where its
+    ~600 rows, found by organisation and sorted, take 3. An expression the index cannot serve makes PostgreSQL sort."""
+    narrowed = filters.area is not None or filters.organisation_id is not None
+    if len(fold(filters.text).split()) < 2 and not narrowed:
         return "owner_name_folded"
     return Concat("owner_name_folded", Value(""))
 

@@ -10,10 +10,10 @@ from dataclasses import dataclass
 from functools import wraps
 from http import HTTPStatus
 from typing import Any
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import render
 from django.utils import timezone
@@ -24,7 +24,7 @@ from django.views.decorators.http import require_safe
 from programmes.action_programmes import public_stamps
 from programmes.action_programmes.evidence import download_name
 from programmes.action_programmes.progress import CommitmentProgress, programme_progress
-from programmes.models import ActionProgramme, Evidence, Occasion, ProgressStatus, PublicityLevel
+from programmes.models import Evidence, Occasion, ProgressStatus, PublicityLevel
 from programmes.progress_views import KIND_LABELS
 from publicity import changes, selectors
 from publicity.follow_forms import FollowForm
@@ -89,11 +89,17 @@ class ResultPage:
         return self.number > 1
 
 
-def _result_page(request: HttpRequest, queryset: QuerySet[ActionProgramme]) -> ResultPage:
+def _result_page(request: HttpRequest, filters: selectors.Filters) -> ResultPage:
     number = _chosen_id(request, "page") or 1
     start = (number - 1) * RESULTS_PER_PAGE
-    rows = list(queryset[start : start + RESULTS_PER_PAGE + 1])
+    rows = selectors.programme_page(filters, start, start + RESULTS_PER_PAGE + 1)
     return ResultPage(number, rows[:RESULTS_PER_PAGE], len(rows) > RESULTS_PER_PAGE)
+
+
+def _form_key(request: HttpRequest, form: PublicSearchForm) -> str:
+    """What the search form's markup depends on besides the published list (its stamp) and the language: the
+    values asked for in its fields, in a fixed order (the page number and unknown parameters left out)."""
+    return urlencode(sorted((name, value) for name in form.fields for value in request.GET.getlist(name)))
 
 
 @require_safe
@@ -108,7 +114,7 @@ def public_home(request: HttpRequest) -> HttpResponse:
     if form.is_bound:
         form.is_valid()
     filters = form.filters()
-    page = _result_page(request, selectors.programme_list(filters))
+    page = _result_page(request, filters)
     rows = [(programme, selectors.public_progress(programme)) for programme in page.object_list]
     context = {
         "form": form,
@@ -116,6 +122,7 @@ def public_home(request: HttpRequest) -> HttpResponse:
         "area": area,
         "listing_stamp": public_stamps.listing_stamp(),
         "areas_cache_seconds": selectors.AREAS_CACHE_SECONDS,
+        "form_key": _form_key(request, form),
         "organisations": organisations,
         "filtered": filters != selectors.Filters(),
         "filters": filters,

@@ -195,6 +195,15 @@ class ProgrammeProgress:
     overdue_count: int
 
 
+def status_label(status: str) -> str:
+    """A commitment's status in words, as `get_status_display` gives it. That method hashes every choice's
+    translated label on each call: a list of 25 programmes asked it for each of their hundred commitments."""
+    try:
+        return str(ProgressStatus(status).label)
+    except ValueError:
+        return status
+
+
 def programme_progress(
     version: ProgrammeVersion, *, terms: Iterable[CommitmentTerms] | None = None
 ) -> ProgrammeProgress:
@@ -212,7 +221,7 @@ def programme_progress(
             CommitmentProgress(
                 terms=shown,
                 status=commitment.status,
-                status_label=commitment.get_status_display(),
+                status_label=status_label(commitment.status),
                 value_reached=commitment.value_reached,
                 percent=shown.completion(commitment.status, commitment.value_reached),
                 overdue=shown.is_overdue(commitment.status, today),

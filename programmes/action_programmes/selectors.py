@@ -7,6 +7,7 @@ from programmes import access
 from programmes.access import AnyUser
 from programmes.models import (
     ActionProgramme,
+    Cadre,
     CommitmentTerms,
     Evidence,
     Notification,
@@ -29,6 +30,12 @@ def terms_prefetch(lookup: str = "terms") -> Prefetch[str, QuerySet[CommitmentTe
     )
 
 
+def progress_terms_prefetch(lookup: str) -> Prefetch[str, QuerySet[CommitmentTerms], str]:
+    """A version's commitments in order with their lasting commitment: what the lists' progress figures read (their
+    milestones are shown on the programme's page only)."""
+    return Prefetch(lookup, queryset=CommitmentTerms.objects.select_related("commitment").order_by("position"))
+
+
 def pending_versions_prefetch() -> Prefetch[str, QuerySet[ProgrammeVersion], str]:
     return Prefetch(
         "versions",
@@ -44,7 +51,7 @@ def programmes_owned_by(user: AnyUser) -> QuerySet[ActionProgramme]:
     return (
         ActionProgramme.objects.filter(owner__user=user)
         .select_related("current_version", "organisation")
-        .prefetch_related(terms_prefetch("current_version__terms"), pending_versions_prefetch())
+        .prefetch_related(progress_terms_prefetch("current_version__terms"), pending_versions_prefetch())
         .order_by("-created_at", "-pk")
     )
 
@@ -55,11 +62,22 @@ def programmes_readable_by(user: AnyUser) -> QuerySet[ActionProgramme]:
         return ActionProgramme.objects.none()
     return (
         access.programmes_visible_to(user)
-        .exclude(owner__user_id=user.pk)
+        .exclude(owner__in=Cadre.objects.filter(user_id=user.pk).values("pk"))
         .filter(current_version__isnull=False)
         .select_related("owner", "current_version", "organisation")
         .prefetch_related(terms_prefetch("current_version__terms"))
-        .order_by("owner__name_folded", "-term_start")
+        # The owner's folded name as the programme keeps it (`ActionProgramme.owner_name_folded`): the order is read
+        # from the programme's own row, without joining every owner of a ward before keeping 25.
+        .order_by("owner_name_folded", "-term_start", "pk")
+    )
+
+
+def readable_rows(ids: list[int]) -> QuerySet[ActionProgramme]:
+    """The rows of one page of `programmes_readable_by` (ids found by `paginate_by_ids`), with what the list shows."""
+    return (
+        ActionProgramme.objects.filter(pk__in=ids)
+        .select_related("owner", "current_version", "organisation")
+        .prefetch_related(progress_terms_prefetch("current_version__terms"))
     )
 
 

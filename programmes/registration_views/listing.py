@@ -19,7 +19,7 @@ from programmes.action_programmes.forms import ProgrammeForm
 from programmes.action_programmes.progress import ProgrammeProgress, programme_progress
 from programmes.models import ActionProgramme, Cadre, ProgrammeState, ProgrammeVersion
 from programmes.models.action_programmes import EDITABLE_VERSION_STATES
-from programmes.web import AuthenticatedRequest, call_service, paginate
+from programmes.web import AuthenticatedRequest, call_service, paginate_by_ids
 
 PROGRAMMES_PER_PAGE = 25
 
@@ -73,7 +73,7 @@ def programme_list(request: AuthenticatedRequest) -> HttpResponse:
     # The staff's search of the programmes in their scope: filtered inside the access module's queryset.
     filter_form = ProgrammeFilterForm(request.GET or None, user=user)
     readable = filter_programmes(selectors.programmes_readable_by(user), filter_form.filters(), timezone.localdate())
-    page, page_numbers = paginate(request, readable, PROGRAMMES_PER_PAGE)
+    page, page_numbers = paginate_by_ids(request, readable, PROGRAMMES_PER_PAGE, selectors.readable_rows)
     # Others' programmes: a commitment capped below this reader weighs nothing in the progress or overdue count.
     readings = access.CommitmentReadings(user, page.object_list)
     context = {

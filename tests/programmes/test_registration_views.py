@@ -517,10 +517,10 @@ def test_the_list_shows_programmes_in_scope_to_the_cell_secretary(cast):
 
 
 # Session, user, grants, the header's counts, the cadre, the own programmes with their versions in force,
-# commitments and milestones and pending versions, the readable page with the same joins, and (for a reader of others'
-# programmes) the organisations the search offers.
-MEMBER_LIST_QUERIES = 13
-SECRETARY_LIST_QUERIES = 14
+# commitments and pending versions, the readable page's ids with their total, its rows with their commitments, and
+# (for a reader of others' programmes) the organisations the search offers. No milestones: the lists do not show them.
+MEMBER_LIST_QUERIES = 12
+SECRETARY_LIST_QUERIES = 13
 
 
 @pytest.mark.parametrize("count", [1, 5])
@@ -545,3 +545,47 @@ def test_the_list_is_paginated_by_25(cast):
         make_confirmed(owner, cast.secretary.user, title=f"Chương trình {number:02d}", weights=(100,))
     page = client_for(cast.secretary.user).get(reverse("programmes:programme_list")).text
     assert "Trang 1 trên 2" in page
+
+
+def _programmes_in_cell_a(cast, count: int) -> None:
+    """`count` confirmed programmes of members of cell A, created in the reverse of their owners' names."""
+    for number in reversed(range(count)):
+        owner = make_member(cast.cell_a, f"owner{number}", full_name=f"Đảng viên {number:03d}")
+        make_confirmed(owner, cast.secretary.user, title=f"Chương trình {number:03d}", weights=(100,))
+
+
+@pytest.mark.parametrize("count", [10, 100])
+def test_the_scoped_list_costs_the_same_queries_for_10_and_100_programmes(cast, count, django_assert_num_queries):
+    _programmes_in_cell_a(cast, count)
+    secretary = client_for(cast.secretary.user)
+    address = reverse("programmes:programme_list")
+    with django_assert_num_queries(SECRETARY_LIST_QUERIES):
+        page = secretary.get(address).text
+    # By owner's name, 25 a page, with the total of the whole list.
+    assert all(f"Chương trình {number:03d}" in page for number in range(min(count, 25)))
+    assert "Chương trình 025" not in page
+    assert f"{count} chương trình" in page
+    if count > 25:
+        with django_assert_num_queries(SECRETARY_LIST_QUERIES):
+            assert "Chương trình 025" in secretary.get(address + "?page=2").text
+    # The other cell's member reads none of them, whatever the number.
+    assert "Chương trình 000" not in client_for(cast.outsider.user).get(address).text
+
+
+def test_the_scoped_list_pages_follow_the_owners_names_and_a_page_past_the_end_shows_the_last(cast):
+    _programmes_in_cell_a(cast, 30)
+    secretary = client_for(cast.secretary.user)
+    address = reverse("programmes:programme_list")
+    second = secretary.get(address + "?page=2").text
+    assert all(f"Chương trình {number:03d}" in second for number in range(25, 30))
+    assert "Chương trình 024" not in second
+    assert "Trang 2 trên 2" in second
+    for past_the_end in ("3", "99", "0", "-1"):
+        page = secretary.get(address, {"page": past_the_end}).text
+        assert "Chương trình 029" in page and "Chương trình 024" not in page, past_the_end
+    for not_a_number in ("abc", "2.5", ""):
+        page = secretary.get(address, {"page": not_a_number}).text
+        assert "Chương trình 000" in page and "Chương trình 029" not in page, not_a_number
+    # A filter narrows the ids and the total alike.
+    page = secretary.get(address, {"q": "dang vien 02"}).text
+    assert "10 chương trình" in page and "Chương trình 020" in page and "Chương trình 000" not in page

@@ -17,6 +17,7 @@ from programmes.action_programmes.progress import progress_report
 from programmes.models import ActionProgramme, Commitment, ProgressStatus, PublicityLevel
 from programmes.text import fold
 from publicity import selectors
+from publicity.views import RESULTS_PER_PAGE
 from tests.factories import make_member
 from tests.programmes.programme_data import make_confirmed, make_draft
 from tests.publicity.public_data import amend_target, make_public, owner_user, publish, unpublish
@@ -102,7 +103,7 @@ def test_the_stored_flag_always_equals_the_public_rule(cast, steps):
 
 
 @pytest.mark.postgres
-@pytest.mark.parametrize("count", [5, 50])
+@pytest.mark.parametrize("count", [10, 100])
 def test_query_counts_are_pinned_whatever_the_number_of_programmes(cast, count):
     programmes = publish_many(cast, count)
     for programme in programmes[:3]:
@@ -118,8 +119,11 @@ def test_query_counts_are_pinned_whatever_the_number_of_programmes(cast, count):
     assert queries(home()) == 4
     # Then the counts come from the cache.
     assert queries(home()) == 2
-    # A ward's list: its organisations, the page, its commitments.
+    # A ward's list: its organisations, the page, its commitments; the same for one organisation, and for a second
+    # page when there is one (an empty page has no commitments to read).
     assert queries(home(f"?khu_vuc={cast.ward.pk}")) == 3
+    assert queries(home(f"?khu_vuc={cast.ward.pk}&page=2")) == (3 if count > RESULTS_PER_PAGE else 2)
+    assert queries(home(f"?khu_vuc={cast.ward.pk}&to_chuc={cast.cell_a.pk}")) == 3
     # A search: the page and its commitments, no count.
     assert queries(home("?q=tran+thi")) == 2
     assert queries(home("?q=Trần+Thị+Ánh")) == 2
@@ -211,6 +215,41 @@ def test_a_search_of_several_words_lists_the_matches_by_name(cast):
         "Nguyễn Văn An",
         "Nguyễn Văn Anh",
     ]
+
+
+def _names_listed(address: str) -> list[str]:
+    """The owners' names of a page of the public list, in the page's order."""
+    return [programme.owner.full_name for programme, _progress in Client().get(address).context["rows"]]
+
+
+@pytest.mark.postgres
+def test_a_wards_list_and_a_search_are_in_name_order_page_after_page(cast):
+    # A ward's list and a search sort the matches (selectors._name_order) where browsing reads the name index: the
+    # same order, 20 a page, each page following the last; the other ward's programme in neither.
+    names = [f"Nguyễn Văn {chr(ord('A') + number)}{number:02d}" for number in range(25)]
+    for number, name in enumerate(reversed(names)):
+        make_public(make_member(cast.cell_a, f"m{number}", full_name=name), cast.secretary.user)
+    elsewhere = make_public(make_member(cast.cell_a, "far", full_name="Nguyễn Văn Xa"), cast.secretary.user)
+    ActionProgramme.objects.filter(pk=elsewhere.pk).update(organisation=cast.other_ward)
+    for query in (f"?khu_vuc={cast.ward.pk}", "?q=nguyen+van", f"?khu_vuc={cast.ward.pk}&q=van"):
+        listed = _names_listed(home(query)) + _names_listed(home(f"{query}&page=2"))
+        expected = sorted([*names, "Nguyễn Văn Xa"] if "khu_vuc" not in query else names, key=fold)
+        assert listed == expected, query
+
+
+def test_the_search_forms_ward_choices_follow_a_publication(cast):
+    """The form's markup is cached with the list's stamp: a new publication shows in the ward's count at once."""
+    make_public(cast.member, cast.secretary.user)
+    option = f'<option value="{cast.ward.pk}">{cast.ward.name} (1)</option>'
+    assert option in Client().get(home()).text
+    assert option in Client().get(home()).text  # from the cache
+    make_public(make_member(cast.cell_a, "bich", full_name="Trần Thị Bích"), cast.secretary.user)
+    text = Client().get(home()).text
+    assert option not in text and f'<option value="{cast.ward.pk}">{cast.ward.name} (2)</option>' in text
+    # A value asked for is part of the key: the chosen ward is selected, and the plain page is not.
+    chosen = Client().get(home(f"?khu_vuc={cast.ward.pk}")).text
+    assert f'<option value="{cast.ward.pk}" selected>' in chosen
+    assert f'<option value="{cast.ward.pk}" selected>' not in Client().get(home()).text
 
 
 def test_the_list_of_wards_on_the_page_follows_a_publication(cast):
