@@ -6,6 +6,7 @@ each page costs the same queries for 10 members as for 40; the cell page and the
 from typing import Any
 
 import pytest
+from django.contrib.auth.models import User
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -13,7 +14,7 @@ from django.urls import reverse
 
 from programmes.models import OrganisationKind, PartyPost
 from reviews.models import CellProposal, Decision, DecisionState, RatingLevel, Review, ReviewState
-from tests.factories import PositionFactory, UserFactory, client_for, make_member, make_organisation
+from tests.factories import PositionFactory, client_for, make_member, make_organisation
 from tests.reviews.bulk_data import BulkCell, bulk_cell, cell_meeting, decision_row, propose_all
 from tests.reviews.test_bulk_services import decide_table, decided
 
@@ -271,7 +272,7 @@ def test_the_other_wards_people_get_404_plain_members_403_and_nothing_changes(ca
     # The other ward, and a member of another cell, learn nothing of the period, as on the cell's page; a member of
     # the cell reads her own review there, and may not act.
     own = next(review.cadre for review in cell.reviews if review.cadre.user is None)
-    own.user = UserFactory(username="dang_vien_cua_chi_bo")
+    own.user = User.objects.create_user("dang_vien_cua_chi_bo")
     own.save(update_fields=["user"])
     outsiders = {
         "other ward": (other_ward_person(cast), 404),
