@@ -15,7 +15,7 @@ from programmes.action_programmes.notifications import in_portal_language
 from programmes.audit import audit_record
 from programmes.audit_actions import PrivacyAction
 from programmes.documents import render_pdf
-from programmes.personal_data import PersonalData, personal_data_for
+from programmes.personal_copy import PersonalData, personal_data_for
 
 FILE_NAME = "du-lieu-cua-toi"
 

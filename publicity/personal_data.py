@@ -6,7 +6,7 @@ from django.contrib.auth.models import User
 from django.utils.translation import gettext as _
 
 from programmes.models import Cadre, CommitmentTerms
-from programmes.personal_data import Part, Record, entries, entry, part
+from programmes.personal_copy import Part, Record, entries, entry, part
 from publicity import access
 from publicity.models import FeedbackCase
 

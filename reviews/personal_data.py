@@ -8,7 +8,7 @@ from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 
 from programmes.models import Cadre
-from programmes.personal_data import Part, Record, entries, named, part, person
+from programmes.personal_copy import Part, Record, entries, named, part, person
 from reviews import presentation
 from reviews.models import (
     Appeal,

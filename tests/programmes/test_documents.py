@@ -29,7 +29,6 @@ from programmes.documents import (
     RefusedURL,
     StaticOnlyFetcher,
     html_to_pdf,
-    place_of,
     programme_document_context,
     qr_code_src,
     render_pdf,
@@ -42,6 +41,7 @@ from programmes.models import (
     OrganisationKind,
     PublicityLevel,
 )
+from programmes.party_document import place_of
 from tests.factories import client_for, make_organisation
 from tests.programmes.programme_data import commitment_content, give_private_details, make_confirmed, make_draft, submit
 

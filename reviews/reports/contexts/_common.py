@@ -15,11 +15,11 @@ from django.conf import settings
 from django.contrib.auth.models import User
 from django.utils import timezone, translation
 
-from programmes.documents import SignatureBlock, collective_signature, party_header
 from programmes.models import (
     Cadre,
     PartyOrganisation,
 )
+from programmes.party_document import SignatureBlock, collective_signature, party_header
 from reviews.models import (
     LEVEL_ORDER,
     PeriodKind,

@@ -5,8 +5,8 @@ from typing import TypedDict
 from django.contrib.auth.models import User
 from django.utils import timezone
 
-from programmes.documents import signature_block
 from programmes.models import Cadre
+from programmes.party_document import signature_block
 from reviews import commitment_figures, selectors
 from reviews.models import (
     Appeal,
