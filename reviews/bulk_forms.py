@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from programmes.web import add_service_error
 from reviews import services
-from reviews.cell_forms import AssessmentRow, MeetingChoiceField
+from reviews.cell_forms import AssessmentRow, MeetingChoiceField, proposal_initial
 from reviews.consistency import ConsistencyFlag, acknowledgement_field
 from reviews.decision_forms import FlagRow
 from reviews.models import CellMeeting, CellProposal, CommitmentAssessment, Decision, RatingLevel, Review, Verdict
@@ -161,34 +161,9 @@ class ProposalRowForm(RowForm):
             self.fields[acknowledgement_field(assessment.pk)] = _text(
                 _named(_("Lý do chi bộ giữ kết luận nội dung %(number)s") % number, review)
             )
-        self._set_initial(previous)
-
-    def _set_initial(self, previous: CellProposal | None) -> None:
-        """As the single form starts: from the proposal the committee returned, else from the member's own."""
-        review = self.review
-        if previous is not None:
-            self.initial.update(
-                {
-                    "level": previous.level,
-                    "general_points": previous.general_points,
-                    "task_points": previous.task_points,
-                    "votes_for": previous.votes_for,
-                    "votes_against": previous.votes_against,
-                    "votes_abstain": previous.votes_abstain,
-                    "comments": previous.comments,
-                }
-            )
-        else:
-            self.initial.update(
-                {
-                    "level": review.self_level,
-                    "general_points": review.self_general_points,
-                    "task_points": review.self_task_points,
-                }
-            )
-        for assessment in self.assessments:
-            self.initial[f"verdict_{assessment.pk}"] = assessment.cell_verdict or assessment.self_verdict
-            self.initial[f"cause_{assessment.pk}"] = assessment.cell_cause or assessment.self_cause
+        # The table's meeting is one for the whole cell, chosen above the rows.
+        initial = proposal_initial(self.review, previous, self.assessments)
+        self.initial.update({name: value for name, value in initial.items() if name != "meeting"})
 
     def shown(self, name: str) -> Any:
         """A field's value as the page shows it: as sent, else as pre-filled."""

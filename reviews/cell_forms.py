@@ -4,7 +4,7 @@ Forms validate and lay out; reviews.services records. A refusal from a service b
 field it is about, or of the whole form when it names none (the rule conflicts of a level).
 """
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -231,6 +231,34 @@ class AssessmentRow:
     flag: ConsistencyFlag | None = None
 
 
+def proposal_initial(
+    review: Review, previous: CellProposal | None, assessments: Iterable[CommitmentAssessment]
+) -> dict[str, Any]:
+    """What a cell's proposal starts from, in the single form and in the cell's table alike: a proposal the committee
+    returned starts from what the cell said, a first one from the member's own self-review."""
+    if previous is not None:
+        initial: dict[str, Any] = {
+            "meeting": previous.meeting_id,
+            "general_points": previous.general_points,
+            "task_points": previous.task_points,
+            "level": previous.level,
+            "votes_for": previous.votes_for,
+            "votes_against": previous.votes_against,
+            "votes_abstain": previous.votes_abstain,
+            "comments": previous.comments,
+        }
+    else:
+        initial = {
+            "general_points": review.self_general_points,
+            "task_points": review.self_task_points,
+            "level": review.self_level,
+        }
+    for assessment in assessments:
+        initial[f"verdict_{assessment.pk}"] = assessment.cell_verdict or assessment.self_verdict
+        initial[f"cause_{assessment.pk}"] = assessment.cell_cause or assessment.self_cause
+    return initial
+
+
 class ProposalForm(forms.Form):
     meeting = MeetingChoiceField(
         label=_("Cuộc họp chi bộ"),
@@ -297,38 +325,10 @@ class ProposalForm(forms.Form):
                 widget=forms.Textarea(attrs={"rows": 2}),
                 help_text=_("Bắt buộc nếu giữ kết luận trái với tiến độ ghi nhận: căn cứ, minh chứng chi bộ đã xem."),
             )
-        self._set_initial(previous)
+        self.initial.update(proposal_initial(self.review, previous, self.assessments))
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.disable_csrf = True
-
-    def _set_initial(self, previous: CellProposal | None) -> None:
-        """A proposal returned by the committee starts from what the cell said; a first one from the member."""
-        review = self.review
-        if previous is not None:
-            self.initial.update(
-                {
-                    "meeting": previous.meeting_id,
-                    "general_points": previous.general_points,
-                    "task_points": previous.task_points,
-                    "level": previous.level,
-                    "votes_for": previous.votes_for,
-                    "votes_against": previous.votes_against,
-                    "votes_abstain": previous.votes_abstain,
-                    "comments": previous.comments,
-                }
-            )
-        else:
-            self.initial.update(
-                {
-                    "general_points": review.self_general_points,
-                    "task_points": review.self_task_points,
-                    "level": review.self_level,
-                }
-            )
-        for assessment in self.assessments:
-            self.initial[f"verdict_{assessment.pk}"] = assessment.cell_verdict or assessment.self_verdict
-            self.initial[f"cause_{assessment.pk}"] = assessment.cell_cause or assessment.self_cause
 
     @property
     def has_meetings(self) -> bool:
