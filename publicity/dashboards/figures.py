@@ -61,6 +61,15 @@ def percent_text(part: int, whole: int) -> str:
     return "–" if share is None else f"{share}%"
 
 
+def share_table(label_header: str, count_header: str, rows: Sequence[tuple[str, int]], whole: int) -> Table:
+    """The data table behind a chart of parts of a whole: each row's count and its share of `whole`."""
+    return Table(
+        label_header,
+        (count_header, _("Tỷ lệ")),
+        tuple((label, (count(value), percent_text(value, whole))) for label, value in rows),
+    )
+
+
 @dataclass(frozen=True)
 class Link:
     """An organisation above the dashboard's, linked only when the reader may open its dashboard."""
@@ -289,11 +298,7 @@ def progress_chart(dom_id: str, figures: OrganisationSummary, *, prefix: str) ->
         "total": count(whole),
         "parts": "; ".join(f"{label.lower()} {count(value)}" for label, value in statuses),
     }
-    table = Table(
-        _("Tình trạng thực hiện"),
-        (_("Số nội dung"), _("Tỷ lệ")),
-        tuple((label, (count(value), percent_text(value, whole))) for label, value in statuses),
-    )
+    table = share_table(_("Tình trạng thực hiện"), _("Số nội dung"), statuses, whole)
     return bar_chart(
         dom_id=dom_id,
         title=_("Tiến độ thực hiện các nội dung cam kết"),
@@ -326,11 +331,7 @@ def deadlines_chart(figures: OrganisationSummary, *, public: bool = False, dom_i
         "total": count(whole),
         "parts": "; ".join(f"{label.lower()} {count(value)}" for label, value in rows),
     }
-    table = Table(
-        _("Chỉ số"),
-        (_("Số nội dung"), _("Tỷ lệ")),
-        tuple((label, (count(value), percent_text(value, whole))) for label, value in rows),
-    )
+    table = share_table(_("Chỉ số"), _("Số nội dung"), rows, whole)
     return bar_chart(dom_id=dom_id, title=_("Thời hạn thực hiện"), summary=summary, bars=bars, table=table)
 
 
@@ -391,11 +392,7 @@ def levels_chart(figures: OrganisationSummary) -> Chart:
             "over": count(figures.quota_over),
             "bodies": count(figures.quota_limited),
         }
-    table = Table(
-        _("Mức xếp loại"),
-        (_("Số đảng viên"), _("Tỷ lệ")),
-        tuple((label, (count(value), percent_text(value, whole))) for label, value in levels),
-    )
+    table = share_table(_("Mức xếp loại"), _("Số đảng viên"), levels, whole)
     return bar_chart(
         dom_id="chart-levels", title=_("Kết quả xếp loại so với tỷ lệ"), summary=summary, bars=bars, table=table
     )
@@ -409,11 +406,7 @@ def cases_chart(figures: OrganisationSummary) -> Chart:
         "total": count(whole),
         "parts": "; ".join(f"{label.lower()} {count(value)}" for label, value in states),
     }
-    table = Table(
-        _("Trạng thái"),
-        (_("Số góp ý, phản ánh"), _("Tỷ lệ")),
-        tuple((label, (count(value), percent_text(value, whole))) for label, value in states),
-    )
+    table = share_table(_("Trạng thái"), _("Số góp ý, phản ánh"), states, whole)
     return bar_chart(
         dom_id="chart-cases", title=_("Góp ý, phản ánh của Nhân dân"), summary=summary, bars=bars, table=table
     )
