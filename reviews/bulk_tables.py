@@ -47,19 +47,33 @@ class Refused:
     errors: list[str]
 
 
-def table_place(user: AnyUser, period_pk: int, place_pk: int) -> tuple[ReviewPeriod, PartyOrganisation]:
+@dataclass(frozen=True)
+class CellAccess:
+    period: ReviewPeriod
+    place: PartyOrganisation
+    may_record: bool
+    # The place's reviews in the period that the user may read (not evaluated: the cell's page joins what it shows).
+    reviews: QuerySet[Review]
+
+
+def cell_access(user: AnyUser, period_pk: int, place_pk: int) -> CellAccess:
     """The period and a place within its scope, when the user records for the place or reads one of its reviews
-    there; else 404, as the cell's page answers: others learn nothing of the period, not even its title."""
+    there; else 404, for the cell's page and its tables alike: others learn nothing of the period, not its title."""
     period = ReviewPeriod.objects.select_related("rule_set", "scope").filter(pk=period_pk).first()
     place = PartyOrganisation.objects.filter(pk=place_pk).first()
     if period is None or place is None or not place.path.startswith(period.scope.path):
         raise Http404
-    reads = access.can_record_meeting(user, place) or (
-        access.reviews_visible_to(user).filter(period=period, place=place).exists()
-    )
-    if not reads:
+    may_record = access.can_record_meeting(user, place)
+    reviews = access.reviews_visible_to(user).filter(period=period, place=place)
+    if not may_record and not reviews.exists():
         raise Http404
-    return period, place
+    return CellAccess(period, place, may_record, reviews)
+
+
+def table_place(user: AnyUser, period_pk: int, place_pk: int) -> tuple[ReviewPeriod, PartyOrganisation]:
+    """The period and place of a cell's table, as the cell's page finds them (cell_access)."""
+    found = cell_access(user, period_pk, place_pk)
+    return found.period, found.place
 
 
 def table_reviews(period: ReviewPeriod, place: PartyOrganisation) -> QuerySet[Review]:

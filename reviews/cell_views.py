@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -25,6 +24,7 @@ from programmes.reads import read_record
 from programmes.web import AuthenticatedRequest, refusal_page
 from reviews import access as review_access
 from reviews import presentation, quota, rules, selectors, services
+from reviews.bulk_tables import cell_access
 from reviews.cell_forms import MeetingForm, ProposalForm, attendance_text, quorum_needed
 from reviews.consistency import consistency_flags
 from reviews.models import CellMeeting, CellProposal, MeetingAttendance, Review, ReviewPeriod, ReviewState
@@ -62,28 +62,6 @@ class QuotaRow:
     status: rules.QuotaStatus
 
 
-@dataclass(frozen=True)
-class CellAccess:
-    period: ReviewPeriod
-    place: PartyOrganisation
-    may_record: bool
-    # The place's reviews in the period that the user may read, already joined for the page.
-    reviews: QuerySet[Review]
-
-
-def _cell_access(user: AnyUser, period_pk: int, place_pk: int) -> CellAccess:
-    """The period and place if the user records for the place or reads one of its reviews, else 404."""
-    period = ReviewPeriod.objects.select_related("rule_set", "scope").filter(pk=period_pk).first()
-    place = PartyOrganisation.objects.filter(pk=place_pk).first()
-    if period is None or place is None or not place.path.startswith(period.scope.path):
-        raise Http404
-    may_record = review_access.can_record_meeting(user, place)
-    reviews = review_access.reviews_visible_to(user).filter(period=period, place=place)
-    if not may_record and not reviews.exists():
-        raise Http404
-    return CellAccess(period, place, may_record, reviews)
-
-
 def _quota_rows(period: ReviewPeriod, reviews: list[Review]) -> list[QuotaRow]:
     """The quota of each deciding organisation of these reviews, over the whole picture of the period it decides on
     (as services.cell_quota warns): the decided levels, else the proposals."""
@@ -101,7 +79,7 @@ def _quota_rows(period: ReviewPeriod, reviews: list[Review]) -> list[QuotaRow]:
 @login_required
 @require_GET
 def cell_reviews(request: HttpRequest, period_pk: int, cell_pk: int) -> HttpResponse:
-    found = _cell_access(request.user, period_pk, cell_pk)
+    found = cell_access(request.user, period_pk, cell_pk)
     period, place = found.period, found.place
     reviews = list(found.reviews.select_related("cadre", "place", "deciding_organisation", "proposal"))
     rows = [
@@ -155,7 +133,7 @@ def _quorum_context(total: int | None, present: int | None) -> dict[str, object]
 @login_required
 @require_http_methods(["GET", "POST"])
 def meeting_record(request: AuthenticatedRequest, period_pk: int, cell_pk: int) -> HttpResponse:
-    found = _cell_access(request.user, period_pk, cell_pk)
+    found = cell_access(request.user, period_pk, cell_pk)
     period, place = found.period, found.place
     if not found.may_record:
         raise PermissionDenied(_("Chỉ bí thư, phó bí thư mới ghi cuộc họp này."))
