@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from programmes.web import add_service_error
 from reviews import services
-from reviews.cell_forms import AssessmentRow, MeetingChoiceField, proposal_initial
+from reviews.cell_forms import AssessmentRow, MeetingChoiceField, assessment_rows, proposal_initial
 from reviews.consistency import ConsistencyFlag, acknowledgement_field
 from reviews.decision_forms import FlagRow
 from reviews.models import CellMeeting, CellProposal, CommitmentAssessment, Decision, RatingLevel, Review, Verdict
@@ -173,17 +173,7 @@ class ProposalRowForm(RowForm):
         return {assessment.pk: self.shown(f"verdict_{assessment.pk}") or "" for assessment in self.assessments}
 
     def assessment_rows(self, flags: Sequence[ConsistencyFlag]) -> list[AssessmentRow]:
-        flagged = {flag.assessment.pk: flag for flag in flags}
-        return [
-            AssessmentRow(
-                assessment,
-                self[f"verdict_{assessment.pk}"],
-                self[f"cause_{assessment.pk}"],
-                self[acknowledgement_field(assessment.pk)],
-                flagged.get(assessment.pk),
-            )
-            for assessment in self.assessments
-        ]
+        return assessment_rows(self, self.assessments, flags)
 
     def chosen_level(self) -> str:
         level = self.shown("level")

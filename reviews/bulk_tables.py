@@ -4,15 +4,17 @@ levels as chosen. Every read here is a fixed number of queries, whatever the num
 """
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
+from django.core.exceptions import ValidationError
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404, HttpRequest, QueryDict
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
+from django.utils.translation import gettext as _
 
 from programmes.access import AnyUser
 from programmes.models import PartyOrganisation
@@ -20,6 +22,8 @@ from reviews import access, quota, rules, services
 from reviews.cell_forms import AssessmentRow
 from reviews.consistency import ConsistencyFlag
 from reviews.models import CommitmentAssessment, RatingLevel, Review, ReviewPeriod
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -114,6 +118,31 @@ def put_refusals(rows: Sequence[TableRow], refused: services.RowsRefused) -> Non
     for review_pk, refusal in refused.refusals.items():
         form = by_review[review_pk].form
         form.refused(refusal)
+
+
+def store_table(set_form: Any, rows: Sequence[TableRow], store: Callable[[], T]) -> T | None:
+    """Run a table's service; when it refuses, put each row's refusal beside its row (or the whole table's above
+    it) and return None, so that the page is shown again with nothing stored."""
+    try:
+        return store()
+    except services.RowsRefused as refused:
+        put_refusals(rows, refused)
+        if "quota_override" in set_form.fields and any(map(_asks_justification, refused.refusals.values())):
+            set_form.add_error(
+                "quota_override", _("Bảng làm vượt tỷ lệ xuất sắc: hãy ghi giải trình để quyết định vượt.")
+            )
+    except ValidationError as error:
+        set_form.add_error(None, error)
+    return None
+
+
+def _asks_justification(refusal: Exception) -> bool:
+    """Whether a row was refused for want of the justification of Excellent ratings beyond the quota."""
+    return (
+        isinstance(refusal, ValidationError)
+        and hasattr(refusal, "error_dict")
+        and "quota_override" in refusal.error_dict
+    )
 
 
 def table_context(period: ReviewPeriod, place: PartyOrganisation, rows: list[TableRow], **more: Any) -> dict[str, Any]:

@@ -15,7 +15,6 @@ from collections import defaultdict
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -40,8 +39,8 @@ from reviews.bulk_tables import (
     TableRow,
     all_valid,
     posted,
-    put_refusals,
     set_quotas,
+    store_table,
     table_context,
     table_place,
     table_reviews,
@@ -111,19 +110,14 @@ def _record_proposals(
     if any(form.errors for form in forms):
         return None
     table = [row for row in built if row is not None]
-    try:
-        stored = services.cell_proposals_record(
-            period=period,
-            place=place,
-            meeting=set_form.cleaned_data["meeting"],
-            rows=table,
-            acting_user=request.user,
-        )
-    except services.RowsRefused as refused:
-        put_refusals(rows, refused)
-        return None
-    except ValidationError as error:
-        set_form.add_error(None, error)
+    stored = store_table(
+        set_form,
+        rows,
+        lambda: services.cell_proposals_record(
+            period=period, place=place, meeting=set_form.cleaned_data["meeting"], rows=table, acting_user=request.user
+        ),
+    )
+    if stored is None:
         return None
     messages.success(request, _("Đã ghi đề xuất của chi bộ cho %(count)s đồng chí.") % {"count": len(stored)})
     for warning, names in _warned(stored).items():
@@ -208,37 +202,21 @@ def _make_decisions(
     if not all_valid(set_form, forms):
         return None
     table = [row for row in (form.decision_row() for form in forms) if row is not None]
-    try:
-        decided = services.cell_decisions_make(
-            period=period,
-            place=place,
-            rows=table,
-            quota_override=set_form.cleaned_data["quota_override"],
-            acting_user=request.user,
-        )
-    except services.RowsRefused as refused:
-        put_refusals(rows, refused)
-        if any(_asks_justification(refusal) for refusal in refused.refusals.values()):
-            set_form.add_error(
-                "quota_override", _("Bảng làm vượt tỷ lệ xuất sắc: hãy ghi giải trình để quyết định vượt.")
-            )
-        return None
-    except ValidationError as error:
-        set_form.add_error(None, error)
+    justification = set_form.cleaned_data["quota_override"]
+    decided = store_table(
+        set_form,
+        rows,
+        lambda: services.cell_decisions_make(
+            period=period, place=place, rows=table, quota_override=justification, acting_user=request.user
+        ),
+    )
+    if decided is None:
         return None
     messages.success(
         request,
         _("Đã quyết định xếp loại %(count)s đồng chí; chờ người đứng đầu xác nhận.") % {"count": len(decided)},
     )
     return redirect("reviews:cell_reviews", period_pk=period.pk, cell_pk=place.pk)
-
-
-def _asks_justification(refusal: Exception) -> bool:
-    return (
-        isinstance(refusal, ValidationError)
-        and hasattr(refusal, "error_dict")
-        and "quota_override" in refusal.error_dict
-    )
 
 
 @login_required
@@ -321,13 +299,12 @@ def _confirm(
         return None
     common = set_form.cleaned_data["grounds"]
     table = [row for row in (form.confirmation_row(common) for form in forms) if row is not None]
-    try:
-        confirmed = services.cell_decisions_confirm(period=period, place=place, rows=table, acting_user=request.user)
-    except services.RowsRefused as refused:
-        put_refusals(rows, refused)
-        return None
-    except ValidationError as error:
-        set_form.add_error(None, error)
+    confirmed = store_table(
+        set_form,
+        rows,
+        lambda: services.cell_decisions_confirm(period=period, place=place, rows=table, acting_user=request.user),
+    )
+    if confirmed is None:
         return None
     messages.success(
         request,

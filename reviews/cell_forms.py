@@ -231,6 +231,23 @@ class AssessmentRow:
     flag: ConsistencyFlag | None = None
 
 
+def assessment_rows(
+    form: forms.Form, assessments: Sequence[CommitmentAssessment], flags: Sequence[ConsistencyFlag]
+) -> list[AssessmentRow]:
+    """The cell's fields of each commitment of a proposal form (the single page's or a table row's)."""
+    flagged = {flag.assessment.pk: flag for flag in flags}
+    return [
+        AssessmentRow(
+            assessment,
+            form[f"verdict_{assessment.pk}"],
+            form[f"cause_{assessment.pk}"],
+            form[acknowledgement_field(assessment.pk)],
+            flagged.get(assessment.pk),
+        )
+        for assessment in assessments
+    ]
+
+
 def proposal_initial(
     review: Review, previous: CellProposal | None, assessments: Iterable[CommitmentAssessment]
 ) -> dict[str, Any]:
@@ -340,17 +357,7 @@ class ProposalForm(forms.Form):
         return {assessment.pk: source.get(f"verdict_{assessment.pk}") or "" for assessment in self.assessments}
 
     def assessment_rows(self, flags: Sequence[ConsistencyFlag] = ()) -> list[AssessmentRow]:
-        flagged = {flag.assessment.pk: flag for flag in flags}
-        return [
-            AssessmentRow(
-                assessment,
-                self[f"verdict_{assessment.pk}"],
-                self[f"cause_{assessment.pk}"],
-                self[acknowledgement_field(assessment.pk)],
-                flagged.get(assessment.pk),
-            )
-            for assessment in self.assessments
-        ]
+        return assessment_rows(self, self.assessments, flags)
 
     def submit(self) -> tuple[CellProposal, list[str]] | None:
         data = self.cleaned_data

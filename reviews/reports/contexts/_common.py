@@ -22,6 +22,7 @@ from programmes.models import (
 from programmes.party_document import SignatureBlock, collective_signature, party_header
 from reviews.models import (
     LEVEL_ORDER,
+    CellMeeting,
     PeriodKind,
     RatingLevel,
     ReportKind,
@@ -154,6 +155,28 @@ class LevelTotal(TypedDict):
     short: str
     count: int
     percent: int
+
+
+class MeetingFacts(TypedDict):
+    members_total: int
+    members_present: int
+    has_quorum: bool
+    chaired_by: str
+    meeting_secretary: str
+    presented_by: str
+
+
+def _meeting_facts(meeting: CellMeeting) -> MeetingFacts:
+    """Who the cell's meeting had present and who led it, as both the member's report and the cell's summary
+    print it."""
+    return {
+        "members_total": meeting.members_total,
+        "members_present": meeting.members_present,
+        "has_quorum": meeting.has_quorum,
+        "chaired_by": meeting.chaired_by,
+        "meeting_secretary": meeting.meeting_secretary,
+        "presented_by": meeting.presented_by,
+    }
 
 
 def _period_data(period: ReviewPeriod) -> PeriodData:

@@ -27,6 +27,7 @@ from reviews.reports.contexts._common import (
     _collective_signature,
     _iso,
     _level_totals,
+    _meeting_facts,
     _period_data,
     _portal_language,
     _rule_set_data,
@@ -124,12 +125,7 @@ def cell_summary_report(cell_id: int, period: ReviewPeriod | None) -> ReportData
             "meetings": [
                 {
                     "held_on": _iso(meeting.held_on),
-                    "members_total": meeting.members_total,
-                    "members_present": meeting.members_present,
-                    "has_quorum": meeting.has_quorum,
-                    "chaired_by": meeting.chaired_by,
-                    "meeting_secretary": meeting.meeting_secretary,
-                    "presented_by": meeting.presented_by,
+                    **_meeting_facts(meeting),
                     # The members the minutes name absent, with the reason each gave.
                     "absent": [
                         {"name": entry.cadre.full_name, "reason": entry.absence_reason}

@@ -20,9 +20,11 @@ from reviews.models import (
 )
 from reviews.presentation import SELF_REVIEW_SECTIONS, section_title
 from reviews.reports.contexts._common import (
+    MeetingFacts,
     _collective_signature,
     _iso,
     _level,
+    _meeting_facts,
     _period_data,
     _person,
     _portal_language,
@@ -64,14 +66,8 @@ class EvidenceRow(TypedDict):
     uploaded_on: str | None
 
 
-class ProposalData(TypedDict):
+class ProposalData(MeetingFacts):
     meeting_date: str | None
-    members_total: int
-    members_present: int
-    has_quorum: bool
-    chaired_by: str
-    meeting_secretary: str
-    presented_by: str
     votes_for: int
     votes_against: int
     votes_abstain: int
@@ -174,12 +170,7 @@ def _proposal_data(review: Review) -> ProposalData | None:
     meeting = proposal.meeting
     return {
         "meeting_date": _iso(meeting.held_on),
-        "members_total": meeting.members_total,
-        "members_present": meeting.members_present,
-        "has_quorum": meeting.has_quorum,
-        "chaired_by": meeting.chaired_by,
-        "meeting_secretary": meeting.meeting_secretary,
-        "presented_by": meeting.presented_by,
+        **_meeting_facts(meeting),
         "votes_for": proposal.votes_for,
         "votes_against": proposal.votes_against,
         "votes_abstain": proposal.votes_abstain,
