@@ -114,6 +114,23 @@ class Desk:
     def task(self, label: str, count: int, action: str, url: str, **dates: Any) -> Task:
         return Task(label=label, count=count, action=action, url=url, today=self.today, **dates)
 
+    def add_first_due(
+        self,
+        group: Group,
+        queryset: QuerySet[Any],
+        deadline: str,
+        texts: tuple[str, str],
+        url_name: str,
+        key: str = "pk",
+    ) -> None:
+        """A task counting `queryset`'s rows (label and action in `texts`), opening the row whose `deadline` comes
+        first: the page `url_name` of its `key`. One query."""
+        found = most_urgent(queryset, [deadline, "pk"], [key, deadline])
+        if found is not None:
+            label, action = texts
+            url = reverse(url_name, args=[found.row[key]])
+            self.add(group, self.task(label, found.total, action, url, deadline=found.row[deadline]))
+
     @property
     def groups(self) -> list[DeskGroup]:
         groups = sorted(self._groups.values(), key=lambda desk_group: desk_group.group.order)
@@ -231,18 +248,14 @@ def own_programmes(desk: Desk) -> None:
             ),
         ),
     ):
-        found = most_urgent(terms, ["deadline", "pk"], ["version__programme_id", "deadline"])
-        if found is not None:
-            desk.add(
-                OWN,
-                desk.task(
-                    label,
-                    found.total,
-                    _("Báo cáo tiến độ"),
-                    reverse("programmes:programme_detail", args=[found.row["version__programme_id"]]),
-                    deadline=found.row["deadline"],
-                ),
-            )
+        desk.add_first_due(
+            OWN,
+            terms,
+            "deadline",
+            (label, _("Báo cáo tiến độ")),
+            "programmes:programme_detail",
+            key="version__programme_id",
+        )
 
 
 # --- Programmes waiting for the confirmer ---------------------------------------------------------------------

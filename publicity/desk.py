@@ -15,18 +15,13 @@ def cases_to_reply(desk: Desk) -> None:
     waiting = access.cases_for_owner(desk.user).filter(
         state__in=access.OWNER_REPLY_STATES, cadre_replied_at__isnull=True
     )
-    found = most_urgent(waiting, ["due_on", "pk"], ["pk", "due_on"])
-    if found is not None:
-        desk.add(
-            OWN,
-            desk.task(
-                _("Góp ý, phản ánh của Nhân dân chờ đồng chí phản hồi"),
-                found.total,
-                _("Phản hồi góp ý"),
-                reverse("oversight:owner_case", args=[found.row["pk"]]),
-                deadline=found.row["due_on"],
-            ),
-        )
+    desk.add_first_due(
+        OWN,
+        waiting,
+        "due_on",
+        (_("Góp ý, phản ánh của Nhân dân chờ đồng chí phản hồi"), _("Phản hồi góp ý")),
+        "oversight:owner_case",
+    )
 
 
 @source(210)

@@ -6,6 +6,7 @@ and grouped in the database: a fixed number of queries whatever the number of re
 """
 
 import datetime
+from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
@@ -39,18 +40,13 @@ def own_self_review(desk: Desk) -> None:
     drafts = selectors.own_reviews(desk.user, desk.today).filter(
         state=ReviewState.SELF_DRAFTING, period__state=PeriodState.OPEN
     )
-    found = most_urgent(drafts, ["period__self_review_until", "pk"], ["pk", "period__self_review_until"])
-    if found is not None:
-        desk.add(
-            OWN,
-            desk.task(
-                _("Bản kiểm điểm cá nhân cần viết và nộp"),
-                found.total,
-                _("Viết bản kiểm điểm"),
-                reverse("reviews:self_review_edit", args=[found.row["pk"]]),
-                deadline=found.row["period__self_review_until"],
-            ),
-        )
+    desk.add_first_due(
+        OWN,
+        drafts,
+        "period__self_review_until",
+        (_("Bản kiểm điểm cá nhân cần viết và nộp"), _("Viết bản kiểm điểm")),
+        "reviews:self_review_edit",
+    )
 
 
 # --- The cell: its secretary or deputy (or the head of a leadership collective) ----------------------------------
@@ -87,6 +83,33 @@ def _nearest(rows: list[dict[str, Any]], deadline: str) -> dict[str, Any]:
     return min(rows, key=lambda row: (row[deadline], row["period"], row["place"]))
 
 
+def _add_cell_task(
+    desk: Desk,
+    rows: list[dict[str, Any]],
+    deadline: str,
+    texts: tuple[str, str],
+    url: Callable[[dict[str, Any]], str] = _cell_url,
+    count: int | None = None,
+) -> None:
+    """One line of the cell's work: the rows' number of reviews (or `count`), opening the place whose deadline
+    comes first."""
+    if not rows:
+        return
+    first = _nearest(rows, deadline)
+    title, action = texts
+    number = sum(row["number"] for row in rows) if count is None else count
+    desk.add(CELL, desk.task(title, number, action, url(first), deadline=first[deadline]))
+
+
+def _meeting_url(row: dict[str, Any]) -> str:
+    return reverse("reviews:meeting_record", args=[row["period"], row["place"]])
+
+
+def _proposals_url(row: dict[str, Any]) -> str:
+    # The cell's table of proposals: the whole cell proposed in one page.
+    return reverse("reviews:cell_proposals", args=[row["period"], row["place"]])
+
+
 @source(110)
 def cell_work(desk: Desk) -> None:
     rows = _place_rows(desk)
@@ -97,55 +120,33 @@ def cell_work(desk: Desk) -> None:
     to_read = [row for row in rows if row["state"] == ReviewState.SELF_SUBMITTED and not row["met"]]
     to_propose = [row for row in rows if row["state"] == ReviewState.SELF_SUBMITTED and row["met"]]
     unmet = {(row["period"], row["place"]): row for row in rows if not row["met"]}
-    if drafting:
-        first = _nearest(drafting, "period__self_review_until")
-        desk.add(
-            CELL,
-            desk.task(
-                _("Đảng viên chưa nộp bản kiểm điểm"),
-                sum(row["number"] for row in drafting),
-                _("Xem bản kiểm điểm của chi bộ"),
-                _cell_url(first),
-                deadline=first["period__self_review_until"],
-            ),
-        )
-    if to_read:
-        first = _nearest(to_read, "period__cell_meetings_until")
-        desk.add(
-            CELL,
-            desk.task(
-                _("Bản kiểm điểm đã nộp, cần đọc trước cuộc họp chi bộ"),
-                sum(row["number"] for row in to_read),
-                _("Đọc bản kiểm điểm"),
-                _cell_url(first),
-                deadline=first["period__cell_meetings_until"],
-            ),
-        )
-    if unmet:
-        first = _nearest(list(unmet.values()), "period__cell_meetings_until")
-        desk.add(
-            CELL,
-            desk.task(
-                _("Cuộc họp kiểm điểm của chi bộ chưa ghi biên bản"),
-                len(unmet),
-                _("Ghi biên bản cuộc họp"),
-                reverse("reviews:meeting_record", args=[first["period"], first["place"]]),
-                deadline=first["period__cell_meetings_until"],
-            ),
-        )
-    if to_propose:
-        first = _nearest(to_propose, "period__cell_meetings_until")
-        desk.add(
-            CELL,
-            desk.task(
-                _("Đề xuất mức xếp loại của chi bộ cần ghi"),
-                sum(row["number"] for row in to_propose),
-                _("Ghi đề xuất của chi bộ"),
-                # The cell's table of proposals: the whole cell proposed in one page.
-                reverse("reviews:cell_proposals", args=[first["period"], first["place"]]),
-                deadline=first["period__cell_meetings_until"],
-            ),
-        )
+    _add_cell_task(
+        desk,
+        drafting,
+        "period__self_review_until",
+        (_("Đảng viên chưa nộp bản kiểm điểm"), _("Xem bản kiểm điểm của chi bộ")),
+    )
+    _add_cell_task(
+        desk,
+        to_read,
+        "period__cell_meetings_until",
+        (_("Bản kiểm điểm đã nộp, cần đọc trước cuộc họp chi bộ"), _("Đọc bản kiểm điểm")),
+    )
+    _add_cell_task(
+        desk,
+        list(unmet.values()),
+        "period__cell_meetings_until",
+        (_("Cuộc họp kiểm điểm của chi bộ chưa ghi biên bản"), _("Ghi biên bản cuộc họp")),
+        url=_meeting_url,
+        count=len(unmet),
+    )
+    _add_cell_task(
+        desk,
+        to_propose,
+        "period__cell_meetings_until",
+        (_("Đề xuất mức xếp loại của chi bộ cần ghi"), _("Ghi đề xuất của chi bộ")),
+        url=_proposals_url,
+    )
 
 
 # --- The committee: its members decide, its head confirms, the committee above resolves appeals ----------------
@@ -258,18 +259,13 @@ def periods(desk: Desk) -> None:
     desk.open(group)
     still_open = Review.objects.filter(period=OuterRef("pk")).exclude(state__in=ENDED_REVIEW_STATES)
     ready = ReviewPeriod.objects.filter(where, state=PeriodState.OPEN).exclude(Exists(still_open))
-    found = most_urgent(ready, ["decisions_until", "pk"], ["pk", "decisions_until"])
-    if found is not None:
-        desk.add(
-            group,
-            desk.task(
-                _("Đợt kiểm điểm đã có đủ kết quả, cần kết thúc"),
-                found.total,
-                _("Kết thúc đợt kiểm điểm"),
-                reverse("reviews:period_detail", args=[found.row["pk"]]),
-                deadline=found.row["decisions_until"],
-            ),
-        )
+    desk.add_first_due(
+        group,
+        ready,
+        "decisions_until",
+        (_("Đợt kiểm điểm đã có đủ kết quả, cần kết thúc"), _("Kết thúc đợt kiểm điểm")),
+        "reviews:period_detail",
+    )
     desk.add(group, _annual_period_to_open(desk))
 
 
