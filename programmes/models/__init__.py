@@ -24,7 +24,6 @@ from .commitments import Commitment, CommitmentCategory, CommitmentTerms, Milest
 from .exports import ExportJob, ExportState
 from .imports import ImportJob, ImportKind, ImportStatus
 from .notifications import (
-    REMINDER_KINDS,
     AccountPreferences,
     Delivery,
     Notification,
@@ -38,7 +37,6 @@ from .progress import Evidence, ProgressReport
 from .summaries import SummaryMark
 
 __all__ = [
-    "REMINDER_KINDS",
     "AccountPreferences",
     "ActionProgramme",
     "AuditEvent",

@@ -39,20 +39,6 @@ class NotificationKind(models.TextChoices):
     FEEDBACK_OVERDUE = "feedback_overdue", _("Nhắc việc: góp ý, phản ánh quá hạn trả lời")
 
 
-# The reminders the nightly jobs send: the preference page shows them apart.
-REMINDER_KINDS = frozenset(
-    {
-        NotificationKind.COMMITMENT_DUE,
-        NotificationKind.COMMITMENT_OVERDUE,
-        NotificationKind.OVERDUE_WITHOUT_EVIDENCE,
-        NotificationKind.COMMITMENT_STALLED,
-        NotificationKind.SELF_REVIEW_CLOSING,
-        NotificationKind.CONFIRMATION_WAITING,
-        NotificationKind.FEEDBACK_OVERDUE,
-    }
-)
-
-
 class Delivery(models.TextChoices):
     """How a kind of notification reaches its reader besides the portal."""
 
