@@ -143,41 +143,35 @@ class PublicCommitmentRow:
     target_changes: int
 
 
-# Seconds a rendered programme page stays in the server's cache at most: the services that change what it shows move
-# its stamp (`public_stamps`), so this bounds only what no service announces (an owner's new name, say).
-PROGRAMME_PAGE_CACHE_SECONDS = PUBLIC_MAX_AGE
+def shared_page_cache(name: str, stamp: Callable[[int], str]) -> Callable[[View], View]:
+    """Serve a public page of one object (`pk`) from the server's cache to visitors without a session (signed in,
+    a session or messages to show, or a query string make the page differ), and keep the rendered page for the
+    next one. The key holds the language, the day (what is overdue changes at midnight) and the object's `stamp`,
+    which the services that change what the page shows move; the cache's time bounds only what no service
+    announces (an owner's new name, say)."""
 
+    def decorator(view: View) -> View:
+        @wraps(view)
+        def wrapped(request: HttpRequest, pk: int) -> HttpResponseBase:
+            shared = not (request.user.is_authenticated or request.GET or request.COOKIES)
+            day = timezone.localdate().isoformat()
+            key = f"publicity:{name}:{pk}:{get_language()}:{day}:{stamp(pk)}" if shared else None
+            content = cache.get(key) if key is not None else None
+            if content is not None:
+                return HttpResponse(content)
+            response = view(request, pk)
+            if key is not None and response.status_code == HTTPStatus.OK and isinstance(response, HttpResponse):
+                cache.set(key, response.content, PUBLIC_MAX_AGE)
+            return response
 
-def _shared_page_key(request: HttpRequest, pk: int) -> str | None:
-    """The cache key of the programme page as every visitor without a session gets it, or None when the page
-    may differ for this request (signed in, a session or messages to show, a query string)."""
-    if request.user.is_authenticated or request.GET or request.COOKIES:
-        return None
-    day = timezone.localdate().isoformat()  # what is overdue changes at midnight
-    return f"publicity:programme-page:{pk}:{get_language()}:{day}:{public_stamps.programme_stamp(pk)}"
+        return wrapped
 
-
-def _cached_programme_page(view: View) -> View:
-    """Serve the programme page from the cache to visitors without a session (the page then depends only on the
-    programme, the language and the day), and keep the rendered page for the next one."""
-
-    @wraps(view)
-    def wrapped(request: HttpRequest, pk: int) -> HttpResponseBase:
-        key = _shared_page_key(request, pk)
-        content = cache.get(key) if key is not None else None
-        if content is not None:
-            return HttpResponse(content)
-        response = view(request, pk)
-        if key is not None and response.status_code == HTTPStatus.OK and isinstance(response, HttpResponse):
-            cache.set(key, response.content, PROGRAMME_PAGE_CACHE_SECONDS)
-        return response
-
-    return wrapped
+    return decorator
 
 
 @require_safe
 @public_cache()
-@_cached_programme_page
+@shared_page_cache("programme-page", public_stamps.programme_stamp)
 def public_programme(request: HttpRequest, pk: int) -> HttpResponse:
     programme = selectors.public_programme(pk)
     if programme.current_version_id is None:  # excluded by the selector; this tells the type checker

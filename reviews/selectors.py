@@ -110,18 +110,7 @@ def recorded_places(user: AnyUser, today: datetime.date | None = None) -> QueryS
     if condition is None:
         return None
     today = today or timezone.localdate()
-    per_state = {
-        state: Count("pk", filter=Q(state=state))
-        for state in (
-            ReviewState.SELF_DRAFTING,
-            ReviewState.SELF_SUBMITTED,
-            ReviewState.CELL_PROPOSED,
-            ReviewState.DECIDED,
-            ReviewState.FINAL,
-            ReviewState.APPEALED,
-            ReviewState.NOT_RATED,
-        )
-    }
+    per_state = {state: Count("pk", filter=Q(state=state)) for state in ReviewState}
     return (
         reviews_visible_to(user)
         .filter(condition, period__state=PeriodState.OPEN)

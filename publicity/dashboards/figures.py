@@ -32,16 +32,8 @@ from reviews.models import LEVEL_ORDER, PeriodKind, RatingLevel, ReviewPeriod, R
 Scope = OrganisationSummary.Scope
 # A chart of the children shows at most this many (those most behind first); the table below it lists them all.
 CHART_CHILDREN = 20
-# The review states in the order a review goes through them.
-PIPELINE = (
-    ReviewState.SELF_DRAFTING,
-    ReviewState.SELF_SUBMITTED,
-    ReviewState.CELL_PROPOSED,
-    ReviewState.DECIDED,
-    ReviewState.FINAL,
-    ReviewState.APPEALED,
-    ReviewState.NOT_RATED,
-)
+# The review states in the order a review goes through them (the order they are declared in).
+PIPELINE = tuple(ReviewState)
 ENDED = (ReviewState.FINAL, ReviewState.NOT_RATED)
 OPEN_CASES = (CaseState.ACCEPTED, CaseState.FORWARDED)
 
