@@ -14,7 +14,7 @@ from django.db.models import Exists, OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from programmes.models import CommitmentTerms, ProgrammeVersion, ProgressReport
+from programmes.models import ActionProgramme, CommitmentTerms, ProgrammeVersion, ProgressReport
 from publicity.selectors import (
     SHARED_VERSION_STATES,
     public_commitment_q,
@@ -46,6 +46,30 @@ class RecentChange:
     organisation_name: str
     summary: str
     commitment_id: int | None = None
+
+    @classmethod
+    def about(
+        cls,
+        programme: ActionProgramme,
+        *,
+        kind: ChangeKindPublic,
+        at: datetime.datetime,
+        key: str,
+        summary: str,
+        commitment_id: int | None = None,
+    ) -> "RecentChange":
+        """A change of `programme`, named as every page and feed names it."""
+        return cls(
+            kind=kind,
+            at=at,
+            key=key,
+            programme_id=programme.pk,
+            programme_title=programme.title,
+            owner_name=programme.owner.full_name,
+            organisation_name=programme.organisation_name,
+            summary=summary,
+            commitment_id=commitment_id,
+        )
 
     @property
     def kind_label(self) -> str:
@@ -98,14 +122,11 @@ def _version_changes(limit: int, since: datetime.datetime | None, where: Q) -> I
             }
         if version.confirmed_at is None:  # excluded by the query; this tells the type checker
             continue
-        yield RecentChange(
+        yield RecentChange.about(
+            programme,
             kind=kind,
             at=version.confirmed_at,
             key=f"version-{version.pk}",
-            programme_id=programme.pk,
-            programme_title=programme.title,
-            owner_name=programme.owner.full_name,
-            organisation_name=programme.organisation_name,
             summary=summary,
         )
 
@@ -139,14 +160,11 @@ def _progress_changes(limit: int, since: datetime.datetime | None, where: Q) -> 
             "statement": report.statement,
             "status": report.get_status_display(),
         }
-        yield RecentChange(
+        yield RecentChange.about(
+            programme,
             kind=ChangeKindPublic.PROGRESS,
             at=report.reported_at,
             key=f"progress-{report.pk}",
-            programme_id=programme.pk,
-            programme_title=programme.title,
-            owner_name=programme.owner.full_name,
-            organisation_name=programme.organisation_name,
             summary=summary,
             commitment_id=report.commitment_id,
         )
@@ -179,14 +197,11 @@ def publication_change(programme_id: int) -> RecentChange | None:
     programme = public_programmes().select_related("owner").filter(pk=programme_id).first()
     if programme is None:
         return None
-    return RecentChange(
+    return RecentChange.about(
+        programme,
         kind=ChangeKindPublic.PUBLISHED,
         at=programme.updated_at,
         key=f"published-{programme.pk}",
-        programme_id=programme.pk,
-        programme_title=programme.title,
-        owner_name=programme.owner.full_name,
-        organisation_name=programme.organisation_name,
         summary=_("Chương trình hành động của đồng chí %(owner)s (%(organisation)s) được công khai.")
         % {"owner": programme.owner.full_name, "organisation": programme.organisation_name},
     )
