@@ -4,7 +4,6 @@ an e-mail task delivered again sends nothing more."""
 
 import email
 import email.policy
-import time
 from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
@@ -20,6 +19,7 @@ from publicity.follow.tokens import confirm_token
 from publicity.models import FollowDelivery, FollowSubscription
 from publicity.tasks import fan_out_follow_change, send_follow_emails
 from tests.factories import make_member
+from tests.integration import waiting
 from tests.integration.conftest import CeleryWorker, queue_keys, worker_database_url
 from tests.publicity.public_data import make_public
 
@@ -30,15 +30,7 @@ TIMEOUT = 60.0
 
 
 def wait_until(condition: Callable[[], bool], what: str, *workers: CeleryWorker) -> None:
-    deadline = time.monotonic() + TIMEOUT
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        for worker in workers:
-            if not worker.running:
-                pytest.fail(f"a worker exited:\n{worker.log_tail()}")
-        time.sleep(0.05)
-    pytest.fail(f"{what} did not happen within {TIMEOUT:.0f} s:\n" + "\n".join(w.log_tail() for w in workers))
+    waiting.wait_until(condition, what, *workers, timeout=TIMEOUT)
 
 
 def mailed_to(mail_dir: Path, address: str) -> list[email.message.EmailMessage]:

@@ -8,7 +8,6 @@ behind every item of the batch in the same queue, and the test would see the bat
 
 import email
 import email.policy
-import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -21,6 +20,7 @@ from programmes.models import Notification
 from reviews.models import ItemState, ReportBatch, ReportBatchItem, ReportKind
 from reviews.reports.batches import batch_create
 from tests.factories import make_member
+from tests.integration import waiting
 from tests.integration.conftest import CeleryWorker, queue_keys, worker_database_url
 from tests.programmes.programme_data import make_confirmed
 from tests.reviews.review_data import open_period
@@ -44,15 +44,7 @@ def items_done(batch: ReportBatch) -> int:
 
 
 def wait_until(condition: Callable[[], bool], what: str, *workers: CeleryWorker) -> None:
-    deadline = time.monotonic() + TIMEOUT
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        for worker in workers:
-            if not worker.running:
-                pytest.fail(f"a worker exited:\n{worker.log_tail()}")
-        time.sleep(0.05)
-    pytest.fail(f"{what} did not happen within {TIMEOUT:.0f} s:\n" + "\n".join(w.log_tail() for w in workers))
+    waiting.wait_until(condition, what, *workers, timeout=TIMEOUT)
 
 
 def mailed_subjects(mail_dir: Path) -> list[str]:

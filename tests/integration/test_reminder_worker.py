@@ -24,6 +24,7 @@ from programmes.models import (
     NotificationPreference,
     ReminderLog,
 )
+from tests.integration import waiting
 from tests.integration.conftest import CeleryWorker, queue_keys, worker_database_url
 from tests.programmes.programme_data import make_confirmed
 
@@ -32,15 +33,8 @@ pytestmark = pytest.mark.integration
 TIMEOUT = 120.0
 
 
-def wait_until(condition: Callable[[], bool], what: str, worker: CeleryWorker) -> None:
-    deadline = time.monotonic() + TIMEOUT
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        if not worker.running:
-            pytest.fail(f"the worker exited:\n{worker.log_tail()}")
-        time.sleep(0.1)
-    pytest.fail(f"{what} did not happen within {TIMEOUT:.0f} s:\n{worker.log_tail()}")
+def wait_until(condition: Callable[[], bool], what: str, *workers: CeleryWorker) -> None:
+    waiting.wait_until(condition, what, *workers, timeout=TIMEOUT)
 
 
 def mailed(mail_dir: Path) -> list[email.message.EmailMessage]:

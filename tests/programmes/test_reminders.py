@@ -4,13 +4,11 @@ its settings say, counted in local days (Asia/Ho_Chi_Minh), whatever the reader 
 The member's programme (make_confirmed) has two commitments due on 30/06/2026."""
 
 import datetime
-import threading
-import time
 
 import pytest
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connection, transaction
+from django.db import connection
 from django.urls import reverse
 
 from programmes.action_programmes.progress import progress_report
@@ -32,6 +30,7 @@ from programmes.reminders import (
     overdue_without_evidence_pairs,
     stalled_pairs,
 )
+from tests.concurrency import race
 from tests.programmes.programme_data import make_confirmed
 
 pytestmark = pytest.mark.django_db
@@ -199,35 +198,7 @@ def test_two_runs_at_once_still_send_each_reminder_once(cast, migrated_rows):
         pytest.skip("needs PostgreSQL: SQLite runs one writer at a time")
     make_confirmed(cast.member, cast.secretary.user)
     today = DEADLINE - days(7)
-    first_logged = threading.Event()
-    outcomes: dict[str, object] = {}
-
-    def first() -> None:
-        try:
-            with transaction.atomic():
-                outcomes["first"] = commitment_reminders_send(today)
-                first_logged.set()
-                time.sleep(0.5)  # still uncommitted: the second run inserts now
-        except BaseException as error:
-            outcomes["first"] = error
-        finally:
-            first_logged.set()
-            connection.close()
-
-    def second() -> None:
-        try:
-            first_logged.wait(10)
-            outcomes["second"] = commitment_reminders_send(today)
-        except BaseException as error:
-            outcomes["second"] = error
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=first), threading.Thread(target=second)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(30)
+    outcomes = race(lambda: commitment_reminders_send(today), lambda: commitment_reminders_send(today))
 
     sent = [outcomes["first"], outcomes["second"]]
     assert all(isinstance(outcome, dict) for outcome in sent), sent

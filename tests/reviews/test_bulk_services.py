@@ -3,9 +3,6 @@ head's confirmations. Every row goes through the single-member service; the tabl
 with the refusal of each refused row; the quota is weighed on the whole set, whatever the rows' order, and two
 tables of the same committee submitted at once cannot both pass it unjustified."""
 
-import threading
-import time
-
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
@@ -14,6 +11,7 @@ from programmes.models import AuditEvent, Notification
 from reviews import services
 from reviews.models import CellProposal, Decision, DecisionState, RatingLevel, Review, ReviewState
 from tests.access_matrix.runner import outer_test_block
+from tests.concurrency import race
 from tests.reviews.bulk_data import (
     BulkCell,
     bulk_cell,
@@ -289,40 +287,16 @@ def test_two_cells_tables_submitted_at_once_cannot_both_pass_the_quota_unjustifi
     propose_all(first)
     propose_all(second)
     deciders = {"first": cast.committee_staff.user, "second": cast.head.user}
-    first_counted = threading.Event()
-    outcomes: dict[str, object] = {}
 
     def rows_of(cell: BulkCell) -> list[services.DecisionRow]:
         return [decision_row(cell.reviews[0], EXCELLENT)] + [decision_row(review) for review in cell.reviews[1:]]
 
-    def decide_first() -> None:
-        try:
-            # Standing for the request's transaction: the table's own commits with it, after the pause below.
-            with outer_test_block():
-                outcomes["first"] = decide_table(first, deciders["first"], rows_of(first))
-                first_counted.set()
-                # Still uncommitted: the other table counts now, unless the locks make it wait.
-                time.sleep(0.5)
-        except BaseException as error:
-            outcomes["first"] = error
-        finally:
-            first_counted.set()
-            connection.close()
-
-    def decide_second() -> None:
-        try:
-            first_counted.wait(10)
-            outcomes["second"] = decide_table(second, deciders["second"], rows_of(second))
-        except BaseException as error:
-            outcomes["second"] = error
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=decide_first), threading.Thread(target=decide_second)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(30)
+    # The first table's block stands for the request's transaction: the table's own commits with it.
+    outcomes = race(
+        lambda: decide_table(first, deciders["first"], rows_of(first)),
+        lambda: decide_table(second, deciders["second"], rows_of(second)),
+        block=outer_test_block,
+    )
 
     assert isinstance(outcomes["first"], list) and len(outcomes["first"]) == 5
     refused = outcomes["second"]

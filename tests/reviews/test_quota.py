@@ -3,8 +3,6 @@ committee decides in: the same set of decisions asks for the same number of writ
 only a decision that adds an Excellent rating beyond the quota asks for one, and two decisions taken at once cannot
 both slip past it."""
 
-import threading
-import time
 from collections.abc import Sequence
 
 import pytest
@@ -18,6 +16,7 @@ from hypothesis import strategies as st
 from programmes.models import Cadre
 from reviews import quota, rules, services
 from reviews.models import CellMeeting, CellProposal, Decision, RatingLevel, Review, ReviewPeriod, ReviewState
+from tests.concurrency import race
 from tests.factories import make_member
 from tests.reviews.review_data import open_period
 from tests.reviews.test_appeals import Committees
@@ -305,36 +304,7 @@ def test_two_excellent_decisions_at_once_that_jointly_pass_the_quota_cannot_both
         pytest.skip("needs PostgreSQL: SQLite runs one writer at a time")
     first, second = proposed_reviews(cast, [EXCELLENT, EXCELLENT] + [GOOD] * 5)[:2]
     staff = cast.committee_staff.user
-    first_counted = threading.Event()
-    outcomes: dict[str, BaseException | Decision] = {}
-
-    def decide_first() -> None:
-        try:
-            with transaction.atomic():
-                outcomes["first"] = decide(first, EXCELLENT, staff)
-                first_counted.set()
-                # Still uncommitted: the other decision counts now, unless the lock makes it wait.
-                time.sleep(0.5)
-        except BaseException as error:
-            outcomes["first"] = error
-        finally:
-            first_counted.set()
-            connection.close()
-
-    def decide_second() -> None:
-        try:
-            first_counted.wait(10)
-            outcomes["second"] = decide(second, EXCELLENT, staff)
-        except BaseException as error:
-            outcomes["second"] = error
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=decide_first), threading.Thread(target=decide_second)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(20)
+    outcomes = race(lambda: decide(first, EXCELLENT, staff), lambda: decide(second, EXCELLENT, staff), timeout=20)
 
     assert isinstance(outcomes["first"], Decision)
     refusal = outcomes["second"]
