@@ -49,6 +49,14 @@ def _require_state(case: FeedbackCase, *states: str) -> None:
         )
 
 
+def _lock_for_handler(case: FeedbackCase, user: User, *states: str) -> FeedbackCase:
+    """The case locked, once `user` is found to handle it and it is in one of `states`."""
+    case = _lock(case)
+    _require_handler(user, case)
+    _require_state(case, *states)
+    return case
+
+
 def _case_link(case: FeedbackCase) -> str:
     return reverse("oversight:case", args=[case.pk])
 

@@ -21,9 +21,8 @@ from publicity.feedback._common import (
     _case_link,
     _counted,
     _lock,
+    _lock_for_handler,
     _notify_all,
-    _require_handler,
-    _require_state,
 )
 from publicity.feedback.review_inputs import _attach, _review_taking_inputs
 from publicity.feedback.routing import body_accounts
@@ -33,9 +32,7 @@ from publicity.models import ATTACHED_VERIFICATIONS, CaseState, FeedbackCase, Fe
 @transaction.atomic
 def case_answer(*, case: FeedbackCase, verification: str, answer: str, acting_user: User) -> FeedbackCase:
     """Record what the verification found and the answer the sender reads; a founded case goes to the review."""
-    case = _lock(case)
-    _require_handler(acting_user, case)
-    _require_state(case, CaseState.ACCEPTED, CaseState.FORWARDED)
+    case = _lock_for_handler(case, acting_user, CaseState.ACCEPTED, CaseState.FORWARDED)
     if verification not in Verification.values:
         raise ValidationError({"verification": _("Hãy chọn kết quả xác minh.")})
     if not answer.strip():

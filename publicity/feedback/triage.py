@@ -12,7 +12,7 @@ from programmes.access import reader_cell, secretary_user
 from programmes.models import NotificationKind, PartyOrganisation, PartyPost, Position, PostKind
 from publicity import access
 from publicity.audit_actions import FeedbackAction
-from publicity.feedback._common import _audit, _counted, _lock, _notify_all, _require_handler, _require_state
+from publicity.feedback._common import _audit, _counted, _lock_for_handler, _notify_all
 from publicity.feedback.routing import _self_and_ancestors
 from publicity.feedback.submission import case_by_code
 from publicity.models import CaseState, FeedbackCase, RejectionReason
@@ -21,9 +21,7 @@ from publicity.models import CaseState, FeedbackCase, RejectionReason
 @transaction.atomic
 def case_accept(*, case: FeedbackCase, acting_user: User) -> FeedbackCase:
     """The body takes the case up: from now on the cadre sees it (without the sender) and may reply."""
-    case = _lock(case)
-    _require_handler(acting_user, case)
-    _require_state(case, CaseState.RECEIVED)
+    case = _lock_for_handler(case, acting_user, CaseState.RECEIVED)
     case.state = CaseState.ACCEPTED
     case.accepted_at = timezone.now()
     case.handled_by = acting_user
@@ -50,9 +48,7 @@ def case_reject(
     *, case: FeedbackCase, reason: str, note: str, duplicate_code: str = "", acting_user: User
 ) -> FeedbackCase:
     """Not taken up: abusive, off-topic or a duplicate of another case, with a reason the sender reads."""
-    case = _lock(case)
-    _require_handler(acting_user, case)
-    _require_state(case, CaseState.RECEIVED, CaseState.ACCEPTED)
+    case = _lock_for_handler(case, acting_user, CaseState.RECEIVED, CaseState.ACCEPTED)
     if reason not in RejectionReason.values:
         raise ValidationError({"reason": _("Hãy chọn lý do không tiếp nhận.")})
     if not note.strip():
@@ -96,9 +92,7 @@ def managing_committees(case: FeedbackCase) -> list[PartyOrganisation]:
 @transaction.atomic(durable=True)
 def case_forward(*, case: FeedbackCase, organisation: PartyOrganisation, note: str, acting_user: User) -> FeedbackCase:
     """Ask the party committee managing the cadre to verify; its secretary and the cadre are told."""
-    case = _lock(case)
-    _require_handler(acting_user, case)
-    _require_state(case, CaseState.ACCEPTED)
+    case = _lock_for_handler(case, acting_user, CaseState.ACCEPTED)
     if organisation.pk not in {committee.pk for committee in managing_committees(case)}:
         raise ValidationError({"organisation": _("Chỉ chuyển được cho tổ chức đảng quản lý cán bộ này.")})
     if not note.strip():
