@@ -278,17 +278,32 @@ def _statuses(figures: OrganisationSummary, prefix: str) -> list[tuple[str, int]
     return [(str(status.label), getattr(figures, f"{prefix}_{name}")) for status, name in STATUS_FIELDS.items()]
 
 
+def _whole(parts: list[tuple[str, int]]) -> int:
+    return sum(value for _label, value in parts)
+
+
+def _share_bars(parts: list[tuple[str, int]]) -> list[Bar]:
+    """A bar per part, labelled with its number and its share of the whole."""
+    whole = _whole(parts)
+    return [
+        Bar(label, value, f"{count(value)} ({percent_text(value, whole)})", style=index)
+        for index, (label, value) in enumerate(parts)
+    ]
+
+
+def _parts_text(parts: list[tuple[str, int]]) -> str:
+    """The parts in words, for a chart's text alternative."""
+    return "; ".join(f"{label.lower()} {count(value)}" for label, value in parts)
+
+
 def progress_chart(dom_id: str, figures: OrganisationSummary, *, prefix: str) -> Chart:
     """The commitments in force by their latest progress status (`prefix`: the staff or the public figures)."""
     statuses = _statuses(figures, prefix)
-    whole = sum(value for _label, value in statuses)
-    bars = [
-        Bar(label, value, f"{count(value)} ({percent_text(value, whole)})", style=index)
-        for index, (label, value) in enumerate(statuses)
-    ]
+    whole = _whole(statuses)
+    bars = _share_bars(statuses)
     summary = _("%(total)s nội dung cam kết đang thực hiện: %(parts)s.") % {
         "total": count(whole),
-        "parts": "; ".join(f"{label.lower()} {count(value)}" for label, value in statuses),
+        "parts": _parts_text(statuses),
     }
     table = share_table(_("Tình trạng thực hiện"), _("Số nội dung"), statuses, whole)
     return bar_chart(
@@ -321,7 +336,7 @@ def deadlines_chart(figures: OrganisationSummary, *, public: bool = False, dom_i
     bars = [Bar(label, value, count(value), style=index) for index, (label, value) in enumerate(rows)]
     summary = _("Trong %(total)s nội dung cam kết đang thực hiện: %(parts)s.") % {
         "total": count(whole),
-        "parts": "; ".join(f"{label.lower()} {count(value)}" for label, value in rows),
+        "parts": _parts_text(rows),
     }
     table = share_table(_("Chỉ số"), _("Số nội dung"), rows, whole)
     return bar_chart(dom_id=dom_id, title=_("Thời hạn thực hiện"), summary=summary, bars=bars, table=table)
@@ -344,7 +359,7 @@ def reviews_chart(organisation: PartyOrganisation, total: OrganisationSummary, c
     summary = _("%(ended)s trên %(total)s bản kiểm điểm đã có kết quả hoặc không xếp loại; %(parts)s.") % {
         "ended": count(sum(getattr(total, REVIEW_STATE_FIELDS[state]) for state in ENDED)),
         "total": count(whole),
-        "parts": "; ".join(f"{label.lower()} {count(value)}" for label, value in zip(labels, values, strict=True)),
+        "parts": _parts_text(list(zip(labels, values, strict=True))),
     }
     table = Table(
         _("Tổ chức"),
@@ -365,14 +380,11 @@ def reviews_chart(organisation: PartyOrganisation, total: OrganisationSummary, c
 
 def levels_chart(figures: OrganisationSummary) -> Chart:
     levels = [(str(RatingLevel(level).label), getattr(figures, LEVEL_FIELDS[level])) for level in LEVEL_ORDER]
-    whole = sum(value for _label, value in levels)
-    bars = [
-        Bar(label, value, f"{count(value)} ({percent_text(value, whole)})", style=index)
-        for index, (label, value) in enumerate(levels)
-    ]
+    whole = _whole(levels)
+    bars = _share_bars(levels)
     summary = _("%(total)s đảng viên đã có mức xếp loại (đã quyết định hoặc đã có kết quả): %(parts)s.") % {
         "total": count(whole),
-        "parts": "; ".join(f"{label.lower()} {count(value)}" for label, value in levels),
+        "parts": _parts_text(levels),
     }
     if figures.quota_limited:
         summary += " " + _(
@@ -396,7 +408,7 @@ def cases_chart(figures: OrganisationSummary) -> Chart:
     bars = [Bar(label, value, count(value), style=index) for index, (label, value) in enumerate(states)]
     summary = _("%(total)s góp ý, phản ánh của Nhân dân về các chương trình đã được tiếp nhận: %(parts)s.") % {
         "total": count(whole),
-        "parts": "; ".join(f"{label.lower()} {count(value)}" for label, value in states),
+        "parts": _parts_text(states),
     }
     table = share_table(_("Trạng thái"), _("Số góp ý, phản ánh"), states, whole)
     return bar_chart(

@@ -63,6 +63,16 @@ def _counted(review: Review) -> None:
     summary_marks.organisations_changed(review.cell_id, review.deciding_organisation_id)
 
 
+def _move(review: Review, state: str, *changed: str, **values: Any) -> None:
+    """Put the review in its next `state` with the `values` that step sets (and the `changed` fields it has set
+    already), stored at once; the dashboards' figures are marked to be counted again."""
+    review.state = state
+    for name, value in values.items():
+        setattr(review, name, value)
+    review.save(update_fields=["state", *changed, *values])
+    _counted(review)
+
+
 def _audit(acting_user: User, action: str, obj: Model, before: dict[str, Any] | None = None, **after: Any) -> None:
     # Through snapshot's JSON round trip, so that dates and ids are stored the same way everywhere.
     audit_record(actor=acting_user, action=action, obj=obj, before=before, after=json_safe(after) if after else None)

@@ -28,6 +28,7 @@ from reviews.services._common import (
     _audit,
     _counted,
     _lock,
+    _move,
     _require,
     _require_state,
     _review_link,
@@ -111,9 +112,7 @@ def appeal_file(*, review: Review, text: str, acting_user: User) -> Appeal:
         text=text.strip(),
         filed_by=acting_user,
     )
-    review.state = ReviewState.APPEALED
-    review.save(update_fields=["state"])
-    _counted(review)
+    _move(review, ReviewState.APPEALED)
     _audit(
         acting_user,
         ReviewAction.APPEAL,
@@ -212,9 +211,7 @@ def appeal_resolve(*, appeal: Appeal, upheld: bool, resolution: str, new_level: 
     appeal.resolved_by = acting_user
     appeal.resolved_at = timezone.now()
     appeal.save()
-    review.state = ReviewState.FINAL
-    review.save(update_fields=["state", "final_level", "final_at"])
-    _counted(review)
+    _move(review, ReviewState.FINAL, "final_level", "final_at")  # set by the change of level, if any
     _audit(
         acting_user,
         ReviewAction.APPEAL_RESOLVE,

@@ -32,8 +32,8 @@ from reviews.services._common import (
     Acknowledgements,
     Verdicts,
     _audit,
-    _counted,
     _lock,
+    _move,
     _require,
     _require_state,
     _tell,
@@ -277,10 +277,7 @@ def proposal_record(
         "recorded_at": timezone.now(),
     }
     proposal, _created = CellProposal.objects.update_or_create(review=review, defaults=values)
-    review.state = ReviewState.CELL_PROPOSED
-    review.return_reason = ""
-    review.save(update_fields=["state", "return_reason"])
-    _counted(review)
+    _move(review, ReviewState.CELL_PROPOSED, return_reason="")
     warnings = [conflict.message for conflict in conflicts if not conflict.blocking]
     # Only a proposal that adds an Excellent rating is warned of: the others' excess is not this proposal's doing.
     status = cell_quota(review, level, alongside)

@@ -14,7 +14,7 @@ from programmes.models import Evidence, NotificationKind
 from reviews import access as review_access
 from reviews.audit_actions import ReviewAction
 from reviews.models import Decision, DecisionState, Review, ReviewState
-from reviews.services._common import _audit, _counted, _lock, _tell
+from reviews.services._common import _audit, _lock, _move, _tell
 
 
 def confirm_refusal(review: Review, confirmer: User, *, heads: bool | None = None) -> str | None:
@@ -76,11 +76,7 @@ def decision_confirm(
     decision.save(update_fields=["state", "confirmed_by", "confirmed_at", "grounds"])
     decision.grounds_assessments.set(assessments)
     decision.grounds_evidence.set(evidence)
-    review.state = ReviewState.FINAL
-    review.final_level = decision.level
-    review.final_at = decision.confirmed_at
-    review.save(update_fields=["state", "final_level", "final_at"])
-    _counted(review)
+    _move(review, ReviewState.FINAL, final_level=decision.level, final_at=decision.confirmed_at)
     _audit(
         acting_user,
         ReviewAction.CONFIRM,

@@ -16,8 +16,8 @@ from reviews.models import ConsistencyNote, Decision, DecisionState, Review, Rev
 from reviews.services._common import (
     Acknowledgements,
     _audit,
-    _counted,
     _lock,
+    _move,
     _require,
     _require_state,
     _tell,
@@ -105,9 +105,7 @@ def decision_make(
         quota_override=quota_override.strip() if checked.needs_justification else "",
         decided_by=acting_user,
     )
-    review.state = ReviewState.DECIDED
-    review.save(update_fields=["state"])
-    _counted(review)
+    _move(review, ReviewState.DECIDED)
     _audit(
         acting_user,
         ReviewAction.DECIDE,
@@ -144,9 +142,6 @@ def decision_return(*, review: Review, reason: str, acting_user: User) -> Review
     Decision.objects.filter(review=review, state=DecisionState.AWAITING_CONFIRMATION).update(
         state=DecisionState.SUPERSEDED
     )
-    review.state = ReviewState.SELF_SUBMITTED
-    review.return_reason = reason.strip()
-    review.save(update_fields=["state", "return_reason"])
-    _counted(review)
+    _move(review, ReviewState.SELF_SUBMITTED, return_reason=reason.strip())
     _audit(acting_user, ReviewAction.RETURN_TO_CELL, review, reason=review.return_reason)
     return review

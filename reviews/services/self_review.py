@@ -16,7 +16,16 @@ from reviews.audit_actions import ReviewAction
 from reviews.consistency import ConsistencyFlag, consistency_flags
 from reviews.models import CommitmentAssessment, RatingLevel, Review, ReviewForm, ReviewState, Verdict
 from reviews.presentation import SELF_REVIEW_SECTIONS, section_title
-from reviews.services._common import REVIEW_FIELDS, Verdicts, _audit, _counted, _lock, _require, _require_state, _tell
+from reviews.services._common import (
+    REVIEW_FIELDS,
+    Verdicts,
+    _audit,
+    _lock,
+    _move,
+    _require,
+    _require_state,
+    _tell,
+)
 from reviews.services._verdicts import _set_verdicts
 
 REQUIRED_SECTIONS = ("strengths", "shortcomings", "remedy_plan")
@@ -120,10 +129,7 @@ def self_review_submit(*, review: Review, acting_user: User) -> Review:
     if refused:
         raise ValidationError(refused)
     before = snapshot(review, REVIEW_FIELDS)
-    review.state = ReviewState.SELF_SUBMITTED
-    review.self_submitted_at = timezone.now()
-    review.save(update_fields=["state", "self_submitted_at"])
-    _counted(review)
+    _move(review, ReviewState.SELF_SUBMITTED, self_submitted_at=timezone.now())
     _audit(acting_user, ReviewAction.SELF_SUBMIT, review, before, **snapshot(review, REVIEW_FIELDS))
     _tell(
         acting_user,
