@@ -190,6 +190,9 @@ ENGLISH_BEFORE = [
     "Breadcrumbs",
     "Sidebar",
     "Error:",
+    ">Scheduler<",
+    "Crontab translation",
+    'alt="Search"',
 ]
 
 
@@ -228,6 +231,7 @@ def test_the_periodic_tasks_list_offers_its_actions_in_vietnamese(superuser_clie
         assert action in text, action
     form = superuser_client.get(reverse("admin:django_celery_beat_periodictask_change", args=[periodic_task.pk])).text
     assert "mỗi 10 phút" in form and "Lịch chạy" in form and "Tham số theo tên" in form
+    assert "Diễn giải lịch crontab" in form
 
 
 def test_enabling_a_task_from_the_list_says_so_in_vietnamese(superuser_client: Client, periodic_task) -> None:
