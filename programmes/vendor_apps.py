@@ -178,12 +178,23 @@ def name_models(app_config: AppConfig) -> list[str]:
     return missing
 
 
+def name_periodic_task_columns() -> None:
+    """The two columns of the periodic-task admin that django-celery-beat computes and leaves unnamed, so that the
+    admin titled them from their attributes ("Scheduler", "Crontab translation")."""
+    from django_celery_beat.admin import PeriodicTaskAdmin
+    from django_celery_beat.models import PeriodicTask
+
+    PeriodicTask.scheduler.fget.short_description = _("lịch chạy")
+    PeriodicTaskAdmin.crontab_translation.short_description = _("diễn giải lịch crontab")
+
+
 class PeriodicTasksConfig(BeatConfig):  # type: ignore[misc]  # the packages ship no type hints
     verbose_name = _("Lịch chạy việc định kỳ")
 
     def ready(self) -> None:
         super().ready()
         name_models(self)
+        name_periodic_task_columns()
 
 
 class SignInRecordsConfig(AxesAppConfig):  # type: ignore[misc]  # the packages ship no type hints

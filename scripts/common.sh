@@ -8,8 +8,9 @@ banner() { printf '\n== %s ==\n' "$*"; }
 manage() { "$BIN/python" manage.py "$@"; }
 
 compile_messages() {
-  if find locale -name '*.po' 2>/dev/null | grep -q .; then
-    # Only the portal's own catalogues: without --ignore Django walks into .venv as well.
+  if find locale locale_vendor -name '*.po' 2>/dev/null | grep -q .; then
+    # Only the portal's own catalogues (locale/ and locale_vendor/, both in LOCALE_PATHS): without --ignore
+    # Django walks into .venv as well.
     manage compilemessages --ignore=.venv --ignore=var --verbosity 0
   fi
 }

@@ -38,6 +38,8 @@ if [[ -f locale/vi/LC_MESSAGES/django.po ]]; then
 else
   echo "no Vietnamese catalogue yet"
 fi
+# The hand-kept Vietnamese for Django's and the third-party apps' own messages (LOCALE_PATHS, after locale/).
+for catalogue in locale_vendor/*/LC_MESSAGES/*.po; do check_catalogue "$catalogue"; done
 compile_messages
 
 banner "stage 1: SQLite + filesystem broker, the whole suite but the browser journeys ($PYTEST_WORKERS processes)"

@@ -153,7 +153,9 @@ PASSWORD_RESET_HOURLY_LIMIT = env.int("PASSWORD_RESET_HOURLY_LIMIT", default=5)
 
 LANGUAGE_CODE = "vi"
 LANGUAGES = [("vi", _("Tiếng Việt")), ("en", _("English"))]
-LOCALE_PATHS = [BASE_DIR / "locale"]
+# The portal's own catalogue first, so its wording wins; then the hand-kept Vietnamese for what Django's own
+# catalogues and the third-party apps (celery-beat, axes, otp, filter, treebeard, simple-history) leave in English.
+LOCALE_PATHS = [BASE_DIR / "locale", BASE_DIR / "locale_vendor"]
 TIME_ZONE = "Asia/Ho_Chi_Minh"
 USE_I18N = True
 USE_TZ = True
