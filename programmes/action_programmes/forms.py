@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from programmes.action_programmes.quality import TASK_WEIGHT_TOTAL
 from programmes.action_programmes.services import CONTENT_FIELDS, Milestones
 from programmes.models import Cadre, CommitmentCategory, CommitmentTerms, Milestone, Occasion, Position
-from programmes.web import call_service
+from programmes.web import PortalForm, PortalModelForm, call_service
 
 MILESTONE_SLOTS = 3
 # What a programme is for: the fields of ProgrammeForm, and the keyword arguments programme_create and
@@ -53,7 +53,7 @@ class PositionChoiceField(forms.ModelChoiceField[Position]):
         return str(obj.display_title)
 
 
-class ProgrammeForm(forms.Form):
+class ProgrammeForm(PortalForm):
     occasion = forms.ChoiceField(label=_("Lý do lập chương trình"), choices=Occasion.choices)
     title = forms.CharField(
         label=_("Tên chương trình"),
@@ -67,8 +67,14 @@ class ProgrammeForm(forms.Form):
         empty_label=_("Không gắn chức vụ (đảng viên)"),
         help_text=_("Chức vụ hiện tại mà chương trình được lập cho; người xác nhận tùy theo chức vụ này."),
     )
-    term_start = forms.DateField(label=_("Thực hiện từ ngày"), widget=DateInput())
-    term_end = forms.DateField(label=_("Đến ngày"), widget=DateInput())
+    term_start = forms.DateField(
+        label=_("Thực hiện từ ngày"),
+        widget=DateInput(),
+        error_messages={"required": _("Nhập ngày bắt đầu thực hiện")},
+    )
+    term_end = forms.DateField(
+        label=_("Đến ngày"), widget=DateInput(), error_messages={"required": _("Nhập ngày kết thúc thực hiện")}
+    )
 
     def __init__(self, *args: Any, cadre: Cadre, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -90,7 +96,7 @@ class ProgrammeForm(forms.Form):
         return {name: self.cleaned_data[name] for name in GENERAL_FIELDS}
 
 
-class CommitmentForm(forms.ModelForm[CommitmentTerms]):
+class CommitmentForm(PortalModelForm[CommitmentTerms]):
     """One commitment of a draft version: exactly the service's CONTENT_FIELDS, plus up to three milestones.
 
     Never saved as a model form: the view hands `content()` and `milestones()` to the services.
@@ -178,7 +184,7 @@ class CommitmentForm(forms.ModelForm[CommitmentTerms]):
         return pairs
 
 
-class AmendmentForm(forms.Form):
+class AmendmentForm(PortalForm):
     reason = forms.CharField(
         label=_("Lý do điều chỉnh"),
         widget=forms.Textarea(attrs={"rows": 4}),

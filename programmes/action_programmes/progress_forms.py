@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from programmes.action_programmes.evidence import ALLOWED_EXTENSIONS, check_link, check_upload
 from programmes.action_programmes.progress import Upload, progress_report
 from programmes.models import CommitmentTerms, ProgressReport, ProgressStatus
-from programmes.web import call_service
+from programmes.web import PortalForm, call_service
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -48,7 +48,7 @@ def _decimal(value: Any) -> str:
     return floatformat(value, -2) if value is not None else "—"
 
 
-class ProgressForm(forms.Form):
+class ProgressForm(PortalForm):
     status = forms.ChoiceField(
         label=_("Tình trạng thực hiện"),
         choices=ProgressStatus.choices,
