@@ -54,7 +54,8 @@ class PositionChoiceField(forms.ModelChoiceField[Position]):
 
 
 class ProgrammeForm(PortalForm):
-    occasion = forms.ChoiceField(label=_("Lý do lập chương trình"), choices=Occasion.choices)
+    # No reason chosen in advance: the person picks one (the empty option says "Chọn lý do lập chương trình").
+    occasion = forms.ChoiceField(label=_("Lý do lập chương trình"), choices=[("", "---------"), *Occasion.choices])
     title = forms.CharField(
         label=_("Tên chương trình"),
         max_length=255,
