@@ -4,6 +4,7 @@ form), the page that refuses and says why, and a person's name.
 """
 
 from collections.abc import Callable, Mapping, Sequence
+from decimal import Decimal
 from typing import Any, TypeVar, cast
 
 from django import forms
@@ -21,6 +22,7 @@ from django.utils.translation import gettext_lazy as _
 from django_htmx.middleware import HtmxDetails
 
 from programmes.context_processors import vietnamese_name
+from programmes.text import input_number
 
 Result = TypeVar("Result")
 Row = TypeVar("Row", bound=Model)
@@ -34,6 +36,16 @@ class AuthenticatedRequest(HttpRequest):
 
     user: User
     htmx: HtmxDetails
+
+
+class NumberInput(forms.NumberInput):
+    """A number box showing a stored figure without its trailing zeros ("100", not "100.00"); what the person
+    typed comes back as typed."""
+
+    def format_value(self, value: Any) -> str | None:
+        if isinstance(value, Decimal | float | int) and not isinstance(value, bool):
+            return input_number(value)
+        return super().format_value(value)
 
 
 class LongSelect(forms.Select):

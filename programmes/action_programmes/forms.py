@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from programmes.action_programmes.quality import TASK_WEIGHT_TOTAL
 from programmes.action_programmes.services import CONTENT_FIELDS, Milestones
 from programmes.models import Cadre, CommitmentCategory, CommitmentTerms, Milestone, Occasion, Position
-from programmes.web import PortalForm, PortalModelForm, call_service
+from programmes.web import NumberInput, PortalForm, PortalModelForm, call_service
 
 MILESTONE_SLOTS = 3
 # What a programme is for: the fields of ProgrammeForm, and the keyword arguments programme_create and
@@ -112,8 +112,8 @@ class CommitmentForm(PortalModelForm[CommitmentTerms]):
             "statement": forms.Textarea(attrs={"rows": 3}),
             "measures": forms.Textarea(attrs={"rows": 3}),
             "deadline": DateInput(),
-            "baseline_value": forms.NumberInput(attrs={"step": "any"}),
-            "target_value": forms.NumberInput(attrs={"step": "any"}),
+            "baseline_value": NumberInput(attrs={"step": "any"}),
+            "target_value": NumberInput(attrs={"step": "any"}),
         }
 
     def __init__(
