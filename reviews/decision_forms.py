@@ -15,6 +15,7 @@ from django import forms
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from programmes.models import Evidence
@@ -36,8 +37,6 @@ if TYPE_CHECKING:
     from django_stubs_ext import StrPromise
 
 REASON_ROWS = 4
-# How much of a SHA-256 the confirmer reads next to a file: enough to tell two files apart at a glance.
-SHORT_HASH = 12
 
 
 def _helper() -> FormHelper:
@@ -194,9 +193,9 @@ class AssessmentChoiceField(forms.ModelMultipleChoiceField[CommitmentAssessment]
 class EvidenceChoiceField(forms.ModelMultipleChoiceField[Evidence]):
     def label_from_instance(self, obj: Evidence) -> str:
         name = obj.description or obj.original_name or obj.link
-        if obj.sha256:
-            return str(_("%(name)s (SHA-256 %(hash)s…)") % {"name": name, "hash": obj.sha256[:SHORT_HASH]})
-        return str(name)
+        # The day it came tells two files of the same name apart, in words the confirmer reads.
+        uploaded = timezone.localtime(obj.uploaded_at).strftime("%d/%m/%Y")
+        return str(_("%(name)s (tải lên ngày %(date)s)") % {"name": name, "date": uploaded})
 
 
 class DecisionConfirmForm(PortalForm):

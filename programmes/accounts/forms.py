@@ -43,7 +43,7 @@ class PasswordResetRequestForm(PlainWords, auth_forms.PasswordResetForm):
     email = forms.EmailField(
         label=_("Địa chỉ thư điện tử"),
         max_length=254,
-        help_text=_("Địa chỉ thư điện tử đã đăng ký cho tài khoản của bạn."),
+        help_text=_("Địa chỉ thư điện tử đã đăng ký cho tài khoản của đồng chí."),
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
 
@@ -123,7 +123,7 @@ class NotificationPreferencesForm(PortalForm):
     language = forms.ChoiceField(
         label=_("Ngôn ngữ của thông báo và thư điện tử"),
         required=False,
-        help_text=_("Thông báo mới trên cổng và thư điện tử gửi cho bạn được viết bằng ngôn ngữ này."),
+        help_text=_("Thông báo mới trên cổng và thư điện tử gửi cho đồng chí được viết bằng ngôn ngữ này."),
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

@@ -57,7 +57,7 @@ class LevelForm(PortalForm):
         self.fields["level"].widget.choices = [(level.value, level.label) for level in allowed]
         if programme.publication_consent_at is None and programme.publicity_max > publication.INSIDE_PARTY:
             self.fields["level"].help_text = _(
-                "Các mức “Mặt trận và HĐND” và “Công khai nhân dân” chỉ chọn được sau khi bạn đồng ý công khai."
+                "Các mức “Mặt trận và HĐND” và “Công khai nhân dân” chỉ chọn được sau khi đồng chí đồng ý công khai."
             )
         self.helper = _helper("level-form", "level", _button(_("Lưu mức công khai"), "level", "btn-portal"))
 
@@ -77,7 +77,7 @@ class ConsentGiveForm(PortalForm):
             "Tôi đồng ý để chương trình hành động này được công khai ngoài tổ chức Đảng, "
             "trong giới hạn mức tối đa người xác nhận đã cho phép."
         ),
-        error_messages={"required": _("Hãy đánh dấu ô đồng ý nếu bạn muốn công khai.")},
+        error_messages={"required": _("Hãy đánh dấu ô đồng ý nếu đồng chí muốn công khai.")},
     )
 
     def __init__(self, *args: Any, programme: ActionProgramme, **kwargs: Any) -> None:
