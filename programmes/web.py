@@ -139,11 +139,15 @@ def _speak_plainly(field: forms.Field) -> None:
     if isinstance(field, forms.ModelChoiceField):
         if str(field.empty_label) == GENERIC_EMPTY_CHOICE:
             field.empty_label = empty_choice(field)
-    elif isinstance(field, forms.ChoiceField) and not isinstance(field.choices, CallableChoiceIterator):
-        field.choices = [
-            (value, empty_choice(field) if value == "" and str(label) == GENERIC_EMPTY_CHOICE else label)
-            for value, label in field.choices
-        ]
+    elif isinstance(field, forms.ChoiceField) and not isinstance(field.widget.choices, CallableChoiceIterator):
+        # The widget's options alone: a form may have narrowed them below the field's (validation reads values,
+        # never labels).
+        options = list(field.widget.choices)
+        if any(value == "" and str(label) == GENERIC_EMPTY_CHOICE for value, label in options):
+            field.widget.choices = [
+                (value, empty_choice(field) if value == "" and str(label) == GENERIC_EMPTY_CHOICE else label)
+                for value, label in options
+            ]
 
 
 class PortalForm(PlainWords, forms.Form):
