@@ -129,7 +129,11 @@ def _panel_context(
 
 def _draft_panel(request: AuthenticatedRequest, review: Review, form: SelfReviewForm, *, status: str) -> HttpResponse:
     """The check panel on the draft as typed, not saved: the form's own refusals (a mark out of range) first."""
-    field_errors = [str(message) for errors in form.errors.values() for message in errors]
+    field_errors = [
+        f"{form.fields[name].label}: {message}" if name in form.fields else str(message)
+        for name, errors in form.errors.items()
+        for message in errors
+    ]
     conflicts = []
     if not field_errors:
         arguments = form.save_arguments()
@@ -278,7 +282,7 @@ def self_review_submit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 def _review_to_add_to(request: HttpRequest, pk: int) -> Review:
     review = review_access.get_review_for(request.user, pk)
     if not review_access.can_add_prompt_or_input(request.user, review):
-        raise PermissionDenied(_("Bạn không được gửi gợi ý hay thêm ý kiến nhận xét cho bản kiểm điểm này."))
+        raise PermissionDenied(_("Đồng chí không được gửi gợi ý hay thêm ý kiến nhận xét cho bản kiểm điểm này."))
     return review
 
 
