@@ -45,7 +45,8 @@ class NumberInput(forms.NumberInput):
     def format_value(self, value: Any) -> str | None:
         if isinstance(value, Decimal | float | int) and not isinstance(value, bool):
             return input_number(value)
-        return super().format_value(value)
+        formatted: str | None = super().format_value(value)
+        return formatted
 
 
 class LongSelect(forms.Select):

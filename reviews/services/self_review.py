@@ -2,6 +2,7 @@
 
 import datetime
 from collections.abc import Mapping
+from typing import Any
 
 from django.contrib.auth.models import User
 from django.contrib.contenttypes.models import ContentType
@@ -65,9 +66,10 @@ def self_review_save(
     review.save()
     _set_verdicts(review, verdicts or {}, field="self")
     if not (automatic and _saved_in_this_sitting(review, acting_user)):
-        _audit(
-            acting_user, ReviewAction.SELF_SAVE, review, self_level=level, **({"automatic": True} if automatic else {})
-        )
+        details: dict[str, Any] = {"self_level": level}
+        if automatic:
+            details["automatic"] = True
+        _audit(acting_user, ReviewAction.SELF_SAVE, review, **details)
     return review
 
 
