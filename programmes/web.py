@@ -85,9 +85,10 @@ GENERIC_EMPTY_CHOICE = "---------"
 
 def label_in_sentence(label: Any) -> str:
     """A field's label inside a sentence: its first letter in lower case, unless the label starts with an acronym
-    ("UBND", "CCCD") or a code, which keep their capitals."""
+    ("UBND", "HĐND") or a numbering ("I. Ưu điểm"), which keep their capitals."""
     text = str(label or "").strip().rstrip(":")
-    if len(text) > 1 and text[1].isupper():
+    first_word = text.split(maxsplit=1)[0].rstrip(".:") if text else ""
+    if first_word.isupper() and (len(first_word) > 1 or text[1:2] in (".", ")")):
         return text
     return text[:1].lower() + text[1:]
 

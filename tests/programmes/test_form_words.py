@@ -79,7 +79,14 @@ def test_django_login_and_password_forms_say_which_field_is_missing():
 
 @pytest.mark.parametrize(
     ("label", "in_sentence"),
-    [("Tên chương trình", "tên chương trình"), ("UBND phường", "UBND phường"), ("Email:", "email"), ("", "")],
+    [
+        ("Tên chương trình", "tên chương trình"),
+        ("UBND phường", "UBND phường"),
+        ("HĐND", "HĐND"),
+        ("I. Ưu điểm", "I. Ưu điểm"),
+        ("Email:", "email"),
+        ("", ""),
+    ],
 )
 def test_a_label_inside_a_sentence_keeps_the_capitals_of_an_acronym(label, in_sentence):
     assert label_in_sentence(label) == in_sentence
