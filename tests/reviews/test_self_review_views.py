@@ -455,6 +455,7 @@ def _self_saves(review: Review) -> int:
     return AuditEvent.objects.filter(action="review.self_save", object_id=str(review.pk)).count()
 
 
+@pytest.mark.postgres
 def test_the_live_check_judges_the_draft_as_typed_and_saves_nothing(cast):
     review = member_review(cast)
     member = client_for(cast.member.user)
@@ -480,6 +481,7 @@ def test_the_live_check_judges_the_draft_as_typed_and_saves_nothing(cast):
     assert "Phải sửa" in out_of_range.text and "30" in out_of_range.text
 
 
+@pytest.mark.postgres
 def test_automatic_saves_keep_the_draft_with_one_history_line_for_the_sitting(cast):
     review = member_review(cast)
     member = client_for(cast.member.user)
@@ -499,6 +501,7 @@ def test_automatic_saves_keep_the_draft_with_one_history_line_for_the_sitting(ca
     assert _self_saves(review) == 2
 
 
+@pytest.mark.postgres
 def test_an_automatic_save_after_the_sitting_adds_a_line_and_a_refused_one_saves_nothing(cast):
     review = member_review(cast)
     member = client_for(cast.member.user)
