@@ -5,6 +5,7 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
 from programmes import views as programme_views
+from programmes.accounts import forms as account_forms
 from programmes.accounts import views as account_views
 
 admin.site.site_header = _("Quản trị cổng chương trình hành động")
@@ -22,11 +23,19 @@ urlpatterns += i18n_patterns(
     path("cong-khai/", include("publicity.urls")),
     path("giam-sat/", include("publicity.oversight_urls")),
     path("so-lieu/", include("publicity.dashboards.urls")),
-    path("dang-nhap/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path(
+        "dang-nhap/",
+        auth_views.LoginView.as_view(redirect_authenticated_user=True, authentication_form=account_forms.LoginForm),
+        name="login",
+    ),
     # next_page is the logout URL itself, so the view shows "logged out" in place instead of redirecting:
     # on a shared computer the person sees that the session really ended.
     path("dang-xuat/", auth_views.LogoutView.as_view(next_page="logout"), name="logout"),
-    path("doi-mat-khau/", auth_views.PasswordChangeView.as_view(), name="password_change"),
+    path(
+        "doi-mat-khau/",
+        auth_views.PasswordChangeView.as_view(form_class=account_forms.PasswordChangeForm),
+        name="password_change",
+    ),
     path("doi-mat-khau/xong/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     path("quen-mat-khau/", account_views.PasswordResetView.as_view(), name="password_reset"),
     path("quen-mat-khau/da-gui/", auth_views.PasswordResetDoneView.as_view(), name="password_reset_done"),

@@ -171,7 +171,7 @@ def cadre_erase(*, cadre: Cadre, acting_user: User | AnonymousUser) -> dict[str,
     Refused (ValidationError) while programmes or reviews of the cadre exist: those are Party records.
     """
     if not access.can_erase_cadre(acting_user, cadre):
-        raise PermissionDenied(_("Bạn không được xóa hồ sơ của đảng viên này."))
+        raise PermissionDenied(_("Đồng chí không được xóa hồ sơ của đảng viên này."))
     cadre_pk, name = cadre.pk, cadre.full_name
     # Not durable: the admin's delete views run it inside their own transaction.
     with transaction.atomic():

@@ -23,7 +23,7 @@ ACTIONS = frozenset({"level", "consent_give", "consent_withdraw", "items"})
 # Who reads at each level; the confirmer's page explains the four it may choose as a maximum.
 LEVEL_READERS: dict[int, Promise] = {
     PublicityLevel.PRIVATE: gettext_lazy(
-        "Chỉ bạn (và người xác nhận khi bạn gửi chương trình); dùng cho bản nháp chưa được xác nhận."
+        "Chỉ đồng chí (và người xác nhận khi đồng chí gửi chương trình); dùng cho bản nháp chưa được xác nhận."
     ),
     **PUBLICITY_EXPLANATIONS,
 }
@@ -59,7 +59,10 @@ def _success_message(action: str, programme: ActionProgramme, changed: int | Non
     if action == "level":
         return _("Đã lưu mức công khai: %(level)s.") % {"level": level}
     if action == "consent_give":
-        return _("Đã ghi nhận bạn đồng ý công khai. Bạn có thể chọn mức công khai cao hơn, trong giới hạn cho phép.")
+        return _(
+            "Đã ghi nhận đồng chí đồng ý công khai. "
+            "Đồng chí có thể chọn mức công khai cao hơn, trong giới hạn cho phép."
+        )
     if action == "consent_withdraw":
         return _(
             "Đã rút lại sự đồng ý công khai. Chương trình đã thôi hiển thị với Mặt trận, HĐND và Nhân dân; "

@@ -21,7 +21,7 @@ from programmes.access import Action, AnyUser
 from programmes.audit import action_label, actions_matching
 from programmes.models import AuditEvent, Cadre, ReadEvent
 from programmes.spreadsheets import Echo, safe_row
-from programmes.web import AuthenticatedRequest, paginate
+from programmes.web import AuthenticatedRequest, PortalForm, paginate
 
 READS_PER_PAGE = 50
 EVENTS_PER_PAGE = 50
@@ -52,7 +52,7 @@ def my_readers(request: AuthenticatedRequest) -> HttpResponse:
 CHANGES, READS = "thao-tac", "luot-xem"
 
 
-class AuditFilterForm(forms.Form):
+class AuditFilterForm(PortalForm):
     """The filters of the audit page; every field may stay empty."""
 
     loai = forms.ChoiceField(

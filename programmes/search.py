@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from programmes.models import PartyOrganisation
 from programmes.text import fold
-from programmes.web import LongSelect
+from programmes.web import LongSelect, PortalForm
 
 # A search of more words than this is cut: each word is one more condition.
 MAX_SEARCH_WORDS = 6
@@ -91,7 +91,7 @@ def offered_choices(queryset: QuerySet[PartyOrganisation]) -> list[tuple[int, st
     ]
 
 
-class ListFilterForm(forms.Form):
+class ListFilterForm(PortalForm):
     """The base of the staff lists' filter forms: a free-text search and Bootstrap's classes on every field. Bound to
     request.GET; a list shows everything when the form is empty or invalid (an invalid field says why)."""
 

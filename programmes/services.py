@@ -64,7 +64,7 @@ def _require(acting_user: ActingUser, actions: Iterable[Action], organisation: P
         return
     if not any(access.can(acting_user, action, organisation) for action in actions):
         raise PermissionDenied(
-            _("Bạn không có quyền thực hiện thao tác này tại %(organisation)s.") % {"organisation": organisation}
+            _("Đồng chí không có quyền thực hiện thao tác này tại %(organisation)s.") % {"organisation": organisation}
         )
 
 

@@ -1,8 +1,10 @@
-"""The web layer shared by the views of every app: the request a logged-in view receives, pagination, running a
-service for a form (its refusal put back on the form), the page that refuses and says why, and a person's name.
+"""The web layer shared by the views of every app: the request a logged-in view receives, the base of the portal's
+forms (their plain messages and empty choices), pagination, running a service for a form (its refusal put back on the
+form), the page that refuses and says why, and a person's name.
 """
 
 from collections.abc import Callable, Mapping, Sequence
+from decimal import Decimal
 from typing import Any, TypeVar, cast
 
 from django import forms
@@ -13,14 +15,18 @@ from django.db.models import Count, Model, QuerySet, Window
 from django.forms.renderers import BaseRenderer
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.choices import CallableChoiceIterator
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext_lazy as _
 from django_htmx.middleware import HtmxDetails
 
 from programmes.context_processors import vietnamese_name
+from programmes.text import input_number
 
 Result = TypeVar("Result")
 Row = TypeVar("Row", bound=Model)
+Instance = TypeVar("Instance", bound=Model)
 # What a paginated list holds: model instances, or the rows of a values() query.
 Item = TypeVar("Item")
 
@@ -30,6 +36,17 @@ class AuthenticatedRequest(HttpRequest):
 
     user: User
     htmx: HtmxDetails
+
+
+class NumberInput(forms.NumberInput):
+    """A number box showing a stored figure without its trailing zeros ("100", not "100.00"); what the person
+    typed comes back as typed."""
+
+    def format_value(self, value: Any) -> str | None:
+        if isinstance(value, Decimal | float | int) and not isinstance(value, bool):
+            return input_number(value)
+        formatted: str | None = super().format_value(value)
+        return formatted
 
 
 class LongSelect(forms.Select):
@@ -59,6 +76,88 @@ class LongSelect(forms.Select):
             ),
         )
         return format_html('<select name="{}"{}>{}</select>', widget["name"], attributes, options)
+
+
+# Django's own words, which a portal form replaces unless its field says something of its own.
+GENERIC_REQUIRED = forms.Field.default_error_messages["required"]
+GENERIC_EMPTY_CHOICE = "---------"
+
+
+def label_in_sentence(label: Any) -> str:
+    """A field's label inside a sentence: its first letter in lower case, unless the label starts with an acronym
+    ("UBND", "HĐND") or a numbering ("I. Ưu điểm"), which keep their capitals."""
+    text = str(label or "").strip().rstrip(":")
+    first_word = text.split(maxsplit=1)[0].rstrip(".:") if text else ""
+    if first_word.isupper() and (len(first_word) > 1 or text[1:2] in (".", ")")):
+        return text
+    return text[:1].lower() + text[1:]
+
+
+def _is_choice(field: forms.Field) -> bool:
+    """A field the person fills by choosing (a list, buttons, boxes, a date from the picker, a file), not typing."""
+    return isinstance(field, forms.ChoiceField | forms.FileField | forms.BooleanField)
+
+
+def required_message(field: forms.Field) -> str:
+    """What to say when a required field is left empty: "Nhập tên chương trình", "Chọn mức xếp loại"."""
+    label = label_in_sentence(field.label)
+    if label.startswith((str(_("nhập ")), str(_("chọn ")))):  # the label already says what to do
+        return label[:1].upper() + label[1:]
+    if _is_choice(field):
+        return _("Chọn %(label)s") % {"label": label}
+    return _("Nhập %(label)s") % {"label": label}
+
+
+def empty_choice(field: forms.Field) -> str:
+    """The empty option of a select, in place of Django's dashes: "Chọn lý do lập chương trình"."""
+    return _("Chọn %(label)s") % {"label": label_in_sentence(field.label)}
+
+
+class PlainWords:
+    """The base of every portal form (`PortalForm`, `PortalModelForm`): a required field left empty says what to do
+    with that field ("Nhập tên chương trình", "Chọn mức xếp loại") instead of Django's "Trường này là bắt buộc.",
+    and a select's empty option says what to choose instead of "---------". A field that sets its own message or
+    empty option keeps it. Applied when a field is drawn or validated, so fields a form adds in its own __init__
+    (after this class's) are covered too."""
+
+    fields: dict[str, forms.Field]
+
+    def __getitem__(self, name: str) -> Any:
+        _speak_plainly(self.fields[name])
+        return super().__getitem__(name)  # type: ignore[misc]
+
+    def full_clean(self) -> None:
+        for field in self.fields.values():
+            _speak_plainly(field)
+        super().full_clean()  # type: ignore[misc]
+
+
+def _speak_plainly(field: forms.Field) -> None:
+    if getattr(field, "plain_words", False) or not field.label:
+        return
+    field.plain_words = True  # type: ignore[attr-defined]
+    if field.error_messages.get("required") is GENERIC_REQUIRED:
+        field.error_messages["required"] = required_message(field)
+    if isinstance(field, forms.ModelChoiceField):
+        if str(field.empty_label) == GENERIC_EMPTY_CHOICE:
+            field.empty_label = empty_choice(field)
+    elif isinstance(field, forms.ChoiceField) and not isinstance(field.widget.choices, CallableChoiceIterator):
+        # The widget's options alone: a form may have narrowed them below the field's (validation reads values,
+        # never labels).
+        options = list(field.widget.choices)
+        if any(value == "" and str(label) == GENERIC_EMPTY_CHOICE for value, label in options):
+            field.widget.choices = [
+                (value, empty_choice(field) if value == "" and str(label) == GENERIC_EMPTY_CHOICE else label)
+                for value, label in options
+            ]
+
+
+class PortalForm(PlainWords, forms.Form):
+    """A portal form: see PlainWords."""
+
+
+class PortalModelForm(PlainWords, forms.ModelForm[Instance]):
+    """A portal model form: see PlainWords."""
 
 
 def paginate(

@@ -23,6 +23,7 @@ from programmes import access
 from programmes.access import Action, AnyUser
 from programmes.models import CommitmentTerms, PartyOrganisation
 from programmes.search import ListFilterForm, OrganisationFilterField
+from programmes.web import PortalForm
 from publicity.feedback import CODE_LENGTH, TEXT_MAX_LENGTH, normalise_code
 from publicity.models import CaseState, FeedbackKind, RejectionReason, Verification
 
@@ -52,7 +53,7 @@ def _with_value(data: Mapping[str, Any], key: str, value: str) -> Mapping[str, A
     return {**data, key: value}
 
 
-class HumanCheck(forms.Form):
+class HumanCheck(PortalForm):
     """The public forms' check that a person sends them, without a cookie or a third party: a hidden trap field
     (`website`) and a small sum signed into the page (`challenge`, `answer`), which the form declares."""
 
@@ -159,7 +160,7 @@ class FeedbackForm(HumanCheck):
         return cleaned
 
 
-class TrackingForm(forms.Form):
+class TrackingForm(PortalForm):
     ma = forms.CharField(label=_("Mã tra cứu"), max_length=20)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -186,7 +187,7 @@ def _helper(*fields: str, name: str, submit: str, refusal: bool = False) -> Form
     return helper
 
 
-class RejectForm(forms.Form):
+class RejectForm(PortalForm):
     reason = forms.ChoiceField(
         label=_("Lý do không tiếp nhận"), choices=RejectionReason.choices, widget=forms.RadioSelect
     )
@@ -209,7 +210,7 @@ class RejectForm(forms.Form):
         )
 
 
-class ForwardForm(forms.Form):
+class ForwardForm(PortalForm):
     organisation = forms.TypedChoiceField(label=_("Chuyển cho"), coerce=int)
     note = forms.CharField(
         label=_("Nội dung đề nghị xác minh"), widget=forms.Textarea(attrs={"rows": 3}), max_length=TEXT_MAX_LENGTH
@@ -226,7 +227,7 @@ class ForwardForm(forms.Form):
         return self.committees[self.cleaned_data["organisation"]]
 
 
-class AnswerForm(forms.Form):
+class AnswerForm(PortalForm):
     verification = forms.ChoiceField(
         label=_("Kết quả xác minh"), choices=Verification.choices, widget=forms.RadioSelect
     )
@@ -244,7 +245,7 @@ class AnswerForm(forms.Form):
         )
 
 
-class ReplyForm(forms.Form):
+class ReplyForm(PortalForm):
     text = forms.CharField(
         label=_("Ý kiến của đồng chí"), widget=forms.Textarea(attrs={"rows": 5}), max_length=TEXT_MAX_LENGTH
     )

@@ -10,7 +10,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from programmes.models import Occasion
-from programmes.web import LongSelect
+from programmes.web import LongSelect, PortalForm
 from publicity.selectors import Area, Filters, OrganisationCount, StatusFilter
 from reviews.reports.produce import CODE_ALPHABET, CODE_LENGTH
 
@@ -21,7 +21,7 @@ STATUS_CHOICES = [
 ]
 
 
-class PublicSearchForm(forms.Form):
+class PublicSearchForm(PortalForm):
     """Search and filters of the published programmes. An unknown value is reported and left out, and the
     rest still applies, so that an old shared address keeps working."""
 
@@ -111,7 +111,7 @@ def normalise_code(raw: str) -> str:
     return value.upper().translate(_READ_AS)
 
 
-class VerifyForm(forms.Form):
+class VerifyForm(PortalForm):
     ma = forms.CharField(
         label=_("Mã xác thực hoặc mã băm SHA-256"),
         max_length=80,

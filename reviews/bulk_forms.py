@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from programmes.web import add_service_error
+from programmes.web import PortalForm, add_service_error
 from reviews import services
 from reviews.cell_forms import AssessmentRow, MeetingChoiceField, assessment_rows, proposal_initial
 from reviews.consistency import ConsistencyFlag, acknowledgement_field
@@ -62,7 +62,7 @@ def _named(label: "StrPromise | str", review: Review) -> str:
     return f"{label}: {review.cadre.full_name}"
 
 
-class RowForm(forms.Form):
+class RowForm(PortalForm):
     """One member's row. `refused` puts a refusal of the table service onto it (at its field, else above it)."""
 
     review: Review
@@ -91,7 +91,7 @@ class RowForm(forms.Form):
 # --- The cell's proposals -----------------------------------------------------------------------------------
 
 
-class ProposalSetForm(forms.Form):
+class ProposalSetForm(PortalForm):
     """The meeting the table's proposals are recorded at, and the votes of every row that gives none of its own."""
 
     meeting = MeetingChoiceField(
@@ -218,7 +218,7 @@ class ProposalRowForm(RowForm):
 # --- The committee's decisions ------------------------------------------------------------------------------
 
 
-class DecisionSetForm(forms.Form):
+class DecisionSetForm(PortalForm):
     quota_override = forms.CharField(
         label=_("Giải trình vượt tỷ lệ xuất sắc"),
         required=False,
@@ -276,7 +276,7 @@ class DecisionRowForm(RowForm):
 # --- The head's confirmations -------------------------------------------------------------------------------
 
 
-class ConfirmationSetForm(forms.Form):
+class ConfirmationSetForm(PortalForm):
     grounds = forms.CharField(
         label=_("Căn cứ chung"),
         required=False,

@@ -185,7 +185,7 @@ def _decision_rows(request: AuthenticatedRequest, reviews: list[Review]) -> list
             form = DecisionRowForm(data, review=review, flags=flags.get(review.pk, []))
             rows.append(TableRow(review, form, flags=flags.get(review.pk, [])))
         elif review.state == ReviewState.CELL_PROPOSED:
-            rows.append(TableRow(review, note=_("Bạn không thuộc cấp ủy có thẩm quyền quyết định.")))
+            rows.append(TableRow(review, note=_("Đồng chí không thuộc cấp ủy có thẩm quyền quyết định.")))
         else:
             rows.append(TableRow(review))
     return rows
@@ -227,7 +227,7 @@ def cell_decisions(request: AuthenticatedRequest, period_pk: int, cell_pk: int) 
         return refusal_page(
             request,
             DECISIONS_TEMPLATE,
-            _("Bạn không thuộc cấp ủy có thẩm quyền quyết định."),
+            _("Đồng chí không thuộc cấp ủy có thẩm quyền quyết định."),
             period=period,
             place=place,
         )

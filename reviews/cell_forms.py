@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from programmes.action_programmes.evidence import ALLOWED_EXTENSIONS, check_upload
 from programmes.models import Cadre, PartyOrganisation
-from programmes.web import add_service_error
+from programmes.web import PortalForm, add_service_error
 from reviews import services
 from reviews.consistency import ConsistencyFlag, acknowledgement_field
 from reviews.models import (
@@ -57,7 +57,7 @@ class AttendanceRow:
     reason: forms.BoundField
 
 
-class MeetingForm(forms.Form):
+class MeetingForm(PortalForm):
     held_on = forms.DateField(label=_("Ngày họp"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     members_total = forms.IntegerField(
         label=_("Tổng số đảng viên của chi bộ"),
@@ -276,7 +276,7 @@ def proposal_initial(
     return initial
 
 
-class ProposalForm(forms.Form):
+class ProposalForm(PortalForm):
     meeting = MeetingChoiceField(
         label=_("Cuộc họp chi bộ"),
         queryset=CellMeeting.objects.none(),

@@ -15,10 +15,11 @@ from django import forms
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from programmes.models import Evidence
-from programmes.web import add_service_error
+from programmes.web import PortalForm, add_service_error
 from reviews import services
 from reviews.consistency import ConsistencyFlag, acknowledgement_field
 from reviews.models import (
@@ -36,8 +37,6 @@ if TYPE_CHECKING:
     from django_stubs_ext import StrPromise
 
 REASON_ROWS = 4
-# How much of a SHA-256 the confirmer reads next to a file: enough to tell two files apart at a glance.
-SHORT_HASH = 12
 
 
 def _helper() -> FormHelper:
@@ -83,7 +82,7 @@ class FlagRow:
     field: forms.BoundField
 
 
-class DecisionForm(forms.Form):
+class DecisionForm(PortalForm):
     """The committee's level (the cell's preselected), its points when the rule set scores, the reason for a
     level other than the cell's, the justification for breaking the quota of Excellent ratings, and a reason
     for each cell verdict that contradicts the recorded progress (required where nobody explained it yet)."""
@@ -163,7 +162,7 @@ class DecisionForm(forms.Form):
             return None
 
 
-class DecisionReturnForm(forms.Form):
+class DecisionReturnForm(PortalForm):
     reason = _text(
         _("Lý do trả lại chi bộ"),
         message=_("Hãy ghi lý do trả lại chi bộ."),
@@ -194,12 +193,12 @@ class AssessmentChoiceField(forms.ModelMultipleChoiceField[CommitmentAssessment]
 class EvidenceChoiceField(forms.ModelMultipleChoiceField[Evidence]):
     def label_from_instance(self, obj: Evidence) -> str:
         name = obj.description or obj.original_name or obj.link
-        if obj.sha256:
-            return str(_("%(name)s (SHA-256 %(hash)s…)") % {"name": name, "hash": obj.sha256[:SHORT_HASH]})
-        return str(name)
+        # The day it came tells two files of the same name apart, in words the confirmer reads.
+        uploaded = timezone.localtime(obj.uploaded_at).strftime("%d/%m/%Y")
+        return str(_("%(name)s (tải lên ngày %(date)s)") % {"name": name, "date": uploaded})
 
 
-class DecisionConfirmForm(forms.Form):
+class DecisionConfirmForm(PortalForm):
     """The head's grounds: a text, plus the commitments' verdicts and the evidence it rests on."""
 
     grounds = _text(
@@ -253,7 +252,7 @@ class DecisionConfirmForm(forms.Form):
             return None
 
 
-class AppealForm(forms.Form):
+class AppealForm(PortalForm):
     text = _text(
         _("Nội dung kiến nghị"),
         message=_("Hãy ghi nội dung kiến nghị."),
@@ -278,7 +277,7 @@ def _level_choices(exclude: str) -> Sequence[tuple[str, "str | StrPromise"]]:
     return [("", _("— Chọn mức —")), *((value, label) for value, label in RatingLevel.choices if value != exclude)]
 
 
-class AppealResolveForm(forms.Form):
+class AppealResolveForm(PortalForm):
     outcome = forms.ChoiceField(
         label=_("Kết quả giải quyết"),
         choices=[(state.value, state.label) for state in (AppealState.UPHELD, AppealState.RECLASSIFIED)],
@@ -317,7 +316,7 @@ class AppealResolveForm(forms.Form):
             return None
 
 
-class ReclassifyForm(forms.Form):
+class ReclassifyForm(PortalForm):
     level = forms.ChoiceField(
         label=_("Mức xếp loại mới"), error_messages={"required": _("Hãy chọn mức xếp loại mới khác mức hiện tại.")}
     )

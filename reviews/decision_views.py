@@ -221,7 +221,7 @@ def decision_make(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     template = "reviews/decision_form.html"
     review = access.get_review_for(request.user, pk)
     if not access.can_decide(request.user, review):
-        return _refuse(request, template, review, _("Bạn không thuộc cấp ủy có thẩm quyền quyết định."))
+        return _refuse(request, template, review, _("Đồng chí không thuộc cấp ủy có thẩm quyền quyết định."))
     proposal = _proposal(review)
     if review.state != ReviewState.CELL_PROPOSED or proposal is None:
         return _not_now(request, review)
@@ -254,7 +254,7 @@ def decision_return(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         pk,
         "reviews/decision_return_form.html",
         may_act=access.can_decide,
-        refusal=_("Bạn không thuộc cấp ủy có thẩm quyền quyết định."),
+        refusal=_("Đồng chí không thuộc cấp ủy có thẩm quyền quyết định."),
         states=(ReviewState.CELL_PROPOSED, ReviewState.DECIDED),
         form=lambda review: DecisionReturnForm(_posted(request), review=review),
         done=lambda review, _returned: (
@@ -366,7 +366,7 @@ def appeal_resolve(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             request,
             template,
             review,
-            _("Kiến nghị này do %(body)s giải quyết; bạn không có thẩm quyền giải quyết.")
+            _("Kiến nghị này do %(body)s giải quyết; đồng chí không có thẩm quyền giải quyết.")
             % {"body": appeal.resolving_organisation.name},
         )
     if appeal.state != AppealState.PENDING:

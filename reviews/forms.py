@@ -14,6 +14,7 @@ from programmes.access import Action, AnyUser
 from programmes.action_programmes.forms import DateInput
 from programmes.models import PartyOrganisation
 from programmes.models.organisations import CELL_KINDS
+from programmes.web import PortalForm
 from reviews.models import PeriodKind, RuleSet
 
 DEFAULT_APPEAL_DAYS = 15
@@ -55,7 +56,7 @@ def default_initial(today: datetime.date) -> dict[str, Any]:
     }
 
 
-class PeriodForm(forms.Form):
+class PeriodForm(PortalForm):
     title = forms.CharField(label=_("Tên đợt kiểm điểm"), max_length=255)
     kind = forms.ChoiceField(label=_("Loại đợt"), choices=PeriodKind.choices)
     rule_set = RuleSetChoiceField(
@@ -130,7 +131,7 @@ class PeriodForm(forms.Form):
         return cleaned
 
 
-class PeriodCloseForm(forms.Form):
+class PeriodCloseForm(PortalForm):
     """The explicit confirmation that ends a period; services.period_close decides whether it may end."""
 
     confirm = forms.BooleanField(

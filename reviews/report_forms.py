@@ -20,7 +20,7 @@ from programmes import access
 from programmes.access import Action, AnyUser
 from programmes.models import PartyOrganisation
 from programmes.models.organisations import CELL_KINDS
-from programmes.web import add_service_error
+from programmes.web import PortalForm, add_service_error
 from reviews.access import REPORTABLE_STATES, periods_visible_to, reviews_visible_to
 from reviews.models import ReportBatch, ReportKind, Review, ReviewPeriod, ReviewState
 from reviews.reports.batches import batch_create
@@ -69,7 +69,7 @@ def _inline_helper(*fields: str) -> FormHelper:
     return helper
 
 
-class ReportFilterForm(forms.Form):
+class ReportFilterForm(PortalForm):
     """The list's filters, read from the query string ("?dot=3&loai=cell_summary")."""
 
     dot = PeriodChoiceField(
@@ -89,7 +89,7 @@ class ReportFilterForm(forms.Form):
         self.helper = _inline_helper("dot", "loai")
 
 
-class ReportPeriodForm(forms.Form):
+class ReportPeriodForm(PortalForm):
     """The first step of a request: which period (read from the query string, "?dot=3")."""
 
     dot = PeriodChoiceField(
@@ -113,7 +113,7 @@ class Target(models.TextChoices):
     SUBTREE = "subtree", _("Một tổ chức đảng và các tổ chức trực thuộc: mọi báo cáo của đợt")
 
 
-class ReportRequestForm(forms.Form):
+class ReportRequestForm(PortalForm):
     """What to produce in the chosen period: one review, one cell, or a whole subtree."""
 
     target = forms.ChoiceField(label=_("Tạo báo cáo cho"), choices=Target.choices, widget=forms.RadioSelect)

@@ -31,8 +31,6 @@ from reviews.reports.produce import display_code
 from reviews.tasks import produce_batch_item
 
 REPORTS_PER_PAGE = 25
-# How much of a SHA-256 the list shows in its column; the whole value is one click away.
-SHORT_HASH = 12
 
 
 # --- The list ------------------------------------------------------------------------------------------------
@@ -42,11 +40,10 @@ SHORT_HASH = 12
 class ReportRow:
     report: Report
     code: str
-    short_hash: str
 
 
 def _row(report: Report) -> ReportRow:
-    return ReportRow(report, display_code(report.verification_code), report.sha256[:SHORT_HASH])
+    return ReportRow(report, display_code(report.verification_code))
 
 
 @login_required

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from programmes.action_programmes.evidence import ALLOWED_EXTENSIONS, check_upload
 from programmes.action_programmes.forms import DateInput
 from programmes.models import Evidence
+from programmes.web import PortalForm
 from reviews.consistency import ConsistencyFlag
 from reviews.models import CommitmentAssessment, InputSource, RatingLevel, Review, ReviewForm, RuleSet, Verdict
 from reviews.presentation import SELF_REVIEW_SECTIONS, section_title
@@ -94,7 +95,7 @@ class AssessmentRow:
     flag: ConsistencyFlag | None = None
 
 
-class SelfReviewForm(forms.Form):
+class SelfReviewForm(PortalForm):
     """The bản kiểm điểm as a draft: every field may stay empty until submission, which the service checks."""
 
     def __init__(
@@ -215,7 +216,7 @@ class SelfReviewForm(forms.Form):
         }
 
 
-class PromptForm(forms.Form):
+class PromptForm(PortalForm):
     text = forms.CharField(
         label=_("Nội dung gợi ý kiểm điểm"),
         widget=forms.Textarea(attrs={"rows": 6}),
@@ -230,7 +231,7 @@ class PromptForm(forms.Form):
         self.helper = _helper()
 
 
-class InputForm(forms.Form):
+class InputForm(PortalForm):
     source = forms.ChoiceField(label=_("Nguồn nhận xét"), choices=InputSource.choices)
     author = forms.CharField(
         label=_("Nơi, người nhận xét"),

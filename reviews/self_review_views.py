@@ -4,6 +4,10 @@ The edit page works with and without JavaScript. Saving is a form POST that redi
 sent by htmx, the same POST answers with the "Kiểm tra trước khi nộp" panel only. The submit button
 belongs to the same form and posts it to self_review_submit, which saves the draft first, so nothing
 typed is lost; a refusal comes back on the edit page with the service's reasons.
+
+With JavaScript (static/js/self_review_form.js) the same POST also comes in two quiet modes: "check", as the
+member types, answers with the panel computed on the unsaved draft (the service's own checks, nothing written);
+"autosave", every half minute and when a field is left, saves through the same service as an automatic save.
 """
 
 from typing import Any
@@ -39,6 +43,8 @@ from reviews.self_review_forms import (
 
 # The edit form carries this field, so a POST to self_review_submit from it saves the draft first.
 DRAFT_MARKER = "strengths"
+# The quiet modes of the edit form's POST (the `mode` field the page's script adds).
+CHECK_MODE, AUTOSAVE_MODE = "check", "autosave"
 PANEL_TEMPLATE = "includes/review_self_check.html"
 FORM_TEMPLATE = "includes/review_self_form.html"
 
@@ -95,12 +101,17 @@ def _form(review: Review, data: QueryDict | None = None) -> SelfReviewForm:
 
 
 def _panel_context(
-    review: Review, *, refused: list[str] | None = None, form: SelfReviewForm | None = None
+    review: Review,
+    *,
+    refused: list[str] | None = None,
+    form: SelfReviewForm | None = None,
+    conflicts: list[rules.Conflict] | None = None,
 ) -> dict[str, Any]:
-    """The check panel; from the form's assessments and flags when the page has them already."""
-    if form is not None:
+    """The check panel; from the form's assessments and flags when the page has them already, or from the
+    `conflicts` already found on the draft as typed."""
+    if conflicts is None and form is not None:
         conflicts = services.self_review_conflicts(review, assessments=form.assessments, flags=form.flags)
-    else:
+    elif conflicts is None:
         conflicts = services.self_review_conflicts(review)
     rule_set = review.period.rule_set
     general, task = review.self_general_points, review.self_task_points
@@ -114,6 +125,54 @@ def _panel_context(
         "points_max": rule_set.general_points_max + rule_set.task_points_max,
         "refused": refused or [],
     }
+
+
+def _draft_panel(request: AuthenticatedRequest, review: Review, form: SelfReviewForm, *, status: str) -> HttpResponse:
+    """The check panel on the draft as typed, not saved: the form's own refusals (a mark out of range) first."""
+    field_errors = [
+        f"{form.fields[name].label}: {message}" if name in form.fields else str(message)
+        for name, errors in form.errors.items()
+        for message in errors
+    ]
+    conflicts = []
+    if not field_errors:
+        arguments = form.save_arguments()
+        arguments.pop("form")
+        conflicts = services.self_review_draft_conflicts(
+            review=review, assessments=form.assessments, acting_user=review_access.acting(request.user), **arguments
+        )
+    context = _panel_context(review, form=form, conflicts=conflicts)
+    context["must_fix"] = field_errors + context["must_fix"]
+    context.update(live=True, oob_status=status)
+    return render(request, PANEL_TEMPLATE, context)
+
+
+def _quietly(request: AuthenticatedRequest, review: Review, mode: str) -> HttpResponse:
+    """The page's own POSTs while the member writes: the live check, or the automatic save. Neither replaces
+    the form the member is typing in; what could not be saved stays on screen until the next try."""
+    form = _form(review, request.POST)
+    if mode == CHECK_MODE:
+        form.is_valid()
+        return _draft_panel(request, review, form, status="")
+    if not form.is_valid():
+        return _draft_panel(
+            request,
+            review,
+            form,
+            status=_("Chưa tự động lưu được: còn ô chưa hợp lệ trong mục “Kiểm tra trước khi nộp”."),
+        )
+    try:
+        saved = services.self_review_save(
+            review=review, acting_user=review_access.acting(request.user), automatic=True, **form.save_arguments()
+        )
+    except (ValidationError, PermissionDenied) as error:
+        return _draft_panel(request, review, form, status=" ".join(_messages_of(error)))
+    status = _("Đã tự động lưu bản nháp lúc %(time)s.") % {"time": timezone.localtime().strftime("%H:%M")}
+    return _panel(request, saved, status=status)
+
+
+def _messages_of(error: ValidationError | PermissionDenied) -> list[str]:
+    return error.messages if isinstance(error, ValidationError) else [str(error)]
 
 
 def _panel(request: HttpRequest, review: Review, *, status: str, refused: list[str] | None = None) -> HttpResponse:
@@ -176,6 +235,9 @@ def self_review_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         return _not_drafting(request, review)
     if request.method != "POST":
         return _page(request, review, _form(review))
+    mode = request.POST.get("mode", "")
+    if request.htmx and mode in (CHECK_MODE, AUTOSAVE_MODE):
+        return _quietly(request, review, mode)
     form = _form(review, request.POST)
     saved = _save(request, review, form)
     if saved is None:
@@ -220,7 +282,7 @@ def self_review_submit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 def _review_to_add_to(request: HttpRequest, pk: int) -> Review:
     review = review_access.get_review_for(request.user, pk)
     if not review_access.can_add_prompt_or_input(request.user, review):
-        raise PermissionDenied(_("Bạn không được gửi gợi ý hay thêm ý kiến nhận xét cho bản kiểm điểm này."))
+        raise PermissionDenied(_("Đồng chí không được gửi gợi ý hay thêm ý kiến nhận xét cho bản kiểm điểm này."))
     return review
 
 

@@ -12,9 +12,10 @@ from django.utils.translation import gettext_lazy as _
 from programmes.accounts import passwords
 from programmes.action_programmes.notification_preferences import Preferences, language_choices
 from programmes.models import Delivery, NotificationKind
+from programmes.web import PlainWords, PortalForm
 
 
-class TokenForm(forms.Form):
+class TokenForm(PortalForm):
     """One code: from the authenticator app, or (where `recovery` allows it) a recovery code."""
 
     token = forms.CharField(label=_("Mã xác thực"), max_length=32, strip=True)
@@ -30,11 +31,19 @@ class TokenForm(forms.Form):
             field.widget.attrs["inputmode"] = "numeric"
 
 
-class PasswordResetRequestForm(auth_forms.PasswordResetForm):
+class LoginForm(PlainWords, auth_forms.AuthenticationForm):
+    """Django's login form, saying which field is missing ("Nhập mật khẩu")."""
+
+
+class PasswordChangeForm(PlainWords, auth_forms.PasswordChangeForm):
+    """Django's password change form, saying which field is missing."""
+
+
+class PasswordResetRequestForm(PlainWords, auth_forms.PasswordResetForm):
     email = forms.EmailField(
         label=_("Địa chỉ thư điện tử"),
         max_length=254,
-        help_text=_("Địa chỉ thư điện tử đã đăng ký cho tài khoản của bạn."),
+        help_text=_("Địa chỉ thư điện tử đã đăng ký cho tài khoản của đồng chí."),
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
 
@@ -50,7 +59,7 @@ else:
     UserSetPasswordForm = auth_forms.SetPasswordForm
 
 
-class PasswordResetSetForm(UserSetPasswordForm):
+class PasswordResetSetForm(PlainWords, UserSetPasswordForm):
     """The new password, set through the service so that the reset is on the record."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -108,13 +117,13 @@ def delivery_field_name(kind: str) -> str:
     return f"kind_{kind}"
 
 
-class NotificationPreferencesForm(forms.Form):
+class NotificationPreferencesForm(PortalForm):
     """The language of notifications and e-mails, and for each kind how it is received."""
 
     language = forms.ChoiceField(
         label=_("Ngôn ngữ của thông báo và thư điện tử"),
         required=False,
-        help_text=_("Thông báo mới trên cổng và thư điện tử gửi cho bạn được viết bằng ngôn ngữ này."),
+        help_text=_("Thông báo mới trên cổng và thư điện tử gửi cho đồng chí được viết bằng ngôn ngữ này."),
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

@@ -172,7 +172,9 @@ def totp_disable(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("Đã tắt xác thực hai bước."))
             if settings.PORTAL_REQUIRE_SECOND_FACTOR and access.requires_second_factor(user):
-                messages.warning(request, _("Tài khoản của bạn bắt buộc dùng xác thực hai bước: hãy bật lại ngay."))
+                messages.warning(
+                    request, _("Tài khoản của đồng chí bắt buộc dùng xác thực hai bước: hãy bật lại ngay.")
+                )
                 return redirect("accounts:totp_setup")
             return redirect("accounts:security")
     return render(
@@ -203,7 +205,7 @@ def verify(request: HttpRequest) -> HttpResponse:
                 messages.warning(
                     request,
                     _(
-                        "Bạn vừa dùng một mã dự phòng; còn %(left)d mã. Nếu mất điện thoại, hãy tắt rồi bật lại "
+                        "Đồng chí vừa dùng một mã dự phòng; còn %(left)d mã. Nếu mất điện thoại, hãy tắt rồi bật lại "
                         "xác thực hai bước với thiết bị mới trong trang Bảo mật tài khoản."
                     )
                     % {"left": left},

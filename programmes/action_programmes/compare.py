@@ -12,11 +12,11 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
-from django.template.defaultfilters import floatformat
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from programmes.models import Commitment, CommitmentTerms, ProgrammeVersion
+from programmes.text import display_number
 
 # The fields a reader compares, in the order the comparison lists them.
 COMPARED_FIELDS = (
@@ -104,7 +104,7 @@ class CommitmentChange:
 
 
 def _number(value: Decimal | int | None) -> str:
-    return "" if value is None else str(floatformat(value, "-2g"))
+    return display_number(value)
 
 
 def _yes_no(value: bool) -> str:

@@ -93,4 +93,4 @@ def find_confirmer(programme: ActionProgramme) -> Confirmer:
                 title = _("Bí thư %(organisation)s") % {"organisation": organisation.name}
             return Confirmer(organisation=organisation, user=user, title=title, rule=rule)
         organisation = PartyOrganisation.objects.get_parent(organisation)
-    raise ValidationError(_("Không tìm được cấp xác nhận phía trên tổ chức của bạn."))
+    raise ValidationError(_("Không tìm được cấp xác nhận phía trên tổ chức của đồng chí."))

@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from programmes.action_programmes.quality import TASK_WEIGHT_TOTAL
 from programmes.action_programmes.services import CONTENT_FIELDS, Milestones
 from programmes.models import Cadre, CommitmentCategory, CommitmentTerms, Milestone, Occasion, Position
-from programmes.web import call_service
+from programmes.web import NumberInput, PortalForm, PortalModelForm, call_service
 
 MILESTONE_SLOTS = 3
 # What a programme is for: the fields of ProgrammeForm, and the keyword arguments programme_create and
@@ -53,8 +53,9 @@ class PositionChoiceField(forms.ModelChoiceField[Position]):
         return str(obj.display_title)
 
 
-class ProgrammeForm(forms.Form):
-    occasion = forms.ChoiceField(label=_("Lý do lập chương trình"), choices=Occasion.choices)
+class ProgrammeForm(PortalForm):
+    # No reason chosen in advance: the person picks one (the empty option says "Chọn lý do lập chương trình").
+    occasion = forms.ChoiceField(label=_("Lý do lập chương trình"), choices=[("", "---------"), *Occasion.choices])
     title = forms.CharField(
         label=_("Tên chương trình"),
         max_length=255,
@@ -67,8 +68,14 @@ class ProgrammeForm(forms.Form):
         empty_label=_("Không gắn chức vụ (đảng viên)"),
         help_text=_("Chức vụ hiện tại mà chương trình được lập cho; người xác nhận tùy theo chức vụ này."),
     )
-    term_start = forms.DateField(label=_("Thực hiện từ ngày"), widget=DateInput())
-    term_end = forms.DateField(label=_("Đến ngày"), widget=DateInput())
+    term_start = forms.DateField(
+        label=_("Thực hiện từ ngày"),
+        widget=DateInput(),
+        error_messages={"required": _("Nhập ngày bắt đầu thực hiện")},
+    )
+    term_end = forms.DateField(
+        label=_("Đến ngày"), widget=DateInput(), error_messages={"required": _("Nhập ngày kết thúc thực hiện")}
+    )
 
     def __init__(self, *args: Any, cadre: Cadre, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -90,7 +97,7 @@ class ProgrammeForm(forms.Form):
         return {name: self.cleaned_data[name] for name in GENERAL_FIELDS}
 
 
-class CommitmentForm(forms.ModelForm[CommitmentTerms]):
+class CommitmentForm(PortalModelForm[CommitmentTerms]):
     """One commitment of a draft version: exactly the service's CONTENT_FIELDS, plus up to three milestones.
 
     Never saved as a model form: the view hands `content()` and `milestones()` to the services.
@@ -105,8 +112,8 @@ class CommitmentForm(forms.ModelForm[CommitmentTerms]):
             "statement": forms.Textarea(attrs={"rows": 3}),
             "measures": forms.Textarea(attrs={"rows": 3}),
             "deadline": DateInput(),
-            "baseline_value": forms.NumberInput(attrs={"step": "any"}),
-            "target_value": forms.NumberInput(attrs={"step": "any"}),
+            "baseline_value": NumberInput(attrs={"step": "any"}),
+            "target_value": NumberInput(attrs={"step": "any"}),
         }
 
     def __init__(
@@ -178,7 +185,7 @@ class CommitmentForm(forms.ModelForm[CommitmentTerms]):
         return pairs
 
 
-class AmendmentForm(forms.Form):
+class AmendmentForm(PortalForm):
     reason = forms.CharField(
         label=_("Lý do điều chỉnh"),
         widget=forms.Textarea(attrs={"rows": 4}),

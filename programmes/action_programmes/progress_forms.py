@@ -9,14 +9,14 @@ from django import forms
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
-from django.template.defaultfilters import floatformat
 from django.utils.html import escape
 from django.utils.translation import gettext_lazy as _
 
 from programmes.action_programmes.evidence import ALLOWED_EXTENSIONS, check_link, check_upload
 from programmes.action_programmes.progress import Upload, progress_report
 from programmes.models import CommitmentTerms, ProgressReport, ProgressStatus
-from programmes.web import call_service
+from programmes.text import display_number
+from programmes.web import NumberInput, PortalForm, call_service
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -45,16 +45,22 @@ SERVICE_FIELDS = {"files": "evidence_files"}
 
 def _decimal(value: Any) -> str:
     """As the pages show it: localised, without trailing zeros ("80", "92,5")."""
-    return floatformat(value, -2) if value is not None else "—"
+    return display_number(value) if value is not None else "—"
 
 
-class ProgressForm(forms.Form):
+class ProgressForm(PortalForm):
     status = forms.ChoiceField(
         label=_("Tình trạng thực hiện"),
         choices=ProgressStatus.choices,
         help_text=_("“Hoàn thành” và “Vượt chỉ tiêu” cần kèm minh chứng; “Không thực hiện” cần ghi lý do."),
     )
-    value_reached = forms.DecimalField(label=_("Giá trị đạt được"), max_digits=14, decimal_places=2, required=False)
+    value_reached = forms.DecimalField(
+        label=_("Giá trị đạt được"),
+        max_digits=14,
+        decimal_places=2,
+        required=False,
+        widget=NumberInput(),
+    )
     note = forms.CharField(
         label=_("Kết quả, khó khăn"),
         required=False,

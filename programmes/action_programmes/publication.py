@@ -181,7 +181,7 @@ def publicity_set(*, programme: ActionProgramme, level: int, acting_user: User) 
         raise ValidationError(
             {
                 "level": _(
-                    "Muốn công khai ở mức “%(level)s”, trước hết bạn cần đồng ý công khai chương trình "
+                    "Muốn công khai ở mức “%(level)s”, trước hết đồng chí cần đồng ý công khai chương trình "
                     "(mục “Đồng ý công khai” trên trang này)."
                 )
                 % {"level": _level_label(level)}
@@ -205,7 +205,7 @@ def consent_give(*, programme: ActionProgramme, acting_user: User) -> ActionProg
     if not is_confirmed(programme):
         raise ValidationError(_("Chỉ đồng ý công khai được khi chương trình đã được xác nhận."))
     if programme.publication_consent_at is not None:
-        raise ValidationError(_("Bạn đã đồng ý công khai chương trình này rồi."))
+        raise ValidationError(_("Đồng chí đã đồng ý công khai chương trình này rồi."))
     _update_publicity(acting_user, ProgrammeAction.CONSENT_GIVE, programme, publication_consent_at=timezone.now())
     return programme
 

@@ -22,7 +22,7 @@ from django.utils.translation import gettext_lazy as _
 
 from programmes.action_programmes import publication
 from programmes.models import ActionProgramme, Commitment, CommitmentTerms, Evidence, PublicityLevel
-from programmes.web import add_service_error, call_service
+from programmes.web import PortalForm, add_service_error, call_service
 
 CAP_PREFIX = "cap_"
 PUBLIC_PREFIX = "public_"
@@ -42,7 +42,7 @@ def _helper(form_id: str, *layout: Any) -> FormHelper:
     return helper
 
 
-class LevelForm(forms.Form):
+class LevelForm(PortalForm):
     """The level, offered only where the owner may put it now; the service says why another is refused."""
 
     level = forms.TypedChoiceField(label=_("Mức độ công khai"), choices=PublicityLevel.choices, coerce=int)
@@ -57,7 +57,7 @@ class LevelForm(forms.Form):
         self.fields["level"].widget.choices = [(level.value, level.label) for level in allowed]
         if programme.publication_consent_at is None and programme.publicity_max > publication.INSIDE_PARTY:
             self.fields["level"].help_text = _(
-                "Các mức “Mặt trận và HĐND” và “Công khai nhân dân” chỉ chọn được sau khi bạn đồng ý công khai."
+                "Các mức “Mặt trận và HĐND” và “Công khai nhân dân” chỉ chọn được sau khi đồng chí đồng ý công khai."
             )
         self.helper = _helper("level-form", "level", _button(_("Lưu mức công khai"), "level", "btn-portal"))
 
@@ -71,13 +71,13 @@ class LevelForm(forms.Form):
         )
 
 
-class ConsentGiveForm(forms.Form):
+class ConsentGiveForm(PortalForm):
     agree = forms.BooleanField(
         label=_(
             "Tôi đồng ý để chương trình hành động này được công khai ngoài tổ chức Đảng, "
             "trong giới hạn mức tối đa người xác nhận đã cho phép."
         ),
-        error_messages={"required": _("Hãy đánh dấu ô đồng ý nếu bạn muốn công khai.")},
+        error_messages={"required": _("Hãy đánh dấu ô đồng ý nếu đồng chí muốn công khai.")},
     )
 
     def __init__(self, *args: Any, programme: ActionProgramme, **kwargs: Any) -> None:
@@ -90,7 +90,7 @@ class ConsentGiveForm(forms.Form):
         return call_service(self, publication.consent_give, programme=self.programme, acting_user=acting_user)
 
 
-class ConsentWithdrawForm(forms.Form):
+class ConsentWithdrawForm(PortalForm):
     """Nothing to fill in: withdrawing must be as easy as giving."""
 
     def __init__(self, *args: Any, programme: ActionProgramme, **kwargs: Any) -> None:
@@ -114,7 +114,7 @@ def _evidence_label(evidence: Evidence) -> str:
     return str(_("Công khai đường dẫn “%(name)s”") % {"name": evidence.description or evidence.link})
 
 
-class ItemsForm(forms.Form):
+class ItemsForm(PortalForm):
     """A cap for each commitment in force and a public flag for each of its files and links."""
 
     def __init__(self, *args: Any, programme: ActionProgramme, items: Sequence[CommitmentTerms], **kwargs: Any):

@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from programmes.action_programmes import services
 from programmes.models import CommitmentTerms, ProgrammeVersion, PublicityLevel
-from programmes.web import call_service
+from programmes.web import PortalForm, call_service
 
 NOTE_PREFIX = "note_"
 # What each maximum lets the owner open the programme to; the owner chooses the level within it.
@@ -43,7 +43,7 @@ def _submit_button(label: Promise, action: str, css_class: str) -> StrictButton:
     return StrictButton(label, type="submit", name="action", value=action, css_class=css_class)
 
 
-class ReturnForm(forms.Form):
+class ReturnForm(PortalForm):
     """A general reason and an optional note per commitment; at least one of them (the service checks)."""
 
     reason = forms.CharField(
@@ -102,7 +102,7 @@ def _publicity_help() -> str:
     )
 
 
-class ConfirmForm(forms.Form):
+class ConfirmForm(PortalForm):
     publicity_max = forms.TypedChoiceField(
         label=_("Mức độ công khai tối đa"), choices=CONFIRMABLE_LEVELS, coerce=int, initial=PublicityLevel.COMMITTEE
     )
@@ -130,7 +130,7 @@ class ConfirmForm(forms.Form):
         )
 
 
-class VersionPickForm(forms.Form):
+class VersionPickForm(PortalForm):
     """Which two versions to compare (?tu=&den=), among those the reader may see."""
 
     tu = forms.TypedChoiceField(label=_("So sánh phiên bản"), coerce=int)

@@ -421,7 +421,7 @@ class ScopeCheck:
         return self.user is None or access.acts_on_whole_tree(self.user)
 
     def refusal(self, organisation: PartyOrganisation) -> str:
-        return _("“%(code)s – %(name)s” nằm ngoài phạm vi bạn được nhập dữ liệu.") % {
+        return _("“%(code)s – %(name)s” nằm ngoài phạm vi đồng chí được nhập dữ liệu.") % {
             "code": organisation.code,
             "name": organisation.name,
         }

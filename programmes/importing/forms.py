@@ -13,9 +13,10 @@ from programmes.access import Action, AnyUser
 from programmes.importing.services import import_job_submit
 from programmes.models import ImportJob, ImportKind, PartyOrganisation
 from programmes.models.organisations import CELL_KINDS
+from programmes.web import PortalForm
 
 
-class ImportUploadForm(forms.Form):
+class ImportUploadForm(PortalForm):
     kind = forms.ChoiceField(label=_("Loại dữ liệu"), choices=ImportKind.choices)
     scope = forms.ModelChoiceField(
         label=_("Phạm vi"),

@@ -263,7 +263,9 @@ class RosterImport:
         cell = self.current_cells[membership.cell_id]
         if cell.code == row.cell_code or allows(cell):
             return []
-        message = _("Đảng viên “%(code)s” đang sinh hoạt ở chi bộ “%(cell)s”, ngoài phạm vi bạn được nhập dữ liệu.")
+        message = _(
+            "Đảng viên “%(code)s” đang sinh hoạt ở chi bộ “%(cell)s”, ngoài phạm vi đồng chí được nhập dữ liệu."
+        )
         return [ImportIssue(row.number, "ma_dang_vien", message % {"code": row.code, "cell": cell.code})]
 
     def apply(self, acting_user: User | None) -> ImportResult:

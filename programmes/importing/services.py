@@ -73,7 +73,7 @@ def _check_permission(acting_user: User | AnonymousUser | None, scope: PartyOrga
         if not access.acts_on_whole_tree(acting_user):
             raise PermissionDenied(_("Hãy chọn phạm vi (tổ chức) được nhập dữ liệu."))
     elif not access.can(acting_user, Action.IMPORT_ROSTER, scope):
-        raise PermissionDenied(_("Bạn không được nhập dữ liệu cho tổ chức này."))
+        raise PermissionDenied(_("Đồng chí không được nhập dữ liệu cho tổ chức này."))
 
 
 def import_run(

@@ -38,7 +38,7 @@ def _lock(case: FeedbackCase) -> FeedbackCase:
 
 def _require_handler(user: User, case: FeedbackCase) -> None:
     if not access.can_handle_case(user, case):
-        raise PermissionDenied(_("Bạn không xử lý góp ý, phản ánh của địa bàn này."))
+        raise PermissionDenied(_("Đồng chí không xử lý góp ý, phản ánh của địa bàn này."))
 
 
 def _require_state(case: FeedbackCase, *states: str) -> None:

@@ -79,7 +79,7 @@ def batch_create(
 ) -> ReportBatch:
     """Plan a batch and queue one task per item once the plan is committed. `acting_user` None is the schedule."""
     if acting_user is not None and not can_request_reports(acting_user, scope):
-        raise PermissionDenied(_("Bạn không được tạo báo cáo cho tổ chức này."))
+        raise PermissionDenied(_("Đồng chí không được tạo báo cáo cho tổ chức này."))
     planned = items if items is not None else planned_items(period, scope)
     if not planned:
         raise ValidationError(_("Không có báo cáo nào để tạo trong phạm vi này."))

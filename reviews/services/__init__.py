@@ -46,7 +46,13 @@ from reviews.services.confirmation import confirm_refusal, decision_confirm
 from reviews.services.decision import decision_make, decision_quota, decision_return
 from reviews.services.inputs import input_add, input_attach_from_system, prompt_add
 from reviews.services.periods import period_close, period_open
-from reviews.services.self_review import REQUIRED_SECTIONS, self_review_conflicts, self_review_save, self_review_submit
+from reviews.services.self_review import (
+    REQUIRED_SECTIONS,
+    self_review_conflicts,
+    self_review_draft_conflicts,
+    self_review_save,
+    self_review_submit,
+)
 
 __all__ = [
     "REQUIRED_SECTIONS",
@@ -85,6 +91,7 @@ __all__ = [
     "review_reclassify",
     "section_title",
     "self_review_conflicts",
+    "self_review_draft_conflicts",
     "self_review_save",
     "self_review_submit",
 ]

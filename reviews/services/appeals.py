@@ -186,7 +186,8 @@ def appeal_resolve(*, appeal: Appeal, upheld: bool, resolution: str, new_level: 
     review = _lock(appeal.review)
     appeal.review = review
     _require(
-        review_access.can_resolve_appeal(acting_user, appeal), _("Bạn không có thẩm quyền giải quyết kiến nghị này.")
+        review_access.can_resolve_appeal(acting_user, appeal),
+        _("Đồng chí không có thẩm quyền giải quyết kiến nghị này."),
     )
     if appeal.state != AppealState.PENDING:
         raise ValidationError(_("Kiến nghị này đã được giải quyết."))

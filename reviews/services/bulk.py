@@ -182,7 +182,9 @@ def cell_decisions_make(
     reviews, then their deciding organisations, are held until the end, so that two tables (or a table and a
     single decision) of the same committee are counted one after the other, never both blind to the other.
     """
-    _require(review_access.can_decide_in(acting_user, place), _("Bạn không thuộc cấp ủy có thẩm quyền quyết định."))
+    _require(
+        review_access.can_decide_in(acting_user, place), _("Đồng chí không thuộc cấp ủy có thẩm quyền quyết định.")
+    )
     _check_rows(rows, period, place)
     _lock_reviews(row.review for row in rows)
     lock_quotas(row.review.deciding_organisation_id for row in rows)

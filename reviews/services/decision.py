@@ -66,7 +66,7 @@ def decision_make(
     set is weighed whole and the Excellent ratings needing a justification are the same whatever the rows' order.
     """
     review = _lock(review)
-    _require(review_access.can_decide(acting_user, review), _("Bạn không thuộc cấp ủy có thẩm quyền quyết định."))
+    _require(review_access.can_decide(acting_user, review), _("Đồng chí không thuộc cấp ủy có thẩm quyền quyết định."))
     _require_state(review, ReviewState.CELL_PROPOSED)
     proposal = review.proposal
     if general_points is None and task_points is None:
@@ -135,7 +135,7 @@ def decision_make(
 def decision_return(*, review: Review, reason: str, acting_user: User) -> Review:
     """Send the proposal back to the cell with a reason; the cell records a new one."""
     review = _lock(review)
-    _require(review_access.can_decide(acting_user, review), _("Bạn không thuộc cấp ủy có thẩm quyền quyết định."))
+    _require(review_access.can_decide(acting_user, review), _("Đồng chí không thuộc cấp ủy có thẩm quyền quyết định."))
     _require_state(review, ReviewState.CELL_PROPOSED, ReviewState.DECIDED)
     if not reason.strip():
         raise ValidationError({"reason": _("Hãy ghi lý do trả lại chi bộ.")})

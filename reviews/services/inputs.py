@@ -23,7 +23,7 @@ def prompt_add(*, review: Review, text: str, acting_user: User) -> ReviewPrompt:
     """A gợi ý kiểm điểm from the committee or the secretary, for the member to answer in section IV."""
     _require(
         review_access.can_add_prompt_or_input(acting_user, review),
-        _("Bạn không được gửi gợi ý kiểm điểm cho đảng viên này."),
+        _("Đồng chí không được gửi gợi ý kiểm điểm cho đảng viên này."),
     )
     if not text.strip():
         raise ValidationError({"text": _("Hãy ghi nội dung gợi ý.")})
@@ -54,7 +54,7 @@ def input_add(
     """Attach a comment (residence cell, workplace, leadership, verified citizen feedback) for the cell to read."""
     _require(
         review_access.can_add_prompt_or_input(acting_user, review),
-        _("Bạn không được thêm ý kiến nhận xét cho bản kiểm điểm này."),
+        _("Đồng chí không được thêm ý kiến nhận xét cho bản kiểm điểm này."),
     )
     if source not in InputSource.values:
         raise ValidationError({"source": _("Nguồn nhận xét không hợp lệ.")})

@@ -221,7 +221,9 @@ def period_open(
     acting_user: User,
 ) -> ReviewPeriod:
     """Open a period for a subtree and create the review of every member who must be reviewed, per place."""
-    _require(review_access.can_open_period(acting_user, scope), _("Bạn không được mở đợt kiểm điểm ở tổ chức này."))
+    _require(
+        review_access.can_open_period(acting_user, scope), _("Đồng chí không được mở đợt kiểm điểm ở tổ chức này.")
+    )
     if kind not in PeriodKind.values:
         raise ValidationError({"kind": _("Loại đợt kiểm điểm không hợp lệ.")})
     if covers_to < covers_from:
@@ -413,7 +415,9 @@ def _insert_rows(model: type[Model], fields: Sequence[str], rows: list[tuple[Any
 def period_close(*, period: ReviewPeriod, acting_user: User) -> ReviewPeriod:
     """End a period once every review has its result (or is not rated): those who may open it may close it."""
     with transaction.atomic(durable=True):
-        _require(review_access.can_open_period(acting_user, period.scope), _("Bạn không được đóng đợt kiểm điểm này."))
+        _require(
+            review_access.can_open_period(acting_user, period.scope), _("Đồng chí không được đóng đợt kiểm điểm này.")
+        )
         period = ReviewPeriod.objects.select_for_update().get(pk=period.pk)
         if period.state == PeriodState.CLOSED:
             raise ValidationError(_("Đợt kiểm điểm này đã kết thúc."))

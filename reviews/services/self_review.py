@@ -1,15 +1,18 @@
 """The member's self-review: the draft, what stands between it and submission, the submission."""
 
+import datetime
 from collections.abc import Mapping
+from typing import Any
 
 from django.contrib.auth.models import User
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from programmes.audit import snapshot
-from programmes.models import NotificationKind
+from programmes.models import AuditEvent, NotificationKind
 from reviews import access as review_access
 from reviews import rules
 from reviews.audit_actions import ReviewAction
@@ -29,6 +32,9 @@ from reviews.services._common import (
 from reviews.services._verdicts import _set_verdicts
 
 REQUIRED_SECTIONS = ("strengths", "shortcomings", "remedy_plan")
+# The page saves the draft by itself every half minute and when a field is left: one line in the history for
+# a sitting of writing, not one per automatic save. A new line once the last one is this old.
+AUTOSAVE_SITTING = datetime.timedelta(hours=1)
 
 
 @transaction.atomic
@@ -42,8 +48,13 @@ def self_review_save(
     form: str | None = None,
     verdicts: Verdicts | None = None,
     acting_user: User,
+    automatic: bool = False,
 ) -> Review:
-    """Save the member's draft of the bản kiểm điểm; nothing is checked for completeness until submission."""
+    """Save the member's draft of the bản kiểm điểm; nothing is checked for completeness until submission.
+
+    An `automatic` save (the page's own, while the member writes) is recorded in the history only when the member
+    has no saving of this draft there within AUTOSAVE_SITTING; a save the member asks for always is.
+    """
     review = _lock(review)
     _require(review_access.is_subject(acting_user, review), _("Chỉ đảng viên được kiểm điểm mới viết bản kiểm điểm."))
     _require_state(review, ReviewState.SELF_DRAFTING)
@@ -63,8 +74,49 @@ def self_review_save(
     review.self_level = level
     review.save()
     _set_verdicts(review, verdicts or {}, field="self")
-    _audit(acting_user, ReviewAction.SELF_SAVE, review, self_level=level)
+    if not (automatic and _saved_in_this_sitting(review, acting_user)):
+        details: dict[str, Any] = {"self_level": level}
+        if automatic:
+            details["automatic"] = True
+        _audit(acting_user, ReviewAction.SELF_SAVE, review, **details)
     return review
+
+
+def _saved_in_this_sitting(review: Review, acting_user: User) -> bool:
+    """Whether the history already has a saving of this draft by this person within AUTOSAVE_SITTING."""
+    return AuditEvent.objects.filter(
+        action=ReviewAction.SELF_SAVE,
+        actor=acting_user,
+        object_id=str(review.pk),
+        content_type=ContentType.objects.get_for_model(Review),
+        at__gte=timezone.now() - AUTOSAVE_SITTING,
+    ).exists()
+
+
+def self_review_draft_conflicts(
+    *,
+    review: Review,
+    assessments: list[CommitmentAssessment],
+    sections: Mapping[str, str],
+    general_points: int | None,
+    task_points: int | None,
+    level: str,
+    verdicts: Verdicts,
+    acting_user: User,
+) -> list[rules.Conflict]:
+    """The checks of `self_review_conflicts` on what the member is writing, before it is saved (the page's live
+    check panel): the same rules on the draft as typed. Nothing is written; `review` and `assessments` are changed
+    in memory only, so the caller must not save them."""
+    _require(review_access.is_subject(acting_user, review), _("Chỉ đảng viên được kiểm điểm mới viết bản kiểm điểm."))
+    for name, text in sections.items():
+        if name in SELF_REVIEW_SECTIONS:
+            setattr(review, name, text.strip())
+    review.self_general_points, review.self_task_points, review.self_level = general_points, task_points, level
+    by_pk = {assessment.pk: assessment for assessment in assessments}
+    for pk, (verdict, cause) in verdicts.items():
+        if pk in by_pk:
+            by_pk[pk].self_verdict, by_pk[pk].self_cause = verdict, cause.strip()
+    return self_review_conflicts(review, assessments=assessments)
 
 
 def self_review_conflicts(

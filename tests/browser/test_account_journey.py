@@ -25,7 +25,7 @@ def current_code(key_text: str, steps_ahead: int = 0) -> str:
 def sign_out(page: Page) -> None:
     page.locator("#user-menu").click()
     page.get_by_role("button", name="Đăng xuất").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Bạn đã đăng xuất")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Đồng chí đã đăng xuất")
 
 
 @pytest.mark.django_db(transaction=True)

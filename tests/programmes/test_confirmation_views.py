@@ -339,7 +339,7 @@ def test_reader_who_may_see_but_not_confirm_gets_403(cast):
     submit(programme, 2)
     response = client_for(cast.head.user).get(review_url(programme, 2))
     assert response.status_code == 403
-    assert "Bạn không phải người xác nhận chương trình này." in response.text
+    assert "Đồng chí không phải người xác nhận chương trình này." in response.text
 
 
 def test_a_confirmed_version_is_read_only(cast):

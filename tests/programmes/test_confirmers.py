@@ -198,4 +198,4 @@ def test_the_secretary_of_the_top_organisation_has_nobody_above(cast):
     city_post = post(cadre=city_secretary, organisation=cast.city, party_post=PartyPost.SECRETARY)
     with pytest.raises(ValidationError) as error:
         find_confirmer(register(city_secretary, city_post))
-    assert error.value.messages == ["Không tìm được cấp xác nhận phía trên tổ chức của bạn."]
+    assert error.value.messages == ["Không tìm được cấp xác nhận phía trên tổ chức của đồng chí."]

@@ -150,7 +150,7 @@ def test_a_cadre_without_a_cell_is_told_to_ask_the_organisation_board(cast):
     cast.member.memberships.update(end_date=datetime.date(2025, 1, 1))
     with pytest.raises(ValidationError) as error:
         create(cast.member)
-    assert error.value.messages == ["Bạn chưa sinh hoạt ở chi bộ nào trên cổng; hãy liên hệ Ban Tổ chức."]
+    assert error.value.messages == ["Đồng chí chưa sinh hoạt ở chi bộ nào trên cổng; hãy liên hệ Ban Tổ chức."]
 
 
 # --- programme_update ------------------------------------------------------------------------------------------

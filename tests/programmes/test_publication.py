@@ -420,7 +420,7 @@ def test_level_beyond_the_party_without_consent_shows_the_services_reason_on_the
         page_url(programme), {"action": "level", "level-level": PublicityLevel.PUBLIC}
     )
     assert response.status_code == 200
-    assert "trước hết bạn cần đồng ý công khai" in response.text
+    assert "trước hết đồng chí cần đồng ý công khai" in response.text
     assert stored(programme).publicity_level == PublicityLevel.COMMITTEE
 
 
@@ -432,7 +432,7 @@ def test_consent_needs_the_box_ticked_then_is_recorded(cast):
     assert "Hãy đánh dấu ô đồng ý" in response.text
     assert stored(programme).publication_consent_at is None
     response = client.post(page_url(programme), {"action": "consent_give", "consent-agree": "on"}, follow=True)
-    assert "Đã ghi nhận bạn đồng ý công khai" in response.text
+    assert "Đã ghi nhận đồng chí đồng ý công khai" in response.text
     assert stored(programme).publication_consent_at is not None
 
 

@@ -202,7 +202,7 @@ def test_overseer_sees_the_structure_but_no_member_list(cast):
     assert response.status_code == 200
     assert 'id="members"' not in response.text
     assert "Trần Thị Ánh" not in response.text
-    assert "Bạn không có quyền xem danh sách đảng viên" in response.text
+    assert "Đồng chí không có quyền xem danh sách đảng viên" in response.text
     assert client.get(reverse("programmes:cadre_detail", args=[cast.member.pk])).status_code == 404
 
 
@@ -333,7 +333,7 @@ def test_logout_is_a_post_and_shows_the_logged_out_page(cast):
     assert client.get(reverse("logout")).status_code == 405
     response = client.post(reverse("logout"))
     assert response.status_code == 200
-    assert "Bạn đã đăng xuất" in response.text
+    assert "Đồng chí đã đăng xuất" in response.text
     assert client.get(reverse("programmes:dashboard")).status_code == 302
 
 

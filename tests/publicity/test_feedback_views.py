@@ -151,7 +151,7 @@ def test_the_front_handles_a_case_from_its_workspace(cast, programme):
     missing = client.post(
         reverse("oversight:answer", args=[case.pk]), {"answer-verification": "true", "answer-answer": ""}
     )
-    assert missing.status_code == 400 and "Trường này là bắt buộc." in missing.text
+    assert missing.status_code == 400 and "Nhập trả lời công khai cho người gửi" in missing.text
     answered = client.post(
         reverse("oversight:answer", args=[case.pk]), {"answer-verification": "true", "answer-answer": "Đúng."}
     )

@@ -39,7 +39,7 @@ pytestmark = pytest.mark.django_db
 
 WARD_REASON = "Kiểm tra của Ủy ban Kiểm tra phường: nội dung cam kết số 2 hoàn thành chậm so với cam kết."
 ALREADY_APPEALED = "Đồng chí đã kiến nghị về kết quả này; mỗi kết quả chỉ được kiến nghị một lần."
-NOT_ALLOWED = "Bạn không có thẩm quyền giải quyết kiến nghị này."
+NOT_ALLOWED = "Đồng chí không có thẩm quyền giải quyết kiến nghị này."
 
 
 @pytest.fixture

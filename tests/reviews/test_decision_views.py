@@ -103,7 +103,7 @@ def test_the_subject_can_neither_decide_nor_confirm(cast):
     client = client_for(cast.member.user)
     response = client.get(url("decision_make", review.pk))
     assert response.status_code == 403
-    assert "Bạn không thuộc cấp ủy có thẩm quyền quyết định." in response.content.decode()
+    assert "Đồng chí không thuộc cấp ủy có thẩm quyền quyết định." in response.content.decode()
     assert client.post(url("decision_make", review.pk), {"level": "excellent"}).status_code == 403
 
     services.decision_make(review=review, level=RatingLevel.GOOD, acting_user=cast.committee_staff.user)

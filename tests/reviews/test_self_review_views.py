@@ -1,16 +1,20 @@
 """The member's bản kiểm điểm page (save, check, submit), review prompts and comments, for the cast."""
 
+import datetime
 from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.contrib.contenttypes.models import ContentType
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from programmes.action_programmes.progress import progress_report
-from programmes.models import Evidence, Notification, ProgressStatus
+from programmes.models import AuditEvent, Evidence, Notification, ProgressStatus
 from reviews.models import RatingLevel, Review, ReviewInput, ReviewState, Verdict
+from reviews.services.self_review import AUTOSAVE_SITTING
 from tests.factories import client_for
 from tests.programmes.programme_data import make_confirmed
 from tests.reviews.review_data import SECTIONS, open_period
@@ -442,3 +446,88 @@ def test_a_leader_writes_on_form_2b_and_cannot_switch_it(cast):
     assert member.post(edit_url(review), {**data, "review_form": "2A"}).status_code == 302
     review.refresh_from_db()
     assert review.form == "2B"
+
+
+# --- As the member types: the live check and the automatic save -------------------------------------------------
+
+
+def _self_saves(review: Review) -> int:
+    return AuditEvent.objects.filter(action="review.self_save", object_id=str(review.pk)).count()
+
+
+@pytest.mark.postgres
+def test_the_live_check_judges_the_draft_as_typed_and_saves_nothing(cast):
+    review = member_review(cast)
+    member = client_for(cast.member.user)
+
+    response = member.post(
+        edit_url(review),
+        draft(review, general=28, task=60, level=RatingLevel.EXCELLENT, strengths="", mode="check"),
+        headers=HTMX,
+    )
+
+    assert response.status_code == 200
+    assert response.templates[0].name == "includes/review_self_check.html"
+    assert TOO_FEW_POINTS in response.text  # the same rules as at submission, on what is on screen
+    assert "Chưa viết phần “" in response.text
+    assert "Tổng tự chấm: 88/100 điểm" in response.text
+    assert "Kiểm tra theo nội dung đang viết" in response.text
+    review.refresh_from_db()
+    assert (review.self_level, review.self_general_points, review.shortcomings) == ("", None, "")
+    assert _self_saves(review) == 0
+
+    out_of_range = member.post(edit_url(review), draft(review, general=31, mode="check"), headers=HTMX)
+    assert out_of_range.templates[0].name == "includes/review_self_check.html"  # the form being typed stays
+    assert "Phải sửa" in out_of_range.text and "30" in out_of_range.text
+
+
+@pytest.mark.postgres
+def test_automatic_saves_keep_the_draft_with_one_history_line_for_the_sitting(cast):
+    review = member_review(cast)
+    member = client_for(cast.member.user)
+
+    for strengths in ("Gương mẫu", "Gương mẫu, đúng giờ", "Gương mẫu, đúng giờ, tận tụy"):
+        response = member.post(edit_url(review), draft(review, strengths=strengths, mode="autosave"), headers=HTMX)
+        assert response.status_code == 200
+        assert "Đã tự động lưu bản nháp lúc" in response.text
+
+    review.refresh_from_db()
+    assert review.strengths == "Gương mẫu, đúng giờ, tận tụy"
+    assert _self_saves(review) == 1
+    # "Lưu bản nháp" is the member's own act: it always goes into the history.
+    member.post(edit_url(review), draft(review), headers=HTMX)
+    assert _self_saves(review) == 2
+    member.post(edit_url(review), draft(review, mode="autosave"), headers=HTMX)
+    assert _self_saves(review) == 2
+
+
+@pytest.mark.postgres
+def test_an_automatic_save_after_the_sitting_adds_a_line_and_a_refused_one_saves_nothing(cast):
+    review = member_review(cast)
+    member = client_for(cast.member.user)
+    # A saving of an earlier sitting, longer ago than the sitting lasts.
+    AuditEvent.objects.create(
+        actor=cast.member.user,
+        actor_repr=cast.member.user.username,
+        action="review.self_save",
+        content_type=ContentType.objects.get_for_model(Review),
+        object_id=str(review.pk),
+        at=timezone.now() - AUTOSAVE_SITTING - datetime.timedelta(minutes=1),
+    )
+    member.post(edit_url(review), draft(review, strengths="Mới", mode="autosave"), headers=HTMX)
+    assert _self_saves(review) == 2
+    member.post(edit_url(review), draft(review, strengths="Mới", mode="autosave"), headers=HTMX)
+    assert _self_saves(review) == 2
+
+    refused = member.post(edit_url(review), draft(review, general=31, strengths="Khác", mode="autosave"), headers=HTMX)
+    assert "Chưa tự động lưu được" in refused.text
+    review.refresh_from_db()
+    assert review.strengths == "Mới"
+
+
+def test_the_page_offers_live_checking_autosave_and_a_print_view(cast):
+    review = member_review(cast)
+    page = client_for(cast.member.user).get(edit_url(review)).text
+    assert "js/self_review_form.js" in page
+    assert 'css/self_review_print.css" media="print"' in page
+    assert "data-live-check" in page and "In bản nháp" in page

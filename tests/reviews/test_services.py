@@ -258,7 +258,7 @@ def test_opening_is_refused_to_who_may_not_open_there(cast, who, scope):
     user = account(cast, who)
     with pytest.raises(PermissionDenied) as denied, no_event():
         open_period(getattr(cast, scope), user)
-    assert refused(denied) == ["Bạn không được mở đợt kiểm điểm ở tổ chức này."]
+    assert refused(denied) == ["Đồng chí không được mở đợt kiểm điểm ở tổ chức này."]
     assert not ReviewPeriod.objects.exists()
 
 
@@ -479,10 +479,10 @@ def test_the_subject_others_and_overseers_may_not_prompt_or_add_inputs(cast, rev
     user = account(cast, who)
     with pytest.raises(PermissionDenied) as denied, no_event():
         services.prompt_add(review=review, text="Gợi ý", acting_user=user)
-    assert refused(denied) == ["Bạn không được gửi gợi ý kiểm điểm cho đảng viên này."]
+    assert refused(denied) == ["Đồng chí không được gửi gợi ý kiểm điểm cho đảng viên này."]
     with pytest.raises(PermissionDenied) as denied:
         services.input_add(review=review, source=InputSource.WORKPLACE, author="x", text="y", acting_user=user)
-    assert refused(denied) == ["Bạn không được thêm ý kiến nhận xét cho bản kiểm điểm này."]
+    assert refused(denied) == ["Đồng chí không được thêm ý kiến nhận xét cho bản kiểm điểm này."]
 
 
 def test_a_committee_head_may_not_prompt_or_add_inputs_to_their_own_review(cast, period):
@@ -797,7 +797,7 @@ def test_only_the_deciding_committee_or_one_above_decides(cast, proposed, who):
         user = account(cast, who)
     with pytest.raises(PermissionDenied) as denied, no_event():
         services.decision_make(review=proposed, level=RatingLevel.GOOD, acting_user=user)
-    assert refused(denied) == ["Bạn không thuộc cấp ủy có thẩm quyền quyết định."]
+    assert refused(denied) == ["Đồng chí không thuộc cấp ủy có thẩm quyền quyết định."]
     with pytest.raises(PermissionDenied):
         services.decision_return(review=proposed, reason="Trả lại", acting_user=user)
 
@@ -1031,7 +1031,7 @@ def test_an_appeal_resolved_by_reclassification_changes_the_level_and_keeps_the_
     for who in ("secretary", "head", "committee_staff"):
         with pytest.raises(PermissionDenied) as denied, no_event():
             services.appeal_resolve(appeal=appeal, upheld=True, resolution="x", acting_user=account(cast, who))
-        assert refused(denied) == ["Bạn không có thẩm quyền giải quyết kiến nghị này."]
+        assert refused(denied) == ["Đồng chí không có thẩm quyền giải quyết kiến nghị này."]
     with pytest.raises(ValidationError) as error:
         services.appeal_resolve(appeal=appeal, upheld=False, resolution="Xếp lại", new_level="good", acting_user=head)
     assert error.value.message_dict == {"new_level": ["Hãy chọn mức xếp loại mới khác mức hiện tại."]}
@@ -1111,7 +1111,7 @@ def test_the_ward_committee_reclassifies_a_final_result_with_a_reason(cast, fina
 def test_a_period_closes_only_when_every_review_has_its_result(cast, period):
     with pytest.raises(PermissionDenied) as denied:
         services.period_close(period=period, acting_user=user_of(cast.secretary))
-    assert refused(denied) == ["Bạn không được đóng đợt kiểm điểm này."]
+    assert refused(denied) == ["Đồng chí không được đóng đợt kiểm điểm này."]
     with pytest.raises(ValidationError) as error, no_event():
         services.period_close(period=period, acting_user=cast.org_board)
     assert refused(error) == ["Còn 7 bản kiểm điểm chưa có kết quả; chưa đóng đợt được."]

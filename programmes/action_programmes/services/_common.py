@@ -76,7 +76,7 @@ def confirmer_refusal(acting_user: User, version: ProgrammeVersion) -> str | Non
     if access.is_programme_owner(acting_user, version.programme):
         return _("Không ai được tự xác nhận chương trình của chính mình.")
     if not access.can_confirm_version(acting_user, version):
-        return _("Bạn không phải người xác nhận chương trình này.")
+        return _("Đồng chí không phải người xác nhận chương trình này.")
     return None
 
 

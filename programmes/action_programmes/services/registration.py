@@ -43,7 +43,7 @@ def _place_of(owner: Cadre, position: Position | None) -> tuple[Any, str]:
         return position.organisation, position.display_title
     membership = owner.current_membership
     if membership is None:
-        raise ValidationError(_("Bạn chưa sinh hoạt ở chi bộ nào trên cổng; hãy liên hệ Ban Tổ chức."))
+        raise ValidationError(_("Đồng chí chưa sinh hoạt ở chi bộ nào trên cổng; hãy liên hệ Ban Tổ chức."))
     if position is not None:
         return membership.cell, position.display_title
     # Stored with the programme and printed on it: in the portal's language, not the registering user's.
