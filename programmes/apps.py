@@ -17,8 +17,11 @@ class ProgrammesConfig(AppConfig):
         from programmes.accounts.middleware import second_step_on_login
         from programmes.audit import register_actions
         from programmes.audit_actions import BASE_ACTIONS
+        from programmes.status_palette import register_base_machines
 
         register_actions(*BASE_ACTIONS)
+        # Every state shown as a badge takes its colour from one palette (programmes/status_palette.py).
+        register_base_machines()
         # The base app's exportable lists register themselves as their module loads.
         import programmes.exports.lists  # noqa: F401
 

@@ -4,6 +4,7 @@ from programmes import (
     confirmation_views,
     document_views,
     export_views,
+    help_views,
     import_views,
     personal_data_views,
     progress_views,
@@ -17,6 +18,8 @@ app_name = "programmes"
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
+    path("huong-dan/", help_views.help_index, name="help_index"),
+    path("huong-dan/<slug:slug>/", help_views.help_guide, name="help_guide"),
     path("to-chuc/", views.organisation_list, name="organisation_list"),
     path("to-chuc/<int:pk>/", views.organisation_detail, name="organisation_detail"),
     path("to-chuc/<int:pk>/dang-vien.xlsx", export_views.members_export, name="members_export"),

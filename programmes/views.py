@@ -19,6 +19,7 @@ from config.celery import app as celery_app
 from programmes import access, outbox, selectors
 from programmes.access import Action, Grant, Persona
 from programmes.desk import desk_for
+from programmes.help import guides_for
 from programmes.member_filters import MemberFilterForm, filter_members
 from programmes.middleware import database_busy_response, is_database_busy
 from programmes.models import Cadre, CadrePrivateDetails, Membership, PartyOrganisation, ReadKind
@@ -119,6 +120,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "membership": _current_membership(profile) if profile is not None else None,
         "roles": _role_rows(grants, scopes),
         "is_superuser": access.is_superuser(request.user),
+        "guides": guides_for(request.user),
     }
     return render(request, "programmes/dashboard.html", context)
 

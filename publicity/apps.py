@@ -11,9 +11,11 @@ class PublicityConfig(AppConfig):
     def ready(self) -> None:
         from programmes.audit import register_actions
         from publicity.audit_actions import FeedbackAction, FollowAction
+        from publicity.statuses import register_public_machines
         from reviews.signals import period_opened
 
         register_actions(FeedbackAction, FollowAction)
+        register_public_machines()
         # The feedback queue as a spreadsheet, registered with the portal's exports as the module loads.
         import publicity.exports  # noqa: F401
 

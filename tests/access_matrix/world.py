@@ -658,6 +658,8 @@ def _admin_targets(world: World) -> None:
     world.add("admin.unknown", NO_RELATION, Target(kwargs={"url": "khong-co-trang-nay/"}))
     world.add("import.template", NO_RELATION, Target(kwargs={"kind": ImportKind.ROSTER, "file_format": "csv"}))
     world.add("reset.link", NO_RELATION, Target(kwargs={"uidb64": "MQ", "token": "ma-khong-hop-le"}))
+    world.add("help.guide", NO_RELATION, Target(kwargs={"slug": "bi-thu-chi-bo"}))
+    world.add("help.unknown", NO_RELATION, Target(kwargs={"slug": "khong-co-huong-dan-nay"}))
     # The link every e-mail to Ánh carries, turning one kind of notification off for her.
     token = unsubscribe_token(world.subjects["own"].user, NotificationKind.PERIOD_OPENED)
     world.add("unsubscribe.link", NO_RELATION, Target(kwargs={"token": token}))

@@ -32,7 +32,9 @@ def test_board_staff_go_down_the_tree_and_back_on_a_phone(live_server, counted, 
     cast = counted
     log_in(phone_page, live_server.url, "org_board")
     phone_page.locator(".navbar-toggler").click()
-    phone_page.get_by_role("navigation", name="Điều hướng chính").get_by_role("link", name="Số liệu").click()
+    navigation = phone_page.get_by_role("navigation", name="Điều hướng chính")
+    navigation.get_by_role("button", name="Thêm").click()
+    navigation.get_by_role("link", name="Số liệu").click()
 
     expect(phone_page.get_by_role("heading", level=1)).to_have_text(cast.ward.name)
     expect(phone_page.get_by_text("Số liệu cập nhật lúc")).to_be_visible()
