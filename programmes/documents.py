@@ -374,6 +374,7 @@ class ProgrammeDocument(TypedDict):
     is_superseded: bool
     amendment_reason: str
     confirmed_on: datetime.date | None
+    as_of: datetime.date
     confirmation_comment: str
     confirmer: SignatureBlock
     owner_signature: SignatureBlock
@@ -413,13 +414,16 @@ def programme_document_context(
     `terms`, when given, are the version's commitments to print: those the reader may read
     (`access.commitment_reading`); the others are left out and the rest numbered without a gap.
     A version never confirmed is printed as a draft, marked on every page.
+
+    Dated as every report is (Hướng dẫn 36-HD/VPTW: the date line is the day the paper is issued): the header
+    carries the print date, and whether the version is in force is stated as of that day; the day it was
+    confirmed is printed as such in the version line, never as the document's date.
     """
     confirmed_on = timezone.localdate(version.confirmed_at) if version.confirmed_at is not None else None
+    printed_on = timezone.localdate()
     is_draft = confirmed_on is None
     return {
-        "header": party_header(
-            programme.organisation, confirmed_on or timezone.localdate(), issuer_name=programme.organisation_name
-        ),
+        "header": party_header(programme.organisation, printed_on, issuer_name=programme.organisation_name),
         "is_annual": programme.occasion == Occasion.ANNUAL,
         "programme_title": programme.title,
         "occasion": Occasion(programme.occasion).label,
@@ -433,6 +437,7 @@ def programme_document_context(
         "is_superseded": not is_draft and version.pk != programme.current_version_id,
         "amendment_reason": version.amendment_reason if version.is_amendment else "",
         "confirmed_on": confirmed_on,
+        "as_of": printed_on,
         "confirmation_comment": version.confirmation_comment,
         "confirmer": _confirmer_block(
             version, _cadre_name(version.confirmed_by_id if not is_draft else version.confirmer_id)

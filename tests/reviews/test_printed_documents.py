@@ -11,11 +11,11 @@ import zoneinfo
 import pytest
 from django.utils import timezone
 
-from programmes.models import Commitment, PartyPost, ProgressStatus
+from programmes.models import Commitment, PartyPost, Position, ProgressStatus
 from reviews import services
-from reviews.models import RatingLevel, Report, ReportKind, Review, ReviewState
+from reviews.models import CellProposal, Decision, RatingLevel, Report, ReportKind, Review, ReviewState
 from reviews.reports.contexts._common import printed_extra
-from reviews.reports.produce import report_data, report_produce
+from reviews.reports.produce import render, report_data, report_produce
 from tests.factories import PositionFactory, make_member
 from tests.programmes.programme_data import make_confirmed
 from tests.programmes.test_documents import flowing_text, nfc, pdf_text
@@ -260,3 +260,39 @@ def test_the_print_date_is_the_day_in_viet_nam(cast):
     assert extra["as_of"] == "2026-12-04"
     assert extra["header"].issued_on == datetime.date(2026, 12, 4)  # type: ignore[attr-defined]
     assert timezone.localtime(moment, zoneinfo.ZoneInfo("Asia/Ho_Chi_Minh")).date() == datetime.date(2026, 12, 4)
+
+
+def test_a_report_made_again_after_a_change_of_post_prints_the_post_held_when_it_was_signed(cast):
+    """The cell's secretary recorded the proposal and the committee's secretary confirmed the decision ten days
+    ago; since yesterday both are deputies. The member's report, made again, still prints them as secretaries,
+    while the cell summary, dated today, is signed in today's post."""
+    period, review = period_with_final_review(cast)
+    ten_days_ago = timezone.now() - datetime.timedelta(days=10)
+    CellProposal.objects.filter(review=review).update(recorded_at=ten_days_ago)
+    Decision.objects.filter(review=review, confirmed_at__isnull=False).update(confirmed_at=ten_days_ago)
+    signers = Position.objects.filter(cadre__in=[cast.secretary, cast.head], party_post=PartyPost.SECRETARY)
+    assert signers.count() == 2
+    signers.update(start_date=timezone.localdate() - datetime.timedelta(days=365))
+    before = report_data(ReportKind.INDIVIDUAL, review.pk).data["signatures"]
+    assert [before[side]["title"] for side in ("cell", "deciding")] == ["BÍ THƯ", "BÍ THƯ"]
+
+    yesterday = timezone.localdate() - datetime.timedelta(days=1)
+    for position in list(signers):
+        Position.objects.filter(pk=position.pk).update(end_date=yesterday - datetime.timedelta(days=1))
+        PositionFactory(
+            cadre=position.cadre,
+            organisation=position.organisation,
+            party_post=PartyPost.DEPUTY_SECRETARY,
+            start_date=yesterday,
+        )
+    remade = report_data(ReportKind.INDIVIDUAL, review.pk)
+
+    assert remade.data["signatures"] == before
+    text = pdf_text(render(remade, "ABCDE12345"))
+    lines = [line.strip() for line in text.split("Mã xác thực:")[0].splitlines() if line.strip()]
+    start = max(index for index, line in enumerate(lines) if "T/M" in line)
+    assert re.fullmatch(r"BÍ THƯ\s+BÍ THƯ", lines[start + 1])
+    assert re.fullmatch(nfc(r"Lê Văn Bình\s+Huỳnh Văn Em"), lines[-1])
+    assert "PHÓ BÍ THƯ" not in text
+    summary = report_data(ReportKind.CELL_SUMMARY, cast.cell_a.pk, period).data["signature"]
+    assert (summary["title"], summary["name"]) == ("PHÓ BÍ THƯ", nfc("Lê Văn Bình"))
