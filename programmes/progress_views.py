@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from programmes import access
-from programmes.action_programmes import selectors
+from programmes.action_programmes import numbering, selectors
 from programmes.action_programmes.evidence import (
     ALLOWED_EXTENSIONS,
     JPEG,
@@ -63,8 +63,9 @@ class CommitmentRow:
 
     progress: CommitmentProgress
     terms: CommitmentTerms
-    # Its number among the commitments this reader sees, so that a hidden one leaves no gap.
-    number: int
+    # Its number ("II.2", programmes.action_programmes.numbering) among the commitments this reader sees, so that
+    # a hidden one leaves no gap.
+    number: str
     reports: list[ProgressReport]
     evidence: list[EvidenceRow]
     may_report: bool
@@ -81,11 +82,14 @@ class VersionRow:
 
 
 def _commitment_rows(items: list[CommitmentProgress], may_report: bool) -> list[CommitmentRow]:
+    numbers = numbering.commitment_numbers(item.terms for item in items)
+    by_commitment = {item.terms.commitment_id: item for item in items}
+    in_order = [by_commitment[terms.commitment_id] for terms in numbering.document_order(item.terms for item in items)]
     return [
         CommitmentRow(
             progress=item,
             terms=item.terms,
-            number=number,
+            number=numbers[item.terms.commitment_id],
             # Set by selectors.terms_with_progress_prefetch.
             reports=item.terms.commitment.latest_reports,  # type: ignore[attr-defined]
             evidence=[
@@ -94,7 +98,7 @@ def _commitment_rows(items: list[CommitmentProgress], may_report: bool) -> list[
             ],
             may_report=may_report,
         )
-        for number, item in enumerate(items, start=1)
+        for item in in_order
     ]
 
 

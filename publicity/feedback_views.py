@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from programmes import access as programme_access
+from programmes.action_programmes import numbering
 from programmes.export_views import export_response
 from programmes.middleware import client_address
 from programmes.search import filter_parameters
@@ -66,12 +67,13 @@ def _user(request: HttpRequest) -> User:
 @require_http_methods(["GET", "POST"])
 def feedback_new(request: HttpRequest, pk: int) -> HttpResponse:
     programme = selectors.public_programme(pk)
-    terms = list(selectors.public_terms().filter(version=programme.current_version_id).order_by("position"))
+    terms = numbering.document_order(selectors.public_terms().filter(version=programme.current_version_id))
     commitments = {item.commitment_id: item.commitment for item in terms}
     initial = {}
     if request.GET.get("cam_ket", "").isdigit() and int(request.GET["cam_ket"]) in commitments:
         initial["commitment"] = int(request.GET["cam_ket"])
-    form = FeedbackForm(request.POST or None, terms=terms, initial=initial)
+    numbers = numbering.commitment_numbers(terms)
+    form = FeedbackForm(request.POST or None, terms=terms, numbers=numbers, initial=initial)
     status = 200 if not form.is_bound else 400
     if form.is_bound and form.is_valid():
         data = form.cleaned_data

@@ -264,10 +264,10 @@ def test_programme_from_registration_to_evidence(
     alice.reload()
     expect(alice.get_by_role("note")).to_contain_text("Phiên bản 1 đã được trả lại")
     expect(alice.get_by_role("note")).to_contain_text(RETURN_REASON)
-    expect(alice.get_by_role("article", name=re.compile("^Nội dung 1 ·"))).to_contain_text(RETURN_NOTE)
+    expect(alice.get_by_role("article", name=re.compile("^Nội dung I.1 ·"))).to_contain_text(RETURN_NOTE)
     alice.get_by_role("link", name="Sửa chương trình").click()
     expect(alice.get_by_role("region", name="Người xác nhận đã trả lại để sửa")).to_contain_text(RETURN_REASON)
-    expect(alice.get_by_role("article", name=re.compile("^Nội dung 1 ·"))).to_contain_text(RETURN_NOTE)
+    expect(alice.get_by_role("article", name=re.compile("^Nội dung I.1 ·"))).to_contain_text(RETURN_NOTE)
     _edit_commitment(
         alice,
         1,
@@ -305,7 +305,7 @@ def test_programme_from_registration_to_evidence(
     pending_note = alice.get_by_role("note")
     expect(pending_note).to_contain_text("Có bản điều chỉnh (phiên bản 3) đang ở trạng thái: Chờ xác nhận")
     expect(pending_note).to_contain_text(AMENDMENT_REASON)
-    first = alice.get_by_role("article", name=re.compile("^Nội dung 1 ·"))
+    first = alice.get_by_role("article", name=re.compile("^Nội dung I.1 ·"))
     expect(first).to_contain_text("70 → 80 %")  # the confirmed target stays in force
     expect(first).not_to_contain_text("95")
 
@@ -323,7 +323,7 @@ def test_programme_from_registration_to_evidence(
 
     # 7. Alice reports commitment 3 done, with the minutes as a PDF; the programme page lists the file.
     alice.goto(programme_url)
-    alice.get_by_role("link", name="Báo cáo tiến độ nội dung 3").click()
+    alice.get_by_role("link", name="Báo cáo tiến độ nội dung I.3").click()
     expect(alice.get_by_role("heading", level=1)).to_have_text("Báo cáo tiến độ nội dung cam kết 3")
     alice.get_by_label("Tình trạng thực hiện").select_option(label="Hoàn thành")
     alice.get_by_label("Giá trị đạt được").fill("2")
@@ -333,11 +333,11 @@ def test_programme_from_registration_to_evidence(
     alice.get_by_role("button", name="Gửi báo cáo tiến độ").click()
 
     expect(alice.get_by_role("status")).to_contain_text("Đã ghi báo cáo tiến độ “Hoàn thành” cho nội dung cam kết số 3")
-    third = alice.get_by_role("article", name=re.compile("^Nội dung 3 ·"))
+    third = alice.get_by_role("article", name=re.compile("^Nội dung I.3 ·"))
     evidence_link = third.get_by_role("link", name=EVIDENCE_NAME)
     expect(evidence_link).to_be_visible()
-    expect(third.get_by_role("table", name="Minh chứng của nội dung 3")).to_contain_text("PDF")
-    expect(third.get_by_role("table", name="Báo cáo tiến độ gần nhất của nội dung 3")).to_contain_text("Hoàn thành")
+    expect(third.get_by_role("table", name="Minh chứng của nội dung I.3")).to_contain_text("PDF")
+    expect(third.get_by_role("table", name="Báo cáo tiến độ gần nhất của nội dung I.3")).to_contain_text("Hoàn thành")
     assert blocking_violations(alice) == []
     with alice.expect_download() as download:
         evidence_link.click()
