@@ -167,10 +167,11 @@ def progress_new(request: HttpRequest, pk: int, commitment_pk: int) -> HttpRespo
     # Only the owner gets this far (get_programme_for with write), so the user is a signed-in account.
     owner = cast(User, request.user)
     form = ProgressForm(request.POST or None, request.FILES or None, terms=terms, user=owner)
+    number = numbering.version_numbers(programme.current_version.pk)[terms.commitment_id]
     if request.method == "POST" and form.is_valid():
         report = form.submit()
         if report is not None:
-            said = {"status": report.get_status_display(), "position": terms.position}
+            said = {"status": report.get_status_display(), "position": number}
             if was_sent_before(report):
                 # The page sent again (a double click, a resend): the report the first sending stored, said once.
                 text = _(
@@ -185,6 +186,7 @@ def progress_new(request: HttpRequest, pk: int, commitment_pk: int) -> HttpRespo
     context = {
         "programme": programme,
         "terms": terms,
+        "number": number,
         "form": form,
         "accepted_extensions": ", ".join(ALLOWED_EXTENSIONS),
         "max_upload_mb": settings.EVIDENCE_MAX_UPLOAD_MB,

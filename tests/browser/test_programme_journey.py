@@ -225,7 +225,7 @@ def test_programme_from_registration_to_evidence(
     # 2. The quality check says what is wrong, in Vietnamese, and the submit button stays off.
     quality = alice.get_by_role("region", name="Kiểm tra trước khi gửi")
     expect(quality).to_contain_text("Trọng số các nội dung nhiệm vụ cộng lại được 90, cần đúng 100.")
-    expect(quality).to_contain_text("Nội dung 2: Chưa có thời hạn hoàn thành.")
+    expect(quality).to_contain_text("Nội dung I.2: Chưa có thời hạn hoàn thành.")
     submit = quality.get_by_role("button", name="Gửi xác nhận")
     expect(submit).to_be_disabled()
     expect(alice.get_by_text("Tổng trọng số các nội dung nhiệm vụ: 90/100.")).to_be_visible()
@@ -255,7 +255,7 @@ def test_programme_from_registration_to_evidence(
     expect(binh.get_by_role("heading", level=1)).to_have_text(TITLE)
     assert blocking_violations(binh) == []
     binh.get_by_label("Lý do trả lại (chung cho cả chương trình)").fill(RETURN_REASON)
-    binh.get_by_label("Ý kiến về nội dung 1").fill(RETURN_NOTE)
+    binh.get_by_label("Ý kiến về nội dung I.1").fill(RETURN_NOTE)
     binh.get_by_role("button", name="Trả lại để người lập chương trình sửa").click()
     expect(binh.get_by_role("status")).to_contain_text("Đã trả lại")
     expect(binh.get_by_text("Hiện không có chương trình nào chờ đồng chí xác nhận.")).to_be_visible()
@@ -312,13 +312,13 @@ def test_programme_from_registration_to_evidence(
     pending_note.get_by_role("link", name="So sánh với bản đang có hiệu lực").click()
     expect(alice.get_by_role("heading", level=1)).to_have_text("So sánh phiên bản")
     target_row = (
-        alice.get_by_role("article", name=re.compile("^Nội dung 1:"))
+        alice.get_by_role("article", name=re.compile("^Nội dung I.1:"))
         .get_by_role("row")
         .filter(has=alice.get_by_role("rowheader", name=re.compile("^Giá trị cam kết")))
     )
     expect(target_row.get_by_role("cell").nth(0)).to_have_text("Trước: 80")
     expect(target_row.get_by_role("cell").nth(1)).to_have_text("Sau: 95")
-    expect(alice.get_by_role("article", name=re.compile("^Nội dung 1:"))).to_contain_text("Chỉ tiêu đã thay đổi")
+    expect(alice.get_by_role("article", name=re.compile("^Nội dung I.1:"))).to_contain_text("Chỉ tiêu đã thay đổi")
     assert blocking_violations(alice) == []
 
     # 7. Alice reports commitment 3 done, with the minutes as a PDF; the programme page lists the file.

@@ -205,7 +205,7 @@ def test_registering_a_programme_from_creation_to_submission(cast):
 
     panel = client.get(url("programme_quality", programme), headers=HTMX).text
     assert "<html" not in panel
-    assert "Nội dung 2: Chưa có thời hạn hoàn thành." in panel
+    assert "Nội dung I.2: Chưa có thời hạn hoàn thành." in panel
     assert "Trọng số các nội dung nhiệm vụ cộng lại được 90, cần đúng 100." in panel
     assert "disabled" in panel
 
