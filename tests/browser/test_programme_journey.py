@@ -274,7 +274,7 @@ def test_programme_from_registration_to_evidence(
     expect(alice.get_by_role("article", name=re.compile("^Nội dung II.1 ·"))).to_contain_text(RETURN_NOTE)
     _edit_commitment(
         alice,
-        1,
+        "II.1",
         lambda card: card.get_by_label("Biện pháp thực hiện").fill(
             "Lập sổ theo dõi hồ sơ, nhắc hạn mỗi tuần; cuối mỗi tháng báo cáo số hồ sơ đúng hạn với chi bộ."
         ),
@@ -302,7 +302,7 @@ def test_programme_from_registration_to_evidence(
     alice.get_by_label("Lý do điều chỉnh").fill(AMENDMENT_REASON)
     alice.get_by_role("button", name="Mở bản điều chỉnh").click()
     expect(alice.get_by_role("heading", level=1)).to_contain_text("Bản điều chỉnh (phiên bản 3)")
-    _edit_commitment(alice, 1, lambda card: card.get_by_label("Giá trị cam kết").fill("95"))
+    _edit_commitment(alice, "II.1", lambda card: card.get_by_label("Giá trị cam kết").fill("95"))
     alice.get_by_role("region", name="Kiểm tra trước khi gửi").get_by_role("button", name="Gửi xác nhận").click()
     expect(alice.get_by_role("status")).to_contain_text("Đã gửi phiên bản 3 cho người xác nhận")
 

@@ -37,6 +37,7 @@ def test_numbers_go_by_section_then_by_the_order_given():
 
 def test_the_same_commitment_has_the_same_number_on_every_page_in_print_and_in_feedback(cast):
     programme = make_public(cast.member, cast.secretary.user, weights=(30, 20, 30, 20))
+    assert programme.current_version is not None
     terms = list(programme.current_version.terms.order_by("position"))
     for item, category in zip(terms, CATEGORIES, strict=True):
         CommitmentTerms.objects.filter(pk=item.pk).update(category=category)
