@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from programmes import access
-from programmes.action_programmes import notifications, quality, selectors, services
+from programmes.action_programmes import notifications, numbering, quality, selectors, services
 from programmes.action_programmes.compare import ChangeKind, CommitmentChange, compare_versions
 from programmes.action_programmes.quality import Finding
 from programmes.action_programmes.review_forms import ConfirmForm, ReturnForm, VersionPickForm
@@ -58,6 +58,8 @@ class ReviewItem:
     """One commitment as the confirmer reads it: its terms, what the quality check says, what the amendment did."""
 
     terms: CommitmentTerms
+    # Its number ("II.2"), as on every other page.
+    number: str
     findings: list[Finding]
     change: CommitmentChange | None
 
@@ -128,13 +130,15 @@ def programme_review(request: AuthenticatedRequest, pk: int, number: int) -> Htt
     compared = _compared_with(programme, version)
     changes = {change.commitment_id: change for change in compare_versions(compared, version)} if compared else {}
     findings = quality.check_version(version, terms)
+    numbers = numbering.commitment_numbers(terms)
     items = [
         ReviewItem(
             terms=item,
+            number=numbers[item.commitment_id],
             findings=[finding for finding in findings if finding.position == item.position],
             change=changes.get(item.commitment_id),
         )
-        for item in terms
+        for item in numbering.document_order(terms)
     ]
     context = {
         "programme": programme,

@@ -37,6 +37,7 @@ from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
 
+from programmes.action_programmes import numbering
 from programmes.models import (
     ActionProgramme,
     Cadre,
@@ -276,7 +277,6 @@ def render_pdf(template_name: str, context: Mapping[str, object]) -> bytes:
 
 DRAFT_MARK = _("BẢN NHÁP – CHƯA ĐƯỢC XÁC NHẬN")
 OWNER_HEADING = _("NGƯỜI CAM KẾT")
-ROMAN_NUMERALS = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X")
 
 
 def format_number(value: Decimal) -> str:
@@ -307,7 +307,7 @@ def target_text(terms: CommitmentTerms) -> str | Promise:
 
 @dataclass(frozen=True)
 class CommitmentRow:
-    number: int
+    number: str
     statement: str
     indicator: str
     target: str | Promise
@@ -326,16 +326,17 @@ class CommitmentGroup:
     rows: tuple[CommitmentRow, ...]
 
 
-def commitment_groups(terms: list[CommitmentTerms]) -> tuple[CommitmentGroup, ...]:
-    """The commitments by category in the categories' order, numbered from 1 within each group."""
+def commitment_groups(terms: list[CommitmentTerms], numbers: dict[int, str]) -> tuple[CommitmentGroup, ...]:
+    """The commitments by section in the sections' order, each under its number in the version (`numbering`):
+    the same "II.2" as on the programme's page, the public page and the feedback form."""
     groups: list[CommitmentGroup] = []
     for category in CommitmentCategory:
-        in_category = sorted((item for item in terms if item.category == category), key=lambda item: item.position)
+        in_category = numbering.document_order(item for item in terms if item.category == category)
         if not in_category:
             continue
         rows = tuple(
             CommitmentRow(
-                number=number,
+                number=numbers[item.commitment_id],
                 statement=item.statement,
                 indicator=item.indicator,
                 target="" if item.is_deliverable else target_text(item),
@@ -346,9 +347,9 @@ def commitment_groups(terms: list[CommitmentTerms]) -> tuple[CommitmentGroup, ..
                 within_own_authority=item.within_own_authority,
                 milestones=tuple((milestone.due_date, milestone.description) for milestone in item.milestones.all()),
             )
-            for number, item in enumerate(in_category, start=1)
+            for item in in_category
         )
-        numeral = ROMAN_NUMERALS[len(groups)] if len(groups) < len(ROMAN_NUMERALS) else str(len(groups) + 1)
+        numeral = numbering.section_numeral(rows[0].number)
         groups.append(CommitmentGroup(numeral=numeral, label=category.label, rows=rows))
     return tuple(groups)
 
@@ -374,6 +375,7 @@ class ProgrammeDocument(TypedDict):
     is_superseded: bool
     amendment_reason: str
     confirmed_on: datetime.date | None
+    as_of: datetime.date
     confirmation_comment: str
     confirmer: SignatureBlock
     owner_signature: SignatureBlock
@@ -411,15 +413,19 @@ def programme_document_context(
 
     `version` should come from `selectors.version_for_display` (its commitments and milestones prefetched).
     `terms`, when given, are the version's commitments to print: those the reader may read
-    (`access.commitment_reading`); the others are left out and the rest numbered without a gap.
+    (`access.commitment_reading`); the others are left out and the rest numbered (`numbering`) without a gap.
     A version never confirmed is printed as a draft, marked on every page.
+
+    Dated as every report is (Hướng dẫn 36-HD/VPTW: the date line is the day the paper is issued): the header
+    carries the print date, and whether the version is in force is stated as of that day; the day it was
+    confirmed is printed as such in the version line, never as the document's date.
     """
     confirmed_on = timezone.localdate(version.confirmed_at) if version.confirmed_at is not None else None
+    printed_on = timezone.localdate()
+    shown = list(version.terms.all()) if terms is None else terms
     is_draft = confirmed_on is None
     return {
-        "header": party_header(
-            programme.organisation, confirmed_on or timezone.localdate(), issuer_name=programme.organisation_name
-        ),
+        "header": party_header(programme.organisation, printed_on, issuer_name=programme.organisation_name),
         "is_annual": programme.occasion == Occasion.ANNUAL,
         "programme_title": programme.title,
         "occasion": Occasion(programme.occasion).label,
@@ -428,11 +434,12 @@ def programme_document_context(
         "organisation_name": programme.organisation_name,
         "term_start": programme.term_start,
         "term_end": programme.term_end,
-        "groups": commitment_groups(list(version.terms.all()) if terms is None else terms),
+        "groups": commitment_groups(shown, numbering.commitment_numbers(shown)),
         "version_number": version.number,
         "is_superseded": not is_draft and version.pk != programme.current_version_id,
         "amendment_reason": version.amendment_reason if version.is_amendment else "",
         "confirmed_on": confirmed_on,
+        "as_of": printed_on,
         "confirmation_comment": version.confirmation_comment,
         "confirmer": _confirmer_block(
             version, _cadre_name(version.confirmed_by_id if not is_draft else version.confirmer_id)

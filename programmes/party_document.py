@@ -92,13 +92,15 @@ def on_behalf_of(organisation: PartyOrganisation) -> str:
 SIGNING_POSTS = (PartyPost.SECRETARY, PartyPost.DEPUTY_SECRETARY)
 
 
-def signer_title(organisation: PartyOrganisation, cadre_id: int | None) -> str:
-    """The post in which `cadre_id` signs for `organisation` today: deputy secretary when that is what the
-    signer holds there, else the secretary (whose post a document of the collective names by default); a
-    head of an agency who confirms as such signs with the title of that post."""
+def signer_title(organisation: PartyOrganisation, cadre_id: int | None, on: datetime.date) -> str:
+    """The post in which `cadre_id` signed for `organisation` on the day `on` (the document's date: its decision,
+    confirmation or print date), so that a report made again after a change of post still prints the post held
+    when it was signed: deputy secretary when that is what the signer held there, else the secretary (whose post
+    a document of the collective names by default); a head of an agency who confirmed as such signs with the
+    title of that post."""
     if cadre_id is None:
         return str(PartyPost.SECRETARY.label).upper()
-    positions = Position.objects.current().filter(organisation=organisation, cadre_id=cadre_id)
+    positions = Position.objects.current(on).filter(organisation=organisation, cadre_id=cadre_id)
     posts = set(positions.filter(post_kind=PostKind.PARTY).values_list("party_post", flat=True))
     if PartyPost.SECRETARY not in posts and PartyPost.DEPUTY_SECRETARY in posts:
         return str(PartyPost.DEPUTY_SECRETARY.label).upper()
@@ -109,11 +111,12 @@ def signer_title(organisation: PartyOrganisation, cadre_id: int | None) -> str:
     return str(PartyPost.SECRETARY.label).upper()
 
 
-def current_signer(organisation: PartyOrganisation) -> Position | None:
-    """Who signs the collective's documents today: its secretary, or its deputy secretary while it has none."""
+def signer_on(organisation: PartyOrganisation, on: datetime.date) -> Position | None:
+    """Who signed the collective's documents on the day `on`: its secretary, or its deputy secretary while it had
+    none."""
     for post in SIGNING_POSTS:
         position = (
-            Position.objects.current()
+            Position.objects.current(on)
             .filter(organisation=organisation, post_kind=PostKind.PARTY, party_post=post)
             .select_related("cadre")
             .order_by("-start_date", "-pk")
@@ -124,18 +127,23 @@ def current_signer(organisation: PartyOrganisation) -> Position | None:
     return None
 
 
-def signature_block(organisation: PartyOrganisation, name: str, cadre_id: int | None) -> SignatureBlock:
-    """The block of a document signed for `organisation` by the cadre `cadre_id` (printed as `name`)."""
+def signature_block(
+    organisation: PartyOrganisation, name: str, cadre_id: int | None, on: datetime.date
+) -> SignatureBlock:
+    """The block of a document signed for `organisation` on the day `on` by the cadre `cadre_id` (printed as
+    `name`), in the post held that day."""
     with translation.override(settings.LANGUAGE_CODE):
-        return SignatureBlock(heading=on_behalf_of(organisation), title=signer_title(organisation, cadre_id), name=name)
+        return SignatureBlock(
+            heading=on_behalf_of(organisation), title=signer_title(organisation, cadre_id, on), name=name
+        )
 
 
-def collective_signature(organisation: PartyOrganisation) -> SignatureBlock:
-    """The block of a document the collective issues, for whoever signs for it today."""
-    signer = current_signer(organisation)
+def collective_signature(organisation: PartyOrganisation, on: datetime.date) -> SignatureBlock:
+    """The block of a document the collective issues on the day `on`, for whoever signed for it that day."""
+    signer = signer_on(organisation, on)
     if signer is None:
         with translation.override(settings.LANGUAGE_CODE):
             return SignatureBlock(
                 heading=on_behalf_of(organisation), title=str(PartyPost.SECRETARY.label).upper(), name=""
             )
-    return signature_block(organisation, signer.cadre.full_name, signer.cadre_id)
+    return signature_block(organisation, signer.cadre.full_name, signer.cadre_id, on)

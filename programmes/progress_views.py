@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from programmes import access
-from programmes.action_programmes import selectors
+from programmes.action_programmes import numbering, selectors
 from programmes.action_programmes.evidence import (
     ALLOWED_EXTENSIONS,
     JPEG,
@@ -63,8 +63,9 @@ class CommitmentRow:
 
     progress: CommitmentProgress
     terms: CommitmentTerms
-    # Its number among the commitments this reader sees, so that a hidden one leaves no gap.
-    number: int
+    # Its number ("II.2", programmes.action_programmes.numbering) among the commitments this reader sees, so that
+    # a hidden one leaves no gap.
+    number: str
     reports: list[ProgressReport]
     evidence: list[EvidenceRow]
     may_report: bool
@@ -81,11 +82,14 @@ class VersionRow:
 
 
 def _commitment_rows(items: list[CommitmentProgress], may_report: bool) -> list[CommitmentRow]:
+    numbers = numbering.commitment_numbers(item.terms for item in items)
+    by_commitment = {item.terms.commitment_id: item for item in items}
+    in_order = [by_commitment[terms.commitment_id] for terms in numbering.document_order(item.terms for item in items)]
     return [
         CommitmentRow(
             progress=item,
             terms=item.terms,
-            number=number,
+            number=numbers[item.terms.commitment_id],
             # Set by selectors.terms_with_progress_prefetch.
             reports=item.terms.commitment.latest_reports,  # type: ignore[attr-defined]
             evidence=[
@@ -94,7 +98,7 @@ def _commitment_rows(items: list[CommitmentProgress], may_report: bool) -> list[
             ],
             may_report=may_report,
         )
-        for number, item in enumerate(items, start=1)
+        for item in in_order
     ]
 
 
@@ -163,10 +167,11 @@ def progress_new(request: HttpRequest, pk: int, commitment_pk: int) -> HttpRespo
     # Only the owner gets this far (get_programme_for with write), so the user is a signed-in account.
     owner = cast(User, request.user)
     form = ProgressForm(request.POST or None, request.FILES or None, terms=terms, user=owner)
+    number = numbering.version_numbers(programme.current_version.pk)[terms.commitment_id]
     if request.method == "POST" and form.is_valid():
         report = form.submit()
         if report is not None:
-            said = {"status": report.get_status_display(), "position": terms.position}
+            said = {"status": report.get_status_display(), "position": number}
             if was_sent_before(report):
                 # The page sent again (a double click, a resend): the report the first sending stored, said once.
                 text = _(
@@ -181,6 +186,7 @@ def progress_new(request: HttpRequest, pk: int, commitment_pk: int) -> HttpRespo
     context = {
         "programme": programme,
         "terms": terms,
+        "number": number,
         "form": form,
         "accepted_extensions": ", ".join(ALLOWED_EXTENSIONS),
         "max_upload_mb": settings.EVIDENCE_MAX_UPLOAD_MB,

@@ -113,7 +113,8 @@ class FeedbackForm(HumanCheck):
     # A new key each time the page is shown; the same page sent twice stores one case.
     submission_key = forms.UUIDField(widget=forms.HiddenInput, required=False, initial=uuid.uuid4)
 
-    def __init__(self, *args: Any, terms: list[CommitmentTerms], **kwargs: Any) -> None:
+    def __init__(self, *args: Any, terms: list[CommitmentTerms], numbers: dict[int, str], **kwargs: Any) -> None:
+        """`terms`: the public commitments in document order; `numbers`: each one's number in the version."""
         super().__init__(*args, **kwargs)
         commitment_field = cast(forms.TypedChoiceField, self.fields["commitment"])
         commitment_field.choices = [
@@ -122,7 +123,7 @@ class FeedbackForm(HumanCheck):
                 (
                     item.commitment_id,
                     _("Nội dung %(position)s: %(statement)s")
-                    % {"position": item.position, "statement": item.statement[:90]},
+                    % {"position": numbers[item.commitment_id], "statement": item.statement[:90]},
                 )
                 for item in terms
             ],

@@ -4,7 +4,7 @@ The public feedback pages are never cached and never indexed: the form carries a
 question, and a case page is for whoever holds its code.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from functools import wraps
 from typing import Any, cast
 
@@ -21,11 +21,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from programmes import access as programme_access
+from programmes.action_programmes import numbering
 from programmes.export_views import export_response
 from programmes.middleware import client_address
 from programmes.search import filter_parameters
 from programmes.web import AuthenticatedRequest, add_service_error, paginate
-from publicity import access, feedback, queue, selectors
+from publicity import access, case_decisions, feedback, queue, selectors
 from publicity.feedback_forms import (
     AnswerForm,
     FeedbackForm,
@@ -35,7 +36,7 @@ from publicity.feedback_forms import (
     ReplyForm,
     TrackingForm,
 )
-from publicity.models import CaseState, FeedbackCase, FeedbackContact
+from publicity.models import FeedbackCase, FeedbackContact
 
 CASES_PER_PAGE = 25
 View = Callable[..., HttpResponseBase]
@@ -66,12 +67,13 @@ def _user(request: HttpRequest) -> User:
 @require_http_methods(["GET", "POST"])
 def feedback_new(request: HttpRequest, pk: int) -> HttpResponse:
     programme = selectors.public_programme(pk)
-    terms = list(selectors.public_terms().filter(version=programme.current_version_id).order_by("position"))
+    terms = numbering.document_order(selectors.public_terms().filter(version=programme.current_version_id))
     commitments = {item.commitment_id: item.commitment for item in terms}
     initial = {}
     if request.GET.get("cam_ket", "").isdigit() and int(request.GET["cam_ket"]) in commitments:
         initial["commitment"] = int(request.GET["cam_ket"])
-    form = FeedbackForm(request.POST or None, terms=terms, initial=initial)
+    numbers = numbering.commitment_numbers(terms)
+    form = FeedbackForm(request.POST or None, terms=terms, numbers=numbers, initial=initial)
     status = 200 if not form.is_bound else 400
     if form.is_bound and form.is_valid():
         data = form.cleaned_data
@@ -171,24 +173,33 @@ def _statement_for_handler(user: User, case: FeedbackCase) -> str:
     return feedback.commitment_statement(case)
 
 
-def _case_context(user: User, case: FeedbackCase, **forms: Form | None) -> dict[str, Any]:
+def _case_context(
+    user: User, case: FeedbackCase, query: Mapping[str, str], refused: Form | None = None, refused_name: str = ""
+) -> dict[str, Any]:
+    """The case, and the form of the one decision chosen (`case_decisions`): the refused one again with its errors."""
+    chosen = case_decisions.chosen_decision(case, query, refused_name)
+    forms: dict[str, Form | None] = {"reject_form": None, "forward_form": None, "answer_form": None}
+    if chosen is not None and chosen.form_name:
+        forms[chosen.form_name] = refused if refused is not None else _blank_form(chosen.form_name, case)
     return {
         "case": case,
         "contact": FeedbackContact.objects.filter(case=case).first(),
         "commitment_statement": _statement_for_handler(user, case),
-        "accept_possible": case.state == CaseState.RECEIVED,
-        # Each form has its prefix: three of them on one page would otherwise share field ids.
-        "reject_form": forms.get("reject_form")
-        or (RejectForm(prefix="reject") if case.state in (CaseState.RECEIVED, CaseState.ACCEPTED) else None),
-        "forward_form": forms.get("forward_form")
-        or (
-            ForwardForm(prefix="forward", committees=feedback.managing_committees(case))
-            if case.state == CaseState.ACCEPTED
-            else None
-        ),
-        "answer_form": forms.get("answer_form")
-        or (AnswerForm(prefix="answer") if case.state in (CaseState.ACCEPTED, CaseState.FORWARDED) else None),
+        "decisions": case_decisions.open_decisions(case),
+        "chosen": chosen,
+        "choice_parameter": case_decisions.CHOICE_PARAMETER,
+        "accept_possible": chosen is case_decisions.ACCEPT,
+        **forms,
     }
+
+
+def _blank_form(form_name: str, case: FeedbackCase) -> Form:
+    # Each form keeps its prefix, so that a field's id says which decision it belongs to.
+    if form_name == "forward_form":
+        return ForwardForm(prefix="forward", committees=feedback.managing_committees(case))
+    if form_name == "answer_form":
+        return AnswerForm(prefix="answer")
+    return RejectForm(prefix="reject")
 
 
 @private_page
@@ -204,7 +215,7 @@ def oversight_queue_export(request: HttpRequest) -> HttpResponseBase:
 @require_safe
 def oversight_case(request: HttpRequest, pk: int) -> HttpResponse:
     case = access.get_case_for(_user(request), pk)
-    return render(request, "publicity/oversight_case.html", _case_context(_user(request), case))
+    return render(request, "publicity/oversight_case.html", _case_context(_user(request), case, request.GET))
 
 
 def _case_step(
@@ -227,9 +238,8 @@ def _case_step(
             else:
                 messages.success(request, done)
                 return redirect("oversight:case", pk=case.pk)
-        return render(
-            request, "publicity/oversight_case.html", _case_context(user, case, **{form_name: form}), status=400
-        )
+        context = _case_context(user, case, request.GET, refused=form, refused_name=form_name)
+        return render(request, "publicity/oversight_case.html", context, status=400)
 
     return step
 

@@ -21,7 +21,7 @@ from django.utils.cache import add_never_cache_headers, patch_cache_control, pat
 from django.utils.translation import get_language
 from django.views.decorators.http import require_safe
 
-from programmes.action_programmes import public_stamps
+from programmes.action_programmes import numbering, public_stamps
 from programmes.action_programmes.evidence import download_name
 from programmes.action_programmes.progress import CommitmentProgress, programme_progress
 from programmes.models import Evidence, Occasion, ProgressStatus, PublicityLevel
@@ -138,6 +138,8 @@ def public_home(request: HttpRequest) -> HttpResponse:
 @dataclass(frozen=True)
 class PublicCommitmentRow:
     progress: CommitmentProgress
+    # Its number in the version ("II.2"), as on every other page and in print.
+    number: str
     evidence: list[tuple[Evidence, str]]
     # Confirmed amendments that moved the target (indicator, unit or value) of this commitment.
     target_changes: int
@@ -179,9 +181,13 @@ def public_programme(request: HttpRequest, pk: int) -> HttpResponse:
     versions = selectors.public_versions(programme)
     history = selectors.amendment_history(versions, programme.current_version_id)
     figures = programme_progress(history.current)
+    # Numbered among the public commitments, as the feedback form and the feedback case pages number them.
+    numbers = numbering.commitment_numbers(item.terms for item in figures.items)
+    by_commitment = {item.terms.commitment_id: item for item in figures.items}
     rows = [
         PublicCommitmentRow(
             progress=item,
+            number=numbers[item.terms.commitment_id],
             evidence=[
                 (evidence, KIND_LABELS.get(evidence.content_type, evidence.content_type))
                 # Set by the selector's prefetch: the commitment's public evidence only.
@@ -189,9 +195,12 @@ def public_programme(request: HttpRequest, pk: int) -> HttpResponse:
             ],
             target_changes=history.target_changes.get(item.terms.commitment_id, 0),
         )
-        for item in figures.items
+        for item in (
+            by_commitment[terms.commitment_id]
+            for terms in numbering.document_order(item.terms for item in figures.items)
+        )
     ]
-    positions = {item.terms.commitment_id: item.terms.position for item in figures.items}
+    positions = {item.terms.commitment_id: numbers[item.terms.commitment_id] for item in figures.items}
     context = {
         "programme": programme,
         "history": history,

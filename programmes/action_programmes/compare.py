@@ -15,6 +15,7 @@ from typing import Any
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
+from programmes.action_programmes import numbering
 from programmes.models import Commitment, CommitmentTerms, ProgrammeVersion
 from programmes.text import display_number
 
@@ -74,9 +75,10 @@ class CommitmentChange:
     new: CommitmentTerms | None
     # Every compared field (for the side-by-side view); `changes` is the part that differs.
     fields: tuple[FieldChange, ...] = field(default=())
-    # Its number in each version among the commitments compared, so that one left out leaves no gap.
-    old_number: int | None = None
-    new_number: int | None = None
+    # Its number in each version among the commitments compared ("II.2", `numbering`), so that one left out leaves
+    # no gap.
+    old_number: str | None = None
+    new_number: str | None = None
 
     @property
     def terms(self) -> CommitmentTerms:
@@ -180,7 +182,8 @@ def _by_commitment(
 def compare_versions(
     old: ProgrammeVersion, new: ProgrammeVersion, *, shows: Callable[[Commitment], bool] | None = None
 ) -> list[CommitmentChange]:
-    """Every commitment of either version, in the newer version's order, then those the newer one dropped.
+    """Every commitment of either version, in the newer version's order (by section), then those the newer one
+    dropped.
 
     Uses the versions' prefetched terms and milestones when they are there (selectors.version_for_display).
     With `shows` (`access.commitment_reading(...).shows`), only the commitments the reader may read are
@@ -188,10 +191,11 @@ def compare_versions(
     """
     old_terms = _by_commitment(old.terms.all(), shows)
     new_terms = _by_commitment(new.terms.all(), shows)
-    old_numbers = {commitment_id: number for number, commitment_id in enumerate(old_terms, start=1)}
-    new_numbers = {commitment_id: number for number, commitment_id in enumerate(new_terms, start=1)}
+    old_numbers = numbering.commitment_numbers(old_terms.values())
+    new_numbers = numbering.commitment_numbers(new_terms.values())
     result: list[CommitmentChange] = []
-    for commitment_id, terms in new_terms.items():
+    for terms in numbering.document_order(new_terms.values()):
+        commitment_id = terms.commitment_id
         before = old_terms.get(commitment_id)
         fields = _fields(before, terms)
         if before is None:
@@ -211,7 +215,8 @@ def compare_versions(
                 new_number=new_numbers[commitment_id],
             )
         )
-    for commitment_id, terms in old_terms.items():
+    for terms in numbering.document_order(old_terms.values()):
+        commitment_id = terms.commitment_id
         if commitment_id not in new_terms:
             result.append(
                 CommitmentChange(

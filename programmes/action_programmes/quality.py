@@ -3,11 +3,13 @@ commitments): every commitment measurable, dated inside the term, with measures 
 the task weights summing to 100. Each finding says, in Vietnamese, what is missing and where.
 """
 
+import dataclasses
 import re
 from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
+from programmes.action_programmes import numbering
 from programmes.models import CommitmentTerms, ProgrammeVersion
 
 TASK_WEIGHT_TOTAL = 100
@@ -33,6 +35,8 @@ class Finding:
     # The commitment's position in the version (1-based), or None for the programme as a whole.
     position: int | None = None
     field: str = ""
+    # Its number as every page shows it ("II.2", `numbering`); set by check_version, and no part of what is found.
+    number: str = dataclasses.field(default="", compare=False)
 
 
 def _is_measurable(terms: CommitmentTerms) -> bool:
@@ -106,8 +110,10 @@ def check_version(version: ProgrammeVersion, terms: list[CommitmentTerms] | None
     if not terms:
         return [Finding(_("Chương trình chưa có nội dung cam kết nào."))]
     findings: list[Finding] = []
-    for item in terms:
-        findings += check_commitment(item, version)
+    numbers = numbering.commitment_numbers(terms)
+    for item in numbering.document_order(terms):
+        number = numbers[item.commitment_id]
+        findings += [dataclasses.replace(finding, number=number) for finding in check_commitment(item, version)]
     tasks = [item for item in terms if item.is_task]
     if not tasks:
         findings.append(

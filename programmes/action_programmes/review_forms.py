@@ -17,7 +17,7 @@ from django.utils.html import escape, format_html, format_html_join
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
-from programmes.action_programmes import services
+from programmes.action_programmes import numbering, services
 from programmes.models import CommitmentTerms, ProgrammeVersion, PublicityLevel
 from programmes.web import PortalForm, call_service
 
@@ -56,10 +56,11 @@ class ReturnForm(PortalForm):
     def __init__(self, *args: Any, terms: Sequence[CommitmentTerms], **kwargs: Any) -> None:
         kwargs.setdefault("prefix", "return")
         super().__init__(*args, **kwargs)
-        self.terms = list(terms)
+        self.terms = numbering.document_order(terms)
+        numbers = numbering.commitment_numbers(self.terms)
         for item in self.terms:
             self.fields[f"{NOTE_PREFIX}{item.pk}"] = forms.CharField(
-                label=_("Ý kiến về nội dung %(number)s") % {"number": item.position},
+                label=_("Ý kiến về nội dung %(number)s") % {"number": numbers[item.commitment_id]},
                 required=False,
                 widget=forms.Textarea(attrs={"rows": 2}),
                 # Crispy shows help text unescaped; this is the owner's own text.

@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from programmes.action_programmes import services
+from programmes.action_programmes import numbering, services
 from programmes.models import ActionProgramme, CommitmentTerms, ProgrammeVersion
 from programmes.web import AuthenticatedRequest
 
@@ -34,6 +34,11 @@ def _editable_terms(
     return programme, version, terms
 
 
+def _number(terms: CommitmentTerms) -> str:
+    """Its number in its version as the editor shows it ("II.2")."""
+    return numbering.version_numbers(terms.version_id)[terms.commitment_id]
+
+
 @login_required
 @require_POST
 def commitment_add(request: AuthenticatedRequest, pk: int) -> HttpResponse:
@@ -42,7 +47,7 @@ def commitment_add(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         terms = form.submit(services.commitment_add, version=version, acting_user=request.user)
         if terms is not None:
-            message = _("Đã thêm nội dung cam kết %(number)s.") % {"number": terms.position}
+            message = _("Đã thêm nội dung cam kết %(number)s.") % {"number": _number(terms)}
             return changed(request, programme, version, message, focus=str(terms.pk))
     return render_editor(request, programme, version, add_form=form)
 
@@ -54,7 +59,7 @@ def commitment_edit(request: AuthenticatedRequest, pk: int, terms_pk: int) -> Ht
     form = commitment_form(request.POST if request.method == "POST" else None, load_terms(version), terms)
     valid_post = request.method == "POST" and form.is_valid()
     if valid_post and form.submit(services.commitment_update, terms=terms, acting_user=request.user) is not None:
-        message = _("Đã lưu nội dung cam kết %(number)s.") % {"number": terms.position}
+        message = _("Đã lưu nội dung cam kết %(number)s.") % {"number": _number(terms)}
         return changed(request, programme, version, message, focus=str(terms.pk))
     return render_editor(request, programme, version, editing=terms, edit_form=form, focus="form")
 
@@ -63,7 +68,7 @@ def commitment_edit(request: AuthenticatedRequest, pk: int, terms_pk: int) -> Ht
 @require_POST
 def commitment_delete(request: AuthenticatedRequest, pk: int, terms_pk: int) -> HttpResponse:
     programme, version, terms = _editable_terms(request, pk, terms_pk)
-    position = terms.position
+    position = _number(terms)
     try:
         services.commitment_remove(terms=terms, acting_user=request.user)
     except ValidationError as error:
@@ -83,9 +88,9 @@ def commitment_move(request: AuthenticatedRequest, pk: int, terms_pk: int) -> Ht
         services.commitment_move(terms=terms, offset=int(offset), acting_user=request.user)
     except ValidationError as error:
         return refused(request, programme, error)
-    terms.refresh_from_db(fields=["position"])
+    terms.refresh_from_db(fields=["position"])  # its number follows its new place
     if offset == "1":
-        message = _("Đã chuyển nội dung cam kết xuống vị trí %(number)s.") % {"number": terms.position}
+        message = _("Đã chuyển nội dung cam kết xuống vị trí %(number)s.") % {"number": _number(terms)}
     else:
-        message = _("Đã chuyển nội dung cam kết lên vị trí %(number)s.") % {"number": terms.position}
+        message = _("Đã chuyển nội dung cam kết lên vị trí %(number)s.") % {"number": _number(terms)}
     return changed(request, programme, version, message, focus=str(terms.pk))

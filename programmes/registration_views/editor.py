@@ -21,7 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from django_htmx.http import HttpResponseClientRedirect
 
 from programmes import access
-from programmes.action_programmes import services
+from programmes.action_programmes import numbering, services
 from programmes.action_programmes.confirmers import Confirmer, find_confirmer
 from programmes.action_programmes.forms import GENERAL_FIELDS, CommitmentForm, ProgrammeForm
 from programmes.action_programmes.quality import TASK_WEIGHT_TOTAL, Finding, check_version
@@ -99,6 +99,8 @@ def load_terms(version: ProgrammeVersion) -> list[CommitmentTerms]:
 @dataclass(frozen=True)
 class CardRow:
     terms: CommitmentTerms
+    # Its number in the version ("II.2"), as everywhere else.
+    number: str
     # Set while this commitment is being edited: the card shows its form instead.
     form: CommitmentForm | None
     is_first: bool
@@ -132,10 +134,18 @@ def _section_context(
     status_message: str = "",
 ) -> dict[str, Any]:
     editing_pk = editing.pk if editing is not None else None
-    last = len(terms_list) - 1
+    numbers = numbering.commitment_numbers(terms_list)
+    # In document order; a commitment moves up or down inside its section only.
+    ordered = numbering.document_order(terms_list)
     rows = [
-        CardRow(item, edit_form if item.pk == editing_pk else None, index == 0, index == last)
-        for index, item in enumerate(terms_list)
+        CardRow(
+            item,
+            numbers[item.commitment_id],
+            edit_form if item.pk == editing_pk else None,
+            index == 0 or ordered[index - 1].category != item.category,
+            index == len(ordered) - 1 or ordered[index + 1].category != item.category,
+        )
+        for index, item in enumerate(ordered)
     ]
     return {
         "programme": programme,

@@ -5,6 +5,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from programmes.action_programmes import numbering
 from programmes.action_programmes.notifications import in_portal_language
 from programmes.models import CommitmentTerms
 from publicity import selectors
@@ -30,13 +31,20 @@ def _review_taking_inputs(case: FeedbackCase) -> Review | None:
 
 
 def commitment_statement(case: FeedbackCase, *, public: bool = False) -> str:
-    """What the commitment the case is about promises, in the version in force; with `public`, only while
-    the commitment is still shown in public."""
+    """What the commitment the case is about promises, under its number, in the version in force; with `public`,
+    only while the commitment is still shown in public."""
     if case.commitment_id is None:
         return ""
+    version_id = case.programme.current_version_id
     terms = selectors.public_terms() if public else CommitmentTerms.objects.all()
-    found = terms.filter(version=case.programme.current_version_id, commitment=case.commitment_id).first()
-    return found.statement if found is not None else ""
+    found = terms.filter(version=version_id, commitment=case.commitment_id).first()
+    if found is None:
+        return ""
+    # Under the number the public page and the feedback form gave it, among the public commitments ("II.2. …");
+    # one no longer public keeps only its words.
+    numbers = numbering.commitment_numbers(selectors.public_terms().filter(version=version_id))
+    number = numbers.get(found.commitment_id)
+    return f"{number}. {found.statement}" if number else found.statement
 
 
 def _input_text(case: FeedbackCase) -> str:

@@ -54,7 +54,9 @@ def verify_path() -> str:
 
 
 def verification_url(code: str) -> str:
-    return f"{settings.SITE_URL}{verify_path()}?ma={code}"
+    """The address a report prints and draws as its QR code: under the portal's public address (PORTAL_SITE_URL),
+    written with or without a closing slash."""
+    return f"{settings.SITE_URL.rstrip('/')}{verify_path()}?ma={code}"
 
 
 def report_data(kind: str, object_id: int, period: ReviewPeriod | None = None) -> ReportData:

@@ -47,7 +47,7 @@ def _send_feedback(page: Page, base_url: str) -> str:
     page.get_by_label("Tìm theo tên, chức vụ hoặc tổ chức").fill("nguyen van nen")
     page.get_by_role("button", name="Tìm").click()
     page.locator("#main-content").get_by_role("link", name="Nguyễn Văn Nên").click()
-    first = page.locator("article", has=page.get_by_role("heading", name=re.compile(r"^Nội dung 1 ·")))
+    first = page.locator("article", has=page.get_by_role("heading", name=re.compile(r"^Nội dung I.1 ·")))
     expect(first.get_by_text("Chỉ tiêu đã thay đổi 1 lần")).to_be_visible()
     first.get_by_role("link", name=re.compile("Xem chỉ tiêu ban đầu")).click()
     expect(
@@ -56,7 +56,7 @@ def _send_feedback(page: Page, base_url: str) -> str:
         )
     ).to_be_visible()
 
-    first.get_by_role("link", name="Góp ý, phản ánh về nội dung 1").click()
+    first.get_by_role("link", name="Góp ý, phản ánh về nội dung I.1").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Góp ý, phản ánh")
     assert blocking_violations(page) == []
     expect(page.get_by_label("Về nội dung")).to_have_value(re.compile(r"^\d+$"))
@@ -88,8 +88,18 @@ def test_feedback_goes_to_the_front_of_the_ward_and_its_answer_comes_back_by_the
     front.get_by_role("link", name=code).click()
     expect(front.get_by_text(FEEDBACK)).to_be_visible()
     expect(front.get_by_text("hanh.ngo@example.vn")).to_be_visible()
+    # One decision at a time: the question first, then the form of the decision chosen.
+    expect(front.get_by_role("group", name="Đồng chí muốn làm gì?")).to_be_visible()
+    expect(front.get_by_role("button", name="Tiếp nhận", exact=True)).to_have_count(0)
+    front.get_by_role("radio", name="Tiếp nhận góp ý, phản ánh").check()
+    front.get_by_role("button", name="Tiếp tục").click()
     front.get_by_role("button", name="Tiếp nhận", exact=True).click()
     expect(front.get_by_text("Đã tiếp nhận.")).to_be_visible()
+    assert blocking_violations(front) == []
+    expect(front.get_by_label("Trả lời công khai cho người gửi")).to_have_count(0)
+    front.get_by_role("radio", name="Ghi kết quả xác minh và trả lời").check()
+    front.get_by_role("button", name="Tiếp tục").click()
+    expect(front.get_by_role("button", name="Chuyển cấp ủy xác minh")).to_have_count(0)
     assert blocking_violations(front) == []
     front.get_by_role("radio", name="Đúng một phần").check()
     front.get_by_label("Trả lời công khai cho người gửi").fill(ANSWER)

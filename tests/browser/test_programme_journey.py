@@ -149,7 +149,7 @@ def _fill_commitment(form: Locator, spec: Spec) -> None:
     form.get_by_label("Sản phẩm, minh chứng").fill(spec.evidence)
 
 
-def _edit_commitment(page: Page, number: int, change: Callable[[Locator], None]) -> None:
+def _edit_commitment(page: Page, number: str, change: Callable[[Locator], None]) -> None:
     """Open a commitment's form in place (htmx), change it, save it, and wait for the refreshed section."""
     page.get_by_role("link", name=f"Sửa nội dung {number}").click()
     card = page.get_by_role("article", name=f"Sửa nội dung {number}")
@@ -214,10 +214,12 @@ def test_programme_from_registration_to_evidence(
 
     alice.evaluate("window.__marker = 1")
     add_form = alice.get_by_role("region", name="Thêm nội dung cam kết")
-    for number, spec in enumerate(specs, start=1):
+    # Numbered by section ("II.1"): the fourth, of the first section, comes before the three added before it.
+    added_as = ("I.1", "II.1", "III.1", "I.1", "V.1")
+    for count, (spec, number) in enumerate(zip(specs, added_as, strict=True), start=1):
         _fill_commitment(add_form, spec)
         _quality_reloaded(alice, add_form.get_by_role("button", name="Thêm nội dung").click)
-        expect(alice.get_by_role("heading", name=f"Nội dung cam kết ({number})")).to_be_visible()
+        expect(alice.get_by_role("heading", name=f"Nội dung cam kết ({count})")).to_be_visible()
         expect(alice.locator("#editor-status")).to_have_text(f"Đã thêm nội dung cam kết {number}.")
     assert alice.evaluate("window.__marker") == 1, "adding commitments reloaded the whole page"
     assert alice.url == editor_url
@@ -225,14 +227,16 @@ def test_programme_from_registration_to_evidence(
     # 2. The quality check says what is wrong, in Vietnamese, and the submit button stays off.
     quality = alice.get_by_role("region", name="Kiểm tra trước khi gửi")
     expect(quality).to_contain_text("Trọng số các nội dung nhiệm vụ cộng lại được 90, cần đúng 100.")
-    expect(quality).to_contain_text("Nội dung 2: Chưa có thời hạn hoàn thành.")
+    expect(quality).to_contain_text("Nội dung III.1: Chưa có thời hạn hoàn thành.")
     submit = quality.get_by_role("button", name="Gửi xác nhận")
     expect(submit).to_be_disabled()
     expect(alice.get_by_text("Tổng trọng số các nội dung nhiệm vụ: 90/100.")).to_be_visible()
     assert blocking_violations(alice) == []
 
-    _edit_commitment(alice, 3, lambda card: card.get_by_label("Trọng số").fill("30"))
-    _edit_commitment(alice, 2, lambda card: card.get_by_label("Thời hạn hoàn thành").fill(fixed_deadline.isoformat()))
+    _edit_commitment(alice, "IV.1", lambda card: card.get_by_label("Trọng số").fill("30"))
+    _edit_commitment(
+        alice, "III.1", lambda card: card.get_by_label("Thời hạn hoàn thành").fill(fixed_deadline.isoformat())
+    )
     assert alice.evaluate("window.__marker") == 1, "editing commitments reloaded the whole page"
     expect(quality).to_contain_text("Đạt yêu cầu")
     expect(quality).not_to_contain_text("Chưa có thời hạn hoàn thành")
@@ -255,7 +259,7 @@ def test_programme_from_registration_to_evidence(
     expect(binh.get_by_role("heading", level=1)).to_have_text(TITLE)
     assert blocking_violations(binh) == []
     binh.get_by_label("Lý do trả lại (chung cho cả chương trình)").fill(RETURN_REASON)
-    binh.get_by_label("Ý kiến về nội dung 1").fill(RETURN_NOTE)
+    binh.get_by_label("Ý kiến về nội dung II.1").fill(RETURN_NOTE)
     binh.get_by_role("button", name="Trả lại để người lập chương trình sửa").click()
     expect(binh.get_by_role("status")).to_contain_text("Đã trả lại")
     expect(binh.get_by_text("Hiện không có chương trình nào chờ đồng chí xác nhận.")).to_be_visible()
@@ -264,13 +268,13 @@ def test_programme_from_registration_to_evidence(
     alice.reload()
     expect(alice.get_by_role("note")).to_contain_text("Phiên bản 1 đã được trả lại")
     expect(alice.get_by_role("note")).to_contain_text(RETURN_REASON)
-    expect(alice.get_by_role("article", name=re.compile("^Nội dung 1 ·"))).to_contain_text(RETURN_NOTE)
+    expect(alice.get_by_role("article", name=re.compile("^Nội dung II.1 ·"))).to_contain_text(RETURN_NOTE)
     alice.get_by_role("link", name="Sửa chương trình").click()
     expect(alice.get_by_role("region", name="Người xác nhận đã trả lại để sửa")).to_contain_text(RETURN_REASON)
-    expect(alice.get_by_role("article", name=re.compile("^Nội dung 1 ·"))).to_contain_text(RETURN_NOTE)
+    expect(alice.get_by_role("article", name=re.compile("^Nội dung II.1 ·"))).to_contain_text(RETURN_NOTE)
     _edit_commitment(
         alice,
-        1,
+        "II.1",
         lambda card: card.get_by_label("Biện pháp thực hiện").fill(
             "Lập sổ theo dõi hồ sơ, nhắc hạn mỗi tuần; cuối mỗi tháng báo cáo số hồ sơ đúng hạn với chi bộ."
         ),
@@ -298,33 +302,33 @@ def test_programme_from_registration_to_evidence(
     alice.get_by_label("Lý do điều chỉnh").fill(AMENDMENT_REASON)
     alice.get_by_role("button", name="Mở bản điều chỉnh").click()
     expect(alice.get_by_role("heading", level=1)).to_contain_text("Bản điều chỉnh (phiên bản 3)")
-    _edit_commitment(alice, 1, lambda card: card.get_by_label("Giá trị cam kết").fill("95"))
+    _edit_commitment(alice, "II.1", lambda card: card.get_by_label("Giá trị cam kết").fill("95"))
     alice.get_by_role("region", name="Kiểm tra trước khi gửi").get_by_role("button", name="Gửi xác nhận").click()
     expect(alice.get_by_role("status")).to_contain_text("Đã gửi phiên bản 3 cho người xác nhận")
 
     pending_note = alice.get_by_role("note")
     expect(pending_note).to_contain_text("Có bản điều chỉnh (phiên bản 3) đang ở trạng thái: Chờ xác nhận")
     expect(pending_note).to_contain_text(AMENDMENT_REASON)
-    first = alice.get_by_role("article", name=re.compile("^Nội dung 1 ·"))
+    first = alice.get_by_role("article", name=re.compile("^Nội dung II.1 ·"))
     expect(first).to_contain_text("70 → 80 %")  # the confirmed target stays in force
     expect(first).not_to_contain_text("95")
 
     pending_note.get_by_role("link", name="So sánh với bản đang có hiệu lực").click()
     expect(alice.get_by_role("heading", level=1)).to_have_text("So sánh phiên bản")
     target_row = (
-        alice.get_by_role("article", name=re.compile("^Nội dung 1:"))
+        alice.get_by_role("article", name=re.compile("^Nội dung II.1:"))
         .get_by_role("row")
         .filter(has=alice.get_by_role("rowheader", name=re.compile("^Giá trị cam kết")))
     )
     expect(target_row.get_by_role("cell").nth(0)).to_have_text("Trước: 80")
     expect(target_row.get_by_role("cell").nth(1)).to_have_text("Sau: 95")
-    expect(alice.get_by_role("article", name=re.compile("^Nội dung 1:"))).to_contain_text("Chỉ tiêu đã thay đổi")
+    expect(alice.get_by_role("article", name=re.compile("^Nội dung II.1:"))).to_contain_text("Chỉ tiêu đã thay đổi")
     assert blocking_violations(alice) == []
 
     # 7. Alice reports commitment 3 done, with the minutes as a PDF; the programme page lists the file.
     alice.goto(programme_url)
-    alice.get_by_role("link", name="Báo cáo tiến độ nội dung 3").click()
-    expect(alice.get_by_role("heading", level=1)).to_have_text("Báo cáo tiến độ nội dung cam kết 3")
+    alice.get_by_role("link", name="Báo cáo tiến độ nội dung IV.1").click()
+    expect(alice.get_by_role("heading", level=1)).to_have_text("Báo cáo tiến độ nội dung cam kết IV.1")
     alice.get_by_label("Tình trạng thực hiện").select_option(label="Hoàn thành")
     alice.get_by_label("Giá trị đạt được").fill("2")
     alice.get_by_label("Kết quả, khó khăn").fill("Đã giới thiệu 2 quần chúng, chi bộ đã nhận hồ sơ.")
@@ -332,12 +336,14 @@ def test_programme_from_registration_to_evidence(
     assert blocking_violations(alice) == []
     alice.get_by_role("button", name="Gửi báo cáo tiến độ").click()
 
-    expect(alice.get_by_role("status")).to_contain_text("Đã ghi báo cáo tiến độ “Hoàn thành” cho nội dung cam kết số 3")
-    third = alice.get_by_role("article", name=re.compile("^Nội dung 3 ·"))
+    expect(alice.get_by_role("status")).to_contain_text(
+        "Đã ghi báo cáo tiến độ “Hoàn thành” cho nội dung cam kết số IV.1"
+    )
+    third = alice.get_by_role("article", name=re.compile("^Nội dung IV.1 ·"))
     evidence_link = third.get_by_role("link", name=EVIDENCE_NAME)
     expect(evidence_link).to_be_visible()
-    expect(third.get_by_role("table", name="Minh chứng của nội dung 3")).to_contain_text("PDF")
-    expect(third.get_by_role("table", name="Báo cáo tiến độ gần nhất của nội dung 3")).to_contain_text("Hoàn thành")
+    expect(third.get_by_role("table", name="Minh chứng của nội dung IV.1")).to_contain_text("PDF")
+    expect(third.get_by_role("table", name="Báo cáo tiến độ gần nhất của nội dung IV.1")).to_contain_text("Hoàn thành")
     assert blocking_violations(alice) == []
     with alice.expect_download() as download:
         evidence_link.click()

@@ -104,7 +104,7 @@ def test_visitor_finds_a_cadre_unaccented_and_reads_the_amended_target_with_its_
     results.get_by_role("link", name="Nguyễn Văn Nên").click()
     expect(page).to_have_url(re.compile(rf"/cong-khai/chuong-trinh/{programme.pk}/$"))
     expect(page.get_by_role("heading", level=1)).to_have_text(programme.title)
-    first = page.locator("article", has=page.get_by_role("heading", name=re.compile(r"^Nội dung 1 ·")))
+    first = page.locator("article", has=page.get_by_role("heading", name=re.compile(r"^Nội dung I.1 ·")))
     expect(first.get_by_text("Chỉ tiêu đã thay đổi 1 lần")).to_be_visible()
     expect(first.get_by_text("80 → 90 %")).to_be_visible()
 

@@ -109,7 +109,10 @@ def test_wording_category_deliverable_and_milestones_are_compared(cast, programm
         milestones=[(datetime.date(2026, 3, 31), "Xong bản thảo")],
         acting_user=owner,
     )
-    change = compare_versions(*both(programme))[0]
+    # Moved to another section, it is listed, and numbered, in that section.
+    changes = compare_versions(*both(programme))
+    change = next(item for item in changes if item.commitment_id == first.commitment_id)
+    assert (change.old_number, change.new_number) == ("I.1", "II.1")
     changed = {item.field: (item.old, item.new) for item in change.changes}
     assert set(changed) == {"statement", "category", "is_deliverable", "measures", "milestones"}
     assert changed["category"] == ("Nhiệm vụ chuyên môn được giao", "Phục vụ Nhân dân")

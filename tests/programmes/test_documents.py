@@ -3,6 +3,7 @@
 PDFs are read back with poppler (`pdftotext`, `pdffonts`), as a person copying text out of them would.
 """
 
+import datetime
 import http.server
 import io
 import re
@@ -152,21 +153,34 @@ def test_owner_gets_the_programme_in_force_as_a_party_document(cast):
     assert DRAFT_MARK not in text
 
 
-def test_header_names_the_cell_under_its_committee_and_the_ward_with_the_confirmation_date(cast):
+def date_line(day) -> str:
+    """The place and date line of Hướng dẫn 36-HD/VPTW: months January and February with a leading zero."""
+    month = f"{day.month:02d}" if day.month < 3 else str(day.month)
+    return f"Phường Bến Thành, ngày {day.day:02d} tháng {month} năm {day.year}"
+
+
+def test_header_is_dated_the_print_day_and_the_confirmation_day_is_stated_as_such(cast):
+    """Like every report, the programme is dated the day it is printed; the day it was confirmed (ten days
+    earlier here) is printed as that, in the version line."""
     programme = make_confirmed(cast.member, cast.secretary.user)
     version = programme.versions.get(number=1)
     assert version.confirmed_at is not None
+    version.confirmed_at -= datetime.timedelta(days=10)
+    version.save(update_fields=["confirmed_at"])
     confirmed_on = timezone.localdate(version.confirmed_at)
-    month = f"{confirmed_on.month:02d}" if confirmed_on.month < 3 else str(confirmed_on.month)
+    printed_on = timezone.localdate()
 
     text = pdf_text(client_for(cast.member.user).get(pdf_url(programme)).content)
 
     assert "ĐẢNG BỘ KHU PHỐ 1" in text
     assert "CHI BỘ KHU PHỐ 1A" in text
-    assert f"Phường Bến Thành, ngày {confirmed_on.day:02d} tháng {month} năm {confirmed_on.year}" in text
+    assert date_line(printed_on) in text
+    assert date_line(confirmed_on) not in text
     # The confirmer signs for the cell as its secretary.
     assert "T/M CHI BỘ" in text and "BÍ THƯ" in text
-    assert f"Phiên bản số 1, được xác nhận ngày {confirmed_on:%d/%m/%Y}." in text
+    flowing = flowing_text(client_for(cast.member.user).get(pdf_url(programme)).content)
+    assert f"Phiên bản số 1, được xác nhận ngày {confirmed_on:%d/%m/%Y}." in flowing
+    assert nfc(f"Tình trạng tính đến ngày {printed_on:%d/%m/%Y}: phiên bản này đang có hiệu lực.") in flowing
 
 
 def test_footer_says_when_the_file_was_made_and_numbers_every_page_of_a_long_programme(cast):
@@ -461,7 +475,7 @@ def test_superseded_version_still_prints_and_says_it_was_replaced(cast):
     old = flowing_text(owner.get(pdf_url(programme, 1)).content)
     current = owner.get(pdf_url(programme))
 
-    assert "Phiên bản này đã được thay thế bằng một bản điều chỉnh." in old
+    assert nfc("phiên bản này đã được thay thế bằng một bản điều chỉnh.") in old
     assert current["Content-Disposition"].endswith('-v2.pdf"')
     assert "Lý do điều chỉnh: Điều chỉnh thời hạn" in pdf_text(current.content)
 

@@ -300,6 +300,24 @@ def test_a_move_past_either_end_or_by_more_than_one_changes_nothing(cast, positi
     assert statements(version) == before
 
 
+def test_a_commitment_moves_inside_its_section_only(cast):
+    """Shown and numbered by section, a commitment moved up past the first of its section would change nothing
+    anyone sees: it stays; inside its section it swaps with its neighbour, and the positions follow that order."""
+    version = version_of(make_draft(cast.member, weights=(20, 30, 50)))
+    second = version.terms.get(position=2)
+    CommitmentTerms.objects.filter(pk=second.pk).update(category=CommitmentCategory.POLITICS_ETHICS, weight=None)
+    first, third = version.terms.get(position=1), version.terms.get(position=3)
+    before = statements(version)
+    with writes_events():
+        services.commitment_move(terms=first, offset=-1, acting_user=cast.member.user)
+    assert statements(version) == before
+
+    services.commitment_move(terms=third, offset=-1, acting_user=cast.member.user)
+
+    # The section of the second comes first; then the third before the first.
+    assert [statement[-1] for _position, statement in statements(version)] == ["2", "3", "1"]
+
+
 def frozen_calls(version: ProgrammeVersion, user) -> dict[str, Any]:
     terms = version.terms.order_by("position").first()
     assert terms is not None

@@ -329,7 +329,7 @@ def test_progress_with_a_pdf_stores_it_hashed_and_serves_it_only_to_readers(cast
     assert commitment.status == ProgressStatus.DONE
 
     page = owner.get(response["Location"])
-    assert "Đã ghi báo cáo tiến độ “Hoàn thành” cho nội dung cam kết số 1." in page.text
+    assert "Đã ghi báo cáo tiến độ “Hoàn thành” cho nội dung cam kết số I.1." in page.text
     assert "Biên bản quý 1.pdf" in page.text
     # The hash proves the file on record; the page speaks of the file, not of its hash.
     assert evidence.sha256 not in page.text and "SHA-256" not in page.text

@@ -199,13 +199,13 @@ def test_registering_a_programme_from_creation_to_submission(cast):
     assert response["HX-Trigger"] == "programmeChanged"
     assert "<html" not in response.text
     assert 'id="commitments"' in response.text
-    assert "Đã thêm nội dung cam kết 2." in response.text
+    assert "Đã thêm nội dung cam kết I.2." in response.text
     assert "Tổng trọng số các nội dung nhiệm vụ: <strong>90/100</strong>." in response.text
     assert version.terms.count() == 2
 
     panel = client.get(url("programme_quality", programme), headers=HTMX).text
     assert "<html" not in panel
-    assert "Nội dung 2: Chưa có thời hạn hoàn thành." in panel
+    assert "Nội dung I.2: Chưa có thời hạn hoàn thành." in panel
     assert "Trọng số các nội dung nhiệm vụ cộng lại được 90, cần đúng 100." in panel
     assert "disabled" in panel
 
@@ -285,12 +285,12 @@ def test_editing_a_commitment_in_place_shows_its_form_with_its_values(cast):
     terms = first_version(programme).terms.get(position=2)
     client = client_for(cast.member.user)
     fragment = client.get(url("commitment_edit", programme, terms.pk), headers=HTMX).text
-    assert "Sửa nội dung 2" in fragment
+    assert "Sửa nội dung I.2" in fragment
     assert f'name="c{terms.pk}-weight" value="40"' in fragment
     assert 'value="2026-06-30"' in fragment
     page = client.get(url("commitment_edit", programme, terms.pk)).text
     assert "<html" in page
-    assert "Sửa nội dung 2" in page
+    assert "Sửa nội dung I.2" in page
 
 
 def test_commitments_move_and_are_removed_with_and_without_htmx(cast):
@@ -302,7 +302,7 @@ def test_commitments_move_and_are_removed_with_and_without_htmx(cast):
     response = client.post(url("commitment_move", programme, second.pk), {"offset": "-1"}, headers=HTMX)
     assert response.status_code == 200
     assert response["HX-Trigger"] == "programmeChanged"
-    assert "Đã chuyển nội dung cam kết lên vị trí 1." in response.text
+    assert "Đã chuyển nội dung cam kết lên vị trí I.1." in response.text
     assert list(version.terms.order_by("position").values_list("pk", flat=True)) == [second.pk, first.pk]
 
     assert client.post(url("commitment_move", programme, second.pk), {"offset": "3"}).status_code == 400

@@ -128,9 +128,9 @@ def test_returned_then_corrected_programme_shows_both_versions_and_what_changed(
     compare = member.get(url("version_compare", programme), {"tu": 1, "den": 2})
     assert compare.status_code == 200
     changes = {change.new_number: change for change in compare.context["changes"]}
-    assert changes[1].kind == "changed"
-    assert [item.field for item in changes[1].changes] == ["target_value"]
-    assert changes[2].kind == "unchanged"
+    assert changes["I.1"].kind == "changed"
+    assert [item.field for item in changes["I.1"].changes] == ["target_value"]
+    assert changes["I.2"].kind == "unchanged"
     text = compare.text
     assert "Phiên bản 2 là bản sửa theo ý kiến trả lại phiên bản 1" in text
     assert "Ý kiến trả lại phiên bản 1:" in text

@@ -13,6 +13,7 @@ from django.utils import timezone
 from programmes import views
 from programmes.models import OrganisationKind, OrganisationSuccession, OutboxMessage, PartyPost
 from tests.factories import DEFAULT_PASSWORD, PositionFactory, UserFactory, client_for, make_member, make_organisation
+from tests.publicity.public_data import make_public
 
 pytestmark = pytest.mark.django_db
 
@@ -469,3 +470,19 @@ def test_the_header_names_the_account_family_name_first():
     response = client_for(user).get(reverse("programmes:dashboard"))
     assert "Phan Đức Bảo" in response.text
     assert "Bảo Phan Đức" not in response.text
+
+
+def test_the_fronts_published_programmes_page_is_titled_for_what_it_reads(cast):
+    """The Front's "Chương trình được công khai" opens the programmes it may read, not a cadre's own page."""
+    programme = make_public(cast.member, cast.secretary.user)
+
+    page = client_for(cast.overseer).get(reverse("programmes:programme_list")).text
+
+    assert "<title>Chương trình được công khai" in page
+    assert '<h1 class="h3 mb-2">Chương trình được công khai</h1>' in page
+    assert "Chương trình hành động của tôi" not in page
+    assert "không gắn với hồ sơ đảng viên" not in page
+    assert "Đăng ký chương trình mới" not in page
+    assert programme.title in page
+    own = client_for(cast.member.user).get(reverse("programmes:programme_list")).text
+    assert "Chương trình hành động của tôi" in own and "Đăng ký chương trình mới" in own

@@ -330,3 +330,44 @@ def test_anonymous_visitors_and_other_cadres_are_refused_the_workspace_and_the_r
     assert outsider.get(reverse("oversight:owner_case", args=[case.pk])).status_code == 404
     assert outsider.post(reverse("oversight:owner_case", args=[case.pk]), {"text": "x"}).status_code == 404
     assert case.tracking_code not in outsider.get(reverse("oversight:owner_cases")).text
+
+
+def _forms_on(page: str) -> set[str]:
+    """The decisions whose form the case page shows, by the step each form posts to."""
+    return set(re.findall(r'<form method="post" action="/giam-sat/gop-y/\d+/([a-z-]+)/"', page))
+
+
+def test_the_case_page_asks_what_to_do_and_shows_only_the_form_of_the_decision_chosen(cast, programme):
+    case = send(programme)
+    client = Client()
+    client.force_login(cast.overseer)
+    address = reverse("oversight:case", args=[case.pk])
+
+    received = client.get(address).text
+    assert "Đồng chí muốn làm gì?" in received
+    assert re.findall(r'name="viec" id="viec-[a-z-]+" value="([a-z-]+)"', received) == ["tiep-nhan", "khong-tiep-nhan"]
+    assert _forms_on(received) == set()
+    assert _forms_on(client.get(address, {"viec": "tiep-nhan"}).text) == {"tiep-nhan"}
+    rejecting = client.get(address, {"viec": "khong-tiep-nhan"}).text
+    assert _forms_on(rejecting) == {"khong-tiep-nhan"} and 'value="khong-tiep-nhan" aria-describedby' in rejecting
+    assert 'value="khong-tiep-nhan" aria-describedby="viec-khong-tiep-nhan-hint" checked' in rejecting
+    # A decision not open in this state is not offered, whatever the address asks.
+    assert _forms_on(client.get(address, {"viec": "tra-loi"}).text) == set()
+
+    feedback.case_accept(case=case, acting_user=cast.overseer)
+    accepted = client.get(address).text
+    assert re.findall(r'name="viec" id="viec-[a-z-]+" value="([a-z-]+)"', accepted) == [
+        "chuyen-xac-minh",
+        "tra-loi",
+        "khong-tiep-nhan",
+    ]
+    assert _forms_on(accepted) == set()
+    assert _forms_on(client.get(address, {"viec": "chuyen-xac-minh"}).text) == {"chuyen-xac-minh"}
+    # A refused answer comes back alone, with its error, whatever was chosen before.
+    refused = client.post(reverse("oversight:answer", args=[case.pk]), {"answer-verification": "true"})
+    assert refused.status_code == 400 and _forms_on(refused.text) == {"ket-qua"}
+
+    feedback.case_forward(case=case, organisation=cast.grassroots, note="Đề nghị xác minh", acting_user=cast.overseer)
+    forwarded = client.get(address).text
+    # One decision left: no question, its form at once.
+    assert "Đồng chí muốn làm gì?" not in forwarded and _forms_on(forwarded) == {"ket-qua"}

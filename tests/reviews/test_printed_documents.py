@@ -9,14 +9,17 @@ import subprocess
 import zoneinfo
 
 import pytest
+import segno
+from django.urls import reverse
 from django.utils import timezone
+from PIL import Image
 
-from programmes.models import Commitment, PartyPost, ProgressStatus
+from programmes.models import Commitment, PartyPost, Position, ProgressStatus
 from reviews import services
-from reviews.models import RatingLevel, Report, ReportKind, Review, ReviewState
+from reviews.models import CellProposal, Decision, RatingLevel, Report, ReportKind, Review, ReviewState
 from reviews.reports.contexts._common import printed_extra
-from reviews.reports.produce import report_data, report_produce
-from tests.factories import PositionFactory, make_member
+from reviews.reports.produce import render, report_data, report_produce
+from tests.factories import PositionFactory, client_for, make_member
 from tests.programmes.programme_data import make_confirmed
 from tests.programmes.test_documents import flowing_text, nfc, pdf_text
 from tests.reviews.review_data import propose
@@ -94,8 +97,67 @@ def ward_in_review(cast):
     return period, review, late_review
 
 
+SITE_URL = "https://canbo.benthanh.example.vn:8443/"
+
+
+def signature_lines(text: str) -> list[str]:
+    """The signature lines: from the last "T/M" line to the verification code (or the page's end)."""
+    lines = [line.strip() for line in text.split("Mã xác thực:")[0].splitlines() if line.strip()]
+    lines = [line for line in lines if not line.startswith(("Tạo lúc", "Trang "))]
+    start = max(index for index, line in enumerate(lines) if "T/M" in line)
+    return lines[start:]
+
+
+def printed_link(pdf: bytes) -> str:
+    """The verification address the report prints under its QR code."""
+    return one(r"(https?://\S+\?ma=[0-9A-Z]+)", flowing_text(pdf))
+
+
+def qr_payload_matches(pdf: bytes, payload: str, tmp_path) -> bool:
+    """Whether the QR image in the PDF is, module for module, the code of `payload` (the renderer draws it one pixel
+    per module with a one-module margin): the image read back, as a scanner would read its modules."""
+    tmp_path.mkdir(parents=True, exist_ok=True)
+    path = tmp_path / "qr.pdf"
+    path.write_bytes(pdf)
+    subprocess.run(["pdfimages", "-png", str(path), str(tmp_path / "image")], check=True)
+    symbol = segno.make(payload, error="m")
+    side = int(symbol.symbol_size(scale=1, border=1)[0])
+    expected = {(x, y) for y, row in enumerate(symbol.matrix_iter(border=1)) for x, bit in enumerate(row) if bit}
+    for image_path in sorted(tmp_path.glob("image-*.png")):
+        grey = Image.open(image_path).convert("L")
+        if grey.size != (side, side):
+            continue
+        dark = {(x, y) for y in range(side) for x in range(side) if int(grey.getpixel((x, y)) or 0) < 128}  # type: ignore[arg-type]
+        if dark == expected:
+            return True
+    return False
+
+
+def assert_times_metric_serif(pdf: bytes, tmp_path, kind: str) -> None:
+    rows = fonts(pdf, tmp_path)
+    assert rows, kind
+    for row in rows:
+        name = row[0].split("+")[-1]
+        assert name.startswith("Liberation-Serif-Portal"), (kind, name)
+        assert row[-5] == "yes", f"{kind}: {name} is not embedded"
+
+
+SIGNATURES = {
+    ReportKind.INDIVIDUAL: [r"T/M CHI BỘ\s+T/M ĐẢNG ỦY", r"BÍ THƯ\s+BÍ THƯ"],
+    ReportKind.CELL_SUMMARY: [r"T/M CHI BỘ", r"BÍ THƯ"],
+    ReportKind.ORGANISATION_ROLLUP: [r"T/M ĐẢNG ỦY", r"BÍ THƯ"],
+    ReportKind.PROGRAMME: [r"T/M CHI BỘ\s+NGƯỜI CAM KẾT", r"BÍ THƯ"],
+}
+
+
 @pytest.mark.postgres
-def test_every_kind_counts_to_the_print_date_and_the_counts_reconcile(cast, ward_in_review):
+def test_every_kind_of_pdf_read_back_as_a_reader_would(cast, ward_in_review, settings, tmp_path):
+    """Every kind of PDF from a ward in review (the stored reports, the programme printed from its page and a
+    person's copy of their data), read back with pdftotext, pdfimages and pdffonts: dated and counted to the print
+    date, the cell summary agreeing with the members' own reports and the roll-up adding up, each signed for its
+    collective in its signer's post, its QR code and printed link under the portal's public address
+    (PORTAL_SITE_URL, here not the default), and set in the bundled Times-metric serif."""
+    settings.SITE_URL = SITE_URL
     period, review, late = ward_in_review
     before = timezone.localdate()
 
@@ -148,6 +210,35 @@ def test_every_kind_counts_to_the_print_date_and_the_counts_reconcile(cast, ward
     not_rated = int(one(r"Không đánh giá, xếp loại: (\d+)", rollup_text))
     assert rated + open_ + not_rated == members
     assert int(one(r"cộng: (\d+)\.", rollup_text)) == overdue_in_individuals
+
+    programme = report_produce(ReportKind.PROGRAMME, review.cadre.programmes.get().pk)[0]
+    programme_text = pdf_text(report_pdf(programme))
+    assert print_dates(programme_text) <= printed and len(print_dates(programme_text)) == 1
+    assert nfc("Tình trạng tính đến ngày " + print_dates(programme_text).pop()) in flowing_text(report_pdf(programme))
+    stored = [*individuals.values(), summary, rollup, programme]
+    assert {report.kind for report in stored} == set(ReportKind.values)
+    for report in stored:
+        pdf = report_pdf(report)
+        lines = signature_lines(pdf_text(pdf))
+        for line, expected in zip(lines, SIGNATURES[ReportKind(report.kind)], strict=False):
+            assert re.fullmatch(nfc(expected), line), (report.kind, lines)
+        link = printed_link(pdf)
+        assert link.startswith(SITE_URL + "cong-khai/xac-thuc/?ma="), (report.kind, link)
+        assert link.endswith(report.verification_code), report.kind
+        assert qr_payload_matches(pdf, link, tmp_path / report.kind / str(report.pk)), report.kind
+        assert_times_metric_serif(pdf, tmp_path, report.kind)
+
+    # Printed from the pages: the programme (no code: it is not stored) and a person's copy of their data.
+    page_pdf = client_for(cast.member.user).get(
+        reverse("programmes:programme_pdf", args=[review.cadre.programmes.get().pk])
+    )
+    data_pdf = client_for(cast.member.user).get(reverse("programmes:my_data_pdf"))
+    for kind, response in (("programme page", page_pdf), ("my data", data_pdf)):
+        assert response.status_code == 200 and response["Content-Type"] == "application/pdf", kind
+        text = pdf_text(response.content)
+        assert set(re.findall(r"Tạo lúc \d\d:\d\d ngày " + DATE, text)) <= printed, kind
+        assert_times_metric_serif(response.content, tmp_path, kind)
+    assert re.fullmatch(nfc(r"T/M CHI BỘ\s+NGƯỜI CAM KẾT"), signature_lines(pdf_text(page_pdf.content))[0])
 
 
 @pytest.mark.postgres
@@ -260,3 +351,39 @@ def test_the_print_date_is_the_day_in_viet_nam(cast):
     assert extra["as_of"] == "2026-12-04"
     assert extra["header"].issued_on == datetime.date(2026, 12, 4)  # type: ignore[attr-defined]
     assert timezone.localtime(moment, zoneinfo.ZoneInfo("Asia/Ho_Chi_Minh")).date() == datetime.date(2026, 12, 4)
+
+
+def test_a_report_made_again_after_a_change_of_post_prints_the_post_held_when_it_was_signed(cast):
+    """The cell's secretary recorded the proposal and the committee's secretary confirmed the decision ten days
+    ago; since yesterday both are deputies. The member's report, made again, still prints them as secretaries,
+    while the cell summary, dated today, is signed in today's post."""
+    period, review = period_with_final_review(cast)
+    ten_days_ago = timezone.now() - datetime.timedelta(days=10)
+    CellProposal.objects.filter(review=review).update(recorded_at=ten_days_ago)
+    Decision.objects.filter(review=review, confirmed_at__isnull=False).update(confirmed_at=ten_days_ago)
+    signers = Position.objects.filter(cadre__in=[cast.secretary, cast.head], party_post=PartyPost.SECRETARY)
+    assert signers.count() == 2
+    signers.update(start_date=timezone.localdate() - datetime.timedelta(days=365))
+    before = report_data(ReportKind.INDIVIDUAL, review.pk).data["signatures"]
+    assert [before[side]["title"] for side in ("cell", "deciding")] == ["BÍ THƯ", "BÍ THƯ"]
+
+    yesterday = timezone.localdate() - datetime.timedelta(days=1)
+    for position in list(signers):
+        Position.objects.filter(pk=position.pk).update(end_date=yesterday - datetime.timedelta(days=1))
+        PositionFactory(
+            cadre=position.cadre,
+            organisation=position.organisation,
+            party_post=PartyPost.DEPUTY_SECRETARY,
+            start_date=yesterday,
+        )
+    remade = report_data(ReportKind.INDIVIDUAL, review.pk)
+
+    assert remade.data["signatures"] == before
+    text = pdf_text(render(remade, "ABCDE12345"))
+    lines = [line.strip() for line in text.split("Mã xác thực:")[0].splitlines() if line.strip()]
+    start = max(index for index, line in enumerate(lines) if "T/M" in line)
+    assert re.fullmatch(r"BÍ THƯ\s+BÍ THƯ", lines[start + 1])
+    assert re.fullmatch(nfc(r"Lê Văn Bình\s+Huỳnh Văn Em"), lines[-1])
+    assert "PHÓ BÍ THƯ" not in text
+    summary = report_data(ReportKind.CELL_SUMMARY, cast.cell_a.pk, period).data["signature"]
+    assert (summary["title"], summary["name"]) == ("PHÓ BÍ THƯ", nfc("Lê Văn Bình"))

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
 
+from programmes.action_programmes import numbering
 from programmes.action_programmes.services._common import CONTENT_FIELDS, TERMS_FIELDS, Milestones, _lock_draft
 from programmes.audit import audit_record, snapshot
 from programmes.audit_actions import ProgrammeAction
@@ -96,12 +97,13 @@ def _renumber(items: list[CommitmentTerms]) -> None:
 
 @transaction.atomic(durable=True)
 def commitment_move(*, terms: CommitmentTerms, offset: int, acting_user: User) -> None:
-    """Move a commitment up (offset -1) or down (offset 1) in a draft version."""
+    """Move a commitment up (offset -1) or down (offset 1) inside its section of a draft version: the commitments
+    are numbered and shown by section (`numbering`), so a move across sections would change nothing anyone sees."""
     version = _lock_draft(terms.version, acting_user)
-    items = list(version.terms.order_by("position", "pk"))
+    items = numbering.document_order(version.terms.order_by("position", "pk"))
     index = next(i for i, item in enumerate(items) if item.pk == terms.pk)
     target = index + offset
-    if offset not in (-1, 1) or not 0 <= target < len(items):
+    if offset not in (-1, 1) or not 0 <= target < len(items) or items[target].category != items[index].category:
         return
     items[index], items[target] = items[target], items[index]
     _renumber(items)

@@ -91,9 +91,10 @@ def _signature(block: SignatureBlock) -> dict[str, str]:
     return {key: str(value) for key, value in dataclasses.asdict(block).items()}
 
 
-def _collective_signature(organisation: PartyOrganisation) -> dict[str, str]:
-    """The block of whoever signs for `organisation` today: "T/M CHI BỘ"/"T/M ĐẢNG ỦY", secretary or deputy."""
-    return _signature(collective_signature(organisation))
+def _collective_signature(organisation: PartyOrganisation, on: datetime.date) -> dict[str, str]:
+    """The block of whoever signs for `organisation` on the day `on` (the print date): "T/M CHI BỘ"/"T/M ĐẢNG ỦY",
+    secretary or deputy."""
+    return _signature(collective_signature(organisation, on))
 
 
 def _iso(value: datetime.date | datetime.datetime | None) -> str | None:

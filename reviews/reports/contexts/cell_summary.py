@@ -145,7 +145,7 @@ def cell_summary_report(cell_id: int, period: ReviewPeriod | None) -> ReportData
             "rated_count": len(results),
             "not_rated_count": len(not_rated),
             "pending_count": len(members) - len(results) - len(not_rated),
-            "signature": _collective_signature(cell),
+            "signature": _collective_signature(cell, as_of),
         }
     return organisation_period_report(
         ReportKind.CELL_SUMMARY, cell, period, "reports/cell_summary.html", data, printed_at

@@ -1,5 +1,6 @@
 """The individual evaluation report: one review, from the self-review to the last change of its level."""
 
+import datetime
 from typing import TypedDict
 
 from django.contrib.auth.models import User
@@ -249,23 +250,25 @@ class Signatures(TypedDict):
     deciding: SignatureData
 
 
-def _signatures(review: Review, decision: Decision | None) -> Signatures:
+def _signatures(review: Review, decision: Decision | None, as_of: datetime.date) -> Signatures:
     """The cell that proposed, signed by whoever recorded its proposal (the secretary, or the deputy), and the
-    deciding committee, signed by the leader who confirmed its decision, each with the post they hold there.
-    Before anyone signed, the block of whoever signs for the collective today, the name left to write in."""
+    deciding committee, signed by the leader who confirmed its decision, each with the post held there on the day
+    they signed: a report made again after a change of post prints the post of that day. Before anyone signed,
+    the block of whoever signs for the collective on the print date `as_of`, the name left to write in."""
     proposal = getattr(review, "proposal", None)
     recorder = proposal.recorded_by if proposal is not None else None
-    if recorder is not None:
-        cell = signature_block(review.cell, _person(recorder), _cadre_id(recorder))
-        cell_block = _signature(cell)
+    if proposal is not None and recorder is not None:
+        recorded_on = timezone.localdate(proposal.recorded_at)
+        cell_block = _signature(signature_block(review.cell, _person(recorder), _cadre_id(recorder), recorded_on))
     else:
-        cell_block = {**_collective_signature(review.cell), "name": ""}
+        cell_block = {**_collective_signature(review.cell, as_of), "name": ""}
     confirmer = decision.confirmed_by if decision is not None else None
     deciding = review.deciding_organisation
-    if confirmer is not None:
-        deciding_block = _signature(signature_block(deciding, _person(confirmer), _cadre_id(confirmer)))
+    if decision is not None and confirmer is not None and decision.confirmed_at is not None:
+        confirmed_on = timezone.localdate(decision.confirmed_at)
+        deciding_block = _signature(signature_block(deciding, _person(confirmer), _cadre_id(confirmer), confirmed_on))
     else:
-        deciding_block = {**_collective_signature(deciding), "name": ""}
+        deciding_block = {**_collective_signature(deciding, as_of), "name": ""}
     return {"cell": _block(cell_block), "deciding": _block(deciding_block)}
 
 
@@ -332,7 +335,7 @@ def individual_report(review_id: int, period: ReviewPeriod | None) -> ReportData
             "appeals": _appeal_rows(list(selectors.review_appeals(review))),
             "level_changes": _level_change_rows(list(selectors.review_level_changes(review))),
             "final_level": _level(review.final_level),
-            "signatures": _signatures(review, decision),
+            "signatures": _signatures(review, decision, as_of),
         }
         extra = printed_extra(review.place, printed_at)
     return ReportData(

@@ -162,7 +162,7 @@ def organisation_rollup_report(organisation_id: int, period: ReviewPeriod | None
                 {"state": str(state.label), "count": awaiting[state]} for state in OPEN_STATES if awaiting[state]
             ],
             "overdue_count": sum(cell["overdue"] for cell in cells.values()),
-            "signature": _collective_signature(organisation),
+            "signature": _collective_signature(organisation, as_of),
         }
     return organisation_period_report(
         ReportKind.ORGANISATION_ROLLUP, organisation, period, "reports/organisation_rollup.html", data, printed_at
