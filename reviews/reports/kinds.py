@@ -13,6 +13,17 @@ from programmes.models import ActionProgramme, PartyOrganisation
 from reviews.models import ReportKind, Review, ReviewPeriod
 
 
+@dataclass(frozen=True)
+class DigitalSigner:
+    """Who signs a report digitally: the signing body (its key, by its organisation code, signs), the block printed
+    for it (heading, post and name, as report data has them) and the column of the signature blocks it is printed
+    in ("left" or "right"), where the visible signature goes."""
+
+    organisation: PartyOrganisation
+    block: Mapping[str, str]
+    column: str = "right"
+
+
 @dataclass
 class ReportData:
     kind: str
@@ -26,6 +37,7 @@ class ReportData:
     programme: ActionProgramme | None = None
     # Values the template needs that are not part of the data hash (already-rendered fragments).
     extra: Mapping[str, object] = field(default_factory=dict)
+    signer: DigitalSigner | None = None
 
 
 # kind -> builder(object_id, period) ; filled by reviews.reports.contexts at import.

@@ -35,7 +35,7 @@ from reviews.reports.contexts._common import (
     print_moment,
     printed_extra,
 )
-from reviews.reports.kinds import ReportData, register, subject_key
+from reviews.reports.kinds import DigitalSigner, ReportData, register, subject_key
 
 
 class SignatureData(TypedDict):
@@ -345,4 +345,6 @@ def individual_report(review_id: int, period: ReviewPeriod | None) -> ReportData
         review=review,
         data=data,
         extra=extra,
+        # The deciding committee signs the result it decided; the cell's block beside it stays for the pen.
+        signer=DigitalSigner(organisation=review.deciding_organisation, block=data["signatures"]["deciding"]),
     )
