@@ -196,23 +196,11 @@ class Verification:
     is_latest: bool
     sha256: str
     verification_code: str
+    # What the stored file's digital signature says; None when the file cannot be read.
+    signature: signing.SignatureCheck | None = None
 
 
-def verify(code_or_hash: str) -> Verification | None:
-    """Is this a genuine report? Found by its printed code (with or without the dash) or its file's SHA-256.
-
-    Answers only what a public page may show: kind, title, organisation, period, dates and whether a
-    newer version replaced it. None when nothing matches.
-    """
-    value = code_or_hash.strip().upper().replace("-", "").replace(" ", "")
-    if len(value) == 64:
-        report = Report.objects.filter(sha256=value.lower()).select_related("organisation", "period").first()
-    elif len(value) == CODE_LENGTH and all(char in CODE_ALPHABET for char in value):
-        report = Report.objects.filter(verification_code=value).select_related("organisation", "period").first()
-    else:
-        return None
-    if report is None:
-        return None
+def _verification(report: Report, signature: signing.SignatureCheck | None) -> Verification:
     return Verification(
         kind_label=report.get_kind_display(),
         title=report.title,
@@ -223,4 +211,54 @@ def verify(code_or_hash: str) -> Verification | None:
         is_latest=report.is_current,
         sha256=report.sha256,
         verification_code=display_code(report.verification_code),
+        signature=signature,
     )
+
+
+def stored_signature(report: Report) -> signing.SignatureCheck | None:
+    """The check of the signature of the file the portal keeps for `report`."""
+    try:
+        with report.file.open("rb") as stored:
+            pdf = stored.read()
+    except OSError:
+        return None
+    try:
+        return signing.check_pdf(pdf)
+    except signing.UnreadablePdf:
+        return None
+
+
+def verify(code_or_hash: str) -> Verification | None:
+    """Is this a genuine report? Found by its printed code (with or without the dash) or its file's SHA-256.
+
+    Answers only what a public page may show: kind, title, organisation, period, dates, whether a newer version
+    replaced it, and what the stored file's digital signature says. None when nothing matches.
+    """
+    value = code_or_hash.strip().upper().replace("-", "").replace(" ", "")
+    if len(value) == 64:
+        report = Report.objects.filter(sha256=value.lower()).select_related("organisation", "period").first()
+    elif len(value) == CODE_LENGTH and all(char in CODE_ALPHABET for char in value):
+        report = Report.objects.filter(verification_code=value).select_related("organisation", "period").first()
+    else:
+        return None
+    if report is None:
+        return None
+    return _verification(report, stored_signature(report))
+
+
+@dataclass(frozen=True)
+class FileVerification:
+    """What a PDF someone holds is: what its signature says, and the portal's report it is byte for byte (None
+    when it is none: changed, or not made by the portal)."""
+
+    signature: signing.SignatureCheck
+    report: Verification | None
+
+
+def verify_file(pdf: bytes) -> FileVerification:
+    """Check a PDF's digital signature and find the report it is. Nothing of it is kept.
+    signing.UnreadablePdf when it cannot be read as a PDF."""
+    signature = signing.check_pdf(pdf)
+    sha256 = hashlib.sha256(pdf).hexdigest()
+    report = Report.objects.filter(sha256=sha256).select_related("organisation", "period").first()
+    return FileVerification(signature=signature, report=_verification(report, signature) if report else None)

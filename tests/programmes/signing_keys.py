@@ -16,7 +16,7 @@ PASSPHRASE = "mat-khau-thu"
 
 
 @dataclass(frozen=True)
-class TestKey:
+class SigningKeyFiles:
     pkcs12: Path
     passphrase: str
     root: asn1_x509.Certificate
@@ -34,7 +34,7 @@ def _name(common_name: str, organisation: str) -> x509.Name:
     )
 
 
-def make_signing_key(folder: Path, signer_name: str, organisation: str = "Đảng bộ phường Thử Nghiệm") -> TestKey:
+def make_signing_key(folder: Path, signer_name: str, organisation: str = "Đảng bộ phường Thử Nghiệm") -> SigningKeyFiles:
     now = datetime.datetime.now(datetime.UTC)
     root_key = ec.generate_private_key(ec.SECP256R1())
     root_name = _name("CA thử nghiệm chuyên dùng", "Ban Cơ yếu thử nghiệm")
@@ -78,7 +78,7 @@ def make_signing_key(folder: Path, signer_name: str, organisation: str = "Đản
     )
     root_pem = folder / "ca.pem"
     root_pem.write_bytes(root.public_bytes(serialization.Encoding.PEM))
-    return TestKey(
+    return SigningKeyFiles(
         pkcs12=bundle,
         passphrase=PASSPHRASE,
         root=asn1_x509.Certificate.load(root.public_bytes(serialization.Encoding.DER)),
