@@ -12,12 +12,18 @@ from pyhanko.sign.validation import validate_pdf_signature
 from pyhanko.sign.validation.status import PdfSignatureStatus
 from pyhanko_certvalidator import ValidationContext
 
+from programmes import signing
 from reviews import tasks
 from reviews.models import ItemState, Report, ReportBatchItem, ReportKind
 from reviews.reports.batches import batch_create
 from reviews.reports.produce import data_hash, report_data, report_produce
 from tests.programmes.programme_data import make_confirmed
-from tests.programmes.signing_keys import SigningKeyFiles, make_signing_key
+from tests.programmes.signing_keys import (
+    SigningKeyFiles,
+    make_signing_key,
+    make_timestamp_authority,
+    timestamp_server,
+)
 from tests.reviews.review_data import final_review, open_period
 
 pytestmark = pytest.mark.django_db
@@ -49,10 +55,10 @@ def pdf_files(media: Path) -> list[Path]:
     return sorted(media.rglob("*.pdf"))
 
 
-def validate(pdf: bytes, root: object) -> PdfSignatureStatus:
+def validate(pdf: bytes, *roots: object) -> PdfSignatureStatus:
     signatures = PdfFileReader(BytesIO(pdf)).embedded_signatures
     assert len(signatures) == 1
-    context = ValidationContext(trust_roots=[root], allow_fetching=False)
+    context = ValidationContext(trust_roots=list(roots), allow_fetching=False)
     return validate_pdf_signature(signatures[0], signer_validation_context=context)
 
 
@@ -88,7 +94,9 @@ def test_a_confirmed_programme_is_signed_and_validates_against_the_test_ca(cast,
     assert top - bottom > 40
 
 
-def test_an_individual_report_is_signed_with_the_deciding_committees_own_key(cast, media, portal_key, settings, tmp_path):
+def test_an_individual_report_is_signed_with_the_deciding_committees_own_key(
+    cast, media, portal_key, settings, tmp_path
+):
     review = final_review(cast)
     own = make_signing_key(tmp_path / "committee", COMMITTEE_SIGNER)
     settings.PORTAL_SIGNING_KEYS = {
@@ -106,6 +114,33 @@ def test_an_individual_report_is_signed_with_the_deciding_committees_own_key(cas
     assert (left + right) / 2 > width / 2
     # Not trusted against another CA: the test CA is what makes it valid.
     assert not validate(pdf, portal_key.root).trusted
+
+
+def test_with_a_timestamp_server_the_signature_carries_its_rfc_3161_timestamp(cast, media, portal_key, settings):
+    authority = make_timestamp_authority()
+    programme = make_confirmed(cast.member, cast.secretary.user)
+
+    with timestamp_server(authority) as url:
+        settings.PORTAL_SIGNING_TSA_URL = url
+        report, _made = report_produce(ReportKind.PROGRAMME, programme.pk)
+
+    pdf = stored_pdf(report)
+    status = validate(pdf, portal_key.root, authority.root)
+    assert status.bottom_line
+    assert status.timestamp_validity is not None and status.timestamp_validity.trusted
+    check = signing.check_pdf(pdf)
+    assert check.intact and check.timestamped
+    assert check.signed_at == status.timestamp_validity.timestamp
+
+
+def test_without_a_timestamp_server_the_signature_has_no_timestamp(cast, media, portal_key):
+    programme = make_confirmed(cast.member, cast.secretary.user)
+
+    report, _made = report_produce(ReportKind.PROGRAMME, programme.pk)
+
+    status = validate(stored_pdf(report), portal_key.root)
+    assert status.timestamp_validity is None
+    assert status.signer_reported_dt is not None
 
 
 def test_with_no_key_the_report_is_unsigned_and_keyed_by_its_data_alone(cast, media):
