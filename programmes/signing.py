@@ -66,7 +66,7 @@ def _passphrase(value: str) -> bytes | None:
 @functools.cache
 def _load_key(path: str, passphrase: str, modified_ns: int) -> SigningKey:
     # Keyed by the file's modification time too: a renewed certificate is read again without a restart.
-    signer = signers.SimpleSigner.load_pkcs12(path, passphrase=_passphrase(passphrase))
+    signer = signers.SimpleSigner.load_pkcs12(path, passphrase=_passphrase(passphrase))  # type: ignore[no-untyped-call]
     if signer is None or signer.signing_cert is None:
         raise ImproperlyConfigured(f"the PKCS#12 file {path} cannot be read with its passphrase")
     return SigningKey(signer=signer, fingerprint=hashlib.sha256(signer.signing_cert.dump()).hexdigest())
@@ -109,7 +109,7 @@ class _FontInMemory(GlyphAccumulatorFactory):
 
     def create_font_engine(self, writer: BasePdfFileWriter, obj_stream: object = None) -> GlyphAccumulator:
         if obj_stream is None and writer.stream_xrefs and self.create_objstream_if_needed:
-            obj_stream = writer.prepare_object_stream()
+            obj_stream = writer.prepare_object_stream()  # type: ignore[no-untyped-call]
         return GlyphAccumulator(
             writer=writer,
             font_handle=BytesIO(Path(self.font_file).read_bytes()),

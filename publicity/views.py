@@ -256,7 +256,7 @@ def public_about(request: HttpRequest) -> HttpResponse:
 # visitor (kept by shared caches), so it carries no CSRF token and the check does without one.
 @csrf_exempt
 @require_http_methods(["GET", "HEAD", "POST"])
-def report_verify(request: HttpRequest) -> HttpResponse:
+def report_verify(request: HttpRequest) -> HttpResponseBase:
     """Check a report by its printed code (GET), or a PDF someone holds by its digital signature (POST)."""
     if request.method == "POST":
         return _report_verify_file(request)

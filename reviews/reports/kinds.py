@@ -16,12 +16,27 @@ from reviews.models import ReportKind, Review, ReviewPeriod
 @dataclass(frozen=True)
 class DigitalSigner:
     """Who signs a report digitally: the signing body (its key, by its organisation code, signs), the block printed
-    for it (heading, post and name, as report data has them) and the column of the signature blocks it is printed
-    in ("left" or "right"), where the visible signature goes."""
+    for it (heading, post and name) and the column of the signature blocks it is printed in ("left" or "right"),
+    where the visible signature goes."""
 
     organisation: PartyOrganisation
-    block: Mapping[str, str]
+    heading: str
+    title: str
+    name: str
     column: str = "right"
+
+    @classmethod
+    def of_block(
+        cls, organisation: PartyOrganisation, block: Mapping[str, object], column: str = "right"
+    ) -> "DigitalSigner":
+        """From a signature block as report data has it (heading, title, name)."""
+        return cls(
+            organisation=organisation,
+            heading=str(block["heading"]),
+            title=str(block["title"]),
+            name=str(block["name"]),
+            column=column,
+        )
 
 
 @dataclass

@@ -91,8 +91,8 @@ def render_signed(report: ReportData, code: str, signer: DigitalSigner, key: sig
     context = {**_context(report, code), "digital_signature_column": signer.column}
     pdf, place = render_pdf_placing(report.template, context, signing.FIELD_ANCHOR)
     lines = signing.SignerLines(
-        name=signer.block.get("name", ""),
-        title=" – ".join(part for part in (signer.block.get("heading", ""), signer.block.get("title", "")) if part),
+        name=signer.name,
+        title=" – ".join(part for part in (signer.heading, signer.title) if part),
         organisation=signer.organisation.name,
     )
     return signing.sign_pdf(pdf, key, lines, place)

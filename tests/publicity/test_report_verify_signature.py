@@ -90,6 +90,7 @@ def test_one_byte_changed_makes_the_page_say_it_is_not_intact(cast, media, porta
 
 def test_a_replaced_report_uploaded_says_a_newer_version_exists(cast, media, portal_key):
     report = produce_programme(cast)
+    assert report.programme_id is not None
     amend_target(ActionProgramme.objects.get(pk=report.programme_id), cast.secretary.user, "90")
     newer, made = report_produce(ReportKind.PROGRAMME, report.programme_id)
     assert made and newer.version == 2

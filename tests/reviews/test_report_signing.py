@@ -9,7 +9,7 @@ import pytest
 from django.core.exceptions import ImproperlyConfigured
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.validation import validate_pdf_signature
-from pyhanko.sign.validation.status import PdfSignatureStatus
+from pyhanko.sign.validation.status import PdfSignatureStatus, SignatureCoverageLevel
 from pyhanko_certvalidator import ValidationContext
 
 from programmes import signing
@@ -84,7 +84,7 @@ def test_a_confirmed_programme_is_signed_and_validates_against_the_test_ca(cast,
     assert status.bottom_line
     assert status.intact and status.valid and status.trusted
     assert status.signing_cert.subject.native["common_name"] == PORTAL_SIGNER
-    assert status.coverage.name == "ENTIRE_FILE"
+    assert status.coverage == SignatureCoverageLevel.ENTIRE_FILE
     # PAdES, sealed over the whole file: the stored hash is that of the signed bytes.
     assert PdfFileReader(BytesIO(pdf)).embedded_signatures[0].sig_object["/SubFilter"] == "/ETSI.CAdES.detached"
     assert hashlib.sha256(pdf).hexdigest() == report.sha256

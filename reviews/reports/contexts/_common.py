@@ -84,7 +84,7 @@ def organisation_period_report(
         period=period,
         data=data,
         extra=printed_extra(organisation, printed_at),
-        signer=DigitalSigner(organisation=organisation, block=data["signature"]),
+        signer=DigitalSigner.of_block(organisation, data["signature"]),
     )
 
 

@@ -301,6 +301,7 @@ def individual_report(review_id: int, period: ReviewPeriod | None) -> ReportData
         live = [item for item in selectors.review_decisions(review) if item.state in selectors.LIVE_DECISION_STATES]
         decision = live[-1] if live else None
         proposal = _proposal_data(review)
+        signatures = _signatures(review, decision)
         data = {
             "member": {
                 "name": review.cadre.full_name,
@@ -332,7 +333,7 @@ def individual_report(review_id: int, period: ReviewPeriod | None) -> ReportData
             "appeals": _appeal_rows(list(selectors.review_appeals(review))),
             "level_changes": _level_change_rows(list(selectors.review_level_changes(review))),
             "final_level": _level(review.final_level),
-            "signatures": _signatures(review, decision),
+            "signatures": signatures,
         }
         extra = printed_extra(review.place, printed_at)
     return ReportData(
@@ -346,5 +347,5 @@ def individual_report(review_id: int, period: ReviewPeriod | None) -> ReportData
         data=data,
         extra=extra,
         # The deciding committee signs the result it decided; the cell's block beside it stays for the pen.
-        signer=DigitalSigner(organisation=review.deciding_organisation, block=data["signatures"]["deciding"]),
+        signer=DigitalSigner.of_block(review.deciding_organisation, signatures["deciding"]),
     )

@@ -33,7 +33,9 @@ def programme_report(programme_id: int, period: ReviewPeriod | None) -> ReportDa
         # The confirming body signs the programme it confirmed: the confirmer's block, on the left.
         signer=DigitalSigner(
             organisation=version.confirming_organisation or programme.organisation,
-            block={"heading": confirmer.heading, "title": confirmer.title, "name": confirmer.name},
+            heading=confirmer.heading,
+            title=confirmer.title,
+            name=confirmer.name,
             column="left",
         ),
     )
