@@ -15,7 +15,7 @@ import io
 import mimetypes
 import re
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -242,21 +242,31 @@ def _parsed_stylesheet(html: str) -> tuple[str, CSS, FontConfiguration, bool] | 
     return _STYLESHEET_LINK.sub("", html, count=1), cached[1], cached[2], name == PRINT_STYLESHEET
 
 
-def html_to_pdf(html: str) -> bytes:
-    """The PDF of a finished HTML document, fetching only static files; RefusedURL for anything else."""
+def html_to_pdf(html: str, *, finisher: Callable[[Any, Any], None] | None = None) -> bytes:
+    """The PDF of a finished HTML document, fetching only static files; RefusedURL for anything else.
+    `finisher` is WeasyPrint's: called with the laid-out document and the PDF before it is written."""
     try:
         parsed = _parsed_stylesheet(html)
         if parsed is None:
             document = HTML(string=html, base_url=BASE_URL, url_fetcher=StaticOnlyFetcher())
             # Without a target, write_pdf returns the PDF (WeasyPrint ships no type hints: Any).
-            return cast(bytes, document.write_pdf(pdf_tags=True))
+            return cast(bytes, document.write_pdf(pdf_tags=True, finisher=finisher))
         bare, stylesheet, font_config, is_print_stylesheet = parsed
         kind = _PrintDocument if is_print_stylesheet else HTML
         document = kind(string=bare, base_url=BASE_URL, url_fetcher=StaticOnlyFetcher())
-        return cast(bytes, document.write_pdf(stylesheets=[stylesheet], font_config=font_config, pdf_tags=True))
+        return cast(
+            bytes,
+            document.write_pdf(stylesheets=[stylesheet], font_config=font_config, pdf_tags=True, finisher=finisher),
+        )
     except FatalURLFetchingError as error:
         # WeasyPrint's fatal error is a BaseException; a view or a task should see an ordinary one.
         raise RefusedURL(str(error)) from error.__cause__
+
+
+def _document_html(template_name: str, context: Mapping[str, object]) -> str:
+    with translation.override(settings.LANGUAGE_CODE):
+        values = _nfc({"generated_at": timezone.now(), **context})
+        return render_to_string(template_name, values)
 
 
 def render_pdf(template_name: str, context: Mapping[str, object]) -> bytes:
@@ -267,10 +277,50 @@ def render_pdf(template_name: str, context: Mapping[str, object]) -> bytes:
     whatever language the reader's screen is in, and a worker without a request renders the same.
     `generated_at` (for the footer) defaults to now.
     """
-    with translation.override(settings.LANGUAGE_CODE):
-        values = _nfc({"generated_at": timezone.now(), **context})
-        html = render_to_string(template_name, values)
-    return html_to_pdf(html)
+    return html_to_pdf(_document_html(template_name, context))
+
+
+# CSS pixels (1/96 inch) to PDF points (1/72 inch), as WeasyPrint draws them.
+PX_TO_PT = 0.75
+
+
+@dataclass(frozen=True)
+class PlacedBox:
+    """Where an element was laid out in the PDF: its page (from 0) and its box in points (left, bottom, right,
+    top) from the lower left corner of the page, as PDF annotations are placed."""
+
+    page: int
+    box: tuple[int, int, int, int]
+
+
+class _AnchorFinder:
+    """WeasyPrint finisher that notes where the element with the id `anchor` was laid out (its first page)."""
+
+    def __init__(self, anchor: str) -> None:
+        self.anchor = anchor
+        self.found: PlacedBox | None = None
+
+    def __call__(self, document: Any, pdf: Any) -> None:
+        for index, page in enumerate(document.pages):
+            rect = page.anchors.get(self.anchor)
+            if rect is None:
+                continue
+            left, top, right, bottom = (value * PX_TO_PT for value in rect)
+            height = page.height * PX_TO_PT
+            self.found = PlacedBox(
+                page=index, box=(round(left), round(height - bottom), round(right), round(height - top))
+            )
+            return
+
+
+def render_pdf_placing(
+    template_name: str, context: Mapping[str, object], anchor: str
+) -> tuple[bytes, PlacedBox | None]:
+    """`render_pdf`, and where the element with the id `anchor` was laid out (None when the document has none):
+    what a visible signature field is placed on."""
+    finder = _AnchorFinder(anchor)
+    pdf = html_to_pdf(_document_html(template_name, context), finisher=finder)
+    return pdf, finder.found
 
 
 # --- The printable programme -----------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ from crispy_forms.bootstrap import StrictButton
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Div, Field, Layout, Row
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from programmes.models import Occasion
@@ -145,3 +146,53 @@ class VerifyForm(PortalForm):
                 params={"length": CODE_LENGTH},
             )
         return value
+
+
+PDF_MAGIC = b"%PDF-"
+
+
+class VerifyFileForm(forms.Form):
+    """A PDF someone holds, to check its digital signature. It is read in the request and kept nowhere."""
+
+    tep = forms.FileField(
+        label=_("Tệp PDF của báo cáo"),
+        error_messages={
+            "required": _("Hãy chọn tệp PDF của báo cáo cần kiểm tra."),
+            "empty": _("Tệp đã chọn rỗng: hãy chọn đúng tệp PDF của báo cáo."),
+        },
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["tep"].help_text = _(
+            "Tệp PDF tải về từ cổng hoặc nhận được từ người khác; tối đa %(limit)s MB. Tệp chỉ được đọc để kiểm tra "
+            "chữ ký số, không được lưu lại."
+        ) % {"limit": settings.VERIFY_MAX_UPLOAD_MB}
+        self.fields["tep"].widget.attrs["accept"] = ".pdf,application/pdf"
+        self.helper = FormHelper()
+        self.helper.form_method = "post"
+        self.helper.form_id = "verify-file-form"
+        self.helper.attrs = {"enctype": "multipart/form-data"}
+        # The page is the same for every visitor and kept by shared caches: no per-visitor token in it. Checking a
+        # file changes nothing, so the view does without the CSRF check.
+        self.helper.disable_csrf = True
+        self.helper.layout = Layout(
+            Field("tep"),
+            Div(StrictButton(_("Kiểm tra tệp"), type="submit", css_class="btn-portal"), css_class="mb-3"),
+        )
+
+    def clean_tep(self) -> bytes:
+        upload = self.cleaned_data["tep"]
+        limit = settings.VERIFY_MAX_UPLOAD_MB
+        if upload.size > limit * 1024 * 1024:
+            raise forms.ValidationError(
+                _("Tệp “%(name)s” nặng %(size).1f MB, quá giới hạn %(limit)s MB của trang kiểm tra."),
+                params={"name": upload.name, "size": upload.size / 1024 / 1024, "limit": limit},
+            )
+        content = cast(bytes, upload.read())
+        if not content.startswith(PDF_MAGIC):
+            raise forms.ValidationError(
+                _("Tệp “%(name)s” không phải tệp PDF: trang này chỉ kiểm tra chữ ký số của báo cáo dạng PDF."),
+                params={"name": upload.name},
+            )
+        return content

@@ -19,17 +19,20 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers, patch_cache_control, patch_vary_headers
 from django.utils.translation import get_language
-from django.views.decorators.http import require_safe
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods, require_safe
 
 from programmes.action_programmes import numbering, public_stamps
 from programmes.action_programmes.evidence import download_name
 from programmes.action_programmes.progress import CommitmentProgress, programme_progress
 from programmes.models import Evidence, Occasion, ProgressStatus, PublicityLevel
 from programmes.progress_views import KIND_LABELS
+from programmes.signing import UnreadablePdf
 from publicity import changes, selectors
 from publicity.follow_forms import FollowForm
-from publicity.forms import PublicSearchForm, VerifyForm
-from reviews.reports.produce import verify
+from publicity.forms import PublicSearchForm, VerifyFileForm, VerifyForm
+from reviews.reports.produce import verify, verify_file
 
 # Seconds a shared cache or a browser may keep a public page: a withdrawn consent shows within this time.
 PUBLIC_MAX_AGE = 300
@@ -258,11 +261,39 @@ def public_about(request: HttpRequest) -> HttpResponse:
     return render(request, "publicity/public_about.html", context)
 
 
-@require_safe
+# Checking a file changes nothing and needs no session, and the page holding its form is the same for every
+# visitor (kept by shared caches), so it carries no CSRF token and the check does without one.
+@csrf_exempt
+@require_http_methods(["GET", "HEAD", "POST"])
+def report_verify(request: HttpRequest) -> HttpResponseBase:
+    """Check a report by its printed code (GET), or a PDF someone holds by its digital signature (POST)."""
+    if request.method == "POST":
+        return _report_verify_file(request)
+    return _report_verify_code(request)
+
+
 @public_cache(VERIFY_MAX_AGE)
-def report_verify(request: HttpRequest) -> HttpResponse:
+def _report_verify_code(request: HttpRequest) -> HttpResponse:
     form = VerifyForm(request.GET or None)
     checked = form.is_bound and form.is_valid()
     result = verify(form.cleaned_data["ma"]) if checked else None
-    context = {"form": form, "checked": checked, "result": result}
+    context = {"form": form, "checked": checked, "result": result, "file_form": VerifyFileForm()}
     return render(request, "publicity/report_verify.html", context)
+
+
+def _report_verify_file(request: HttpRequest) -> HttpResponse:
+    file_form = VerifyFileForm(request.POST, request.FILES)
+    file_result = None
+    if file_form.is_valid():
+        try:
+            file_result = verify_file(file_form.cleaned_data["tep"])
+        except UnreadablePdf:
+            file_form.add_error(
+                "tep",
+                _("Không đọc được tệp này như một tệp PDF: tệp bị hỏng hoặc đã bị sửa đổi đến mức không mở được."),
+            )
+    context = {"form": VerifyForm(), "file_form": file_form, "file_result": file_result}
+    response = render(request, "publicity/report_verify.html", context)
+    # The answer is about one visitor's file: never kept by a cache.
+    add_never_cache_headers(response)
+    return response

@@ -188,6 +188,19 @@ EXPORT_FILE_RETENTION_HOURS = env.int("EXPORT_FILE_RETENTION_HOURS", default=48)
 # Largest evidence file (PDF, image, office document) a cadre may attach to a progress report, in megabytes.
 EVIDENCE_MAX_UPLOAD_MB = env.int("EVIDENCE_MAX_UPLOAD_MB", default=10)
 
+# Digital signatures (ký số) of the reports and confirmed programmes (docs/SIGNING.md). The portal's key: a PKCS#12
+# file and its passphrase; none, and documents are made unsigned. A signing body with a key of its own (from the
+# Government's specialised CA) is named by its organisation code in PORTAL_SIGNING_KEYS, a JSON object
+# {"<code>": {"pkcs12": "<path>", "passphrase": "<passphrase>"}}. With a timestamp server (RFC 3161) each signature
+# carries its time from it. The verification page trusts the certificates of PORTAL_SIGNING_TRUST_ROOTS (PEM or DER
+# files) and the issuers bundled in the configured PKCS#12 files, and reads uploads up to VERIFY_MAX_UPLOAD_MB.
+PORTAL_SIGNING_PKCS12 = env("PORTAL_SIGNING_PKCS12", default="")
+PORTAL_SIGNING_PASSPHRASE = env("PORTAL_SIGNING_PASSPHRASE", default="")
+PORTAL_SIGNING_KEYS: dict[str, dict[str, str]] = env.json("PORTAL_SIGNING_KEYS", default={})
+PORTAL_SIGNING_TSA_URL = env("PORTAL_SIGNING_TSA_URL", default="")
+PORTAL_SIGNING_TRUST_ROOTS = env.list("PORTAL_SIGNING_TRUST_ROOTS", default=[])
+VERIFY_MAX_UPLOAD_MB = env.int("VERIFY_MAX_UPLOAD_MB", default=10)
+
 # Reverse proxies in front of the portal that append the client's address to X-Forwarded-For (0: none, the
 # connection's own address is the client's). Used for the audit log and the feedback rate limit.
 PORTAL_TRUSTED_PROXIES = env.int("PORTAL_TRUSTED_PROXIES", default=0)

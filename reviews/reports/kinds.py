@@ -13,6 +13,32 @@ from programmes.models import ActionProgramme, PartyOrganisation
 from reviews.models import ReportKind, Review, ReviewPeriod
 
 
+@dataclass(frozen=True)
+class DigitalSigner:
+    """Who signs a report digitally: the signing body (its key, by its organisation code, signs), the block printed
+    for it (heading, post and name) and the column of the signature blocks it is printed in ("left" or "right"),
+    where the visible signature goes."""
+
+    organisation: PartyOrganisation
+    heading: str
+    title: str
+    name: str
+    column: str = "right"
+
+    @classmethod
+    def of_block(
+        cls, organisation: PartyOrganisation, block: Mapping[str, object], column: str = "right"
+    ) -> "DigitalSigner":
+        """From a signature block as report data has it (heading, title, name)."""
+        return cls(
+            organisation=organisation,
+            heading=str(block["heading"]),
+            title=str(block["title"]),
+            name=str(block["name"]),
+            column=column,
+        )
+
+
 @dataclass
 class ReportData:
     kind: str
@@ -26,6 +52,7 @@ class ReportData:
     programme: ActionProgramme | None = None
     # Values the template needs that are not part of the data hash (already-rendered fragments).
     extra: Mapping[str, object] = field(default_factory=dict)
+    signer: DigitalSigner | None = None
 
 
 # kind -> builder(object_id, period) ; filled by reviews.reports.contexts at import.

@@ -5,6 +5,11 @@ again with unchanged data returns the stored report and writes nothing; changed 
 version and marks the previous one superseded. Two workers racing on the same subject meet at the
 database's unique constraints: one stores, the other finds what was stored and throws its file away.
 A worker killed at any point leaves either no row (the task runs again) or the finished row.
+
+A report whose signing body (or the portal) has a key is signed digitally (programmes.signing). The signature is
+made after the data hash is looked up, so a rerun with unchanged data finds the signed report and signs nothing;
+the hash takes in the signing certificate, so a new or renewed key makes a new, signed version; and the file's
+SHA-256 is that of the signed bytes, the file a reader holds. With no key the hash is the data's alone, as before.
 """
 
 import hashlib
@@ -20,11 +25,12 @@ from django.db.models import Max
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from programmes.documents import qr_code_src, render_pdf
+from programmes import signing
+from programmes.documents import qr_code_src, render_pdf, render_pdf_placing
 from programmes.models import PartyOrganisation
 from reviews.models import Report, ReportKind, Review, ReviewPeriod
 from reviews.reports import contexts  # noqa: F401  (registers the builders)
-from reviews.reports.kinds import BUILDERS, ReportData
+from reviews.reports.kinds import BUILDERS, DigitalSigner, ReportData
 
 # Crockford's alphabet: no I, L, O or U, so a code read off paper is not mistyped.
 CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
@@ -66,9 +72,9 @@ def report_data(kind: str, object_id: int, period: ReviewPeriod | None = None) -
     return builder(object_id, period)
 
 
-def render(report: ReportData, code: str) -> bytes:
+def _context(report: ReportData, code: str) -> dict[str, object]:
     url = verification_url(code)
-    context = {
+    return {
         **report.data,
         **report.extra,
         "verification_code": display_code(code),
@@ -76,7 +82,35 @@ def render(report: ReportData, code: str) -> bytes:
         # The renderer draws the QR code of the address (a PNG it makes, nothing fetched).
         "verification_qr": qr_code_src(url),
     }
-    return render_pdf(report.template, context)
+
+
+def render(report: ReportData, code: str) -> bytes:
+    return render_pdf(report.template, _context(report, code))
+
+
+def render_signed(report: ReportData, code: str, signer: DigitalSigner, key: signing.SigningKey) -> bytes:
+    """The report signed with `key`, its visible signature in the signer's column of the signature blocks."""
+    context = {**_context(report, code), "digital_signature_column": signer.column}
+    pdf, place = render_pdf_placing(report.template, context, signing.FIELD_ANCHOR)
+    lines = signing.SignerLines(
+        name=signer.name,
+        title=" – ".join(part for part in (signer.heading, signer.title) if part),
+        organisation=signer.organisation.name,
+    )
+    return signing.sign_pdf(pdf, key, lines, place)
+
+
+def signing_key(report: ReportData) -> signing.SigningKey | None:
+    if report.signer is None:
+        return None
+    return signing.signing_key_for(report.signer.organisation.code)
+
+
+def report_hash(report: ReportData, key: signing.SigningKey | None) -> str:
+    """The idempotency key of the report's content: its data, and the certificate that signs it."""
+    if key is None:
+        return data_hash(report.data)
+    return data_hash({"data": report.data, "signed_with": key.fingerprint})
 
 
 def _stored(subject_key: str, content_hash: str) -> Report | None:
@@ -86,12 +120,16 @@ def _stored(subject_key: str, content_hash: str) -> Report | None:
 def report_produce(kind: str, object_id: int, period: ReviewPeriod | None = None) -> tuple[Report, bool]:
     """The report of this subject for its current data: (report, whether it was made now)."""
     built = report_data(kind, object_id, period)
-    content_hash = data_hash(built.data)
+    key = signing_key(built)
+    content_hash = report_hash(built, key)
     existing = _stored(built.subject_key, content_hash)
     if existing is not None:
         return existing, False
     code = new_verification_code()
-    pdf = render(built, code)
+    if key is not None and built.signer is not None:
+        pdf = render_signed(built, code, built.signer, key)
+    else:
+        pdf = render(built, code)
     sha256 = hashlib.sha256(pdf).hexdigest()
     report = Report(
         kind=built.kind,
@@ -160,23 +198,11 @@ class Verification:
     is_latest: bool
     sha256: str
     verification_code: str
+    # What the stored file's digital signature says; None when the file cannot be read.
+    signature: signing.SignatureCheck | None = None
 
 
-def verify(code_or_hash: str) -> Verification | None:
-    """Is this a genuine report? Found by its printed code (with or without the dash) or its file's SHA-256.
-
-    Answers only what a public page may show: kind, title, organisation, period, dates and whether a
-    newer version replaced it. None when nothing matches.
-    """
-    value = code_or_hash.strip().upper().replace("-", "").replace(" ", "")
-    if len(value) == 64:
-        report = Report.objects.filter(sha256=value.lower()).select_related("organisation", "period").first()
-    elif len(value) == CODE_LENGTH and all(char in CODE_ALPHABET for char in value):
-        report = Report.objects.filter(verification_code=value).select_related("organisation", "period").first()
-    else:
-        return None
-    if report is None:
-        return None
+def _verification(report: Report, signature: signing.SignatureCheck | None) -> Verification:
     return Verification(
         kind_label=report.get_kind_display(),
         title=report.title,
@@ -187,4 +213,54 @@ def verify(code_or_hash: str) -> Verification | None:
         is_latest=report.is_current,
         sha256=report.sha256,
         verification_code=display_code(report.verification_code),
+        signature=signature,
     )
+
+
+def stored_signature(report: Report) -> signing.SignatureCheck | None:
+    """The check of the signature of the file the portal keeps for `report`."""
+    try:
+        with report.file.open("rb") as stored:
+            pdf = stored.read()
+    except OSError:
+        return None
+    try:
+        return signing.check_pdf(pdf)
+    except signing.UnreadablePdf:
+        return None
+
+
+def verify(code_or_hash: str) -> Verification | None:
+    """Is this a genuine report? Found by its printed code (with or without the dash) or its file's SHA-256.
+
+    Answers only what a public page may show: kind, title, organisation, period, dates, whether a newer version
+    replaced it, and what the stored file's digital signature says. None when nothing matches.
+    """
+    value = code_or_hash.strip().upper().replace("-", "").replace(" ", "")
+    if len(value) == 64:
+        report = Report.objects.filter(sha256=value.lower()).select_related("organisation", "period").first()
+    elif len(value) == CODE_LENGTH and all(char in CODE_ALPHABET for char in value):
+        report = Report.objects.filter(verification_code=value).select_related("organisation", "period").first()
+    else:
+        return None
+    if report is None:
+        return None
+    return _verification(report, stored_signature(report))
+
+
+@dataclass(frozen=True)
+class FileVerification:
+    """What a PDF someone holds is: what its signature says, and the portal's report it is byte for byte (None
+    when it is none: changed, or not made by the portal)."""
+
+    signature: signing.SignatureCheck
+    report: Verification | None
+
+
+def verify_file(pdf: bytes) -> FileVerification:
+    """Check a PDF's digital signature and find the report it is. Nothing of it is kept.
+    signing.UnreadablePdf when it cannot be read as a PDF."""
+    signature = signing.check_pdf(pdf)
+    sha256 = hashlib.sha256(pdf).hexdigest()
+    report = Report.objects.filter(sha256=sha256).select_related("organisation", "period").first()
+    return FileVerification(signature=signature, report=_verification(report, signature) if report else None)

@@ -30,7 +30,7 @@ from reviews.models import (
     RuleSet,
     Verdict,
 )
-from reviews.reports.kinds import ReportData, subject_key
+from reviews.reports.kinds import DigitalSigner, ReportData, subject_key
 
 # The abbreviations Party reports use in tables, where the full labels would not fit a column.
 LEVEL_SHORT = {
@@ -74,7 +74,7 @@ def organisation_period_report(
     printed_at: datetime.datetime,
 ) -> ReportData:
     """The report of `kind` on an organisation over a period, under the organisation's Party header dated the
-    print date (outside the hashed data)."""
+    print date (outside the hashed data), signed by the organisation (the block `data["signature"]`)."""
     return ReportData(
         kind=kind,
         subject_key=subject_key(kind, organisation.pk, period),
@@ -84,6 +84,7 @@ def organisation_period_report(
         period=period,
         data=data,
         extra=printed_extra(organisation, printed_at),
+        signer=DigitalSigner.of_block(organisation, data["signature"]),
     )
 
 

@@ -36,7 +36,7 @@ from reviews.reports.contexts._common import (
     print_moment,
     printed_extra,
 )
-from reviews.reports.kinds import ReportData, register, subject_key
+from reviews.reports.kinds import DigitalSigner, ReportData, register, subject_key
 
 
 class SignatureData(TypedDict):
@@ -304,6 +304,7 @@ def individual_report(review_id: int, period: ReviewPeriod | None) -> ReportData
         live = [item for item in selectors.review_decisions(review) if item.state in selectors.LIVE_DECISION_STATES]
         decision = live[-1] if live else None
         proposal = _proposal_data(review)
+        signatures = _signatures(review, decision, as_of)
         data = {
             "member": {
                 "name": review.cadre.full_name,
@@ -335,7 +336,7 @@ def individual_report(review_id: int, period: ReviewPeriod | None) -> ReportData
             "appeals": _appeal_rows(list(selectors.review_appeals(review))),
             "level_changes": _level_change_rows(list(selectors.review_level_changes(review))),
             "final_level": _level(review.final_level),
-            "signatures": _signatures(review, decision, as_of),
+            "signatures": signatures,
         }
         extra = printed_extra(review.place, printed_at)
     return ReportData(
@@ -348,4 +349,6 @@ def individual_report(review_id: int, period: ReviewPeriod | None) -> ReportData
         review=review,
         data=data,
         extra=extra,
+        # The deciding committee signs the result it decided; the cell's block beside it stays for the pen.
+        signer=DigitalSigner.of_block(review.deciding_organisation, signatures["deciding"]),
     )
