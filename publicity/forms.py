@@ -151,7 +151,7 @@ class VerifyForm(PortalForm):
 PDF_MAGIC = b"%PDF-"
 
 
-class VerifyFileForm(forms.Form):
+class VerifyFileForm(PortalForm):
     """A PDF someone holds, to check its digital signature. It is read in the request and kept nowhere."""
 
     tep = forms.FileField(
