@@ -191,9 +191,11 @@ EVIDENCE_ARCHIVE_MAX_MB = env.int("EVIDENCE_ARCHIVE_MAX_MB", default=5)
 EVIDENCE_ARCHIVE_TIMEOUT_SECONDS = env.float("EVIDENCE_ARCHIVE_TIMEOUT_SECONDS", default=10.0)
 EVIDENCE_ARCHIVE_TOTAL_SECONDS = env.float("EVIDENCE_ARCHIVE_TOTAL_SECONDS", default=30.0)
 EVIDENCE_ARCHIVE_MAX_ATTEMPTS = env.int("EVIDENCE_ARCHIVE_MAX_ATTEMPTS", default=3)
-# Lets the fetcher reach this machine (127.0.0.0/8, ::1) so that a test can archive from a local server. Never read
-# from the environment: a deployment cannot turn it on; only a test's settings override does.
-EVIDENCE_ARCHIVE_ALLOW_LOOPBACK = False
+# Loopback addresses the fetcher may reach, so that a test can archive from its own server on this machine (the
+# tests list 127.0.0.2 only, so that a link or a redirect to localhost, 127.0.0.1, stays refused). Loopback only:
+# no private range can be opened here. Empty, and never read from the environment: a deployment cannot set it;
+# only a test's settings override does.
+EVIDENCE_ARCHIVE_TEST_ADDRESSES: tuple[str, ...] = ()
 
 # Reverse proxies in front of the portal that append the client's address to X-Forwarded-For (0: none, the
 # connection's own address is the client's). Used for the audit log and the feedback rate limit.

@@ -114,14 +114,15 @@ def _target(url: str) -> _Target:
 
 
 def is_allowed(address: IPAddress) -> bool:
-    """Whether the fetcher may connect to `address`: a public unicast address (or, in tests only, loopback)."""
+    """Whether the fetcher may connect to `address`: a public unicast address (or, in tests only, the loopback
+    address of the test's server: EVIDENCE_ARCHIVE_TEST_ADDRESSES)."""
     if isinstance(address, ipaddress.IPv6Address):
         # An IPv6 form that carries an IPv4 address is judged by the address it carries.
         embedded = address.ipv4_mapped or address.sixtofour or (address.teredo[1] if address.teredo else None)
         if embedded is not None:
             return is_allowed(embedded)
     if address.is_loopback:
-        return bool(settings.EVIDENCE_ARCHIVE_ALLOW_LOOPBACK)
+        return str(address) in settings.EVIDENCE_ARCHIVE_TEST_ADDRESSES
     return address.is_global and not (address.is_multicast or address.is_reserved or address.is_link_local)
 
 
