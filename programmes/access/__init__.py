@@ -39,7 +39,7 @@ from programmes.access.commitments import (
     leads_in_review,
     programmes_read_in_full,
 )
-from programmes.access.evidence import can_check_evidence, evidence_to_check
+from programmes.access.evidence import can_check_evidence, checks_evidence_of, evidence_to_check
 from programmes.access.exports import (
     can_download_export,
     can_export_lists,
@@ -132,6 +132,7 @@ __all__ = [
     "can_view_private_details",
     "can_view_programme",
     "can_view_version",
+    "checks_evidence_of",
     "commitment_level",
     "commitment_reading",
     "current_role_areas",

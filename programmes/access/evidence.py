@@ -10,16 +10,21 @@ from django.db.models import QuerySet
 
 from programmes.access.holdings import AnyUser
 from programmes.access.programmes import _secretary_posts, can_confirm_version
-from programmes.models import Evidence, EvidenceReview, ProgrammeState
+from programmes.models import ActionProgramme, Evidence, EvidenceReview, ProgrammeState
 
 
-def can_check_evidence(user: AnyUser, evidence: Evidence) -> bool:
-    """Whether `user` may accept or reject `evidence` now: the confirmer of its programme's version in force."""
-    programme = evidence.commitment.programme
+def checks_evidence_of(user: AnyUser, programme: ActionProgramme) -> bool:
+    """Whether `user` checks the evidence of `programme` now: the confirmer of its version in force, while the
+    programme is in force. (The programme page asks it once for all its evidence.)"""
     version = programme.current_version
     if version is None or programme.state != ProgrammeState.CONFIRMED:
         return False
     return can_confirm_version(user, version)
+
+
+def can_check_evidence(user: AnyUser, evidence: Evidence) -> bool:
+    """Whether `user` may accept or reject `evidence` now: the confirmer of its programme's version in force."""
+    return checks_evidence_of(user, evidence.commitment.programme)
 
 
 def evidence_to_check(user: AnyUser) -> QuerySet[Evidence]:
