@@ -8,7 +8,8 @@ A successor in that post checks what their predecessor confirmed, as a successor
 from django.contrib.auth.models import User
 from django.db.models import QuerySet
 
-from programmes.access.holdings import AnyUser
+from programmes.access.commitments import _SECRETARY_PERSONAS
+from programmes.access.holdings import AnyUser, grants_for
 from programmes.access.programmes import _secretary_posts, can_confirm_version
 from programmes.models import ActionProgramme, Evidence, EvidenceReview, ProgrammeState
 
@@ -30,7 +31,8 @@ def can_check_evidence(user: AnyUser, evidence: Evidence) -> bool:
 def evidence_to_check(user: AnyUser) -> QuerySet[Evidence]:
     """The queryset twin of `can_check_evidence`, narrowed to what waits: evidence pending a check in programmes
     in force whose confirming body the user is secretary of today, none of their own; oldest first."""
-    if not isinstance(user, User):
+    # Only a secretary confirms, and the grants say who is one without a query (the desk asks every user).
+    if not isinstance(user, User) or not any(grant.persona in _SECRETARY_PERSONAS for grant in grants_for(user)):
         return Evidence.objects.none()
     return (
         Evidence.objects.filter(
