@@ -41,6 +41,7 @@ def media(settings, tmp_path):
 @pytest.fixture
 def evidence(cast) -> Evidence:
     programme = make_confirmed(cast.member, cast.secretary.user)
+    assert programme.current_version is not None
     commitment = programme.current_version.terms.get(position=1).commitment
     report = progress_report(
         commitment=commitment,
@@ -128,13 +129,14 @@ def test_the_list_and_the_desk_show_the_confirmer_what_waits(cast, evidence):
 def test_accepting_from_the_list_returns_to_the_list(cast, evidence):
     response = client_for(cast.secretary.user).post(check_url(evidence), {"decision": "accept", "back": "queue"})
 
-    assert response.url == reverse("programmes:evidence_queue")
+    assert response["Location"] == reverse("programmes:evidence_queue")
     evidence.refresh_from_db()
     assert evidence.review_state == EvidenceReview.ACCEPTED
 
 
 def archived_link(cast) -> Evidence:
     programme = make_confirmed(cast.member, cast.secretary.user)
+    assert programme.current_version is not None
     commitment = programme.current_version.terms.get(position=2).commitment
     report = progress_report(
         commitment=commitment,
@@ -159,7 +161,7 @@ def test_the_archived_copy_is_downloaded_by_readers_with_its_time_and_hash_shown
 
     response = client_for(cast.secretary.user).get(download)
     assert response.status_code == 200
-    assert b"".join(response.streaming_content) == PAGE
+    assert response.getvalue() == PAGE
     assert response["Content-Security-Policy"] == "sandbox"
     assert "attachment" in response["Content-Disposition"]
     page = client_for(cast.member.user).get(page_of(link)).content.decode()

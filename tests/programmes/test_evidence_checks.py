@@ -87,6 +87,7 @@ def test_evidence_rejected_by_the_confirmer_returns_the_commitment_to_in_progres
     )
     assert commitment.status == ProgressStatus.ON_TRACK
     returned = ProgressReport.objects.filter(commitment=commitment).order_by("-reported_at", "-pk").first()
+    assert returned is not None
     assert returned.reported_by == cast.secretary.user
     assert returned.status == ProgressStatus.ON_TRACK
     assert "bien-ban.pdf" in returned.note and "Biên bản chưa có chữ ký" in returned.note
@@ -95,6 +96,7 @@ def test_evidence_rejected_by_the_confirmer_returns_the_commitment_to_in_progres
     assert notice.link.endswith(f"#cam-ket-{commitment.pk}")
     event = AuditEvent.objects.get(action="evidence.reject")
     assert event.actor == cast.secretary.user
+    assert event.after is not None
     assert event.after["returned_by_report"] == returned.pk
     assert not access.evidence_to_check(cast.secretary.user).exists()
 
@@ -170,17 +172,19 @@ def test_the_other_wards_confirmer_cannot_check_and_sees_only_their_own_wards_ev
     other_member = make_member(other_cell, "other_member", full_name="Đỗ Thị Giang")
     other_secretary = make_member(other_cell, "other_secretary", full_name="Ngô Văn Hải")
     PositionFactory(cadre=other_secretary, organisation=other_cell, party_post=PartyPost.SECRETARY)
-    other_programme = make_confirmed(other_member, other_secretary.user)
+    checker = other_secretary.user
+    assert checker is not None
+    other_programme = make_confirmed(other_member, checker)
     ours, theirs = claim_done(programme), claim_done(other_programme)
 
     with pytest.raises(PermissionDenied):
-        evidence_reject(evidence=ours, reason="Không đạt", acting_user=other_secretary.user)
+        evidence_reject(evidence=ours, reason="Không đạt", acting_user=checker)
     with pytest.raises(PermissionDenied):
         evidence_accept(evidence=theirs, acting_user=cast.secretary.user)
 
-    assert list(access.evidence_to_check(other_secretary.user)) == [theirs]
+    assert list(access.evidence_to_check(checker)) == [theirs]
     assert list(access.evidence_to_check(cast.secretary.user)) == [ours]
-    evidence_reject(evidence=theirs, reason="Không đạt", acting_user=other_secretary.user)
+    evidence_reject(evidence=theirs, reason="Không đạt", acting_user=checker)
     ours.refresh_from_db()
     assert ours.review_state == EvidenceReview.PENDING
 

@@ -191,6 +191,7 @@ def media(settings, tmp_path):
 
 def report_link(cast, link: str) -> LinkArchive:
     programme = make_confirmed(cast.member, cast.secretary.user)
+    assert programme.current_version is not None
     commitment = programme.current_version.terms.get(position=1).commitment
     report = progress_report(
         commitment=commitment,
