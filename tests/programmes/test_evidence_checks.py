@@ -68,6 +68,7 @@ def test_evidence_behind_a_done_claim_waits_for_a_check_and_in_progress_evidence
     assert list(access.evidence_to_check(cast.secretary.user)) == [waiting]
 
 
+@pytest.mark.postgres
 def test_evidence_rejected_by_the_confirmer_returns_the_commitment_to_in_progress_and_notifies_the_owner(
     cast, programme
 ):
@@ -112,6 +113,7 @@ def test_rejection_returns_to_the_in_progress_status_reported_before_the_claim(c
     assert commitment.status == ProgressStatus.AT_RISK
 
 
+@pytest.mark.postgres
 def test_rejecting_evidence_of_a_claim_already_replaced_leaves_the_newer_claim_standing(cast, programme):
     older = claim_done(programme)
     newer = claim_done(programme, status=ProgressStatus.EXCEEDED)
@@ -166,6 +168,7 @@ def test_only_the_confirmer_checks_evidence(cast, programme, who):
     assert not access.evidence_to_check(user).exists()
 
 
+@pytest.mark.postgres
 def test_the_other_wards_confirmer_cannot_check_and_sees_only_their_own_wards_evidence(cast, programme):
     """Two wards: each cell's secretary checks the evidence of their own cell's programmes, never the other's."""
     other_cell = make_organisation("Chi bộ Khu phố 3", OrganisationKind.SUBORDINATE_CELL, cast.other_ward)
