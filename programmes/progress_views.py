@@ -28,7 +28,7 @@ from programmes.action_programmes.evidence import (
     download_name,
 )
 from programmes.action_programmes.progress import CommitmentProgress, programme_progress
-from programmes.action_programmes.progress_forms import EvidenceCheckForm, ProgressForm
+from programmes.action_programmes.progress_forms import ProgressForm
 from programmes.files import private_download
 from programmes.idempotency import was_sent_before
 from programmes.models import (
@@ -147,7 +147,6 @@ def programme_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "figures": figures,
         "rows": rows,
         "may_check_evidence": may_check,
-        "check_form": EvidenceCheckForm() if may_check else None,
         "version_rows": version_rows,
         "is_owner": is_owner,
         "may_edit": is_owner and pending is not None and pending.is_editable,
