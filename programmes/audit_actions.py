@@ -68,6 +68,9 @@ class ProgrammeAction(models.TextChoices):
     COMMITMENT_PUBLICITY = "commitment.publicity", _("Đổi mức công khai của cam kết")
     EVIDENCE_PUBLICITY = "evidence.publicity", _("Đổi mức công khai của minh chứng")
     PROGRESS_REPORT = "progress.report", _("Báo cáo tiến độ cam kết")
+    EVIDENCE_ACCEPT = "evidence.accept", _("Chấp nhận minh chứng")
+    EVIDENCE_REJECT = "evidence.reject", _("Từ chối minh chứng")
+    EVIDENCE_ARCHIVE = "evidence.archive", _("Lưu bản sao đường dẫn minh chứng")
 
 
 class PrivacyAction(models.TextChoices):

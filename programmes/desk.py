@@ -287,6 +287,35 @@ def programmes_to_confirm(desk: Desk) -> None:
             )
 
 
+# --- Evidence waiting for the confirmer's check ----------------------------------------------------------------
+
+
+@source(55)
+def evidence_to_check(desk: Desk) -> None:
+    """Evidence behind "done" claims of the programmes the user confirmed, waiting for their check: one query. The
+    work has no deadline of its own, so the task says how long the oldest has waited (as programmes to confirm)."""
+    waiting = access.evidence_to_check(desk.user)
+    in_cell = Q(commitment__programme__current_version__confirming_organisation__kind__in=CELL_KINDS)
+    counts = waiting.aggregate(
+        cell=Count("pk", filter=in_cell),
+        cell_since=Min("uploaded_at", filter=in_cell),
+        committee=Count("pk", filter=~in_cell),
+        committee_since=Min("uploaded_at", filter=~in_cell),
+    )
+    for group, key in ((CELL, "cell"), (COMMITTEE, "committee")):
+        if counts[key]:
+            desk.add(
+                group,
+                desk.task(
+                    _("Minh chứng chờ kiểm tra"),
+                    counts[key],
+                    _("Kiểm tra minh chứng"),
+                    reverse("programmes:evidence_queue"),
+                    since=local_day(counts[f"{key}_since"]),
+                ),
+            )
+
+
 # --- Imports, for organisation-board staff ----------------------------------------------------------------------
 
 

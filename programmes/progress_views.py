@@ -34,6 +34,7 @@ from programmes.idempotency import was_sent_before
 from programmes.models import (
     CommitmentTerms,
     Evidence,
+    EvidenceReview,
     ProgrammeState,
     ProgrammeVersion,
     ProgressReport,
@@ -126,6 +127,10 @@ def programme_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
     is_owner = access.is_programme_owner(request.user, programme)
     may_report = is_owner and in_force is not None and programme.state == ProgrammeState.CONFIRMED
+    rows = _commitment_rows(figures.items, may_report)
+    # Asked only when something waits for a check: most readers of most pages never need the answer.
+    waiting = any(item.evidence.review_state == EvidenceReview.PENDING for row in rows for item in row.evidence)
+    may_check = waiting and access.checks_evidence_of(request.user, programme)
     submitted = pending if pending is not None and pending.state == VersionState.SUBMITTED else None
     version_rows = [
         VersionRow(
@@ -144,7 +149,8 @@ def programme_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "pending": pending,
         "answered": answered,
         "figures": figures,
-        "rows": _commitment_rows(figures.items, may_report),
+        "rows": rows,
+        "may_check_evidence": may_check,
         "version_rows": version_rows,
         "is_owner": is_owner,
         "may_edit": is_owner and pending is not None and pending.is_editable,
@@ -194,10 +200,15 @@ def progress_new(request: HttpRequest, pk: int, commitment_pk: int) -> HttpRespo
     return render(request, "programmes/progress_form.html", context)
 
 
-def _evidence_for(user: access.AnyUser, pk: int) -> Evidence:
+def evidence_for(user: access.AnyUser, pk: int) -> Evidence:
     """The evidence if the user may read its programme and its commitment, else 404 (whether or not it exists)."""
     evidence = (
-        Evidence.objects.select_related("commitment__programme__owner", "commitment__programme__organisation")
+        Evidence.objects.select_related(
+            "commitment__programme__owner",
+            "commitment__programme__organisation",
+            "commitment__programme__current_version",
+            "archive",
+        )
         .filter(pk=pk)
         .first()
     )
@@ -214,7 +225,7 @@ def _evidence_for(user: access.AnyUser, pk: int) -> Evidence:
 @login_required
 @require_GET
 def evidence_download(request: HttpRequest, pk: int) -> FileResponse:
-    evidence = _evidence_for(request.user, pk)
+    evidence = evidence_for(request.user, pk)
     if evidence.file and not evidence.is_public:
         programme = evidence.commitment.programme
         owner, organisation = programme.owner, programme.organisation

@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 
 from programmes import outbox
 from programmes.action_programmes.digests import digest_email_send, digest_sweep
+from programmes.action_programmes.link_archives import RETRY, link_archive_fetch
 from programmes.exports.services import export_job_run
 from programmes.importing.services import import_job_fail, import_job_run
 from programmes.mail import EMAIL_TASK_OPTIONS
@@ -85,3 +86,15 @@ def remind_commitments() -> dict[str, int]:
     """Every morning: remind owners of commitments due soon, overdue, overdue without evidence or stalled, each at
     most once a day (programmes.reminders)."""
     return commitment_reminders_send()
+
+
+# No Celery bound on retries: the archive row counts its attempts (redeliveries included) and fails for good after
+# EVIDENCE_ARCHIVE_MAX_ATTEMPTS (link_archives), so this task stops asking.
+@shared_task(bind=True, acks_late=True, max_retries=None)
+def archive_evidence_link(self: Task[[int], str], archive_id: int) -> str:
+    """Fetch and keep the copy of a page given as evidence; a site that could not be reached is tried again later,
+    with backoff (one, two, four minutes...)."""
+    outcome = link_archive_fetch(archive_id=archive_id)
+    if outcome == RETRY:
+        raise self.retry(countdown=60 * 2**self.request.retries)
+    return outcome

@@ -3,6 +3,7 @@ from django.urls import path
 from programmes import (
     confirmation_views,
     document_views,
+    evidence_views,
     export_views,
     help_views,
     import_views,
@@ -85,6 +86,10 @@ urlpatterns = [
         name="progress_new",
     ),
     path("minh-chung/<int:pk>/", progress_views.evidence_download, name="evidence_download"),
+    # The confirmer's check of evidence, and the archived copy of a linked page (evidence_views)
+    path("minh-chung/cho-kiem-tra/", evidence_views.evidence_queue, name="evidence_queue"),
+    path("minh-chung/<int:pk>/kiem-tra/", evidence_views.evidence_check, name="evidence_check"),
+    path("minh-chung/<int:pk>/ban-luu/", evidence_views.evidence_archive_download, name="evidence_archive_download"),
     # Publication: level, consent, per-item caps and evidence flags (publication_views)
     path("chuong-trinh/<int:pk>/cong-khai/", publication_views.publication_edit, name="publication_edit"),
     # The printable programme (document_views)

@@ -187,6 +187,17 @@ EXPORT_BACKGROUND_ROWS = env.int("EXPORT_BACKGROUND_ROWS", default=20_000)
 EXPORT_FILE_RETENTION_HOURS = env.int("EXPORT_FILE_RETENTION_HOURS", default=48)
 # Largest evidence file (PDF, image, office document) a cadre may attach to a progress report, in megabytes.
 EVIDENCE_MAX_UPLOAD_MB = env.int("EVIDENCE_MAX_UPLOAD_MB", default=10)
+# The copy of a linked page kept when evidence is a link (programmes.action_programmes.link_fetch): at most this
+# large, fetched within these times (seconds: per connection or read, and in all), tried at most this many times.
+EVIDENCE_ARCHIVE_MAX_MB = env.int("EVIDENCE_ARCHIVE_MAX_MB", default=5)
+EVIDENCE_ARCHIVE_TIMEOUT_SECONDS = env.float("EVIDENCE_ARCHIVE_TIMEOUT_SECONDS", default=10.0)
+EVIDENCE_ARCHIVE_TOTAL_SECONDS = env.float("EVIDENCE_ARCHIVE_TOTAL_SECONDS", default=30.0)
+EVIDENCE_ARCHIVE_MAX_ATTEMPTS = env.int("EVIDENCE_ARCHIVE_MAX_ATTEMPTS", default=3)
+# Loopback addresses the fetcher may reach, so that a test can archive from its own server on this machine (the
+# tests list 127.0.0.2 only, so that a link or a redirect to localhost, 127.0.0.1, stays refused). Loopback only:
+# no private range can be opened here. Empty, and never read from the environment: a deployment cannot set it;
+# only a test's settings override does.
+EVIDENCE_ARCHIVE_TEST_ADDRESSES: tuple[str, ...] = ()
 
 # Digital signatures (ký số) of the reports and confirmed programmes (docs/SIGNING.md). The portal's key: a PKCS#12
 # file and its passphrase; none, and documents are made unsigned. A signing body with a key of its own (from the
@@ -374,6 +385,9 @@ CELERY_TASK_ROUTES = {
     # A spreadsheet of a city-wide list reads hundreds of thousands of rows: bulk work, off the interactive queue.
     "programmes.tasks.run_export_job": {"queue": _IMPORTS},
     "programmes.tasks.enforce_retention": {"queue": _IMPORTS},
+    # Fetching a linked page waits on another site for up to EVIDENCE_ARCHIVE_TOTAL_SECONDS: never in front of an
+    # e-mail.
+    "programmes.tasks.archive_evidence_link": {"queue": _IMPORTS},
     "publicity.tasks.purge_feedback_contacts": {"queue": _IMPORTS},
     "publicity.tasks.attach_verified_feedback": {"queue": _IMPORTS},
     # The morning's reminders and digests sweep the whole city in batches; each e-mail they ask for goes on

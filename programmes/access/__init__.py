@@ -14,6 +14,7 @@ What lives where:
 - `programmes`: programme visibility. Who reads a programme and its versions, who owns it, who confirms it.
 - `exports`: who may take a spreadsheet of a staff list away, and who downloads one made in the background.
 - `commitments`: what of a readable programme's commitments a reader sees (the owner's caps, the owner's chain).
+- `evidence`: who checks the evidence behind a "done" claim (the programme's confirmer), and what waits for them.
 
 The apps built on programmes keep their own access modules (reviews.access, publicity.access), which apply
 these grants to their objects.
@@ -38,6 +39,7 @@ from programmes.access.commitments import (
     leads_in_review,
     programmes_read_in_full,
 )
+from programmes.access.evidence import can_check_evidence, checks_evidence_of, evidence_to_check
 from programmes.access.exports import (
     can_download_export,
     can_export_lists,
@@ -119,6 +121,7 @@ __all__ = [
     "cadres_visible_to",
     "can",
     "can_anywhere",
+    "can_check_evidence",
     "can_confirm_version",
     "can_download_export",
     "can_erase_cadre",
@@ -129,12 +132,14 @@ __all__ = [
     "can_view_private_details",
     "can_view_programme",
     "can_view_version",
+    "checks_evidence_of",
     "commitment_level",
     "commitment_reading",
     "current_role_areas",
     "dashboard_tops",
     "deciding_organisation_in",
     "effective_level",
+    "evidence_to_check",
     "forget_grants",
     "get_cadre_for",
     "get_dashboard_organisation",

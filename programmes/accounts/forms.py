@@ -105,6 +105,7 @@ PREFERENCE_GROUPS: tuple[tuple[Any, tuple[str, ...]], ...] = (
         _("Chương trình hành động và góp ý của Nhân dân"),
         (
             NotificationKind.PROGRAMME_CONFIRMATION,
+            NotificationKind.EVIDENCE_REJECTED,
             NotificationKind.FEEDBACK_CASE,
             NotificationKind.FEEDBACK_FORWARDED,
         ),

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy
 from programmes import idempotency, summary_marks
 from programmes.action_programmes.announcements import PublicChange, announce
 from programmes.action_programmes.evidence import CheckedFile, check_link, check_upload
+from programmes.action_programmes.link_archives import link_archive_request
 from programmes.action_programmes.public_stamps import public_programme_changed
 from programmes.action_programmes.publication import public_commitment
 from programmes.action_programmes.services._common import _require_owner
@@ -27,6 +28,7 @@ from programmes.models import (
     Commitment,
     CommitmentTerms,
     Evidence,
+    EvidenceReview,
     ProgrammeState,
     ProgrammeVersion,
     ProgressReport,
@@ -125,28 +127,28 @@ def progress_report(
     )
     if idempotency.was_sent_before(report):
         return report
+    # Evidence behind a claim of "done" waits for the confirmer's check (evidence_checks).
+    review_state = EvidenceReview.PENDING if status in ProgressStatus.needing_evidence() else ""
     evidence: list[Evidence] = []
     try:
         for item in checked:
-            evidence.append(_evidence_from_file(report, item, acting_user))
+            evidence.append(_evidence_from_file(report, item, acting_user, review_state))
     except Exception:
         # The rows roll back with the transaction; the files already written must go with them.
         for stored in evidence:
             stored.file.delete(save=False)
         raise
-    evidence += [
-        Evidence.objects.create(commitment=commitment, progress_report=report, link=link, uploaded_by=acting_user)
-        for link in clean_links
-    ]
-    commitment.status = status
-    if value_reached is not None:
-        commitment.value_reached = value_reached
-    commitment.last_reported_at = report.reported_at
-    commitment.save(update_fields=["status", "value_reached", "last_reported_at"])
-    public_programme_changed(commitment.programme_id)
-    summary_marks.programme_changed(commitment.programme)
-    if public_commitment(commitment, commitment.programme):
-        announce(PublicChange.PROGRESS, report.pk)
+    for link in clean_links:
+        linked = Evidence.objects.create(
+            commitment=commitment,
+            progress_report=report,
+            link=link,
+            uploaded_by=acting_user,
+            review_state=review_state,
+        )
+        link_archive_request(linked)
+        evidence.append(linked)
+    report_takes_effect(commitment, report)
     audit_record(
         actor=acting_user,
         action=ProgrammeAction.PROGRESS_REPORT,
@@ -159,7 +161,21 @@ def progress_report(
     return report
 
 
-def _evidence_from_file(report: ProgressReport, item: CheckedFile, acting_user: User) -> Evidence:
+def report_takes_effect(commitment: Commitment, report: ProgressReport) -> None:
+    """A stored report becomes the commitment's standing, on every page and feed that shows it. For the services
+    that record progress (the owner's report, the return after rejected evidence), inside their transaction."""
+    commitment.status = report.status
+    if report.value_reached is not None:
+        commitment.value_reached = report.value_reached
+    commitment.last_reported_at = report.reported_at
+    commitment.save(update_fields=["status", "value_reached", "last_reported_at"])
+    public_programme_changed(commitment.programme_id)
+    summary_marks.programme_changed(commitment.programme)
+    if public_commitment(commitment, commitment.programme):
+        announce(PublicChange.PROGRESS, report.pk)
+
+
+def _evidence_from_file(report: ProgressReport, item: CheckedFile, acting_user: User, review_state: str) -> Evidence:
     evidence = Evidence(
         commitment=report.commitment,
         progress_report=report,
@@ -168,6 +184,7 @@ def _evidence_from_file(report: ProgressReport, item: CheckedFile, acting_user: 
         size=item.upload.size,
         sha256=item.sha256,
         uploaded_by=acting_user,
+        review_state=review_state,
     )
     evidence.file.save(item.storage_name, item.upload, save=False)
     evidence.save()

@@ -155,3 +155,26 @@ class ProgressForm(PortalForm):
             acting_user=self.user,
             submission_key=data["submission_key"],
         )
+
+
+class EvidenceCheckForm(forms.Form):
+    """The confirmer's verdict on one evidence item: accept, or reject with a reason."""
+
+    ACCEPT, REJECT = "accept", "reject"
+
+    decision = forms.ChoiceField(
+        label=_("Kết quả kiểm tra"), choices=[(ACCEPT, _("Chấp nhận")), (REJECT, _("Từ chối"))]
+    )
+    reason = forms.CharField(
+        label=_("Lý do từ chối"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Bắt buộc khi từ chối: người lập chương trình sẽ đọc lý do này."),
+    )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if cleaned.get("decision") == self.REJECT and not (cleaned.get("reason") or "").strip():
+            self.add_error("reason", _("Hãy ghi lý do từ chối minh chứng."))
+        return cleaned

@@ -148,7 +148,10 @@ def terms_with_progress_prefetch() -> Prefetch[str, QuerySet[CommitmentTerms], s
                 # A sliced prefetch needs its own attribute: the related manager cannot filter a slice.
                 to_attr="latest_reports",
             ),
-            Prefetch("commitment__evidence", queryset=Evidence.objects.order_by("-uploaded_at", "-pk")),
+            Prefetch(
+                "commitment__evidence",
+                queryset=Evidence.objects.select_related("archive").order_by("-uploaded_at", "-pk"),
+            ),
         )
         .order_by("position"),
     )

@@ -33,12 +33,13 @@ from .notifications import (
 )
 from .organisations import OrganisationKind, OrganisationSuccession, PartyOrganisation, SuccessionShare
 from .outbox import OutboxMessage
-from .progress import Evidence, ProgressReport
+from .progress import ArchiveState, Evidence, EvidenceReview, LinkArchive, ProgressReport
 from .summaries import SummaryMark
 
 __all__ = [
     "AccountPreferences",
     "ActionProgramme",
+    "ArchiveState",
     "AuditEvent",
     "Cadre",
     "CadrePrivateDetails",
@@ -48,11 +49,13 @@ __all__ = [
     "ConfirmerRule",
     "Delivery",
     "Evidence",
+    "EvidenceReview",
     "ExportJob",
     "ExportState",
     "ImportJob",
     "ImportKind",
     "ImportStatus",
+    "LinkArchive",
     "MemberType",
     "Membership",
     "MembershipStatus",

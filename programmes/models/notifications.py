@@ -15,6 +15,7 @@ class NotificationKind(models.TextChoices):
     ACCOUNT = "account", _("Tài khoản, chức vụ và vai trò trên cổng")
     # Action programmes.
     PROGRAMME_CONFIRMATION = "programme_confirmation", _("Chương trình hành động: gửi, trả lại, xác nhận")
+    EVIDENCE_REJECTED = "evidence_rejected", _("Minh chứng bị người xác nhận từ chối")
     # The review, hand-off by hand-off.
     PERIOD_OPENED = "period_opened", _("Mở đợt kiểm điểm")
     REVIEW_PROMPT = "review_prompt", _("Nội dung gợi ý kiểm điểm")

@@ -40,6 +40,15 @@ class ProgressReport(models.Model):
         return f"{self.get_status_display()} ({timezone.localdate(self.reported_at):%d/%m/%Y})"
 
 
+class EvidenceReview(models.TextChoices):
+    """Where the confirmer's check of an evidence item behind a "done" claim stands; blank for evidence that needs
+    no check (behind a report that claims nothing finished)."""
+
+    PENDING = "pending", _("Chờ kiểm tra")
+    ACCEPTED = "accepted", _("Đã chấp nhận")
+    REJECTED = "rejected", _("Bị từ chối")
+
+
 class Evidence(models.Model):
     """A file or a link that proves progress. Files are private and served only through the access module."""
 
@@ -66,17 +75,82 @@ class Evidence(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("người tải lên")
     )
     uploaded_at = models.DateTimeField(_("ngày tải lên"), default=timezone.now)
+    # The confirmer's check (programmes.action_programmes.evidence_checks); blank: no check needed.
+    review_state = models.CharField(
+        _("kiểm tra minh chứng"), max_length=16, choices=EvidenceReview.choices, blank=True, default=""
+    )
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("người kiểm tra"),
+    )
+    reviewed_at = models.DateTimeField(_("kiểm tra lúc"), null=True, blank=True)
+    review_reason = models.TextField(_("lý do từ chối"), blank=True)
 
     class Meta:
         verbose_name = _("minh chứng")
         verbose_name_plural = _("minh chứng")
         ordering = ["commitment", "-uploaded_at", "-pk"]
+        indexes = [
+            # The reviewer's list: what waits for a check.
+            models.Index(fields=["uploaded_at"], condition=Q(review_state="pending"), name="evidence_waiting_check")
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=(Q(file="") & ~Q(link="")) | (~Q(file="") & Q(link="") & Q(sha256__regex=r"^[0-9a-f]{64}$")),
                 name="evidence_is_a_hashed_file_or_a_link",
             ),
+            models.CheckConstraint(
+                condition=~Q(review_state="rejected") | ~Q(review_reason=""), name="evidence_rejection_has_reason"
+            ),
+            models.CheckConstraint(
+                condition=Q(review_state__in=["", "pending"]) | Q(reviewed_by__isnull=False, reviewed_at__isnull=False),
+                name="evidence_checked_by_someone",
+            ),
         ]
 
     def __str__(self) -> str:
         return self.description or self.original_name or self.link
+
+
+class ArchiveState(models.TextChoices):
+    PENDING = "pending", _("Đang lưu bản sao")
+    ARCHIVED = "archived", _("Đã lưu bản sao")
+    FAILED = "failed", _("Không lưu được bản sao")
+
+
+class LinkArchive(models.Model):
+    """The copy of a linked page (HTML or PDF) fetched when the link was attached, so that what the rating rested on
+    survives the page changing or vanishing. Private like evidence files; served through the access module."""
+
+    evidence = models.OneToOneField(
+        Evidence, on_delete=models.CASCADE, related_name="archive", verbose_name=_("minh chứng")
+    )
+    state = models.CharField(_("trạng thái"), max_length=16, choices=ArchiveState.choices, default=ArchiveState.PENDING)
+    file = models.FileField(_("bản sao"), upload_to="evidence/archive/%Y/%m/", blank=True)
+    content_type = models.CharField(_("loại nội dung"), max_length=100, blank=True)
+    size = models.PositiveBigIntegerField(_("dung lượng (byte)"), null=True, blank=True)
+    sha256 = models.CharField(_("mã băm SHA-256"), max_length=64, blank=True)
+    # Where the copy came from after following redirects.
+    fetched_url = models.URLField(_("địa chỉ đã tải"), max_length=1000, blank=True)
+    fetched_at = models.DateTimeField(_("tải lúc"), null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("số lần thử"), default=0)
+    failure_reason = models.CharField(_("lý do không lưu được"), max_length=500, blank=True)
+    created_at = models.DateTimeField(_("tạo lúc"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("bản lưu đường dẫn minh chứng")
+        verbose_name_plural = _("bản lưu đường dẫn minh chứng")
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(state="archived")
+                | (~Q(file="") & Q(sha256__regex=r"^[0-9a-f]{64}$") & Q(fetched_at__isnull=False)),
+                name="link_archive_stored_with_hash",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.evidence.link} ({self.get_state_display()})"

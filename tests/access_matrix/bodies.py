@@ -282,7 +282,12 @@ def export_programmes(world: World, persona: str, relation: str, target: Target)
     return {"danh_sach": "programmes"}
 
 
+def accept_evidence(world: World, persona: str, relation: str, target: Target) -> dict[str, Any]:
+    return {"decision": "accept"}
+
+
 BODIES: dict[str, Body] = {
+    "accept_evidence": accept_evidence,
     "export_programmes": export_programmes,
     "close_period": close_period,
     "propose_cell": propose_cell,

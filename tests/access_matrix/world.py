@@ -19,6 +19,7 @@ the ended period of 2025, which are marked not rated directly, so that the perio
 """
 
 import datetime
+import hashlib
 import typing
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -48,6 +49,7 @@ from programmes.action_programmes.notifications import unsubscribe_token
 from programmes.action_programmes.progress import progress_report
 from programmes.models import (
     ActionProgramme,
+    ArchiveState,
     AuditEvent,
     Cadre,
     ConfirmerRule,
@@ -56,6 +58,7 @@ from programmes.models import (
     ImportJob,
     ImportKind,
     ImportStatus,
+    LinkArchive,
     Membership,
     NotificationKind,
     OrganisationKind,
@@ -304,6 +307,26 @@ def _evidence(programme: ActionProgramme, owner: User, position: int) -> Any:
     return report.evidence.get()
 
 
+def _archived_link(programme: ActionProgramme, owner: User) -> Any:
+    """A link given as evidence on the programme's second commitment, with its page's copy stored (as the background
+    fetch would have stored it)."""
+    terms = programme.current_version.terms.order_by("position")[1]  # type: ignore[union-attr]
+    report = progress_report(
+        commitment=terms.commitment,
+        status=ProgressStatus.ON_TRACK,
+        links=[f"https://phuong.example.vn/bao-cao-{programme.pk}"],
+        acting_user=owner,
+    )
+    evidence = report.evidence.get()
+    page = b"<html><body>Bao cao</body></html>"
+    archive = LinkArchive.objects.get(evidence=evidence)
+    archive.file.save(f"ban-luu-{programme.pk}.html", ContentFile(page), save=False)
+    archive.state, archive.content_type, archive.size = ArchiveState.ARCHIVED, "text/html", len(page)
+    archive.sha256, archive.fetched_at = hashlib.sha256(page).hexdigest(), timezone.now()
+    archive.save()
+    return evidence
+
+
 def _programmes(world: World) -> None:
     for relation, subject in world.subjects.items():
         owner, confirmer = subject.cadre, subject.confirmer
@@ -348,6 +371,8 @@ def _programmes(world: World) -> None:
                 )
                 evidence = _evidence(programme, subject.user, 0)
                 world.add("evidence.committee", relation, Target(kwargs={"pk": evidence.pk}, watch=evidence))
+                archived = _archived_link(programme, subject.user)
+                world.add("evidence.archived", relation, Target(kwargs={"pk": archived.pk}, watch=archived))
                 world.add(
                     "admin.actionprogramme", relation, Target(kwargs={"object_id": programme.pk}, watch=programme)
                 )

@@ -23,6 +23,7 @@ TITLE = "Chương trình hành động nhiệm kỳ 2026–2029 của đồng ch
 RETURN_REASON = "Cần ghi rõ thời điểm kiểm tra kết quả từng quý."
 RETURN_NOTE = "Biện pháp còn chung, hãy nêu cách theo dõi hằng tháng."
 AMENDMENT_REASON = "Khu phố được giao thêm nhiệm vụ cải cách hành chính nên nâng chỉ tiêu."
+EVIDENCE_REJECTION = "Biên bản chưa có chữ ký của chi ủy"
 EVIDENCE_NAME = "bien-ban-ket-qua-quy-1.pdf"
 # Where the editor's quality panel reloads itself from after every change (programmes:programme_quality).
 QUALITY_URL = re.compile(r"/chuong-trinh/\d+/soan/kiem-tra/$")
@@ -349,5 +350,31 @@ def test_programme_from_registration_to_evidence(
         evidence_link.click()
     assert download.value.suggested_filename == EVIDENCE_NAME
     assert Path(download.value.path()).read_bytes() == (tmp_path / EVIDENCE_NAME).read_bytes()
+
+    # 8. Bình, the confirmer, finds the evidence waiting on his page and rejects it with a reason: the commitment
+    # is back in progress, and Alice reads why.
+    binh.goto(f"{live_server.url}/")
+    waiting = (
+        binh.get_by_role("region", name="Việc cần làm")
+        .get_by_role("listitem")
+        .filter(has_text="Minh chứng chờ kiểm tra")
+    )
+    expect(waiting).to_contain_text("1")
+    waiting.get_by_role("link", name="Kiểm tra minh chứng").click()
+    expect(binh.get_by_role("heading", level=1)).to_have_text("Minh chứng chờ kiểm tra")
+    assert blocking_violations(binh) == []
+    binh.locator("summary").filter(has_text=f"Từ chối minh chứng {EVIDENCE_NAME}").click()
+    binh.get_by_label("Lý do từ chối (người lập chương trình sẽ đọc)").fill(EVIDENCE_REJECTION)
+    assert blocking_violations(binh) == []
+    binh.get_by_role("button", name="Gửi ý kiến từ chối").click()
+    expect(binh.get_by_role("status")).to_contain_text("Đã từ chối minh chứng")
+    expect(binh.get_by_text("Không có minh chứng nào chờ đồng chí kiểm tra.")).to_be_visible()
+
+    alice.goto(programme_url)
+    third = alice.get_by_role("article", name=re.compile("^Nội dung 3 ·"))
+    expect(third.get_by_role("table", name="Minh chứng của nội dung 3")).to_contain_text("Bị từ chối")
+    expect(third.get_by_role("table", name="Minh chứng của nội dung 3")).to_contain_text(EVIDENCE_REJECTION)
+    expect(third.get_by_role("table", name="Báo cáo tiến độ gần nhất của nội dung 3")).to_contain_text("Đúng tiến độ")
+    assert blocking_violations(alice) == []
 
     assert console_errors == []
