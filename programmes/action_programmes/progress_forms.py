@@ -157,7 +157,7 @@ class ProgressForm(PortalForm):
         )
 
 
-class EvidenceCheckForm(forms.Form):
+class EvidenceCheckForm(PortalForm):
     """The confirmer's verdict on one evidence item: accept, or reject with a reason."""
 
     ACCEPT, REJECT = "accept", "reject"
