@@ -4,7 +4,7 @@ The cell's secretary opens the table of proposals from the cell page, records th
 two members to Excellent and sees the quota counted again as he does (no page load), lowers one back and records
 the whole table. A member of the grassroots committee opens the table of decisions from the work list and decides
 the cell in one submission; its head ticks two decisions and confirms them on common grounds. No page scrolls
-sideways (the tables scroll inside their frame), none has a serious accessibility violation, none breaks the
+sideways (each row of a table reads as a card), none has a serious accessibility violation, none breaks the
 content security policy.
 """
 

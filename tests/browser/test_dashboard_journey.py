@@ -83,6 +83,7 @@ def test_a_visitor_opens_a_ward_s_published_figures_from_the_list_of_areas(
 ):
     cast = counted
     phone_page.goto(f"{live_server.url}/cong-khai/")
+    phone_page.get_by_text("Lọc", exact=True).click()  # on a phone the areas wait with the filters
     phone_page.get_by_role("link", name=f"Số liệu {cast.ward.name}").click()
 
     expect(phone_page.get_by_role("heading", level=1)).to_have_text(f"Số liệu công khai: {cast.ward.name}")

@@ -218,6 +218,9 @@ def test_programme_from_registration_to_evidence(
     # Numbered by section ("II.1"): the fourth, of the first section, comes before the three added before it.
     added_as = ("I.1", "II.1", "III.1", "I.1", "V.1")
     for count, (spec, number) in enumerate(zip(specs, added_as, strict=True), start=1):
+        if count > 1:  # once there is a commitment, the add form folds behind its button
+            expect(add_form).to_be_hidden()
+            alice.get_by_text("Thêm cam kết", exact=True).click()
         _fill_commitment(add_form, spec)
         _quality_reloaded(alice, add_form.get_by_role("button", name="Thêm nội dung").click)
         expect(alice.get_by_role("heading", name=f"Nội dung cam kết ({count})")).to_be_visible()

@@ -139,8 +139,14 @@ def test_public_pages_fit_a_phone(live_server, published, followers, phone_page:
         # Nothing wider than the phone: the page never scrolls sideways.
         assert phone_page.evaluate("document.documentElement.scrollWidth") <= PHONE_WIDTH, name
 
+    # On a phone the results come first; the search and the filters wait behind "Lọc".
     phone_page.goto(f"{live_server.url}/cong-khai/")
-    phone_page.get_by_label("Tìm theo tên, chức vụ hoặc tổ chức").fill("nen")
+    search = phone_page.get_by_label("Tìm theo tên, chức vụ hoặc tổ chức")
+    expect(search).to_be_hidden()
+    results = phone_page.get_by_role("heading", name="Tất cả chương trình được công khai")
+    assert results.bounding_box()["y"] < 812  # type: ignore[index]
+    phone_page.get_by_text("Lọc", exact=True).click()
+    search.fill("nen")
     phone_page.get_by_role("button", name="Tìm").click()
     phone_page.get_by_role("link", name="Nguyễn Văn Nên").click()
     expect(phone_page.get_by_text("Chỉ tiêu đã thay đổi 1 lần").first).to_be_visible()
