@@ -17,6 +17,7 @@ from .cadres import (
     PartyPost,
     Position,
     PostKind,
+    ResidenceExemption,
     Role,
     RoleAssignment,
 )
@@ -78,6 +79,7 @@ __all__ = [
     "ReadEvent",
     "ReadKind",
     "ReminderLog",
+    "ResidenceExemption",
     "Role",
     "RoleAssignment",
     "SuccessionShare",
