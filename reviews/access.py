@@ -376,6 +376,14 @@ def get_residence_comment_for(user: AnyUser, pk: Any) -> ResidenceComment:
     return access.get_or_404(user, _residence_comments(), pk, can_read_residence_comment)
 
 
+def get_reviewed_residence_comment_for(user: AnyUser, pk: Any) -> ResidenceComment:
+    """The comment seen from the member's review: 404 unless the user reads that review (the residence secretary,
+    who does not, never reaches the workplace side's pages)."""
+    return access.get_or_404(
+        user, _residence_comments(), pk, lambda user, comment: can_view_review(user, comment.review)
+    )
+
+
 def periods_visible_to(user: AnyUser) -> QuerySet[ReviewPeriod]:
     """Periods whose scope overlaps what the user reads: inside their grants, or above them."""
     if not user.is_authenticated:
