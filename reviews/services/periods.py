@@ -383,10 +383,10 @@ def _open_reviews(period: ReviewPeriod) -> tuple[list[tuple[Any, ...]], int]:
         ResidenceComment,
         _RESIDENCE_FIELDS,
         [
-            (review_id, residences[cadre_id], due_on)
-            for review_id, (_period, cadre_id, place_id, cell_id, *_rest) in zip(review_ids, rows, strict=True)
-            # The review at the member's cell, which the cell's meeting reads (not the leadership collectives').
-            if place_id == cell_id and cadre_id in residences
+            (review_id, residences[cadre_id][0], due_on)
+            for review_id, (_period, cadre_id, place_id, *_rest) in zip(review_ids, rows, strict=True)
+            # The review at the member's own cell, which its meeting reads (not the leadership collectives').
+            if cadre_id in residences and place_id == residences[cadre_id][1]
         ],
     )
     return rows, len(requests)
@@ -397,14 +397,14 @@ _RESIDENCE_FIELDS = ("review_id", "residence_cell_id", "due_on")
 RESIDENCE_COMMENT_KINDS = (PeriodKind.ANNUAL,)
 
 
-def _residence_cells(period: ReviewPeriod, members: Iterable[tuple[Any, ...]]) -> dict[int, int]:
-    """The residence cell to ask for each working member's comment, by cadre id, from the members' rows (cadre,
-    cell, status, residence cell, exemption): members who take part in their cell's life (not exempt from
-    activities nor suspended), not exempt from the residence comment, living under another cell than their own."""
+def _residence_cells(period: ReviewPeriod, members: Iterable[tuple[Any, ...]]) -> dict[int, tuple[int, int]]:
+    """The residence cell to ask for each working member's comment and their own cell, by cadre id, from the members'
+    rows (cadre, cell, status, residence cell, exemption): members who take part in their cell's life (not exempt
+    from activities nor suspended), not exempt from the residence comment, living under another cell than theirs."""
     if period.kind not in RESIDENCE_COMMENT_KINDS:
         return {}
     return {
-        cadre_id: residence_cell_id
+        cadre_id: (residence_cell_id, cell_id)
         for cadre_id, cell_id, status, residence_cell_id, exemption in members
         if status == MembershipStatus.ACTIVE and residence_cell_id not in (None, cell_id) and not exemption
     }
