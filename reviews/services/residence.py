@@ -6,6 +6,8 @@ The comment is read by the workplace cell before its meeting: once the cell has 
 was read. The latest answer stands; each is in the audit log with the one it replaced.
 """
 
+import functools
+from collections import Counter
 from collections.abc import Mapping
 from typing import Any
 
@@ -19,8 +21,9 @@ from django.utils.translation import gettext as _
 
 from programmes import access as programme_access
 from programmes.action_programmes.evidence import check_upload
-from programmes.action_programmes.notifications import notify_each
+from programmes.action_programmes.notifications import Notice, notify_each
 from programmes.models import NotificationKind
+from programmes.reminders import send_reminders
 from reviews import access as review_access
 from reviews.audit_actions import ReviewAction
 from reviews.models import (
@@ -30,6 +33,7 @@ from reviews.models import (
     ResidenceComment,
     ResidenceCommentChannel,
     ResidenceCommentState,
+    ReviewPeriod,
     ReviewState,
 )
 from reviews.services._common import _audit, _require
@@ -251,3 +255,47 @@ def residence_comment_upload(
         sha256=comment.document_sha256,
     )
     return comment
+
+
+def residence_requests_notify(*, period_id: int) -> int:
+    """Tell the secretary of each residence cell asked for comments in a newly opened period how many and by when,
+    once (programmes.reminders.send_reminders, keyed by the period and the day it opened); how many were told."""
+    period = ReviewPeriod.objects.filter(pk=period_id).first()
+    if period is None:
+        return 0
+    asked = Counter(ResidenceComment.objects.filter(review__period=period).values_list("residence_cell_id", flat=True))
+    secretaries = programme_access.secretaries_of(asked)
+    counts: Counter[int] = Counter()
+    for cell, number in asked.items():
+        if cell in secretaries:
+            counts[secretaries[cell]] += number
+    due_on = period.residence_comments_due()
+    link = reverse("reviews:residence_requests")
+
+    def text(number: int) -> tuple[str, str]:
+        return (
+            _("Đề nghị nhận xét đảng viên nơi cư trú: %(title)s") % {"title": period.title},
+            _(
+                "%(count)s đảng viên đang công tác cư trú trên địa bàn chi bộ cần được nhận xét (Quy định 213-QĐ/TW), "
+                "hạn %(date)s. Đồng chí xem danh sách trong mục Nhận xét nơi cư trú."
+            )
+            % {"count": number, "date": f"{due_on:%d/%m/%Y}"},
+        )
+
+    def notices(pairs: list[tuple[int, int]]) -> list[Notice]:
+        return [
+            Notice(
+                recipient_id=user_id,
+                kind=NotificationKind.RESIDENCE_COMMENT,
+                link=link,
+                text=functools.partial(text, counts[user_id]),
+            )
+            for user_id, _period in pairs
+        ]
+
+    return send_reminders(
+        NotificationKind.RESIDENCE_COMMENT,
+        [(user_id, period.pk) for user_id in sorted(counts)],
+        timezone.localtime(period.opened_at).date(),
+        notices,
+    )

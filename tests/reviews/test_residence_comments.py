@@ -34,6 +34,8 @@ from reviews.models import (
     ReviewState,
 )
 from reviews.reminders import review_reminders_send
+from reviews.services.residence import residence_requests_notify
+from reviews.tasks import notify_period_opened
 from tests.factories import PositionFactory, client_for, make_member, make_organisation
 from tests.reviews.review_data import open_period, propose, write_and_submit
 
@@ -284,3 +286,12 @@ def test_overdue_requests_are_flagged_and_reminded_once_a_day(cast, residence):
     # Answered, it is no longer overdue nor reminded.
     services.residence_comment_decline(comment=comment, reason="Không rõ nơi ở.", acting_user=residence.secretary.user)
     assert review_reminders_send(today + datetime.timedelta(days=3))[NotificationKind.RESIDENCE_COMMENT_OVERDUE] == 0
+
+
+def test_the_residence_secretary_is_told_of_the_requests_once(cast, residence):
+    period = open_period(cast.ward, cast.org_board)
+
+    assert notify_period_opened(period.pk) >= 1
+    told = Notification.objects.get(recipient=residence.secretary.user, kind=NotificationKind.RESIDENCE_COMMENT)
+    assert "1 đảng viên" in told.body and told.link == reverse("reviews:residence_requests")
+    assert residence_requests_notify(period_id=period.pk) == 0
