@@ -158,6 +158,10 @@ def parse_rows(table: Table) -> tuple[list[CadreRow], list[ImportIssue]]:
 def _parse_row(cells: RowReader) -> CadreRow:
     joined, official = cells.period("ngay_vao_dang", "ngay_chinh_thuc")
     full_name = cells.text("ho_ten", required=True)
+    exemption = cells.choice("mien_nhan_xet_cu_tru", EXEMPTIONS)
+    reason = cells.text("ly_do_mien")
+    if exemption == ResidenceExemption.OTHER and not reason:
+        cells.error("ly_do_mien", _("Hãy ghi lý do miễn lấy nhận xét nơi cư trú khi chọn “lý do khác”."))
     return CadreRow(
         number=cells.row.number,
         code=cells.text("ma_dang_vien", required=True, max_length=32),
@@ -172,20 +176,10 @@ def _parse_row(cells: RowReader) -> CadreRow:
         status=cells.choice("tinh_trang", STATUSES, default=MembershipStatus.ACTIVE),
         joined_party_on=joined,
         official_on=official,
-        **_parse_residence(cells),
+        residence_code=cells.text(RESIDENCE_CELL_COLUMN, max_length=32),
+        residence_exemption=exemption,
+        residence_exemption_reason=reason,
     )
-
-
-def _parse_residence(cells: RowReader) -> dict[str, str]:
-    exemption = cells.choice("mien_nhan_xet_cu_tru", EXEMPTIONS)
-    reason = cells.text("ly_do_mien")
-    if exemption == ResidenceExemption.OTHER and not reason:
-        cells.error("ly_do_mien", _("Hãy ghi lý do miễn lấy nhận xét nơi cư trú khi chọn “lý do khác”."))
-    return {
-        "residence_code": cells.text(RESIDENCE_CELL_COLUMN, max_length=32),
-        "residence_exemption": exemption,
-        "residence_exemption_reason": reason,
-    }
 
 
 class StoredCadre(NamedTuple):

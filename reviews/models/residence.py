@@ -12,6 +12,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
 
 from programmes.models import PartyOrganisation
 
@@ -44,7 +45,7 @@ RESIDENCE_POINTS = (
 )
 
 
-def _point(label: object) -> models.CharField[str, str]:
+def _point(label: StrOrPromise) -> models.CharField[str, str]:
     return models.CharField(label, max_length=16, choices=PointAssessment.choices, blank=True)
 
 

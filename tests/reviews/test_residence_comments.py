@@ -182,7 +182,7 @@ def test_residence_secretary_records_the_comment_and_the_workplace_reads_it(cast
         page = secretary.get(url).content.decode()
         assert "Ý kiến nhận xét nơi cư trú" in page and COMMENT in page and "Chi bộ Khu phố 2" in page
     download = secretary.get(reverse("reviews:residence_comment_download", args=[comment.pk]))
-    assert download.status_code == 200 and b"".join(download.streaming_content) == PDF
+    assert download.status_code == 200 and b"".join(download.streaming_content) == PDF  # type: ignore[attr-defined]
     # The member reads it on their self-review page; a member of cell 1B does not get the file.
     own = client_for(cast.member.user).get(reverse("reviews:self_review_edit", args=[comment.review_id]))
     assert COMMENT in own.content.decode()
