@@ -139,6 +139,10 @@ def test_residence_secretary_of_another_ward_sees_the_request_and_nothing_else(c
     listing = client.get(reverse("reviews:residence_requests"))
     assert listing.status_code == 200
     assert "Trần Thị Ánh" in listing.content.decode()
+    # "Việc cần làm" on their own page leads there.
+    desk = client.get(reverse("programmes:dashboard")).content.decode()
+    assert "Đảng viên cư trú trên địa bàn chờ chi bộ nhận xét" in desk
+    assert reverse("reviews:residence_requests") in desk
     assert client.get(reverse("reviews:residence_comment_record", args=[comment.pk])).status_code == 200
     # The review, its pages and the member's programme stay closed.
     for url in (
