@@ -24,7 +24,7 @@ from programmes.models import (
     PartyPost,
     ResidenceExemption,
 )
-from reviews import services
+from reviews import access, services
 from reviews.models import (
     PeriodKind,
     ResidenceComment,
@@ -299,3 +299,24 @@ def test_the_residence_secretary_is_told_of_the_requests_once(cast, residence):
     told = Notification.objects.get(recipient=residence.secretary.user, kind=NotificationKind.RESIDENCE_COMMENT)
     assert "1 đảng viên" in told.body and told.link == reverse("reviews:residence_requests")
     assert residence_requests_notify(period_id=period.pk) == 0
+
+
+def test_the_residence_check_agrees_with_its_queryset_twin_across_two_wards(cast, residence):
+    # The outsider (cell 1B) lives under cell 1A: the cast's secretary answers for her, Nga for the member.
+    _residence_of(cast.outsider, cast.cell_a)
+    open_period(cast.ward, cast.org_board)
+    comments = list(ResidenceComment.objects.select_related("review__cadre", "residence_cell"))
+    users = [
+        residence.secretary.user,
+        cast.secretary.user,
+        cast.member.user,
+        cast.outsider.user,
+        cast.committee_staff.user,
+        cast.head.user,
+        cast.org_board,
+        cast.overseer,
+    ]
+    for user in users:
+        checked = {comment.pk for comment in comments if access.can_record_residence_comment(user, comment)}
+        assert set(access.residence_requests_for(user).values_list("pk", flat=True)) == checked, user
+    assert {comment.review.cadre for comment in access.residence_requests_for(cast.secretary.user)} == {cast.outsider}
