@@ -190,6 +190,9 @@ def test_residence_secretary_records_the_comment_and_the_workplace_reads_it(cast
     # The member reads it on their self-review page; a member of cell 1B does not get the file.
     own = client_for(cast.member.user).get(reverse("reviews:self_review_edit", args=[comment.review_id]))
     assert COMMENT in own.content.decode()
+    # …and in the copy of their personal data.
+    copy = client_for(cast.member.user).get(reverse("programmes:my_data_json")).content.decode("utf-8")
+    assert "Chi bộ Khu phố 2" in copy and "tham gia sinh hoạt tổ dân phố" in copy
     outsider = client_for(cast.outsider.user)
     assert outsider.get(reverse("reviews:residence_comment_download", args=[comment.pk])).status_code == 404
 
