@@ -362,7 +362,12 @@ def can_read_residence_comment(user: AnyUser, comment: ResidenceComment) -> bool
 
 def _residence_comments() -> QuerySet[ResidenceComment]:
     return ResidenceComment.objects.select_related(
-        "residence_cell", "review__period", "review__cadre", "review__place", "review__cell"
+        "residence_cell",
+        "review__period",
+        "review__cadre",
+        "review__place",
+        "review__cell",
+        "review__deciding_organisation",
     )
 
 
