@@ -83,7 +83,7 @@ class PeriodForm(forms.Form):
         label=_("Số ngày được kiến nghị sau khi có kết quả"), min_value=1, max_value=90, initial=DEFAULT_APPEAL_DAYS
     )
     residence_comment_days = forms.IntegerField(
-        label=_("Hạn nhận xét nơi cư trú: số ngày trước hạn họp chi bộ"),
+        label=_("Số ngày nhận xét nơi cư trú gửi trước cuộc họp chi bộ"),
         min_value=0,
         max_value=60,
         required=False,
