@@ -217,7 +217,15 @@ def write_private_details(plan: Plan, cadres: dict[str, Cadre], tally: Tally) ->
     tally.add("private_details", len(new), update_rows(CadrePrivateDetails, changed, PRIVATE_FIELDS))
 
 
-MEMBERSHIP_FIELDS = ("cell_id", "member_type", "status", "joined_party_on", "official_on", "start_date")
+MEMBERSHIP_FIELDS = (
+    "cell_id",
+    "member_type",
+    "status",
+    "joined_party_on",
+    "official_on",
+    "start_date",
+    "residence_cell_id",
+)
 
 
 def write_memberships(
@@ -237,6 +245,7 @@ def write_memberships(
             "joined_party_on": person.joined_party_on,
             "official_on": person.official_on,
             "start_date": NEW_STRUCTURE,
+            "residence_cell_id": organisations[person.residence_code].pk if person.residence_code else None,
         }
         membership = existing.get(cadre.pk)
         if membership is None:

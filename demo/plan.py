@@ -79,6 +79,9 @@ class Person:
     official_on: datetime.date | None
     status: str = MembershipStatus.ACTIVE
     username: str | None = None
+    # The cell of the quarter they live in, which comments on members working elsewhere (Quy định 213-QĐ/TW);
+    # "" for members of a residential cell, who are active where they live.
+    residence_code: str = ""
 
 
 @dataclass(frozen=True)
@@ -99,7 +102,8 @@ class PostSpec:
 NAMED_PEOPLE = (
     ("bithuthanhuy", "Huỳnh Văn Khiêm", Gender.MALE, "", WARDS[0], 1966),
     ("dangvien2", "Trần Thị Mỹ Duyên", Gender.FEMALE, DEMO_CELL, DEMO_WARD, 1990),
-    ("dangvien3", "Võ Thanh Tùng", Gender.MALE, DEMO_CELL, DEMO_WARD, 1985),
+    # He lives in the other ward: his residence comment is asked of a cell of Phường Sài Gòn.
+    ("dangvien3", "Võ Thanh Tùng", Gender.MALE, DEMO_CELL, WARDS[0], 1985),
 )
 # Their party posts: user name, organisation code, post.
 NAMED_POSTS = (("bithuthanhuy", CITY_CODE, PartyPost.SECRETARY),)
@@ -185,6 +189,7 @@ class PeopleGenerator:
             citizen_id=self.citizen_id(gender, born),
             phone=self._unique_digits("09", 8, self.phones),
             address=f"{quarter_word(ward)} {quarter}, {ward.in_text}, Thành phố Hồ Chí Minh",
+            residence_code=f"{ward.code}-KP{quarter:02d}" if cell_code and "-KP" not in cell_code else "",
             member_type=MemberType.PROBATIONARY if probationary else MemberType.OFFICIAL,
             joined_party_on=joined,
             official_on=None if probationary else joined + datetime.timedelta(days=365),

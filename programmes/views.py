@@ -54,6 +54,7 @@ ACTION_LABELS: dict[Action, Promise] = {
     Action.VIEW_AUDIT_LOG: _("Xem nhật ký thao tác"),
     Action.OPEN_REVIEW_PERIOD: _("Mở đợt kiểm điểm"),
     Action.RECORD_CELL_PROPOSAL: _("Ghi đề xuất của chi bộ"),
+    Action.RECORD_RESIDENCE_COMMENT: _("Nhận xét đảng viên cư trú trên địa bàn"),
     Action.DECIDE_RATING: _("Quyết định xếp loại"),
     Action.CONFIRM_DECISION: _("Xác nhận quyết định xếp loại"),
     Action.OVERSEE_AREA: _("Giám sát trên địa bàn"),

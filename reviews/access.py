@@ -38,6 +38,7 @@ from reviews.models import (
     LevelChange,
     Report,
     ReportKind,
+    ResidenceComment,
     Review,
     ReviewPeriod,
     ReviewState,
@@ -324,6 +325,67 @@ def can_add_prompt_or_input(user: AnyUser, review: Review) -> bool:
         can_record_proposal(user, review)
         or can_decide(user, review)
         or access.can(user, Action.OPEN_REVIEW_PERIOD, review.cell)
+    )
+
+
+# --- Residence comments (Quy định 213-QĐ/TW): asked of the cell where a working member lives -----------------------
+# The residence cell's secretary sees the request and answers it, nothing else of the member: their grant covers
+# their own cell, not the member's, so the review, its inputs and the programme stay closed to them (404).
+
+
+def can_record_residence_comment(user: AnyUser, comment: ResidenceComment) -> bool:
+    """The secretary or deputy of the residence cell, by their own post (never a system administrator's account),
+    never about themself."""
+    return not is_subject(user, comment.review) and access.holds(
+        user, Action.RECORD_RESIDENCE_COMMENT, comment.residence_cell
+    )
+
+
+def residence_requests_for(user: AnyUser) -> QuerySet[ResidenceComment]:
+    """The queryset twin of can_record_residence_comment: the requests the user answers for their residence cells."""
+    condition = access.holding_condition(user, Action.RECORD_RESIDENCE_COMMENT, "residence_cell__")
+    if condition is None:
+        return ResidenceComment.objects.none()
+    return ResidenceComment.objects.filter(condition).exclude(review__cadre__user=user.pk)
+
+
+def can_upload_residence_comment(user: AnyUser, comment: ResidenceComment) -> bool:
+    """A comment obtained outside the portal is brought in by those who add comments to the member's review: the
+    workplace cell's secretary, the deciding committee, period openers; never the member."""
+    return can_add_prompt_or_input(user, comment.review)
+
+
+def can_read_residence_comment(user: AnyUser, comment: ResidenceComment) -> bool:
+    """Whoever reads the member's review, and the residence cell's secretary who answers it."""
+    return can_view_review(user, comment.review) or can_record_residence_comment(user, comment)
+
+
+def _residence_comments() -> QuerySet[ResidenceComment]:
+    return ResidenceComment.objects.select_related(
+        "residence_cell",
+        "review__period",
+        "review__cadre",
+        "review__place",
+        "review__cell",
+        "review__deciding_organisation",
+    )
+
+
+def get_residence_request_for(user: AnyUser, pk: Any) -> ResidenceComment:
+    """The request if the user answers it for the residence cell; else 404, whether or not it exists."""
+    return access.get_or_404(user, _residence_comments(), pk, can_record_residence_comment)
+
+
+def get_residence_comment_for(user: AnyUser, pk: Any) -> ResidenceComment:
+    """The comment if the user may read it (can_read_residence_comment); else 404, whether or not it exists."""
+    return access.get_or_404(user, _residence_comments(), pk, can_read_residence_comment)
+
+
+def get_reviewed_residence_comment_for(user: AnyUser, pk: Any) -> ResidenceComment:
+    """The comment seen from the member's review: 404 unless the user reads that review (the residence secretary,
+    who does not, never reaches the workplace side's pages)."""
+    return access.get_or_404(
+        user, _residence_comments(), pk, lambda user, comment: can_view_review(user, comment.review)
     )
 
 

@@ -177,7 +177,16 @@ def meeting_record(request: AuthenticatedRequest, period_pk: int, cell_pk: int) 
         )
     else:
         hint = _quorum_context(form.initial["members_total"], None)
-    context = {"period": period, "place": place, "form": form, "action": address, **hint}
+    context = {
+        "period": period,
+        "place": place,
+        "form": form,
+        "action": address,
+        # What each member's residence cell said, read before the meeting (the recorder may bring one in).
+        "residence_comments": selectors.residence_comments_of_place(period, place),
+        "today": timezone.localdate(),
+        **hint,
+    }
     return render(request, "reviews/meeting_form.html", context)
 
 

@@ -18,12 +18,13 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from programmes.models import Evidence
 from programmes.web import AuthenticatedRequest, refusal_page
-from reviews import access, rules, services
+from reviews import access, rules, selectors, services
 from reviews.consistency import ConsistencyFlag, acknowledgement_field, consistency_flags
 from reviews.decision_forms import (
     AppealForm,
@@ -73,6 +74,9 @@ def _essentials(review: Review, proposal: CellProposal | None) -> dict[str, Any]
         "assessments": assessments,
         "flags": flags,
         "verdict_rows": [VerdictRow(assessment, flagged.get(assessment.pk)) for assessment in assessments],
+        # The committee reads what the residence cell said, as the cell did; it brings nothing in from outside.
+        "residence_comment": selectors.residence_comment_of(review),
+        "today": timezone.localdate(),
     }
 
 

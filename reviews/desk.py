@@ -25,6 +25,7 @@ from reviews.models import (
     DecisionState,
     PeriodKind,
     PeriodState,
+    ResidenceCommentState,
     Review,
     ReviewPeriod,
     ReviewState,
@@ -147,6 +148,32 @@ def cell_work(desk: Desk) -> None:
         (_("Đề xuất mức xếp loại của chi bộ cần ghi"), _("Ghi đề xuất của chi bộ")),
         url=_proposals_url,
     )
+
+
+@source(115)
+def residence_comments(desk: Desk) -> None:
+    """The residence cell's secretary: the working members living in its area whose comment it has not given yet
+    (Quy định 213-QĐ/TW), by the nearest deadline. One query, for those who hold a cell's post only."""
+    if not programme_access.grants_allowing(desk.user, Action.RECORD_RESIDENCE_COMMENT):
+        return
+    desk.open(CELL)
+    waiting = access.residence_requests_for(desk.user).filter(
+        state=ResidenceCommentState.REQUESTED,
+        review__period__state=PeriodState.OPEN,
+        review__state__in=[ReviewState.SELF_DRAFTING, ReviewState.SELF_SUBMITTED],
+    )
+    found = most_urgent(waiting, ["due_on", "pk"], ["pk", "due_on"])
+    if found is not None:
+        desk.add(
+            CELL,
+            desk.task(
+                _("Đảng viên cư trú trên địa bàn chờ chi bộ nhận xét"),
+                found.total,
+                _("Nhận xét nơi cư trú"),
+                reverse("reviews:residence_requests"),
+                deadline=found.row["due_on"],
+            ),
+        )
 
 
 # --- The committee: its members decide, its head confirms, the committee above resolves appeals ----------------

@@ -18,6 +18,7 @@ from programmes.web import PortalForm
 from reviews.models import PeriodKind, RuleSet
 
 DEFAULT_APPEAL_DAYS = 15
+DEFAULT_RESIDENCE_COMMENT_DAYS = 10
 
 
 class ScopeChoiceField(forms.ModelChoiceField[PartyOrganisation]):
@@ -53,6 +54,7 @@ def default_initial(today: datetime.date) -> dict[str, Any]:
         "cell_meetings_until": datetime.date(year, 12, 20),
         "decisions_until": datetime.date(year, 12, 31),
         "appeal_days": DEFAULT_APPEAL_DAYS,
+        "residence_comment_days": DEFAULT_RESIDENCE_COMMENT_DAYS,
     }
 
 
@@ -80,6 +82,16 @@ class PeriodForm(PortalForm):
     decisions_until = forms.DateField(label=_("Hạn quyết định xếp loại"), widget=DateInput())
     appeal_days = forms.IntegerField(
         label=_("Số ngày được kiến nghị sau khi có kết quả"), min_value=1, max_value=90, initial=DEFAULT_APPEAL_DAYS
+    )
+    residence_comment_days = forms.IntegerField(
+        label=_("Số ngày nhận xét nơi cư trú gửi trước cuộc họp chi bộ"),
+        min_value=0,
+        max_value=60,
+        required=False,
+        initial=DEFAULT_RESIDENCE_COMMENT_DAYS,
+        help_text=_(
+            "Đợt kiểm điểm hằng năm đề nghị chi bộ nơi cư trú nhận xét đảng viên đang công tác (Quy định 213-QĐ/TW)."
+        ),
     )
 
     def __init__(self, *args: Any, user: AnyUser, **kwargs: Any) -> None:
@@ -110,7 +122,10 @@ class PeriodForm(PortalForm):
                     Column("cell_meetings_until", css_class="col-md-4"),
                     Column("decisions_until", css_class="col-md-4"),
                 ),
-                "appeal_days",
+                Row(
+                    Column("appeal_days", css_class="col-md-6"),
+                    Column("residence_comment_days", css_class="col-md-6"),
+                ),
             ),
         )
 

@@ -21,6 +21,9 @@ from reviews.models import (
     ReviewInput,
     ReviewPrompt,
 )
+from reviews.models.residence import RESIDENCE_POINTS
+
+POINT_FIELDS = [name for name, _label in RESIDENCE_POINTS]
 
 REVIEW_FIELDS = [
     "form",
@@ -78,7 +81,13 @@ def _reviews(cadre: Cadre) -> list[Review]:
     return list(
         Review.objects.filter(cadre=cadre)
         .select_related(
-            "period", "place", "cell", "deciding_organisation", "proposal__meeting", "proposal__recorded_by__cadre"
+            "period",
+            "place",
+            "cell",
+            "deciding_organisation",
+            "proposal__meeting",
+            "proposal__recorded_by__cadre",
+            "residence_comment__residence_cell",
         )
         .prefetch_related(
             # Only the person's own line of the meeting's attendance: the others' are about the others.
@@ -167,6 +176,21 @@ def _decision_record(decision: Decision) -> Record:
     )
 
 
+def _residence_part(review: Review) -> Part:
+    """The residence cell's comment asked at this review (Quy định 213-QĐ/TW), as the member's cell reads it."""
+    comment = getattr(review, "residence_comment", None)
+    records = []
+    if comment is not None:
+        fields = ["state", "due_on", "channel", "source", "text", *POINT_FIELDS, "no_comment_reason", "recorded_at"]
+        records.append(
+            Record(
+                comment.residence_cell.name,
+                [named("residence_cell", _("Chi bộ nơi cư trú"), comment.residence_cell), *entries(comment, fields)],
+            )
+        )
+    return Part("residence_comment", _("Ý kiến nhận xét nơi cư trú"), records)
+
+
 def _review_record(review: Review) -> Record:
     prompts = [
         Record(
@@ -222,6 +246,7 @@ def _review_record(review: Review) -> Record:
                     for i in review.inputs.all()
                 ],
             ),
+            _residence_part(review),
             _proposal_part(review),
             Part("decisions", _("Quyết định xếp loại"), [_decision_record(d) for d in review.decisions.all()]),
             Part("appeals", _("Kiến nghị"), appeals),

@@ -1,7 +1,9 @@
 """The reviews' nightly reminders (programmes.reminders sends them, once per person, object, kind and day):
 
 - a member whose self-review is still a draft, REMINDER_SELF_REVIEW_DAYS before the deadline and on its last day;
-- the head of a deciding body, every REMINDER_CONFIRMATION_DAYS that a decision waits for their confirmation.
+- the head of a deciding body, every REMINDER_CONFIRMATION_DAYS that a decision waits for their confirmation;
+- the secretary of a residence cell, the day after a residence comment fell due unanswered and every
+  REMINDER_OVERDUE_EVERY_DAYS after, while the workplace cell has not met.
 
 Neither quotes a commitment.
 """
@@ -19,7 +21,16 @@ from programmes import access as programme_access
 from programmes.action_programmes.notifications import Notice
 from programmes.models import NotificationKind
 from programmes.reminders import Pair, audit_sweep, every, send_reminders
-from reviews.models import Decision, DecisionState, PeriodState, RatingLevel, Review, ReviewState
+from reviews.models import (
+    Decision,
+    DecisionState,
+    PeriodState,
+    RatingLevel,
+    ResidenceComment,
+    ResidenceCommentState,
+    Review,
+    ReviewState,
+)
 
 
 def self_review_pairs(today: datetime.date) -> list[Pair]:
@@ -120,6 +131,56 @@ def _confirmation_notices(today: datetime.date) -> Callable[[list[Pair]], list[N
     return notices
 
 
+def residence_overdue_pairs(today: datetime.date) -> list[Pair]:
+    """(residence cell's secretary, comment) for the requests past their deadline, unanswered, while the workplace
+    cell has not yet met: the secretary's own (reviews.access.can_record_residence_comment), never the member's."""
+    overdue = list(
+        ResidenceComment.objects.filter(
+            state=ResidenceCommentState.REQUESTED,
+            due_on__in=every(today, first=1, step=settings.REMINDER_OVERDUE_EVERY_DAYS),
+            review__period__state=PeriodState.OPEN,
+            review__state__in=[ReviewState.SELF_DRAFTING, ReviewState.SELF_SUBMITTED],
+        )
+        .order_by("pk")
+        .values_list("pk", "residence_cell_id", "review__cadre__user_id")
+    )
+    secretaries = programme_access.secretaries_of({cell for _pk, cell, _subject in overdue})
+    return [
+        (secretaries[cell], pk) for pk, cell, subject in overdue if cell in secretaries and secretaries[cell] != subject
+    ]
+
+
+def _residence_text(name: str, cell: str, due_on: datetime.date, today: datetime.date) -> tuple[str, str]:
+    subject = _("Quá hạn nhận xét nơi cư trú: %(name)s") % {"name": name}
+    body = _(
+        "Chi bộ nơi công tác của đồng chí %(name)s (%(cell)s) đề nghị nhận xét nơi cư trú trước ngày %(date)s; đã "
+        "quá hạn %(days)s ngày. Đồng chí nhận xét, hoặc ghi “không có ý kiến” với lý do."
+    ) % {"name": name, "cell": cell, "date": f"{due_on:%d/%m/%Y}", "days": (today - due_on).days}
+    return subject, body
+
+
+def _residence_notices(today: datetime.date) -> Callable[[list[Pair]], list[Notice]]:
+    def notices(pairs: list[Pair]) -> list[Notice]:
+        rows = {
+            pk: (name, cell, due_on)
+            for pk, name, cell, due_on in ResidenceComment.objects.filter(
+                pk__in=[comment for _user, comment in pairs], state=ResidenceCommentState.REQUESTED
+            ).values_list("pk", "review__cadre__full_name", "review__cell__name", "due_on")
+        }
+        return [
+            Notice(
+                recipient_id=user_id,
+                kind=NotificationKind.RESIDENCE_COMMENT_OVERDUE,
+                link=reverse("reviews:residence_comment_record", args=[comment]),
+                text=functools.partial(_residence_text, *rows[comment], today),
+            )
+            for user_id, comment in pairs
+            if comment in rows
+        ]
+
+    return notices
+
+
 def review_reminders_send(today: datetime.date | None = None) -> dict[str, int]:
     """The nightly job over every open review: how many reminders of each kind went out."""
     today = today or timezone.localdate()
@@ -129,6 +190,12 @@ def review_reminders_send(today: datetime.date | None = None) -> dict[str, int]:
         ),
         NotificationKind.CONFIRMATION_WAITING.value: send_reminders(
             NotificationKind.CONFIRMATION_WAITING, confirmation_pairs(today), today, _confirmation_notices(today)
+        ),
+        NotificationKind.RESIDENCE_COMMENT_OVERDUE.value: send_reminders(
+            NotificationKind.RESIDENCE_COMMENT_OVERDUE,
+            residence_overdue_pairs(today),
+            today,
+            _residence_notices(today),
         ),
     }
     audit_sweep("reviews", today, counts)

@@ -11,6 +11,7 @@ from typing import Any
 
 from django.db.models import (
     BooleanField,
+    Case,
     Count,
     Exists,
     ExpressionWrapper,
@@ -19,6 +20,7 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
+    When,
 )
 from django.utils import timezone
 
@@ -27,10 +29,12 @@ from programmes.models import AuditEvent, Cadre, Evidence, Membership, Membershi
 from programmes.models.organisations import CELL_KINDS
 from reviews.access import (
     appeals_resolvable_by,
+    can_upload_residence_comment,
     confirming_condition,
     deciding_condition,
     periods_visible_to,
     recording_condition,
+    residence_requests_for,
     result_appealed_annotation,
     reviews_visible_to,
 )
@@ -45,6 +49,8 @@ from reviews.models import (
     LevelChange,
     MeetingAttendance,
     PeriodState,
+    ResidenceComment,
+    ResidenceCommentState,
     Review,
     ReviewInput,
     ReviewPeriod,
@@ -297,6 +303,53 @@ def review_prompts(review: Review) -> QuerySet[ReviewPrompt]:
 
 def review_inputs(review: Review) -> QuerySet[ReviewInput]:
     return ReviewInput.objects.filter(review=review).order_by("received_on", "pk")
+
+
+def _residence_comments() -> QuerySet[ResidenceComment]:
+    return ResidenceComment.objects.select_related(
+        "residence_cell",
+        "recorded_by__cadre",
+        "review__cadre",
+        "review__place",
+        "review__cell",
+        "review__deciding_organisation",
+    )
+
+
+def residence_comment_of(review: Review) -> ResidenceComment | None:
+    """The member's residence comment in the review's period: asked at their cell, read in every place they are
+    reviewed (a leader's collective too). The caller has checked that the user reads the review."""
+    return _residence_comments().filter(review__period=review.period_id, review__cadre=review.cadre_id).first()
+
+
+def residence_comments_of_place(period: ReviewPeriod, place: PartyOrganisation) -> list[ResidenceComment]:
+    """The residence comments of the members reviewed at a place in a period, for its meeting page, by name."""
+    members = Review.objects.filter(period=period, place=place).values("cadre")
+    return list(
+        _residence_comments()
+        .filter(review__period=period, review__cadre__in=members)
+        .order_by("review__cadre__name_folded", "pk")
+    )
+
+
+def residence_context(user: AnyUser, review: Review) -> dict[str, Any]:
+    """The "Ý kiến nhận xét nơi cư trú" panel of a review's pages: the member's comment in the period, and whether
+    the reader may bring one in from outside the portal."""
+    comment = residence_comment_of(review)
+    return {
+        "residence_comment": comment,
+        "may_upload_residence": comment is not None and can_upload_residence_comment(user, comment),
+    }
+
+
+def residence_requests(user: AnyUser) -> QuerySet[ResidenceComment]:
+    """The residence secretary's list: what waits for an answer first, by deadline; then what was answered."""
+    return (
+        residence_requests_for(user)
+        .select_related("residence_cell", "review__period", "review__cadre", "review__cell")
+        .annotate(answered=Case(When(state=ResidenceCommentState.REQUESTED, then=0), default=1))
+        .order_by("answered", "due_on", "review__cadre__name_folded", "pk")
+    )
 
 
 def review_proposal(review: Review) -> CellProposal | None:

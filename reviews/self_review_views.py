@@ -30,7 +30,7 @@ from programmes.models import Evidence, ReadKind
 from programmes.reads import read_record
 from programmes.web import AuthenticatedRequest, add_service_error
 from reviews import access as review_access
-from reviews import presentation, rules, services
+from reviews import presentation, rules, selectors, services
 from reviews.consistency import consistency_flags
 from reviews.models import CommitmentAssessment, Review, ReviewInput, ReviewState
 from reviews.self_review_forms import (
@@ -187,6 +187,9 @@ def _form_context(review: Review, form: SelfReviewForm) -> dict[str, Any]:
         "review": review,
         "form": form,
         "prompts": list(review.prompts.all()),
+        # The member reads what the residence cell said of them (a member brings no comment in for themself).
+        "residence_comment": selectors.residence_comment_of(review),
+        "today": timezone.localdate(),
         "level_title": presentation.section_title("self_level"),
         "rule_summary": rule_set_summary(review.period.rule_set),
         "edit_url": _edit_url(review),

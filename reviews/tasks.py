@@ -26,6 +26,7 @@ from reviews.reports.batches import (
 )
 from reviews.reports.produce import report_produce, review_reports_refresh
 from reviews.services.periods import period_members_notify
+from reviews.services.residence import residence_requests_notify
 
 REPORT_SOFT_TIME_LIMIT = 120
 REPORT_TIME_LIMIT = 150
@@ -121,8 +122,10 @@ def _batch_for(period: ReviewPeriod, label: str, kinds: set[str] | None = None) 
 
 @shared_task(acks_late=True)
 def notify_period_opened(period_id: int) -> int:
-    """Tell every member of a newly opened period, once (a second run tells nobody again)."""
-    return period_members_notify(period_id=period_id)
+    """Tell every member of a newly opened period, and the residence cells asked for comments, once (a second run
+    tells nobody again)."""
+    told = period_members_notify(period_id=period_id)
+    return told + residence_requests_notify(period_id=period_id)
 
 
 @shared_task(acks_late=True)

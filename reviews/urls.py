@@ -1,6 +1,15 @@
 from django.urls import path
 
-from reviews import bulk_views, cell_views, decision_views, report_views, self_review_views, views, work_list_views
+from reviews import (
+    bulk_views,
+    cell_views,
+    decision_views,
+    report_views,
+    residence_views,
+    self_review_views,
+    views,
+    work_list_views,
+)
 
 app_name = "reviews"
 
@@ -19,6 +28,19 @@ urlpatterns = [
     path("<int:pk>/goi-y/", self_review_views.prompt_add, name="prompt_add"),
     path("<int:pk>/y-kien/", self_review_views.input_add, name="input_add"),
     path("y-kien/<int:pk>/tai-ve/", self_review_views.input_download, name="input_download"),
+    # The residence cell's comment (Quy định 213-QĐ/TW): requests, answer, upload from outside (residence_views)
+    path("nhan-xet-noi-cu-tru/", residence_views.residence_requests, name="residence_requests"),
+    path("nhan-xet-noi-cu-tru/<int:pk>/", residence_views.residence_comment_record, name="residence_comment_record"),
+    path(
+        "nhan-xet-noi-cu-tru/<int:pk>/tai-len/",
+        residence_views.residence_comment_upload,
+        name="residence_comment_upload",
+    ),
+    path(
+        "nhan-xet-noi-cu-tru/<int:pk>/tai-ve/",
+        residence_views.residence_comment_download,
+        name="residence_comment_download",
+    ),
     # The cell's meeting and proposal (cell_views)
     path("dot/<int:period_pk>/chi-bo/<int:cell_pk>/", cell_views.cell_reviews, name="cell_reviews"),
     path("dot/<int:period_pk>/chi-bo/<int:cell_pk>/hop/", cell_views.meeting_record, name="meeting_record"),

@@ -389,6 +389,7 @@ def review_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         "assessments": list(selectors.review_assessments(review)),
         "prompts": list(selectors.review_prompts(review)),
         "inputs": list(selectors.review_inputs(review)),
+        **selectors.residence_context(request.user, review),
         "proposal": proposal,
         "proposal_total": proposal_total,
         "meeting": proposal.meeting if proposal is not None else None,

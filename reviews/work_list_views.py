@@ -146,6 +146,8 @@ def work_list(request: AuthenticatedRequest) -> HttpResponse:
         "to_confirm": confirm_page,
         "appeals": _queue_page(request, appeals, "trang_kien_nghi"),
         "may_open": programme_access.can_anywhere(user, Action.OPEN_REVIEW_PERIOD),
+        # A cell's secretary answers the residence comments asked of their cell (Quy định 213-QĐ/TW).
+        "answers_residence": bool(programme_access.grants_allowing(user, Action.RECORD_RESIDENCE_COMMENT)),
         "filter_form": filter_form,
     }
     return render(request, "reviews/work_list.html", context)

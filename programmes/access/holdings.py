@@ -54,6 +54,7 @@ class Action(StrEnum):
     VIEW_AUDIT_LOG = "view_audit_log"
     OPEN_REVIEW_PERIOD = "open_review_period"
     RECORD_CELL_PROPOSAL = "record_cell_proposal"
+    RECORD_RESIDENCE_COMMENT = "record_residence_comment"
     DECIDE_RATING = "decide_rating"
     CONFIRM_DECISION = "confirm_decision"
     OVERSEE_AREA = "oversee_area"
@@ -86,6 +87,9 @@ PERMISSIONS: dict[Action, frozenset[Persona]] = {
     Action.VIEW_AUDIT_LOG: frozenset({Persona.ORG_BOARD_STAFF, Persona.COMMITTEE_HEAD}),
     Action.OPEN_REVIEW_PERIOD: frozenset({Persona.ORG_BOARD_STAFF, Persona.STANDING_MEMBER, Persona.COMMITTEE_HEAD}),
     Action.RECORD_CELL_PROPOSAL: frozenset({Persona.CELL_SECRETARY, Persona.CELL_DEPUTY}),
+    # Quy định 213-QĐ/TW: the residence cell's committee (its secretary, or the deputy in their stead) comments on
+    # the working members who live in its area, whatever cell they belong to.
+    Action.RECORD_RESIDENCE_COMMENT: frozenset({Persona.CELL_SECRETARY, Persona.CELL_DEPUTY}),
     Action.DECIDE_RATING: frozenset(_COMMITTEE),
     Action.CONFIRM_DECISION: frozenset({Persona.COMMITTEE_HEAD}),
     Action.OVERSEE_AREA: frozenset(_OVERSEERS),

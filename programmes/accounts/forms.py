@@ -87,6 +87,7 @@ PREFERENCE_GROUPS: tuple[tuple[Any, tuple[str, ...]], ...] = (
             NotificationKind.RECLASSIFIED,
             NotificationKind.APPEAL_FILED,
             NotificationKind.APPEAL_RESOLVED,
+            NotificationKind.RESIDENCE_COMMENT,
         ),
     ),
     (
@@ -99,6 +100,7 @@ PREFERENCE_GROUPS: tuple[tuple[Any, tuple[str, ...]], ...] = (
             NotificationKind.SELF_REVIEW_CLOSING,
             NotificationKind.CONFIRMATION_WAITING,
             NotificationKind.FEEDBACK_OVERDUE,
+            NotificationKind.RESIDENCE_COMMENT_OVERDUE,
         ),
     ),
     (

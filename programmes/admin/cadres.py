@@ -56,7 +56,8 @@ class OwnRecordInline(ScopedForeignKeyMixin[_RecordT], admin.TabularInline[_Reco
 
 class MembershipInline(OwnRecordInline[Membership]):
     model = Membership
-    raw_id_fields = ["cell"]
+    raw_id_fields = ["cell", "residence_cell"]
+    any_cell_fields = ("residence_cell",)
     extra = 0
 
 
@@ -128,9 +129,10 @@ def _cadre_refusal(request: HttpRequest, cadre: Cadre | None) -> tuple[str, str]
 @admin.register(Membership)
 class MembershipAdmin(ScopedGrantAdmin[Membership]):
     list_display = ["cadre", "cell", "member_type", "status", "start_date", "end_date"]
-    list_filter = ["member_type", "status"]
+    list_filter = ["member_type", "status", "residence_exemption"]
     search_fields = ["cadre__full_name", "cadre__code", "cell__name"]
-    raw_id_fields = ["cadre", "cell"]
+    raw_id_fields = ["cadre", "cell", "residence_cell"]
+    any_cell_fields = ("residence_cell",)
     list_select_related = ["cadre", "cell"]
     scope_lookup = "cell"
 

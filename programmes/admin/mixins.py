@@ -19,6 +19,7 @@ from programmes.access import Action
 from programmes.audit import audit_record, snapshot
 from programmes.audit_actions import AdminAction
 from programmes.models import Cadre, CadrePrivateDetails, Membership, PartyOrganisation
+from programmes.models.organisations import CELL_KINDS
 
 # Models whose values must never reach the audit log: only the names of the fields that changed are kept.
 PERSONAL_DATA_MODELS: tuple[type[models.Model], ...] = (CadrePrivateDetails,)
@@ -136,10 +137,16 @@ class ScopedForeignKeyMixin(_BaseAdminMixinBase[_ModelT]):
     """Staff who are not system administrators may point rows only to organisations they manage and to cadres of
     their subtree. Accounts are checked by the rules of programmes.grants when they change (GrantRulesMixin)."""
 
+    # Organisation fields that may name a cell outside the managed subtree (a member's residence cell, often in another
+    # ward): nothing of that cell changes, it is only named.
+    any_cell_fields: tuple[str, ...] = ()
+
     def formfield_for_foreignkey(
         self, db_field: models.ForeignKey[Any, Any], request: HttpRequest, **kwargs: Any
     ) -> ModelChoiceField[Any] | None:
-        if not access.sees_every_admin_row(request.user):
+        if db_field.name in self.any_cell_fields:
+            kwargs["queryset"] = PartyOrganisation.objects.filter(kind__in=CELL_KINDS)
+        elif not access.sees_every_admin_row(request.user):
             if db_field.related_model is PartyOrganisation:
                 kwargs["queryset"] = managed_organisations(request)
             elif db_field.related_model is Cadre:

@@ -20,6 +20,7 @@ from programmes.models import (
     MembershipStatus,
     MemberType,
     PartyOrganisation,
+    ResidenceExemption,
 )
 from programmes.models.cadres import Gender
 from programmes.models.organisations import CELL_KINDS
@@ -38,6 +39,7 @@ from .base import (
 )
 from .bulk import BulkWriter
 
+RESIDENCE_CELL_COLUMN = "ma_chi_bo_cu_tru"
 COLUMNS = (
     Column("ma_dang_vien", gettext_lazy("Mã đảng viên, duy nhất; lần nhập sau cập nhật theo mã này."), "DV0001", True),
     Column("ho_ten", gettext_lazy("Họ và tên."), "Nguyễn Thị Mai", True),
@@ -60,8 +62,37 @@ COLUMNS = (
     ),
     Column("ngay_vao_dang", gettext_lazy("Ngày vào Đảng (dd/mm/yyyy)."), "03/02/2005"),
     Column("ngay_chinh_thuc", gettext_lazy("Ngày chính thức (dd/mm/yyyy)."), "03/02/2006"),
+    # Quy định 213-QĐ/TW: the cell where the member lives comments on them each year. Files made before these columns
+    # leave them out, and then change nothing of what is stored.
+    Column(
+        RESIDENCE_CELL_COLUMN,
+        gettext_lazy(
+            "Mã chi bộ nơi cư trú (chi bộ khu phố, ấp nơi đảng viên ở; có thể thuộc phường, xã khác). Để trống nếu "
+            "chưa xác định."
+        ),
+        "79-26740-KP2",
+        may_be_absent=True,
+    ),
+    Column(
+        "mien_nhan_xet_cu_tru",
+        gettext_lazy(
+            "Miễn lấy nhận xét nơi cư trú: doanh_trai (quân đội, công an ở tập trung), di_hoc (đi học tập trung xa "
+            "nơi cư trú) hoặc khac (lý do khác). Để trống: không miễn."
+        ),
+        "",
+        may_be_absent=True,
+    ),
+    Column("ly_do_mien", gettext_lazy("Lý do miễn, bắt buộc khi miễn vì lý do khác."), "", may_be_absent=True),
 )
 GENDERS = choice_lookup(Gender)
+EXEMPTIONS = choice_lookup(
+    ResidenceExemption,
+    {
+        "doanh trai": ResidenceExemption.BARRACKS,
+        "di hoc": ResidenceExemption.STUDYING_AWAY,
+        "khac": ResidenceExemption.OTHER,
+    },
+)
 
 
 class ImportableStatus(models.TextChoices):
@@ -83,7 +114,15 @@ STATUSES = choice_lookup(
 HISTORY_REASON = "import"
 CADRE_FIELDS = ("full_name", "name_folded", "gender")
 PRIVATE_FIELDS = ("date_of_birth", "citizen_id", "phone", "email")
-MEMBERSHIP_FIELDS = ("member_type", "status", "joined_party_on", "official_on")
+MEMBERSHIP_FIELDS = (
+    "member_type",
+    "status",
+    "joined_party_on",
+    "official_on",
+    "residence_cell_id",
+    "residence_exemption",
+    "residence_exemption_reason",
+)
 
 
 @dataclass
@@ -101,15 +140,28 @@ class CadreRow:
     status: str
     joined_party_on: datetime.date | None
     official_on: datetime.date | None
+    residence_code: str = ""
+    residence_exemption: str = ""
+    residence_exemption_reason: str = ""
+    # Whether the file has the residence columns at all: without them the stored residence stays as it is.
+    residence_given: bool = True
 
 
 def parse_rows(table: Table) -> tuple[list[CadreRow], list[ImportIssue]]:
-    return parse_table(table, _parse_row)
+    rows, issues = parse_table(table, _parse_row)
+    if RESIDENCE_CELL_COLUMN not in table.headers:
+        for row in rows:
+            row.residence_given = False
+    return rows, issues
 
 
 def _parse_row(cells: RowReader) -> CadreRow:
     joined, official = cells.period("ngay_vao_dang", "ngay_chinh_thuc")
     full_name = cells.text("ho_ten", required=True)
+    exemption = cells.choice("mien_nhan_xet_cu_tru", EXEMPTIONS)
+    reason = cells.text("ly_do_mien")
+    if exemption == ResidenceExemption.OTHER and not reason:
+        cells.error("ly_do_mien", _("Hãy ghi lý do miễn lấy nhận xét nơi cư trú khi chọn “lý do khác”."))
     return CadreRow(
         number=cells.row.number,
         code=cells.text("ma_dang_vien", required=True, max_length=32),
@@ -124,6 +176,9 @@ def _parse_row(cells: RowReader) -> CadreRow:
         status=cells.choice("tinh_trang", STATUSES, default=MembershipStatus.ACTIVE),
         joined_party_on=joined,
         official_on=official,
+        residence_code=cells.text(RESIDENCE_CELL_COLUMN, max_length=32),
+        residence_exemption=exemption,
+        residence_exemption_reason=reason,
     )
 
 
@@ -142,6 +197,9 @@ class StoredMembership(NamedTuple):
     status: str
     joined_party_on: datetime.date | None
     official_on: datetime.date | None
+    residence_cell_id: int | None
+    residence_exemption: str
+    residence_exemption_reason: str
 
 
 @dataclass
@@ -182,7 +240,7 @@ class RosterImport:
         self.current_cells: dict[int, PartyOrganisation] = {}
 
     def _load(self) -> None:
-        cell_codes = {row.cell_code for row in self.rows}
+        cell_codes = {row.cell_code for row in self.rows} | {row.residence_code for row in self.rows} - {""}
         for chunk in in_chunks(cell_codes):
             self.cells.update({org.code: org for org in PartyOrganisation.objects.filter(code__in=chunk)})
         for chunk in in_chunks({row.code for row in self.rows}):
@@ -205,6 +263,7 @@ class RosterImport:
         allowed: dict[int, bool] = {}
         # What is wrong with each cell the file names, if anything: the same for every row naming it.
         cell_problems: dict[str, str | None] = {}
+        residence_problems: dict[str, str | None] = {}
 
         def allows(cell: PartyOrganisation) -> bool:
             if cell.pk not in allowed:
@@ -220,7 +279,31 @@ class RosterImport:
             if cell_problems[row.cell_code] is not None:
                 issues.append(ImportIssue(row.number, "ma_chi_bo", str(cell_problems[row.cell_code])))
             issues += self._check_current_cell(row, allows)
+            if row.residence_code:
+                if row.residence_code not in residence_problems:
+                    residence_problems[row.residence_code] = self._residence_problem(row.residence_code)
+                if residence_problems[row.residence_code] is not None:
+                    issues.append(
+                        ImportIssue(row.number, RESIDENCE_CELL_COLUMN, str(residence_problems[row.residence_code]))
+                    )
         return issues
+
+    def _residence_problem(self, code: str) -> str | None:
+        """The residence cell is often in another ward: it must exist and be a cell in force, but need not lie in the
+        scope of the import (nothing of it is written)."""
+        cell = self.cells.get(code)
+        if cell is None:
+            message = _(
+                "Không có chi bộ nơi cư trú mã “%(code)s” trong hệ thống; hãy kiểm tra mã chi bộ khu phố, ấp nơi "
+                "đảng viên cư trú, hoặc nhập cây tổ chức của phường, xã đó trước."
+            )
+            return message % {"code": code}
+        if cell.kind not in CELL_KINDS:
+            message = _("Nơi cư trú “%(code)s – %(name)s” là %(kind)s, không phải chi bộ.")
+            return message % {"code": cell.code, "name": cell.name, "kind": cell.get_kind_display()}
+        if not cell.is_active_on():
+            return _("Chi bộ nơi cư trú “%(code)s” đã hết hiệu lực; hãy ghi chi bộ đang hoạt động.") % {"code": code}
+        return None
 
     def _duplicate(self, row: CadreRow, first: CadreRow) -> ImportIssue:
         if first.cell_code != row.cell_code:
@@ -322,8 +405,14 @@ class RosterImport:
         elif details != private_values:
             changes.private_updates.append((cadre.id, *private_values))
             changes.changed.add(row.code)
-        membership_values = (row.member_type, row.status, row.joined_party_on, row.official_on)
         current = self.memberships.get(cadre.id)
+        membership_values = (
+            row.member_type,
+            row.status,
+            row.joined_party_on,
+            row.official_on,
+            *self._residence_values(row, current),
+        )
         cell = self.cells[row.cell_code]
         if current is not None and current.cell_id != cell.pk:
             # A transfer: the old membership ends the day before the new one starts.
@@ -333,6 +422,16 @@ class RosterImport:
         if current is None:
             changes.opening.append((cadre.id, cell.pk, *membership_values, today, None))
             changes.changed.add(row.code)
-        elif membership_values != (current.member_type, current.status, current.joined_party_on, current.official_on):
+        elif membership_values != current[StoredMembership._fields.index("member_type") :]:
             changes.membership_updates.append((current.id, *membership_values))
             changes.changed.add(row.code)
+
+    def _residence_values(self, row: CadreRow, current: StoredMembership | None) -> tuple[int | None, str, str]:
+        """The residence cell and exemption the row gives; the stored ones when the file has no such columns (a
+        transfer keeps where the member lives)."""
+        if not row.residence_given:
+            if current is None:
+                return (None, "", "")
+            return (current.residence_cell_id, current.residence_exemption, current.residence_exemption_reason)
+        residence = self.cells[row.residence_code].pk if row.residence_code else None
+        return (residence, row.residence_exemption, row.residence_exemption_reason)

@@ -17,6 +17,7 @@ from .cadres import (
     PartyPost,
     Position,
     PostKind,
+    ResidenceExemption,
     Role,
     RoleAssignment,
 )
@@ -79,6 +80,7 @@ __all__ = [
     "ReadEvent",
     "ReadKind",
     "ReminderLog",
+    "ResidenceExemption",
     "Role",
     "RoleAssignment",
     "SuccessionShare",

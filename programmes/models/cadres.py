@@ -101,6 +101,15 @@ class MembershipStatus(models.TextChoices):
     TRANSFERRED = "transferred", _("Đã chuyển sinh hoạt")
 
 
+class ResidenceExemption(models.TextChoices):
+    """Why a working member is not asked for the residence cell's annual comment (Hướng dẫn 33-HD/BTCTW): the
+    comment is then taken only when needed (cadre procedures, awards, discipline)."""
+
+    BARRACKS = "barracks", _("Quân đội, công an ở tập trung trong doanh trại")
+    STUDYING_AWAY = "studying_away", _("Đi học tập trung xa nơi cư trú")
+    OTHER = "other", _("Lý do khác")
+
+
 class Membership(models.Model):
     """Membership of a cell. A cadre has exactly one current membership (no end date)."""
 
@@ -118,6 +127,21 @@ class Membership(models.Model):
     official_on = models.DateField(_("ngày chính thức"), null=True, blank=True)
     start_date = models.DateField(_("sinh hoạt từ ngày"), default=timezone.localdate)
     end_date = models.DateField(_("sinh hoạt đến ngày"), null=True, blank=True)
+    # Quy định 213-QĐ/TW: a member working in an agency keeps in touch with the cell where they live, which comments
+    # on them once a year. That cell is often in another ward, outside the workplace cell's subtree.
+    residence_cell = models.ForeignKey(
+        PartyOrganisation,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="residents",
+        verbose_name=_("chi bộ nơi cư trú"),
+        help_text=_("Chi bộ nơi đảng viên cư trú, nhận xét đảng viên hằng năm (Quy định 213-QĐ/TW)."),
+    )
+    residence_exemption = models.CharField(
+        _("miễn lấy nhận xét nơi cư trú"), max_length=16, choices=ResidenceExemption.choices, blank=True
+    )
+    residence_exemption_reason = models.CharField(_("lý do miễn (ghi rõ)"), max_length=255, blank=True)
 
     history = HistoricalRecords()
 
@@ -135,6 +159,10 @@ class Membership(models.Model):
             models.CheckConstraint(
                 condition=Q(end_date__isnull=True) | Q(end_date__gte=models.F("start_date")),
                 name="membership_end_after_start",
+            ),
+            models.CheckConstraint(
+                condition=~Q(residence_exemption="other") | ~Q(residence_exemption_reason=""),
+                name="membership_other_residence_exemption_has_reason",
             ),
         ]
         indexes = [

@@ -27,6 +27,7 @@ class NotificationKind(models.TextChoices):
     RECLASSIFIED = "reclassified", _("Cấp ủy cấp trên xếp loại lại")
     APPEAL_FILED = "appeal_filed", _("Kiến nghị về kết quả xếp loại")
     APPEAL_RESOLVED = "appeal_resolved", _("Giải quyết kiến nghị")
+    RESIDENCE_COMMENT = "residence_comment", _("Nhận xét đảng viên nơi cư trú: đề nghị, kết quả")
     # Citizen feedback.
     FEEDBACK_CASE = "feedback_case", _("Góp ý, phản ánh của Nhân dân")
     FEEDBACK_FORWARDED = "feedback_forwarded", _("Đề nghị xác minh góp ý, phản ánh của Nhân dân")
@@ -38,6 +39,7 @@ class NotificationKind(models.TextChoices):
     SELF_REVIEW_CLOSING = "self_review_closing", _("Nhắc việc: sắp hết hạn nộp bản kiểm điểm")
     CONFIRMATION_WAITING = "confirmation_waiting", _("Nhắc việc: kết quả xếp loại chờ xác nhận")
     FEEDBACK_OVERDUE = "feedback_overdue", _("Nhắc việc: góp ý, phản ánh quá hạn trả lời")
+    RESIDENCE_COMMENT_OVERDUE = "residence_comment_overdue", _("Nhắc việc: quá hạn nhận xét đảng viên nơi cư trú")
 
 
 class Delivery(models.TextChoices):

@@ -20,6 +20,13 @@ from .reviews import (
     ReviewPrompt,
     ReviewState,
 )
+from .residence import (
+    RESIDENCE_POINTS,
+    PointAssessment,
+    ResidenceComment,
+    ResidenceCommentChannel,
+    ResidenceCommentState,
+)
 from .cell import CellMeeting, CellProposal, ConsistencyNote, MeetingAttendance
 from .decisions import Appeal, AppealState, Decision, DecisionState, LevelChange
 from .reports import ItemState, Report, ReportBatch, ReportBatchItem, ReportKind
@@ -28,6 +35,7 @@ from .reports import ItemState, Report, ReportBatch, ReportBatchItem, ReportKind
 __all__ = [
     "ENDED_REVIEW_STATES",
     "LEVEL_ORDER",
+    "RESIDENCE_POINTS",
     "Appeal",
     "AppealState",
     "CellMeeting",
@@ -42,11 +50,15 @@ __all__ = [
     "MeetingAttendance",
     "PeriodKind",
     "PeriodState",
+    "PointAssessment",
     "RatingLevel",
     "Report",
     "ReportBatch",
     "ReportBatchItem",
     "ReportKind",
+    "ResidenceComment",
+    "ResidenceCommentChannel",
+    "ResidenceCommentState",
     "Review",
     "ReviewForm",
     "ReviewInput",

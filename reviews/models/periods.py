@@ -1,5 +1,7 @@
 """Review periods: what is reviewed, for which organisation's subtree, under which rule set and until when."""
 
+import datetime
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -37,6 +39,11 @@ class ReviewPeriod(models.Model):
     cell_meetings_until = models.DateField(_("hạn họp chi bộ"))
     decisions_until = models.DateField(_("hạn quyết định xếp loại"))
     appeal_days = models.PositiveSmallIntegerField(_("số ngày được kiến nghị sau khi có kết quả"), default=15)
+    residence_comment_days = models.PositiveSmallIntegerField(
+        _("hạn nhận xét nơi cư trú: số ngày trước hạn họp chi bộ"),
+        default=10,
+        help_text=_("Chi bộ nơi cư trú gửi nhận xét trước hạn họp chi bộ nơi công tác chừng ấy ngày."),
+    )
     state = models.CharField(_("trạng thái"), max_length=16, choices=PeriodState.choices, default=PeriodState.OPEN)
     opened_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("người mở đợt")
@@ -65,3 +72,10 @@ class ReviewPeriod(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    def residence_comments_due(self) -> datetime.date:
+        """When the residence cells' comments are due: the period's setting before the cell meetings, but never
+        before the period opened (a late opening leaves them until the meetings' deadline at most)."""
+        due = self.cell_meetings_until - datetime.timedelta(days=self.residence_comment_days)
+        opened = timezone.localtime(self.opened_at).date()
+        return max(due, min(opened, self.cell_meetings_until))

@@ -46,6 +46,11 @@ from reviews.services.confirmation import confirm_refusal, decision_confirm
 from reviews.services.decision import decision_make, decision_quota, decision_return
 from reviews.services.inputs import input_add, input_attach_from_system, prompt_add
 from reviews.services.periods import period_close, period_open
+from reviews.services.residence import (
+    residence_comment_decline,
+    residence_comment_record,
+    residence_comment_upload,
+)
 from reviews.services.self_review import (
     REQUIRED_SECTIONS,
     self_review_conflicts,
@@ -88,6 +93,9 @@ __all__ = [
     "prompt_add",
     "proposal_record",
     "proposal_refusal",
+    "residence_comment_decline",
+    "residence_comment_record",
+    "residence_comment_upload",
     "review_reclassify",
     "section_title",
     "self_review_conflicts",

@@ -2,7 +2,7 @@
 
 import datetime
 import functools
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -40,6 +40,7 @@ from reviews.models import (
     CommitmentAssessment,
     PeriodKind,
     PeriodState,
+    ResidenceComment,
     Review,
     ReviewForm,
     ReviewPeriod,
@@ -218,6 +219,7 @@ def period_open(
     cell_meetings_until: datetime.date,
     decisions_until: datetime.date,
     appeal_days: int = 15,
+    residence_comment_days: int | None = None,
     acting_user: User,
 ) -> ReviewPeriod:
     """Open a period for a subtree and create the review of every member who must be reviewed, per place."""
@@ -244,9 +246,14 @@ def period_open(
         cell_meetings_until=cell_meetings_until,
         decisions_until=decisions_until,
         appeal_days=appeal_days,
+        residence_comment_days=(
+            residence_comment_days
+            if residence_comment_days is not None
+            else ReviewPeriod._meta.get_field("residence_comment_days").get_default()
+        ),
         opened_by=acting_user,
     )
-    reviews = _open_reviews(period)
+    reviews, residence_requests = _open_reviews(period)
     _audit(
         acting_user,
         ReviewAction.PERIOD_OPEN,
@@ -255,6 +262,7 @@ def period_open(
         rule_set=rule_set.code,
         scope=scope.pk,
         reviews=len(reviews),
+        residence_requests=residence_requests,
     )
     period_opened.send(sender=ReviewPeriod, period=period)
     # Every member is told by one background task (on the bulk queue), written with the period: opening a ward of
@@ -318,12 +326,13 @@ _REVIEW_FIELDS = (
 _ASSESSMENT_FIELDS = ("review_id", "commitment_id", "statement", "target", "deadline", "is_task", "position")
 
 
-def _open_reviews(period: ReviewPeriod) -> list[tuple[Any, ...]]:
+def _open_reviews(period: ReviewPeriod) -> tuple[list[tuple[Any, ...]], int]:
     """The review of every current member of the period's subtree, per place, with the commitments of their
-    programmes pre-filled; the reviews' rows (values of _REVIEW_FIELDS). A fixed number of queries whatever the
-    number of members (a ward of 3,000 opened in about a second): the members, their posts, the organisations
-    above them and their commitments are each read once as plain values, the reviews and assessments written
-    with one statement each."""
+    programmes pre-filled, and the residence cells' comments asked of working members; the reviews' rows (values
+    of _REVIEW_FIELDS) and how many comments were asked. A fixed number of queries whatever the number of members
+    (a ward of 3,000 opened in about a second): the members, their posts, the organisations above them and their
+    commitments are each read once as plain values, the reviews, assessments and requests written with one
+    statement each."""
     memberships = Membership.objects.filter(end_date__isnull=True, cell__path__startswith=period.scope.path)
     # Joined to the one current membership of each cadre (a constraint) rather than `IN (the members)`, over which
     # the planner would walk a whole city's memberships.
@@ -333,7 +342,9 @@ def _open_reviews(period: ReviewPeriod) -> list[tuple[Any, ...]]:
     posts_by_cadre: dict[int, list[Position]] = {}
     for post in current_posts.select_related("organisation"):
         posts_by_cadre.setdefault(post.cadre_id, []).append(post)
-    members = list(memberships.values_list("cadre_id", "cell_id", "status"))
+    read = list(memberships.values_list("cadre_id", "cell_id", "status", "residence_cell_id", "residence_exemption"))
+    members = [(cadre_id, cell_id, status) for cadre_id, cell_id, status, *_residence in read]
+    residences = _residence_cells(period, read)
     committees = [post.organisation for posts in posts_by_cadre.values() for post in posts if post.organisation]
     cells = PartyOrganisation.objects.filter(pk__in={cell_id for _cadre, cell_id, _status in members})
     tree = _Tree([*cells, *committees])
@@ -369,7 +380,36 @@ def _open_reviews(period: ReviewPeriod) -> list[tuple[Any, ...]]:
             for number, prefill in enumerate(terms_by_owner.get(cadre_id, []), start=1)
         ],
     )
-    return rows
+    due_on = period.residence_comments_due()
+    requests = _insert_rows(
+        ResidenceComment,
+        _RESIDENCE_FIELDS,
+        [
+            (review_id, residences[cadre_id][0], due_on)
+            for review_id, (_period, cadre_id, place_id, *_rest) in zip(review_ids, rows, strict=True)
+            # The review at the member's own cell, which its meeting reads (not the leadership collectives').
+            if cadre_id in residences and place_id == residences[cadre_id][1]
+        ],
+    )
+    return rows, len(requests)
+
+
+_RESIDENCE_FIELDS = ("review_id", "residence_cell_id", "due_on")
+# Quy định 213-QĐ/TW asks the residence cell's comment once a year: for the annual review, not the others.
+RESIDENCE_COMMENT_KINDS = (PeriodKind.ANNUAL,)
+
+
+def _residence_cells(period: ReviewPeriod, members: Iterable[tuple[Any, ...]]) -> dict[int, tuple[int, int]]:
+    """The residence cell to ask for each working member's comment and their own cell, by cadre id, from the members'
+    rows (cadre, cell, status, residence cell, exemption): members who take part in their cell's life (not exempt
+    from activities nor suspended), not exempt from the residence comment, living under another cell than theirs."""
+    if period.kind not in RESIDENCE_COMMENT_KINDS:
+        return {}
+    return {
+        cadre_id: (residence_cell_id, cell_id)
+        for cadre_id, cell_id, status, residence_cell_id, exemption in members
+        if status == MembershipStatus.ACTIVE and residence_cell_id not in (None, cell_id) and not exemption
+    }
 
 
 def _insert_rows(model: type[Model], fields: Sequence[str], rows: list[tuple[Any, ...]]) -> list[int]:

@@ -205,6 +205,15 @@ def prompt(world: World, persona: str, relation: str, target: Target) -> dict[st
     return {"text": "Làm rõ nguyên nhân chậm tiến độ nội dung cam kết số 2."}
 
 
+def residence_comment(world: World, persona: str, relation: str, target: Target) -> dict[str, Any]:
+    points = ("point_policies", "point_ethics", "point_activities", "point_civic_duties")
+    return {"answer": "comment", "text": "Đồng chí gương mẫu ở khu phố.", **dict.fromkeys(points, "good")}
+
+
+def residence_upload(world: World, persona: str, relation: str, target: Target) -> dict[str, Any]:
+    return {"source": "Phiếu nhận xét ngày 05/12 của chi ủy nơi cư trú", "text": "Đồng chí gương mẫu ở khu phố."}
+
+
 def answer_case(world: World, persona: str, relation: str, target: Target) -> dict[str, Any]:
     return {"answer-verification": Verification.PARTLY, "answer-answer": "Khu phố đã tổ chức một buổi đối thoại."}
 
@@ -301,6 +310,8 @@ BODIES: dict[str, Body] = {
     "uphold_appeal": uphold_appeal,
     "reclassify": reclassify,
     "prompt": prompt,
+    "residence_comment": residence_comment,
+    "residence_upload": residence_upload,
     "answer_case": answer_case,
     "reply_case": reply_case,
     "publicity_cell": publicity_cell,

@@ -84,6 +84,7 @@ from reviews.models import (
     RatingLevel,
     Report,
     ReportKind,
+    ResidenceComment,
     Review,
     ReviewPeriod,
     ReviewState,
@@ -282,6 +283,11 @@ def _people(world: World) -> None:
         "other": Subject(khanh, user_of(lan), user_of(staff), user_of(head), cell_b),
         "ward": Subject(minh, user_of(nga), user_of(oanh), user_of(phuc), cell_c),
     }
+    # Where each subject lives (Quy định 213-QĐ/TW): the member under cell 5A of ward B, Hoa under cell 1B, Khánh and
+    # Minh (of ward B) under cell 1A, whose secretary answers their residence comments and reads nothing else of them.
+    residences = {member: cell_c, hoa: cell_b, khanh: cell_a, minh: cell_a}
+    for cadre, residence in residences.items():
+        Membership.objects.filter(cadre=cadre, end_date__isnull=True).update(residence_cell=residence)
     # Posts that grant nothing, for the admin's position pages; Hoa and Minh sit on the People's Council.
     world.government_posts = {
         "own": _government_post(member, "Tổ trưởng tổ dân phố"),
@@ -467,6 +473,27 @@ def _stored_report(kind: str, organisation: PartyOrganisation, period: ReviewPer
     return stored_report(organisation, Report.objects.count() + 1, kind=kind, period=period, **fields)
 
 
+# The secretary of each cell, who answers the residence comments asked of it.
+_RESIDENCE_SECRETARY = {"cell_a": "own", "cell_b": "other", "cell_c": "ward"}
+
+
+def _residence_comment(world: World, review: Review) -> Target:
+    """A residence comment answered with its scan, on a review of an ad hoc period (which asks none by itself)."""
+    membership = Membership.objects.select_related("residence_cell").get(cadre=review.cadre, end_date__isnull=True)
+    residence = membership.residence_cell
+    assert residence is not None
+    comment = ResidenceComment.objects.create(review=review, residence_cell=residence, due_on=timezone.localdate())
+    key = next(key for key, cell in world.organisations.items() if cell.pk == residence.pk)
+    review_services.residence_comment_record(
+        comment=comment,
+        text="Đồng chí gương mẫu, tích cực tham gia sinh hoạt khu dân cư.",
+        points=dict.fromkeys(("point_policies", "point_ethics", "point_activities", "point_civic_duties"), "good"),
+        document=_pdf("nhan-xet-noi-cu-tru.pdf"),
+        acting_user=world.subjects[_RESIDENCE_SECRETARY[key]].confirmer,
+    )
+    return Target(kwargs={"pk": comment.pk}, watch=comment)
+
+
 def _reviews(world: World) -> None:
     wards = {"ward": (world.organisations["ward"], "board"), "ward_b": (world.organisations["ward_b"], "board_b")}
     today = timezone.localdate()
@@ -493,6 +520,12 @@ def _reviews(world: World) -> None:
                         marker=reverse("reviews:review_detail", args=[review.pk]),
                     ),
                 )
+            if step == "drafting":
+                # The annual period asked the subject's residence cell for its comment.
+                request = ResidenceComment.objects.get(review=review)
+                world.add("residence_request", relation, Target(kwargs={"pk": request.pk}, watch=request))
+            if step == "submitted":
+                world.add("residence_comment", relation, _residence_comment(world, review))
             if step == "drafting":
                 entry = review_services.input_add(
                     review=review,

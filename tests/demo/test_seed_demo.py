@@ -54,6 +54,7 @@ from reviews.models import (
     Decision,
     DecisionState,
     RatingLevel,
+    ResidenceComment,
     Review,
     ReviewPeriod,
     ReviewState,
@@ -571,3 +572,16 @@ def test_review_audit_events_carry_no_private_data():
         assert details.date_of_birth is not None
         for value in (details.citizen_id, details.phone, details.address, details.date_of_birth.isoformat()):
             assert value not in logged
+
+
+def test_the_school_asks_the_residence_cells_of_its_members_once():
+    seed()
+    requests = ResidenceComment.objects.select_related("review__cadre", "residence_cell")
+    # One per working member of the school reviewed at their cell (Quy định 213-QĐ/TW), each to a quarter's cell.
+    assert requests.count() == Review.objects.filter(place__code__startswith="79-26743-TRUONG-").count()
+    assert all("-KP" in request.residence_cell.code for request in requests)
+    # dangvien3 lives in Phường Sài Gòn: his comment is asked of a cell of the other ward.
+    far = requests.get(review__cadre__user__username="dangvien3")
+    assert far.residence_cell.code.startswith("79-26740-KP")
+    seed()
+    assert ResidenceComment.objects.count() == requests.count()

@@ -47,6 +47,8 @@ ROSTER_HEADERS = [
     "ngay_vao_dang",
     "ngay_chinh_thuc",
 ]
+# The roster's residence columns (Quy định 213-QĐ/TW), added later: files without them are still read.
+RESIDENCE_HEADERS = ["ma_chi_bo_cu_tru", "mien_nhan_xet_cu_tru", "ly_do_mien"]
 POSITION_HEADERS = [
     "ma_dang_vien",
     "loai_chuc_vu",

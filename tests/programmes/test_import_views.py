@@ -8,7 +8,7 @@ from openpyxl import load_workbook
 
 from programmes.models import ImportJob, ImportKind, ImportStatus
 from tests.factories import RoleAssignmentFactory, UserFactory
-from tests.programmes.import_files import ROSTER_HEADERS, to_csv, to_xlsx
+from tests.programmes.import_files import RESIDENCE_HEADERS, ROSTER_HEADERS, to_csv, to_xlsx
 from tests.programmes.test_import_roster import roster_rows
 
 
@@ -125,10 +125,10 @@ def test_the_errors_csv_never_hands_a_formula_to_a_spreadsheet(client, cast, dja
 def test_template_files_have_the_documented_headers(client, cast):
     client.force_login(cast.org_board)
     csv_file = client.get(reverse("programmes:import_template", args=["roster", "csv"]))
-    assert csv_file.content.decode("utf-8-sig").splitlines()[0] == ",".join(ROSTER_HEADERS)
+    assert csv_file.content.decode("utf-8-sig").splitlines()[0] == ",".join([*ROSTER_HEADERS, *RESIDENCE_HEADERS])
     xlsx_file = client.get(reverse("programmes:import_template", args=["roster", "xlsx"]))
     sheet = load_workbook(io.BytesIO(xlsx_file.content)).worksheets[0]
-    assert [cell.value for cell in sheet[1]] == ROSTER_HEADERS
+    assert [cell.value for cell in sheet[1]] == [*ROSTER_HEADERS, *RESIDENCE_HEADERS]
     assert client.get(reverse("programmes:import_template", args=["roster", "pdf"])).status_code == 404
 
 

@@ -7,13 +7,22 @@ import pytest
 from django.contrib.auth.models import User
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 from django.test.utils import CaptureQueriesContext
 
-from programmes.models import AuditEvent, Cadre, MembershipStatus, Notification, NotificationKind, PartyPost
-from reviews.models import CommitmentAssessment, Review, ReviewForm, ReviewState
+from programmes.models import (
+    AuditEvent,
+    Cadre,
+    Membership,
+    MembershipStatus,
+    Notification,
+    NotificationKind,
+    OrganisationKind,
+    PartyPost,
+)
+from reviews.models import CommitmentAssessment, ResidenceComment, Review, ReviewForm, ReviewState
 from reviews.services.periods import period_members_notify
-from tests.factories import PositionFactory, copy_programme, make_members
+from tests.factories import PositionFactory, copy_programme, make_members, make_organisation
 from tests.programmes.programme_data import make_confirmed
 from tests.reviews.review_data import open_period
 
@@ -128,3 +137,26 @@ def test_each_member_of_a_bulk_opening_gets_their_own_places_form_and_commitment
     assert {review.deciding_organisation for review in plain} == {cast.grassroots}
     assert {review.form for review in plain} == {ReviewForm.MEMBER}
     assert not CommitmentAssessment.objects.filter(review__period=period, review__state=ReviewState.NOT_RATED).exists()
+
+
+@pytest.mark.parametrize("members", [10, 100])
+def test_asking_the_residence_cells_adds_one_statement_whatever_the_number_of_members(cast, members):
+    """Every working member lives under a cell of the other ward: the requests are written with one more statement
+    (the members' residence is read with the members), one per working member at their cell."""
+    build_ward(cast, members)
+    grassroots_b = make_organisation("Đảng bộ Khu phố 5", OrganisationKind.GRASSROOTS_COMMITTEE, cast.other_ward)
+    residence = make_organisation("Chi bộ Khu phố 2", OrganisationKind.SUBORDINATE_CELL, grassroots_b)
+    Membership.objects.filter(cell__path__startswith=cast.ward.path).update(residence_cell=residence)
+    ContentType.objects.clear_cache()
+
+    with CaptureQueriesContext(connection) as queries:
+        period = open_period(cast.ward, cast.org_board)
+
+    assert len(queries) == OPENING_QUERIES[connection.vendor] + 1, "\n".join(query["sql"] for query in queries)
+    working = Membership.objects.filter(
+        cell__path__startswith=cast.ward.path, end_date__isnull=True, status=MembershipStatus.ACTIVE
+    ).count()
+    assert working > members * 0.8
+    requests = ResidenceComment.objects.filter(review__period=period)
+    assert requests.count() == working
+    assert not requests.exclude(review__place=F("review__cell")).exists()

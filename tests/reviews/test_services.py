@@ -185,6 +185,8 @@ def test_opening_creates_one_review_per_active_member_and_place(cast):
         "rule_set": "366-2025",
         "scope": cast.ward.pk,
         "reviews": 7,
+        # Nobody of the cast has a residence cell: no residence comment was asked.
+        "residence_requests": 0,
     }
 
 

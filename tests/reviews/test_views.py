@@ -65,8 +65,9 @@ PERIOD_LIST_QUERIES = 5 + 3
 # The head on a final review: the review; proposal with meeting; the meeting's named attendance; appeals;
 # assessments and their evidence; prompts; inputs; decisions and their grounds (verdicts, evidence); level
 # changes; history; the superior committee for re-classification; the current individual report (a final
-# review's PDF link); and the one insert that puts the head's read of another person's review on the record.
-REVIEW_DETAIL_QUERIES = 7 + 15 + 1
+# review's PDF link); the residence comment; and the one insert that puts the head's read of another person's
+# review on the record.
+REVIEW_DETAIL_QUERIES = 7 + 16 + 1
 
 
 def detail_url(review: Review) -> str:
