@@ -37,10 +37,7 @@ def _document_field() -> forms.FileField:
 
 def _document_help() -> str:
     return str(
-        _(
-            "PDF, ảnh (PNG, JPEG, WebP) hoặc văn bản Word, Excel, PowerPoint, OpenDocument; tối đa %(limit)s MB. "
-            "Lưu kèm mã SHA-256."
-        )
+        _("PDF, ảnh (PNG, JPEG, WebP) hoặc văn bản Word, Excel, PowerPoint, OpenDocument; tối đa %(limit)s MB.")
     ) % {"limit": settings.EVIDENCE_MAX_UPLOAD_MB}
 
 
@@ -55,6 +52,14 @@ def _point_fields(*, required: bool) -> dict[str, forms.ChoiceField]:
 
 
 class _DocumentMixin(PortalForm):
+    """A comment's four points (none required here: the answer form asks them of a comment) and its scan."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name, field in _point_fields(required=False).items():
+            self.fields[name] = field
+        self.fields["document"].help_text = _document_help()
+
     def clean_document(self) -> UploadedFile[bytes] | None:
         upload: UploadedFile[bytes] | None = self.cleaned_data.get("document")
         if upload is not None:
@@ -93,9 +98,6 @@ class ResidenceAnswerForm(_DocumentMixin):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        for name, field in _point_fields(required=False).items():
-            self.fields[name] = field
-        self.fields["document"].help_text = _document_help()
         self.helper = _helper(
             "answer",
             Fieldset(_("Nhận xét theo Quy định 213-QĐ/TW"), *POINT_NAMES, "text", "document"),
@@ -137,9 +139,6 @@ class ResidenceUploadForm(_DocumentMixin):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        for name, field in _point_fields(required=False).items():
-            self.fields[name] = field
-        self.fields["document"].help_text = _document_help()
         self.helper = _helper(
             "source", "text", "document", Fieldset(_("Đánh giá theo bốn nội dung (nếu văn bản có ghi)"), *POINT_NAMES)
         )

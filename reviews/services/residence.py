@@ -122,6 +122,45 @@ def _tell_workplace(acting_user: User, comment: ResidenceComment) -> None:
     )
 
 
+def _lock_for_answer(comment: ResidenceComment, acting_user: User, refusal: str) -> ResidenceComment:
+    """The request locked, once the user is found to answer for the residence cell and the answer still open to
+    them (not already brought in from outside the portal)."""
+    comment = _lock(comment)
+    _require(review_access.can_record_residence_comment(acting_user, comment), refusal)
+    _require_open(comment)
+    if comment.channel == ResidenceCommentChannel.OUTSIDE:
+        raise ValidationError(_("Chi bộ nơi công tác đã nhận nhận xét này ngoài cổng; không ghi đè được."))
+    return comment
+
+
+def _answer(
+    comment: ResidenceComment,
+    acting_user: User,
+    action: str,
+    values: dict[str, str],
+    audited: dict[str, object],
+    document: UploadedFile[bytes] | None = None,
+) -> ResidenceComment:
+    """Store the residence cell's answer given on the portal (with its scan), audit it and tell the workplace
+    cell."""
+    before = _before(comment)
+    _attach(comment, document)
+    if document is not None:
+        audited = {**audited, "sha256": comment.document_sha256}
+    _save_answer(comment, acting_user, channel=ResidenceCommentChannel.PORTAL, **values)
+    _audit(
+        acting_user,
+        action,
+        comment,
+        before=before,
+        review=comment.review_id,
+        residence_cell=comment.residence_cell_id,
+        **audited,
+    )
+    _tell_workplace(acting_user, comment)
+    return comment
+
+
 @transaction.atomic(durable=True)
 def residence_comment_record(
     *,
@@ -133,77 +172,32 @@ def residence_comment_record(
 ) -> ResidenceComment:
     """The residence cell's secretary comments: the text and the four points of Quy định 213, with the signed
     comment scanned if they have it."""
-    comment = _lock(comment)
-    _require(
-        review_access.can_record_residence_comment(acting_user, comment),
-        _("Chỉ bí thư, phó bí thư chi bộ nơi cư trú được nhận xét đảng viên này."),
+    comment = _lock_for_answer(
+        comment, acting_user, _("Chỉ bí thư, phó bí thư chi bộ nơi cư trú được nhận xét đảng viên này.")
     )
-    _require_open(comment)
-    if comment.channel == ResidenceCommentChannel.OUTSIDE:
-        raise ValidationError(_("Chi bộ nơi công tác đã nhận nhận xét này ngoài cổng; không ghi đè được."))
     if not text.strip():
         raise ValidationError({"text": _("Hãy ghi nội dung nhận xét.")})
     checked = _checked_points(points, required=True)
-    before = _before(comment)
-    _attach(comment, document)
-    _save_answer(
-        comment,
-        acting_user,
-        state=ResidenceCommentState.COMMENTED,
-        channel=ResidenceCommentChannel.PORTAL,
-        text=text.strip(),
-        no_comment_reason="",
-        **checked,
-    )
-    _audit(
-        acting_user,
-        ReviewAction.RESIDENCE_COMMENT,
-        comment,
-        before=before,
-        review=comment.review_id,
-        residence_cell=comment.residence_cell_id,
-        sha256=comment.document_sha256,
-        **checked,
-    )
-    _tell_workplace(acting_user, comment)
-    return comment
+    values = {"state": ResidenceCommentState.COMMENTED, "text": text.strip(), "no_comment_reason": "", **checked}
+    return _answer(comment, acting_user, ReviewAction.RESIDENCE_COMMENT, values, dict(checked), document)
 
 
 @transaction.atomic(durable=True)
 def residence_comment_decline(*, comment: ResidenceComment, reason: str, acting_user: User) -> ResidenceComment:
     """The residence cell's secretary answers "không có ý kiến", saying why (the member is not known there, moved
     in lately…): the workplace cell then knows it waits for nothing."""
-    comment = _lock(comment)
-    _require(
-        review_access.can_record_residence_comment(acting_user, comment),
-        _("Chỉ bí thư, phó bí thư chi bộ nơi cư trú được trả lời đề nghị nhận xét này."),
+    comment = _lock_for_answer(
+        comment, acting_user, _("Chỉ bí thư, phó bí thư chi bộ nơi cư trú được trả lời đề nghị nhận xét này.")
     )
-    _require_open(comment)
-    if comment.channel == ResidenceCommentChannel.OUTSIDE:
-        raise ValidationError(_("Chi bộ nơi công tác đã nhận nhận xét này ngoài cổng; không ghi đè được."))
     if not reason.strip():
         raise ValidationError({"reason": _("Hãy ghi lý do không có ý kiến nhận xét.")})
-    before = _before(comment)
-    _save_answer(
-        comment,
-        acting_user,
-        state=ResidenceCommentState.NO_COMMENT,
-        channel=ResidenceCommentChannel.PORTAL,
-        text="",
-        no_comment_reason=reason.strip(),
+    values = {
+        "state": ResidenceCommentState.NO_COMMENT,
+        "text": "",
+        "no_comment_reason": reason.strip(),
         **dict.fromkeys((name for name, _label in RESIDENCE_POINTS), ""),
-    )
-    _audit(
-        acting_user,
-        ReviewAction.RESIDENCE_NO_COMMENT,
-        comment,
-        before=before,
-        review=comment.review_id,
-        residence_cell=comment.residence_cell_id,
-        reason=comment.no_comment_reason,
-    )
-    _tell_workplace(acting_user, comment)
-    return comment
+    }
+    return _answer(comment, acting_user, ReviewAction.RESIDENCE_NO_COMMENT, values, {"reason": reason.strip()})
 
 
 @transaction.atomic(durable=True)
@@ -221,7 +215,7 @@ def residence_comment_upload(
     comment = _lock(comment)
     _require(
         review_access.can_upload_residence_comment(acting_user, comment),
-        _("Bạn không được tải lên nhận xét nơi cư trú cho đảng viên này."),
+        _("Đồng chí không được tải lên nhận xét nơi cư trú cho đảng viên này."),
     )
     _require_open(comment)
     if comment.state != ResidenceCommentState.REQUESTED:
