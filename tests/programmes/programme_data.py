@@ -7,6 +7,7 @@ from typing import Any
 from django.contrib.auth.models import User
 
 from programmes.action_programmes import services
+from programmes.action_programmes.progress import progress_report
 from programmes.models import (
     ActionProgramme,
     Cadre,
@@ -14,6 +15,8 @@ from programmes.models import (
     CommitmentCategory,
     Occasion,
     ProgrammeVersion,
+    ProgressReport,
+    ProgressStatus,
     PublicityLevel,
 )
 from tests.factories import PrivateDetailsFactory
@@ -99,4 +102,19 @@ def give_private_details(cadre: Cadre) -> None:
         date_of_birth=datetime.date(1985, 3, 9),
         email="tran.thi.anh@example.vn",
         address="12 Lê Lợi, phường Bến Thành",
+    )
+
+
+def report_first_done(cast: Any, **evidence: Any) -> ProgressReport:
+    """The member's programme confirmed by the secretary, its first commitment reported done with `evidence`
+    (files=[…] or links=[…]): the claim whose evidence the confirmer checks."""
+    programme = make_confirmed(cast.member, cast.secretary.user)
+    assert programme.current_version is not None
+    commitment = programme.current_version.terms.get(position=1).commitment
+    return progress_report(
+        commitment=commitment,
+        status=ProgressStatus.DONE,
+        value_reached=Decimal("100"),
+        acting_user=cast.member.user,
+        **evidence,
     )

@@ -8,6 +8,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 
 from asn1crypto import keys as asn1_keys
 from asn1crypto import tsp
@@ -168,3 +169,11 @@ def timestamp_server(authority: TimestampAuthority) -> Iterator[str]:
         server.shutdown()
         server.server_close()
         thread.join()
+
+
+def use_portal_key(settings: Any, folder: Path, signer: str) -> SigningKeyFiles:
+    """A key made for `signer`, set as the portal's signing key."""
+    key = make_signing_key(folder, signer)
+    settings.PORTAL_SIGNING_PKCS12 = str(key.pkcs12)
+    settings.PORTAL_SIGNING_PASSPHRASE = key.passphrase
+    return key

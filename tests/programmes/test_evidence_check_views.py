@@ -3,7 +3,6 @@
 link's archived copy, for whoever may read the evidence."""
 
 import hashlib
-from decimal import Decimal
 
 import pytest
 from django.core.files.base import ContentFile
@@ -25,7 +24,7 @@ from programmes.models import (
     ProgressStatus,
 )
 from tests.factories import PositionFactory, client_for, make_member, make_organisation
-from tests.programmes.programme_data import make_confirmed
+from tests.programmes.programme_data import make_confirmed, report_first_done
 
 pytestmark = pytest.mark.django_db
 
@@ -40,16 +39,7 @@ def media(settings, tmp_path):
 
 @pytest.fixture
 def evidence(cast) -> Evidence:
-    programme = make_confirmed(cast.member, cast.secretary.user)
-    assert programme.current_version is not None
-    commitment = programme.current_version.terms.get(position=1).commitment
-    report = progress_report(
-        commitment=commitment,
-        status=ProgressStatus.DONE,
-        value_reached=Decimal("100"),
-        files=[SimpleUploadedFile("bien-ban-nghiem-thu.pdf", PDF_BYTES)],
-        acting_user=cast.member.user,
-    )
+    report = report_first_done(cast, files=[SimpleUploadedFile("bien-ban-nghiem-thu.pdf", PDF_BYTES)])
     return report.evidence.get()
 
 

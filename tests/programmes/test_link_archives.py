@@ -13,16 +13,14 @@ import hashlib
 import threading
 import time
 from collections.abc import Iterator
-from decimal import Decimal
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
 from programmes.action_programmes.link_archives import ARCHIVED, FAILED, RETRY, link_archive_fetch
 from programmes.action_programmes.link_fetch import FetchFailed, FetchRefused, fetch_copy
-from programmes.action_programmes.progress import progress_report
-from programmes.models import ArchiveState, AuditEvent, LinkArchive, OutboxMessage, ProgressStatus
-from tests.programmes.programme_data import make_confirmed
+from programmes.models import ArchiveState, AuditEvent, LinkArchive, OutboxMessage
+from tests.programmes.programme_data import report_first_done
 
 PAGE = "<!doctype html><html lang='vi'><body><h1>Báo cáo kết quả quý I</h1></body></html>".encode()
 SITE_ADDRESS = "127.0.0.2"
@@ -190,16 +188,7 @@ def media(settings, tmp_path):
 
 
 def report_link(cast, link: str) -> LinkArchive:
-    programme = make_confirmed(cast.member, cast.secretary.user)
-    assert programme.current_version is not None
-    commitment = programme.current_version.terms.get(position=1).commitment
-    report = progress_report(
-        commitment=commitment,
-        status=ProgressStatus.DONE,
-        value_reached=Decimal("100"),
-        links=[link],
-        acting_user=cast.member.user,
-    )
+    report = report_first_done(cast, links=[link])
     return report.evidence.get().archive
 
 

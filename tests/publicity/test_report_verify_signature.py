@@ -13,7 +13,7 @@ from programmes.models import ActionProgramme
 from reviews.models import Report, ReportKind
 from reviews.reports.produce import report_produce
 from tests.programmes.programme_data import make_confirmed
-from tests.programmes.signing_keys import SigningKeyFiles, make_signing_key
+from tests.programmes.signing_keys import SigningKeyFiles, make_signing_key, use_portal_key
 from tests.publicity.public_data import amend_target
 
 pytestmark = pytest.mark.django_db
@@ -33,10 +33,7 @@ def media(settings, tmp_path: Path) -> Path:
 
 @pytest.fixture
 def portal_key(settings, tmp_path: Path) -> SigningKeyFiles:
-    key = make_signing_key(tmp_path / "portal", SIGNER)
-    settings.PORTAL_SIGNING_PKCS12 = str(key.pkcs12)
-    settings.PORTAL_SIGNING_PASSPHRASE = key.passphrase
-    return key
+    return use_portal_key(settings, tmp_path / "portal", SIGNER)
 
 
 def produce_programme(cast) -> Report:

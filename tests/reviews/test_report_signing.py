@@ -23,6 +23,7 @@ from tests.programmes.signing_keys import (
     make_signing_key,
     make_timestamp_authority,
     timestamp_server,
+    use_portal_key,
 )
 from tests.reviews.review_data import final_review, open_period
 
@@ -40,10 +41,7 @@ def media(settings, tmp_path: Path) -> Path:
 
 @pytest.fixture
 def portal_key(settings, tmp_path: Path) -> SigningKeyFiles:
-    key = make_signing_key(tmp_path / "portal", PORTAL_SIGNER)
-    settings.PORTAL_SIGNING_PKCS12 = str(key.pkcs12)
-    settings.PORTAL_SIGNING_PASSPHRASE = key.passphrase
-    return key
+    return use_portal_key(settings, tmp_path / "portal", PORTAL_SIGNER)
 
 
 def stored_pdf(report: Report) -> bytes:
