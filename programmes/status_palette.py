@@ -90,11 +90,13 @@ def registered_models() -> dict[type[models.Model], tuple[str, str]]:
 def register_base_machines() -> None:
     from programmes.models import (
         ActionProgramme,
+        ArchiveState,
         Commitment,
         ExportJob,
         ExportState,
         ImportJob,
         ImportStatus,
+        LinkArchive,
         Membership,
         MembershipStatus,
         ProgrammeState,
@@ -160,4 +162,10 @@ def register_base_machines() -> None:
         ImportStatus,
         {"queued": Tone.DRAFT, "running": Tone.UNDER_WAY, "succeeded": Tone.DONE, "failed": Tone.PROBLEM},
         models_with_field=((ImportJob, "status"),),
+    )
+    register_machine(
+        "link_archive",
+        ArchiveState,
+        {"pending": Tone.UNDER_WAY, "archived": Tone.DONE, "failed": Tone.PROBLEM},
+        models_with_field=((LinkArchive, "state"),),
     )

@@ -9,6 +9,8 @@ from reviews.models import (
     ItemState,
     PeriodState,
     ReportBatchItem,
+    ResidenceComment,
+    ResidenceCommentState,
     Review,
     ReviewPeriod,
     ReviewState,
@@ -54,4 +56,10 @@ def register_review_machines() -> None:
         ItemState,
         {"pending": Tone.WAITING, "done": Tone.DONE, "failed": Tone.PROBLEM},
         models_with_field=((ReportBatchItem, "state"),),
+    )
+    register_machine(
+        "residence_comment",
+        ResidenceCommentState,
+        {"requested": Tone.WAITING, "commented": Tone.DONE, "no_comment": Tone.OVER},
+        models_with_field=((ResidenceComment, "state"),),
     )

@@ -41,6 +41,10 @@ ALLOWED = {
     ("programmes.views", "_role_rows"): "labels each of the user's own grants by its persona",
     # The person's copy of their own data includes the roles they held: a record, not a permission.
     ("programmes.personal_data", "roles_part"): "copies the user's role assignments into their data",
+    # The guides linked from a page are those of the roles the person holds: every guide is public, so the choice
+    # only saves the reader a search, and grants nothing.
+    ("programmes.help", "GUIDES"): "names the roles each public guide is written for",
+    ("programmes.help", "guides_for"): "links the public guides of the roles the user holds",
     # The demo seeding checks whether a demo account already has its role before creating it.
     ("demo.people", "write_roles"): "seeding is idempotent: a role is created once",
     # The role being changed is read as it was stored, to tell its previous holder they lost it: a notice.

@@ -48,10 +48,11 @@ TODAY = datetime.date(2026, 12, 1)
 CELL_REASON = "Chi bộ đã xem sổ theo dõi: 40 hồ sơ giải quyết xong ngày 10/11, đồng chí chưa cập nhật lên cổng."
 COMMITTEE_REASON = "Cấp ủy đã kiểm tra tại bộ phận một cửa: đủ 40 hồ sơ trước hạn."
 # Whatever the number of commitments. Each page reads a review's flags in a fixed few queries: the terms in force
-# and the first report of completion (and, for the cell's verdicts, the reasons already written).
-SELF_REVIEW_PAGE_QUERIES = 13
+# and the first report of completion (and, for the cell's verdicts, the reasons already written). The self-review
+# and decision pages also read the residence cell's comment (one query).
+SELF_REVIEW_PAGE_QUERIES = 14
 PROPOSAL_PAGE_QUERIES = 17
-DECISION_PAGE_QUERIES = 14
+DECISION_PAGE_QUERIES = 15
 
 
 def files_target(**overrides: Any) -> dict[str, Any]:
