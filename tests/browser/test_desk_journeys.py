@@ -168,6 +168,9 @@ def test_front_answers_the_case_past_its_deadline(live_server: Any, cast: Any, p
     late.get_by_role("link", name="Trả lời góp ý quá hạn").click()
 
     expect(page.get_by_role("heading", level=1)).to_have_text(f"Góp ý, phản ánh {case.tracking_code}")
+    # One decision at a time: the answer's form once it is chosen.
+    page.get_by_role("radio", name="Ghi kết quả xác minh và trả lời").check()
+    page.get_by_role("button", name="Tiếp tục").click()
     page.get_by_role("radio", name="Đúng một phần").check()
     page.get_by_label("Trả lời công khai cho người gửi").fill(ANSWER)
     page.get_by_role("button", name="Ghi kết quả và công khai trả lời").click()

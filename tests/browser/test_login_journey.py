@@ -20,8 +20,10 @@ def log_in(page: Page, base_url: str, username: str) -> None:
 
 def blocking_violations(page: Page) -> list[str]:
     results = Axe().run(page)
+    # Each violation with the first elements it was found on, so that a failure says where to look.
     return [
-        f"{violation['id']} ({violation['impact']}): {violation['help']}"
+        f"{violation['id']} ({violation['impact']}): {violation['help']} at "
+        + ", ".join(str(node["target"]) for node in violation["nodes"][:3])
         for violation in results.response["violations"]
         if violation["impact"] in BLOCKING_IMPACTS
     ]

@@ -374,10 +374,12 @@ def test_programme_from_registration_to_evidence(
     expect(binh.get_by_text("Không có minh chứng nào chờ đồng chí kiểm tra.")).to_be_visible()
 
     alice.goto(programme_url)
-    third = alice.get_by_role("article", name=re.compile("^Nội dung 3 ·"))
-    expect(third.get_by_role("table", name="Minh chứng của nội dung 3")).to_contain_text("Bị từ chối")
-    expect(third.get_by_role("table", name="Minh chứng của nội dung 3")).to_contain_text(EVIDENCE_REJECTION)
-    expect(third.get_by_role("table", name="Báo cáo tiến độ gần nhất của nội dung 3")).to_contain_text("Đúng tiến độ")
+    third = alice.get_by_role("article", name=re.compile("^Nội dung IV.1 ·"))
+    expect(third.get_by_role("table", name="Minh chứng của nội dung IV.1")).to_contain_text("Bị từ chối")
+    expect(third.get_by_role("table", name="Minh chứng của nội dung IV.1")).to_contain_text(EVIDENCE_REJECTION)
+    expect(third.get_by_role("table", name="Báo cáo tiến độ gần nhất của nội dung IV.1")).to_contain_text(
+        "Đúng tiến độ"
+    )
     assert blocking_violations(alice) == []
 
     assert console_errors == []
