@@ -32,7 +32,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "programmes.Cadre": ("id", "code", "full_name", "name_folded", "gender", "user_id"),
     "programmes.Membership": (
         "id", "cadre_id", "cell_id", "member_type", "status", "joined_party_on", "official_on", "start_date",
-        "end_date",
+        "end_date", "residence_cell_id", "residence_exemption", "residence_exemption_reason",
     ),
     "programmes.Position": (
         "id", "cadre_id", "post_kind", "party_post", "title", "organisation_id", "agency_name", "is_head",
@@ -172,8 +172,9 @@ class CityRows:
             official = None if probationary else joined + datetime.timedelta(days=365)
             member_type = "probationary" if probationary else "official"
             status = "exempt" if rng.random() < 0.02 else "active"
+            # No residence cell: the city's members are asked no residence comment (the roster import brings them).
             yield (n + 1, n + 1, self.unit_ids[cell.code], member_type, status, joined, official, cell.valid_from,
-                   None)  # fmt: skip
+                   None, None, "", "")  # fmt: skip
 
     def positions(self) -> Iterator[Row]:
         for member, post in sorted(self.posts.items(), key=lambda item: item[1].position_id):
