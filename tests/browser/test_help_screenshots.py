@@ -1,10 +1,11 @@
 """The screenshots of the guides per role (templates/help/), taken here, in a real browser, from the page where each
-role does most of its work, and written to static/help/ where the guides show them. Run this journey again when
-those pages change, and commit the images it writes.
+role does most of its work. Every run takes them (into a temporary folder); with UPDATE_HELP_SCREENSHOTS=1 they are
+written to static/help/, where the guides show them: run it so when those pages change, and commit the images.
 
 Each picture is one screen of 1366 × 768 px, the most common office screen; the test checks that each page shows
 what its guide says before taking it, and that the file is a PNG small enough to serve."""
 
+import os
 from pathlib import Path
 
 import pytest
@@ -36,8 +37,8 @@ def at_work(cast):
     return period
 
 
-def take(page: Page, slug: str) -> None:
-    path = Path(settings.BASE_DIR) / "static" / GUIDES_BY_SLUG[slug].screenshot
+def take(page: Page, slug: str, folder: Path) -> None:
+    path = folder / GUIDES_BY_SLUG[slug].screenshot
     path.parent.mkdir(parents=True, exist_ok=True)
     page.evaluate("window.scrollTo(0, 0)")
     page.screenshot(path=str(path), scale="css", animations="disabled", caret="hide")
@@ -47,8 +48,10 @@ def take(page: Page, slug: str) -> None:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_screenshots_of_each_roles_main_page(live_server, cast, at_work, browser):
+def test_screenshots_of_each_roles_main_page(live_server, cast, at_work, browser, tmp_path):
     period = at_work
+    # The committed images change only when asked: a test run leaves the working tree as it found it.
+    folder = Path(settings.BASE_DIR) / "static" if os.environ.get("UPDATE_HELP_SCREENSHOTS") else tmp_path
     steps = (
         ("dang-vien", "member", "/", "Trang của tôi"),
         ("bi-thu-chi-bo", "secretary", f"/kiem-diem/dot/{period.pk}/chi-bo/{cast.cell_a.pk}/", None),
@@ -68,7 +71,7 @@ def test_screenshots_of_each_roles_main_page(live_server, cast, at_work, browser
         assert response is not None and response.status == 200, (slug, address)
         if heading is not None:
             expect(page.get_by_role("heading", level=1)).to_contain_text(heading)
-        take(page, slug)
+        take(page, slug, folder)
         context.close()
 
     # The guides show what was taken, with its words for those who cannot see it.
