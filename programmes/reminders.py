@@ -25,7 +25,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from programmes.action_programmes.notifications import Notice, notify_many
+from programmes.action_programmes.notifications import Notice, notices_for, notify_many
 from programmes.audit import audit_record
 from programmes.audit_actions import NotificationAction
 from programmes.models import (
@@ -222,16 +222,13 @@ def _commitment_notices(kind: str, today: datetime.date) -> Callable[[list[Pair]
             .filter(commitment_id__in=[obj for _recipient, obj in pairs])
             .values("commitment_id", "statement", "deadline", "version__programme_id", "version__programme__title")
         }
-        return [
-            Notice(
-                recipient_id=recipient,
-                kind=kind,
-                link=reverse("programmes:programme_detail", args=[rows[obj]["version__programme_id"]]),
-                text=functools.partial(text, rows[obj]),
-            )
-            for recipient, obj in pairs
-            if obj in rows
-        ]
+        return notices_for(
+            pairs,
+            rows,
+            kind,
+            lambda _commitment, row: reverse("programmes:programme_detail", args=[row["version__programme_id"]]),
+            lambda row: functools.partial(text, row),
+        )
 
     return notices
 

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from programmes.action_programmes.notifications import Notice
+from programmes.action_programmes.notifications import Notice, notices_for
 from programmes.models import NotificationKind
 from programmes.reminders import Pair, audit_sweep, every, send_reminders
 from publicity import access
@@ -46,16 +46,13 @@ def _case_notices(pairs: list[Pair]) -> list[Notice]:
             pk__in=[case for _user, case in pairs], state__in=OPEN_STATES
         ).values_list("pk", "tracking_code", "due_on", "programme__owner__full_name")
     }
-    return [
-        Notice(
-            recipient_id=user_id,
-            kind=NotificationKind.FEEDBACK_OVERDUE,
-            link=reverse("oversight:case", args=[case]),
-            text=functools.partial(_case_text, *rows[case]),
-        )
-        for user_id, case in pairs
-        if case in rows
-    ]
+    return notices_for(
+        pairs,
+        rows,
+        NotificationKind.FEEDBACK_OVERDUE,
+        lambda case, _row: reverse("oversight:case", args=[case]),
+        lambda row: functools.partial(_case_text, *row),
+    )
 
 
 def feedback_reminders_send(today: datetime.date | None = None) -> dict[str, int]:

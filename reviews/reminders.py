@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from programmes import access as programme_access
-from programmes.action_programmes.notifications import Notice
+from programmes.action_programmes.notifications import Notice, notices_for
 from programmes.models import NotificationKind
 from programmes.reminders import Pair, audit_sweep, every, send_reminders
 from reviews.models import (
@@ -67,16 +67,13 @@ def _self_review_notices(today: datetime.date) -> Callable[[list[Pair]], list[No
                 "pk", "period__title", "period__self_review_until"
             )
         }
-        return [
-            Notice(
-                recipient_id=user_id,
-                kind=NotificationKind.SELF_REVIEW_CLOSING,
-                link=reverse("reviews:self_review_edit", args=[review]),
-                text=functools.partial(_self_review_text, *rows[review], today),
-            )
-            for user_id, review in pairs
-            if review in rows
-        ]
+        return notices_for(
+            pairs,
+            rows,
+            NotificationKind.SELF_REVIEW_CLOSING,
+            lambda review, _row: reverse("reviews:self_review_edit", args=[review]),
+            lambda row: functools.partial(_self_review_text, *row, today),
+        )
 
     return notices
 
@@ -117,16 +114,13 @@ def _confirmation_notices(today: datetime.date) -> Callable[[list[Pair]], list[N
                 pk__in=[decision for _user, decision in pairs], state=DecisionState.AWAITING_CONFIRMATION
             ).values_list("pk", "review_id", "review__cadre__full_name", "level", "decided_at")
         }
-        return [
-            Notice(
-                recipient_id=user_id,
-                kind=NotificationKind.CONFIRMATION_WAITING,
-                link=reverse("reviews:decision_confirm", args=[rows[decision][0]]),
-                text=functools.partial(_confirmation_text, *rows[decision][1:], today),
-            )
-            for user_id, decision in pairs
-            if decision in rows
-        ]
+        return notices_for(
+            pairs,
+            rows,
+            NotificationKind.CONFIRMATION_WAITING,
+            lambda _decision, row: reverse("reviews:decision_confirm", args=[row[0]]),
+            lambda row: functools.partial(_confirmation_text, *row[1:], today),
+        )
 
     return notices
 
@@ -167,16 +161,13 @@ def _residence_notices(today: datetime.date) -> Callable[[list[Pair]], list[Noti
                 pk__in=[comment for _user, comment in pairs], state=ResidenceCommentState.REQUESTED
             ).values_list("pk", "review__cadre__full_name", "review__cell__name", "due_on")
         }
-        return [
-            Notice(
-                recipient_id=user_id,
-                kind=NotificationKind.RESIDENCE_COMMENT_OVERDUE,
-                link=reverse("reviews:residence_comment_record", args=[comment]),
-                text=functools.partial(_residence_text, *rows[comment], today),
-            )
-            for user_id, comment in pairs
-            if comment in rows
-        ]
+        return notices_for(
+            pairs,
+            rows,
+            NotificationKind.RESIDENCE_COMMENT_OVERDUE,
+            lambda comment, _row: reverse("reviews:residence_comment_record", args=[comment]),
+            lambda row: functools.partial(_residence_text, *row, today),
+        )
 
     return notices
 

@@ -15,8 +15,9 @@ none quoting a commitment; the Front's and the People's Council's name the case 
 (tests/programmes/test_commitment_caps.py checks all of them).
 """
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from typing import TypeVar
 
 from django.conf import settings
 from django.contrib.auth.models import User
@@ -125,6 +126,25 @@ class Notice:
     kind: str
     link: str
     text: Callable[[], tuple[str, str]]
+
+
+Row = TypeVar("Row")
+
+
+def notices_for(
+    pairs: Iterable[tuple[int, int]],
+    rows: Mapping[int, Row],
+    kind: str,
+    link: Callable[[int, Row], str],
+    text: Callable[[Row], Callable[[], tuple[str, str]]],
+) -> list[Notice]:
+    """A notice per (recipient, object) of a reminder run, from the object's row read at sending time; an object
+    with no row any more (answered, confirmed, no longer in force since it was chosen) is skipped."""
+    return [
+        Notice(recipient_id=recipient, kind=kind, link=link(obj, rows[obj]), text=text(rows[obj]))
+        for recipient, obj in pairs
+        if obj in rows
+    ]
 
 
 @dataclass(frozen=True)
