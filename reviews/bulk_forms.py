@@ -146,7 +146,7 @@ class ProposalRowForm(RowForm):
         self.fields["comments"] = _text(_named(_("Ý kiến của chi bộ"), review))
         verdicts = [("", _("— Chọn kết luận —")), *Verdict.choices]
         for assessment in self.assessments:
-            number = {"number": assessment.position}
+            number = {"number": assessment.number}
             self.fields[f"verdict_{assessment.pk}"] = forms.ChoiceField(
                 label=_named(_("Chi bộ kết luận nội dung %(number)s") % number, review),
                 choices=verdicts,
@@ -246,7 +246,7 @@ class DecisionRowForm(RowForm):
             self.fields[acknowledgement_field(flag.assessment.pk)] = _text(
                 _named(
                     _("Lý do cấp ủy giữ kết luận của chi bộ (nội dung %(number)s)")
-                    % {"number": flag.assessment.position},
+                    % {"number": flag.assessment.number},
                     review,
                 )
             )
@@ -315,7 +315,7 @@ class ConfirmationRowForm(RowForm):
             choices=[
                 (
                     assessment.pk,
-                    f"{assessment.position}. {assessment.statement} — "
+                    f"{assessment.number}. {assessment.statement} — "
                     f"{assessment.get_cell_verdict_display() or gettext('chi bộ chưa kết luận')}",
                 )
                 for assessment in assessments

@@ -164,7 +164,7 @@ class ConsistencyFlag:
             text = _("Nội dung %(number)s: tự đánh giá “%(verdict)s” trái với tiến độ ghi nhận (%(problems)s).")
         else:
             text = _("Nội dung %(number)s: chi bộ kết luận “%(verdict)s” trái với tiến độ ghi nhận (%(problems)s).")
-        return text % {"number": self.assessment.position, "verdict": self.verdict_label, "problems": self.problems}
+        return text % {"number": self.assessment.number, "verdict": self.verdict_label, "problems": self.problems}
 
     def conflict(self) -> rules.Conflict:
         """As the rules present a doubt: a warning (not blocking) with the figures."""

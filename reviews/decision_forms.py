@@ -109,7 +109,7 @@ class DecisionForm(PortalForm):
         self.flags = list(flags)
         for flag in self.flags:
             self.fields[acknowledgement_field(flag.assessment.pk)] = _text(
-                _("Lý do cấp ủy giữ kết luận của chi bộ (nội dung %(number)s)") % {"number": flag.assessment.position},
+                _("Lý do cấp ủy giữ kết luận của chi bộ (nội dung %(number)s)") % {"number": flag.assessment.number},
                 required=False,
                 help_text=_("Không bắt buộc: chi bộ đã giải trình.")
                 if flag.acknowledged

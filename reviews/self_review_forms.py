@@ -132,13 +132,13 @@ class SelfReviewForm(PortalForm):
             )
         for assessment in assessments:
             self.fields[f"verdict_{assessment.pk}"] = forms.ChoiceField(
-                label=_("Tự đánh giá nội dung %(number)s") % {"number": assessment.position},
+                label=_("Tự đánh giá nội dung %(number)s") % {"number": assessment.number},
                 choices=[("", _("— Chưa đánh giá —")), *Verdict.choices],
                 required=False,
                 initial=assessment.self_verdict,
             )
             self.fields[f"cause_{assessment.pk}"] = forms.CharField(
-                label=_("Nguyên nhân (nội dung %(number)s)") % {"number": assessment.position},
+                label=_("Nguyên nhân (nội dung %(number)s)") % {"number": assessment.number},
                 required=False,
                 initial=assessment.self_cause,
                 widget=forms.Textarea(attrs={"rows": 2}),

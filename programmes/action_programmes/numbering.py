@@ -17,9 +17,14 @@ CATEGORY_ORDER = {category.value: index for index, category in enumerate(Commitm
 
 
 class Numbered(Protocol):
-    commitment_id: int
-    category: str
-    position: int
+    @property
+    def commitment_id(self) -> int: ...
+
+    @property
+    def category(self) -> str: ...
+
+    @property
+    def position(self) -> int: ...
 
 
 T = TypeVar("T", bound=Numbered)

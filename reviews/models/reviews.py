@@ -118,6 +118,9 @@ class CommitmentAssessment(models.Model):
     deadline = models.DateField(_("thời hạn"), null=True, blank=True)
     is_task = models.BooleanField(_("là nội dung nhiệm vụ"), default=True)
     position = models.PositiveIntegerField(_("thứ tự"), default=0)
+    # The commitment's number in its programme ("II.2": section and place), as the programme's pages, its print
+    # and the citizens' feedback show it (programmes.action_programmes.numbering), kept from when the review opened.
+    programme_number = models.CharField(_("số thứ tự trong chương trình"), max_length=16, blank=True)
     self_verdict = models.CharField(_("tự đánh giá"), max_length=16, choices=Verdict.choices, blank=True)
     self_cause = models.TextField(_("nguyên nhân (tự đánh giá)"), blank=True)
     cell_verdict = models.CharField(_("chi bộ đánh giá"), max_length=16, choices=Verdict.choices, blank=True)
@@ -133,6 +136,12 @@ class CommitmentAssessment(models.Model):
 
     def __str__(self) -> str:
         return self.statement[:80]
+
+    @property
+    def number(self) -> str:
+        """How pages and print name the commitment: its number in the programme, or (for a review opened before
+        the programmes were numbered by section) its place in the review."""
+        return self.programme_number or str(self.position)
 
 
 class ReviewPrompt(models.Model):

@@ -249,7 +249,7 @@ def proposal_record(
         raise ValidationError({"votes_for": _("Tổng số phiếu lớn hơn số đảng viên dự họp.")})
     _set_verdicts(review, verdicts or {}, field="cell")
     assessments = list(review.assessments.select_related("commitment"))
-    unjudged = [assessment.position for assessment in assessments if not assessment.cell_verdict]
+    unjudged = [assessment.number for assessment in assessments if not assessment.cell_verdict]
     if unjudged:
         raise ValidationError(
             _("Chi bộ chưa kết luận nội dung cam kết số %(numbers)s.")

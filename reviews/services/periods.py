@@ -1,16 +1,14 @@
 """Opening a period over a subtree (one review per member and place) and closing it."""
 
 import datetime
-import functools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import Model, Q, QuerySet
+from django.db.models import Model, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -18,18 +16,13 @@ from django.utils.translation import gettext as _
 from programmes import access as programme_access
 from programmes import outbox, summary_marks
 from programmes.action_programmes.notifications import Notice
-from programmes.documents import format_number
 from programmes.models import (
-    ActionProgramme,
-    CommitmentCategory,
-    CommitmentTerms,
     Membership,
     MembershipStatus,
     NotificationKind,
     PartyOrganisation,
     Position,
     PostKind,
-    ProgrammeState,
 )
 from programmes.models.organisations import CELL_KINDS
 from programmes.reminders import send_reminders
@@ -48,6 +41,7 @@ from reviews.models import (
     RuleSet,
 )
 from reviews.services._common import _audit, _require
+from reviews.services._prefill import commitments_in_force
 from reviews.signals import period_opened
 
 
@@ -110,58 +104,6 @@ _NOT_RATED_STATUSES = (MembershipStatus.EXEMPT, MembershipStatus.SUSPENDED)
 def _form_for(posts: list[Position]) -> str:
     leads = any(post.post_kind == PostKind.PARTY or post.is_head for post in posts)
     return ReviewForm.LEADER if leads else ReviewForm.MEMBER
-
-
-@functools.lru_cache(maxsize=4096)
-def _target_text(
-    is_deliverable: bool, evidence_kind: str, indicator: str, target_value: Decimal | None, unit: str
-) -> str:
-    """What the review shows as the commitment's target: the product for a deliverable, else the indicator, figure
-    and unit. Cached: a ward's programmes repeat the same few targets, and the figures are written the same way
-    in every language."""
-    if is_deliverable:
-        return evidence_kind[:255]
-    target = format_number(target_value) if target_value is not None else ""
-    parts = [indicator + (":" if indicator and target else ""), target, unit]
-    return " ".join(part for part in parts if part).strip()[:255]
-
-
-# What an assessment copies of a commitment's terms in force: commitment, statement, target, deadline, is_task.
-_Prefill = tuple[int, str, str, datetime.date | None, bool]
-
-
-def _terms_by_owner(period: ReviewPeriod, owners: QuerySet[Membership]) -> dict[int, list[_Prefill]]:
-    """The commitments in force of the confirmed programmes overlapping the period, of every member at once,
-    by owner (cadre id), in the order a review lists them: plain values, no model object per commitment."""
-    programmes = ActionProgramme.objects.filter(
-        owner__in=owners.values("cadre"),
-        state__in=[ProgrammeState.CONFIRMED, ProgrammeState.CLOSED],
-        current_version__isnull=False,
-        term_start__lte=period.covers_to,
-        term_end__gte=period.covers_from,
-    )
-    terms = (
-        CommitmentTerms.objects.filter(version__in=programmes.values("current_version"))
-        .order_by("version__programme__term_start", "version_id", "position")
-        .values_list(
-            "version__programme__owner",
-            "commitment_id",
-            "statement",
-            "is_deliverable",
-            "evidence_kind",
-            "indicator",
-            "target_value",
-            "unit",
-            "deadline",
-            "category",
-        )
-    )
-    tasks = CommitmentCategory.task_values()
-    by_owner: dict[int, list[_Prefill]] = {}
-    for owner, commitment, statement, deliverable, evidence, indicator, value, unit, deadline, category in terms:
-        target = _target_text(deliverable, evidence, indicator, value, unit)
-        by_owner.setdefault(owner, []).append((commitment, statement, target, deadline, category in tasks))
-    return by_owner
 
 
 def _scope_and_ancestors(scope: PartyOrganisation) -> list[str]:
@@ -323,7 +265,16 @@ _REVIEW_FIELDS = (
     "state",
     "not_rated_reason",
 )
-_ASSESSMENT_FIELDS = ("review_id", "commitment_id", "statement", "target", "deadline", "is_task", "position")
+_ASSESSMENT_FIELDS = (
+    "review_id",
+    "commitment_id",
+    "statement",
+    "target",
+    "deadline",
+    "is_task",
+    "programme_number",
+    "position",
+)
 
 
 def _open_reviews(period: ReviewPeriod) -> tuple[list[tuple[Any, ...]], int]:
@@ -348,7 +299,7 @@ def _open_reviews(period: ReviewPeriod) -> tuple[list[tuple[Any, ...]], int]:
     committees = [post.organisation for posts in posts_by_cadre.values() for post in posts if post.organisation]
     cells = PartyOrganisation.objects.filter(pk__in={cell_id for _cadre, cell_id, _status in members})
     tree = _Tree([*cells, *committees])
-    terms_by_owner = _terms_by_owner(period, memberships)
+    terms_by_owner = commitments_in_force(period, memberships)
     not_rated: dict[str, str] = {status.value: str(status.label) for status in _NOT_RATED_STATUSES}
     # Most members hold no post: their one review depends on their cell alone, worked out once per cell.
     plain_places: dict[int, list[_Place]] = {}
@@ -443,7 +394,7 @@ def _insert_rows(model: type[Model], fields: Sequence[str], rows: list[tuple[Any
     # Names from the models' metadata only; every value is a parameter.
     sql = (
         f"INSERT INTO {quote(model._meta.db_table)} ({columns}) SELECT {selected} "  # noqa: S608
-        f"FROM UNNEST({arrays}) WITH ORDINALITY AS given({names}, number) ORDER BY number "
+        f"FROM UNNEST({arrays}) WITH ORDINALITY AS given({names}, row_order) ORDER BY row_order "
         f"RETURNING {quote(model._meta.pk.column)}"
     )
     params = [field.get_default() for field in missing] + [list(column) for column in zip(*rows, strict=True)]

@@ -138,7 +138,7 @@ def self_review_conflicts(
     ]
     if assessments is None:
         assessments = list(review.assessments.select_related("commitment"))
-    unjudged = [assessment.position for assessment in assessments if not assessment.self_verdict]
+    unjudged = [assessment.number for assessment in assessments if not assessment.self_verdict]
     if unjudged:
         conflicts.append(
             rules.Conflict(
@@ -147,7 +147,7 @@ def self_review_conflicts(
             )
         )
     missing_cause = [
-        assessment.position
+        assessment.number
         for assessment in assessments
         if assessment.self_verdict in (Verdict.PARTLY, Verdict.NOT_DONE, Verdict.DONE_LATE)
         and not assessment.self_cause.strip()

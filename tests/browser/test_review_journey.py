@@ -51,7 +51,8 @@ def _work_list(page: Page) -> None:
 
 
 def _commitment(page: Page, number: int) -> Locator:
-    return page.get_by_role("article", name=f"Nội dung {number}")
+    # Numbered as in the programme: its commitments are all in one section, "I".
+    return page.get_by_role("article", name=f"Nội dung I.{number}")
 
 
 def _level_radio(page: Page, level: str) -> Locator:
@@ -109,7 +110,7 @@ def test_review_from_self_review_to_resolved_appeal(
         commitment = _commitment(alice, number)
         expect(commitment).to_contain_text(statement)
         expect(commitment).to_contain_text("30/06/2026")
-        commitment.get_by_label(f"Tự đánh giá nội dung {number}").select_option(label=ON_TIME)
+        commitment.get_by_label(f"Tự đánh giá nội dung I.{number}").select_option(label=ON_TIME)
     alice.get_by_label("Điểm tiêu chí chung (0–30)").fill("27")
     alice.get_by_label("Điểm kết quả thực hiện nhiệm vụ (0–70)").fill("60")
     _level_radio(alice, EXCELLENT).check()
@@ -161,7 +162,7 @@ def test_review_from_self_review_to_resolved_appeal(
     expect(binh.get_by_role("heading", level=1)).to_have_text("Đề xuất của chi bộ: đồng chí Trần Thị Ánh")
     expect(binh.get_by_label("Cuộc họp chi bộ")).to_contain_text("4/5 đảng viên dự — đủ quá nửa")
     for number in (1, 2):
-        verdict = binh.get_by_role("group", name=re.compile(f"^Nội dung {number}")).get_by_label("Chi bộ kết luận")
+        verdict = binh.get_by_role("group", name=re.compile(f"^Nội dung I.{number}")).get_by_label("Chi bộ kết luận")
         expect(verdict).to_have_value("done")  # pre-filled from Alice's own verdict
         verdict.select_option(label=ON_TIME)
     binh.get_by_label("Điểm tiêu chí chung").fill("27")

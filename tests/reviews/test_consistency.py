@@ -132,7 +132,7 @@ def test_done_on_time_against_at_risk_26_of_40_past_the_deadline_is_flagged_with
     assert flag.kinds == (Inconsistency.NOT_FINISHED, Inconsistency.BELOW_TARGET, Inconsistency.OVERDUE)
     assert flag.figures == "Tiến độ ghi nhận: Có nguy cơ chậm, 26/40 hồ sơ, hạn 15/11/2026"
     assert flag.message == (
-        "Nội dung 1: tự đánh giá “Hoàn thành đúng hạn” trái với tiến độ ghi nhận (tiến độ ghi nhận là “Có nguy cơ "
+        "Nội dung I.1: tự đánh giá “Hoàn thành đúng hạn” trái với tiến độ ghi nhận (tiến độ ghi nhận là “Có nguy cơ "
         "chậm”, chưa hoàn thành; giá trị đạt được 26 chưa đạt chỉ tiêu 40; đã quá hạn 15/11/2026 mà chưa hoàn thành)."
     )
     conflict = flag.conflict()
@@ -229,7 +229,7 @@ def test_the_verdicts_a_form_is_about_to_record_are_weighed_instead_of_the_saved
     assert flags_of(review, "cell") == []
     (assessment,) = review.assessments.all()
     (flag,) = flags_of(review, "cell", verdicts={assessment.pk: Verdict.DONE})
-    assert flag.message.startswith("Nội dung 1: chi bộ kết luận “Hoàn thành đúng hạn” trái với tiến độ ghi nhận")
+    assert flag.message.startswith("Nội dung I.1: chi bộ kết luận “Hoàn thành đúng hạn” trái với tiến độ ghi nhận")
 
 
 # --- The member is warned, and may still submit -----------------------------------------------------------------
@@ -256,7 +256,7 @@ def test_the_self_review_page_shows_the_flag_on_the_commitment_and_in_the_check(
     assert "Tự đánh giá trái với tiến độ ghi nhận" in page
     assert "Tiến độ ghi nhận: Có nguy cơ chậm, 26/40 hồ sơ, hạn 15/11/2026" in page
     check = page[page.index('id="check-heading"') :]
-    assert "Lưu ý</span> Nội dung 1: tự đánh giá “Hoàn thành đúng hạn” trái với tiến độ ghi nhận" in check
+    assert "Lưu ý</span> Nội dung I.1: tự đánh giá “Hoàn thành đúng hạn” trái với tiến độ ghi nhận" in check
 
 
 # --- The cell explains, or changes its verdict ---------------------------------------------------------------------
@@ -292,7 +292,7 @@ def test_the_cell_cannot_keep_a_flagged_verdict_without_a_reason_and_nothing_is_
     with pytest.raises(ValidationError) as error:
         record(review, cast.secretary.user, reason="   ")
     (message,) = error.value.message_dict[f"acknowledge_{assessment.pk}"]
-    assert message.startswith("Nội dung 1: chi bộ kết luận “Hoàn thành đúng hạn” trái với tiến độ ghi nhận")
+    assert message.startswith("Nội dung I.1: chi bộ kết luận “Hoàn thành đúng hạn” trái với tiến độ ghi nhận")
     assert message.endswith("Hãy sửa kết luận, hoặc ghi lý do giữ kết luận này.")
     review.refresh_from_db()
     assessment.refresh_from_db()

@@ -214,15 +214,17 @@ def test_a_period_opening_writes_each_review_and_assessment_as_the_rules_say(cas
         # The member's own commitment, not the template's.
         assert owners[assessment["commitment_id"]] == assessment["review__cadre"]
         row: tuple[Any, ...] = (names[assessment["review__cadre"]], organisations[assessment["review__place"]])
-        row += tuple(assessment[field] for field in ("position", "statement", "target", "deadline", "is_task"))
+        fields = ("position", "programme_number", "statement", "target", "deadline", "is_task")
+        row += tuple(assessment[field] for field in fields)
         assert row not in assessments
         assessments.add(row)
     statement = "Giải quyết đúng hạn 100% hồ sơ hành chính của khu phố, đợt {}".format
     june, september = datetime.date(2026, 6, 30), datetime.date(2026, 9, 30)
+    # In the programme's document order, numbered as the programme numbers them: the political section first.
     commitments = {
-        (1, statement(1), "Số hồ sơ giải quyết: 1.500,5 hồ sơ", june, True),
-        (2, statement(2), "Số buổi sinh hoạt chuyên đề: 12 buổi", june, False),
-        (3, statement(3), "Báo cáo tổng kết có xác nhận của chi bộ", september, True),
+        (1, "I.1", statement(2), "Số buổi sinh hoạt chuyên đề: 12 buổi", june, False),
+        (2, "II.1", statement(1), "Số hồ sơ giải quyết: 1.500,5 hồ sơ", june, True),
+        (3, "II.2", statement(3), "Báo cáo tổng kết có xác nhận của chi bộ", september, True),
     }
     # Pre-filled in every place of a rated member with a programme in force; none for the suspended.
     places = [

@@ -189,7 +189,7 @@ def test_member_saves_the_draft_without_javascript(cast):
     assert (first.self_verdict, first.self_cause) == (Verdict.PARTLY, "Thiếu nhân lực ở bộ phận một cửa.")
     page = member.get(edit_url(review)).text
     assert "Đã lưu bản nháp" in page
-    assert "Nội dung số 2 chưa hoàn thành đúng hạn: hãy nêu nguyên nhân." in page
+    assert "Nội dung số I.2 chưa hoàn thành đúng hạn: hãy nêu nguyên nhân." in page
 
 
 def test_member_saves_with_htmx_and_the_check_panel_shows_what_the_points_reach(cast):

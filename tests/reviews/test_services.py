@@ -397,7 +397,7 @@ def test_a_draft_is_saved_without_checks_and_submitted_only_when_complete(cast, 
     assert refused(error) == [
         "Chưa viết phần “II. Hạn chế, khuyết điểm và nguyên nhân”.",
         "Chưa viết phần “VI. Phương hướng, biện pháp khắc phục hạn chế, khuyết điểm”.",
-        "Chưa tự đánh giá nội dung cam kết số 1, 2.",
+        "Chưa tự đánh giá nội dung cam kết số I.1, I.2.",
         "Hãy chọn một mức xếp loại.",
     ]
     review.refresh_from_db()
@@ -413,7 +413,7 @@ def test_a_commitment_not_done_on_time_needs_its_cause(cast, review, verdict):
     save_self_review(review, **completed, verdicts={first.pk: (Verdict.DONE, ""), second.pk: (verdict, "  ")})
     with pytest.raises(ValidationError) as error:
         services.self_review_submit(review=review, acting_user=member)
-    assert refused(error) == ["Nội dung số 2 chưa hoàn thành đúng hạn: hãy nêu nguyên nhân."]
+    assert refused(error) == ["Nội dung số I.2 chưa hoàn thành đúng hạn: hãy nêu nguyên nhân."]
     save_self_review(review, **completed, verdicts={second.pk: (verdict, "Thiếu kinh phí, đã đề nghị bổ sung.")})
     with one_event("review.self_submit"):
         services.self_review_submit(review=review, acting_user=member)
@@ -427,7 +427,7 @@ def test_a_blocking_level_conflict_refuses_submission_and_a_warning_does_not(cas
         write_and_submit(review, level=RatingLevel.GOOD, verdict=Verdict.DONE_LATE)
     # The missing causes and the level's condition, both said.
     assert refused(error) == [
-        "Nội dung số 1, 2 chưa hoàn thành đúng hạn: hãy nêu nguyên nhân.",
+        "Nội dung số I.1, I.2 chưa hoàn thành đúng hạn: hãy nêu nguyên nhân.",
         "Mức “Hoàn thành tốt nhiệm vụ” đòi hỏi mọi nhiệm vụ hoàn thành đúng hạn; "
         "2 nội dung chưa hoàn thành đúng hạn hoặc chưa được đánh giá.",
     ]
@@ -579,7 +579,7 @@ def test_every_commitment_must_be_judged_by_the_cell(cast, review):
     secretary = user_of(cast.secretary)
     with pytest.raises(ValidationError) as error:
         cell_proposal(review, secretary)
-    assert refused(error) == ["Chi bộ chưa kết luận nội dung cam kết số 1, 2."]
+    assert refused(error) == ["Chi bộ chưa kết luận nội dung cam kết số I.1, I.2."]
     review.refresh_from_db()
     assert review.state == ReviewState.SELF_SUBMITTED
 

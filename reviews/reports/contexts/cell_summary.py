@@ -40,7 +40,7 @@ from reviews.reports.kinds import ReportData, register
 
 
 class OverdueItem(TypedDict):
-    number: int
+    number: str
     statement: str
     deadline: str | None
     status: str
@@ -57,7 +57,7 @@ def _overdue_by_review(assessments: list[CommitmentAssessment]) -> dict[int, lis
     for item in assessments:
         overdue[item.review_id].append(
             {
-                "number": item.position,
+                "number": item.number,
                 "statement": item.statement if getattr(item, "is_shared", False) else _("(Nội dung nội bộ chi bộ)"),
                 "deadline": _iso(item.deadline),
                 "status": str(ProgressStatus(item.commitment.status).label),

@@ -46,7 +46,7 @@ class SignatureData(TypedDict):
 
 
 class CommitmentRow(TypedDict):
-    number: int
+    number: str
     statement: str
     target: str
     deadline: str | None
@@ -60,7 +60,7 @@ class CommitmentRow(TypedDict):
 
 
 class EvidenceRow(TypedDict):
-    commitment: int
+    commitment: str
     name: str
     link: str
     description: str
@@ -94,7 +94,7 @@ class DecisionData(TypedDict):
 
 
 class GroundsCommitment(TypedDict):
-    number: int
+    number: str
     statement: str
 
 
@@ -132,7 +132,7 @@ class LevelChangeRow(TypedDict):
 def _commitment_rows(assessments: list[CommitmentAssessment]) -> list[CommitmentRow]:
     return [
         {
-            "number": assessment.position,
+            "number": assessment.number,
             "statement": assessment.statement,
             "target": assessment.target,
             "deadline": _iso(assessment.deadline),
@@ -154,7 +154,7 @@ def _evidence_rows(assessments: list[CommitmentAssessment]) -> list[EvidenceRow]
         for item in getattr(assessment.commitment, "files", []):
             rows.append(
                 {
-                    "commitment": assessment.position,
+                    "commitment": assessment.number,
                     "name": item.original_name,
                     "link": item.link,
                     "description": item.description,
@@ -209,7 +209,7 @@ def _confirmation_data(decision: Decision | None) -> ConfirmationData | None:
         "confirmed_on": _iso(decision.confirmed_at),
         "grounds": decision.grounds,
         "commitments": [
-            {"number": assessment.position, "statement": assessment.statement}
+            {"number": assessment.number, "statement": assessment.statement}
             for assessment in decision.grounds_assessments.all()
         ],
         "evidence": [{"name": item.original_name or item.link} for item in decision.grounds_evidence.all()],
