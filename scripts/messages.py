@@ -15,7 +15,9 @@ import polib
 
 ROOT = Path(__file__).resolve().parent.parent
 MANAGE = [sys.executable, str(ROOT / "manage.py")]
-IGNORED = [".venv", "var", "static", "node_modules"]
+# templates/admin/ holds copies of Django's admin templates: their English messages are Django's, translated by
+# Django's catalogues (and locale_vendor/); extracted here, the identity Vietnamese catalogue would override them.
+IGNORED = [".venv", "var", "static", "node_modules", "templates/admin"]
 
 
 def make_messages() -> None:
