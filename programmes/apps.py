@@ -18,10 +18,13 @@ class ProgrammesConfig(AppConfig):
         from programmes.audit import register_actions
         from programmes.audit_actions import BASE_ACTIONS
         from programmes.status_palette import register_base_machines
+        from programmes.vendor_apps import describe_crontab_in_the_readers_language, translate_admin_password_warning
 
         register_actions(*BASE_ACTIONS)
         # Every state shown as a badge takes its colour from one palette (programmes/status_palette.py).
         register_base_machines()
+        translate_admin_password_warning()
+        describe_crontab_in_the_readers_language()
         # The base app's exportable lists register themselves as their module loads.
         import programmes.exports.lists  # noqa: F401
 

@@ -18,9 +18,10 @@ from django.conf import settings
 from django.core.management import call_command
 from django.test import Client, override_settings
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import trans_real
 from django.utils.translation.trans_real import DjangoTranslation
-from django_celery_beat.models import IntervalSchedule, PeriodicTask
+from django_celery_beat.models import CrontabSchedule, IntervalSchedule, PeriodicTask
 
 from tests.factories import admin_staff, client_for
 
@@ -186,6 +187,8 @@ ENGLISH_BEFORE = [
     "Run the task",
     "Password-based authentication",
     "Raw passwords are not stored",
+    "current password for this user will be lost",
+    "Whether the user will be able to authenticate",
     "Set password",
     "Breadcrumbs",
     "Sidebar",
@@ -260,3 +263,12 @@ def test_a_ward_staff_member_sees_the_admin_index_in_vietnamese(cast) -> None:
     for english in ["Skip to main content", "Toggle theme", "Toggle navigation", "Sidebar", "Filter navigation"]:
         assert english not in text, english
     assert "Chuyển đến nội dung chính" in text and "Đổi giao diện sáng/tối" in text
+
+
+def test_a_crontab_schedule_is_worded_in_the_readers_language():
+    """celery-beat words a crontab through cron_descriptor, which followed the server's system language."""
+    schedule = CrontabSchedule(minute="0", hour="2", timezone="Asia/Ho_Chi_Minh")
+    with translation.override("vi"):
+        assert schedule.human_readable == "Tại 02:00 Asia/Ho_Chi_Minh"
+    with translation.override("en"):
+        assert schedule.human_readable == "At 02:00 AM Asia/Ho_Chi_Minh"
