@@ -456,7 +456,12 @@ def test_dangviens_review_is_a_draft_prefilled_from_the_confirmed_programme_only
     assessments = list(review.assessments.order_by("position"))
     assert len(assessments) == 5
     assert {assessment.commitment.programme_id for assessment in assessments} == {confirmed.pk}
-    assert assessments[0].statement.startswith("Bồi dưỡng đội tuyển học sinh giỏi Tin học")
+    # In the programme's document order, numbered as the programme numbers them: its first section first.
+    assert assessments[0].programme_number == "I.1"
+    assert assessments[0].statement.startswith("Tham gia đầy đủ 12/12 kỳ sinh hoạt chi bộ thường kỳ")
+    assert any(
+        assessment.statement.startswith("Bồi dưỡng đội tuyển học sinh giỏi Tin học") for assessment in assessments
+    )
     assert not any(assessment.self_verdict or assessment.cell_verdict for assessment in assessments)
     assert not CommitmentAssessment.objects.filter(commitment__programme=draft).exists()
     assert not review.prompts.exists() and not review.inputs.exists()
