@@ -218,9 +218,11 @@ def test_the_secretary_of_khu_pho_2_in_the_other_ward_is_asked_for_dangvien3s_co
     seed("--password", PASSWORD)
     post = Position.objects.current().get(cadre__user__username="bithukp2")
     cell = post.organisation
+    assert cell is not None
     assert (post.party_post, cell.code, cell.name) == (PartyPost.SECRETARY, "79-26740-KP02", "Chi bộ Khu phố 2")
     assert cell.kind == OrganisationKind.GRASSROOTS_CELL
-    assert PartyOrganisation.objects.get_parent(cell).name == "Đảng bộ phường Sài Gòn"
+    ward = PartyOrganisation.objects.get_parent(cell)
+    assert ward is not None and ward.name == "Đảng bộ phường Sài Gòn"
     assert Membership.objects.get(cadre=post.cadre, end_date__isnull=True).cell == cell
     membership = Membership.objects.get(cadre__user__username="dangvien3", end_date__isnull=True)
     assert membership.residence_cell == cell

@@ -590,6 +590,7 @@ def test_the_school_asks_the_residence_cells_of_its_members_once():
     # dangvien3 lives in Phường Sài Gòn: his comment is asked of a cell of the other ward.
     far = requests.get(review__cadre__user__username="dangvien3")
     assert (far.residence_cell.code, far.residence_cell.name) == ("79-26740-KP02", "Chi bộ Khu phố 2")
-    assert PartyOrganisation.objects.get_parent(far.residence_cell).name == "Đảng bộ phường Sài Gòn"
+    ward = PartyOrganisation.objects.get_parent(far.residence_cell)
+    assert ward is not None and ward.name == "Đảng bộ phường Sài Gòn"
     seed()
     assert ResidenceComment.objects.count() == requests.count()
