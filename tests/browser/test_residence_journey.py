@@ -6,7 +6,8 @@ comment). bithukp2, secretary of Chi bộ Khu phố 2 in Phường Sài Gòn, si
 on the four points. bithuchibo, the secretary of dangvien3's cell, opens the page of the cell's meeting and reads
 the comment under "Ý kiến nhận xét nơi cư trú" before recording the meeting. bithukp2 gets 404 on everything else
 about dangvien3: his review and self-review, the review's decision page, his programme, his cadre page and the roster
-of his cell. Each page fits the phone and has no serious accessibility violation.
+of his cell; their guide is linked from their page. Each page fits the phone and has no serious accessibility
+violation.
 """
 
 import re
@@ -225,3 +226,10 @@ def test_the_residence_secretary_reaches_nothing_else_about_the_member(
     address = reverse("reviews:residence_comment_record", args=[review.residence_comment.pk])
     response = page.goto(f"{live_server.url}{address}")
     assert response is not None and response.status == 200
+
+    # Their guide, linked from their page, reads on the phone.
+    page.goto(f"{live_server.url}/")
+    page.get_by_role("link", name="Hướng dẫn nhận xét đảng viên nơi cư trú").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Hướng dẫn nhận xét đảng viên nơi cư trú")
+    expect(page.get_by_role("listitem").filter(has_text="Gửi trả lời")).to_be_visible()
+    fits_the_phone(page)

@@ -236,6 +236,7 @@ def test_the_secretary_of_khu_pho_2_in_the_other_ward_is_asked_for_dangvien3s_co
     desk = client.get(reverse("programmes:dashboard")).text
     assert "Đảng viên cư trú trên địa bàn chờ chi bộ nhận xét" in desk
     assert reverse("reviews:residence_requests") in desk
+    assert reverse("programmes:help_guide", args=["nhan-xet-noi-cu-tru"]) in desk
     listing = client.get(reverse("reviews:residence_requests"))
     assert request in listing.context["page"].object_list
     assert "Võ Thanh Tùng" in listing.text
