@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from demo.organisations import CITY_CODE, DEMO_CELL, DEMO_WARD, NEW_STRUCTURE, school_code, spec_names
-from demo.plan import Plan
+from demo.plan import RESIDENCE_CELL, Plan
 from demo.writing import Tally, create_rows, update_rows
 from programmes.accounts.second_factor import TOTP_DEVICE_NAME, key_text
 from programmes.importing.base import assign_changed
@@ -39,6 +39,7 @@ SECOND_FACTOR_ACCOUNTS = (
     "bithudangbo",
     "capuy",
     "bithuchibo",
+    "bithukp2",
 )
 # Demo accounts have an address on a reserved domain, so that password reset can be tried (the mail is printed).
 DEMO_EMAIL_DOMAIN = "demo.example.vn"
@@ -67,6 +68,8 @@ def account_specs() -> list[AccountSpec]:
         AccountSpec("bithudangbo", _("Bí thư đảng ủy cơ sở, người đứng đầu"), school, ""),
         AccountSpec("capuy", _("Cấp ủy viên"), school, ""),
         AccountSpec("bithuchibo", _("Bí thư chi bộ"), cell, ""),
+        # The cell of the quarter where dangvien3 lives, in Phường Sài Gòn: it comments on him (Quy định 213-QĐ/TW).
+        AccountSpec("bithukp2", _("Bí thư chi bộ"), RESIDENCE_CELL, ""),
         AccountSpec("dangvien", _("Đảng viên"), cell, ""),
         AccountSpec("dangvien2", _("Đảng viên"), cell, ""),
         AccountSpec("dangvien3", _("Đảng viên"), cell, ""),

@@ -105,6 +105,10 @@ NAMED_PEOPLE = (
     # He lives in the other ward: his residence comment is asked of a cell of Phường Sài Gòn.
     ("dangvien3", "Võ Thanh Tùng", Gender.MALE, DEMO_CELL, WARDS[0], 1985),
 )
+# The quarter a named person lives in, where it is not drawn: dangvien3 lives in Khu phố 2 of Phường Sài Gòn, whose
+# cell's secretary is the demo account bithukp2 (RESIDENCE_CELL).
+NAMED_QUARTERS = {"dangvien3": 2}
+RESIDENCE_CELL = f"{WARDS[0].code}-KP02"
 # Their party posts: user name, organisation code, post.
 NAMED_POSTS = (("bithuthanhuy", CITY_CODE, PartyPost.SECRETARY),)
 
@@ -158,11 +162,19 @@ class PeopleGenerator:
         return self._member(index, full_name, gender, born, cell.code, ward, probationary)
 
     def named(
-        self, index: int, full_name: str, gender: str, cell_code: str, lives_in: WardSpec, born_from: int
+        self,
+        index: int,
+        full_name: str,
+        gender: str,
+        cell_code: str,
+        lives_in: WardSpec,
+        born_from: int,
+        quarter: int | None = None,
     ) -> Person:
-        """A person of the demo chosen by name (NAMED_PEOPLE), with details drawn like everyone else's."""
+        """A person of the demo chosen by name (NAMED_PEOPLE), with details drawn like everyone else's; in
+        `quarter` of the ward if given (drawn all the same, so that the draws after it stay as they were)."""
         born = self._date_between(datetime.date(born_from, 1, 1), datetime.date(born_from + 4, 12, 31))
-        return self._member(index, full_name, gender, born, cell_code, lives_in, False)
+        return self._member(index, full_name, gender, born, cell_code, lives_in, False, quarter)
 
     def _member(
         self,
@@ -173,13 +185,15 @@ class PeopleGenerator:
         cell_code: str,
         ward: WardSpec,
         probationary: bool,
+        quarter: int | None = None,
     ) -> Person:
         if probationary:
             joined = self._date_between(datetime.date(2025, 3, 1), datetime.date(2025, 6, 30))
         else:
             earliest = datetime.date(born.year + 20, born.month, min(born.day, 28))
             joined = self._date_between(earliest, max(earliest, datetime.date(2023, 12, 31)))
-        quarter = self.rng.randint(1, QUARTERS_PER_WARD)
+        drawn = self.rng.randint(1, QUARTERS_PER_WARD)
+        quarter = quarter or drawn
         return Person(
             code=f"{CITY_CODE}-DV{index:06d}",
             full_name=full_name,
@@ -304,6 +318,8 @@ def _choose_accounts(plan: Plan) -> None:
         "bithudangbo": _holders(plan, school, PartyPost.SECRETARY)[0],
         "capuy": only_post[0],
         "bithuchibo": _holders(plan, cell, PartyPost.SECRETARY)[0],
+        # The secretary of the residential cell where dangvien3 lives, in the other ward (Quy định 213-QĐ/TW).
+        "bithukp2": _holders(plan, RESIDENCE_CELL, PartyPost.SECRETARY)[0],
         "dangvien": next(code for code in members if people[code].member_type == MemberType.OFFICIAL),
     }
     for username, code in chosen.items():
@@ -392,7 +408,8 @@ def _add_named_people(generator: PeopleGenerator, plan: Plan, last_index: int) -
     for index, (username, full_name, gender, cell_code, lives_in, born_from) in enumerate(
         NAMED_PEOPLE, start=last_index + 1
     ):
-        person = generator.named(index, full_name, gender, cell_code, lives_in, born_from)
+        quarter = NAMED_QUARTERS.get(username)
+        person = generator.named(index, full_name, gender, cell_code, lives_in, born_from, quarter)
         person.username = username
         plan.people.append(person)
         codes[username] = person.code

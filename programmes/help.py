@@ -1,6 +1,6 @@
 """The short guides, one per role, that the portal shows at /huong-dan/<role>/.
 
-Each guide is a template of its own (templates/help/<slug>.html) with a screenshot that the browser tests take
+Each guide is a template of its own (templates/help/<slug>.html), most with a screenshot that the browser tests take
 (tests/browser/test_help_screenshots.py) into static/help/. Which guides a signed-in person is pointed to follows
 from the roles the access module grants them, so the dashboard shows the guides of what they actually do.
 """
@@ -20,9 +20,9 @@ class Guide:
     title: Promise
     # Who it is for, in one line, on the list of guides.
     audience: Promise
-    # The screenshot beside the steps, under static/help/, and what it shows (its alt text).
+    # The screenshot beside the steps, under static/help/, and what it shows (its alt text); "" for a guide without.
     screenshot: str
-    screenshot_alt: Promise
+    screenshot_alt: Promise | str
     personas: frozenset[Persona] = frozenset()
 
     @property
@@ -45,6 +45,17 @@ GUIDES = (
         _("Xác nhận chương trình của đảng viên trong chi bộ, ghi cuộc họp và đề xuất mức xếp loại."),
         "help/bi-thu-chi-bo.png",
         _("Trang kiểm điểm của chi bộ: danh sách đảng viên, trạng thái bản kiểm điểm và các nút ghi cả chi bộ."),
+        frozenset({Persona.CELL_SECRETARY, Persona.CELL_DEPUTY}),
+    ),
+    Guide(
+        "nhan-xet-noi-cu-tru",
+        _("Hướng dẫn nhận xét đảng viên nơi cư trú"),
+        _(
+            "Bí thư chi bộ nơi cư trú nhận xét đảng viên công tác ở nơi khác (Quy định 213-QĐ/TW); bí thư chi bộ nơi "
+            "công tác đọc nhận xét trước cuộc họp kiểm điểm."
+        ),
+        "",
+        "",
         frozenset({Persona.CELL_SECRETARY, Persona.CELL_DEPUTY}),
     ),
     Guide(

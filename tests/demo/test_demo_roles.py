@@ -22,6 +22,8 @@ from programmes.models import (
     Cadre,
     Membership,
     Occasion,
+    OrganisationKind,
+    PartyOrganisation,
     PartyPost,
     Position,
     ProgrammeState,
@@ -30,7 +32,7 @@ from programmes.models import (
     VersionState,
 )
 from reviews import access as review_access
-from reviews.models import RatingLevel, Review, ReviewState
+from reviews.models import RatingLevel, ResidenceCommentState, Review, ReviewState
 from tests.programmes.programme_data import TERM_END, TERM_START, commitment_content
 from tests.reviews.review_data import SECTIONS
 
@@ -207,3 +209,41 @@ def test_every_account_the_readme_documents_exists_after_seeding_and_signs_in():
     for username in documented:
         assert user(username).check_password(PASSWORD), username
         signed_in(username)
+
+
+# --- The residence cell's secretary is asked for dangvien3's comment -------------------------------------------
+
+
+def test_the_secretary_of_khu_pho_2_in_the_other_ward_is_asked_for_dangvien3s_comment_and_sees_nothing_else():
+    seed("--password", PASSWORD)
+    post = Position.objects.current().get(cadre__user__username="bithukp2")
+    cell = post.organisation
+    assert cell is not None
+    assert (post.party_post, cell.code, cell.name) == (PartyPost.SECRETARY, "79-26740-KP02", "Chi bộ Khu phố 2")
+    assert cell.kind == OrganisationKind.GRASSROOTS_CELL
+    ward = PartyOrganisation.objects.get_parent(cell)
+    assert ward is not None and ward.name == "Đảng bộ phường Sài Gòn"
+    assert Membership.objects.get(cadre=post.cadre, end_date__isnull=True).cell == cell
+    membership = Membership.objects.get(cadre__user__username="dangvien3", end_date__isnull=True)
+    assert membership.residence_cell == cell
+    # He works in the other ward, Bến Thành: his cell is the school's.
+    assert membership.cell.code.startswith("79-26743-TRUONG-")
+    review = Review.objects.get(cadre=membership.cadre, period__title=REVIEW_PERIOD_TITLE)
+    request = review.residence_comment
+    assert (request.residence_cell, request.state) == (cell, ResidenceCommentState.REQUESTED)
+
+    client = signed_in("bithukp2")
+    desk = client.get(reverse("programmes:dashboard")).text
+    assert "Đảng viên cư trú trên địa bàn chờ chi bộ nhận xét" in desk
+    assert reverse("reviews:residence_requests") in desk
+    assert reverse("programmes:help_guide", args=["nhan-xet-noi-cu-tru"]) in desk
+    listing = client.get(reverse("reviews:residence_requests"))
+    assert request in listing.context["page"].object_list
+    assert "Võ Thanh Tùng" in listing.text
+    assert client.get(reverse("reviews:residence_comment_record", args=[request.pk])).status_code == 200
+    for page in (
+        reverse("reviews:review_detail", args=[review.pk]),
+        reverse("reviews:self_review_edit", args=[review.pk]),
+        reverse("programmes:cadre_detail", args=[membership.cadre_id]),
+    ):
+        assert client.get(page).status_code == 404, page

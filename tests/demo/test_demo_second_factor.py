@@ -36,7 +36,7 @@ def test_exactly_the_demo_accounts_that_must_have_it_have_the_documented_key(see
     output = StringIO()
     call_command("seed_demo", "--accounts", stdout=output)
     demo = User.objects.filter(email__endswith="@demo.example.vn")
-    assert demo.count() == len(account_specs()) == 12
+    assert demo.count() == len(account_specs()) == 13
     must = {user.username for user in demo if access.requires_second_factor(user)}
     assert must == set(SECOND_FACTOR_ACCOUNTS)
     for username in must:

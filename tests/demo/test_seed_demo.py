@@ -71,6 +71,8 @@ EXPECTED_PERSONAS = {
     "dangvien2": {Persona.MEMBER},
     "dangvien3": {Persona.MEMBER},
     "bithuchibo": {Persona.MEMBER, Persona.CELL_SECRETARY},
+    # The secretary of the residential cell where dangvien3 lives, in the other ward.
+    "bithukp2": {Persona.MEMBER, Persona.CELL_SECRETARY},
     "capuy": {Persona.MEMBER, Persona.COMMITTEE_MEMBER},
     "bithudangbo": {Persona.MEMBER, Persona.COMMITTEE_HEAD},
     "bithuphuong": {Persona.MEMBER, Persona.COMMITTEE_HEAD},
@@ -587,6 +589,8 @@ def test_the_school_asks_the_residence_cells_of_its_members_once():
     assert all("-KP" in request.residence_cell.code for request in requests)
     # dangvien3 lives in Phường Sài Gòn: his comment is asked of a cell of the other ward.
     far = requests.get(review__cadre__user__username="dangvien3")
-    assert far.residence_cell.code.startswith("79-26740-KP")
+    assert (far.residence_cell.code, far.residence_cell.name) == ("79-26740-KP02", "Chi bộ Khu phố 2")
+    ward = PartyOrganisation.objects.get_parent(far.residence_cell)
+    assert ward is not None and ward.name == "Đảng bộ phường Sài Gòn"
     seed()
     assert ResidenceComment.objects.count() == requests.count()
