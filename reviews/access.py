@@ -198,6 +198,20 @@ def can_reclassify(user: AnyUser, review: Review) -> bool:
     return superior is not None and not is_subject(user, review) and access.holds(user, Action.DECIDE_RATING, superior)
 
 
+def can_rate_under(user: AnyUser, upper: PartyOrganisation) -> bool:
+    """May the user rate the party organisations directly under `upper` (Hướng dẫn 43-HD/BTCTW)? Its head, standing
+    members or organisation-board staff, by a post or role at `upper` itself: not from above, never as administrator."""
+    return any(grant.organisation_id == upper.pk for grant in access.grants_allowing(user, Action.RATE_ORGANISATIONS))
+
+
+def rating_bodies(user: AnyUser, period: ReviewPeriod) -> QuerySet[PartyOrganisation]:
+    """The organisations inside the period's scope whose subordinate organisations the user rates (can_rate_under)."""
+    if not period.includes_collectives:
+        return PartyOrganisation.objects.none()
+    ids = [grant.organisation_id for grant in access.grants_allowing(user, Action.RATE_ORGANISATIONS)]
+    return PartyOrganisation.objects.filter(pk__in=ids, path__startswith=period.scope.path).order_by("path")
+
+
 # --- Appeals (kiến nghị): one per result, judged by the committee above the body that made it ------------------
 
 

@@ -24,6 +24,7 @@ class ReviewAction(models.TextChoices):
     APPEAL_RESOLVE = "review.appeal_resolve", _("Giải quyết kiến nghị")
     RECLASSIFY = "review.reclassify", _("Cấp ủy cấp trên xếp loại lại")
     PERIOD_CLOSE = "review.period_close", _("Kết thúc đợt kiểm điểm")
+    ORGANISATION_RATE = "review.organisation_rate", _("Cấp ủy cấp trên xếp loại tổ chức đảng")
 
 
 class ReportAction(models.TextChoices):
