@@ -2,6 +2,9 @@
 table, each refusal beside its row and the quota shown per group; others get 404; the page costs the same number of
 queries whatever the number of organisations."""
 
+from collections.abc import Sequence
+from collections.abc import Set as AbstractSet
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -22,7 +25,9 @@ def page(period: ReviewPeriod, upper: PartyOrganisation) -> str:
     return reverse("reviews:organisation_ratings", args=[period.pk, upper.pk])
 
 
-def table_post(cells: list[PartyOrganisation], levels: list[str], justified: set[int] = frozenset()) -> dict[str, str]:
+def table_post(
+    cells: Sequence[PartyOrganisation], levels: Sequence[str], justified: AbstractSet[int] = frozenset()
+) -> dict[str, str]:
     data = {"action": "rate"}
     for index, (cell, level) in enumerate(zip(cells, levels, strict=True)):
         prefix = f"o{cell.pk}-"
@@ -56,8 +61,8 @@ def test_the_ward_rates_its_organisations_from_the_period_page_and_the_quota_ask
     assert not OrganisationRating.objects.exists()
     text = refused.text
     assert "Chưa lưu dòng nào của bảng." in text
-    assert f'id="to-chuc-{cells[12].pk}" class="table-danger"' in text
-    assert f'id="to-chuc-{cells[0].pk}" class="table-danger"' not in text
+    assert f'id="to-chuc-{cells[12].pk}" class="row-refused"' in text
+    assert f'id="to-chuc-{cells[0].pk}" class="row-refused"' not in text
     assert "Vượt tỷ lệ: 1 tổ chức xuất sắc vượt, còn thiếu giải trình cho 1." in text
     assert "Cần giải trình cho ít nhất 1 tổ chức xuất sắc vượt tỷ lệ." in text
 
