@@ -28,6 +28,13 @@ from programmes.access import Action, AnyUser, Persona
 
 # Re-exported: the reviews app asks this module whether a user is a system administrator, never the user's flag.
 from programmes.access import is_superuser as is_superuser
+
+# Re-exported: party organisations rated as collectives and their reports (Mẫu 01) are decided from grants alone.
+from programmes.access.collectives import can_rate_under as can_rate_under
+from programmes.access.collectives import can_read_collective_report as can_read_collective_report
+from programmes.access.collectives import can_write_collective_report as can_write_collective_report
+from programmes.access.collectives import rating_bodies as rating_bodies
+from programmes.access.collectives import reporting_organisations as reporting_organisations
 from programmes.models import Cadre, PartyOrganisation
 from programmes.models.organisations import CELL_KINDS, GRASSROOTS_KINDS
 from reviews.models import (
@@ -196,20 +203,6 @@ def can_reclassify(user: AnyUser, review: Review) -> bool:
     """The committee above the deciding one (Art. 13: the superior committee may re-classify)."""
     superior = superior_of(review)
     return superior is not None and not is_subject(user, review) and access.holds(user, Action.DECIDE_RATING, superior)
-
-
-def can_rate_under(user: AnyUser, upper: PartyOrganisation) -> bool:
-    """May the user rate the party organisations directly under `upper` (Hướng dẫn 43-HD/BTCTW)? Its head, standing
-    members or organisation-board staff, by a post or role at `upper` itself: not from above, never as administrator."""
-    return any(grant.organisation_id == upper.pk for grant in access.grants_allowing(user, Action.RATE_ORGANISATIONS))
-
-
-def rating_bodies(user: AnyUser, period: ReviewPeriod) -> QuerySet[PartyOrganisation]:
-    """The organisations inside the period's scope whose subordinate organisations the user rates (can_rate_under)."""
-    if not period.includes_collectives:
-        return PartyOrganisation.objects.none()
-    ids = [grant.organisation_id for grant in access.grants_allowing(user, Action.RATE_ORGANISATIONS)]
-    return PartyOrganisation.objects.filter(pk__in=ids, path__startswith=period.scope.path).order_by("path")
 
 
 # --- Appeals (kiến nghị): one per result, judged by the committee above the body that made it ------------------

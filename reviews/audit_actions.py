@@ -25,6 +25,7 @@ class ReviewAction(models.TextChoices):
     RECLASSIFY = "review.reclassify", _("Cấp ủy cấp trên xếp loại lại")
     PERIOD_CLOSE = "review.period_close", _("Kết thúc đợt kiểm điểm")
     ORGANISATION_RATE = "review.organisation_rate", _("Cấp ủy cấp trên xếp loại tổ chức đảng")
+    COLLECTIVE_REPORT = "review.collective_report", _("Lưu báo cáo kiểm điểm tập thể")
 
 
 class ReportAction(models.TextChoices):

@@ -4,11 +4,13 @@ Excellent rating beyond the quota. A row left without a level is not part of the
 
 from typing import Any
 
+from crispy_forms.helper import FormHelper
 from django import forms
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from programmes.models import PartyOrganisation
+from programmes.web import PortalForm
 from reviews import services
 from reviews.bulk_forms import SMALL_INPUT, SMALL_SELECT, RowForm
 from reviews.models import OrganisationRating, RatingLevel
@@ -96,3 +98,30 @@ class OrganisationRowForm(RowForm):
             function_group=data["function_group"],
             quota_justification=data["quota_justification"],
         )
+
+
+def _section(label: Any, help_text: Any = "", required: bool = True) -> forms.CharField:
+    return forms.CharField(
+        label=label, help_text=help_text, required=required, widget=forms.Textarea(attrs={"rows": 5})
+    )
+
+
+class CollectiveReportForm(PortalForm):
+    """The sections of Mẫu 01, as the collective's report sets them out."""
+
+    tasks = _section(_("I. Nhiệm vụ được giao trong kỳ"), _("Mỗi nhiệm vụ một dòng."))
+    results = _section(
+        _("II. Kết quả thực hiện nhiệm vụ"),
+        _("Kết quả từng nhiệm vụ: hoàn thành, vượt yêu cầu hay chưa hoàn thành, có số liệu cụ thể."),
+    )
+    shortcomings = _section(_("III. Hạn chế, khuyết điểm và nguyên nhân"))
+    remedies = _section(
+        _("IV. Kết quả khắc phục hạn chế, khuyết điểm đã được cấp có thẩm quyền kết luận hoặc chỉ ra"), required=False
+    )
+    direction = _section(_("V. Phương hướng, biện pháp khắc phục hạn chế, khuyết điểm"))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True

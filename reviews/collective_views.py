@@ -18,12 +18,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from programmes.models import PartyOrganisation
-from programmes.web import AuthenticatedRequest
+from programmes.web import AuthenticatedRequest, call_service
 from reviews import access, services
 from reviews.bulk_tables import Refused, posted
-from reviews.collective_forms import OrganisationRowForm
-from reviews.models import OrganisationRating, PeriodState, ReviewPeriod
+from reviews.collective_forms import CollectiveReportForm, OrganisationRowForm
+from reviews.models import CollectiveReport, OrganisationRating, PeriodState, ReviewPeriod
 from reviews.services.collective import GroupQuota, Standing, group_quotas, ratings_under, subordinates
+from reviews.services.collective_report import REPORT_SECTIONS
 
 TEMPLATE = "reviews/organisation_ratings.html"
 
@@ -33,6 +34,7 @@ class RatingRow:
     organisation: PartyOrganisation
     form: OrganisationRowForm
     rating: OrganisationRating | None
+    reported: bool = False
 
     @property
     def anchor(self) -> str:
@@ -71,12 +73,17 @@ def organisation_ratings(request: AuthenticatedRequest, period_pk: int, organisa
     period, upper = rating_place(request, period_pk, organisation_pk)
     ratings = {rating.organisation_id: rating for rating in ratings_under(period, upper)}
     data = posted(request) if period.state == PeriodState.OPEN else None
-    rows = []
-    for organisation in subordinates(upper):
-        rating = ratings.get(organisation.pk)
-        rows.append(
-            RatingRow(organisation, OrganisationRowForm(data, organisation=organisation, rating=rating), rating)
+    organisations = list(subordinates(upper))
+    reported = set(
+        CollectiveReport.objects.filter(period=period, organisation__in=organisations).values_list(
+            "organisation_id", flat=True
         )
+    )
+    rows = []
+    for organisation in organisations:
+        rating = ratings.get(organisation.pk)
+        form = OrganisationRowForm(data, organisation=organisation, rating=rating)
+        rows.append(RatingRow(organisation, form, rating, organisation.pk in reported))
     table_errors: list[str] = []
     if data is not None and request.POST.get("action") != "check":
         valid = [row.form.is_valid() for row in rows]
@@ -116,3 +123,49 @@ def organisation_ratings(request: AuthenticatedRequest, period_pk: int, organisa
         "exceeding_percent": period.rule_set.excellent_exceeding_percent,
     }
     return render(request, TEMPLATE, context)
+
+
+# --- The collective's report (Mẫu 01) ----------------------------------------------------------------------------
+
+REPORT_TEMPLATE = "reviews/collective_report.html"
+
+
+def _report_place(
+    request: AuthenticatedRequest, period_pk: int, organisation_pk: int
+) -> tuple[ReviewPeriod, PartyOrganisation]:
+    """The period and the organisation rated in it, when the user reads its report; else 404."""
+    period = ReviewPeriod.objects.select_related("scope").filter(pk=period_pk).first()
+    organisation = PartyOrganisation.objects.filter(pk=organisation_pk).first()
+    if period is None or organisation is None or not period.includes_collectives:
+        raise Http404
+    if not organisation.path.startswith(period.scope.path) or organisation.depth <= period.scope.depth:
+        raise Http404
+    if not access.can_read_collective_report(request.user, organisation):
+        raise Http404
+    return period, organisation
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def collective_report(request: AuthenticatedRequest, period_pk: int, organisation_pk: int) -> HttpResponse:
+    period, organisation = _report_place(request, period_pk, organisation_pk)
+    report = (
+        CollectiveReport.objects.filter(period=period, organisation=organisation).select_related("written_by").first()
+    )
+    may_write = period.state == PeriodState.OPEN and access.can_write_collective_report(request.user, organisation)
+    initial = {name: getattr(report, name) for name in REPORT_SECTIONS} if report is not None else None
+    form = CollectiveReportForm(request.POST if request.method == "POST" and may_write else None, initial=initial)
+    if request.method == "POST" and may_write and form.is_valid():
+        saved = call_service(
+            form,
+            services.collective_report_save,
+            period=period,
+            organisation=organisation,
+            sections=form.cleaned_data,
+            acting_user=access.acting(request.user),
+        )
+        if saved is not None:
+            messages.success(request, _("Đã lưu báo cáo kiểm điểm của %(name)s.") % {"name": organisation.name})
+            return redirect("reviews:collective_report", period_pk=period.pk, organisation_pk=organisation.pk)
+    context = {"period": period, "organisation": organisation, "report": report, "form": form, "may_write": may_write}
+    return render(request, REPORT_TEMPLATE, context)

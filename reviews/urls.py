@@ -59,6 +59,11 @@ urlpatterns = [
         collective_views.organisation_ratings,
         name="organisation_ratings",
     ),
+    path(
+        "dot/<int:period_pk>/to-chuc/<int:organisation_pk>/bao-cao-tap-the/",
+        collective_views.collective_report,
+        name="collective_report",
+    ),
     # The decision, the head's confirmation, appeals and re-classification (decision_views)
     path("<int:pk>/quyet-dinh/", decision_views.decision_make, name="decision_make"),
     path("<int:pk>/tra-lai/", decision_views.decision_return, name="decision_return"),

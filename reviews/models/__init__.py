@@ -30,7 +30,7 @@ from .residence import (
 from .cell import CellMeeting, CellProposal, ConsistencyNote, MeetingAttendance
 from .decisions import Appeal, AppealState, Decision, DecisionState, LevelChange
 from .reports import ItemState, Report, ReportBatch, ReportBatchItem, ReportKind
-from .collective import OrganisationRating
+from .collective import CollectiveReport, OrganisationRating
 # isort: on
 
 __all__ = [
@@ -41,6 +41,7 @@ __all__ = [
     "AppealState",
     "CellMeeting",
     "CellProposal",
+    "CollectiveReport",
     "CommitmentAssessment",
     "ConsistencyNote",
     "Decision",

@@ -59,3 +59,38 @@ class OrganisationRating(models.Model):
     @property
     def all_tasks_completed(self) -> bool:
         return self.tasks_completed >= self.tasks_total
+
+
+class CollectiveReport(models.Model):
+    """The collective's own review report (Mẫu 01, Hướng dẫn 43-HD/BTCTW), written under its head's direction and
+    read by the committee that rates it."""
+
+    period = models.ForeignKey(
+        ReviewPeriod, on_delete=models.CASCADE, related_name="collective_reports", verbose_name=_("đợt kiểm điểm")
+    )
+    organisation = models.ForeignKey(
+        PartyOrganisation, on_delete=models.PROTECT, related_name="collective_reports", verbose_name=_("tổ chức đảng")
+    )
+    tasks = models.TextField(_("nhiệm vụ được giao trong kỳ"), help_text=_("Mỗi nhiệm vụ một dòng."))
+    results = models.TextField(_("kết quả thực hiện nhiệm vụ"))
+    shortcomings = models.TextField(_("hạn chế, khuyết điểm và nguyên nhân"))
+    remedies = models.TextField(_("kết quả khắc phục hạn chế, khuyết điểm đã được chỉ ra"), blank=True)
+    direction = models.TextField(_("phương hướng, biện pháp khắc phục"))
+    written_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("người chỉ đạo xây dựng")
+    )
+    written_at = models.DateTimeField(_("cập nhật lúc"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("báo cáo kiểm điểm tập thể")
+        verbose_name_plural = _("báo cáo kiểm điểm tập thể")
+        constraints = [
+            models.UniqueConstraint(fields=["period", "organisation"], name="collective_report_once_per_period"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation} – {self.period}"
+
+    @property
+    def task_lines(self) -> list[str]:
+        return [line.strip() for line in self.tasks.splitlines() if line.strip()]

@@ -43,6 +43,7 @@ from reviews.services.cell import (
     proposal_refusal,
 )
 from reviews.services.collective import OrganisationRow, rate_organisations
+from reviews.services.collective_report import collective_report_save
 from reviews.services.confirmation import confirm_refusal, decision_confirm
 from reviews.services.decision import decision_make, decision_quota, decision_return
 from reviews.services.inputs import input_add, input_attach_from_system, prompt_add
@@ -81,6 +82,7 @@ __all__ = [
     "cell_decisions_make",
     "cell_proposals_record",
     "cell_quota",
+    "collective_report_save",
     "confirm_refusal",
     "current_change",
     "decision_confirm",

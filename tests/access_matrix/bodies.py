@@ -295,6 +295,17 @@ def rate_organisations_good(world: World, persona: str, relation: str, target: T
     return data
 
 
+def write_collective_report(world: World, persona: str, relation: str, target: Target) -> dict[str, Any]:
+    """Every required section of Mẫu 01 written."""
+    return {
+        "tasks": "Lãnh đạo thực hiện chuyển đổi số trong khu phố.",
+        "results": "Hoàn thành 4/4 nhiệm vụ, 1 nhiệm vụ vượt yêu cầu.",
+        "shortcomings": "Sinh hoạt chi bộ có lúc chưa đều; nguyên nhân: nhiều đảng viên cao tuổi.",
+        "remedies": "",
+        "direction": "Sinh hoạt chuyên đề mỗi quý.",
+    }
+
+
 def confirm_cell_on_grounds(world: World, persona: str, relation: str, target: Target) -> dict[str, Any]:
     """Every decision of the place ticked, on the common grounds and the first commitment of each."""
     data: dict[str, Any] = {"grounds": GROUNDS}
@@ -320,6 +331,7 @@ BODIES: dict[str, Body] = {
     "decide_cell_good": decide_cell_good,
     "confirm_cell_on_grounds": confirm_cell_on_grounds,
     "rate_organisations_good": rate_organisations_good,
+    "write_collective_report": write_collective_report,
     "confirm_programme": confirm_programme,
     "decide_good": decide_good,
     "return_to_cell": return_to_cell,

@@ -594,6 +594,13 @@ def _reviews(world: World) -> None:
                     relation,
                     Target(kwargs={"period_pk": period.pk, "organisation_pk": period.scope_id}, watch=period),
                 )
+                # The grassroots committee's collective report (Mẫu 01), written by its head, read by the ward.
+                grassroots = world.organisations["grassroots" if relation == "own" else "grassroots_b"]
+                world.add(
+                    "period.collective_report",
+                    relation,
+                    Target(kwargs={"period_pk": period.pk, "organisation_pk": grassroots.pk}, watch=period),
+                )
     # A period of the year before whose every review has ended: closing it takes effect for whoever may close it.
     for relation, (scope, opener) in zip(("own", "ward"), wards.values(), strict=True):
         user = world.users[opener]
