@@ -11,10 +11,11 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from programmes.models import PartyOrganisation, PartyPost
-from reviews.models import OrganisationRating, RatingLevel, ReviewPeriod
-from tests.factories import client_for
-from tests.reviews.review_data import committee_member, open_period
-from tests.reviews.test_organisation_ratings import JUSTIFICATION, collective_period, ward_cells
+from reviews import services
+from reviews.models import Decision, OrganisationRating, RatingLevel, ReviewPeriod
+from tests.factories import PositionFactory, client_for
+from tests.reviews.review_data import committee_member, open_period, proposed_review
+from tests.reviews.test_organisation_ratings import JUSTIFICATION, collective_period, row, ward_cells
 
 pytestmark = pytest.mark.django_db
 
@@ -118,3 +119,20 @@ def test_the_page_costs_the_same_queries_whatever_the_number_of_organisations(ca
             assert board.get(page(period, cast.ward)).status_code == 200
         counts.append(len(captured))
     assert counts[0] == counts[1]
+
+
+def test_the_committees_decision_page_shows_the_leaders_unit_refusal_beside_the_level(cast):
+    review = proposed_review(cast, excellent=True, includes_collectives=True)
+    unit = ward_cells(cast, 1)[0]
+    PositionFactory(cadre=cast.member, organisation=unit, party_post=PartyPost.SECRETARY)
+    services.rate_organisations(
+        period=review.period,
+        upper=cast.ward,
+        rows=[row(unit, RatingLevel.COMPLETED, tasks_completed=9, tasks_exceeding=4)],
+        acting_user=cast.org_board,
+    )
+    values = {"action": "decide", "level": EXCELLENT, "general_points": "30", "task_points": "65"}
+    response = client_for(cast.committee_staff.user).post(reverse("reviews:decision_make", args=[review.pk]), values)
+    assert response.status_code == 200
+    assert f"Đồng chí trực tiếp lãnh đạo {unit.name}: đơn vị hoàn thành 9 trên 10 nhiệm vụ" in response.text
+    assert not Decision.objects.filter(review=review).exists()
