@@ -60,6 +60,7 @@ ACTION_LABELS: dict[Action, Promise] = {
     Action.OVERSEE_AREA: _("Giám sát trên địa bàn"),
     Action.VIEW_DASHBOARD: _("Xem số liệu tổng hợp"),
     Action.EXPORT_LISTS: _("Xuất danh sách ra bảng tính"),
+    Action.RATE_ORGANISATIONS: _("Xếp loại tổ chức đảng trực thuộc"),
 }
 
 

@@ -28,6 +28,13 @@ from programmes.access import Action, AnyUser, Persona
 
 # Re-exported: the reviews app asks this module whether a user is a system administrator, never the user's flag.
 from programmes.access import is_superuser as is_superuser
+
+# Re-exported: party organisations rated as collectives and their reports (Mẫu 01) are decided from grants alone.
+from programmes.access.collectives import can_rate_under as can_rate_under
+from programmes.access.collectives import can_read_collective_report as can_read_collective_report
+from programmes.access.collectives import can_write_collective_report as can_write_collective_report
+from programmes.access.collectives import rating_bodies as rating_bodies
+from programmes.access.collectives import reporting_organisations as reporting_organisations
 from programmes.models import Cadre, PartyOrganisation
 from programmes.models.organisations import CELL_KINDS, GRASSROOTS_KINDS
 from reviews.models import (

@@ -30,7 +30,16 @@ class RuleSetAdmin(AuditedAdminMixin[RuleSet], admin.ModelAdmin[RuleSet]):
     """Only system administrators edit rule sets. One a period already uses is kept as it was, so that the
     period is judged and shown under the rules it was opened with: a change of rules is a new rule set."""
 
-    list_display = ["code", "name", "uses_points", "excellent_from", "good_from", "completed_from", "quota_percent"]
+    list_display = [
+        "code",
+        "name",
+        "uses_points",
+        "excellent_from",
+        "good_from",
+        "completed_from",
+        "quota_percent",
+        "collective_quota_percent",
+    ]
     list_filter = ["uses_points"]
     search_fields = ["code", "name", "regulation"]
 

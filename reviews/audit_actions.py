@@ -24,6 +24,8 @@ class ReviewAction(models.TextChoices):
     APPEAL_RESOLVE = "review.appeal_resolve", _("Giải quyết kiến nghị")
     RECLASSIFY = "review.reclassify", _("Cấp ủy cấp trên xếp loại lại")
     PERIOD_CLOSE = "review.period_close", _("Kết thúc đợt kiểm điểm")
+    ORGANISATION_RATE = "review.organisation_rate", _("Cấp ủy cấp trên xếp loại tổ chức đảng")
+    COLLECTIVE_REPORT = "review.collective_report", _("Lưu báo cáo kiểm điểm tập thể")
 
 
 class ReportAction(models.TextChoices):

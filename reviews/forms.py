@@ -93,6 +93,14 @@ class PeriodForm(PortalForm):
             "Đợt kiểm điểm hằng năm đề nghị chi bộ nơi cư trú nhận xét đảng viên đang công tác (Quy định 213-QĐ/TW)."
         ),
     )
+    includes_collectives = forms.BooleanField(
+        label=_("Xếp loại cả tổ chức đảng (tập thể)"),
+        required=False,
+        help_text=_(
+            "Cấp ủy cấp trên trực tiếp xếp loại chất lượng các tổ chức đảng trực thuộc (Hướng dẫn 43-HD/BTCTW); "
+            "người đứng đầu chỉ được xếp xuất sắc khi đơn vị mình lãnh đạo đạt yêu cầu."
+        ),
+    )
 
     def __init__(self, *args: Any, user: AnyUser, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -127,6 +135,7 @@ class PeriodForm(PortalForm):
                     Column("residence_comment_days", css_class="col-md-6"),
                 ),
             ),
+            "includes_collectives",
         )
 
     def clean(self) -> dict[str, Any]:

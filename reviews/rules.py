@@ -159,8 +159,12 @@ class QuotaStatus:
 
 
 def _status(rule_set: RuleSet, excellent: int, good: int) -> QuotaStatus:
-    allowed = None if rule_set.quota_percent is None else math.floor(good * rule_set.quota_percent / 100)
-    return QuotaStatus(excellent=excellent, good=good, percent=rule_set.quota_percent, allowed=allowed)
+    return _share(rule_set.quota_percent, excellent, good)
+
+
+def _share(percent: int | None, excellent: int, good: int) -> QuotaStatus:
+    allowed = None if percent is None else math.floor(good * percent / 100)
+    return QuotaStatus(excellent=excellent, good=good, percent=percent, allowed=allowed)
 
 
 def _count(levels: Iterable[str], level: RatingLevel) -> int:
@@ -247,3 +251,107 @@ def decision_quota(rule_set: RuleSet, others: QuotaPicture, level: str) -> Decis
     for a justification: the decided Excellent beyond floor(Good of the picture × quota %).
     """
     return DecisionQuota(level=level, after=decided_quota(rule_set, others.deciding(level)))
+
+
+# --- Collectives (Hướng dẫn 43-HD/BTCTW) ----------------------------------------------------------------------
+
+
+def exceeding_needed(rule_set: RuleSet, tasks_total: int) -> int:
+    """The tasks that must exceed requirements for an Excellent rating: the rule set's share, rounded up."""
+    return math.ceil(tasks_total * rule_set.excellent_exceeding_percent / 100)
+
+
+def collective_conflicts(
+    rule_set: RuleSet, *, level: str, total: int, completed: int, exceeding: int, discipline_free: bool
+) -> list[tuple[str, str]]:
+    """Every reason an organisation's rating is impossible, each with the field it is about: the task figures in
+    order, and for Excellent every task completed, the share exceeding, and no unit or leader disciplined."""
+    if level not in RatingLevel.values:
+        return [("level", _("Hãy chọn một mức xếp loại."))]
+    if completed > total:
+        return [("tasks_completed", _("Số nhiệm vụ hoàn thành không được lớn hơn số nhiệm vụ được giao."))]
+    if exceeding > completed:
+        return [("tasks_exceeding", _("Số nhiệm vụ vượt yêu cầu không được lớn hơn số nhiệm vụ hoàn thành."))]
+    if level != RatingLevel.EXCELLENT:
+        return []
+    label = RatingLevel(level).label
+    conflicts = []
+    if completed < total:
+        conflicts.append(
+            (
+                "tasks_completed",
+                _("Mức “%(level)s” đòi hỏi hoàn thành 100%% nhiệm vụ; mới hoàn thành %(completed)s trên %(total)s.")
+                % {"level": label, "completed": completed, "total": total},
+            )
+        )
+    needed = exceeding_needed(rule_set, total)
+    if exceeding < needed:
+        conflicts.append(
+            (
+                "tasks_exceeding",
+                _(
+                    "Mức “%(level)s” đòi hỏi ít nhất %(percent)s%% nhiệm vụ vượt yêu cầu (%(needed)s trên %(total)s); "
+                    "hiện có %(exceeding)s."
+                )
+                % {
+                    "level": label,
+                    "percent": rule_set.excellent_exceeding_percent,
+                    "needed": needed,
+                    "total": total,
+                    "exceeding": exceeding,
+                },
+            )
+        )
+    if not discipline_free:
+        conflicts.append(
+            (
+                "discipline_free",
+                _("Tập thể chỉ được xếp “%(level)s” khi không có tổ chức trực thuộc, thành viên lãnh đạo bị kỷ luật.")
+                % {"level": label},
+            )
+        )
+    return conflicts
+
+
+def collective_quota(rule_set: RuleSet, levels: Iterable[str]) -> QuotaStatus:
+    """Excellent collectives against the allowed share of Good ones, over the levels of one group of similar
+    function: the whole group as it stands, whatever order its ratings were written in."""
+    counted = list(levels)
+    return _share(
+        rule_set.collective_quota_percent, _count(counted, RatingLevel.EXCELLENT), _count(counted, RatingLevel.GOOD)
+    )
+
+
+@dataclass(frozen=True)
+class LedUnit:
+    """The rating of a unit a leader directly leads, as the leader's own Excellent rating reads it."""
+
+    name: str
+    tasks_total: int
+    tasks_completed: int
+    tasks_exceeding: int
+
+
+def led_units_conflicts(rule_set: RuleSet, units: Iterable[LedUnit]) -> list[str]:
+    """Why a leader may not be rated Excellent: a unit they directly lead did not complete all its tasks, or fewer
+    than the rule set's share of them exceeded requirements."""
+    messages = []
+    for unit in units:
+        needed = exceeding_needed(rule_set, unit.tasks_total)
+        if unit.tasks_completed < unit.tasks_total or unit.tasks_exceeding < needed:
+            messages.append(
+                _(
+                    "Đồng chí trực tiếp lãnh đạo %(unit)s: đơn vị hoàn thành %(completed)s trên %(total)s nhiệm vụ, "
+                    "%(exceeding)s vượt yêu cầu. Người đứng đầu chỉ được xếp “%(level)s” khi đơn vị mình trực tiếp "
+                    "lãnh đạo hoàn thành 100%% nhiệm vụ, trong đó ít nhất %(percent)s%% vượt yêu cầu."
+                )
+                % {
+                    "unit": unit.name,
+                    "completed": unit.tasks_completed,
+                    "total": unit.tasks_total,
+                    "exceeding": unit.tasks_exceeding,
+                    "level": RatingLevel.EXCELLENT.label,
+                    "percent": rule_set.excellent_exceeding_percent,
+                }
+            )
+    return messages

@@ -3,6 +3,7 @@ from django.urls import path
 from reviews import (
     bulk_views,
     cell_views,
+    collective_views,
     decision_views,
     report_views,
     residence_views,
@@ -51,6 +52,17 @@ urlpatterns = [
     path("dot/<int:period_pk>/chi-bo/<int:cell_pk>/quyet-dinh/", bulk_views.cell_decisions, name="cell_decisions"),
     path(
         "dot/<int:period_pk>/chi-bo/<int:cell_pk>/xac-nhan/", bulk_views.cell_confirmations, name="cell_confirmations"
+    ),
+    # The rating of party organisations by the committee directly above them (collective_views)
+    path(
+        "dot/<int:period_pk>/to-chuc/<int:organisation_pk>/xep-loai/",
+        collective_views.organisation_ratings,
+        name="organisation_ratings",
+    ),
+    path(
+        "dot/<int:period_pk>/to-chuc/<int:organisation_pk>/bao-cao-tap-the/",
+        collective_views.collective_report,
+        name="collective_report",
     ),
     # The decision, the head's confirmation, appeals and re-classification (decision_views)
     path("<int:pk>/quyet-dinh/", decision_views.decision_make, name="decision_make"),

@@ -225,6 +225,10 @@ def period_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         "total": total,
         "today": today,
         "may_close": period.state == PeriodState.OPEN and access.can_open_period(request.user, period.scope),
+        "rating_bodies": list(access.rating_bodies(request.user, period.scope)) if period.includes_collectives else [],
+        "reporting_organisations": (
+            list(access.reporting_organisations(request.user, period.scope)) if period.includes_collectives else []
+        ),
     }
     return render(request, "reviews/period_detail.html", context)
 

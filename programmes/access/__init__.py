@@ -15,6 +15,8 @@ What lives where:
 - `exports`: who may take a spreadsheet of a staff list away, and who downloads one made in the background.
 - `commitments`: what of a readable programme's commitments a reader sees (the owner's caps, the owner's chain).
 - `evidence`: who checks the evidence behind a "done" claim (the programme's confirmer), and what waits for them.
+- `collectives`: party organisations reviewed as collectives: who rates them (the level directly above) and who
+  writes and reads their report (Mẫu 01); reviews.access re-exports these rules.
 
 The apps built on programmes keep their own access modules (reviews.access, publicity.access), which apply
 these grants to their objects.

@@ -60,6 +60,7 @@ class Action(StrEnum):
     OVERSEE_AREA = "oversee_area"
     VIEW_DASHBOARD = "view_dashboard"
     EXPORT_LISTS = "export_lists"
+    RATE_ORGANISATIONS = "rate_organisations"
 
 
 _INTERNAL = {
@@ -99,6 +100,9 @@ PERMISSIONS: dict[Action, frozenset[Persona]] = {
     Action.VIEW_DASHBOARD: frozenset(_INTERNAL - {Persona.MEMBER}),
     # A spreadsheet of a list is staff work: a plain member reads her cell's lists on screen but takes no copy away.
     Action.EXPORT_LISTS: frozenset((_INTERNAL | _OVERSEERS) - {Persona.MEMBER}),
+    # Hướng dẫn 43-HD/BTCTW: the standing committee of the level directly above rates each party organisation under
+    # it; the organisation board's staff of that level enter the ratings for it.
+    Action.RATE_ORGANISATIONS: frozenset({Persona.COMMITTEE_HEAD, Persona.STANDING_MEMBER, Persona.ORG_BOARD_STAFF}),
 }
 
 

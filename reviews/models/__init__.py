@@ -30,6 +30,7 @@ from .residence import (
 from .cell import CellMeeting, CellProposal, ConsistencyNote, MeetingAttendance
 from .decisions import Appeal, AppealState, Decision, DecisionState, LevelChange
 from .reports import ItemState, Report, ReportBatch, ReportBatchItem, ReportKind
+from .collective import CollectiveReport, OrganisationRating
 # isort: on
 
 __all__ = [
@@ -40,6 +41,7 @@ __all__ = [
     "AppealState",
     "CellMeeting",
     "CellProposal",
+    "CollectiveReport",
     "CommitmentAssessment",
     "ConsistencyNote",
     "Decision",
@@ -48,6 +50,7 @@ __all__ = [
     "ItemState",
     "LevelChange",
     "MeetingAttendance",
+    "OrganisationRating",
     "PeriodKind",
     "PeriodState",
     "PointAssessment",

@@ -44,6 +44,11 @@ class ReviewPeriod(models.Model):
         default=10,
         help_text=_("Chi bộ nơi cư trú gửi nhận xét trước hạn họp chi bộ nơi công tác chừng ấy ngày."),
     )
+    includes_collectives = models.BooleanField(
+        _("kiểm điểm cả tập thể"),
+        default=False,
+        help_text=_("Cấp ủy cấp trên trực tiếp xếp loại chất lượng các tổ chức đảng trực thuộc trong đợt này."),
+    )
     state = models.CharField(_("trạng thái"), max_length=16, choices=PeriodState.choices, default=PeriodState.OPEN)
     opened_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("người mở đợt")

@@ -49,6 +49,13 @@ class RuleSet(models.Model):
         blank=True,
         help_text=_("Trong mỗi tổ chức cơ sở đảng. Để trống: không giới hạn."),
     )
+    collective_quota_percent = models.PositiveSmallIntegerField(
+        _("số tập thể xuất sắc tối đa so với số tập thể tốt (%)"),
+        null=True,
+        blank=True,
+        default=20,
+        help_text=_("Trong mỗi nhóm tổ chức đảng có chức năng, nhiệm vụ tương đồng. Để trống: không giới hạn."),
+    )
     valid_from = models.DateField(_("áp dụng từ ngày"))
     valid_to = models.DateField(_("đến ngày"), null=True, blank=True)
 

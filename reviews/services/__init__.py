@@ -42,6 +42,8 @@ from reviews.services.cell import (
     proposal_record,
     proposal_refusal,
 )
+from reviews.services.collective import OrganisationRow, rate_organisations
+from reviews.services.collective_report import collective_report_save
 from reviews.services.confirmation import confirm_refusal, decision_confirm
 from reviews.services.decision import decision_make, decision_quota, decision_return
 from reviews.services.inputs import input_add, input_attach_from_system, prompt_add
@@ -67,6 +69,7 @@ __all__ = [
     "Attendance",
     "ConfirmationRow",
     "DecisionRow",
+    "OrganisationRow",
     "ProposalRow",
     "RowsRefused",
     "Verdicts",
@@ -79,6 +82,7 @@ __all__ = [
     "cell_decisions_make",
     "cell_proposals_record",
     "cell_quota",
+    "collective_report_save",
     "confirm_refusal",
     "current_change",
     "decision_confirm",
@@ -93,6 +97,7 @@ __all__ = [
     "prompt_add",
     "proposal_record",
     "proposal_refusal",
+    "rate_organisations",
     "residence_comment_decline",
     "residence_comment_record",
     "residence_comment_upload",

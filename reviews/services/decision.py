@@ -5,14 +5,23 @@ from collections.abc import Iterable, Mapping
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from programmes import access as programme_access
-from programmes.models import NotificationKind, PartyOrganisation
+from programmes.models import NotificationKind, PartyOrganisation, PartyPost, Position
 from reviews import access as review_access
 from reviews import quota, rules
 from reviews.audit_actions import ReviewAction
-from reviews.models import ConsistencyNote, Decision, DecisionState, Review, ReviewState
+from reviews.models import (
+    ConsistencyNote,
+    Decision,
+    DecisionState,
+    OrganisationRating,
+    RatingLevel,
+    Review,
+    ReviewState,
+)
 from reviews.services._common import (
     Acknowledgements,
     _audit,
@@ -41,6 +50,34 @@ def lock_quotas(organisation_ids: Iterable[int]) -> None:
 
 def _lock_quota(review: Review) -> None:
     lock_quotas([review.deciding_organisation_id])
+
+
+def led_units(review: Review) -> list[rules.LedUnit]:
+    """The units the reviewed cadre directly leads (a secretary's post, or head of the unit, held during the period)
+    that the period rated as collectives; none when the period rates no collective. One query."""
+    period = review.period
+    if not period.includes_collectives:
+        return []
+    posts = (
+        Position.objects.filter(cadre=review.cadre_id, organisation__isnull=False, start_date__lte=period.covers_to)
+        .filter(Q(end_date__isnull=True) | Q(end_date__gte=period.covers_from))
+        .filter(Q(is_head=True) | Q(party_post=PartyPost.SECRETARY))
+    )
+    ratings = OrganisationRating.objects.filter(period=period, organisation__in=posts.values("organisation"))
+    return [
+        rules.LedUnit(rating.organisation.name, rating.tasks_total, rating.tasks_completed, rating.tasks_exceeding)
+        for rating in ratings.select_related("organisation").order_by("organisation__path")
+    ]
+
+
+def _check_led_units(review: Review, level: str) -> None:
+    """A leader's Excellent rating needs the units they directly lead to reach every task, enough of them exceeding
+    (rules.led_units_conflicts)."""
+    if level != RatingLevel.EXCELLENT:
+        return
+    conflicts = rules.led_units_conflicts(review.period.rule_set, led_units(review))
+    if conflicts:
+        raise ValidationError({"level": conflicts})
 
 
 @transaction.atomic
@@ -88,6 +125,7 @@ def decision_make(
         task_points=task_points,
         acknowledgements=acknowledgements,
     )
+    _check_led_units(review, level)
     _lock_quota(review)
     checked = decision_quota(review, level, alongside)
     if checked.needs_justification and not quota_override.strip():

@@ -162,6 +162,7 @@ def period_open(
     decisions_until: datetime.date,
     appeal_days: int = 15,
     residence_comment_days: int | None = None,
+    includes_collectives: bool = False,
     acting_user: User,
 ) -> ReviewPeriod:
     """Open a period for a subtree and create the review of every member who must be reviewed, per place."""
@@ -193,6 +194,7 @@ def period_open(
             if residence_comment_days is not None
             else ReviewPeriod._meta.get_field("residence_comment_days").get_default()
         ),
+        includes_collectives=includes_collectives,
         opened_by=acting_user,
     )
     reviews, residence_requests = _open_reviews(period)
@@ -205,6 +207,7 @@ def period_open(
         scope=scope.pk,
         reviews=len(reviews),
         residence_requests=residence_requests,
+        includes_collectives=includes_collectives,
     )
     period_opened.send(sender=ReviewPeriod, period=period)
     # Every member is told by one background task (on the bulk queue), written with the period: opening a ward of

@@ -15,6 +15,7 @@ from programmes.models import Cadre, Membership, PartyOrganisation, PartyPost, P
 from publicity.feedback_forms import challenge_terms, new_challenge
 from publicity.models import Verification
 from reviews.models import AppealState, CellMeeting, RatingLevel, Review, ReviewState
+from reviews.services.collective import subordinates
 from tests.access_matrix.world import GROUNDS, Target, World
 
 Body = Callable[[World, str, str, Target], dict[str, Any]]
@@ -278,6 +279,33 @@ def decide_cell_good(world: World, persona: str, relation: str, target: Target) 
     return data | {"action": "decide"}
 
 
+def rate_organisations_good(world: World, persona: str, relation: str, target: Target) -> dict[str, Any]:
+    """Every organisation directly under the ward rated Good: four tasks completed, one exceeding."""
+    upper = PartyOrganisation.objects.get(pk=target.kwargs["organisation_pk"])
+    data: dict[str, Any] = {"action": "rate"}
+    for organisation in subordinates(upper):
+        prefix = f"o{organisation.pk}-"
+        data |= {
+            f"{prefix}level": RatingLevel.GOOD,
+            f"{prefix}tasks_total": "4",
+            f"{prefix}tasks_completed": "4",
+            f"{prefix}tasks_exceeding": "1",
+            f"{prefix}discipline_free": "on",
+        }
+    return data
+
+
+def write_collective_report(world: World, persona: str, relation: str, target: Target) -> dict[str, Any]:
+    """Every required section of Mẫu 01 written."""
+    return {
+        "tasks": "Lãnh đạo thực hiện chuyển đổi số trong khu phố.",
+        "results": "Hoàn thành 4/4 nhiệm vụ, 1 nhiệm vụ vượt yêu cầu.",
+        "shortcomings": "Sinh hoạt chi bộ có lúc chưa đều; nguyên nhân: nhiều đảng viên cao tuổi.",
+        "remedies": "",
+        "direction": "Sinh hoạt chuyên đề mỗi quý.",
+    }
+
+
 def confirm_cell_on_grounds(world: World, persona: str, relation: str, target: Target) -> dict[str, Any]:
     """Every decision of the place ticked, on the common grounds and the first commitment of each."""
     data: dict[str, Any] = {"grounds": GROUNDS}
@@ -302,6 +330,8 @@ BODIES: dict[str, Body] = {
     "propose_cell": propose_cell,
     "decide_cell_good": decide_cell_good,
     "confirm_cell_on_grounds": confirm_cell_on_grounds,
+    "rate_organisations_good": rate_organisations_good,
+    "write_collective_report": write_collective_report,
     "confirm_programme": confirm_programme,
     "decide_good": decide_good,
     "return_to_cell": return_to_cell,

@@ -587,6 +587,20 @@ def _reviews(world: World) -> None:
                 world.add("period", relation, Target(kwargs={"pk": period.pk}, watch=period))
                 world.add("admin.reviewperiod", relation, Target(kwargs={"object_id": period.pk}, watch=period))
                 world.add("period.query", relation, Target(query=f"dot={period.pk}"))
+                # The period rates the ward's party organisations too: the ward's table of them.
+                ReviewPeriod.objects.filter(pk=period.pk).update(includes_collectives=True)
+                world.add(
+                    "period.rating_body",
+                    relation,
+                    Target(kwargs={"period_pk": period.pk, "organisation_pk": period.scope_id}, watch=period),
+                )
+                # The grassroots committee's collective report (Mẫu 01), written by its head, read by the ward.
+                grassroots = world.organisations["grassroots" if relation == "own" else "grassroots_b"]
+                world.add(
+                    "period.collective_report",
+                    relation,
+                    Target(kwargs={"period_pk": period.pk, "organisation_pk": grassroots.pk}, watch=period),
+                )
     # A period of the year before whose every review has ended: closing it takes effect for whoever may close it.
     for relation, (scope, opener) in zip(("own", "ward"), wards.values(), strict=True):
         user = world.users[opener]

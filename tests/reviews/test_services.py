@@ -187,6 +187,8 @@ def test_opening_creates_one_review_per_active_member_and_place(cast):
         "reviews": 7,
         # Nobody of the cast has a residence cell: no residence comment was asked.
         "residence_requests": 0,
+        # A period rates only individuals unless opened to rate the party organisations too.
+        "includes_collectives": False,
     }
 
 
