@@ -24,10 +24,11 @@ from programmes.models import (
     CommitmentTerms,
     FinalVerdict,
     Notification,
+    Position,
+    PostKind,
     ProgrammeState,
     ProgressStatus,
 )
-from tests.factories import PositionFactory
 from tests.programmes.closing_data import other_ward_people
 from tests.programmes.programme_data import TERM_END, make_confirmed, make_draft, submit
 
@@ -146,8 +147,11 @@ def test_a_programme_not_yet_confirmed_is_not_closed(cast):
 
 def test_the_nightly_job_closes_ended_terms_and_ended_posts_once_however_often_it_runs(cast):
     ended_term = make_confirmed(cast.member, cast.secretary.user)
-    post = PositionFactory(
-        cadre=cast.member, organisation=None, party_post="", post_kind="government", title="Tổ trưởng tổ dân phố"
+    post = Position.objects.create(
+        cadre=cast.member,
+        post_kind=PostKind.GOVERNMENT,
+        title="Tổ trưởng tổ dân phố",
+        start_date=datetime.date(2025, 1, 1),
     )
     left_post = make_confirmed(cast.member, cast.secretary.user, title="Chương trình khi giữ chức vụ")
     left_post.position = post
@@ -221,5 +225,6 @@ def test_the_confirmer_records_the_evaluation_and_may_change_a_verdict(cast):
     assert (first.final_verdict, first.final_note) == (FinalVerdict.PARTLY, "Thiếu biên bản nghiệm thu")
     assert second.final_verdict == FinalVerdict.NOT_MET
     event = AuditEvent.objects.get(action=ProgrammeAction.EVALUATE)
+    assert event.before is not None and event.after is not None
     assert event.before["verdicts"][str(first.reference)] == [FinalVerdict.NOT_MET, ""]
     assert event.after["verdicts"][str(first.reference)] == [FinalVerdict.PARTLY, "Thiếu biên bản nghiệm thu"]

@@ -223,7 +223,7 @@ def ended_programmes(today: datetime.date) -> dict[int, str]:
     """The confirmed programmes to close on `today`, by id, each with its reason: the term ended before today,
     else the post it was for ended before today."""
     confirmed = ActionProgramme.objects.filter(state=ProgrammeState.CONFIRMED)
-    found = dict.fromkeys(
+    found: dict[int, str] = dict.fromkeys(
         confirmed.filter(position__end_date__lt=today).values_list("pk", flat=True), ClosingReason.LEFT_POST
     )
     found.update(
