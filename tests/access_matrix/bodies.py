@@ -307,7 +307,7 @@ def close_programme_early(world: World, persona: str, relation: str, target: Tar
 
 def evaluate_programme(world: World, persona: str, relation: str, target: Target) -> dict[str, Any]:
     body: dict[str, Any] = {"conclusion": "Hoàn thành tốt nhiệm vụ trong nhiệm kỳ."}
-    for commitment in Commitment.objects.filter(programme=target.watch):
+    for commitment in Commitment.objects.filter(programme_id=getattr(target.watch, "pk", None)):
         body[f"verdict_{commitment.pk}"] = FinalVerdict.MET
     return body
 
