@@ -59,6 +59,8 @@ class ProgrammeAction(models.TextChoices):
     AMEND = "programme.amend", _("Mở bản điều chỉnh chương trình")
     WITHDRAW = "programme.withdraw", _("Rút chương trình đã gửi")
     PUBLICITY = "programme.publicity", _("Đổi mức công khai của chương trình")
+    CLOSE = "programme.close", _("Kết thúc chương trình hành động")
+    EVALUATE = "programme.evaluate", _("Đánh giá cuối nhiệm kỳ chương trình")
     CONSENT_GIVE = "programme.consent_give", _("Đồng ý công khai chương trình")
     CONSENT_WITHDRAW = "programme.consent_withdraw", _("Rút đồng ý công khai chương trình")
     COMMITMENT_ADD = "commitment.add", _("Thêm cam kết")

@@ -29,9 +29,11 @@ from programmes.action_programmes.evidence import (
 )
 from programmes.action_programmes.progress import CommitmentProgress, programme_progress
 from programmes.action_programmes.progress_forms import ProgressForm
+from programmes.evaluation_document import closing_reason_text
 from programmes.files import private_download
 from programmes.idempotency import was_sent_before
 from programmes.models import (
+    ActionProgramme,
     CommitmentTerms,
     Evidence,
     EvidenceReview,
@@ -103,6 +105,19 @@ def _commitment_rows(items: list[CommitmentProgress], may_report: bool) -> list[
     ]
 
 
+def _end_of_term(user: access.AnyUser, programme: ActionProgramme, is_owner: bool) -> dict[str, object]:
+    """What the page shows and links of the end of term: closing early and the evaluation, for the confirmer; the
+    closing, the verdicts and the conclusion, for every reader of a closed programme."""
+    closed = programme.state == ProgrammeState.CLOSED
+    return {
+        "is_closed": closed,
+        "closed_reason": closing_reason_text(programme) if closed else "",
+        "evaluated_by_name": person_name(programme.evaluated_by) if closed and programme.evaluated_by_id else "",
+        "may_close": not is_owner and access.can_close_programme(user, programme),
+        "may_evaluate": closed and not is_owner and access.can_evaluate_programme(user, programme),
+    }
+
+
 @login_required
 @require_GET
 def programme_detail(request: HttpRequest, pk: int) -> HttpResponse:
@@ -157,6 +172,7 @@ def programme_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "may_amend": is_owner and programme.state == ProgrammeState.CONFIRMED and pending is None,
         "may_review": submitted is not None and access.can_confirm_version(request.user, submitted),
         "submitted": submitted,
+        **_end_of_term(request.user, programme, is_owner),
     }
     return render(request, "programmes/programme_detail.html", context)
 

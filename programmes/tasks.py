@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from programmes import outbox
 from programmes.action_programmes.digests import digest_email_send, digest_sweep
 from programmes.action_programmes.link_archives import RETRY, link_archive_fetch
+from programmes.action_programmes.services.closing import close_ended_programmes as close_ended
 from programmes.exports.services import export_job_run
 from programmes.importing.services import import_job_fail, import_job_run
 from programmes.mail import EMAIL_TASK_OPTIONS
@@ -86,6 +87,13 @@ def remind_commitments() -> dict[str, int]:
     """Every morning: remind owners of commitments due soon, overdue, overdue without evidence or stalled, each at
     most once a day (programmes.reminders)."""
     return commitment_reminders_send()
+
+
+@shared_task(acks_late=True)
+def close_ended_programmes() -> dict[str, int]:
+    """Every night: close the confirmed programmes whose term, or whose owner's post, ended before today; a
+    programme already closed is left as it is, so a second run closes nothing (services.closing)."""
+    return close_ended()
 
 
 # No Celery bound on retries: the archive row counts its attempts (redeliveries included) and fails for good after

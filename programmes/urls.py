@@ -1,6 +1,7 @@
 from django.urls import path
 
 from programmes import (
+    closing_views,
     confirmation_views,
     document_views,
     evidence_views,
@@ -94,4 +95,10 @@ urlpatterns = [
     path("chuong-trinh/<int:pk>/cong-khai/", publication_views.publication_edit, name="publication_edit"),
     # The printable programme (document_views)
     path("chuong-trinh/<int:pk>/ban-in.pdf", document_views.programme_pdf, name="programme_pdf"),
+    # The end of term: closing early, the evaluation and its report (closing_views)
+    path("chuong-trinh/<int:pk>/ket-thuc/", closing_views.programme_close, name="programme_close"),
+    path(
+        "chuong-trinh/<int:pk>/danh-gia-cuoi-nhiem-ky/", closing_views.programme_evaluation, name="programme_evaluation"
+    ),
+    path("chuong-trinh/<int:pk>/ket-qua-thuc-hien.pdf", closing_views.evaluation_pdf, name="evaluation_pdf"),
 ]

@@ -394,6 +394,8 @@ CELERY_TASK_ROUTES = {
     # `interactive` like any other.
     "programmes.tasks.remind_commitments": {"queue": _IMPORTS},
     "programmes.tasks.send_digests": {"queue": _IMPORTS},
+    # The nightly end of term walks every confirmed programme whose term or post has ended.
+    "programmes.tasks.close_ended_programmes": {"queue": _IMPORTS},
     "reviews.tasks.remind_reviews": {"queue": _IMPORTS},
     "reviews.tasks.notify_period_opened": {"queue": _IMPORTS},
     "publicity.tasks.remind_feedback": {"queue": _IMPORTS},

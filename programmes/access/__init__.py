@@ -14,6 +14,7 @@ What lives where:
 - `programmes`: programme visibility. Who reads a programme and its versions, who owns it, who confirms it.
 - `exports`: who may take a spreadsheet of a staff list away, and who downloads one made in the background.
 - `commitments`: what of a readable programme's commitments a reader sees (the owner's caps, the owner's chain).
+- `closing`: who closes a programme early and who evaluates its results at the end of term (its confirmer).
 - `evidence`: who checks the evidence behind a "done" claim (the programme's confirmer), and what waits for them.
 - `collectives`: party organisations reviewed as collectives: who rates them (the level directly above) and who
   writes and reads their report (Mẫu 01); reviews.access re-exports these rules.
@@ -31,6 +32,7 @@ from programmes.access.administration import (
     sees_every_admin_row,
     stored_role_holder_id,
 )
+from programmes.access.closing import can_close_programme, can_evaluate_programme, is_programme_confirmer
 from programmes.access.commitments import (
     CommitmentReading,
     CommitmentReadings,
@@ -124,9 +126,11 @@ __all__ = [
     "can",
     "can_anywhere",
     "can_check_evidence",
+    "can_close_programme",
     "can_confirm_version",
     "can_download_export",
     "can_erase_cadre",
+    "can_evaluate_programme",
     "can_export_lists",
     "can_export_members",
     "can_follow_export",
@@ -154,6 +158,7 @@ __all__ = [
     "holds",
     "holds_persona",
     "import_jobs_condition",
+    "is_programme_confirmer",
     "is_programme_owner",
     "is_protected_account",
     "is_superuser",

@@ -1,5 +1,6 @@
 from .action_programmes import (
     ActionProgramme,
+    ClosingReason,
     ConfirmerRule,
     Occasion,
     ProgrammeState,
@@ -21,7 +22,7 @@ from .cadres import (
     Role,
     RoleAssignment,
 )
-from .commitments import Commitment, CommitmentCategory, CommitmentTerms, Milestone, ProgressStatus
+from .commitments import Commitment, CommitmentCategory, CommitmentTerms, FinalVerdict, Milestone, ProgressStatus
 from .exports import ExportJob, ExportState
 from .imports import ImportJob, ImportKind, ImportStatus
 from .notifications import (
@@ -44,6 +45,7 @@ __all__ = [
     "AuditEvent",
     "Cadre",
     "CadrePrivateDetails",
+    "ClosingReason",
     "Commitment",
     "CommitmentCategory",
     "CommitmentTerms",
@@ -53,6 +55,7 @@ __all__ = [
     "EvidenceReview",
     "ExportJob",
     "ExportState",
+    "FinalVerdict",
     "ImportJob",
     "ImportKind",
     "ImportStatus",

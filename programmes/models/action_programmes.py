@@ -51,6 +51,14 @@ class VersionState(models.TextChoices):
     WITHDRAWN = "withdrawn", _("Đã rút")
 
 
+class ClosingReason(models.TextChoices):
+    """Why a confirmed programme was closed (programmes.action_programmes.services.closing)."""
+
+    TERM_ENDED = "term_ended", _("Hết thời hạn thực hiện")
+    LEFT_POST = "left_post", _("Thôi giữ chức vụ")
+    OTHER = "other", _("Lý do khác")
+
+
 EDITABLE_VERSION_STATES = frozenset({VersionState.DRAFT})
 PENDING_VERSION_STATES = frozenset({VersionState.DRAFT, VersionState.SUBMITTED})
 
@@ -175,6 +183,20 @@ class ActionProgramme(models.Model):
     )
     # Copies for the public list and search, kept by save() and by `Cadre.save` when the owner's name changes: the
     # owner's folded name (the list's order, without a join) and the folded name, position and organisation.
+    # The end of term (services.closing): when and why it was closed, and the confirmer's evaluation of the results.
+    closed_at = models.DateTimeField(_("kết thúc lúc"), null=True, blank=True)
+    closed_reason = models.CharField(_("lý do kết thúc"), max_length=16, choices=ClosingReason.choices, blank=True)
+    closed_note = models.TextField(_("ghi chú lý do kết thúc"), blank=True)
+    final_conclusion = models.TextField(_("kết luận cuối nhiệm kỳ"), blank=True)
+    evaluated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("người đánh giá cuối nhiệm kỳ"),
+    )
+    evaluated_at = models.DateTimeField(_("đánh giá lúc"), null=True, blank=True)
     owner_name_folded = models.CharField(max_length=255, editable=False, default="")
     search_folded = models.TextField(editable=False, default="")
     created_at = models.DateTimeField(_("ngày tạo"), default=timezone.now)

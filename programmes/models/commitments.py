@@ -49,6 +49,15 @@ class ProgressStatus(models.TextChoices):
         return frozenset({cls.DONE, cls.EXCEEDED})
 
 
+class FinalVerdict(models.TextChoices):
+    """The result of a commitment at the end of term (DOMAIN 7.1: close stores per-item results)."""
+
+    EXCEEDED = "exceeded", _("Vượt yêu cầu")
+    MET = "met", _("Đạt")
+    PARTLY = "partly", _("Đạt một phần")
+    NOT_MET = "not_met", _("Không đạt")
+
+
 class Commitment(models.Model):
     """A promise that lasts across versions; its progress and evidence attach here."""
 
@@ -66,6 +75,12 @@ class Commitment(models.Model):
     publicity_cap = models.PositiveSmallIntegerField(
         _("mức độ công khai riêng"), choices=PublicityLevel.choices, null=True, blank=True
     )
+
+    # Set when the programme closes, from the progress (services.closing.verdict_for); the confirmer may change it.
+    final_verdict = models.CharField(
+        _("kết quả cuối nhiệm kỳ"), max_length=16, choices=FinalVerdict.choices, blank=True
+    )
+    final_note = models.TextField(_("nhận xét cuối nhiệm kỳ"), blank=True)
 
     class Meta:
         verbose_name = _("nội dung cam kết")

@@ -11,7 +11,17 @@ from typing import Any
 from django.test import Client
 from django.urls import reverse
 
-from programmes.models import Cadre, Membership, PartyOrganisation, PartyPost, PublicityLevel, Role
+from programmes.models import (
+    Cadre,
+    ClosingReason,
+    Commitment,
+    FinalVerdict,
+    Membership,
+    PartyOrganisation,
+    PartyPost,
+    PublicityLevel,
+    Role,
+)
 from publicity.feedback_forms import challenge_terms, new_challenge
 from publicity.models import Verification
 from reviews.models import AppealState, CellMeeting, RatingLevel, Review, ReviewState
@@ -319,12 +329,25 @@ def export_programmes(world: World, persona: str, relation: str, target: Target)
     return {"danh_sach": "programmes"}
 
 
+def close_programme_early(world: World, persona: str, relation: str, target: Target) -> dict[str, Any]:
+    return {"reason": ClosingReason.LEFT_POST}
+
+
+def evaluate_programme(world: World, persona: str, relation: str, target: Target) -> dict[str, Any]:
+    body: dict[str, Any] = {"conclusion": "Hoàn thành tốt nhiệm vụ trong nhiệm kỳ."}
+    for commitment in Commitment.objects.filter(programme_id=getattr(target.watch, "pk", None)):
+        body[f"verdict_{commitment.pk}"] = FinalVerdict.MET
+    return body
+
+
 def accept_evidence(world: World, persona: str, relation: str, target: Target) -> dict[str, Any]:
     return {"decision": "accept"}
 
 
 BODIES: dict[str, Body] = {
     "accept_evidence": accept_evidence,
+    "close_programme_early": close_programme_early,
+    "evaluate_programme": evaluate_programme,
     "export_programmes": export_programmes,
     "close_period": close_period,
     "propose_cell": propose_cell,

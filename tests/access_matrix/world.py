@@ -47,11 +47,13 @@ from demo.people import STAFF_GROUP, write_staff_group
 from programmes.action_programmes import publication
 from programmes.action_programmes.notifications import unsubscribe_token
 from programmes.action_programmes.progress import progress_report
+from programmes.action_programmes.services import close_programme
 from programmes.models import (
     ActionProgramme,
     ArchiveState,
     AuditEvent,
     Cadre,
+    ClosingReason,
     ConfirmerRule,
     ExportJob,
     ExportState,
@@ -390,6 +392,10 @@ def _programmes(world: World) -> None:
                     relation,
                     Target(query=f"chuong_trinh={programme.pk}", watch=programme),
                 )
+
+        ended = make_confirmed(owner, confirmer, title=f"Chương trình đã kết thúc của {name}")
+        closed = close_programme(None, ended, ClosingReason.TERM_ENDED)
+        world.add("programme.closed", relation, Target(kwargs={"pk": closed.pk}, watch=closed))
 
         public = publish(make_confirmed(owner, confirmer, title=f"Chương trình công khai của {name}"))
         world.add("programme.public", relation, Target(kwargs={"pk": public.pk}, watch=public))

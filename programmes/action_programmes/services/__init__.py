@@ -1,5 +1,5 @@
-"""Every change to a programme: registration, editing a draft, submission, return, confirmation, amendment; one
-module per step (registration, commitments, confirmation, amendments).
+"""Every change to a programme: registration, editing a draft, submission, return, confirmation, amendment, the end
+of term; one module per step (registration, commitments, confirmation, amendments, closing).
 
 Each service checks who acts and the rules, runs in one transaction and writes its audit event.
 Sent content is never edited in place: a change to a confirmed programme is a new version (an amendment)
@@ -20,6 +20,12 @@ from programmes.action_programmes.services._common import (
     confirmer_refusal,
 )
 from programmes.action_programmes.services.amendments import amendment_start, version_withdraw
+from programmes.action_programmes.services.closing import (
+    close_ended_programmes,
+    close_programme,
+    record_end_of_term_evaluation,
+    verdict_for,
+)
 from programmes.action_programmes.services.commitments import (
     commitment_add,
     commitment_move,
@@ -37,6 +43,8 @@ __all__ = [
     "VERSION_FIELDS",
     "Milestones",
     "amendment_start",
+    "close_ended_programmes",
+    "close_programme",
     "commitment_add",
     "commitment_move",
     "commitment_remove",
@@ -47,5 +55,7 @@ __all__ = [
     "programme_return",
     "programme_submit",
     "programme_update",
+    "record_end_of_term_evaluation",
+    "verdict_for",
     "version_withdraw",
 ]
