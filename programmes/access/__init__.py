@@ -32,6 +32,7 @@ from programmes.access.administration import (
 from programmes.access.commitments import (
     CommitmentReading,
     CommitmentReadings,
+    can_read_commitment,
     commitment_level,
     commitment_reading,
     deciding_organisation_in,
@@ -128,6 +129,7 @@ __all__ = [
     "can_export_lists",
     "can_export_members",
     "can_follow_export",
+    "can_read_commitment",
     "can_view_cadre",
     "can_view_private_details",
     "can_view_programme",

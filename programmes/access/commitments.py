@@ -14,6 +14,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from programmes.access.holdings import _COMMITTEE, AnyUser, Persona, grants_for, is_superuser
 from programmes.access.programmes import (
     _READ_LEVEL_FOR,
+    can_view_programme,
     in_grant_scope,
     is_programme_owner,
     programmes_visible_to,
@@ -239,6 +240,14 @@ def commitment_reading(
     Answers from the cached grants; a page asks no query per commitment (see CommitmentReadings).
     """
     return CommitmentReadings(user, [programme], versions=versions).of(programme)
+
+
+def can_read_commitment(user: AnyUser, commitment: Commitment) -> bool:
+    """May the user read this commitment where it stands, in its own programme (with its progress reports)? The
+    earlier commitment a carried one continues is shown to those who may, and to no one else. `commitment` with its
+    programme joined (owner, organisation)."""
+    programme = commitment.programme
+    return can_view_programme(user, programme) and commitment_reading(user, programme).shows(commitment)
 
 
 def programmes_read_in_full(user: AnyUser) -> QuerySet[ActionProgramme]:

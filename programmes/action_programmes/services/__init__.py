@@ -20,6 +20,7 @@ from programmes.action_programmes.services._common import (
     confirmer_refusal,
 )
 from programmes.action_programmes.services.amendments import amendment_start, version_withdraw
+from programmes.action_programmes.services.carrying import carry_commitments
 from programmes.action_programmes.services.commitments import (
     commitment_add,
     commitment_move,
@@ -37,6 +38,7 @@ __all__ = [
     "VERSION_FIELDS",
     "Milestones",
     "amendment_start",
+    "carry_commitments",
     "commitment_add",
     "commitment_move",
     "commitment_remove",
