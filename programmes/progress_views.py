@@ -160,6 +160,8 @@ def programme_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "may_check_evidence": may_check,
         "version_rows": version_rows,
         "is_owner": is_owner,
+        # The owner's name opens their programmes and reviews over time, for those who may see the owner.
+        "owner_portfolio": access.can_view_cadre(request.user, programme.owner),
         "may_edit": is_owner and pending is not None and pending.is_editable,
         "may_amend": is_owner and programme.state == ProgrammeState.CONFIRMED and pending is None,
         "may_review": submitted is not None and access.can_confirm_version(request.user, submitted),
