@@ -32,13 +32,13 @@ from programmes.access.administration import (
 from programmes.access.commitments import (
     CommitmentReading,
     CommitmentReadings,
-    can_read_commitment,
     commitment_level,
     commitment_reading,
     deciding_organisation_in,
     effective_level,
     leads_in_review,
     programmes_read_in_full,
+    readable_commitments,
 )
 from programmes.access.evidence import can_check_evidence, checks_evidence_of, evidence_to_check
 from programmes.access.exports import (
@@ -129,7 +129,6 @@ __all__ = [
     "can_export_lists",
     "can_export_members",
     "can_follow_export",
-    "can_read_commitment",
     "can_view_cadre",
     "can_view_private_details",
     "can_view_programme",
@@ -169,6 +168,7 @@ __all__ = [
     "personas",
     "programmes_read_in_full",
     "programmes_visible_to",
+    "readable_commitments",
     "reader_cell",
     "registers_programmes",
     "requires_second_factor",

@@ -242,12 +242,17 @@ def commitment_reading(
     return CommitmentReadings(user, [programme], versions=versions).of(programme)
 
 
-def can_read_commitment(user: AnyUser, commitment: Commitment) -> bool:
-    """May the user read this commitment where it stands, in its own programme (with its progress reports)? The
-    earlier commitment a carried one continues is shown to those who may, and to no one else. `commitment` with its
-    programme joined (owner, organisation)."""
-    programme = commitment.programme
-    return can_view_programme(user, programme) and commitment_reading(user, programme).shows(commitment)
+def readable_commitments(user: AnyUser, commitments: Iterable[Commitment]) -> set[int]:
+    """The ids of those of `commitments` the user may read where they stand, in their own programmes (with their
+    progress reports): the earlier commitment a carried one continues is shown to those who may, and to no one
+    else. Each programme is asked about once, however many of its commitments are given; `commitments` with their
+    programmes joined (owner, organisation)."""
+    items = list(commitments)
+    programmes = {item.programme_id: item.programme for item in items}
+    visible = [programme for programme in programmes.values() if can_view_programme(user, programme)]
+    readings = CommitmentReadings(user, visible)
+    shown = {programme.pk for programme in visible}
+    return {item.pk for item in items if item.programme_id in shown and readings.shows(item.programme, item)}
 
 
 def programmes_read_in_full(user: AnyUser) -> QuerySet[ActionProgramme]:

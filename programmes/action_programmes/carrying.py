@@ -111,7 +111,7 @@ class CarriedFrom:
 
 def carried_from(user: access.AnyUser, commitments: Iterable[Commitment]) -> dict[int, CarriedFrom]:
     """By the id of each carried commitment among `commitments`: where it came from, as `user` may see it. No query
-    when none was carried; else four, and the access module's questions for each earlier programme."""
+    when none was carried; else four, and the access module's questions once for each earlier programme."""
     earlier_ids = {item.pk: item.carried_from_id for item in commitments if item.carried_from_id is not None}
     if not earlier_ids:
         return {}
@@ -123,10 +123,11 @@ def carried_from(user: access.AnyUser, commitments: Iterable[Commitment]) -> dic
     }
     terms = in_force_terms(earlier)
     numbers = commitment_numbers_in_force(terms.values())
+    readable = access.readable_commitments(user, earlier.values())
     found: dict[int, CarriedFrom] = {}
     for carried_id, earlier_id in earlier_ids.items():
         source = earlier.get(earlier_id)
-        if source is None or not access.can_read_commitment(user, source):
+        if source is None or source.pk not in readable:
             found[carried_id] = CarriedFrom(readable=False)
             continue
         source_terms = terms.get(earlier_id)

@@ -13,6 +13,7 @@ from programmes.action_programmes.progress import progress_report
 from programmes.audit_actions import ProgrammeAction
 from programmes.models import ActionProgramme, AuditEvent, Commitment, ProgressStatus
 from tests.factories import client_for, make_member
+from tests.pages import queries_of
 from tests.programmes.programme_data import make_confirmed, make_draft
 
 NEW_TITLE = "Chương trình hành động khi nhận nhiệm vụ mới"
@@ -171,3 +172,26 @@ def test_the_history_is_shown_only_to_readers_of_the_earlier_programme(cast, ear
         client_for(cast.member.user).get(reverse("programmes:progress_new", args=[target.pk, new.pk])).content.decode()
     )
     assert ", mục I.2" in progress_page and "Đã xử lý chín phần mười hồ sơ" in progress_page
+
+
+def test_the_programme_page_asks_the_same_queries_for_one_carried_commitment_as_for_three(cast):
+    earlier = make_confirmed(cast.member, cast.secretary.user, weights=(20, 20, 20, 40))
+    colleague = make_member(cast.cell_a, "dongchi", full_name="Đinh Thị Lan")
+    client = client_for(colleague.user)
+
+    def carried_into(own_weight: int, positions: list[int]) -> ActionProgramme:
+        programme = make_draft(cast.member, weights=(own_weight,), title=f"{NEW_TITLE} {own_weight}")
+        chosen = [_commitment(earlier, position) for position in positions]
+        services.carry_commitments(actor=cast.member.user, target_programme=programme, commitments=chosen)
+        version = services.programme_submit(version=programme.versions.get(number=1), acting_user=cast.member.user)
+        services.programme_confirm(version=version, publicity_max=4, acting_user=cast.secretary.user)
+        ActionProgramme.objects.filter(owner=cast.member).update(publicity_level=1)
+        return programme
+
+    one = carried_into(60, [4])
+    three = carried_into(40, [1, 2, 3])
+    one_count, one_page = queries_of(lambda: client.get(reverse("programmes:programme_detail", args=[one.pk])))
+    three_count, three_page = queries_of(lambda: client.get(reverse("programmes:programme_detail", args=[three.pk])))
+    assert one_page.content.decode().count(", mục I.") == 1
+    assert three_page.content.decode().count(", mục I.") == 3
+    assert three_count == one_count
