@@ -2,15 +2,15 @@
 cadre over time, newest first, each row only where the reader may see that programme or review.
 
 Who sees the page, and which rows, is the access modules' answer (programmes.access for the cadre and the
-programmes, reviews.access for the reviews); the page asks, and adds no rule of its own. Two queries list the rows
+programmes, reviews.access for the reviews); the page asks, and adds no rule of its own. Three queries list the rows
 whatever their number.
 """
 
+from collections import Counter
 from dataclasses import dataclass
 
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Exists, OuterRef, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
@@ -20,37 +20,42 @@ from programmes.models import ActionProgramme, Cadre, Commitment, CommitmentTerm
 from reviews import access
 from reviews.models import Review, ReviewState
 
-_FINISHED = sorted(ProgressStatus.finished_values())
+_FINISHED = ProgressStatus.finished_values()
 
 
-def _count(rows: QuerySet[CommitmentTerms] | QuerySet[Commitment], key: str) -> Subquery:
-    """How many of `rows` each programme has, as a subquery on the programme (0 when none)."""
-    counted = rows.order_by().values(key).annotate(number=Count("pk")).values("number")
-    return Subquery(counted, output_field=IntegerField())
+@dataclass(frozen=True)
+class ProgrammeRow:
+    programme: ActionProgramme
+    # Of the commitments the reader may read (a commitment its owner keeps from them is not counted): those of the
+    # version in force, or of the programme as drafted before its first confirmation.
+    finished: int
+    total: int
 
 
-def _programmes(request: HttpRequest, cadre: Cadre) -> QuerySet[ActionProgramme]:
-    """The cadre's programmes the reader may see, newest first, with their commitments finished and in all: those of
-    the version in force, or of the programme as drafted before its first confirmation."""
-    in_force = CommitmentTerms.objects.filter(version=OuterRef("current_version"))
-    drafted = Commitment.objects.filter(programme=OuterRef("pk"))
-    return (
+def _programmes(request: HttpRequest, cadre: Cadre) -> list[ProgrammeRow]:
+    """The cadre's programmes the reader may see, newest first, with their commitments finished and in all; two
+    queries, and the access module's for the commitments kept from some readers."""
+    programmes = list(
         programme_access.programmes_visible_to(request.user)
         .filter(owner=cadre)
-        .annotate(
-            total=Coalesce(
-                _count(in_force, "version"),
-                _count(drafted, "programme"),
-                Value(0),
-            ),
-            finished=Coalesce(
-                _count(in_force.filter(commitment__status__in=_FINISHED), "version"),
-                _count(drafted.filter(status__in=_FINISHED), "programme"),
-                Value(0),
-            ),
-        )
+        .select_related("owner", "organisation")
         .order_by("-term_start", "-pk")
     )
+    in_force = Exists(
+        CommitmentTerms.objects.filter(commitment=OuterRef("pk"), version=OuterRef("programme__current_version"))
+    )
+    commitments = Commitment.objects.filter(
+        in_force | Q(programme__current_version__isnull=True), programme__in=[programme.pk for programme in programmes]
+    ).only("pk", "programme_id", "status", "publicity_cap")
+    by_pk = {programme.pk: programme for programme in programmes}
+    readings = programme_access.CommitmentReadings(request.user, programmes)
+    finished: Counter[int] = Counter()
+    total: Counter[int] = Counter()
+    for commitment in commitments:
+        if readings.shows(by_pk[commitment.programme_id], commitment):
+            total[commitment.programme_id] += 1
+            finished[commitment.programme_id] += commitment.status in _FINISHED
+    return [ProgrammeRow(programme, finished[programme.pk], total[programme.pk]) for programme in programmes]
 
 
 @dataclass(frozen=True)

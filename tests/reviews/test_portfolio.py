@@ -70,6 +70,12 @@ def test_a_cell_member_sees_what_the_programme_rules_let_them_and_no_review(cast
     assert DRAFT_TITLE not in page
     assert "Hoàn thành tốt nhiệm vụ" not in page
     assert "Không có bản kiểm điểm nào đồng chí được xem." in page
+    assert "1/2 nội dung" in page
+    # A commitment its owner keeps to her chain is not counted for the colleague; her secretary still counts it.
+    programme = ActionProgramme.objects.get(owner=cast.member, state="confirmed")
+    programme.commitments.exclude(status=ProgressStatus.DONE).update(publicity_cap=PublicityLevel.PRIVATE)
+    assert "1/1 nội dung" in client_for(colleague.user).get(_url(cast)).content.decode()
+    assert "1/2 nội dung" in client_for(cast.secretary.user).get(_url(cast)).content.decode()
     # Kept to the owner's chain, the programme leaves the colleague's list too.
     ActionProgramme.objects.filter(owner=cast.member, state="confirmed").update(publicity_level=PublicityLevel.PRIVATE)
     page = client_for(colleague.user).get(_url(cast)).content.decode()
