@@ -67,6 +67,7 @@ class ProgrammeAction(models.TextChoices):
     COMMITMENT_UPDATE = "commitment.update", _("Sửa cam kết")
     COMMITMENT_MOVE = "commitment.move", _("Đổi thứ tự cam kết")
     COMMITMENT_REMOVE = "commitment.remove", _("Bỏ cam kết")
+    COMMITMENT_CARRY = "commitment.carry", _("Chuyển tiếp cam kết chưa hoàn thành")
     COMMITMENT_PUBLICITY = "commitment.publicity", _("Đổi mức công khai của cam kết")
     EVIDENCE_PUBLICITY = "evidence.publicity", _("Đổi mức công khai của minh chứng")
     PROGRESS_REPORT = "progress.report", _("Báo cáo tiến độ cam kết")

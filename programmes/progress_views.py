@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from programmes import access
 from programmes.action_programmes import numbering, selectors
+from programmes.action_programmes.carrying import CarriedFrom, carried_from
 from programmes.action_programmes.evidence import (
     ALLOWED_EXTENSIONS,
     JPEG,
@@ -72,6 +73,8 @@ class CommitmentRow:
     reports: list[ProgressReport]
     evidence: list[EvidenceRow]
     may_report: bool
+    # Where it was carried from (an unfinished commitment of an earlier programme), as this reader may see it.
+    carried: CarriedFrom | None = None
 
 
 @dataclass(frozen=True)
@@ -84,7 +87,9 @@ class VersionRow:
     corrects_number: int | None
 
 
-def _commitment_rows(items: list[CommitmentProgress], may_report: bool) -> list[CommitmentRow]:
+def _commitment_rows(
+    items: list[CommitmentProgress], may_report: bool, carried: dict[int, CarriedFrom]
+) -> list[CommitmentRow]:
     numbers = numbering.commitment_numbers(item.terms for item in items)
     by_commitment = {item.terms.commitment_id: item for item in items}
     in_order = [by_commitment[terms.commitment_id] for terms in numbering.document_order(item.terms for item in items)]
@@ -100,6 +105,7 @@ def _commitment_rows(items: list[CommitmentProgress], may_report: bool) -> list[
                 for evidence in item.terms.commitment.evidence.all()
             ],
             may_report=may_report,
+            carried=carried.get(item.terms.commitment_id),
         )
         for item in in_order
     ]
@@ -142,7 +148,8 @@ def programme_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
     is_owner = access.is_programme_owner(request.user, programme)
     may_report = is_owner and in_force is not None and programme.state == ProgrammeState.CONFIRMED
-    rows = _commitment_rows(figures.items, may_report)
+    carried = carried_from(request.user, (item.terms.commitment for item in figures.items))
+    rows = _commitment_rows(figures.items, may_report, carried)
     # Asked only when something waits for a check: most readers of most pages never need the answer.
     waiting = any(item.evidence.review_state == EvidenceReview.PENDING for row in rows for item in row.evidence)
     may_check = waiting and access.checks_evidence_of(request.user, programme)
@@ -168,6 +175,8 @@ def programme_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "may_check_evidence": may_check,
         "version_rows": version_rows,
         "is_owner": is_owner,
+        # The owner's name opens their programmes and reviews over time, for those who may see the owner.
+        "owner_portfolio": access.can_view_cadre(request.user, programme.owner),
         "may_edit": is_owner and pending is not None and pending.is_editable,
         "may_amend": is_owner and programme.state == ProgrammeState.CONFIRMED and pending is None,
         "may_review": submitted is not None and access.can_confirm_version(request.user, submitted),
@@ -209,6 +218,7 @@ def progress_new(request: HttpRequest, pk: int, commitment_pk: int) -> HttpRespo
         "programme": programme,
         "terms": terms,
         "number": number,
+        "carried": carried_from(request.user, [terms.commitment]).get(terms.commitment_id),
         "form": form,
         "accepted_extensions": ", ".join(ALLOWED_EXTENSIONS),
         "max_upload_mb": settings.EVIDENCE_MAX_UPLOAD_MB,

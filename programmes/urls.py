@@ -53,6 +53,11 @@ urlpatterns = [
     path("chuong-trinh/<int:pk>/soan/kiem-tra/", registration_views.programme_quality, name="programme_quality"),
     path("chuong-trinh/<int:pk>/soan/cam-ket/them/", registration_views.commitment_add, name="commitment_add"),
     path(
+        "chuong-trinh/<int:pk>/soan/cam-ket/chuyen-tiep/",
+        registration_views.commitment_carry,
+        name="commitment_carry",
+    ),
+    path(
         "chuong-trinh/<int:pk>/soan/cam-ket/<int:terms_pk>/sua/",
         registration_views.commitment_edit,
         name="commitment_edit",

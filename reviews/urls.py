@@ -5,6 +5,7 @@ from reviews import (
     cell_views,
     collective_views,
     decision_views,
+    portfolio_views,
     report_views,
     residence_views,
     self_review_views,
@@ -23,6 +24,8 @@ urlpatterns = [
     path("dot/<int:pk>/bang-tinh.xlsx", views.period_export, name="period_export"),
     path("dot/<int:pk>/ket-thuc/", views.period_close, name="period_close"),
     path("<int:pk>/", views.review_detail, name="review_detail"),
+    # A cadre's programmes and reviews over time (portfolio_views)
+    path("can-bo/<int:pk>/qua-trinh/", portfolio_views.cadre_portfolio, name="cadre_portfolio"),
     # The member's self-review, prompts and inputs (self_review_views)
     path("<int:pk>/ban-kiem-diem/", self_review_views.self_review_edit, name="self_review_edit"),
     path("<int:pk>/ban-kiem-diem/nop/", self_review_views.self_review_submit, name="self_review_submit"),

@@ -42,6 +42,7 @@ from programmes.access.commitments import (
     effective_level,
     leads_in_review,
     programmes_read_in_full,
+    readable_commitments,
 )
 from programmes.access.evidence import can_check_evidence, checks_evidence_of, evidence_to_check
 from programmes.access.exports import (
@@ -174,6 +175,7 @@ __all__ = [
     "personas",
     "programmes_read_in_full",
     "programmes_visible_to",
+    "readable_commitments",
     "reader_cell",
     "registers_programmes",
     "requires_second_factor",

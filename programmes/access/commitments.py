@@ -14,6 +14,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from programmes.access.holdings import _COMMITTEE, AnyUser, Persona, grants_for, is_superuser
 from programmes.access.programmes import (
     _READ_LEVEL_FOR,
+    can_view_programme,
     in_grant_scope,
     is_programme_owner,
     programmes_visible_to,
@@ -239,6 +240,19 @@ def commitment_reading(
     Answers from the cached grants; a page asks no query per commitment (see CommitmentReadings).
     """
     return CommitmentReadings(user, [programme], versions=versions).of(programme)
+
+
+def readable_commitments(user: AnyUser, commitments: Iterable[Commitment]) -> set[int]:
+    """The ids of those of `commitments` the user may read where they stand, in their own programmes (with their
+    progress reports): the earlier commitment a carried one continues is shown to those who may, and to no one
+    else. Each programme is asked about once, however many of its commitments are given; `commitments` with their
+    programmes joined (owner, organisation)."""
+    items = list(commitments)
+    programmes = {item.programme_id: item.programme for item in items}
+    visible = [programme for programme in programmes.values() if can_view_programme(user, programme)]
+    readings = CommitmentReadings(user, visible)
+    shown = {programme.pk for programme in visible}
+    return {item.pk for item in items if item.programme_id in shown and readings.shows(item.programme, item)}
 
 
 def programmes_read_in_full(user: AnyUser) -> QuerySet[ActionProgramme]:

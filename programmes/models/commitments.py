@@ -75,6 +75,15 @@ class Commitment(models.Model):
     publicity_cap = models.PositiveSmallIntegerField(
         _("mức độ công khai riêng"), choices=PublicityLevel.choices, null=True, blank=True
     )
+    # The unfinished commitment of an earlier programme of the same owner that this one carries on.
+    carried_from = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="carried_into",
+        verbose_name=_("chuyển tiếp từ cam kết"),
+    )
 
     # Set when the programme closes, from the progress (services.closing.verdict_for); the confirmer may change it.
     final_verdict = models.CharField(

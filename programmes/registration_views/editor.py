@@ -90,7 +90,7 @@ def load_terms(version: ProgrammeVersion) -> list[CommitmentTerms]:
     """The version's commitments in order, read afresh: a view reads them again after changing them."""
     return list(
         CommitmentTerms.objects.filter(version=version)
-        .select_related("commitment")
+        .select_related("commitment__carried_from__programme")
         .prefetch_related("milestones")
         .order_by("position")
     )

@@ -20,6 +20,7 @@ from programmes.action_programmes.services._common import (
     confirmer_refusal,
 )
 from programmes.action_programmes.services.amendments import amendment_start, version_withdraw
+from programmes.action_programmes.services.carrying import carry_commitments
 from programmes.action_programmes.services.closing import (
     close_ended_programmes,
     close_programme,
@@ -43,6 +44,7 @@ __all__ = [
     "VERSION_FIELDS",
     "Milestones",
     "amendment_start",
+    "carry_commitments",
     "close_ended_programmes",
     "close_programme",
     "commitment_add",
