@@ -404,7 +404,8 @@ def commitment_groups(terms: list[CommitmentTerms], numbers: dict[int, str]) -> 
     return tuple(groups)
 
 
-def _cadre_name(user_id: int | None) -> str:
+def cadre_name(user_id: int | None) -> str:
+    """The full name of the cadre behind the account `user_id` (a signer, a confirmer), or "" without one."""
     if user_id is None:
         return ""
     return Cadre.objects.filter(user_id=user_id).values_list("full_name", flat=True).first() or ""
@@ -437,7 +438,7 @@ def _owner_block(name: str) -> SignatureBlock:
         return SignatureBlock(heading=str(OWNER_HEADING), title="", name=name)
 
 
-def _confirmer_block(version: ProgrammeVersion, name: str) -> SignatureBlock:
+def confirmer_block(version: ProgrammeVersion, name: str) -> SignatureBlock:
     """The confirmer's block: for the confirming collective ("T/M CHI BỘ", "T/M ĐẢNG ỦY") with the post the
     confirmer held when the version was sent ("Bí thư Chi bộ Khu phố 1" prints "BÍ THƯ")."""
     organisation = version.confirming_organisation
@@ -491,8 +492,8 @@ def programme_document_context(
         "confirmed_on": confirmed_on,
         "as_of": printed_on,
         "confirmation_comment": version.confirmation_comment,
-        "confirmer": _confirmer_block(
-            version, _cadre_name(version.confirmed_by_id if not is_draft else version.confirmer_id)
+        "confirmer": confirmer_block(
+            version, cadre_name(version.confirmed_by_id if not is_draft else version.confirmer_id)
         ),
         "owner_signature": _owner_block(programme.owner.full_name),
         "draft_mark": DRAFT_MARK if is_draft else "",

@@ -13,7 +13,7 @@ from django.utils.functional import Promise
 from django_stubs_ext import StrOrPromise
 
 from programmes.action_programmes import numbering
-from programmes.documents import _cadre_name, _confirmer_block, format_number, target_text
+from programmes.documents import cadre_name, confirmer_block, format_number, target_text
 from programmes.models import (
     ActionProgramme,
     ClosingReason,
@@ -136,6 +136,6 @@ def evaluation_document_context(programme: ActionProgramme, terms: list[Commitme
         rows=tuple(evaluation_rows(programme, terms)),
         conclusion=programme.final_conclusion,
         evaluated_on=timezone.localdate(programme.evaluated_at) if programme.evaluated_at is not None else None,
-        confirmer=_confirmer_block(version, _cadre_name(signer)),
+        confirmer=confirmer_block(version, cadre_name(signer)),
     )
     return {"header": document.header, "document": document}
