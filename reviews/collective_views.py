@@ -73,7 +73,7 @@ def organisation_ratings(request: AuthenticatedRequest, period_pk: int, organisa
     period, upper = rating_place(request, period_pk, organisation_pk)
     ratings = {rating.organisation_id: rating for rating in ratings_under(period, upper)}
     data = posted(request) if period.state == PeriodState.OPEN else None
-    organisations = list(subordinates(upper))
+    organisations = list(subordinates(upper, period))
     reported = set(
         CollectiveReport.objects.filter(period=period, organisation__in=organisations).values_list(
             "organisation_id", flat=True

@@ -49,6 +49,12 @@ if TYPE_CHECKING:
 
 
 # MP_Node is Any to the type checker (treebeard ships no type hints), so the class declares what it takes from it.
+def in_force_on(day: datetime.date) -> Q:
+    """The organisations in force on `day` (the queryset form of `PartyOrganisation.is_active_on`)."""
+    started = Q(valid_from__isnull=True) | Q(valid_from__lte=day)
+    return started & (Q(valid_to__isnull=True) | Q(valid_to__gte=day))
+
+
 class PartyOrganisation(MP_Node):  # type: ignore[misc]
     """A node of the tree. Materialised paths make a subtree one indexed prefix query at any depth."""
 

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from programmes import access
 from programmes.access import Action, AnyUser
 from programmes.models import OrganisationKind, PartyOrganisation
+from programmes.models.organisations import in_force_on
 from publicity.dashboards.charts import Bar, Chart, Stack, Table, bar_chart, stacked_chart
 from publicity.dashboards.refresh import (
     CASE_STATE_FIELDS,
@@ -132,9 +133,7 @@ def _children(organisation: PartyOrganisation, listed: Q | Exists) -> list[Party
 def _in_force_or_holding_figures() -> Q:
     """The children in force, and those ended that still hold figures (programmes registered there before a merger):
     the city's hundreds of units dissolved in 2025, with nothing left in them, would only hide its wards."""
-    today = timezone.localdate()
-    started = Q(valid_from__isnull=True) | Q(valid_from__lte=today)
-    in_force = started & (Q(valid_to__isnull=True) | Q(valid_to__gte=today))
+    in_force = in_force_on(timezone.localdate())
     any_figure = Q(pk__in=[])
     for name in COUNT_FIELDS:
         any_figure |= Q(**{f"{name}__gt": 0})

@@ -20,7 +20,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from programmes.models import PartyOrganisation
-from programmes.models.organisations import OrganisationKind
+from programmes.models.organisations import OrganisationKind, in_force_on
 from reviews import access as review_access
 from reviews import rules
 from reviews.audit_actions import ReviewAction
@@ -43,10 +43,13 @@ class OrganisationRow:
     quota_justification: str = ""
 
 
-def subordinates(upper: PartyOrganisation) -> QuerySet[PartyOrganisation]:
-    """The party organisations directly under `upper` that are rated as collectives (a party group is not)."""
+def subordinates(upper: PartyOrganisation, period: ReviewPeriod) -> QuerySet[PartyOrganisation]:
+    """The party organisations directly under `upper` that `period` rates as collectives: those in force at the end
+    of what it covers (one dissolved or merged before then is rated in its successor), a party group never."""
     return (
-        PartyOrganisation.objects.filter(path__startswith=upper.path, depth=upper.depth + 1)
+        PartyOrganisation.objects.filter(
+            in_force_on(period.covers_to), path__startswith=upper.path, depth=upper.depth + 1
+        )
         .exclude(kind=OrganisationKind.PARTY_GROUP)
         .order_by("path")
     )
@@ -149,7 +152,7 @@ def _check_table(period: ReviewPeriod, upper: PartyOrganisation, rows: Sequence[
     if not rows:
         raise ValidationError(_("Chưa có dòng nào để lưu."))
     ids = [row.organisation.pk for row in rows]
-    under = set(subordinates(upper).filter(pk__in=ids).values_list("pk", flat=True))
+    under = set(subordinates(upper, period).filter(pk__in=ids).values_list("pk", flat=True))
     if len(set(ids)) != len(ids) or set(ids) != under:
         raise ValidationError(
             _("Bảng có tổ chức không trực thuộc %(upper)s, hoặc một tổ chức hai dòng.") % {"upper": upper.name}

@@ -24,7 +24,7 @@ from programmes.models import (
 )
 from publicity.feedback_forms import challenge_terms, new_challenge
 from publicity.models import Verification
-from reviews.models import AppealState, CellMeeting, RatingLevel, Review, ReviewState
+from reviews.models import AppealState, CellMeeting, RatingLevel, Review, ReviewPeriod, ReviewState
 from reviews.services.collective import subordinates
 from tests.access_matrix.world import GROUNDS, Target, World
 
@@ -292,8 +292,9 @@ def decide_cell_good(world: World, persona: str, relation: str, target: Target) 
 def rate_organisations_good(world: World, persona: str, relation: str, target: Target) -> dict[str, Any]:
     """Every organisation directly under the ward rated Good: four tasks completed, one exceeding."""
     upper = PartyOrganisation.objects.get(pk=target.kwargs["organisation_pk"])
+    period = ReviewPeriod.objects.get(pk=target.kwargs["period_pk"])
     data: dict[str, Any] = {"action": "rate"}
-    for organisation in subordinates(upper):
+    for organisation in subordinates(upper, period):
         prefix = f"o{organisation.pk}-"
         data |= {
             f"{prefix}level": RatingLevel.GOOD,

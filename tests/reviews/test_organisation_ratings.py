@@ -3,6 +3,7 @@ rates the organisations under it as one table, all or none; Excellent collective
 group of similar function need a written justification, whatever the rows' order; two tables at once cannot both
 pass the quota unjustified; and a leader's Excellent rating needs the units they lead to reach their tasks."""
 
+import datetime
 from collections.abc import Sequence
 
 import pytest
@@ -16,6 +17,7 @@ from programmes.models.organisations import OrganisationKind
 from reviews import services
 from reviews.audit_actions import ReviewAction
 from reviews.models import OrganisationRating, RatingLevel, ReviewPeriod
+from reviews.services.collective import subordinates
 from tests.access_matrix.runner import outer_test_block
 from tests.concurrency import race
 from tests.factories import PositionFactory, make_organisation
@@ -157,6 +159,21 @@ def test_only_the_committee_directly_above_rates_and_only_its_own_subordinates(c
     with pytest.raises(ValidationError, match="không trực thuộc"):
         rate(cast, period, [row(cast.cell_a)], user=standing)
     assert len(rate(cast, period, [row(cell) for cell in cells], user=standing)) == 2
+
+
+def test_an_organisation_dissolved_before_the_period_ends_is_not_rated_and_one_formed_later_neither(cast):
+    period = collective_period(cast)
+    kept, dissolved, formed_later = ward_cells(cast, 3)
+    dissolved.valid_to = period.covers_to - datetime.timedelta(days=1)
+    dissolved.save(update_fields=["valid_to"])
+    formed_later.valid_from = period.covers_to + datetime.timedelta(days=1)
+    formed_later.save(update_fields=["valid_from"])
+    assert kept in set(subordinates(cast.ward, period))
+    assert not {dissolved, formed_later} & set(subordinates(cast.ward, period))
+    for gone in (dissolved, formed_later):
+        with pytest.raises(ValidationError, match="không trực thuộc"):
+            rate(cast, period, [row(kept), row(gone)])
+    assert not OrganisationRating.objects.exists()
 
 
 def test_a_period_without_collectives_rates_no_organisation(cast):
