@@ -265,14 +265,15 @@ def collective_conflicts(
     rule_set: RuleSet, *, level: str, total: int, completed: int, exceeding: int, discipline_free: bool
 ) -> list[tuple[str, str]]:
     """Every reason an organisation's rating is impossible, each with the field it is about: the task figures in
-    order, and for Excellent every task completed, the share exceeding, and no unit or leader disciplined."""
+    order; for Good and Excellent every task completed; for Excellent also the share exceeding, and no unit or
+    leader disciplined."""
     if level not in RatingLevel.values:
         return [("level", _("Hãy chọn một mức xếp loại."))]
     if completed > total:
         return [("tasks_completed", _("Số nhiệm vụ hoàn thành không được lớn hơn số nhiệm vụ được giao."))]
     if exceeding > completed:
         return [("tasks_exceeding", _("Số nhiệm vụ vượt yêu cầu không được lớn hơn số nhiệm vụ hoàn thành."))]
-    if level != RatingLevel.EXCELLENT:
+    if level not in (RatingLevel.EXCELLENT, RatingLevel.GOOD):
         return []
     label = RatingLevel(level).label
     conflicts = []
@@ -284,6 +285,8 @@ def collective_conflicts(
                 % {"level": label, "completed": completed, "total": total},
             )
         )
+    if level == RatingLevel.GOOD:
+        return conflicts
     needed = exceeding_needed(rule_set, total)
     if exceeding < needed:
         conflicts.append(

@@ -123,21 +123,26 @@ def test_a_later_table_adding_the_third_excellent_asks_for_its_justification_alo
     assert OrganisationRating.objects.filter(level=EXCELLENT).count() == 3
 
 
-def test_the_rules_of_an_excellent_collective_are_refused_row_by_row_and_nothing_is_stored(cast):
+def test_the_rules_of_an_excellent_or_good_collective_are_refused_row_by_row_and_nothing_is_stored(cast):
     period = collective_period(cast)
-    cells = ward_cells(cast, 4)
+    cells = ward_cells(cast, 5)
     rows = [
         row(cells[0], EXCELLENT, tasks_completed=9, tasks_exceeding=3),
         row(cells[1], EXCELLENT, tasks_exceeding=2),
         row(cells[2], EXCELLENT, discipline_free=False),
         row(cells[3], COMPLETED, tasks_completed=8, tasks_exceeding=0),
+        row(cells[4], GOOD, tasks_completed=9, tasks_exceeding=0, discipline_free=False),
     ]
     with pytest.raises(services.RowsRefused) as refused:
         rate(cast, period, rows)
 
     refusals = {pk: refusal for pk, refusal in refused.value.refusals.items() if isinstance(refusal, ValidationError)}
-    assert set(refusals) == set(refused.value.refusals) == {cells[0].pk, cells[1].pk, cells[2].pk}
+    assert set(refusals) == set(refused.value.refusals) == {cells[0].pk, cells[1].pk, cells[2].pk, cells[4].pk}
     assert "tasks_completed" in refusals[cells[0].pk].message_dict
+    # Good asks every task completed, not the share exceeding nor the discipline condition of Excellent.
+    assert refusals[cells[4].pk].message_dict == {
+        "tasks_completed": ["Mức “Hoàn thành tốt nhiệm vụ” đòi hỏi hoàn thành 100% nhiệm vụ; mới hoàn thành 9 trên 10."]
+    }
     assert refusals[cells[1].pk].message_dict["tasks_exceeding"] == [
         "Mức “Hoàn thành xuất sắc nhiệm vụ” đòi hỏi ít nhất 30% nhiệm vụ vượt yêu cầu (3 trên 10); hiện có 2."
     ]
