@@ -68,7 +68,7 @@ def commitment_numbers_in_force(terms: Iterable[CommitmentTerms]) -> dict[int, s
 
 def carryable_commitments(owner: Cadre, into: ActionProgramme) -> list[Carryable]:
     """The owner's unfinished commitments of their confirmed or closed programmes, other than `into`, not yet carried
-    into it: newest programme first, then in document order. Three queries."""
+    into any programme: newest programme first, then in document order. Three queries."""
     terms = list(
         CommitmentTerms.objects.filter(
             version__programme__owner=owner,
@@ -77,7 +77,7 @@ def carryable_commitments(owner: Cadre, into: ActionProgramme) -> list[Carryable
         )
         .exclude(version__programme=into)
         .exclude(commitment__status__in=sorted(ProgressStatus.finished_values()))
-        .exclude(commitment__carried_into__programme=into)
+        .filter(commitment__carried_into__isnull=True)
         .select_related("commitment", "version__programme")
     )
     numbers = commitment_numbers_in_force(terms)

@@ -8,13 +8,16 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
+from programmes import access
 from programmes.action_programmes import services
+from programmes.action_programmes.carrying import carryable_commitments
 from programmes.action_programmes.progress import progress_report
+from programmes.action_programmes.publication import commitment_publicity_set
 from programmes.audit_actions import ProgrammeAction
-from programmes.models import ActionProgramme, AuditEvent, Commitment, ProgressStatus
+from programmes.models import ActionProgramme, AuditEvent, Commitment, ProgressStatus, PublicityLevel
 from tests.factories import client_for, make_member
 from tests.pages import queries_of
-from tests.programmes.programme_data import make_confirmed, make_draft
+from tests.programmes.programme_data import make_confirmed, make_draft, submit
 
 NEW_TITLE = "Chương trình hành động khi nhận nhiệm vụ mới"
 
@@ -91,8 +94,44 @@ def test_carrying_the_same_commitment_twice_is_refused_by_name(cast, earlier, ta
         services.carry_commitments(actor=cast.member.user, target_programme=target, commitments=[source])
     [message] = refused.value.messages
     assert "Nội dung cam kết I.2" in message
-    assert "đã được chuyển tiếp vào chương trình này rồi" in message
+    assert f"đã được chuyển tiếp vào chương trình “{NEW_TITLE}”; không chuyển tiếp lần thứ hai" in message
     assert target.commitments.filter(carried_from=source).count() == 1
+
+
+def test_a_commitment_carried_into_one_programme_is_neither_offered_nor_carried_into_the_next(cast, earlier, target):
+    source = _commitment(earlier, 2)
+    services.carry_commitments(actor=cast.member.user, target_programme=target, commitments=[source])
+    services.programme_confirm(
+        version=submit(target), publicity_max=PublicityLevel.PUBLIC, acting_user=cast.secretary.user
+    )
+    later = make_draft(cast.member, weights=(60,), title="Chương trình năm sau")
+
+    offered = {item.terms.commitment_id for item in carryable_commitments(cast.member, later)}
+    # The copy in the new programme carries the promise on; the original is not offered beside it.
+    carried = target.commitments.get(carried_from=source)
+    assert source.pk not in offered and carried.pk in offered
+    with pytest.raises(ValidationError, match=f"đã được chuyển tiếp vào chương trình “{NEW_TITLE}”"):
+        services.carry_commitments(actor=cast.member.user, target_programme=later, commitments=[source])
+    assert not later.commitments.filter(carried_from=source).exists()
+
+
+def test_a_commitment_kept_to_the_cell_stays_kept_to_the_cell_once_carried(cast, earlier, target):
+    source = _commitment(earlier, 2)
+    commitment_publicity_set(commitment=source, cap=PublicityLevel.CELL, acting_user=cast.member.user)
+    source.refresh_from_db()
+    assert not access.commitment_reading(cast.org_board, earlier).shows(source)
+
+    [terms] = services.carry_commitments(actor=cast.member.user, target_programme=target, commitments=[source])
+    services.programme_confirm(
+        version=submit(target), publicity_max=PublicityLevel.PUBLIC, acting_user=cast.secretary.user
+    )
+    target.refresh_from_db()
+    carried = Commitment.objects.get(pk=terms.commitment_id)
+    assert carried.publicity_cap == PublicityLevel.CELL
+    assert not access.commitment_reading(cast.org_board, target).shows(carried)
+    assert access.commitment_reading(cast.secretary.user, target).shows(carried)
+    event = AuditEvent.objects.get(action=ProgrammeAction.COMMITMENT_CARRY)
+    assert event.after is not None and event.after["publicity_cap"] == PublicityLevel.CELL
 
 
 def test_another_cadres_commitment_is_refused_without_naming_it(cast, target):

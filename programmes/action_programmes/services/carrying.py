@@ -40,11 +40,13 @@ def _refusal(
             "Nội dung cam kết %(number)s “%(statement)s” của chương trình “%(programme)s” đã ở tình trạng "
             "“%(status)s”, không còn là cam kết chưa hoàn thành nên không chuyển tiếp."
         ) % {**_named(terms, number), "status": commitment.get_status_display()}
-    if Commitment.objects.filter(programme=target, carried_from=commitment).exists():
+    carried_into = Commitment.objects.filter(carried_from=commitment).select_related("programme").first()
+    if carried_into is not None:
+        # A promise carries on in one programme only: the copy, not the original, is carried further.
         return _(
             "Nội dung cam kết %(number)s “%(statement)s” của chương trình “%(programme)s” đã được chuyển tiếp vào "
-            "chương trình này rồi; không chuyển tiếp lần thứ hai."
-        ) % _named(terms, number)
+            "chương trình “%(into)s”; không chuyển tiếp lần thứ hai."
+        ) % {**_named(terms, number), "into": carried_into.programme.title}
     return None
 
 
@@ -60,8 +62,9 @@ def carry_commitments(
     *, actor: User, target_programme: ActionProgramme, commitments: Sequence[Commitment]
 ) -> list[CommitmentTerms]:
     """Copy the owner's unfinished commitments of earlier confirmed or closed programmes into the draft of
-    `target_programme`, each as a new commitment that records the one it carries on (`carried_from`). Every one is
-    checked before any is copied: one refused, none is carried."""
+    `target_programme`, each as a new commitment that records the one it carries on (`carried_from`) and keeps its
+    publicity cap. A commitment is carried once, into one programme. Every one is checked before any is copied: one
+    refused, none is carried."""
     draft = target_programme.versions.filter(state=VersionState.DRAFT).first()
     if draft is None:
         raise ValidationError(_("Chỉ chuyển tiếp được cam kết vào chương trình đang ở bản nháp."))
@@ -88,8 +91,11 @@ def carry_commitments(
         source = terms[pk]
         content = {name: getattr(source, name) for name in CONTENT_FIELDS} | _deadline_within(source, target)
         new_terms = commitment_add(version=draft, content=content, acting_user=actor)
-        Commitment.objects.filter(pk=new_terms.commitment_id).update(carried_from=found[pk])
+        # The owner's cap on who reads the commitment goes with it: what they kept to their cell stays kept.
+        cap = found[pk].publicity_cap
+        Commitment.objects.filter(pk=new_terms.commitment_id).update(carried_from=found[pk], publicity_cap=cap)
         new_terms.commitment.carried_from = found[pk]
+        new_terms.commitment.publicity_cap = cap
         audit_record(
             actor=actor,
             action=ProgrammeAction.COMMITMENT_CARRY,
@@ -99,6 +105,7 @@ def carry_commitments(
                 "carried_from": pk,
                 "from_programme": found[pk].programme_id,
                 "from_number": numbers.get(pk, ""),
+                "publicity_cap": cap,
             },
         )
         carried.append(new_terms)
