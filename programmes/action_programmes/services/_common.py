@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from programmes import access
 from programmes.action_programmes.notifications import notify_each
 from programmes.audit import audit_record, snapshot
-from programmes.models import ActionProgramme, NotificationKind, ProgrammeVersion, VersionState
+from programmes.models import ActionProgramme, NotificationKind, ProgrammeState, ProgrammeVersion, VersionState
 
 # What the owner may change before the first confirmation, as programme_update stores it.
 REGISTRATION_FIELDS = (
@@ -62,7 +62,14 @@ def _require_owner(acting_user: User, programme: ActionProgramme) -> None:
         raise PermissionDenied(_("Chỉ người lập chương trình mới được làm việc này."))
 
 
+def _require_open(programme: ActionProgramme) -> None:
+    """A closed programme is finished: nothing of it is edited, sent or confirmed any more."""
+    if programme.state == ProgrammeState.CLOSED:
+        raise ValidationError(_("Chương trình đã kết thúc; không sửa, gửi hay xác nhận thêm được."))
+
+
 def _require_editable(version: ProgrammeVersion) -> None:
+    _require_open(version.programme)
     if not version.is_editable:
         raise ValidationError(
             _("Phiên bản này đang ở trạng thái “%(state)s”, không sửa được. Muốn thay đổi, hãy lập bản điều chỉnh.")

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from programmes import access, summary_marks
 from programmes.action_programmes.public_stamps import public_programme_changed
-from programmes.action_programmes.services._common import _notify_owner, _touch
+from programmes.action_programmes.services._common import VERSION_FIELDS, _notify_owner, _touch
 from programmes.audit import audit_record, snapshot
 from programmes.audit_actions import ProgrammeAction
 from programmes.models import (
@@ -29,8 +29,11 @@ from programmes.models import (
     CommitmentTerms,
     FinalVerdict,
     ProgrammeState,
+    ProgrammeVersion,
     ProgressStatus,
+    VersionState,
 )
+from programmes.models.action_programmes import PENDING_VERSION_STATES
 
 CLOSING_FIELDS = ("state", "closed_at", "closed_reason", "closed_note")
 EVALUATION_FIELDS = ("final_conclusion", "evaluated_by", "evaluated_at")
@@ -99,7 +102,8 @@ def close_programme(
     final verdict from its progress (`verdict_for`). `acting_user` None is the nightly sweep; a person must be the
     programme's confirmer (`access.is_programme_confirmer`).
 
-    Closing a closed programme again changes nothing and writes no second event, so the sweep may run twice.
+    An amendment not yet confirmed is withdrawn with it. Closing a closed programme again changes nothing and writes
+    no second event, so the sweep may run twice.
     Only a confirmed programme closes: a draft, a submitted or a returned one has promised nothing yet (nothing
     was confirmed, so there is nothing to weigh the results against), and it stays as it is for its owner to
     withdraw or finish.
@@ -129,6 +133,7 @@ def close_programme(
         commitments.append(commitment)
         verdicts[str(commitment.reference)] = commitment.final_verdict
     Commitment.objects.bulk_update(commitments, ["final_verdict"])
+    withdrawn = _withdraw_pending_amendment(acting_user, programme)
     programme.state = ProgrammeState.CLOSED
     programme.closed_at = timezone.now()
     programme.closed_reason = reason
@@ -150,10 +155,26 @@ def close_programme(
         lambda: (
             _("Chương trình đã kết thúc: %(title)s") % {"title": programme.title},
             _("Lý do: %(reason)s. Người xác nhận sẽ đánh giá kết quả thực hiện từng nội dung cam kết.")
-            % {"reason": note or reason_label},
+            % {"reason": note or reason_label}
+            + (_(" Bản điều chỉnh chưa được xác nhận đã được rút.") if withdrawn else ""),
         ),
     )
     return programme
+
+
+def _withdraw_pending_amendment(acting_user: User | None, programme: ActionProgramme) -> bool:
+    """Withdraw the amendment not yet confirmed (a draft or one awaiting confirmation), each with its audit event:
+    confirmed after the close, it would put the programme back in force and its verdicts would be computed again."""
+    pending = list(
+        ProgrammeVersion.objects.select_for_update().filter(programme=programme, state__in=PENDING_VERSION_STATES)
+    )
+    for version in pending:
+        before = snapshot(version, VERSION_FIELDS)
+        version.state = VersionState.WITHDRAWN
+        version.save(update_fields=["state"])
+        after = {**snapshot(version, VERSION_FIELDS), "because": "programme_closed"}
+        audit_record(actor=acting_user, action=ProgrammeAction.WITHDRAW, obj=version, before=before, after=after)
+    return bool(pending)
 
 
 @transaction.atomic

@@ -26,6 +26,7 @@ from programmes.action_programmes.services._common import (
     _notify_owner,
     _require_confirmer,
     _require_editable,
+    _require_open,
     _require_owner,
     _require_submitted,
     _touch,
@@ -154,6 +155,7 @@ def programme_confirm(
     if findings:
         raise ValidationError([finding.message for finding in findings])
     programme = ActionProgramme.objects.select_for_update().get(pk=version.programme_id)
+    _require_open(programme)
     was_public = is_public(programme)
     before = snapshot(programme, PROGRAMME_FIELDS)
     if programme.current_version_id is not None:
