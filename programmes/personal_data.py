@@ -137,6 +137,11 @@ PROGRAMME_FIELDS = [
     "publication_consent_at",
     "created_at",
     "updated_at",
+    "closed_at",
+    "closed_reason",
+    "closed_note",
+    "final_conclusion",
+    "evaluated_at",
 ]
 VERSION_FIELDS = [
     "number",
@@ -195,6 +200,12 @@ def _commitment_record(commitment: Commitment, statements: dict[int, str]) -> Re
         [
             entry("reference", _("Mã nội dung cam kết"), str(commitment.reference)),
             *entries(commitment, ["status", "value_reached", "last_reported_at", "publicity_cap"]),
+            entry(
+                "carried_from",
+                _("Chuyển tiếp từ cam kết"),
+                str(commitment.carried_from.reference) if commitment.carried_from is not None else "",
+            ),
+            *entries(commitment, ["final_verdict", "final_note"]),
         ],
         [
             Part("progress_reports", _("Báo cáo tiến độ"), reports),
@@ -212,12 +223,17 @@ def _programmes(cadre: Cadre) -> list[ActionProgramme]:
     versions = ProgrammeVersion.objects.select_related(
         "confirming_organisation", "confirmer__cadre", "confirmed_by__cadre"
     ).order_by("number")
-    commitments = Commitment.objects.prefetch_related(
-        Prefetch("progress_reports", queryset=ProgressReport.objects.order_by("reported_at", "pk")),
-        Prefetch("evidence", queryset=Evidence.objects.order_by("uploaded_at", "pk")),
-    ).order_by("pk")
+    commitments = (
+        Commitment.objects.select_related("carried_from")
+        .prefetch_related(
+            Prefetch("progress_reports", queryset=ProgressReport.objects.order_by("reported_at", "pk")),
+            Prefetch("evidence", queryset=Evidence.objects.order_by("uploaded_at", "pk")),
+        )
+        .order_by("pk")
+    )
     return list(
         ActionProgramme.objects.filter(owner=cadre)
+        .select_related("evaluated_by__cadre")
         .prefetch_related(
             Prefetch("versions", queryset=versions),
             terms_prefetch("versions__terms"),
@@ -237,7 +253,10 @@ def programmes_part(user: User, cadre: Cadre | None) -> Part:
         records.append(
             Record(
                 programme.title,
-                entries(programme, PROGRAMME_FIELDS),
+                [
+                    *entries(programme, PROGRAMME_FIELDS),
+                    person("evaluated_by", _("Người đánh giá cuối nhiệm kỳ"), programme.evaluated_by),
+                ],
                 [
                     Part("versions", _("Các phiên bản"), [_version_record(version) for version in versions]),
                     Part(

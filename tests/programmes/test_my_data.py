@@ -15,7 +15,17 @@ from django.utils import translation
 
 from programmes.action_programmes.digests import DIGEST
 from programmes.action_programmes.notification_preferences import preferences_save
-from programmes.models import AuditEvent, CadrePrivateDetails, Delivery, NotificationKind, ReadEvent, ReadKind
+from programmes.action_programmes.services import carry_commitments, close_programme, record_end_of_term_evaluation
+from programmes.models import (
+    AuditEvent,
+    CadrePrivateDetails,
+    ClosingReason,
+    Delivery,
+    FinalVerdict,
+    NotificationKind,
+    ReadEvent,
+    ReadKind,
+)
 from programmes.reminders import claim
 from publicity import feedback
 from reviews import services as review_services
@@ -295,3 +305,30 @@ def test_the_language_chosen_is_named(cast):
 
     assert data["notification_settings"][0]["language"] == "en"
     assert '<dt>Ngôn ngữ của thông báo và thư</dt>\n        <dd class="text-break">English</dd>' in page
+
+
+def test_the_copy_holds_the_end_of_term_judgement_and_where_a_commitment_was_carried_from(cast):
+    programme = make_confirmed(cast.member, cast.secretary.user, title=TITLE)
+    close_programme(cast.secretary.user, programme, ClosingReason.OTHER, note="Được điều động công tác khác")
+    assert programme.current_version is not None
+    [first, second] = programme.current_version.terms.order_by("position")
+    record_end_of_term_evaluation(
+        programme=programme,
+        verdicts={first.commitment_id: (FinalVerdict.MET, "Đủ hồ sơ đúng hạn")},
+        conclusion="Thực hiện nghiêm túc chương trình đã đăng ký.",
+        acting_user=cast.secretary.user,
+    )
+    later = make_draft(cast.member, weights=(60,), title="Chương trình ở cương vị mới")
+    carry_commitments(actor=cast.member.user, target_programme=later, commitments=[second.commitment])
+
+    data = json.loads(client_for(cast.member.user).get(reverse("programmes:my_data_json")).content)
+
+    closed, carried_into = data["programmes"]
+    assert closed["closed_reason"] == ClosingReason.OTHER
+    assert closed["closed_note"] == "Được điều động công tác khác"
+    assert closed["final_conclusion"] == "Thực hiện nghiêm túc chương trình đã đăng ký."
+    assert closed["evaluated_by"] == cast.secretary.full_name and closed["evaluated_at"]
+    verdicts = {item["reference"]: (item["final_verdict"], item["final_note"]) for item in closed["progress"]}
+    assert verdicts[str(first.commitment.reference)] == (FinalVerdict.MET, "Đủ hồ sơ đúng hạn")
+    [copy] = [item for item in carried_into["progress"] if item["carried_from"]]
+    assert copy["carried_from"] == str(second.commitment.reference)
