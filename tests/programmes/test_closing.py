@@ -14,6 +14,7 @@ from programmes.action_programmes.services import (
     amendment_start,
     close_ended_programmes,
     close_programme,
+    closing,
     programme_confirm,
     programme_submit,
     record_end_of_term_evaluation,
@@ -176,8 +177,8 @@ def test_the_nightly_job_closes_ended_terms_and_ended_posts_once_however_often_i
     first = close_ended_programmes(day)
     second = close_ended_programmes(day)
 
-    assert first == {ClosingReason.TERM_ENDED: 1, ClosingReason.LEFT_POST: 1, ClosingReason.OTHER: 0}
-    assert second == {ClosingReason.TERM_ENDED: 0, ClosingReason.LEFT_POST: 0, ClosingReason.OTHER: 0}
+    assert first == {ClosingReason.TERM_ENDED: 1, ClosingReason.LEFT_POST: 1, ClosingReason.OTHER: 0, "failed": 0}
+    assert second == {ClosingReason.TERM_ENDED: 0, ClosingReason.LEFT_POST: 0, ClosingReason.OTHER: 0, "failed": 0}
     for programme, reason in ((ended_term, ClosingReason.TERM_ENDED), (left_post, ClosingReason.LEFT_POST)):
         programme.refresh_from_db()
         assert (programme.state, programme.closed_reason) == (ProgrammeState.CLOSED, reason)
@@ -274,3 +275,26 @@ def test_a_version_of_a_closed_programme_is_neither_sent_nor_confirmed(cast):
         programme_submit(version=draft, acting_user=cast.member.user)
     programme.refresh_from_db()
     assert programme.state == ProgrammeState.CLOSED
+
+
+def test_a_programme_that_cannot_close_does_not_keep_the_others_open(cast, monkeypatch, caplog):
+    broken = make_confirmed(cast.member, cast.secretary.user, title="Chương trình có dữ liệu hỏng")
+    others = [make_confirmed(cast.member, cast.secretary.user, title=f"Chương trình {n}") for n in range(2)]
+    real_close = closing.close_programme
+
+    def close_failing_for_one(acting_user, programme, reason, **options):
+        if programme.pk == broken.pk:
+            raise ValidationError("Nội dung riêng của chương trình hỏng")
+        return real_close(acting_user, programme, reason, **options)
+
+    monkeypatch.setattr(closing, "close_programme", close_failing_for_one)
+    counts = close_ended_programmes(datetime.date(2027, 4, 2))
+
+    assert counts[ClosingReason.TERM_ENDED] == 2 and counts["failed"] == 1
+    for programme in others:
+        programme.refresh_from_db()
+        assert programme.state == ProgrammeState.CLOSED
+    broken.refresh_from_db()
+    assert broken.state == ProgrammeState.CONFIRMED
+    assert f"nightly close of programme {broken.pk} failed: ValidationError" in caplog.text
+    assert "Nội dung riêng" not in caplog.text
