@@ -101,7 +101,9 @@ def evaluation_pdf(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     if programme.state != ProgrammeState.CLOSED:
         return redirect("programmes:programme_detail", programme.pk)
     terms = access.commitment_reading(request.user, programme).terms(in_force_terms(programme))
-    pdf = render_pdf("reports/programme_evaluation.html", evaluation_document_context(programme, terms))
+    judgement = access.reads_end_of_term_judgement(request.user, programme)
+    context = evaluation_document_context(programme, terms, with_judgement=judgement)
+    pdf = render_pdf("reports/programme_evaluation.html", context)
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="ket-qua-thuc-hien-{programme.pk}.pdf"'
     patch_cache_control(response, private=True, no_cache=True)

@@ -79,11 +79,12 @@ def evaluation_rows(programme: ActionProgramme, terms: list[CommitmentTerms]) ->
     return rows
 
 
-def closing_reason_text(programme: ActionProgramme) -> StrOrPromise:
-    """Why the programme closed, as the pages and the report say it: the reason, or the confirmer's own words."""
+def closing_reason_text(programme: ActionProgramme, *, with_note: bool = True) -> StrOrPromise:
+    """Why the programme closed, as the pages and the report say it: the reason, or the confirmer's own words
+    (`with_note`, for the readers of the evaluation's words: access.reads_end_of_term_judgement)."""
     if not programme.closed_reason:
         return ""
-    if programme.closed_reason == ClosingReason.OTHER and programme.closed_note:
+    if with_note and programme.closed_reason == ClosingReason.OTHER and programme.closed_note:
         return programme.closed_note
     return ClosingReason(programme.closed_reason).label
 
@@ -109,14 +110,19 @@ class EvaluationDocument:
     closed_on: datetime.date | None
     closed_reason: StrOrPromise
     rows: tuple[EvaluationRow, ...]
+    # The conclusion's section is printed for the readers of the evaluation's words only.
+    shows_judgement: bool
     conclusion: str
     evaluated_on: datetime.date | None
     confirmer: SignatureBlock
 
 
-def evaluation_document_context(programme: ActionProgramme, terms: list[CommitmentTerms]) -> dict[str, object]:
+def evaluation_document_context(
+    programme: ActionProgramme, terms: list[CommitmentTerms], *, with_judgement: bool = True
+) -> dict[str, object]:
     """What `reports/programme_evaluation.html` prints: the programme's particulars, each commitment's row, the
-    confirmer's conclusion and their signature block (dated the day it is printed, as every report is)."""
+    confirmer's conclusion (`with_judgement`: for the readers of the evaluation's words) and their signature block
+    (dated the day it is printed, as every report is)."""
     version = programme.current_version
     if version is None:
         raise ValueError("only a confirmed programme is closed and evaluated")
@@ -132,9 +138,10 @@ def evaluation_document_context(programme: ActionProgramme, terms: list[Commitme
         term_start=programme.term_start,
         term_end=programme.term_end,
         closed_on=timezone.localdate(programme.closed_at) if programme.closed_at is not None else None,
-        closed_reason=closing_reason_text(programme),
+        closed_reason=closing_reason_text(programme, with_note=with_judgement),
         rows=tuple(evaluation_rows(programme, terms)),
-        conclusion=programme.final_conclusion,
+        shows_judgement=with_judgement,
+        conclusion=programme.final_conclusion if with_judgement else "",
         evaluated_on=timezone.localdate(programme.evaluated_at) if programme.evaluated_at is not None else None,
         confirmer=confirmer_block(version, cadre_name(signer)),
     )

@@ -113,11 +113,14 @@ def _commitment_rows(
 
 def _end_of_term(user: access.AnyUser, programme: ActionProgramme, is_owner: bool) -> dict[str, object]:
     """What the page shows and links of the end of term: closing early and the evaluation, for the confirmer; the
-    closing, the verdicts and the conclusion, for every reader of a closed programme."""
+    closing and the verdicts, for every reader of a closed programme; the conclusion and the confirmer's own words on
+    why it closed, for the readers of the evaluation's words."""
     closed = programme.state == ProgrammeState.CLOSED
+    judgement = closed and access.reads_end_of_term_judgement(user, programme)
     return {
         "is_closed": closed,
-        "closed_reason": closing_reason_text(programme) if closed else "",
+        "reads_judgement": judgement,
+        "closed_reason": closing_reason_text(programme, with_note=judgement) if closed else "",
         "evaluated_by_name": person_name(programme.evaluated_by) if closed and programme.evaluated_by_id else "",
         "may_close": not is_owner and access.can_close_programme(user, programme),
         "may_evaluate": closed and not is_owner and access.can_evaluate_programme(user, programme),

@@ -14,7 +14,8 @@ What lives where:
 - `programmes`: programme visibility. Who reads a programme and its versions, who owns it, who confirms it.
 - `exports`: who may take a spreadsheet of a staff list away, and who downloads one made in the background.
 - `commitments`: what of a readable programme's commitments a reader sees (the owner's caps, the owner's chain).
-- `closing`: who closes a programme early and who evaluates its results at the end of term (its confirmer).
+- `closing`: who closes a programme early and who evaluates its results at the end of term (its confirmer), and
+  who reads the evaluation's own words (the owner's chain).
 - `evidence`: who checks the evidence behind a "done" claim (the programme's confirmer), and what waits for them.
 - `collectives`: party organisations reviewed as collectives: who rates them (the level directly above) and who
   writes and reads their report (Mẫu 01); reviews.access re-exports these rules.
@@ -32,7 +33,12 @@ from programmes.access.administration import (
     sees_every_admin_row,
     stored_role_holder_id,
 )
-from programmes.access.closing import can_close_programme, can_evaluate_programme, is_programme_confirmer
+from programmes.access.closing import (
+    can_close_programme,
+    can_evaluate_programme,
+    is_programme_confirmer,
+    reads_end_of_term_judgement,
+)
 from programmes.access.commitments import (
     CommitmentReading,
     CommitmentReadings,
@@ -177,6 +183,7 @@ __all__ = [
     "programmes_visible_to",
     "readable_commitments",
     "reader_cell",
+    "reads_end_of_term_judgement",
     "registers_programmes",
     "requires_second_factor",
     "role_holders_over",

@@ -13,6 +13,7 @@ from tests.factories import client_for
 from tests.programmes.closing_data import other_ward_people
 from tests.programmes.programme_data import make_confirmed
 from tests.programmes.test_documents import flowing_text
+from tests.publicity.public_data import publish
 
 pytestmark = pytest.mark.django_db
 
@@ -156,3 +157,25 @@ def test_the_report_prints_promised_and_reached_values_and_the_verdicts(cast, pr
     assert "Vượt chỉ tiêu nhờ số hóa hồ sơ" in text
     assert "Hoàn thành tốt nhiệm vụ được giao" in text
     assert "Lê Văn Bình" in text
+
+
+def test_readers_beyond_the_owners_chain_read_the_verdicts_but_not_the_evaluations_own_words(cast, programme):
+    publish(programme)
+    close_programme(cast.secretary.user, programme, ClosingReason.OTHER, note="Được điều động sang Đảng ủy xã")
+    programme.final_conclusion = "Còn nể nang trong phê bình"
+    programme.save(update_fields=["final_conclusion"])
+
+    for reader in (cast.member.user, cast.secretary.user, cast.head.user):
+        shown = client_for(reader).get(page(programme)).text
+        assert "Còn nể nang trong phê bình" in shown and "Được điều động sang Đảng ủy xã" in shown
+    overseer = client_for(cast.overseer)
+    response = overseer.get(page(programme))
+    assert response.status_code == 200
+    assert "Kết quả cuối nhiệm kỳ" in response.text and "Lý do khác" in response.text
+    assert "Còn nể nang trong phê bình" not in response.text
+    assert "Được điều động sang Đảng ủy xã" not in response.text
+    assert "Kết luận của người xác nhận" not in response.text
+    text = flowing_text(overseer.get(pdf_url(programme)).content)
+    assert "BÁO CÁO KẾT QUẢ THỰC HIỆN CHƯƠNG TRÌNH HÀNH ĐỘNG" in text and "I.1" in text
+    assert "Còn nể nang" not in text and "Được điều động" not in text
+    assert "Kết luận của người xác nhận" not in text
