@@ -23,7 +23,7 @@ from reviews import access, services
 from reviews.bulk_tables import Refused, posted
 from reviews.collective_forms import CollectiveReportForm, OrganisationRowForm
 from reviews.models import CollectiveReport, OrganisationRating, PeriodState, ReviewPeriod
-from reviews.services.collective import GroupQuota, Standing, group_quotas, ratings_under, subordinates
+from reviews.services.collective import GroupQuota, Standing, group_quotas, is_rated, ratings_under, subordinates
 from reviews.services.collective_report import REPORT_SECTIONS
 
 TEMPLATE = "reviews/organisation_ratings.html"
@@ -96,7 +96,12 @@ def organisation_ratings(request: AuthenticatedRequest, period_pk: int, organisa
             except services.RowsRefused as refused:
                 by_organisation = {row.organisation.pk: row for row in rows}
                 for organisation_pk, refusal in refused.refusals.items():
-                    by_organisation[organisation_pk].form.refused(refusal)
+                    if organisation_pk in by_organisation:
+                        by_organisation[organisation_pk].form.refused(refusal)
+                    else:  # a rating stored before, of an organisation no longer listed
+                        table_errors.extend(
+                            refusal.messages if isinstance(refusal, ValidationError) else [str(refusal)]
+                        )
             except ValidationError as error:
                 table_errors.extend(error.messages)
             else:
@@ -133,12 +138,13 @@ REPORT_TEMPLATE = "reviews/collective_report.html"
 def _report_place(
     request: AuthenticatedRequest, period_pk: int, organisation_pk: int
 ) -> tuple[ReviewPeriod, PartyOrganisation]:
-    """The period and the organisation rated in it, when the user reads its report; else 404."""
+    """The period and the organisation it rates (a party group, or one not in force at the end of the period, is
+    never rated), when the user reads its report; else 404."""
     period = ReviewPeriod.objects.select_related("scope").filter(pk=period_pk).first()
     organisation = PartyOrganisation.objects.filter(pk=organisation_pk).first()
     if period is None or organisation is None or not period.includes_collectives:
         raise Http404
-    if not organisation.path.startswith(period.scope.path) or organisation.depth <= period.scope.depth:
+    if not is_rated(period, organisation):
         raise Http404
     if not access.can_read_collective_report(request.user, organisation):
         raise Http404

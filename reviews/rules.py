@@ -265,8 +265,8 @@ def collective_conflicts(
     rule_set: RuleSet, *, level: str, total: int, completed: int, exceeding: int, discipline_free: bool
 ) -> list[tuple[str, str]]:
     """Every reason an organisation's rating is impossible, each with the field it is about: the task figures in
-    order; for Good and Excellent every task completed; for Excellent also the share exceeding, and no unit or
-    leader disciplined."""
+    order; for Good and Excellent some task assigned and every one completed; for Excellent also the share
+    exceeding, and no unit or leader disciplined."""
     if level not in RatingLevel.values:
         return [("level", _("Hãy chọn một mức xếp loại."))]
     if completed > total:
@@ -277,6 +277,17 @@ def collective_conflicts(
         return []
     label = RatingLevel(level).label
     conflicts = []
+    if total == 0:
+        conflicts.append(
+            (
+                "tasks_total",
+                _(
+                    "Mức “%(level)s” đòi hỏi tập thể hoàn thành các nhiệm vụ được giao trong kỳ; số nhiệm vụ được "
+                    "giao đang là 0."
+                )
+                % {"level": label},
+            )
+        )
     if completed < total:
         conflicts.append(
             (
@@ -336,25 +347,37 @@ class LedUnit:
 
 
 def led_units_conflicts(rule_set: RuleSet, units: Iterable[LedUnit]) -> list[str]:
-    """Why a leader may not be rated Excellent: a unit they directly lead did not complete all its tasks, or fewer
-    than the rule set's share of them exceeded requirements."""
+    """Why a leader may not be rated Excellent: a unit they directly lead had no task assigned, did not complete all
+    its tasks, or fewer than the rule set's share of them exceeded requirements."""
     messages = []
     for unit in units:
         needed = exceeding_needed(rule_set, unit.tasks_total)
-        if unit.tasks_completed < unit.tasks_total or unit.tasks_exceeding < needed:
-            messages.append(
+        if unit.tasks_total and unit.tasks_completed == unit.tasks_total and unit.tasks_exceeding >= needed:
+            continue
+        values = {
+            "unit": unit.name,
+            "completed": unit.tasks_completed,
+            "total": unit.tasks_total,
+            "exceeding": unit.tasks_exceeding,
+            "level": RatingLevel.EXCELLENT.label,
+            "percent": rule_set.excellent_exceeding_percent,
+        }
+        if unit.tasks_total == 0:
+            found = _("Đồng chí trực tiếp lãnh đạo %(unit)s: đơn vị không có nhiệm vụ nào được giao trong kỳ.") % values
+        else:
+            found = (
                 _(
                     "Đồng chí trực tiếp lãnh đạo %(unit)s: đơn vị hoàn thành %(completed)s trên %(total)s nhiệm vụ, "
-                    "%(exceeding)s vượt yêu cầu. Người đứng đầu chỉ được xếp “%(level)s” khi đơn vị mình trực tiếp "
-                    "lãnh đạo hoàn thành 100%% nhiệm vụ, trong đó ít nhất %(percent)s%% vượt yêu cầu."
+                    "%(exceeding)s vượt yêu cầu."
                 )
-                % {
-                    "unit": unit.name,
-                    "completed": unit.tasks_completed,
-                    "total": unit.tasks_total,
-                    "exceeding": unit.tasks_exceeding,
-                    "level": RatingLevel.EXCELLENT.label,
-                    "percent": rule_set.excellent_exceeding_percent,
-                }
+                % values
             )
+        rule = (
+            _(
+                "Người đứng đầu chỉ được xếp “%(level)s” khi đơn vị mình trực tiếp lãnh đạo hoàn thành 100%% nhiệm "
+                "vụ, trong đó ít nhất %(percent)s%% vượt yêu cầu."
+            )
+            % values
+        )
+        messages.append(f"{found} {rule}")
     return messages

@@ -41,6 +41,7 @@ from reviews.models import (
     ReviewPeriod,
     ReviewState,
 )
+from reviews.services.collective import collectives
 
 PERIODS_PER_PAGE = 25
 # A period's reviews, by cell: a ward's period has thousands.
@@ -227,7 +228,9 @@ def period_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         "may_close": period.state == PeriodState.OPEN and access.can_open_period(request.user, period.scope),
         "rating_bodies": list(access.rating_bodies(request.user, period.scope)) if period.includes_collectives else [],
         "reporting_organisations": (
-            list(access.reporting_organisations(request.user, period.scope)) if period.includes_collectives else []
+            list(access.reporting_organisations(request.user, period.scope).filter(pk__in=collectives(period)))
+            if period.includes_collectives
+            else []
         ),
     }
     return render(request, "reviews/period_detail.html", context)

@@ -34,7 +34,7 @@ from reviews.services._common import (
     _review_link,
     _tell,
 )
-from reviews.services.decision import _lock_quota, decision_quota
+from reviews.services.decision import _check_led_units, _lock_quota, decision_quota
 
 
 def current_change(review: Review) -> LevelChange | None:
@@ -148,12 +148,21 @@ def appeal_file(*, review: Review, text: str, acting_user: User) -> Appeal:
 
 
 def _change_level(
-    review: Review, *, cause: str, level: str, reason: str, body: PartyOrganisation, acting_user: User
+    review: Review,
+    *,
+    cause: str,
+    level: str,
+    reason: str,
+    body: PartyOrganisation,
+    acting_user: User,
+    field: str = "level",
 ) -> LevelChange:
     """Record a new result: the change, and the review's level and time, which open a new appeal window.
 
-    A change to Excellent counts against the deciding organisation's quota like a decision, under the same lock;
-    beyond it, the reason the committee must write for any change is kept as the quota's justification."""
+    A change to Excellent keeps the rules of a decision: a leader's units must reach their tasks (refused on
+    `field`, the form's field of the new level), and it counts against the deciding organisation's quota under the
+    same lock; beyond it, the reason the committee must write for any change is kept as the quota's justification."""
+    _check_led_units(review, level, field)
     beyond_quota = False
     if level == RatingLevel.EXCELLENT:
         _lock_quota(review)
@@ -205,6 +214,7 @@ def appeal_resolve(*, appeal: Appeal, upheld: bool, resolution: str, new_level: 
             reason=resolution.strip(),
             body=appeal.resolving_organisation,
             acting_user=acting_user,
+            field="new_level",
         )
     appeal.state = AppealState.UPHELD if upheld else AppealState.RECLASSIFIED
     appeal.resolution = resolution.strip()

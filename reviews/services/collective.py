@@ -3,17 +3,20 @@ under it as one table, all or none.
 
 Each row keeps the rules of its level (rules.collective_conflicts). The quota of Excellent collectives is weighed
 over each group of similar function as the table leaves it (the ratings stored before, with the table's rows in
-their place), so that the rows needing a justification do not depend on the rows' order; the upper organisation
-is held until the end, so that two tables of the same committee are counted one after the other.
+their place), so that the rows needing a justification do not depend on the rows' order; a table that leaves
+Excellent ratings stored before beyond the quota, unjustified, is refused as well. The upper organisation is held
+until the end, so that two tables of the same committee are counted one after the other. A row whose figures fall
+short of what a leader's Excellent rating needs of their unit is refused while a leader of that organisation holds
+that rating in the period: the leader's rating is revisited first, whichever was written first.
 """
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.auth.models import User
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone, translation
@@ -27,6 +30,7 @@ from reviews.audit_actions import ReviewAction
 from reviews.models import OrganisationRating, PeriodState, RatingLevel, ReviewPeriod
 from reviews.services._common import _audit, _require
 from reviews.services.bulk import Refusal, RowsRefused
+from reviews.services.decision import excellent_leaders
 
 
 @dataclass(frozen=True)
@@ -43,16 +47,24 @@ class OrganisationRow:
     quota_justification: str = ""
 
 
+def collectives(period: ReviewPeriod) -> QuerySet[PartyOrganisation]:
+    """The party organisations `period` rates as collectives: those under its scope (never the scope itself) in
+    force at the end of what it covers (one dissolved or merged before then is rated in its successor), a party
+    group never."""
+    scope = period.scope
+    return PartyOrganisation.objects.filter(
+        in_force_on(period.covers_to), path__startswith=scope.path, depth__gt=scope.depth
+    ).exclude(kind=OrganisationKind.PARTY_GROUP)
+
+
 def subordinates(upper: PartyOrganisation, period: ReviewPeriod) -> QuerySet[PartyOrganisation]:
-    """The party organisations directly under `upper` that `period` rates as collectives: those in force at the end
-    of what it covers (one dissolved or merged before then is rated in its successor), a party group never."""
-    return (
-        PartyOrganisation.objects.filter(
-            in_force_on(period.covers_to), path__startswith=upper.path, depth=upper.depth + 1
-        )
-        .exclude(kind=OrganisationKind.PARTY_GROUP)
-        .order_by("path")
-    )
+    """The party organisations directly under `upper` that `period` rates as collectives (collectives)."""
+    return collectives(period).filter(path__startswith=upper.path, depth=upper.depth + 1).order_by("path")
+
+
+def is_rated(period: ReviewPeriod, organisation: PartyOrganisation) -> bool:
+    """Whether `period` rates `organisation`: it is among the subordinates of its parent (collectives). One query."""
+    return collectives(period).filter(pk=organisation.pk).exists()
 
 
 def default_function_group(organisation: PartyOrganisation) -> str:
@@ -159,7 +171,11 @@ def _check_table(period: ReviewPeriod, upper: PartyOrganisation, rows: Sequence[
         )
 
 
-def _row_refusal(period: ReviewPeriod, row: OrganisationRow, quotas: Mapping[str, GroupQuota]) -> Refusal | None:
+def _row_refusal(
+    period: ReviewPeriod, row: OrganisationRow, quotas: Mapping[str, GroupQuota], leaders: Sequence[str]
+) -> Refusal | None:
+    """Why the row may not be stored: its level's rules, the quota of its group, and the Excellent rating of a
+    leader of the organisation (`leaders`, named when the row's figures fail what that rating needs)."""
     errors: dict[str, list[str]] = defaultdict(list)
     for field, message in rules.collective_conflicts(
         period.rule_set,
@@ -173,7 +189,61 @@ def _row_refusal(period: ReviewPeriod, row: OrganisationRow, quotas: Mapping[str
     group = quotas[group_of(row)]
     if row.level == RatingLevel.EXCELLENT and group.missing and not row.quota_justification.strip():
         errors["quota_justification"].append(group.message())
+    if leaders:
+        errors[NON_FIELD_ERRORS].append(_leaders_message(period, row, leaders))
     return ValidationError(dict(errors)) if errors else None
+
+
+def _led_unit(row: OrganisationRow) -> rules.LedUnit:
+    return rules.LedUnit(row.organisation.name, row.tasks_total, row.tasks_completed, row.tasks_exceeding)
+
+
+def _bound_leaders(period: ReviewPeriod, rows: Sequence[OrganisationRow]) -> dict[int, list[str]]:
+    """The leaders whose Excellent rating the table's figures would contradict, by organisation id: those of the
+    rows whose figures fail what a leader's Excellent rating needs of their unit (rules.led_units_conflicts), who
+    hold that rating in the period (services.decision.excellent_leaders)."""
+    failing = [row.organisation.pk for row in rows if rules.led_units_conflicts(period.rule_set, [_led_unit(row)])]
+    return excellent_leaders(period, failing) if failing else {}
+
+
+def _leaders_message(period: ReviewPeriod, row: OrganisationRow, leaders: Sequence[str]) -> str:
+    return _(
+        "Đồng chí %(leaders)s trực tiếp lãnh đạo %(unit)s và đã được xếp “%(level)s” trong đợt này; mức đó đòi hỏi "
+        "đơn vị hoàn thành 100%% nhiệm vụ được giao, trong đó ít nhất %(percent)s%% vượt yêu cầu, mà số liệu của "
+        "dòng này chưa đạt. Hãy xem xét lại xếp loại của đồng chí %(leaders)s trước (trả lại chi bộ hoặc xếp loại "
+        "lại), rồi mới xếp loại đơn vị với số liệu này."
+    ) % {
+        "leaders": ", ".join(leaders),
+        "unit": row.organisation.name,
+        "level": RatingLevel.EXCELLENT.label,
+        "percent": period.rule_set.excellent_exceeding_percent,
+    }
+
+
+def _stored_refusals(
+    stored: Mapping[int, OrganisationRating], rows: Sequence[OrganisationRow], quotas: Mapping[str, GroupQuota]
+) -> dict[int, Refusal]:
+    """The Excellent ratings stored before without a justification and left out of the table, in a group the table
+    leaves short of justifications by more than its own unjustified Excellent rows could cover (a table lowering
+    Good ratings, or moving them to another group): each is refused, by organisation id, so that no table leaves
+    Excellent ratings beyond the quota unjustified."""
+    in_table = {row.organisation.pk for row in rows}
+    unjustified_rows = Counter(
+        group_of(row) for row in rows if row.level == RatingLevel.EXCELLENT and not row.quota_justification.strip()
+    )
+    refusals: dict[int, Refusal] = {}
+    for rating in stored.values():
+        if rating.organisation_id in in_table or rating.level != RatingLevel.EXCELLENT:
+            continue
+        group = quotas[rating.function_group]
+        if rating.quota_justification.strip() or group.missing <= unjustified_rows[group.group]:
+            continue
+        message = _(
+            "%(organisation)s đã được xếp “%(level)s” từ trước mà không có giải trình, nay vượt tỷ lệ của nhóm: "
+            "hãy xếp loại lại dòng này kèm giải trình."
+        ) % {"organisation": rating.organisation.name, "level": RatingLevel.EXCELLENT.label}
+        refusals[rating.organisation_id] = ValidationError({"quota_justification": [f"{group.message()} {message}"]})
+    return refusals
 
 
 @transaction.atomic(durable=True)
@@ -181,8 +251,10 @@ def rate_organisations(
     *, period: ReviewPeriod, upper: PartyOrganisation, rows: Sequence[OrganisationRow], acting_user: User
 ) -> list[OrganisationRating]:
     """The ratings of the organisations directly under `upper`, all or none: each row keeps its level's rules, the
-    Excellent ones of a group beyond its quota need a written justification (enough of them to cover the excess),
-    and every refused row is named (RowsRefused, by organisation id). One audit event per rating."""
+    Excellent ones of a group beyond its quota need a written justification (enough of them to cover the excess;
+    when the table's own rows cannot, the Excellent ones stored before without one are refused too), a row may
+    not contradict the Excellent rating a leader of its organisation already holds, and every refused rating is
+    named (RowsRefused, by organisation id). One audit event per rating."""
     _require(
         review_access.can_rate_under(acting_user, upper),
         _("Chỉ Ban Thường vụ, người đứng đầu hoặc Ban Tổ chức của cấp ủy cấp trên trực tiếp xếp loại tổ chức đảng."),
@@ -190,9 +262,15 @@ def rate_organisations(
     _check_table(period, upper, rows)
     # Two tables of the same committee at once would each miss the other's Excellent ratings.
     list(PartyOrganisation.objects.select_for_update().filter(pk=upper.pk).values_list("pk"))
-    stored = {rating.organisation_id: rating for rating in ratings_under(period, upper)}
+    stored = {rating.organisation_id: rating for rating in ratings_under(period, upper).select_related("organisation")}
     quotas = group_quotas(period, standings_with(stored.values(), rows).values())
-    refusals = {row.organisation.pk: refusal for row in rows if (refusal := _row_refusal(period, row, quotas))}
+    leaders = _bound_leaders(period, rows)
+    refusals = {
+        row.organisation.pk: refusal
+        for row in rows
+        if (refusal := _row_refusal(period, row, quotas, leaders.get(row.organisation.pk, [])))
+    }
+    refusals.update(_stored_refusals(stored, rows, quotas))
     if refusals:
         raise RowsRefused(refusals)
     return [_store(period, row, stored.get(row.organisation.pk), quotas, acting_user) for row in rows]

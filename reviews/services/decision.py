@@ -5,7 +5,7 @@ from collections.abc import Iterable, Mapping
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
 from programmes import access as programme_access
@@ -20,6 +20,7 @@ from reviews.models import (
     OrganisationRating,
     RatingLevel,
     Review,
+    ReviewPeriod,
     ReviewState,
 )
 from reviews.services._common import (
@@ -52,17 +53,24 @@ def _lock_quota(review: Review) -> None:
     lock_quotas([review.deciding_organisation_id])
 
 
-def led_units(review: Review) -> list[rules.LedUnit]:
-    """The units the reviewed cadre directly leads (a secretary's post, or head of the unit, held during the period)
-    that the period rated as collectives; none when the period rates no collective. One query."""
-    period = review.period
-    if not period.includes_collectives:
-        return []
-    posts = (
-        Position.objects.filter(cadre=review.cadre_id, organisation__isnull=False, start_date__lte=period.covers_to)
+def leading_posts(period: ReviewPeriod) -> QuerySet[Position]:
+    """The posts by which a cadre directly leads a unit in `period`: a secretary's post, or head of the unit, held
+    during what the period covers. The one link between a leader and their units, read both ways: the units of a
+    leader (led_units), the leaders of a unit (excellent_leaders)."""
+    return (
+        Position.objects.filter(organisation__isnull=False, start_date__lte=period.covers_to)
         .filter(Q(end_date__isnull=True) | Q(end_date__gte=period.covers_from))
         .filter(Q(is_head=True) | Q(party_post=PartyPost.SECRETARY))
     )
+
+
+def led_units(review: Review) -> list[rules.LedUnit]:
+    """The units the reviewed cadre directly leads (leading_posts) that the period rated as collectives; none when
+    the period rates no collective. One query."""
+    period = review.period
+    if not period.includes_collectives:
+        return []
+    posts = leading_posts(period).filter(cadre=review.cadre_id)
     ratings = OrganisationRating.objects.filter(period=period, organisation__in=posts.values("organisation"))
     return [
         rules.LedUnit(rating.organisation.name, rating.tasks_total, rating.tasks_completed, rating.tasks_exceeding)
@@ -70,14 +78,36 @@ def led_units(review: Review) -> list[rules.LedUnit]:
     ]
 
 
-def _check_led_units(review: Review, level: str) -> None:
+def excellent_leaders(period: ReviewPeriod, organisation_ids: Iterable[int]) -> dict[int, list[str]]:
+    """The names of the cadres who directly lead each of the organisations (leading_posts) and whose rating in
+    `period` stands at Excellent (decided and awaiting confirmation, or the result in force), by organisation id.
+    One query."""
+    excellent = (
+        Review.objects.filter(period=period)
+        .annotate(standing=quota.standing_level())
+        .filter(standing=RatingLevel.EXCELLENT)
+    )
+    posts = (
+        leading_posts(period)
+        .filter(organisation__in=list(organisation_ids), cadre__in=excellent.values("cadre"))
+        .values_list("organisation_id", "cadre__full_name")
+        .order_by("cadre__full_name")
+        .distinct()
+    )
+    found: dict[int, list[str]] = {}
+    for organisation_id, name in posts:
+        found.setdefault(organisation_id, []).append(name)
+    return found
+
+
+def _check_led_units(review: Review, level: str, field: str = "level") -> None:
     """A leader's Excellent rating needs the units they directly lead to reach every task, enough of them exceeding
-    (rules.led_units_conflicts)."""
+    (rules.led_units_conflicts); the refusal is given on `field`, the form's field of the level."""
     if level != RatingLevel.EXCELLENT:
         return
     conflicts = rules.led_units_conflicts(review.period.rule_set, led_units(review))
     if conflicts:
-        raise ValidationError({"level": conflicts})
+        raise ValidationError({field: conflicts})
 
 
 @transaction.atomic

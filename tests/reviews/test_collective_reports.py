@@ -1,15 +1,17 @@
 """The collective's report (Mẫu 01): its head writes it for a period that rates collectives, the committee directly
 above reads it from its table of ratings, and nobody else reaches it (404)."""
 
+from datetime import timedelta
+
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
-from programmes.models import AuditEvent, PartyPost
-from reviews import services
+from programmes.models import AuditEvent, OrganisationKind, PartyPost
+from reviews import access, services
 from reviews.audit_actions import ReviewAction
 from reviews.models import CollectiveReport
-from tests.factories import client_for
+from tests.factories import PositionFactory, client_for, make_member, make_organisation
 from tests.reviews.review_data import committee_member, open_period
 from tests.reviews.test_organisation_ratings import collective_period
 
@@ -104,3 +106,39 @@ def test_others_get_404(cast):
         assert client_for(user).get(page(period, cast.grassroots)).status_code == 404
     # Nor does the scope itself have a report in its own period: the ward is not rated within it.
     assert client_for(cast.org_board).get(page(period, cast.ward)).status_code == 404
+
+
+def test_no_report_for_an_organisation_the_period_does_not_rate(cast):
+    """A party group is never rated as a collective, nor an organisation dissolved before the period's end or formed
+    after it: their heads write no report, and the page is 404 to them as to anyone."""
+    period = collective_period(cast)
+    group = make_organisation("Tổ đảng số 1", OrganisationKind.PARTY_GROUP, cast.cell_a)
+    before_end, after_end = period.covers_to - timedelta(days=1), period.covers_to + timedelta(days=1)
+    dissolved = make_organisation("Chi bộ Khu phố 9", OrganisationKind.GRASSROOTS_CELL, cast.ward, valid_to=before_end)
+    formed_later = make_organisation(
+        "Chi bộ Khu phố 11", OrganisationKind.GRASSROOTS_CELL, cast.ward, valid_from=after_end
+    )
+    for number, organisation in enumerate((group, dissolved, formed_later)):
+        head = make_member(cast.cell_b, f"head_{number}", full_name=f"Nguyễn Văn Trưởng {number}")
+        PositionFactory(cadre=head, organisation=organisation, party_post=PartyPost.SECRETARY)
+        assert head.user is not None
+        assert access.can_write_collective_report(head.user, organisation)
+        with pytest.raises(ValidationError) as refused:
+            services.collective_report_save(
+                period=period, organisation=organisation, sections=SECTIONS, acting_user=head.user
+            )
+        assert refused.value.messages == [
+            f"{organisation.name} không được xếp loại trong đợt kiểm điểm này (tổ đảng, tổ chức ngoài phạm vi đợt, "
+            "hoặc không còn hay chưa hoạt động vào ngày 31/12/2026), nên không có báo cáo kiểm điểm tập thể."
+        ]
+        writer = client_for(head.user)
+        assert writer.get(page(period, organisation)).status_code == 404
+        assert writer.post(page(period, organisation), SECTIONS).status_code == 404
+    assert not CollectiveReport.objects.exists()
+    # The period page offers a head the report of each organisation they head that the period rates, only those.
+    for organisation in (group, dissolved, formed_later):
+        PositionFactory(cadre=cast.head, organisation=organisation, party_post=PartyPost.SECRETARY)
+    period_page = client_for(cast.head.user).get(reverse("reviews:period_detail", args=[period.pk])).text
+    assert page(period, cast.grassroots) in period_page
+    for organisation in (group, dissolved, formed_later):
+        assert page(period, organisation) not in period_page

@@ -2,6 +2,7 @@
 table, each refusal beside its row and the quota shown per group; others get 404; the page costs the same number of
 queries whatever the number of organisations."""
 
+import datetime
 from collections.abc import Sequence
 from collections.abc import Set as AbstractSet
 
@@ -19,7 +20,7 @@ from tests.reviews.test_organisation_ratings import JUSTIFICATION, collective_pe
 
 pytestmark = pytest.mark.django_db
 
-EXCELLENT, GOOD = RatingLevel.EXCELLENT, RatingLevel.GOOD
+EXCELLENT, GOOD, COMPLETED = RatingLevel.EXCELLENT, RatingLevel.GOOD, RatingLevel.COMPLETED
 
 
 def page(period: ReviewPeriod, upper: PartyOrganisation) -> str:
@@ -136,3 +137,34 @@ def test_the_committees_decision_page_shows_the_leaders_unit_refusal_beside_the_
     assert response.status_code == 200
     assert f"Đồng chí trực tiếp lãnh đạo {unit.name}: đơn vị hoàn thành 9 trên 10 nhiệm vụ" in response.text
     assert not Decision.objects.filter(review=review).exists()
+
+
+def test_a_stored_excellent_left_beyond_the_quota_is_refused_beside_its_row_or_above_the_table(cast):
+    period = collective_period(cast)
+    cells = ward_cells(cast, 6)
+    services.rate_organisations(
+        period=period,
+        upper=cast.ward,
+        rows=[row(cells[0], EXCELLENT), *(row(cell) for cell in cells[1:])],
+        acting_user=cast.org_board,
+    )
+    board = client_for(cast.org_board)
+    # The Excellent row is left blank and three Good cells are lowered to Completed.
+    lowered = table_post(cells, ["", COMPLETED, COMPLETED, COMPLETED, GOOD, GOOD])
+    refused = board.post(page(period, cast.ward), lowered)
+    assert refused.status_code == 200
+    assert f'id="to-chuc-{cells[0].pk}" class="row-refused"' in refused.text
+    assert f"{cells[0].name} đã được xếp “Hoàn thành xuất sắc nhiệm vụ” từ trước mà không có giải trình" in (
+        refused.text
+    )
+    assert set(OrganisationRating.objects.values_list("level", flat=True)) == {EXCELLENT, GOOD}
+
+    # An organisation no longer listed (dissolved before the period's end after it was rated): above the table.
+    cells[0].valid_to = period.covers_to - datetime.timedelta(days=1)
+    cells[0].save(update_fields=["valid_to"])
+    refused = board.post(page(period, cast.ward), table_post(cells[1:], [COMPLETED, COMPLETED, COMPLETED, GOOD, GOOD]))
+    assert refused.status_code == 200
+    assert f"{cells[0].name} đã được xếp “Hoàn thành xuất sắc nhiệm vụ” từ trước mà không có giải trình" in (
+        refused.text
+    )
+    assert set(OrganisationRating.objects.values_list("level", flat=True)) == {EXCELLENT, GOOD}

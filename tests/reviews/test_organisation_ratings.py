@@ -5,23 +5,31 @@ pass the quota unjustified; and a leader's Excellent rating needs the units they
 
 import datetime
 from collections.abc import Sequence
+from dataclasses import replace
+from typing import Any
 
 import pytest
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import connection, transaction
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from programmes.models import AuditEvent, PartyOrganisation, PartyPost
 from programmes.models.organisations import OrganisationKind
 from reviews import services
 from reviews.audit_actions import ReviewAction
-from reviews.models import OrganisationRating, RatingLevel, ReviewPeriod
-from reviews.services.collective import subordinates
+from reviews.models import AppealState, LevelChange, OrganisationRating, RatingLevel, ReviewPeriod
+from reviews.services.collective import Standing, group_quotas, subordinates
 from tests.access_matrix.runner import outer_test_block
 from tests.concurrency import race
 from tests.factories import PositionFactory, make_organisation
-from tests.reviews.review_data import committee_member, open_period, proposed_review
+from tests.reviews.review_data import (
+    committee_member,
+    final_review,
+    open_period,
+    proposed_review,
+    ward_committee_member,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -187,6 +195,97 @@ def test_a_period_without_collectives_rates_no_organisation(cast):
         rate(cast, period, [row(ward_cells(cast, 1)[0])])
 
 
+def test_a_collective_with_no_task_assigned_is_neither_good_nor_excellent(cast):
+    period = collective_period(cast)
+    cells = ward_cells(cast, 3)
+    empty: dict[str, Any] = {"tasks_total": 0, "tasks_completed": 0, "tasks_exceeding": 0}
+    with pytest.raises(services.RowsRefused) as refused:
+        rate(
+            cast,
+            period,
+            [
+                row(cells[0], GOOD, **empty),
+                row(cells[1], EXCELLENT, justification=JUSTIFICATION, **empty),
+                row(cells[2], COMPLETED),
+            ],
+        )
+    assert set(refused.value.refusals) == {cells[0].pk, cells[1].pk}
+    for cell, label in ((cells[0], "Hoàn thành tốt nhiệm vụ"), (cells[1], "Hoàn thành xuất sắc nhiệm vụ")):
+        refusal = refused.value.refusals[cell.pk]
+        assert isinstance(refusal, ValidationError)
+        assert refusal.message_dict == {
+            "tasks_total": [
+                f"Mức “{label}” đòi hỏi tập thể hoàn thành các nhiệm vụ được giao trong kỳ; số nhiệm vụ được giao "
+                "đang là 0."
+            ]
+        }
+    assert not OrganisationRating.objects.exists()
+    # Completed asks no task: a collective given none may still be rated so.
+    assert len(rate(cast, period, [row(cells[0], COMPLETED, **empty)])) == 1
+
+
+def stored_quota_missing(period: ReviewPeriod) -> dict[str, int]:
+    """Each group's justifications still missing over the ratings stored."""
+    stored = OrganisationRating.objects.filter(period=period)
+    standings = [Standing(rating.function_group, rating.level, bool(rating.quota_justification)) for rating in stored]
+    return {group: quota.missing for group, quota in group_quotas(period, standings).items()}
+
+
+def test_a_later_table_lowering_good_ones_cannot_leave_a_stored_excellent_beyond_the_quota_unjustified(cast):
+    period = collective_period(cast)
+    cells = ward_cells(cast, 6)
+    # 1 Excellent on 5 Good: within 20 %, no justification needed.
+    rate(cast, period, [row(cells[0], EXCELLENT), *(row(cell) for cell in cells[1:])])
+    lowered = [row(cell, COMPLETED, tasks_completed=8, tasks_exceeding=0) for cell in cells[1:4]]
+
+    # Three Good cells re-rated Completed: 1 Excellent on 2 Good, none allowed, and the Excellent one unjustified.
+    with pytest.raises(services.RowsRefused) as refused:
+        rate(cast, period, lowered)
+    assert list(refused.value.refusals) == [cells[0].pk]
+    refusal = refused.value.refusals[cells[0].pk]
+    assert isinstance(refusal, ValidationError)
+    assert refusal.message_dict == {
+        "quota_justification": [
+            f"Nhóm “{CELLS}” có 1 tổ chức hoàn thành xuất sắc nhiệm vụ trên 2 tổ chức hoàn thành tốt nhiệm vụ, vượt "
+            "tỷ lệ cho phép: tối đa 0, tức 20% số hoàn thành tốt nhiệm vụ. Cần giải trình cho ít nhất 1 tổ chức xuất "
+            "sắc vượt tỷ lệ. Chi bộ Khu phố 10 đã được xếp “Hoàn thành xuất sắc nhiệm vụ” từ trước mà không có giải "
+            "trình, nay vượt tỷ lệ của nhóm: hãy xếp loại lại dòng này kèm giải trình."
+        ]
+    }
+    assert set(OrganisationRating.objects.values_list("level", flat=True)) == {EXCELLENT, GOOD}
+
+    # With the Excellent one justified in the same table, it is stored, and no group is left short.
+    rate(cast, period, [row(cells[0], EXCELLENT, justification=JUSTIFICATION), *lowered])
+    assert OrganisationRating.objects.get(organisation=cells[0]).quota_justification == JUSTIFICATION
+    assert set(stored_quota_missing(period).values()) == {0}
+
+
+def test_a_later_table_moving_good_ones_to_another_group_cannot_leave_a_stored_excellent_unjustified(cast):
+    period = collective_period(cast)
+    cells = ward_cells(cast, 6)
+    rate(cast, period, [row(cells[0], EXCELLENT), *(row(cell) for cell in cells[1:])])
+    moved = [replace(row(cell), function_group="Chi bộ khu dân cư") for cell in cells[1:4]]
+
+    with pytest.raises(services.RowsRefused) as refused:
+        rate(cast, period, moved)
+    assert list(refused.value.refusals) == [cells[0].pk]
+    assert set(OrganisationRating.objects.values_list("function_group", flat=True)) == {CELLS}
+
+    # A table that also adds an unjustified Excellent row of that group: the row alone could not cover the two
+    # missing, so both are refused at once.
+    extra = make_organisation("Chi bộ Khu phố 30", OrganisationKind.GRASSROOTS_CELL, cast.ward)
+    with pytest.raises(services.RowsRefused) as refused:
+        rate(cast, period, [*moved, row(extra, EXCELLENT)])
+    assert set(refused.value.refusals) == {cells[0].pk, extra.pk}
+    # Justifying the new row leaves one missing, which only the stored Excellent one can carry.
+    with pytest.raises(services.RowsRefused) as refused:
+        rate(cast, period, [*moved, row(extra, EXCELLENT, justification=JUSTIFICATION)])
+    assert list(refused.value.refusals) == [cells[0].pk]
+    # Left in its group, the moved cells keep the quota: stored.
+    rate(cast, period, [row(extra, EXCELLENT, justification=JUSTIFICATION)])
+    assert set(stored_quota_missing(period).values()) == {0}
+
+
 # --- Whatever the order ------------------------------------------------------------------------------------------
 
 levels = st.sampled_from([EXCELLENT, EXCELLENT, GOOD, GOOD, GOOD, COMPLETED])
@@ -225,6 +324,60 @@ def test_the_outcome_of_a_table_does_not_depend_on_the_order_of_its_rows(cast, p
     allowed = sum(level == GOOD for level, _ in chosen) * 20 // 100
     justified = sum(level == EXCELLENT and flag for level, flag in chosen)
     assert (first[0] == "stored") == (excellent - allowed <= justified)
+
+
+GROUPS = st.sampled_from(["", "", "Chi bộ khu dân cư"])
+
+
+def apply_table(cast, period: ReviewPeriod, rows: list[services.OrganisationRow]) -> frozenset[int]:
+    """The rows refused (none when the table is stored)."""
+    try:
+        rate(cast, period, rows)
+    except services.RowsRefused as refused:
+        return frozenset(refused.refusals)
+    return frozenset()
+
+
+ORDERS = st.lists(st.permutations(range(6)), min_size=2, max_size=2)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    first=st.lists(st.tuples(levels, st.booleans(), GROUPS), min_size=1, max_size=12),
+    second=st.lists(
+        st.tuples(st.integers(0, 11), levels, st.booleans(), GROUPS), min_size=1, max_size=6, unique_by=lambda t: t[0]
+    ),
+    orders=ORDERS,
+)
+# 1 Excellent on 5 Good, then three of the Good ones lowered to Completed.
+@example(
+    first=[(EXCELLENT, False, ""), *[(GOOD, False, "")] * 5],
+    second=[(index, COMPLETED, False, "") for index in (1, 2, 3)],
+    orders=[[0, 1, 2, 3, 4, 5], [5, 4, 3, 2, 1, 0]],
+)
+def test_no_later_table_leaves_a_group_beyond_its_quota_unjustified_whatever_its_rows_order(
+    cast, pool, first, second, orders
+):
+    """A first table, then a second re-rating some of the cells (or moving them to another group): the second's
+    outcome does not depend on its rows' order, and after each table stored, every group's Excellent ratings beyond
+    the quota carry enough justifications."""
+    period, cells = pool
+
+    def made(cell: PartyOrganisation, level: str, justified: bool, group: str) -> services.OrganisationRow:
+        return replace(row(cell, level, justification=JUSTIFICATION if justified else ""), function_group=group)
+
+    earlier = [made(cell, *chosen) for cell, chosen in zip(cells, first, strict=False)]
+    later = [made(cells[index], level, justified, group) for index, level, justified, group in second]
+    orderings = [later, *([later[index] for index in order if index < len(later)] for order in orders)]
+    outcomes = set()
+    for ordering in orderings:
+        with outer_test_block():
+            apply_table(cast, period, earlier)
+            assert set(stored_quota_missing(period).values()) <= {0}
+            outcomes.add(apply_table(cast, period, ordering))
+            assert set(stored_quota_missing(period).values()) <= {0}
+            transaction.set_rollback(True)
+    assert len(outcomes) == 1
 
 
 # --- Two tables at once --------------------------------------------------------------------------------------
@@ -300,3 +453,134 @@ def test_a_unit_short_of_its_tasks_does_not_bind_a_good_rating_of_its_leader(cas
         acting_user=cast.committee_staff.user,
     )
     assert decision.level == GOOD
+
+
+def leading(cast) -> PartyOrganisation:
+    """A cell directly under the ward whose secretary is the reviewed member."""
+    unit = ward_cells(cast, 1)[0]
+    PositionFactory(cadre=cast.member, organisation=unit, party_post=PartyPost.SECRETARY)
+    return unit
+
+
+def test_a_unit_with_no_task_does_not_carry_its_leaders_excellent(cast):
+    review = proposed_review(cast, excellent=True, includes_collectives=True)
+    unit = leading(cast)
+    rate(cast, review.period, [row(unit, COMPLETED, tasks_total=0, tasks_completed=0, tasks_exceeding=0)])
+
+    with pytest.raises(ValidationError) as refused:
+        services.decision_make(
+            review=review, level=EXCELLENT, quota_override=JUSTIFICATION, acting_user=cast.committee_staff.user
+        )
+    assert refused.value.message_dict == {
+        "level": [
+            "Đồng chí trực tiếp lãnh đạo Chi bộ Khu phố 10: đơn vị không có nhiệm vụ nào được giao trong kỳ. "
+            "Người đứng đầu chỉ được xếp “Hoàn thành xuất sắc nhiệm vụ” khi đơn vị mình trực tiếp lãnh đạo hoàn "
+            "thành 100% nhiệm vụ, trong đó ít nhất 30% vượt yêu cầu."
+        ]
+    }
+
+
+def test_the_superior_committee_reclassifies_a_leader_excellent_only_when_the_unit_reached_its_tasks(cast):
+    review = final_review(cast, includes_collectives=True)  # decided Good, confirmed
+    unit = leading(cast)
+    ward = ward_committee_member(cast)
+    rate(cast, review.period, [row(unit, COMPLETED, tasks_completed=5, tasks_exceeding=0)])
+
+    with pytest.raises(ValidationError) as refused:
+        services.review_reclassify(review=review, level=EXCELLENT, reason="Cấp trên xem xét lại.", acting_user=ward)
+    assert list(refused.value.message_dict) == ["level"]
+    assert "Chi bộ Khu phố 10: đơn vị hoàn thành 5 trên 10 nhiệm vụ" in refused.value.message_dict["level"][0]
+    review.refresh_from_db()
+    assert review.final_level == GOOD
+    assert not LevelChange.objects.exists()
+
+    rate(cast, review.period, [row(unit, GOOD)])
+    change = services.review_reclassify(
+        review=review, level=EXCELLENT, reason="Cấp trên xem xét lại.", acting_user=ward
+    )
+    assert change.to_level == EXCELLENT
+
+
+def test_an_appeal_resolved_to_excellent_keeps_the_leaders_rule_and_stays_pending(cast):
+    review = final_review(cast, includes_collectives=True)
+    unit = leading(cast)
+    rate(cast, review.period, [row(unit, GOOD, tasks_exceeding=2)])
+    appeal = services.appeal_file(review=review, text="Đề nghị xem xét mức xuất sắc.", acting_user=cast.member.user)
+
+    with pytest.raises(ValidationError) as refused:
+        services.appeal_resolve(
+            appeal=appeal,
+            upheld=False,
+            new_level=EXCELLENT,
+            resolution="Đồng chí hoàn thành xuất sắc.",
+            acting_user=ward_committee_member(cast),
+        )
+    assert list(refused.value.message_dict) == ["new_level"]
+    assert (
+        "Chi bộ Khu phố 10: đơn vị hoàn thành 10 trên 10 nhiệm vụ, 2 vượt yêu cầu"
+        in (refused.value.message_dict["new_level"][0])
+    )
+    appeal.refresh_from_db()
+    review.refresh_from_db()
+    assert (appeal.state, review.final_level) == (AppealState.PENDING, GOOD)
+    assert not LevelChange.objects.exists()
+
+
+def leaders_refusal(name: str = "Trần Thị Ánh") -> dict[str, list[str]]:
+    return {
+        NON_FIELD_ERRORS: [
+            f"Đồng chí {name} trực tiếp lãnh đạo Chi bộ Khu phố 10 và đã được xếp “Hoàn thành xuất sắc nhiệm vụ” "
+            "trong đợt này; mức đó đòi hỏi đơn vị hoàn thành 100% nhiệm vụ được giao, trong đó ít nhất 30% vượt "
+            f"yêu cầu, mà số liệu của dòng này chưa đạt. Hãy xem xét lại xếp loại của đồng chí {name} trước (trả "
+            "lại chi bộ hoặc xếp loại lại), rồi mới xếp loại đơn vị với số liệu này."
+        ]
+    }
+
+
+def test_a_unit_rated_after_its_leaders_excellent_decision_must_reach_what_that_rating_needs(cast):
+    review = proposed_review(cast, excellent=True, includes_collectives=True)
+    unit = leading(cast)
+    staff = cast.committee_staff.user
+    # The committee decides the leader first, while the unit is not rated yet.
+    services.decision_make(review=review, level=EXCELLENT, quota_override=JUSTIFICATION, acting_user=staff)
+
+    with pytest.raises(services.RowsRefused) as refused:
+        rate(cast, review.period, [row(unit, COMPLETED, tasks_completed=5, tasks_exceeding=0)])
+    assert list(refused.value.refusals) == [unit.pk]
+    refusal = refused.value.refusals[unit.pk]
+    assert isinstance(refusal, ValidationError)
+    assert refusal.message_dict == leaders_refusal()
+    assert not OrganisationRating.objects.exists()
+
+    # Figures that reach what the leader's rating needs are stored.
+    rate(cast, review.period, [row(unit, GOOD)])
+    # Once the decision is returned to the cell, the leader holds no Excellent rating: the unit's figures stand.
+    services.decision_return(review=review, reason="Xem xét lại kết quả của chi bộ Khu phố 10.", acting_user=staff)
+    rate(cast, review.period, [row(unit, COMPLETED, tasks_completed=5, tasks_exceeding=0)])
+    assert OrganisationRating.objects.get(organisation=unit).tasks_completed == 5
+
+
+def test_a_unit_short_of_its_tasks_is_refused_while_its_leaders_excellent_is_the_result_in_force(cast):
+    review = final_review(cast, includes_collectives=True)
+    unit = leading(cast)
+    # The ward re-classifies the leader Excellent while the unit is not rated yet.
+    services.review_reclassify(
+        review=review, level=EXCELLENT, reason="Cấp trên xem xét lại.", acting_user=ward_committee_member(cast)
+    )
+    shortfalls: list[dict[str, Any]] = [
+        {"tasks_completed": 9, "tasks_exceeding": 0},
+        {"tasks_exceeding": 2},
+        {"tasks_total": 0, "tasks_completed": 0, "tasks_exceeding": 0},
+    ]
+    for figures in shortfalls:
+        with pytest.raises(services.RowsRefused) as refused:
+            rate(cast, review.period, [row(unit, COMPLETED, **figures)])
+        refusal = refused.value.refusals[unit.pk]
+        assert isinstance(refusal, ValidationError)
+        assert refusal.message_dict == leaders_refusal()
+    assert not OrganisationRating.objects.exists()
+    # Another cell of the same table, led by nobody rated Excellent, is not bound.
+    other = make_organisation("Chi bộ Khu phố 20", OrganisationKind.GRASSROOTS_CELL, cast.ward)
+    with pytest.raises(services.RowsRefused) as refused:
+        rate(cast, review.period, [row(unit, COMPLETED, tasks_completed=9), row(other, COMPLETED, tasks_completed=5)])
+    assert list(refused.value.refusals) == [unit.pk]
