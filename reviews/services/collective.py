@@ -30,7 +30,7 @@ from reviews.audit_actions import ReviewAction
 from reviews.models import OrganisationRating, PeriodState, RatingLevel, ReviewPeriod
 from reviews.services._common import _audit, _require
 from reviews.services.bulk import Refusal, RowsRefused
-from reviews.services.decision import excellent_leaders
+from reviews.services.decision import excellent_leaders, lock_quotas
 
 
 @dataclass(frozen=True)
@@ -260,8 +260,9 @@ def rate_organisations(
         _("Chỉ Ban Thường vụ, người đứng đầu hoặc Ban Tổ chức của cấp ủy cấp trên trực tiếp xếp loại tổ chức đảng."),
     )
     _check_table(period, upper, rows)
-    # Two tables of the same committee at once would each miss the other's Excellent ratings.
-    list(PartyOrganisation.objects.select_for_update().filter(pk=upper.pk).values_list("pk"))
+    # Two tables of the same committee at once would each miss the other's Excellent ratings; a leader's Excellent
+    # decided at this moment would miss this table's figures of their unit (decision._check_led_units locks it too).
+    lock_quotas([upper.pk, *(row.organisation.pk for row in rows)])
     stored = {rating.organisation_id: rating for rating in ratings_under(period, upper).select_related("organisation")}
     quotas = group_quotas(period, standings_with(stored.values(), rows).values())
     leaders = _bound_leaders(period, rows)

@@ -42,11 +42,13 @@ def decision_quota(review: Review, level: str, alongside: Mapping[int, str] | No
 
 
 def lock_quotas(organisation_ids: Iterable[int]) -> None:
-    """Hold the deciding organisations until the transaction commits: two decisions of the same committee counted at
-    once would each miss the other's Excellent rating and could jointly pass the quota unjustified. In the order of
-    their ids, so that two submissions holding several wait for each other instead of deadlocking."""
+    """Hold the organisations until the transaction commits: two decisions of the same committee counted at once
+    would each miss the other's Excellent rating and could jointly pass the quota unjustified; a leader's Excellent
+    decided while their unit is rated would each miss the other. Higher organisations first, then by id, whoever
+    locks (a decision: its deciding organisation, then the units its leader leads; a rating table: its committee,
+    then the units it rates), so that two submissions holding several wait for each other instead of deadlocking."""
     ids = sorted(set(organisation_ids))
-    list(PartyOrganisation.objects.select_for_update().filter(pk__in=ids).order_by("pk").values_list("pk"))
+    list(PartyOrganisation.objects.select_for_update().filter(pk__in=ids).order_by("depth", "pk").values_list("pk"))
 
 
 def _lock_quota(review: Review) -> None:
@@ -62,6 +64,13 @@ def leading_posts(period: ReviewPeriod) -> QuerySet[Position]:
         .filter(Q(end_date__isnull=True) | Q(end_date__gte=period.covers_from))
         .filter(Q(is_head=True) | Q(party_post=PartyPost.SECRETARY))
     )
+
+
+def led_unit_ids(review: Review) -> list[int]:
+    """The organisations the reviewed cadre directly leads (leading_posts), when the period rates collectives."""
+    if not review.period.includes_collectives:
+        return []
+    return list(leading_posts(review.period).filter(cadre=review.cadre_id).values_list("organisation_id", flat=True))
 
 
 def led_units(review: Review) -> list[rules.LedUnit]:
@@ -105,6 +114,9 @@ def _check_led_units(review: Review, level: str, field: str = "level") -> None:
     (rules.led_units_conflicts); the refusal is given on `field`, the form's field of the level."""
     if level != RatingLevel.EXCELLENT:
         return
+    # Read under the lock a rating table takes: a table rating one of these units at this moment waits for this
+    # decision and then sees it (excellent_leaders), or this decision waits for the table and reads its figures.
+    lock_quotas([review.deciding_organisation_id, *led_unit_ids(review)])
     conflicts = rules.led_units_conflicts(review.period.rule_set, led_units(review))
     if conflicts:
         raise ValidationError({field: conflicts})

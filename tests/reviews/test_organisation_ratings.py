@@ -18,7 +18,7 @@ from programmes.models import AuditEvent, PartyOrganisation, PartyPost
 from programmes.models.organisations import OrganisationKind
 from reviews import services
 from reviews.audit_actions import ReviewAction
-from reviews.models import AppealState, LevelChange, OrganisationRating, RatingLevel, ReviewPeriod
+from reviews.models import AppealState, Decision, LevelChange, OrganisationRating, RatingLevel, ReviewPeriod
 from reviews.services.collective import Standing, group_quotas, subordinates
 from tests.access_matrix.runner import outer_test_block
 from tests.concurrency import race
@@ -407,6 +407,41 @@ def test_two_tables_of_the_ward_at_once_cannot_both_pass_the_quota_unjustified(c
     assert isinstance(refused, services.RowsRefused), refused
     assert list(refused.refusals) == [cells[12].pk]
     assert OrganisationRating.objects.filter(level=EXCELLENT).count() == 2
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("decided_first", [True, False], ids=["decision first", "table first"])
+def test_a_leaders_excellent_and_a_short_rating_of_their_unit_at_once_cannot_both_pass(
+    cast, migrated_rows, decided_first
+):
+    """The committee decides the cell's secretary Excellent while the ward's staff rate the cell 5 of 10 tasks, at the
+    same moment: whichever counts second waits for the first to commit, sees it, and is refused."""
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL: SQLite runs one writer at a time")
+    review = proposed_review(cast, excellent=True, includes_collectives=True)
+    unit = leading(cast)
+
+    def decide():
+        return services.decision_make(
+            review=review, level=EXCELLENT, quota_override=JUSTIFICATION, acting_user=cast.committee_staff.user
+        )
+
+    def rate_short():
+        return rate(cast, review.period, [row(unit, COMPLETED, tasks_completed=5, tasks_exceeding=0)])
+
+    outcomes = (
+        race(decide, rate_short, block=outer_test_block)
+        if decided_first
+        else race(rate_short, decide, block=outer_test_block)
+    )
+
+    assert not isinstance(outcomes["first"], BaseException), outcomes["first"]
+    refused = outcomes["second"]
+    assert isinstance(refused, (ValidationError, services.RowsRefused)), refused
+    assert (
+        Decision.objects.filter(review=review).exists() != OrganisationRating.objects.filter(organisation=unit).exists()
+    )
 
 
 # --- A leader's Excellent rating ----------------------------------------------------------------------------------
