@@ -43,7 +43,8 @@ COLUMNS: dict[str, tuple[str, ...]] = {
         "id", "owner_id", "occasion", "title", "position_id", "position_title", "organisation_id",
         "organisation_name", "term_start", "term_end", "state", "current_version_id", "publicity_max",
         "publicity_level", "publication_consent_at", "created_at", "updated_at", "owner_name_folded",
-        "search_folded",
+        "search_folded", "closed_at", "closed_reason", "closed_note", "final_conclusion", "evaluated_by_id",
+        "evaluated_at",
     ),
     "programmes.ProgrammeVersion": (
         "id", "programme_id", "number", "state", "amendment_reason", "created_at", "submitted_at",
@@ -52,6 +53,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     ),
     "programmes.Commitment": (
         "id", "programme_id", "reference", "status", "value_reached", "last_reported_at", "publicity_cap",
+        "carried_from_id", "final_verdict", "final_note",
     ),
     "programmes.CommitmentTerms": (
         "id", "version_id", "commitment_id", "position", "category", "statement", "is_deliverable", "indicator",
@@ -254,10 +256,16 @@ class CityRows:
             consent = stamp(days["confirmed"] + datetime.timedelta(days=1)) if shape.published else None
             changed = days["amended"] if shape.amended else days["confirmed"] if in_force else days["created"]
             folded = fold(name)
+            # A closed programme was closed when its term ended; none has been evaluated yet.
+            closed = (
+                (stamp(days["end"] + datetime.timedelta(days=1)), "term_ended")
+                if shape.state == "closed"
+                else (None, "")
+            )
             yield (member + 1, member + 1, occasion, title, position_id, position_title, org_id, org_name,
                    days["start"], days["end"], shape.state, current, maximum, level, consent,
                    stamp(days["created"]), stamp(changed), folded,
-                   search_text(folded, position_title, org_name))  # fmt: skip
+                   search_text(folded, position_title, org_name), *closed, "", "", None, None)  # fmt: skip
 
     def versions(self) -> Iterator[Row]:
         for member, shape, version_id, _c in self.walk():
@@ -320,9 +328,9 @@ class CityRows:
                 cap = 2 if mix_cap(number) else None
                 if planned["reports"]:
                     status, value, when = planned["reports"][-1]
-                    yield (number, member + 1, reference, status, value, stamp(when, 15), cap)
+                    yield (number, member + 1, reference, status, value, stamp(when, 15), cap, None, "", "")
                 else:
-                    yield (number, member + 1, reference, "not_started", None, None, cap)
+                    yield (number, member + 1, reference, "not_started", None, None, cap, None, "", "")
 
     def terms(self) -> Iterator[Row]:
         number = 0
