@@ -172,9 +172,21 @@ class OrganisationCount:
 
 
 def organisations(area: PartyOrganisation | None, chosen_id: int | None = None) -> list[OrganisationCount]:
-    """Party organisations holding published programmes in `area`, with their number; one query. Without an area,
-    only the organisation `chosen_id` (an address shared with it alone keeps working), else none: the city has
-    thousands, which a visitor narrows by choosing the ward first."""
+    """Party organisations holding published programmes in `area`, with their number: from the cache, as the areas'
+    counts are kept (a publication or a withdrawal renews them at once), or one query. Without an area, only the
+    organisation `chosen_id` (an address shared with it alone keeps working), else none: the city has thousands,
+    which a visitor narrows by choosing the ward first."""
+    if area is None:
+        return _count_organisations(None, chosen_id)
+    key = f"publicity:organisations:{listing_stamp()}:{area.pk}"
+    cached: list[OrganisationCount] | None = cache.get(key)
+    if cached is None:
+        cached = _count_organisations(area, None)
+        cache.set(key, cached, AREAS_CACHE_SECONDS)
+    return list(cached)
+
+
+def _count_organisations(area: PartyOrganisation | None, chosen_id: int | None) -> list[OrganisationCount]:
     queryset = public_programmes()
     if area is not None:
         queryset = queryset.filter(organisation__path__startswith=area.path)

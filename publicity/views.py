@@ -133,8 +133,10 @@ def public_home(request: HttpRequest) -> HttpResponse:
         # Rendered once per programme and state, and kept in the cache (publicity.cards).
         "cards": cards.programme_cards(page.object_list),
         # The area's follow form: its page is not kept whole in the cache, but its form is as static as the
-        # programme page's, posting to its own address.
-        "follow_form": FollowForm() if area is not None else None,
+        # programme page's, posting to its own address; written once per area and language for PUBLIC_MAX_AGE (its
+        # signed question stays valid far longer), so the class is given, made only when the markup is written.
+        "follow_form": FollowForm if area is not None else None,
+        "follow_form_seconds": PUBLIC_MAX_AGE,
     }
     return render(request, "publicity/public_home.html", context)
 

@@ -122,12 +122,14 @@ def test_query_counts_are_pinned_whatever_the_number_of_programmes(cast, count):
     assert queries(home()) == 5
     # Then the counts and the cards come from the cache: only the page's ids are read.
     assert queries(home()) == 1
-    # A ward's list: its organisations and the page's ids (its cards are the home page's: every programme is in this
-    # ward); a second page, when there is one, reads its cards' programmes and commitments once.
+    # A ward's list: its organisations' counts (then kept like the wards') and the page's ids (its cards are the home
+    # page's: every programme is in this ward); a second page, when there is one, reads its cards' programmes and
+    # commitments once.
     assert queries(home(f"?khu_vuc={cast.ward.pk}")) == 2
-    assert queries(home(f"?khu_vuc={cast.ward.pk}&page=2")) == (4 if count > RESULTS_PER_PAGE else 2)
-    assert queries(home(f"?khu_vuc={cast.ward.pk}&page=2")) == 2
-    assert queries(home(f"?khu_vuc={cast.ward.pk}&to_chuc={cast.cell_a.pk}")) == 2
+    assert queries(home(f"?khu_vuc={cast.ward.pk}")) == 1
+    assert queries(home(f"?khu_vuc={cast.ward.pk}&page=2")) == (3 if count > RESULTS_PER_PAGE else 1)
+    assert queries(home(f"?khu_vuc={cast.ward.pk}&page=2")) == 1
+    assert queries(home(f"?khu_vuc={cast.ward.pk}&to_chuc={cast.cell_a.pk}")) == 1
     # A search: the page's ids, no count; its cards are those already rendered.
     assert queries(home("?q=tran+thi")) == 1
     assert queries(home("?q=Trần+Thị+Ánh")) == 1
@@ -259,6 +261,22 @@ def test_the_search_forms_ward_choices_follow_a_publication(cast):
     chosen = Client().get(home(f"?khu_vuc={cast.ward.pk}")).text
     assert f'<option value="{cast.ward.pk}" selected>' in chosen
     assert f'<option value="{cast.ward.pk}" selected>' not in Client().get(home()).text
+
+
+def test_a_wards_organisations_and_follow_form_are_kept_and_follow_a_publication(cast):
+    programme = make_public(cast.member, cast.secretary.user)
+    address = home(f"?khu_vuc={cast.ward.pk}")
+    first = Client().get(address).text
+    assert f'{cast.cell_a.name}</a> <span class="text-body-secondary">(1 chương trình)' in first
+    assert queries(address) == 1  # the page's ids: the counts, the cards and the follow form are kept
+    second = Client().get(address).text
+    form = second[second.index('<section aria-labelledby="follow-heading"') :]
+    assert form[: form.index("</section>")] in first  # the same form, its signed question included
+
+    make_public(make_member(cast.cell_a, "bich", full_name="Trần Thị Bích"), cast.secretary.user)
+    assert f'{cast.cell_a.name}</a> <span class="text-body-secondary">(2 chương trình)' in Client().get(address).text
+    unpublish(programme)
+    assert f'{cast.cell_a.name}</a> <span class="text-body-secondary">(1 chương trình)' in Client().get(address).text
 
 
 def test_the_list_of_wards_on_the_page_follows_a_publication(cast):
