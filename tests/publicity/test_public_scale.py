@@ -406,3 +406,14 @@ def test_a_card_of_the_list_is_rendered_once_and_changes_with_each_service(cast,
 
     unpublish(programme)
     assert f"ket-qua-{programme.pk}" not in Client().get(home()).text
+
+
+def test_a_ward_without_published_programmes_is_reported_and_left_out(cast):
+    programme = make_public(cast.member, cast.secretary.user)
+    text = Client().get(home(f"?khu_vuc={cast.other_ward.pk}&q=tran")).text
+    assert "Không có chương trình nào được công khai ở địa bàn này." in text
+    # The rest of the search still applies.
+    assert f"ket-qua-{programme.pk}" in text
+    chosen = Client().get(home(f"?khu_vuc={cast.ward.pk}")).text
+    assert "Không có chương trình nào được công khai ở địa bàn này." not in chosen
+    assert f'<option value="{cast.ward.pk}" selected>' in chosen
