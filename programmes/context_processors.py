@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.db.models import Value
 from django.http import HttpRequest
 from django.urls import translate_url
 from django.utils.translation import get_language_info
@@ -37,13 +38,19 @@ def header_counts(user: AnyUser) -> tuple[int, int]:
     """(unread notifications, versions waiting for the user's confirmation), in one query for every page."""
     if user.pk is None:
         return 0, 0
-    waiting = ProgrammeVersion.objects.filter(pk__in=programme_selectors.confirmation_queue(user).values("pk"))
+    # The queue is counted only for a body's secretary (from the grants the menu reads anyway): for anyone else it
+    # is empty, and its query cost most of the page's menu.
+    waiting = (
+        count_subquery(
+            ProgrammeVersion.objects.filter(pk__in=programme_selectors.confirmation_queue(user).values("pk"))
+        )
+        if access.is_secretary_anywhere(user)
+        else Value(0)
+    )
     row = (
         get_user_model()
         .objects.filter(pk=user.pk)
-        .annotate(
-            unread=count_subquery(programme_selectors.unread_notifications(user)), waiting=count_subquery(waiting)
-        )
+        .annotate(unread=count_subquery(programme_selectors.unread_notifications(user)), waiting=waiting)
         .values_list("unread", "waiting")
         .first()
     )

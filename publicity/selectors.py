@@ -172,9 +172,21 @@ class OrganisationCount:
 
 
 def organisations(area: PartyOrganisation | None, chosen_id: int | None = None) -> list[OrganisationCount]:
-    """Party organisations holding published programmes in `area`, with their number; one query. Without an area,
-    only the organisation `chosen_id` (an address shared with it alone keeps working), else none: the city has
-    thousands, which a visitor narrows by choosing the ward first."""
+    """Party organisations holding published programmes in `area`, with their number: from the cache, as the areas'
+    counts are kept (a publication or a withdrawal renews them at once), or one query. Without an area, only the
+    organisation `chosen_id` (an address shared with it alone keeps working), else none: the city has thousands,
+    which a visitor narrows by choosing the ward first."""
+    if area is None:
+        return _count_organisations(None, chosen_id)
+    key = f"publicity:organisations:{listing_stamp()}:{area.pk}"
+    cached: list[OrganisationCount] | None = cache.get(key)
+    if cached is None:
+        cached = _count_organisations(area, None)
+        cache.set(key, cached, AREAS_CACHE_SECONDS)
+    return list(cached)
+
+
+def _count_organisations(area: PartyOrganisation | None, chosen_id: int | None) -> list[OrganisationCount]:
     queryset = public_programmes()
     if area is not None:
         queryset = queryset.filter(organisation__path__startswith=area.path)
@@ -228,13 +240,18 @@ def programme_list(filters: Filters) -> QuerySet[ActionProgramme]:
     return _with_list_rows(queryset).order_by(*_list_order(filters))
 
 
-def programme_page(filters: Filters, start: int, stop: int) -> list[ActionProgramme]:
-    """Rows `start` to `stop` of `programme_list`, in one query and the commitments' one: the page's ids are chosen
-    and sorted on the programmes' own rows, and only those are joined to their owners and versions (a search for
-    "nguyen van an" sorts 700 matches, and joining every one of them before keeping 21 cost a third of its time)."""
-    order = _list_order(filters)
-    page_ids = programme_list(filters).select_related(None).prefetch_related(None).values("pk")[start:stop]
-    return list(_with_list_rows(ActionProgramme.objects.filter(pk__in=page_ids)).order_by(*order))
+def programme_page_ids(filters: Filters, start: int, stop: int) -> list[int]:
+    """The ids of rows `start` to `stop` of `programme_list`, in its order, in one query: chosen and sorted on the
+    programmes' own rows (a search for "nguyen van an" sorts 700 matches; joining every one of them to its owner
+    and version before keeping 21 cost a third of its time)."""
+    ids = programme_list(filters).select_related(None).prefetch_related(None).values_list("pk", flat=True)
+    return list(ids[start:stop])
+
+
+def programmes_by_id(ids: Sequence[int]) -> dict[int, ActionProgramme]:
+    """Those of the programmes `ids` still published, with what a card of the list shows: two queries."""
+    rows = _with_list_rows(public_programmes().filter(pk__in=list(ids))).order_by()
+    return {programme.pk: programme for programme in rows}
 
 
 def _with_list_rows(queryset: QuerySet[ActionProgramme]) -> QuerySet[ActionProgramme]:

@@ -29,7 +29,7 @@ from programmes.action_programmes.progress import CommitmentProgress, programme_
 from programmes.models import Evidence, Occasion, ProgressStatus, PublicityLevel
 from programmes.progress_views import KIND_LABELS
 from programmes.signing import UnreadablePdf
-from publicity import changes, selectors
+from publicity import cards, changes, selectors
 from publicity.follow_forms import FollowForm
 from publicity.forms import PublicSearchForm, VerifyFileForm, VerifyForm
 from reviews.reports.produce import verify, verify_file
@@ -84,7 +84,8 @@ class ResultPage:
     another page follows (a count over the city's published programmes costs more than the page itself)."""
 
     number: int
-    object_list: list[Any]
+    # The ids of the page's programmes, in order (their cards: publicity.cards).
+    object_list: list[int]
     has_next: bool
 
     @property
@@ -95,8 +96,8 @@ class ResultPage:
 def _result_page(request: HttpRequest, filters: selectors.Filters) -> ResultPage:
     number = _chosen_id(request, "page") or 1
     start = (number - 1) * RESULTS_PER_PAGE
-    rows = selectors.programme_page(filters, start, start + RESULTS_PER_PAGE + 1)
-    return ResultPage(number, rows[:RESULTS_PER_PAGE], len(rows) > RESULTS_PER_PAGE)
+    ids = selectors.programme_page_ids(filters, start, start + RESULTS_PER_PAGE + 1)
+    return ResultPage(number, ids[:RESULTS_PER_PAGE], len(ids) > RESULTS_PER_PAGE)
 
 
 def _form_key(request: HttpRequest, form: PublicSearchForm) -> str:
@@ -118,7 +119,6 @@ def public_home(request: HttpRequest) -> HttpResponse:
         form.is_valid()
     filters = form.filters()
     page = _result_page(request, filters)
-    rows = [(programme, selectors.public_progress(programme)) for programme in page.object_list]
     context = {
         "form": form,
         "areas": areas,
@@ -130,10 +130,13 @@ def public_home(request: HttpRequest) -> HttpResponse:
         "filtered": filters != selectors.Filters(),
         "filters": filters,
         "page": page,
-        "rows": rows,
+        # Rendered once per programme and state, and kept in the cache (publicity.cards).
+        "cards": cards.programme_cards(page.object_list),
         # The area's follow form: its page is not kept whole in the cache, but its form is as static as the
-        # programme page's, posting to its own address.
-        "follow_form": FollowForm() if area is not None else None,
+        # programme page's, posting to its own address; written once per area and language for PUBLIC_MAX_AGE (its
+        # signed question stays valid far longer), so the class is given, made only when the markup is written.
+        "follow_form": FollowForm if area is not None else None,
+        "follow_form_seconds": PUBLIC_MAX_AGE,
     }
     return render(request, "publicity/public_home.html", context)
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from django.contrib.auth.models import User
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
-from programmes.access.holdings import _COMMITTEE, AnyUser, Persona, grants_for, is_superuser
+from programmes.access.holdings import _COMMITTEE, SECRETARY_PERSONAS, AnyUser, Persona, grants_for, is_superuser
 from programmes.access.programmes import (
     _READ_LEVEL_FOR,
     can_view_programme,
@@ -35,7 +35,7 @@ from programmes.models import (
 from programmes.models.organisations import CELL_KINDS, GRASSROOTS_KINDS
 
 # Personas only a secretary's post gives (no role does): whoever holds one is that organisation's secretary today.
-_SECRETARY_PERSONAS = frozenset({Persona.CELL_SECRETARY, Persona.COMMITTEE_HEAD})
+_SECRETARY_PERSONAS = SECRETARY_PERSONAS
 _CELL_LEADERS = frozenset({Persona.CELL_SECRETARY, Persona.CELL_DEPUTY})
 # Above every level: a reader with no grant around the owner reads no capped commitment.
 _NO_LEVEL = max(PublicityLevel.values) + 1

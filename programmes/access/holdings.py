@@ -322,6 +322,17 @@ def holds_persona(user: AnyUser, persona: Persona) -> bool:
     return persona in personas(user)
 
 
+# A cell's secretary and a committee's head: the secretary of a party body.
+SECRETARY_PERSONAS = frozenset({Persona.CELL_SECRETARY, Persona.COMMITTEE_HEAD})
+
+
+def is_secretary_anywhere(user: AnyUser) -> bool:
+    """Is the user the secretary of a party body today? Only then can a version wait for their confirmation (it is
+    sent to the body whose secretary confirms it), so the menu counts that queue for them alone. No query once the
+    grants are loaded."""
+    return bool(personas(user) & SECRETARY_PERSONAS)
+
+
 def registers_programmes(user: AnyUser) -> bool:
     """A cadre (party member or party post) registers programmes; accounts holding roles alone do not."""
     return bool(personas(user) - set(_ROLE_PERSONAS))

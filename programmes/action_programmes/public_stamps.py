@@ -8,6 +8,7 @@ A stamp missing from the cache (evicted, or never set) is drawn afresh, so an ol
 """
 
 import uuid
+from collections.abc import Iterable
 
 from django.core.cache import cache
 from django.db import transaction
@@ -48,6 +49,14 @@ def summaries_changed() -> None:
 def programme_stamp(programme_id: int) -> str:
     """Moves when what the public page of the programme shows may have changed."""
     return _stamp(_programme_key(programme_id))
+
+
+def programme_stamps(programme_ids: Iterable[int]) -> dict[int, str]:
+    """`programme_stamp` of several programmes (a page of the public list): one read of the cache for them all."""
+    keys = {programme_id: _programme_key(programme_id) for programme_id in programme_ids}
+    found = cache.get_many(list(keys.values()))
+    # A stamp missing from the cache is drawn afresh, as `programme_stamp` draws it.
+    return {pk: str(found[key]) if found.get(key) is not None else _stamp(key) for pk, key in keys.items()}
 
 
 def _move(keys: list[str]) -> None:

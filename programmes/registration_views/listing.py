@@ -65,10 +65,12 @@ def _progress(programme: ActionProgramme, reading: access.CommitmentReading | No
 @require_GET
 def programme_list(request: AuthenticatedRequest) -> HttpResponse:
     user = request.user
+    has_cadre = _cadre_of(user) is not None
     own = [
         # pending_versions: prefetched by the selector.
         OwnRow(programme, _progress(programme), next(iter(programme.pending_versions), None))  # type: ignore[attr-defined]
-        for programme in selectors.programmes_owned_by(user)
+        # An account without a member record owns no programme: nothing to read.
+        for programme in (selectors.programmes_owned_by(user) if has_cadre else ())
     ]
     # The staff's search of the programmes in their scope: filtered inside the access module's queryset.
     filter_form = ProgrammeFilterForm(request.GET or None, user=user)
@@ -77,7 +79,7 @@ def programme_list(request: AuthenticatedRequest) -> HttpResponse:
     # Others' programmes: a commitment capped below this reader weighs nothing in the progress or overdue count.
     readings = access.CommitmentReadings(user, page.object_list)
     context = {
-        "has_cadre": _cadre_of(user) is not None,
+        "has_cadre": has_cadre,
         "filter_form": filter_form,
         "may_export": access.can_export_lists(user),
         "own_rows": own,

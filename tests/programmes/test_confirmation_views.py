@@ -8,6 +8,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from programmes.action_programmes import services
 from programmes.action_programmes.notifications import notify
@@ -16,6 +17,7 @@ from programmes.models import (
     CommitmentTerms,
     Notification,
     PartyPost,
+    Position,
     ProgrammeState,
     ProgrammeVersion,
     PublicityLevel,
@@ -429,3 +431,28 @@ def test_notification_list_costs_the_same_queries_for_1_and_5(cast, django_asser
     with django_assert_num_queries(NOTIFICATION_LIST_QUERIES):
         response = client.get(reverse("programmes:notification_list"))
     assert response.text.count("Nội dung") >= 5
+
+
+def _header_query(user) -> str:
+    """The SQL of the menu's counts on a page the user opens."""
+    with CaptureQueriesContext(connection) as context:
+        text = client_for(user).get(reverse("programmes:notification_list")).text
+    (query,) = [query["sql"] for query in context.captured_queries if '"unread"' in query["sql"]]
+    return text + "\n" + query
+
+
+def test_the_menu_counts_the_confirmation_queue_for_a_bodys_secretary_only(cast):
+    submit(make_draft(cast.member))
+    # The cell's secretary, whom the version waits for: counted in the menu.
+    assert "Chờ xác nhận (1)" in _header_query(cast.secretary.user)
+    # Anyone else holds no secretary's post, so nothing can wait for them: the menu's one query does not read the
+    # versions at all.
+    for user in (cast.member.user, cast.org_board, cast.outsider.user):
+        page_and_query = _header_query(user)
+        assert "Chờ xác nhận (" not in page_and_query
+        assert "programmes_programmeversion" not in page_and_query.rsplit("\n", 1)[1]
+    # A secretary whose post has ended is asked no more.
+    Position.objects.filter(cadre=cast.secretary, party_post=PartyPost.SECRETARY).update(
+        end_date=timezone.localdate() - datetime.timedelta(days=1)
+    )
+    assert "Chờ xác nhận (" not in _header_query(cast.secretary.user)

@@ -572,6 +572,23 @@ def test_the_scoped_list_costs_the_same_queries_for_10_and_100_programmes(cast, 
     assert "Chương trình 000" not in client_for(cast.outsider.user).get(address).text
 
 
+# The organisation board's staff (an account without a member record, as a ward's staff at city scale): session,
+# user, grants (no member record, their role), the header's unread count, the member record (none: no own programmes
+# to read), the readable page's ids with their total, its rows with their commitments, the organisations the search
+# offers.
+STAFF_LIST_QUERIES = 10
+
+
+@pytest.mark.parametrize("count", [10, 100])
+def test_the_staff_list_costs_the_same_queries_for_10_and_100_programmes(cast, count, django_assert_num_queries):
+    _programmes_in_cell_a(cast, count)
+    staff = client_for(cast.org_board)
+    with django_assert_num_queries(STAFF_LIST_QUERIES):
+        page = staff.get(reverse("programmes:programme_list")).text
+    assert "Chương trình 000" in page and f"{count} chương trình" in page
+    assert "Chương trình hành động của tôi" not in page
+
+
 def test_the_scoped_list_pages_follow_the_owners_names_and_a_page_past_the_end_shows_the_last(cast):
     _programmes_in_cell_a(cast, 30)
     secretary = client_for(cast.secretary.user)

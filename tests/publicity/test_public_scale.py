@@ -9,12 +9,14 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from programmes.action_programmes import publication
 from programmes.action_programmes.progress import progress_report
-from programmes.models import ActionProgramme, Commitment, ProgressStatus, PublicityLevel
+from programmes.action_programmes.services.closing import close_programme
+from programmes.models import ActionProgramme, ClosingReason, Commitment, ProgressStatus, PublicityLevel
 from programmes.text import fold
 from publicity import selectors
 from publicity.views import RESULTS_PER_PAGE
@@ -115,18 +117,25 @@ def test_query_counts_are_pinned_whatever_the_number_of_programmes(cast, count):
                 acting_user=cast.member.user,
             )
     cache.clear()
-    # Home, cold: the wards, the grouped counts, the page (one row more than shown), its commitments.
-    assert queries(home()) == 4
-    # Then the counts come from the cache.
-    assert queries(home()) == 2
-    # A ward's list: its organisations, the page, its commitments; the same for one organisation, and for a second
-    # page when there is one (an empty page has no commitments to read).
-    assert queries(home(f"?khu_vuc={cast.ward.pk}")) == 3
-    assert queries(home(f"?khu_vuc={cast.ward.pk}&page=2")) == (3 if count > RESULTS_PER_PAGE else 2)
-    assert queries(home(f"?khu_vuc={cast.ward.pk}&to_chuc={cast.cell_a.pk}")) == 3
-    # A search: the page and its commitments, no count.
-    assert queries(home("?q=tran+thi")) == 2
-    assert queries(home("?q=Trần+Thị+Ánh")) == 2
+    # Home, cold: the wards, the grouped counts, the page's ids (one row more than shown), then the programmes and
+    # their commitments for the cards.
+    assert queries(home()) == 5
+    # Then the counts and the cards come from the cache: only the page's ids are read.
+    assert queries(home()) == 1
+    # A ward's list: its organisations' counts (then kept like the wards') and the page's ids (its cards are the home
+    # page's: every programme is in this ward); a second page, when there is one, reads its cards' programmes and
+    # commitments once.
+    assert queries(home(f"?khu_vuc={cast.ward.pk}")) == 2
+    assert queries(home(f"?khu_vuc={cast.ward.pk}")) == 1
+    assert queries(home(f"?khu_vuc={cast.ward.pk}&page=2")) == (3 if count > RESULTS_PER_PAGE else 1)
+    assert queries(home(f"?khu_vuc={cast.ward.pk}&page=2")) == 1
+    assert queries(home(f"?khu_vuc={cast.ward.pk}&to_chuc={cast.cell_a.pk}")) == 1
+    # A search: the page's ids, no count; its cards are those already rendered.
+    assert queries(home("?q=tran+thi")) == 1
+    assert queries(home("?q=Trần+Thị+Ánh")) == 1
+    # Cold, a search costs what the home page does: the wards and their counts, the ids, the cards' rows.
+    cache.clear()
+    assert queries(home("?q=tran+thi")) == 5
     # The programme page: six queries, then none until a service changes it.
     assert queries(page_of(programmes[0])) == 6
     assert queries(page_of(programmes[0])) == 0
@@ -219,7 +228,9 @@ def test_a_search_of_several_words_lists_the_matches_by_name(cast):
 
 def _names_listed(address: str) -> list[str]:
     """The owners' names of a page of the public list, in the page's order."""
-    return [programme.owner.full_name for programme, _progress in Client().get(address).context["rows"]]
+    ids = Client().get(address).context["page"].object_list
+    names = dict(ActionProgramme.objects.filter(pk__in=ids).values_list("pk", "owner__full_name"))
+    return [names[pk] for pk in ids]
 
 
 @pytest.mark.postgres
@@ -250,6 +261,22 @@ def test_the_search_forms_ward_choices_follow_a_publication(cast):
     chosen = Client().get(home(f"?khu_vuc={cast.ward.pk}")).text
     assert f'<option value="{cast.ward.pk}" selected>' in chosen
     assert f'<option value="{cast.ward.pk}" selected>' not in Client().get(home()).text
+
+
+def test_a_wards_organisations_and_follow_form_are_kept_and_follow_a_publication(cast):
+    programme = make_public(cast.member, cast.secretary.user)
+    address = home(f"?khu_vuc={cast.ward.pk}")
+    first = Client().get(address).text
+    assert f'{cast.cell_a.name}</a> <span class="text-body-secondary">(1 chương trình)' in first
+    assert queries(address) == 1  # the page's ids: the counts, the cards and the follow form are kept
+    second = Client().get(address).text
+    form = second[second.index('<section aria-labelledby="follow-heading"') :]
+    assert form[: form.index("</section>")] in first  # the same form, its signed question included
+
+    make_public(make_member(cast.cell_a, "bich", full_name="Trần Thị Bích"), cast.secretary.user)
+    assert f'{cast.cell_a.name}</a> <span class="text-body-secondary">(2 chương trình)' in Client().get(address).text
+    unpublish(programme)
+    assert f'{cast.cell_a.name}</a> <span class="text-body-secondary">(1 chương trình)' in Client().get(address).text
 
 
 def test_the_list_of_wards_on_the_page_follows_a_publication(cast):
@@ -318,3 +345,75 @@ def test_a_signed_in_reader_and_a_visitor_with_cookies_are_never_served_the_shar
     Client().get(page_of(programme))
     client.force_login(cast.member.user)
     assert "Đăng xuất" in client.get(page_of(programme)).text
+
+
+# --- The cards of the list are kept, and change with every service -------------------------------------------------
+
+
+def _card(programme: ActionProgramme, query: str = "") -> str:
+    """The programme's card on the public list, as a visitor gets it."""
+    text = Client().get(home(query)).text
+    start = text.index(f'<article class="card mb-3" aria-labelledby="ket-qua-{programme.pk}">')
+    return text[start : text.index("</article>", start)]
+
+
+def _card_rendered_afresh(programme: ActionProgramme) -> str:
+    cache.clear()
+    return _card(programme)
+
+
+def test_a_card_of_the_list_is_rendered_once_and_changes_with_each_service(cast, monkeypatch):
+    programme = make_public(cast.member, cast.secretary.user)
+    first = _card(programme)
+    assert "Đang thực hiện" in first
+    # Kept: a search and a ward's list show the same card without reading the programme again.
+    search = "?q=" + programme.owner.full_name
+    with CaptureQueriesContext(connection) as context:
+        assert _card(programme, search) == first
+    assert len(context) == 1  # the page's ids
+    assert _card(programme, f"?khu_vuc={cast.ward.pk}") == first
+    # What is overdue changes at midnight: on another day the card is another one.
+    assert "2 nội dung quá hạn</span>" in first
+    monkeypatch.setattr(timezone, "localdate", lambda *args: programme.term_start)
+    assert "quá hạn</span>" not in _card(programme)
+    monkeypatch.undo()
+
+    done = Commitment.objects.filter(programme=programme).order_by("pk").last()
+    assert done is not None
+    progress_report(
+        commitment=done,
+        status=ProgressStatus.DONE,
+        links=["https://phuong.example.vn/bien-ban"],
+        acting_user=owner_user(programme),
+    )
+    reported = _card(programme)
+    assert reported != first and reported == _card_rendered_afresh(programme)
+
+    commitment = Commitment.objects.filter(programme=programme).order_by("pk").first()
+    assert commitment is not None
+    publication.commitment_publicity_set(
+        commitment=commitment, cap=PublicityLevel.COMMITTEE, acting_user=owner_user(programme)
+    )
+    capped = _card(programme)
+    assert capped != reported and capped == _card_rendered_afresh(programme)
+
+    amend_target(programme, cast.secretary.user, "88")
+    assert _card(programme) == _card_rendered_afresh(programme)
+
+    close_programme(cast.secretary.user, programme, ClosingReason.TERM_ENDED)
+    closed = _card(programme)
+    assert "Đã kết thúc" in closed and closed == _card_rendered_afresh(programme)
+
+    unpublish(programme)
+    assert f"ket-qua-{programme.pk}" not in Client().get(home()).text
+
+
+def test_a_ward_without_published_programmes_is_reported_and_left_out(cast):
+    programme = make_public(cast.member, cast.secretary.user)
+    text = Client().get(home(f"?khu_vuc={cast.other_ward.pk}&q=tran")).text
+    assert "Không có chương trình nào được công khai ở địa bàn này." in text
+    # The rest of the search still applies.
+    assert f"ket-qua-{programme.pk}" in text
+    chosen = Client().get(home(f"?khu_vuc={cast.ward.pk}")).text
+    assert "Không có chương trình nào được công khai ở địa bàn này." not in chosen
+    assert f'<option value="{cast.ward.pk}" selected>' in chosen
