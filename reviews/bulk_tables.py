@@ -181,9 +181,7 @@ class SetQuota:
 
     @property
     def beyond(self) -> int:
-        if self.status.allowed is None:
-            return 0
-        return max(0, self.status.excellent - self.status.allowed)
+        return self.status.beyond
 
     @property
     def marked(self) -> dict[str, SafeString]:

@@ -145,6 +145,13 @@ class QuotaStatus:
     def exceeded(self) -> bool:
         return self.allowed is not None and self.excellent > self.allowed
 
+    @property
+    def beyond(self) -> int:
+        """How many Excellent ratings lie beyond what the quota allows (0 without a quota)."""
+        if self.allowed is None:
+            return 0
+        return max(0, self.excellent - self.allowed)
+
     def message(self, organisation_name: str) -> str:
         return _(
             "%(organisation)s có %(excellent)s đảng viên xuất sắc trên %(good)s đảng viên tốt, vượt tỷ lệ "

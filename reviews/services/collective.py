@@ -99,9 +99,7 @@ class GroupQuota:
 
     @property
     def beyond(self) -> int:
-        if self.status.allowed is None:
-            return 0
-        return max(0, self.status.excellent - self.status.allowed)
+        return self.status.beyond
 
     @property
     def missing(self) -> int:
