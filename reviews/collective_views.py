@@ -23,7 +23,15 @@ from reviews import access, services
 from reviews.bulk_tables import Refused, posted
 from reviews.collective_forms import CollectiveReportForm, OrganisationRowForm
 from reviews.models import CollectiveReport, OrganisationRating, PeriodState, ReviewPeriod
-from reviews.services.collective import GroupQuota, Standing, group_quotas, is_rated, ratings_under, subordinates
+from reviews.services.collective import (
+    GroupQuota,
+    Standing,
+    group_quotas,
+    is_rated,
+    ratings_under,
+    standings_with,
+    subordinates,
+)
 from reviews.services.collective_report import REPORT_SECTIONS
 
 TEMPLATE = "reviews/organisation_ratings.html"
@@ -110,10 +118,7 @@ def organisation_ratings(request: AuthenticatedRequest, period_pk: int, organisa
     for row in rows:
         if row.form.is_bound:
             row.form.mark_errors()
-    stored = {
-        pk: Standing(rating.function_group, rating.level, bool(rating.quota_justification.strip()))
-        for pk, rating in ratings.items()
-    }
+    stored = standings_with(ratings.values(), [])
     context = {
         "period": period,
         "upper": upper,

@@ -9,11 +9,11 @@ live here because they read nothing but grants and the tree.
 
 from django.db.models import QuerySet
 
-from programmes.access.holdings import Action, AnyUser, Persona, grants_allowing, grants_for
+from programmes.access.holdings import SECRETARY_PERSONAS, Action, AnyUser, grants_allowing, grants_for
 from programmes.models import PartyOrganisation
 
 # Whoever holds the secretary's post of an organisation: its head.
-_HEADS = frozenset({Persona.COMMITTEE_HEAD, Persona.CELL_SECRETARY})
+_HEADS = SECRETARY_PERSONAS
 
 
 def can_rate_under(user: AnyUser, upper: PartyOrganisation) -> bool:

@@ -10,6 +10,7 @@ from programmes.action_programmes.services import close_programme
 from programmes.audit_actions import ProgrammeAction
 from programmes.models import AuditEvent, ClosingReason, Commitment, FinalVerdict, ProgrammeState, ProgressStatus
 from tests.factories import client_for
+from tests.pages import queries_of
 from tests.programmes.closing_data import other_ward_people
 from tests.programmes.programme_data import make_confirmed
 from tests.programmes.test_documents import flowing_text
@@ -179,3 +180,17 @@ def test_readers_beyond_the_owners_chain_read_the_verdicts_but_not_the_evaluatio
     assert "BÁO CÁO KẾT QUẢ THỰC HIỆN CHƯƠNG TRÌNH HÀNH ĐỘNG" in text and "I.1" in text
     assert "Còn nể nang" not in text and "Được điều động" not in text
     assert "Kết luận của người xác nhận" not in text
+
+
+def test_the_evaluation_page_and_its_report_cost_the_same_queries_for_2_and_for_6_commitments(cast):
+    costs = []
+    for weights in ((60, 40), (20, 20, 15, 15, 15, 15)):
+        programme = make_confirmed(cast.member, cast.secretary.user, weights=weights, title=f"Chương trình {weights}")
+        close_programme(cast.secretary.user, programme, ClosingReason.TERM_ENDED)
+        confirmer = client_for(cast.secretary.user)
+        form_url, report_url = evaluation_url(programme), pdf_url(programme)
+        page_queries, page_answer = queries_of(lambda: confirmer.get(form_url))  # noqa: B023 - called at once
+        pdf_queries, pdf_answer = queries_of(lambda: confirmer.get(report_url))  # noqa: B023 - called at once
+        assert page_answer.status_code == pdf_answer.status_code == 200
+        costs.append((page_queries, pdf_queries))
+    assert costs[0] == costs[1], costs

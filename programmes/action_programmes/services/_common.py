@@ -124,7 +124,7 @@ def _follow_first_version(programme: ActionProgramme, state: str) -> None:
 
 
 def _audit_version(
-    acting_user: User, action: str, version: ProgrammeVersion, *, before: dict[str, Any] | None, **extra: Any
+    acting_user: User | None, action: str, version: ProgrammeVersion, *, before: dict[str, Any] | None, **extra: Any
 ) -> None:
     after = {**snapshot(version, VERSION_FIELDS), **extra}
     audit_record(actor=acting_user, action=action, obj=version, before=before, after=after)

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 
 from programmes import access, summary_marks
 from programmes.action_programmes.public_stamps import public_programme_changed
-from programmes.action_programmes.services._common import VERSION_FIELDS, _notify_owner, _touch
+from programmes.action_programmes.services._common import VERSION_FIELDS, _audit_version, _notify_owner, _touch
 from programmes.audit import audit_record, snapshot
 from programmes.audit_actions import ProgrammeAction
 from programmes.models import (
@@ -176,8 +176,7 @@ def _withdraw_pending_amendment(acting_user: User | None, programme: ActionProgr
         before = snapshot(version, VERSION_FIELDS)
         version.state = VersionState.WITHDRAWN
         version.save(update_fields=["state"])
-        after = {**snapshot(version, VERSION_FIELDS), "because": "programme_closed"}
-        audit_record(actor=acting_user, action=ProgrammeAction.WITHDRAW, obj=version, before=before, after=after)
+        _audit_version(acting_user, ProgrammeAction.WITHDRAW, version, before=before, because="programme_closed")
     return bool(pending)
 
 
