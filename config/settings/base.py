@@ -312,15 +312,21 @@ EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Cổng chương trình hành động <no-reply@localhost>")
 
-# Django's cache: the public pages keep their costly parts there (publicity.selectors.areas, the programme page),
-# keyed by stamps the services move. Redis shared by every web process when CACHE_URL names one; otherwise each
-# process keeps its own in memory (the embedded default), which is right as long as one process serves.
+# Django's cache: the public pages keep their costly parts there (publicity.selectors.areas, the programme page,
+# the cards of the list), keyed by stamps the services move. Every process must see a stamp another one moved (a
+# programme withdrawn in one web process, or closed by a worker, leaves the pages of all of them), so the cache is
+# shared: Redis when CACHE_URL names one; otherwise files under var/cache, which the web processes and the worker of
+# the embedded default share without a server. A stamp the file cache culls is drawn afresh: a miss, never a stale page.
 CACHE_URL = env("CACHE_URL", default="")
 CACHES = {
     "default": (
         {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL, "KEY_PREFIX": "portal"}
         if CACHE_URL
-        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "OPTIONS": {"MAX_ENTRIES": 5000}}
+        else {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(env.path("DJANGO_CACHE_DIR", default=VAR_DIR / "cache")),
+            "OPTIONS": {"MAX_ENTRIES": 5000},
+        }
     )
 }
 
