@@ -8,6 +8,8 @@ lowering a level removes a programme from all of them at the next request. Nothi
 reviews or the audit log.
 """
 
+import hashlib
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -50,6 +52,8 @@ PUBLIC = PublicityLevel.PUBLIC
 SHARED_VERSION_STATES = (VersionState.CONFIRMED, VersionState.SUPERSEDED)
 # A search of more words than this is cut: each word is one more condition.
 MAX_SEARCH_WORDS = 6
+# As long as a shared cache may keep a public page (publicity.views.PUBLIC_MAX_AGE).
+SEARCH_CACHE_SECONDS = 300
 
 
 # --- The rule, as conditions ---------------------------------------------------------------------------------
@@ -153,14 +157,25 @@ def _count_areas() -> list[Area]:
     return [Area(ward, counts[ward.path]) for ward in wards if counts.get(ward.path)]
 
 
-def areas() -> list[Area]:
+# The areas this process read last, under their key and until when: the key holds the shared listing stamp, so a
+# publication or a withdrawal through any process renews them here too; kept in the process because taking the 168
+# committees out of the shared cache (a round trip and unpickling their rows) was a sixth of a public page's time.
+_areas_read: dict[str, tuple[float, list["Area"]]] = {}
+
+
+def areas(stamp: str | None = None) -> list[Area]:
     """Ward and commune committees with at least one published programme in their subtree, from the cache or
-    from two queries (the committees, the grouped counts)."""
-    key = f"publicity:areas:{listing_stamp()}"
+    from two queries (the committees, the grouped counts). `stamp`: the listing's, when the caller has read it."""
+    key = f"publicity:areas:{stamp or listing_stamp()}"
+    kept = _areas_read.get(key)
+    if kept is not None and kept[0] > time.monotonic():
+        return list(kept[1])
     cached = cache.get(key)
     if cached is None:
         cached = _count_areas()
         cache.set(key, cached, AREAS_CACHE_SECONDS)
+    _areas_read.clear()
+    _areas_read[key] = (time.monotonic() + AREAS_CACHE_SECONDS, cached)
     return list(cached)
 
 
@@ -171,14 +186,16 @@ class OrganisationCount:
     published: int
 
 
-def organisations(area: PartyOrganisation | None, chosen_id: int | None = None) -> list[OrganisationCount]:
+def organisations(
+    area: PartyOrganisation | None, chosen_id: int | None = None, stamp: str | None = None
+) -> list[OrganisationCount]:
     """Party organisations holding published programmes in `area`, with their number: from the cache, as the areas'
     counts are kept (a publication or a withdrawal renews them at once), or one query. Without an area, only the
     organisation `chosen_id` (an address shared with it alone keeps working), else none: the city has thousands,
     which a visitor narrows by choosing the ward first."""
     if area is None:
         return _count_organisations(None, chosen_id)
-    key = f"publicity:organisations:{listing_stamp()}:{area.pk}"
+    key = f"publicity:organisations:{stamp or listing_stamp()}:{area.pk}"
     cached: list[OrganisationCount] | None = cache.get(key)
     if cached is None:
         cached = _count_organisations(area, None)
@@ -246,6 +263,32 @@ def programme_page_ids(filters: Filters, start: int, stop: int) -> list[int]:
     and version before keeping 21 cost a third of its time)."""
     ids = programme_list(filters).select_related(None).prefetch_related(None).values_list("pk", flat=True)
     return list(ids[start:stop])
+
+
+def searched_page_ids(filters: Filters, start: int, stop: int, stamp: str | None = None) -> list[int]:
+    """`programme_page_ids`, kept in the cache for a search by words (with or without a ward, an organisation or an
+    occasion) under the listing's stamp and the day: the stamp moves whenever a programme enters or leaves the public
+    pages, so a withdrawn one is never found again, while a common name asked again (the search a city's visitors
+    repeat most) is not matched against the trigram index each time. Not kept: browsing without words (read from
+    the index by name at once) and the status and overdue filters (they follow a programme's closing and progress,
+    which do not move the listing's stamp). The cache's time bounds what no service announces (a new name)."""
+    if not fold(filters.text).split() or filters.status or filters.overdue:
+        return programme_page_ids(filters, start, stop)
+    asked = (
+        filters.text,
+        filters.area.pk if filters.area is not None else None,
+        filters.organisation_id,
+        filters.occasion,
+        start,
+        stop,
+    )
+    digest = hashlib.sha256(repr(asked).encode()).hexdigest()[:32]
+    key = f"publicity:search:{stamp or listing_stamp()}:{timezone.localdate().isoformat()}:{digest}"
+    ids: list[int] | None = cache.get(key)
+    if ids is None:
+        ids = programme_page_ids(filters, start, stop)
+        cache.set(key, ids, SEARCH_CACHE_SECONDS)
+    return ids
 
 
 def programmes_by_id(ids: Sequence[int]) -> dict[int, ActionProgramme]:

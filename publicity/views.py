@@ -93,10 +93,10 @@ class ResultPage:
         return self.number > 1
 
 
-def _result_page(request: HttpRequest, filters: selectors.Filters) -> ResultPage:
+def _result_page(request: HttpRequest, filters: selectors.Filters, stamp: str) -> ResultPage:
     number = _chosen_id(request, "page") or 1
     start = (number - 1) * RESULTS_PER_PAGE
-    ids = selectors.programme_page_ids(filters, start, start + RESULTS_PER_PAGE + 1)
+    ids = selectors.searched_page_ids(filters, start, start + RESULTS_PER_PAGE + 1, stamp)
     return ResultPage(number, ids[:RESULTS_PER_PAGE], len(ids) > RESULTS_PER_PAGE)
 
 
@@ -109,21 +109,23 @@ def _form_key(request: HttpRequest, form: PublicSearchForm) -> str:
 @require_safe
 @public_cache()
 def public_home(request: HttpRequest) -> HttpResponse:
-    areas = selectors.areas()
+    # Read once: the cached parts of the page are all keyed by it.
+    stamp = public_stamps.listing_stamp()
+    areas = selectors.areas(stamp)
     area = _selected_area(request, areas)
     organisations = selectors.organisations(
-        area.organisation if area is not None else None, _chosen_id(request, "to_chuc")
+        area.organisation if area is not None else None, _chosen_id(request, "to_chuc"), stamp
     )
     form = PublicSearchForm(request.GET or None, areas=areas, organisations=organisations, area_chosen=area is not None)
     if form.is_bound:
         form.is_valid()
     filters = form.filters()
-    page = _result_page(request, filters)
+    page = _result_page(request, filters, stamp)
     context = {
         "form": form,
         "areas": areas,
         "area": area,
-        "listing_stamp": public_stamps.listing_stamp(),
+        "listing_stamp": stamp,
         "areas_cache_seconds": selectors.AREAS_CACHE_SECONDS,
         "form_key": _form_key(request, form),
         "organisations": organisations,

@@ -255,6 +255,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--scale", type=float, required=True, help="1 is the whole city; 0.1 a tenth")
     parser.add_argument("--database-url", default=os.environ.get("BENCH_CITY_DATABASE_URL", ""))
+    parser.add_argument("--cache-url", default=os.environ.get("BENCH_CITY_CACHE_URL", ""), help="redis://…")
     parser.add_argument("--reuse", action="store_true", help="measure a database built before and not yet measured")
     parser.add_argument("--clients", type=int, default=4)
     parser.add_argument("--seconds", type=float, default=5.0, help="per page and round")
@@ -273,9 +274,13 @@ def main() -> None:
         "DJANGO_STATIC_ROOT": str(work / "static"),
         "DJANGO_MEDIA_ROOT": str(work / "media"),
         "DJANGO_LOG_LEVEL": "WARNING",
+        # Django's cache as compose deploys it (Redis), or files in the run's own folder.
+        "CACHE_URL": args.cache_url,
+        "DJANGO_CACHE_DIR": str(work / "cache"),
         "PYTHONPATH": f"{REPO_ROOT}:{SCRIPTS}",
     }
     facts: dict[str, Any] = {"date": datetime.date.today().isoformat(), "machine": machine(args.database_url)}
+    facts["machine"] += ", Django's cache in " + ("Redis" if args.cache_url.startswith("redis") else "files")
     facts.update(clients=args.clients, seconds=args.seconds, rounds=args.rounds)
     if recreate_database(args.database_url, name, args.reuse):
         started = time.perf_counter()
@@ -284,6 +289,8 @@ def main() -> None:
     else:
         facts["build_seconds"] = "an earlier run (--reuse)"
     run([PYTHON, "manage.py", "collectstatic", "--noinput", "--verbosity", "0"], env)
+    # Nothing cached for another scale's database (the same ids, other rows) may answer for this one.
+    run([PYTHON, "manage.py", "shell", "--command", "from django.core.cache import cache; cache.clear()"], env)
     facts["period"] = operation("period", env)
     # After the period's opening, so that its 3,000 reviews are among the figures the dashboards read.
     facts["summaries"] = operation("summaries", env)

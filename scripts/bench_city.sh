@@ -2,7 +2,8 @@
 # `make bench-city [SCALE=0.1]`: the city-scale benchmark (scripts/bench_city.py) at 1/10 and then the whole city,
 # or at the one scale given, into docs/BENCHMARKS.md. It runs on a throwaway PostgreSQL started here from Debian's
 # packages (in a temporary folder, stopped by PID whatever happens), or on the server BENCH_CITY_DATABASE_URL names
-# (postgres://user@host:port/postgres), where it creates and leaves the databases bench_city_<scale>.
+# (postgres://user@host:port/postgres), where it creates and leaves the databases bench_city_<scale>. Django's cache
+# is a Redis server started here too, as compose deploys it, or the one BENCH_CITY_CACHE_URL names.
 # On two CPUs 1/10 takes about eight minutes; the whole city builds in about seven minutes (1.6 GB in PostgreSQL) and its
 # slow pages make the measurement itself much longer.
 set -euo pipefail
@@ -10,6 +11,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
 SCALES=${1:-"0.1 1"}
 PG_PORT=${BENCH_PG_PORT:-5434}
+REDIS_PORT=${BENCH_REDIS_PORT:-6391}
 
 as_postgres() {
   # initdb refuses to run as root; the Debian package provides the postgres account.
@@ -30,6 +32,10 @@ stop_postgres() {
     echo "-- stopping PostgreSQL (pid $(head -1 "$SERVICE_DIR/pg/data/postmaster.pid"))"
     as_postgres timeout 60 "$PGBIN/pg_ctl" -D "$SERVICE_DIR/pg/data" -m fast -w -t 50 stop >/dev/null \
       || stop_pids "$(head -1 "$SERVICE_DIR/pg/data/postmaster.pid")"
+  fi
+  if [[ -n $SERVICE_DIR && -f $SERVICE_DIR/redis.pid ]]; then
+    echo "-- stopping Redis (pid $(cat "$SERVICE_DIR/redis.pid"))"
+    stop_pids "$(cat "$SERVICE_DIR/redis.pid")"
   fi
   [[ -n $SERVICE_DIR ]] && rm -rf "$SERVICE_DIR"
   exit "$status"
@@ -54,6 +60,24 @@ if [[ -z ${BENCH_CITY_DATABASE_URL:-} ]]; then
   echo "-- settings: $settings"
   echo "-- PostgreSQL on 127.0.0.1:$PG_PORT (pid $(head -1 "$SERVICE_DIR/pg/data/postmaster.pid"))"
   export BENCH_CITY_DATABASE_URL="postgres://postgres@127.0.0.1:$PG_PORT/postgres"
+fi
+
+if [[ -z ${BENCH_CITY_CACHE_URL:-} ]]; then
+  command -v redis-server >/dev/null || { echo "redis-server is not installed (make install as root installs it)" >&2; exit 1; }
+  port_is_free 127.0.0.1 "$REDIS_PORT" || { echo "port $REDIS_PORT is in use: set BENCH_REDIS_PORT" >&2; exit 1; }
+  if [[ -z $SERVICE_DIR ]]; then
+    SERVICE_DIR=$(mktemp -d -t portal-bench-city.XXXXXX)
+    trap stop_postgres EXIT
+    trap 'exit 130' INT TERM
+  fi
+  redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save '' --appendonly no --daemonize yes \
+    --pidfile "$SERVICE_DIR/redis.pid" --logfile "$SERVICE_DIR/redis.log" --dir "$SERVICE_DIR"
+  for _try in $(seq 50); do
+    [[ -s $SERVICE_DIR/redis.pid ]] && ! port_is_free 127.0.0.1 "$REDIS_PORT" && break
+    sleep 0.1
+  done
+  echo "-- Redis on 127.0.0.1:$REDIS_PORT (pid $(cat "$SERVICE_DIR/redis.pid"))"
+  export BENCH_CITY_CACHE_URL="redis://127.0.0.1:$REDIS_PORT/2"
 fi
 
 for scale in $SCALES; do

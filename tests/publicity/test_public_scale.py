@@ -130,8 +130,9 @@ def test_query_counts_are_pinned_whatever_the_number_of_programmes(cast, count):
     assert queries(home(f"?khu_vuc={cast.ward.pk}&page=2")) == (3 if count > RESULTS_PER_PAGE else 1)
     assert queries(home(f"?khu_vuc={cast.ward.pk}&page=2")) == 1
     assert queries(home(f"?khu_vuc={cast.ward.pk}&to_chuc={cast.cell_a.pk}")) == 1
-    # A search: the page's ids, no count; its cards are those already rendered.
+    # A search: the page's ids, no count; its cards are those already rendered. Asked again, its ids are kept too.
     assert queries(home("?q=tran+thi")) == 1
+    assert queries(home("?q=tran+thi")) == 0
     assert queries(home("?q=Trần+Thị+Ánh")) == 1
     # Cold, a search costs what the home page does: the wards and their counts, the ids, the cards' rows.
     cache.clear()
@@ -231,6 +232,27 @@ def _names_listed(address: str) -> list[str]:
     ids = Client().get(address).context["page"].object_list
     names = dict(ActionProgramme.objects.filter(pk__in=ids).values_list("pk", "owner__full_name"))
     return [names[pk] for pk in ids]
+
+
+def test_a_search_asked_again_is_kept_until_a_programme_enters_or_leaves_the_public_pages(cast):
+    an = make_public(make_member(cast.cell_a, "an", full_name="Nguyễn Văn An"), cast.secretary.user)
+    address = home("?q=nguyen+van+an")
+    assert _names_listed(address) == ["Nguyễn Văn An"]
+    assert queries(address) == 0
+
+    anh = make_public(make_member(cast.cell_a, "anh", full_name="Nguyễn Văn Ánh"), cast.secretary.user)
+    assert _names_listed(address) == ["Nguyễn Văn An", "Nguyễn Văn Ánh"]
+
+    unpublish(an)
+    assert _names_listed(address) == ["Nguyễn Văn Ánh"]
+    assert _names_listed(home(f"?q=Nguyễn+Văn+An&khu_vuc={cast.ward.pk}")) == ["Nguyễn Văn Ánh"]
+
+    # The status filter follows a closing, which leaves the programme public: read afresh every time.
+    closed = home(f"?q=nguyen+van+an&trang_thai={selectors.StatusFilter.CLOSED.value}")
+    assert _names_listed(closed) == []
+    close_programme(cast.secretary.user, anh, ClosingReason.TERM_ENDED)
+    assert _names_listed(closed) == ["Nguyễn Văn Ánh"]
+    assert _names_listed(address) == ["Nguyễn Văn Ánh"]
 
 
 @pytest.mark.postgres
