@@ -87,7 +87,7 @@ def pages_and_sessions(period_id: int) -> tuple[list[Page], dict[str, tuple[floa
     from django.test.utils import CaptureQueriesContext
     from django.urls import reverse
 
-    from programmes.models import RoleAssignment
+    from programmes.models import ActionProgramme, ProgrammeState, RoleAssignment
     from publicity.selectors import public_programmes
 
     staff = User.objects.get(username="bench.ward.staff")
@@ -109,6 +109,17 @@ def pages_and_sessions(period_id: int) -> tuple[list[Page], dict[str, tuple[floa
 
     cookie = session_of("bench.ward.staff")
     city_cookie = session_of("bench.city.staff")
+    # A programme of the ward closed at the end of its term, read by the one who confirmed it: its end-of-term
+    # evaluation and its owner's portfolio of programmes and reviews.
+    closed = (
+        ActionProgramme.objects.filter(state=ProgrammeState.CLOSED, organisation__path__startswith=ward.path)
+        .select_related("current_version__confirmed_by")
+        .order_by("pk")
+        .first()
+    )
+    if closed is None or closed.current_version is None or closed.current_version.confirmed_by is None:
+        raise SystemExit("no closed programme with its confirmer in the ward to measure")
+    confirmer_cookie = session_of(closed.current_version.confirmed_by.username)
     home = reverse("publicity:public_home")
     pages = [
         Page(BARE, "/bench/bare/"),
@@ -123,6 +134,16 @@ def pages_and_sessions(period_id: int) -> tuple[list[Page], dict[str, tuple[floa
         Page("Ward dashboard (ward staff)", reverse("dashboards:organisation", args=[ward.pk]), cookie),
         Page("City dashboard (city staff)", reverse("dashboards:organisation", args=[city.pk]), city_cookie),
         Page(f"Public area dashboard ({ward.name})", reverse("publicity:area_dashboard", args=[ward.pk])),
+        Page(
+            "End-of-term evaluation (its confirmer)",
+            reverse("programmes:programme_evaluation", args=[closed.pk]),
+            confirmer_cookie,
+        ),
+        Page(
+            "A cadre's portfolio (their confirmer)",
+            reverse("reviews:cadre_portfolio", args=[closed.owner_id]),
+            confirmer_cookie,
+        ),
     ]
     anonymous = Client(HTTP_ACCEPT_LANGUAGE="vi")
     server: dict[str, tuple[float, int]] = {}
