@@ -139,6 +139,8 @@ def test_the_front_handles_a_case_from_its_workspace(cast, programme):
 
     queue = client.get(reverse("oversight:queue")).text
     assert case.tracking_code in queue and cast.member.full_name in queue
+    # Its state is the portal's badge, in the colour every page gives a case waiting on someone.
+    assert '<span class="badge text-bg-warning" data-state="feedback_case-received">Đã nhận, chờ tiếp nhận</span>' in queue
     page = client.get(reverse("oversight:case", args=[case.pk])).text
     assert SENDER["email"] in page  # the body handling the case may contact the sender
 
@@ -184,7 +186,8 @@ def test_the_cadre_replies_once_the_case_is_accepted_and_never_sees_the_sender(c
 
     assert case.tracking_code not in client.get(reverse("oversight:owner_cases")).text
     feedback.case_accept(case=case, acting_user=cast.overseer)
-    assert case.tracking_code in client.get(reverse("oversight:owner_cases")).text
+    cases = client.get(reverse("oversight:owner_cases")).text
+    assert case.tracking_code in cases and 'data-state="feedback_case-accepted"' in cases
     page = client.get(address).text
     for value in SENDER.values():
         assert value not in page
