@@ -25,6 +25,7 @@ from urllib.parse import quote, unquote, unquote_to_bytes, urljoin
 import segno
 from django.conf import settings
 from django.contrib.staticfiles import finders
+from django.contrib.staticfiles.storage import staticfiles_storage
 from django.core.exceptions import SuspiciousFileOperation
 from django.template.loader import render_to_string
 from django.utils import numberformat, timezone, translation
@@ -239,7 +240,21 @@ def _parsed_stylesheet(html: str) -> tuple[str, CSS, FontConfiguration, bool] | 
         font_config = FontConfiguration()
         stylesheet = CSS(url=url, url_fetcher=StaticOnlyFetcher(), font_config=font_config)
         cached = _parsed.stylesheet = (key, stylesheet, font_config)
-    return _STYLESHEET_LINK.sub("", html, count=1), cached[1], cached[2], name == PRINT_STYLESHEET
+    return _STYLESHEET_LINK.sub("", html, count=1), cached[1], cached[2], _is_print_stylesheet(name)
+
+
+def _is_print_stylesheet(name: str | None) -> bool:
+    """The print stylesheet, by its own name or by the hashed one production's templates link (collectstatic's
+    manifest): the short default stylesheet saved nothing in production while only the first was recognised."""
+    if name == PRINT_STYLESHEET:
+        return True
+    stored_name = getattr(staticfiles_storage, "stored_name", None)
+    if name is None or stored_name is None:
+        return False
+    try:
+        return bool(name == stored_name(PRINT_STYLESHEET))
+    except ValueError:  # the manifest does not list it (collectstatic not run): not the one linked, then
+        return False
 
 
 def html_to_pdf(html: str, *, finisher: Callable[[Any, Any], None] | None = None) -> bytes:

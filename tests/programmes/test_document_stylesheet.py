@@ -10,6 +10,8 @@ from unittest import mock
 
 import pytest
 import weasyprint
+from django.contrib.staticfiles.storage import staticfiles_storage
+from django.core.management import call_command
 from weasyprint import CSS, HTML
 
 from programmes import documents
@@ -35,6 +37,8 @@ def nothing_parsed_yet():
 
 
 def counting_css():
+    # The short default stylesheet is parsed once per process, whichever test comes first: not counted here.
+    documents._user_agent_stylesheet()
     return mock.patch.object(documents, "CSS", side_effect=CSS)
 
 
@@ -123,6 +127,23 @@ def test_the_short_default_stylesheet_is_the_one_used_for_documents_with_the_pri
         html_to_pdf(page(LINK + '<link rel="stylesheet" href="/static/css/portal.css">'))
         html_to_pdf(page('<link rel="stylesheet" href="/static/css/portal.css">'))
         assert used.call_count == 1
+
+
+def test_the_hashed_print_stylesheet_production_links_is_recognised_too(tmp_path, settings):
+    # Production's templates link the copy collectstatic named by its content (the manifest storage).
+    settings.STATIC_ROOT = str(tmp_path)
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"},
+    }
+    call_command("collectstatic", interactive=False, verbosity=0)
+    hashed = staticfiles_storage.url("css/reports.css")
+    assert re.fullmatch(r"/static/css/reports\.[0-9a-f]{12}\.css", hashed)
+    html = page(f'<link rel="stylesheet" href="{hashed}">')
+    with mock.patch.object(documents, "_user_agent_stylesheet", wraps=documents._user_agent_stylesheet) as used:
+        pdf = html_to_pdf(html)
+    assert used.call_count == 1
+    assert pdf == as_weasyprint_alone(html)
 
 
 def test_the_report_templates_write_only_elements_the_short_default_stylesheet_knows():
