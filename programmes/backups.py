@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.files import File
 from django.core.files.storage import FileSystemStorage, Storage, default_storage
 from django.db import connection
@@ -353,4 +354,8 @@ def restore(archive_path: Path) -> RestoreSummary:
             )
         _restore_database(engine, work / PART_BY_ENGINE[engine])
         _unpack_media(work / MEDIA_PART, default_storage)
-        return _check(manifest, default_storage)
+        summary = _check(manifest, default_storage)
+    # Pages, cards and counts cached for the database this one replaced carry the same ids with other rows, and
+    # the stamps that key them never expire: nothing of them may answer for the restored data.
+    cache.clear()
+    return summary

@@ -5,8 +5,9 @@ A page of the list costs the query choosing its ids, then one read of the cache 
 cards; only the programmes whose card is not there are read (two queries) and rendered. The key holds the language,
 the day (what is overdue changes at midnight) and the stamp that every service changing what a card shows moves
 (its progress, versions, publicity, closing: `public_stamps.public_programme_changed`); the cache's time bounds only
-what no service announces (an owner's new name), as for the programme's page. Whether a programme is listed at all
-is never cached: the ids are read live, so a withdrawn programme leaves the list at the next request.
+what no service announces (an owner's new name), as for the programme's page. Which programmes are listed is read
+live, or for a search by words kept under the listing's stamp (`selectors.searched_page_ids`), which a publication
+or a withdrawal moves: a withdrawn programme leaves the list at the next request either way.
 """
 
 from collections.abc import Sequence

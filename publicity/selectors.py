@@ -8,6 +8,7 @@ lowering a level removes a programme from all of them at the next request. Nothi
 reviews or the audit log.
 """
 
+import dataclasses
 import hashlib
 import time
 from collections.abc import Sequence
@@ -123,7 +124,7 @@ class Filters:
     overdue: bool = False
 
 
-@dataclass
+@dataclass(frozen=True)
 class Area:
     """A ward or commune committee with the number of programmes published in it."""
 
@@ -157,10 +158,11 @@ def _count_areas() -> list[Area]:
     return [Area(ward, counts[ward.path]) for ward in wards if counts.get(ward.path)]
 
 
-# The areas this process read last, under their key and until when: the key holds the shared listing stamp, so a
-# publication or a withdrawal through any process renews them here too; kept in the process because taking the 168
-# committees out of the shared cache (a round trip and unpickling their rows) was a sixth of a public page's time.
-_areas_read: dict[str, tuple[float, list["Area"]]] = {}
+# The areas this process read last, under their key, with the moment the shared copy expires: the key holds the
+# shared listing stamp, so a publication or a withdrawal through any process renews them here too; kept in the
+# process because taking the 168 committees out of the shared cache (a round trip and unpickling their rows) was a
+# sixth of a public page's time. Wall-clock time, which every process shares.
+_areas_read: dict[str, tuple[float, list[Area]]] = {}
 
 
 def areas(stamp: str | None = None) -> list[Area]:
@@ -168,15 +170,16 @@ def areas(stamp: str | None = None) -> list[Area]:
     from two queries (the committees, the grouped counts). `stamp`: the listing's, when the caller has read it."""
     key = f"publicity:areas:{stamp or listing_stamp()}"
     kept = _areas_read.get(key)
-    if kept is not None and kept[0] > time.monotonic():
-        return list(kept[1])
-    cached = cache.get(key)
-    if cached is None:
-        cached = _count_areas()
-        cache.set(key, cached, AREAS_CACHE_SECONDS)
-    _areas_read.clear()
-    _areas_read[key] = (time.monotonic() + AREAS_CACHE_SECONDS, cached)
-    return list(cached)
+    if kept is None or kept[0] <= time.time():
+        shared = cache.get(key)
+        if isinstance(shared, tuple) and shared[0] > time.time():
+            kept = shared
+        else:
+            kept = (time.time() + AREAS_CACHE_SECONDS, _count_areas())
+            cache.set(key, kept, AREAS_CACHE_SECONDS)
+        _areas_read.clear()
+        _areas_read[key] = kept
+    return list(kept[1])
 
 
 @dataclass(frozen=True)
@@ -267,23 +270,20 @@ def programme_page_ids(filters: Filters, start: int, stop: int) -> list[int]:
 
 def searched_page_ids(filters: Filters, start: int, stop: int, stamp: str | None = None) -> list[int]:
     """`programme_page_ids`, kept in the cache for a search by words (with or without a ward, an organisation or an
-    occasion) under the listing's stamp and the day: the stamp moves whenever a programme enters or leaves the public
-    pages, so a withdrawn one is never found again, while a common name asked again (the search a city's visitors
-    repeat most) is not matched against the trigram index each time. Not kept: browsing without words (read from
-    the index by name at once) and the status and overdue filters (they follow a programme's closing and progress,
+    occasion) under the listing's stamp: the stamp moves whenever a programme enters or leaves the public pages, so a
+    withdrawn one is never found again, while a common name asked again (the search a city's visitors repeat most)
+    is not matched against the trigram index each time. Not kept: browsing without words (read from the index by
+    name at once) and the status and overdue filters (they follow a programme's closing, its progress and the day,
     which do not move the listing's stamp). The cache's time bounds what no service announces (a new name)."""
-    if not fold(filters.text).split() or filters.status or filters.overdue:
+    words = fold(filters.text).split()[:MAX_SEARCH_WORDS]
+    if not words or filters.status or filters.overdue:
         return programme_page_ids(filters, start, stop)
-    asked = (
-        filters.text,
-        filters.area.pk if filters.area is not None else None,
-        filters.organisation_id,
-        filters.occasion,
-        start,
-        stop,
-    )
-    digest = hashlib.sha256(repr(asked).encode()).hexdigest()[:32]
-    key = f"publicity:search:{stamp or listing_stamp()}:{timezone.localdate().isoformat()}:{digest}"
+    # Every filter, so that one added later is in the key too; the words as the query reads them (with or without
+    # accents, the same programmes), the area by its id.
+    asked = {field.name: getattr(filters, field.name) for field in dataclasses.fields(filters)}
+    asked.update(text=words, area=filters.area.pk if filters.area is not None else None, rows=(start, stop))
+    digest = hashlib.sha256(repr(sorted(asked.items())).encode()).hexdigest()[:32]
+    key = f"publicity:search:{stamp or listing_stamp()}:{digest}"
     ids: list[int] | None = cache.get(key)
     if ids is None:
         ids = programme_page_ids(filters, start, stop)

@@ -285,6 +285,9 @@ def main() -> None:
     args = parser.parse_args()
     if not args.database_url.startswith("postgres"):
         parser.error("give a PostgreSQL server's URL: --database-url or BENCH_CITY_DATABASE_URL")
+    # Each scale starts from an empty cache (FLUSHDB): only a Redis on this machine, never a deployment's.
+    if urlsplit(args.cache_url).hostname not in ("127.0.0.1", "localhost"):
+        parser.error("give a Redis on this machine (it is emptied): --cache-url or BENCH_CITY_CACHE_URL")
     name = database_name(args.scale)
     database_url = with_database(args.database_url, name)
     work = Path(tempfile.mkdtemp(prefix="bench-city-"))
@@ -295,13 +298,12 @@ def main() -> None:
         "DJANGO_STATIC_ROOT": str(work / "static"),
         "DJANGO_MEDIA_ROOT": str(work / "media"),
         "DJANGO_LOG_LEVEL": "WARNING",
-        # Django's cache as compose deploys it (Redis), or files in the run's own folder.
+        # Django's cache as compose deploys it: Redis.
         "CACHE_URL": args.cache_url,
-        "DJANGO_CACHE_DIR": str(work / "cache"),
         "PYTHONPATH": f"{REPO_ROOT}:{SCRIPTS}",
     }
     facts: dict[str, Any] = {"date": datetime.date.today().isoformat(), "machine": machine(args.database_url)}
-    facts["machine"] += ", Django's cache in " + ("Redis" if args.cache_url.startswith("redis") else "files")
+    facts["machine"] += ", Django's cache in Redis"
     facts.update(clients=args.clients, seconds=args.seconds, rounds=args.rounds)
     if recreate_database(args.database_url, name, args.reuse):
         started = time.perf_counter()

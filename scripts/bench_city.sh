@@ -76,6 +76,8 @@ if [[ -z ${BENCH_CITY_CACHE_URL:-} ]]; then
     [[ -s $SERVICE_DIR/redis.pid ]] && ! port_is_free 127.0.0.1 "$REDIS_PORT" && break
     sleep 0.1
   done
+  [[ -s $SERVICE_DIR/redis.pid ]] && ! port_is_free 127.0.0.1 "$REDIS_PORT" \
+    || { echo "Redis did not start (see $SERVICE_DIR/redis.log)" >&2; cat "$SERVICE_DIR/redis.log" >&2 || true; exit 1; }
   echo "-- Redis on 127.0.0.1:$REDIS_PORT (pid $(cat "$SERVICE_DIR/redis.pid"))"
   export BENCH_CITY_CACHE_URL="redis://127.0.0.1:$REDIS_PORT/2"
 fi

@@ -1,7 +1,14 @@
 """Scale-out: PostgreSQL, Redis, gunicorn behind a proxy. Secrets must come from the environment."""
 
+from django.core.exceptions import ImproperlyConfigured
+
 from .base import *  # noqa: F403
-from .base import env
+from .base import CACHE_URL, env
+
+# Web processes and workers on several hosts must read the same cache (the stamps that invalidate the public pages):
+# Redis, never the embedded default's files on one machine.
+if not CACHE_URL:
+    raise ImproperlyConfigured("CACHE_URL must name the Redis cache every web process and worker shares.")
 
 DEBUG = False
 SECRET_KEY = env("DJANGO_SECRET_KEY")

@@ -21,12 +21,18 @@ from django.db import connection
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
+def cache_dir(media_root: Path) -> Path:
+    return media_root.parent / f"{media_root.name}-cache"
+
+
 def manage(*args: str, database_url: str, media_root: Path, check: bool = True) -> subprocess.CompletedProcess[str]:
     environment = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "config.settings.local",
         "DATABASE_URL": database_url,
         "DJANGO_MEDIA_ROOT": str(media_root),
+        # The embedded default's cache (files), beside the media: never the working copy's var/cache.
+        "DJANGO_CACHE_DIR": str(cache_dir(media_root)),
         "CELERY_BROKER_URL": "memory://",
         "CELERY_TASK_ALWAYS_EAGER": "false",
     }
@@ -88,7 +94,12 @@ def test_the_demo_on_sqlite_round_trips_with_equal_rows_and_files(tmp_path):
     assert str(archive) in saved.stdout
 
     target_db, target_media = tmp_path / "restored.sqlite3", tmp_path / "restored-media"
+    # Something cached before, as for the database the restored one replaces: the restore empties the cache.
+    cache_probe = "from django.core.cache import cache; cache.set('publicity:areas:stale', [], None)"
+    manage("shell", "--command", cache_probe, database_url=f"sqlite:///{target_db}", media_root=target_media)
+    assert list(cache_dir(target_media).glob("*.djcache"))
     restored = manage("restore", str(archive), database_url=f"sqlite:///{target_db}", media_root=target_media)
+    assert not list(cache_dir(target_media).glob("*.djcache"))
 
     counts = sqlite_counts(source_db)
     assert counts["programmes_cadre"] > 0 and counts["programmes_actionprogramme"] > 0

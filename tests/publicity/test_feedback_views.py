@@ -140,7 +140,8 @@ def test_the_front_handles_a_case_from_its_workspace(cast, programme):
     queue = client.get(reverse("oversight:queue")).text
     assert case.tracking_code in queue and cast.member.full_name in queue
     # Its state is the portal's badge, in the colour every page gives a case waiting on someone.
-    assert '<span class="badge text-bg-warning" data-state="feedback_case-received">Đã nhận, chờ tiếp nhận</span>' in queue
+    badge = '<span class="badge text-bg-warning" data-state="feedback_case-received">Đã nhận, chờ tiếp nhận</span>'
+    assert badge in queue
     page = client.get(reverse("oversight:case", args=[case.pk])).text
     assert SENDER["email"] in page  # the body handling the case may contact the sender
 

@@ -45,3 +45,15 @@ def test_a_stamp_moved_in_one_process_of_the_embedded_default_is_read_by_the_oth
     assert moved_listing != listing and moved_page != page
 
     assert _process(tmp_path, "read")[1:] == [moved_listing, moved_page]
+
+
+def test_the_production_settings_refuse_to_start_without_a_shared_cache(tmp_path: Path) -> None:
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.production", "DJANGO_SECRET_KEY": "x" * 50}
+    env.pop("CACHE_URL", None)
+    check = [sys.executable, "-c", "import django; django.setup()"]
+    refused = subprocess.run(check, env=env, cwd=REPO, capture_output=True, text=True, timeout=120)
+    assert refused.returncode != 0 and "CACHE_URL must name the Redis cache" in refused.stderr
+
+    with_cache = {**env, "CACHE_URL": "redis://127.0.0.1:6379/2"}
+    started = subprocess.run(check, env=with_cache, cwd=REPO, capture_output=True, text=True, timeout=120)
+    assert started.returncode == 0, started.stderr[-2000:]
