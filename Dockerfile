@@ -27,7 +27,7 @@ RUN pip install --require-hashes -r requirements.txt
 
 COPY . .
 # Build-time values only: collectstatic and compilemessages touch neither the database nor the broker.
-RUN export DJANGO_SECRET_KEY=build-only CELERY_BROKER_URL=redis://build-only \
+RUN export DJANGO_SECRET_KEY=build-only CELERY_BROKER_URL=redis://build-only CACHE_URL=redis://build-only \
     && if find locale -name '*.po' 2>/dev/null | grep -q .; then \
         python manage.py compilemessages --ignore=var --verbosity 0; fi \
     && python manage.py collectstatic --noinput --verbosity 0 \
