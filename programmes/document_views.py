@@ -7,8 +7,9 @@ from django.views.decorators.http import require_GET
 
 from programmes import access
 from programmes.action_programmes.selectors import version_for_display
-from programmes.documents import programme_document_context, render_pdf
+from programmes.documents import render_pdf
 from programmes.models import ActionProgramme, ProgrammeVersion
+from programmes.programme_document import programme_document_context
 
 VERSION_PARAMETER = "phien-ban"
 

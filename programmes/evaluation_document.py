@@ -13,7 +13,6 @@ from django.utils.functional import Promise
 from django_stubs_ext import StrOrPromise
 
 from programmes.action_programmes import numbering
-from programmes.documents import cadre_name, confirmer_block, format_number, target_text
 from programmes.models import (
     ActionProgramme,
     ClosingReason,
@@ -23,6 +22,7 @@ from programmes.models import (
     ProgressStatus,
 )
 from programmes.party_document import PartyHeader, SignatureBlock, party_header
+from programmes.programme_document import cadre_name, confirmer_block, format_number, target_text
 
 
 @dataclass(frozen=True)

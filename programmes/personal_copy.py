@@ -16,8 +16,8 @@ from django.utils.module_loading import autodiscover_modules
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
-from programmes.documents import format_number
 from programmes.models import Cadre
+from programmes.programme_document import format_number
 from programmes.web import person_name
 
 

@@ -24,8 +24,8 @@ from django.db.models import F, Min
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from programmes.documents import format_number
 from programmes.models import CommitmentTerms, ProgressReport, ProgressStatus
+from programmes.programme_document import format_number
 from reviews import rules
 from reviews.models import CommitmentAssessment, ConsistencyNote, Verdict
 

@@ -111,7 +111,8 @@ def print_reports() -> dict[str, Any]:
 
     from programmes import documents as documents_module
     from programmes.action_programmes.selectors import version_for_display
-    from programmes.documents import programme_document_context, render_pdf
+    from programmes.documents import render_pdf
+    from programmes.programme_document import programme_document_context
     from publicity.selectors import public_programmes
 
     programmes = list(public_programmes().select_related("current_version").order_by("pk")[:REPORT_SAMPLE])

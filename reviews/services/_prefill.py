@@ -9,8 +9,8 @@ from typing import NamedTuple
 from django.db.models import QuerySet
 
 from programmes.action_programmes import numbering
-from programmes.documents import format_number
 from programmes.models import ActionProgramme, CommitmentCategory, CommitmentTerms, Membership, ProgrammeState
+from programmes.programme_document import format_number
 from reviews.models import ReviewPeriod
 
 

@@ -30,10 +30,8 @@ from programmes.documents import (
     RefusedURL,
     StaticOnlyFetcher,
     html_to_pdf,
-    programme_document_context,
     qr_code_src,
     render_pdf,
-    target_text,
 )
 from programmes.models import (
     CommitmentCategory,
@@ -43,6 +41,7 @@ from programmes.models import (
     PublicityLevel,
 )
 from programmes.party_document import place_of
+from programmes.programme_document import programme_document_context, target_text
 from tests.factories import client_for, make_organisation
 from tests.programmes.programme_data import commitment_content, give_private_details, make_confirmed, make_draft, submit
 

@@ -1,9 +1,9 @@
 """The programme document: a confirmed action programme, printed as it was confirmed."""
 
-from programmes.documents import programme_document_context
 from programmes.models import (
     ActionProgramme,
 )
+from programmes.programme_document import programme_document_context
 from reviews.models import (
     ReportKind,
     ReviewPeriod,
