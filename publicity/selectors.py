@@ -45,14 +45,12 @@ from programmes.models import (
     PublicityLevel,
     VersionState,
 )
-from programmes.text import fold
+from programmes.search import search_words, words_condition
 from publicity.models import CaseState, FeedbackCase
 
 PUBLIC = PublicityLevel.PUBLIC
 # The versions a reader may see of a programme: the one in force and those it replaced.
 SHARED_VERSION_STATES = (VersionState.CONFIRMED, VersionState.SUPERSEDED)
-# A search of more words than this is cut: each word is one more condition.
-MAX_SEARCH_WORDS = 6
 # As long as a shared cache may keep a public page (publicity.views.PUBLIC_MAX_AGE).
 SEARCH_CACHE_SECONDS = 300
 
@@ -229,13 +227,9 @@ def _search_q(text: str) -> Q | None:
     The programme keeps these folded in one column (`search_folded`, each word after a space), so that each word
     is one `LIKE '% word%'` on it: PostgreSQL answers them together from a trigram index; SQLite scans.
     """
-    words = fold(text).split()[:MAX_SEARCH_WORDS]
-    if not words:
+    if not search_words(text):
         return None
-    condition = Q()
-    for word in words:
-        condition &= Q(search_folded__contains=f" {word}")
-    return condition
+    return words_condition("search_folded", text, word_start=True)
 
 
 def programme_list(filters: Filters) -> QuerySet[ActionProgramme]:
@@ -275,7 +269,7 @@ def searched_page_ids(filters: Filters, start: int, stop: int, stamp: str | None
     is not matched against the trigram index each time. Not kept: browsing without words (read from the index by
     name at once) and the status and overdue filters (they follow a programme's closing, its progress and the day,
     which do not move the listing's stamp). The cache's time bounds what no service announces (a new name)."""
-    words = fold(filters.text).split()[:MAX_SEARCH_WORDS]
+    words = search_words(filters.text)
     if not words or filters.status or filters.overdue:
         return programme_page_ids(filters, start, stop)
     # Every filter, so that one added later is in the key too; the words as the query reads them (with or without
@@ -316,7 +310,7 @@ def _name_order(filters: Filters) -> str | Concat:
     city's published programmes, so a page of them is about 2,000 rows along the city's index (13 ms), where its
     ~600 rows, found by organisation and sorted, take 3. An expression the index cannot serve makes PostgreSQL sort."""
     narrowed = filters.area is not None or filters.organisation_id is not None
-    if len(fold(filters.text).split()) < 2 and not narrowed:
+    if len(search_words(filters.text)) < 2 and not narrowed:
         return "owner_name_folded"
     return Concat("owner_name_folded", Value(""))
 
